@@ -1,0 +1,3 @@
+module github.com/cashierpay/cashier
+
+go 1.26.8

@@ -1,0 +1,101 @@
+// Package issuer is the seam between the gateway and whoever authorizes card payments: the
+// sandbox simulator here, or a real acquirer connector beside it. The gateway talks only to
+// the Processor interface and never learns which one it has.
+package issuer
+
+import (
+	"context"
+	"time"
+)
+
+// Address is a billing address, used for AVS.
+type Address struct {
+	Region, State, City, Address1, Address2, ZipCode string
+}
+
+// Card is what the processor needs to charge a card. It lives in memory only: the PAN and
+// the CVV are never stored or logged by a Processor.
+type Card struct {
+	Number      string // PAN, digits only
+	ExpiryMonth string // "01".."12"
+	ExpiryYear  string // two digits, "26"
+	CVV         string // empty when paying with a stored card without CVV
+	HolderName  string
+	Billing     *Address
+}
+
+// ThreeDS is the result of 3-D Secure authentication done before authorization.
+type ThreeDS struct {
+	Version         string
+	ECI             string
+	CAVV            string
+	DSTransactionID string
+	Challenged      bool
+}
+
+// AuthRequest asks for an authorization.
+type AuthRequest struct {
+	Reference  string // the gateway's payment id
+	MerchantID string
+	Card       Card
+	Currency   string
+	Amount     int64 // minor units
+	// Force3DS is the merchant's is3DSAuthentication: authenticate even if the card does not require it.
+	Force3DS bool
+	// ThreeDS is set once the buyer has authenticated (or the merchant's MPI did).
+	ThreeDS *ThreeDS
+	// StoredCredential marks a payment with a saved card token.
+	StoredCredential bool
+	// NetworkTransactionID references the initial transaction of a merchant-initiated series.
+	NetworkTransactionID string
+}
+
+// Outcome is the processor's verdict.
+type Outcome string
+
+// Outcomes.
+const (
+	Approved Outcome = "APPROVED"
+	Declined Outcome = "DECLINED"
+	// Pending means the issuer has not answered yet; ask again with Inquire.
+	Pending Outcome = "PENDING"
+	// ChallengeRequired means the card needs 3-D Secure before it can be authorized.
+	ChallengeRequired Outcome = "CHALLENGE_REQUIRED"
+)
+
+// AuthResult is the answer to Authorize or Inquire.
+type AuthResult struct {
+	Outcome Outcome
+	// ResultCode is the Antom result code: SUCCESS when approved, else the decline code
+	// (DO_NOT_HONOR, RISK_REJECT, USER_BALANCE_NOT_ENOUGH, ...), PAYMENT_IN_PROCESS when pending.
+	ResultCode string
+	Message    string
+	// Ref identifies the authorization at the processor, for Inquire, Capture, Void and Refund.
+	Ref                  string
+	AuthCode             string
+	NetworkTransactionID string
+	AVSResult            string // avsResultRaw code, "" when no address was checked
+	CVVResult            string // cvvResultRaw code
+	Funding              string // CREDIT, DEBIT, PREPAID, ...
+	IssuingCountry       string // ISO 3166 alpha-2
+	// RetryAfter, for Pending, is when asking again may give a final answer.
+	RetryAfter time.Time
+}
+
+// OpResult is the answer to Capture, Void and Refund.
+type OpResult struct {
+	Success    bool
+	ResultCode string // SUCCESS or the failure code
+	Message    string
+	Ref        string // processor reference of the operation
+}
+
+// Processor authorizes, captures, voids and refunds card payments.
+type Processor interface {
+	Authorize(ctx context.Context, req AuthRequest) (AuthResult, error)
+	// Inquire asks again about a Pending authorization.
+	Inquire(ctx context.Context, ref string) (AuthResult, error)
+	Capture(ctx context.Context, ref, currency string, amount int64) (OpResult, error)
+	Void(ctx context.Context, ref string) (OpResult, error)
+	Refund(ctx context.Context, ref, currency string, amount int64) (OpResult, error)
+}
