@@ -108,9 +108,14 @@ func ParseSignatureHeader(h string) (SignatureHeader, error) {
 	if raw == "" {
 		return out, fmt.Errorf("%w: empty signature", ErrSignatureHeader)
 	}
-	unescaped, err := url.QueryUnescape(raw)
-	if err != nil {
-		return out, fmt.Errorf("%w: signature is not URL-encoded", ErrSignatureHeader)
+	// Base64 has no '%': without one the sender did not URL-encode, and QueryUnescape would
+	// wrongly turn its '+' into spaces.
+	unescaped := raw
+	if strings.Contains(raw, "%") {
+		var err error
+		if unescaped, err = url.QueryUnescape(raw); err != nil {
+			return out, fmt.Errorf("%w: signature is not URL-encoded", ErrSignatureHeader)
+		}
 	}
 	sig, err := base64.StdEncoding.DecodeString(unescaped)
 	if err != nil {

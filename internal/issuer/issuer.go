@@ -78,6 +78,16 @@ type AuthResult struct {
 	CVVResult            string // cvvResultRaw code
 	Funding              string // CREDIT, DEBIT, PREPAID, ...
 	IssuingCountry       string // ISO 3166 alpha-2
+	// CardBrand is the brand the processor knows the card by (Antom's cardBrand). Local brands
+	// such as the Korean HYUNDAI or KOOKMIN cannot be told from the number's prefix, so the
+	// processor's word wins; "" when it does not say, and the gateway falls back to
+	// card.DetectBrand.
+	CardBrand string
+	// ThreeDS is the 3-D Secure result the authorization was made with, for Antom's
+	// threeDSResult: the request's own ThreeDS, or the processor's frictionless authentication
+	// when it authenticated the card without a challenge; nil when the card was not
+	// authenticated (including SCA exemptions).
+	ThreeDS *ThreeDS
 	// RetryAfter, for Pending, is when asking again may give a final answer.
 	RetryAfter time.Time
 }

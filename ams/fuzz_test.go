@@ -1,0 +1,130 @@
+package ams_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/cashierpay/cashier/ams"
+)
+
+// FuzzParseSignatureHeader checks that no Signature header makes the parser panic, that
+// every error wraps ErrSignatureHeader, and that whatever FormatSignatureHeader writes
+// parses back to the same bytes.
+//
+//	go test ./ams -run '^$' -fuzz FuzzParseSignatureHeader -fuzztime 10s
+func FuzzParseSignatureHeader(f *testing.F) {
+	f.Add(vectorHeader, []byte{0xfb, 0xff})
+	f.Add(strings.ReplaceAll(vectorHeader, ",", ", "), []byte("x"))
+	f.Add("algorithm=RSA256, keyVersion=1, signature=%2B%2F8%3D", []byte{0, 1, 2})
+	f.Add("signature=", []byte{})
+	f.Add("algorithm=RSA512,signature=AAAA", []byte{0xff})
+	f.Add("keyVersion=,signature=%ZZ", []byte("\x00\x00\x00"))
+	f.Add("signature=%0A", []byte("+/="))
+	f.Add(",,,=,signature=signature=", []byte(strings.Repeat("\xfb", 256)))
+	f.Add("", []byte(nil))
+
+	f.Fuzz(func(t *testing.T, header string, sig []byte) {
+		h, err := ams.ParseSignatureHeader(header)
+		if err != nil {
+			if !errors.Is(err, ams.ErrSignatureHeader) {
+				t.Fatalf("ParseSignatureHeader(%q) error %v does not wrap ErrSignatureHeader", header, err)
+			}
+		} else if h.Algorithm != "" && h.Algorithm != "RSA256" {
+			t.Fatalf("ParseSignatureHeader(%q) accepted algorithm %q", header, h.Algorithm)
+		}
+
+		formatted := ams.FormatSignatureHeader(sig)
+		value, ok := strings.CutPrefix(formatted, "algorithm=RSA256,keyVersion=1,signature=")
+		if !ok || strings.ContainsAny(value, " +/=,") {
+			t.Fatalf("formatted header is not in the SDK form: %q", formatted)
+		}
+		back, err := ams.ParseSignatureHeader(formatted)
+		if len(sig) == 0 {
+			if err == nil && len(back.Signature) != 0 {
+				t.Fatalf("empty signature came back as %x", back.Signature)
+			}
+			return
+		}
+		if err != nil {
+			t.Fatalf("ParseSignatureHeader(FormatSignatureHeader(%x)) = %v", sig, err)
+		}
+		if !bytes.Equal(back.Signature, sig) {
+			t.Fatalf("round trip: got %x, want %x", back.Signature, sig)
+		}
+		if back.Algorithm != "RSA256" || back.KeyVersion != "1" {
+			t.Fatalf("round trip: algorithm %q keyVersion %q", back.Algorithm, back.KeyVersion)
+		}
+		// The same header in the documentation's spaced form parses identically.
+		spaced, err := ams.ParseSignatureHeader(strings.ReplaceAll(formatted, ",", ", "))
+		if err != nil || !bytes.Equal(spaced.Signature, sig) {
+			t.Fatalf("spaced round trip: %v", err)
+		}
+	})
+}
+
+// requestTypes are the bodies cashier decodes from merchants. Each call returns a fresh
+// pointer so that one decode does not leak into the next.
+var requestTypes = []struct {
+	name string
+	new  func() any
+}{
+	{"PayRequest", func() any { return new(ams.PayRequest) }},
+	{"CreatePaymentSessionRequest", func() any { return new(ams.CreatePaymentSessionRequest) }},
+	{"InquiryPaymentRequest", func() any { return new(ams.InquiryPaymentRequest) }},
+	{"CaptureRequest", func() any { return new(ams.CaptureRequest) }},
+	{"CancelRequest", func() any { return new(ams.CancelRequest) }},
+	{"RefundRequest", func() any { return new(ams.RefundRequest) }},
+	{"InquiryRefundRequest", func() any { return new(ams.InquiryRefundRequest) }},
+	{"ConsultRequest", func() any { return new(ams.ConsultRequest) }},
+	{"CardMetaData", func() any { return new(ams.CardMetaData) }},
+}
+
+// FuzzDecodePayRequest checks that Decode never panics on any body for any request type,
+// that every failure is a *FieldError, and that an accepted body survives a re-encode.
+//
+//	go test ./ams -run '^$' -fuzz FuzzDecodePayRequest -fuzztime 10s
+func FuzzDecodePayRequest(f *testing.F) {
+	f.Add([]byte(vectorBody))
+	f.Add([]byte(`{"productCode":"CASHIER_PAYMENT","paymentRequestId":"R1","order":{"referenceOrderId":"O1","orderAmount":{"currency":"USD","value":"1000"},"buyer":{"referenceBuyerId":"B1","successfulOrderCount":3},"goods":[{"goodsName":"\u003cb\u003e","goodsUnitAmount":{"currency":"USD","value":"500"}}],"env":{"terminalType":"WEB"}},"paymentAmount":{"currency":"USD","value":"1000"},"paymentMethod":{"paymentMethodType":"CARD","paymentMethodMetaData":{"cardNo":"4054695723100768","cvv":"123","expiryYear":"29","expiryMonth":"02","cardholderName":{"firstName":"A","lastName":"B"},"billingAddress":{"region":"US"},"is3DSAuthentication":"true"}},"paymentRedirectUrl":"https://m.example/r","paymentNotifyUrl":"https://m.example/n","paymentFactor":{"isAuthorization":true,"captureMode":"MANUAL"},"settlementStrategy":{"settlementCurrency":"USD"},"env":{"terminalType":"WEB","timeZoneOffset":-480,"browserInfo":{"userAgent":"x"}}}`))
+	f.Add([]byte(`{"productCode":"CASHIER_PAYMENT","paymentRequestId":"S1","enableInstallmentCollection":"false","productScene":"CHECKOUT_PAYMENT","locale":"en_US","paymentSessionExpiryTime":"2026-11-22T13:27:10+08:00"}`))
+	f.Add([]byte(`{"captureRequestId":"C1","paymentId":"P1","captureAmount":{"currency":"USD","value":"1000"},"isLastCapture":true}`))
+	f.Add([]byte(`{"refundRequestId":"F1","paymentId":"P1","refundAmount":{"currency":"USD","value":"1"},"refundReason":"x"}`))
+	f.Add([]byte(`{"paymentId":"P1","paymentRequestId":"R1"}`))
+	f.Add([]byte(`{"productCode":"CASHIER_PAYMENT","paymentAmount":{"currency":"USD","value":"1"},"allowedPaymentMethodRegions":["GLOBAL"]}`))
+	f.Add([]byte(`{"paymentAmount":{"currency":"USD","value":1000}}`))
+	f.Add([]byte(`{"paymentFactor":{"isAuthorization":"yes"}}`))
+	f.Add([]byte(`{"env":{"timeZoneOffset":1e999}}`))
+	f.Add([]byte(`{"order":{"goods":[{},null,1]}}`))
+	f.Add([]byte(`{"a":1} trailing`))
+	f.Add([]byte(`[`))
+	f.Add([]byte(`null`))
+	f.Add([]byte(``))
+	f.Add([]byte("\xff\xfe{}"))
+
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, rt := range requestTypes {
+			v := rt.new()
+			err := ams.Decode(data, v)
+			if err != nil {
+				if _, ok := err.(*ams.FieldError); !ok {
+					t.Fatalf("Decode into %s: error %v is %T, want *ams.FieldError", rt.name, err, err)
+				}
+				if err.Error() == "" {
+					t.Fatalf("Decode into %s: empty error message", rt.name)
+				}
+				continue
+			}
+			// Whatever was accepted must encode and decode again.
+			out, err := json.Marshal(v)
+			if err != nil {
+				t.Fatalf("Decode into %s accepted %q but Marshal fails: %v", rt.name, data, err)
+			}
+			if err := ams.Decode(out, rt.new()); err != nil {
+				t.Fatalf("Decode into %s accepted %q but not its re-encoding %s: %v", rt.name, data, out, err)
+			}
+		}
+	})
+}

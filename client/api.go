@@ -1,0 +1,88 @@
+package client
+
+import (
+	"context"
+
+	"github.com/cashierpay/cashier/ams"
+)
+
+// The typed calls below return the response and a nil error whatever the result status:
+// check resp.Result.ResultStatus (ams.StatusSuccess, ams.StatusFail, ams.StatusUnknown)
+// and resp.Result.ResultCode. An error means there is no trustworthy response at all.
+
+// Pay calls pay (/ams/api/v1/payments/pay). U with PAYMENT_IN_PROCESS means: send the
+// buyer to resp.NormalURL (hosted card page or 3-D Secure), then wait for the
+// notification or call InquiryPayment.
+func (c *Client) Pay(ctx context.Context, req *ams.PayRequest) (*ams.PayResponse, error) {
+	var resp ams.PayResponse
+	if err := c.Call(ctx, ams.APIPay, req, &resp); err != nil {
+		return nil, err
+	}
+	return &resp, nil
+}
+
+// CreatePaymentSession calls createPaymentSession: resp.PaymentSessionData goes to the
+// client-side SDK; resp.NormalURL, if set, is the hosted Checkout Page.
+func (c *Client) CreatePaymentSession(ctx context.Context, req *ams.CreatePaymentSessionRequest) (*ams.CreatePaymentSessionResponse, error) {
+	var resp ams.CreatePaymentSessionResponse
+	if err := c.Call(ctx, ams.APICreatePaymentSession, req, &resp); err != nil {
+		return nil, err
+	}
+	return &resp, nil
+}
+
+// InquiryPayment calls inquiryPayment. resp.Result says whether the inquiry worked;
+// resp.PaymentStatus says what happened to the payment.
+func (c *Client) InquiryPayment(ctx context.Context, req *ams.InquiryPaymentRequest) (*ams.InquiryPaymentResponse, error) {
+	var resp ams.InquiryPaymentResponse
+	if err := c.Call(ctx, ams.APIInquiryPayment, req, &resp); err != nil {
+		return nil, err
+	}
+	return &resp, nil
+}
+
+// Capture calls capture for a payment authorized with captureMode MANUAL.
+func (c *Client) Capture(ctx context.Context, req *ams.CaptureRequest) (*ams.CaptureResponse, error) {
+	var resp ams.CaptureResponse
+	if err := c.Call(ctx, ams.APICapture, req, &resp); err != nil {
+		return nil, err
+	}
+	return &resp, nil
+}
+
+// Cancel calls cancel, which voids a payment that is not captured yet.
+func (c *Client) Cancel(ctx context.Context, req *ams.CancelRequest) (*ams.CancelResponse, error) {
+	var resp ams.CancelResponse
+	if err := c.Call(ctx, ams.APICancel, req, &resp); err != nil {
+		return nil, err
+	}
+	return &resp, nil
+}
+
+// Refund calls refund. Retry a timed-out or U refund with the same RefundRequestID.
+func (c *Client) Refund(ctx context.Context, req *ams.RefundRequest) (*ams.RefundResponse, error) {
+	var resp ams.RefundResponse
+	if err := c.Call(ctx, ams.APIRefund, req, &resp); err != nil {
+		return nil, err
+	}
+	return &resp, nil
+}
+
+// InquiryRefund calls inquiryRefund. resp.Result says whether the inquiry worked;
+// resp.RefundStatus says what happened to the refund.
+func (c *Client) InquiryRefund(ctx context.Context, req *ams.InquiryRefundRequest) (*ams.InquiryRefundResponse, error) {
+	var resp ams.InquiryRefundResponse
+	if err := c.Call(ctx, ams.APIInquiryRefund, req, &resp); err != nil {
+		return nil, err
+	}
+	return &resp, nil
+}
+
+// Consult calls consult, which lists the payment options for an amount and a device.
+func (c *Client) Consult(ctx context.Context, req *ams.ConsultRequest) (*ams.ConsultResponse, error) {
+	var resp ams.ConsultResponse
+	if err := c.Call(ctx, ams.APIConsult, req, &resp); err != nil {
+		return nil, err
+	}
+	return &resp, nil
+}

@@ -1,0 +1,262 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"crypto/rsa"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cashierpay/cashier/ams"
+)
+
+// DefaultTimeout is the total timeout of the HTTP client used when Config.HTTPClient is
+// nil; the official SDKs give up after 30 seconds too.
+const DefaultTimeout = 30 * time.Second
+
+// SandboxPrefix is the client id prefix that makes the official SDKs, and this client by
+// default, call the sandbox paths (/ams/sandbox/api/...).
+const SandboxPrefix = "SANDBOX_"
+
+// maxResponseBytes bounds what is read of a response. Real responses are a few kilobytes.
+const maxResponseBytes = 8 << 20
+
+const userAgent = "cashier-go-client/1"
+
+// Config configures a Client.
+type Config struct {
+	// BaseURL is the gateway's scheme and host, such as "https://cashier.example.com" or
+	// "https://open-sea-global.alipay.com". A trailing slash is trimmed. A path in it is
+	// prepended to the request URL but, as in the official SDKs, is not part of what is
+	// signed.
+	BaseURL string
+	// ClientID is the merchant's client id, sent as Client-Id.
+	ClientID string
+	// MerchantPrivateKey signs the requests: bare base64 PKCS#8 (the form the official SDKs
+	// take) or PEM (PKCS#8 or PKCS#1).
+	MerchantPrivateKey string
+	// GatewayPublicKey verifies the responses: bare base64 X.509 SubjectPublicKeyInfo (the
+	// form the dashboard hands out) or PEM.
+	GatewayPublicKey string
+	// HTTPClient sends the requests. Nil means a client with a DefaultTimeout timeout.
+	HTTPClient *http.Client
+	// Sandbox selects the /ams/sandbox/api/... paths. Nil means: sandbox when ClientID
+	// starts with SANDBOX_, as in the official SDKs.
+	Sandbox *bool
+}
+
+// Client calls the gateway. It is safe for concurrent use.
+type Client struct {
+	baseURL    string
+	clientID   string
+	signer     ams.Signer
+	gatewayKey *rsa.PublicKey
+	httpClient *http.Client
+	sandbox    bool
+}
+
+// New checks cfg, parses its keys and returns a Client.
+func New(cfg Config) (*Client, error) {
+	base := strings.TrimRight(strings.TrimSpace(cfg.BaseURL), "/")
+	if base == "" {
+		return nil, errors.New("client: Config.BaseURL is required")
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		return nil, fmt.Errorf("client: Config.BaseURL: %w", err)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("client: Config.BaseURL %q is not an http(s) URL with a host", cfg.BaseURL)
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("client: Config.BaseURL %q must not have a query or fragment", cfg.BaseURL)
+	}
+	if cfg.ClientID == "" {
+		return nil, errors.New("client: Config.ClientID is required")
+	}
+	if cfg.MerchantPrivateKey == "" {
+		return nil, errors.New("client: Config.MerchantPrivateKey is required")
+	}
+	priv, err := ams.ParsePrivateKey(cfg.MerchantPrivateKey)
+	if err != nil {
+		return nil, fmt.Errorf("client: Config.MerchantPrivateKey: %w", err)
+	}
+	if cfg.GatewayPublicKey == "" {
+		return nil, errors.New("client: Config.GatewayPublicKey is required: responses are always verified")
+	}
+	pub, err := ams.ParsePublicKey(cfg.GatewayPublicKey)
+	if err != nil {
+		return nil, fmt.Errorf("client: Config.GatewayPublicKey: %w", err)
+	}
+	hc := cfg.HTTPClient
+	if hc == nil {
+		hc = &http.Client{Timeout: DefaultTimeout}
+	}
+	sandbox := strings.HasPrefix(cfg.ClientID, SandboxPrefix)
+	if cfg.Sandbox != nil {
+		sandbox = *cfg.Sandbox
+	}
+	return &Client{
+		baseURL:    base,
+		clientID:   cfg.ClientID,
+		signer:     ams.RSASigner{Key: priv},
+		gatewayKey: pub,
+		httpClient: hc,
+		sandbox:    sandbox,
+	}, nil
+}
+
+// ClientID is the merchant client id the Client sends.
+func (c *Client) ClientID() string { return c.clientID }
+
+// Sandbox reports whether the Client calls the sandbox paths.
+func (c *Client) Sandbox() bool { return c.sandbox }
+
+// GatewayPublicKey is the key the Client verifies responses with; notifications are
+// signed with the same key.
+func (c *Client) GatewayPublicKey() *rsa.PublicKey { return c.gatewayKey }
+
+// Path is the path the Client posts to and signs for api: an API name such as "pay"
+// becomes /ams/api/v1/payments/pay, or /ams/sandbox/api/v1/payments/pay in sandbox mode.
+// A full path (starting with "/") is used as given, except that in sandbox mode its first
+// "/ams/api" becomes "/ams/sandbox/api", as the official SDKs do.
+func (c *Client) Path(api string) string {
+	p := api
+	if !strings.HasPrefix(p, "/") {
+		p = ams.PathPrefix + p
+	}
+	if c.sandbox {
+		p = strings.Replace(p, "/ams/api", "/ams/sandbox/api", 1)
+	}
+	return p
+}
+
+// SignatureError reports a response or a notification whose signature is missing,
+// malformed or does not verify with the gateway's public key. Its body must not be trusted.
+type SignatureError struct {
+	// Path is the path the signature was checked against.
+	Path string
+	// StatusCode is the HTTP status of the response; 0 for a notification.
+	StatusCode int
+	// Reason says what is wrong.
+	Reason string
+	// Err is the underlying error, if any.
+	Err error
+}
+
+func (e *SignatureError) Error() string {
+	var b strings.Builder
+	b.WriteString("client: ")
+	b.WriteString(e.Reason)
+	if e.Path != "" {
+		b.WriteString(" (")
+		b.WriteString(e.Path)
+		if e.StatusCode != 0 {
+			fmt.Fprintf(&b, ", HTTP %d", e.StatusCode)
+		}
+		b.WriteString(")")
+	}
+	if e.Err != nil {
+		b.WriteString(": ")
+		b.WriteString(e.Err.Error())
+	}
+	return b.String()
+}
+
+func (e *SignatureError) Unwrap() error { return e.Err }
+
+// Call posts req, JSON-encoded, to api (see Path) and decodes the verified response into
+// resp, which may be nil to discard it.
+//
+// The request carries Client-Id, Request-Time (epoch milliseconds), Key-Version 1 and a
+// Signature over "POST <path>\n<Client-Id>.<Request-Time>.<body>". The response must carry
+// a Signature over "POST <path>\n<its Client-Id>.<its Response-Time>.<body>" made with the
+// gateway's key; otherwise Call returns a *SignatureError and does not parse the body. The
+// HTTP status is ignored, as in the official SDKs.
+//
+// A response with result status F or U is not an error: Call returns nil and the caller
+// reads the result. Errors are returned for transport failures (wrapped, so errors.Is
+// finds context.Canceled or a *url.Error), bad signatures, and bodies that are not JSON of
+// the expected shape or carry no result.
+func (c *Client) Call(ctx context.Context, api string, req, resp any) error {
+	path := c.Path(api)
+	body, err := json.Marshal(req)
+	if err != nil {
+		return fmt.Errorf("client: %s: encoding request: %w", path, err)
+	}
+	reqTime := strconv.FormatInt(time.Now().UnixMilli(), 10)
+	sig, err := ams.SignHeader(c.signer, http.MethodPost, path, c.clientID, reqTime, body)
+	if err != nil {
+		return fmt.Errorf("client: %s: signing request: %w", path, err)
+	}
+	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, c.baseURL+path, bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("client: %s: %w", path, err)
+	}
+	hreq.Header.Set("Content-Type", "application/json; charset=UTF-8")
+	hreq.Header.Set(ams.HeaderClientID, c.clientID)
+	hreq.Header.Set(ams.HeaderRequestTime, reqTime)
+	hreq.Header.Set(ams.HeaderSignature, sig)
+	hreq.Header.Set("Key-Version", "1")
+	hreq.Header.Set("User-Agent", userAgent)
+
+	hres, err := c.httpClient.Do(hreq)
+	if err != nil {
+		return fmt.Errorf("client: %s: %w", path, err)
+	}
+	defer hres.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(hres.Body, maxResponseBytes+1))
+	if err != nil {
+		return fmt.Errorf("client: %s: reading response: %w", path, err)
+	}
+	if len(raw) > maxResponseBytes {
+		return fmt.Errorf("client: %s: response is larger than %d bytes", path, maxResponseBytes)
+	}
+
+	if err := c.verifyResponse(path, hres, raw); err != nil {
+		return err
+	}
+
+	var head struct {
+		Result *ams.Result `json:"result"`
+	}
+	if err := json.Unmarshal(raw, &head); err != nil {
+		return fmt.Errorf("client: %s: decoding response (HTTP %d): %w", path, hres.StatusCode, err)
+	}
+	if head.Result == nil || head.Result.ResultStatus == "" {
+		return fmt.Errorf("client: %s: response (HTTP %d) carries no result", path, hres.StatusCode)
+	}
+	if resp == nil {
+		return nil
+	}
+	if err := json.Unmarshal(raw, resp); err != nil {
+		return fmt.Errorf("client: %s: decoding response: %w", path, err)
+	}
+	return nil
+}
+
+// verifyResponse checks the Signature of a response over the exact bytes received, with
+// the Client-Id and Response-Time headers of the response, as the official SDKs do.
+func (c *Client) verifyResponse(path string, hres *http.Response, raw []byte) error {
+	h := hres.Header.Get(ams.HeaderSignature)
+	if strings.TrimSpace(h) == "" {
+		return &SignatureError{Path: path, StatusCode: hres.StatusCode, Reason: "response is not signed"}
+	}
+	err := ams.VerifyHeader(c.gatewayKey, http.MethodPost, path,
+		hres.Header.Get(ams.HeaderClientID), hres.Header.Get(ams.HeaderResponseTime), raw, h)
+	if err != nil {
+		reason := "response signature does not verify"
+		if errors.Is(err, ams.ErrSignatureHeader) {
+			reason = "response Signature header is malformed"
+		}
+		return &SignatureError{Path: path, StatusCode: hres.StatusCode, Reason: reason, Err: err}
+	}
+	return nil
+}

@@ -1,0 +1,116 @@
+package card
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestDetectBrand(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		pan, want string
+	}{
+		// Full numbers.
+		{"4054695723100768", Visa},
+		{"5162774114974622", Mastercard},
+		{"2223003122003222", Mastercard},
+		{"2720999999999999", Mastercard},
+		{"2721000000000000", ""},
+		{"2220999999999999", ""},
+		{"378282246310005", Amex},
+		{"341111111111111", Amex},
+		{"3566002020360505", JCB},
+		{"3528000000000000", JCB},
+		{"3589999999999999", JCB},
+		{"3527999999999999", ""},
+		{"3590000000000000", ""},
+		{"3056930009020004", Diners},
+		{"36227206271667", Diners},
+		{"3095000000000000", Diners},
+		{"3806000000000000", Diners},
+		{"3906000000000000", Diners},
+		{"3060000000000000", ""},
+		{"6011111111111117", Discover},
+		{"6445000000000000", Discover},
+		{"6500000000000000", Discover},
+		{"6430000000000000", ""},
+		{"6200000000000005", CUP},
+		{"6759649826438453", Maestro},
+		{"5018000000000000", Maestro},
+		{"6304000000000000", Maestro},
+		{"2200000000000000", Mir},
+		{"9490220011669217", ""}, // Korean domestic: only the issuer knows
+		{"1234567890123456", ""},
+		{"4054 6957 2310 0768", Visa},
+		{"4054-6957", Visa},
+		// Partial prefixes, as a card form sees them while the buyer types.
+		{"", ""},
+		{"4", Visa},
+		{"3", ""}, // AMEX, JCB or DINERS
+		{"34", Amex},
+		{"37", Amex},
+		{"35", JCB},
+		{"352", JCB},
+		{"351", ""},
+		{"30", Diners},
+		{"309", Diners},
+		{"308", ""},
+		{"5", ""}, // MASTERCARD or MAESTRO
+		{"51", Mastercard},
+		{"50", Maestro},
+		{"2", ""}, // MASTERCARD or MIR
+		{"22", ""},
+		{"220", Mir},
+		{"222", Mastercard},
+		{"27", Mastercard},
+		{"273", ""},
+		{"6", ""},
+		{"60", Discover},
+		{"601", Discover},
+		{"602", ""},
+		{"64", Discover},
+		{"62", CUP},
+		{"63", Maestro},
+		{"9", ""},
+		{"4a", ""},
+	}
+	for _, tt := range tests {
+		if got := DetectBrand(tt.pan); got != tt.want {
+			t.Errorf("DetectBrand(%q) = %q, want %q", tt.pan, got, tt.want)
+		}
+	}
+}
+
+// Rows must not overlap, or a full PAN would match two brands and DetectBrand would give up.
+func TestBrandRangesDisjoint(t *testing.T) {
+	t.Parallel()
+	rs := BrandRanges()
+	for _, r := range rs {
+		if len(r.Low) != len(r.High) || r.Low > r.High || !allDigits(r.Low+r.High) {
+			t.Errorf("malformed row %+v", r)
+		}
+	}
+	// Widen both rows to the same length: Low padded with 0s, High with 9s.
+	span := func(r BrandRange, n int) (string, string) {
+		return r.Low + strings.Repeat("0", n-len(r.Low)), r.High + strings.Repeat("9", n-len(r.High))
+	}
+	for i, a := range rs {
+		for _, b := range rs[i+1:] {
+			n := max(len(a.Low), len(b.Low))
+			alo, ahi := span(a, n)
+			blo, bhi := span(b, n)
+			if alo <= bhi && blo <= ahi {
+				t.Errorf("rows overlap: %+v and %+v", a, b)
+			}
+		}
+	}
+}
+
+func TestBrandRangesIsACopy(t *testing.T) {
+	t.Parallel()
+	rs := BrandRanges()
+	rs[0].Brand = "X"
+	if DetectBrand("4") != Visa {
+		t.Fatal("changing the returned table changed DetectBrand")
+	}
+}

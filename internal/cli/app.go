@@ -1,0 +1,258 @@
+package cli
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/cashierpay/cashier/ams"
+	"github.com/cashierpay/cashier/internal/clock"
+	"github.com/cashierpay/cashier/internal/gateway"
+	"github.com/cashierpay/cashier/internal/httpapi"
+	"github.com/cashierpay/cashier/internal/issuer"
+	"github.com/cashierpay/cashier/internal/payment"
+	"github.com/cashierpay/cashier/internal/store"
+	"github.com/cashierpay/cashier/internal/store/sqlite"
+	"github.com/cashierpay/cashier/internal/vault"
+)
+
+// Options say where the gateway keeps its state and how it is reached.
+type Options struct {
+	// DataDir holds keys, the SQLite database and sandbox-merchant.json; default ./cashier-data.
+	DataDir string
+	// DB is the database URL; default: the SQLite file DataDir/cashier.db.
+	DB string
+	// BaseURL is the gateway's public URL, for links it hands out; default http://127.0.0.1:8080.
+	BaseURL string
+	// Clock defaults to the wall clock.
+	Clock clock.Clock
+	// Logger defaults to slog.Default().
+	Logger *slog.Logger
+}
+
+// App is an assembled gateway: store, keys, issuer, use cases and HTTP routes.
+type App struct {
+	Store         store.Store
+	Gateway       *gateway.Gateway
+	Handler       http.Handler
+	GatewayKey    *rsa.PrivateKey
+	Vault         *vault.Keyring
+	SandboxClient *SandboxMerchant
+}
+
+// SandboxMerchant is the content of DataDir/sandbox-merchant.json: everything a merchant
+// needs to call the sandbox.
+type SandboxMerchant struct {
+	ClientID           string `json:"clientId"`
+	MerchantPrivateKey string `json:"merchantPrivateKey"`
+	MerchantPublicKey  string `json:"merchantPublicKey"`
+	GatewayPublicKey   string `json:"gatewayPublicKey"`
+	BaseURL            string `json:"baseUrl"`
+}
+
+// openStore opens the database named by opts.
+func openStore(ctx context.Context, opts Options) (store.Store, error) {
+	dbURL := opts.DB
+	switch {
+	case dbURL == "":
+		return sqlite.Open(ctx, filepath.Join(opts.DataDir, "cashier.db"))
+	case strings.HasPrefix(dbURL, "sqlite:"):
+		return sqlite.Open(ctx, strings.TrimPrefix(strings.TrimPrefix(dbURL, "sqlite:"), "//"))
+	case strings.HasPrefix(dbURL, "postgres://"), strings.HasPrefix(dbURL, "postgresql://"):
+		return nil, errors.New("--db: PostgreSQL is not supported by this build yet; use SQLite (the default)")
+	}
+	return nil, fmt.Errorf("--db: unsupported database URL %q (want sqlite:PATH)", dbURL)
+}
+
+func (o *Options) defaults() {
+	if o.DataDir == "" {
+		o.DataDir = "cashier-data"
+	}
+	if o.BaseURL == "" {
+		o.BaseURL = "http://127.0.0.1:8080"
+	}
+	o.BaseURL = strings.TrimSuffix(o.BaseURL, "/")
+	if o.Clock == nil {
+		o.Clock = clock.Real{}
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+}
+
+// Open assembles the gateway on the data dir, creating keys and the sandbox merchant on
+// first use.
+func Open(ctx context.Context, opts Options) (*App, error) {
+	opts.defaults()
+	if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
+		return nil, err
+	}
+	key, err := loadOrCreateGatewayKey(opts.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	kr, err := vault.LoadOrCreate(opts.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("vault keys: %w", err)
+	}
+	st, err := openStore(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	sm, err := ensureSandboxMerchant(ctx, st, opts, key)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	gw := gateway.New(gateway.Config{
+		Store: st, Issuer: issuer.NewSandbox(opts.Clock), Vault: kr, Clock: opts.Clock, Logger: opts.Logger, BaseURL: opts.BaseURL,
+	})
+	api := httpapi.New(httpapi.Config{
+		Gateway: gw, Store: st, Signer: ams.RSASigner{Key: key}, Clock: opts.Clock, Logger: opts.Logger,
+		TestCards: issuer.Catalogue(),
+	})
+	return &App{Store: st, Gateway: gw, Handler: api.Handler(), GatewayKey: key, Vault: kr, SandboxClient: sm}, nil
+}
+
+// Close releases the store.
+func (a *App) Close() error { return a.Store.Close() }
+
+// Run runs the background work (the sweeper) until ctx ends.
+func (a *App) Run(ctx context.Context) { a.Gateway.RunSweeper(ctx) }
+
+// writeFileOnce writes data to path unless it exists, atomically: the content appears whole
+// or not at all, and of two processes racing, one wins and both then read the winner's file.
+func writeFileOnce(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return err
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Link(tmp.Name(), path); err != nil && !errors.Is(err, fs.ErrExist) {
+		return err
+	}
+	return nil
+}
+
+// loadOrCreateGatewayKey reads the gateway's RSA-2048 signing key from
+// CASHIER_GATEWAY_PRIVATE_KEY (PKCS#8, PEM or bare base64) or DataDir/gateway-key.pem,
+// creating the file on first start.
+func loadOrCreateGatewayKey(dir string) (*rsa.PrivateKey, error) {
+	if v := os.Getenv("CASHIER_GATEWAY_PRIVATE_KEY"); v != "" {
+		k, err := ams.ParsePrivateKey(v)
+		if err != nil {
+			return nil, fmt.Errorf("CASHIER_GATEWAY_PRIVATE_KEY: %w", err)
+		}
+		return k, nil
+	}
+	path := filepath.Join(dir, "gateway-key.pem")
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		k, err := rsa.GenerateKey(rand.Reader, 2048)
+		if err != nil {
+			return nil, err
+		}
+		der, err := x509.MarshalPKCS8PrivateKey(k)
+		if err != nil {
+			return nil, err
+		}
+		if err := writeFileOnce(path, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})); err != nil {
+			return nil, err
+		}
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	k, err := ams.ParsePrivateKey(string(data))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return k, nil
+}
+
+// ensureSandboxMerchant makes sure the sandbox merchant of DataDir/sandbox-merchant.json
+// exists in the store, creating both on first start. Later starts only refresh baseUrl.
+func ensureSandboxMerchant(ctx context.Context, st store.Store, opts Options, gwKey *rsa.PrivateKey) (*SandboxMerchant, error) {
+	path := filepath.Join(opts.DataDir, "sandbox-merchant.json")
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		k, err := rsa.GenerateKey(rand.Reader, 2048)
+		if err != nil {
+			return nil, err
+		}
+		sm := SandboxMerchant{
+			ClientID: "SANDBOX_" + randomUpper(16), MerchantPrivateKey: ams.EncodePrivateKey(k),
+			MerchantPublicKey: ams.EncodePublicKey(&k.PublicKey), GatewayPublicKey: ams.EncodePublicKey(&gwKey.PublicKey),
+			BaseURL: opts.BaseURL,
+		}
+		data, _ := json.MarshalIndent(sm, "", "  ")
+		if err := writeFileOnce(path, append(data, '\n')); err != nil {
+			return nil, err
+		}
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var sm SandboxMerchant
+	if err := json.Unmarshal(data, &sm); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if sm.BaseURL != opts.BaseURL || sm.GatewayPublicKey != ams.EncodePublicKey(&gwKey.PublicKey) {
+		sm.BaseURL, sm.GatewayPublicKey = opts.BaseURL, ams.EncodePublicKey(&gwKey.PublicKey)
+		data, _ := json.MarshalIndent(sm, "", "  ")
+		if err := os.WriteFile(path, append(data, '\n'), 0o600); err != nil {
+			return nil, err
+		}
+	}
+	_, err = st.MerchantGetByClientID(ctx, sm.ClientID)
+	if errors.Is(err, store.ErrNotFound) {
+		err = st.MerchantInsert(ctx, &payment.Merchant{
+			ID: sm.ClientID, ClientID: sm.ClientID, Name: "Sandbox merchant", PublicKey: sm.MerchantPublicKey,
+			CreatedAt: opts.Clock.Now().UTC(),
+		})
+		if errors.Is(err, store.ErrConflict) {
+			err = nil
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &sm, nil
+}
+
+const upperAlnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+func randomUpper(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	for i := range b {
+		b[i] = upperAlnum[int(b[i])%len(upperAlnum)]
+	}
+	return string(b)
+}

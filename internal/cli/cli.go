@@ -1,0 +1,254 @@
+// Package cli is the cashier command line: serve the gateway, manage merchants, migrate the
+// database. main only builds a context and calls Main, so that tests can run every command
+// in-process.
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/cashierpay/cashier/ams"
+	"github.com/cashierpay/cashier/internal/payment"
+	"github.com/cashierpay/cashier/internal/store"
+)
+
+const usage = `cashier — a self-hosted card payment gateway speaking the Antom Checkout Payment API
+
+Usage:
+  cashier serve    [--listen ADDR] [--data DIR] [--db URL] [--base-url URL]
+  cashier merchant add --client-id ID --public-key KEY [--notify-url URL] [--name N] [--data DIR] [--db URL]
+  cashier merchant list [--data DIR] [--db URL]
+  cashier merchant set-notify-url --client-id ID --notify-url URL [--data DIR] [--db URL]
+  cashier migrate  [--data DIR] [--db URL]
+
+KEY is bare base64 X.509 SubjectPublicKeyInfo, PEM, or @FILE holding either.
+`
+
+// Main runs the command named by args (without the program name) and returns the exit code.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "serve":
+		err = serve(ctx, args[1:], stdout, stderr)
+	case "merchant":
+		err = merchant(ctx, args[1:], stdout)
+	case "migrate":
+		err = migrate(ctx, args[1:], stdout)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		err = fmt.Errorf("unknown command %q\n\n%s", args[0], usage)
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "cashier:", err)
+		return 1
+	}
+	return 0
+}
+
+// storeFlags registers the flags every command that touches the store takes.
+func storeFlags(fs *flag.FlagSet) *Options {
+	o := &Options{}
+	fs.StringVar(&o.DataDir, "data", "cashier-data", "data directory (keys, SQLite database, sandbox-merchant.json)")
+	fs.StringVar(&o.DB, "db", "", "database URL (default: SQLite file in the data directory)")
+	return o
+}
+
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	opts := storeFlags(fs)
+	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on")
+	baseURL := fs.String("base-url", "", "public URL of the gateway (default http://LISTEN)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return err
+	}
+	opts.BaseURL = *baseURL
+	if opts.BaseURL == "" {
+		opts.BaseURL = "http://" + hostPort(ln.Addr().String())
+	}
+	opts.Logger = slog.New(slog.NewTextHandler(stderr, nil))
+	app, err := Open(ctx, *opts)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer app.Close()
+
+	srv := &http.Server{Handler: app.Handler, ReadHeaderTimeout: 15 * time.Second, ReadTimeout: time.Minute, WriteTimeout: time.Minute}
+	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() { app.Run(bg); close(done) }()
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+
+	sm := app.SandboxClient
+	fmt.Fprintf(stdout, `cashier sandbox gateway listening on %[1]s
+  sandbox merchant: %[2]s (keys in %[3]s/sandbox-merchant.json)
+  API:              POST %[1]s/ams/sandbox/api/v1/payments/{pay,inquiryPayment,capture,cancel,refund,inquiryRefund,consult}
+                    signed as Antom's SDKs sign; point an official SDK or cashier's client package at %[1]s
+  test cards:       %[1]s/sandbox/test-cards
+  health:           %[1]s/healthz
+`, opts.BaseURL, sm.ClientID, opts.DataDir)
+
+	select {
+	case err = <-serveErr:
+	case <-ctx.Done():
+		// Let in-flight requests finish, then stop the background work.
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		err = srv.Shutdown(shutdownCtx)
+		cancel()
+	}
+	stopBG()
+	<-done
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// hostPort turns a listen address into one a browser can reach: an unspecified host
+// becomes 127.0.0.1.
+func hostPort(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+func merchant(ctx context.Context, args []string, stdout io.Writer) error {
+	if len(args) == 0 {
+		return errors.New("merchant: want add, list or set-notify-url")
+	}
+	fs := flag.NewFlagSet("merchant "+args[0], flag.ContinueOnError)
+	opts := storeFlags(fs)
+	clientID := fs.String("client-id", "", "merchant client id")
+	publicKey := fs.String("public-key", "", "merchant public key: bare base64 SPKI, PEM, or @FILE")
+	notifyURL := fs.String("notify-url", "", "default notification URL")
+	name := fs.String("name", "", "merchant name")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	app, err := Open(ctx, *opts)
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+	switch args[0] {
+	case "add":
+		if *clientID == "" || *publicKey == "" {
+			return errors.New("merchant add: --client-id and --public-key are required")
+		}
+		if len(*clientID) > 64 {
+			return errors.New("merchant add: --client-id is longer than 64 characters")
+		}
+		keyText := *publicKey
+		if path, ok := strings.CutPrefix(keyText, "@"); ok {
+			data, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			keyText = string(data)
+		}
+		pub, err := ams.ParsePublicKey(keyText)
+		if err != nil {
+			return fmt.Errorf("merchant add: --public-key: %w", err)
+		}
+		if *notifyURL != "" && !validHTTPURL(*notifyURL) {
+			return errors.New("merchant add: --notify-url must be an absolute http or https URL")
+		}
+		if *name == "" {
+			*name = *clientID
+		}
+		m := &payment.Merchant{ID: *clientID, ClientID: *clientID, Name: *name, PublicKey: ams.EncodePublicKey(pub), NotifyURL: *notifyURL, CreatedAt: time.Now().UTC()}
+		if err := app.Store.MerchantInsert(ctx, m); err != nil {
+			if errors.Is(err, store.ErrConflict) {
+				return fmt.Errorf("merchant add: client id %q is already registered", *clientID)
+			}
+			return err
+		}
+		return printJSON(stdout, map[string]string{
+			"clientId": m.ClientID, "name": m.Name, "notifyUrl": m.NotifyURL,
+			"gatewayPublicKey": ams.EncodePublicKey(&app.GatewayKey.PublicKey),
+		})
+	case "list":
+		ms, err := app.Store.MerchantList(ctx)
+		if err != nil {
+			return err
+		}
+		out := []map[string]string{}
+		for _, m := range ms {
+			out = append(out, map[string]string{"clientId": m.ClientID, "name": m.Name, "notifyUrl": m.NotifyURL, "createdAt": m.CreatedAt.Format(time.RFC3339)})
+		}
+		return printJSON(stdout, out)
+	case "set-notify-url":
+		if *clientID == "" {
+			return errors.New("merchant set-notify-url: --client-id is required")
+		}
+		if *notifyURL != "" && !validHTTPURL(*notifyURL) {
+			return errors.New("merchant set-notify-url: --notify-url must be an absolute http or https URL")
+		}
+		if err := app.Store.MerchantSetNotifyURL(ctx, *clientID, *notifyURL); err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				return fmt.Errorf("merchant set-notify-url: no merchant %q", *clientID)
+			}
+			return err
+		}
+		return printJSON(stdout, map[string]string{"clientId": *clientID, "notifyUrl": *notifyURL})
+	}
+	return fmt.Errorf("merchant: unknown subcommand %q", args[0])
+}
+
+func migrate(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	opts := storeFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	opts.defaults()
+	if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
+		return err
+	}
+	st, err := openStore(ctx, *opts)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "database is up to date")
+	return st.Close()
+}
+
+func validHTTPURL(s string) bool {
+	return (strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://")) && len(s) > len("https://")
+}
+
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}

@@ -1,0 +1,155 @@
+// Package gateway holds the use cases of the payment gateway: pay, capture, cancel, refund,
+// the inquiries and consult, and the sweeper that finishes what time decides (issuer
+// retries, expiry, release of authorizations). Each state change is one store transaction
+// that also writes the notification reporting it; calls to the issuer happen between
+// transactions, never inside one.
+package gateway
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/cashierpay/cashier/ams"
+	"github.com/cashierpay/cashier/internal/clock"
+	"github.com/cashierpay/cashier/internal/issuer"
+	"github.com/cashierpay/cashier/internal/payment"
+	"github.com/cashierpay/cashier/internal/store"
+	"github.com/cashierpay/cashier/internal/vault"
+)
+
+// Config is what a Gateway needs. Every field is required unless its comment gives a default.
+type Config struct {
+	Store  store.Store
+	Issuer issuer.Processor
+	Vault  *vault.Keyring
+	// Clock defaults to the wall clock.
+	Clock clock.Clock
+	// Logger defaults to slog.Default().
+	Logger *slog.Logger
+	// BaseURL is the public URL of the gateway, for links it hands out (logos, pages).
+	BaseURL string
+	// IssuerTimeout bounds one call to the issuer; default 20 s.
+	IssuerTimeout time.Duration
+	// DuplicateWait is how long a duplicate request waits for the original to settle
+	// before answering with its in-process state; default 15 s.
+	DuplicateWait time.Duration
+}
+
+// Gateway runs the use cases.
+type Gateway struct {
+	store   store.Store
+	issuer  issuer.Processor
+	vault   *vault.Keyring
+	clock   clock.Clock
+	log     *slog.Logger
+	baseURL string
+	issuerTimeout time.Duration
+	dupWait       time.Duration
+}
+
+// New builds a Gateway from cfg.
+func New(cfg Config) *Gateway {
+	g := &Gateway{
+		store: cfg.Store, issuer: cfg.Issuer, vault: cfg.Vault, clock: cfg.Clock, log: cfg.Logger,
+		baseURL: strings.TrimSuffix(cfg.BaseURL, "/"), issuerTimeout: cfg.IssuerTimeout, dupWait: cfg.DuplicateWait,
+	}
+	if g.clock == nil {
+		g.clock = clock.Real{}
+	}
+	if g.log == nil {
+		g.log = slog.Default()
+	}
+	if g.issuerTimeout == 0 {
+		g.issuerTimeout = 20 * time.Second
+	}
+	if g.dupWait == 0 {
+		g.dupWait = 15 * time.Second
+	}
+	return g
+}
+
+// Clock is the gateway's clock, for the transport's timestamps.
+func (g *Gateway) Clock() clock.Clock { return g.clock }
+
+// now is the gateway's time, truncated to what the store keeps so that values read back
+// compare equal to values written.
+func (g *Gateway) now() time.Time { return g.clock.Now().UTC().Truncate(time.Microsecond) }
+
+// newID makes a time-ordered identifier for payments, captures, refunds and notifications.
+func newID() string {
+	id, err := uuid.NewV7()
+	if err != nil {
+		id = uuid.New()
+	}
+	return strings.ReplaceAll(id.String(), "-", "")
+}
+
+// keyHash fingerprints the parameters that an idempotent retry must repeat exactly.
+func keyHash(parts ...string) string {
+	h := sha256.New()
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))[:32]
+}
+
+// issuerCtx detaches an issuer call from the merchant's request: once the gateway has
+// asked the issuer it must record the answer even if the merchant hangs up.
+func (g *Gateway) issuerCtx(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), g.issuerTimeout)
+}
+
+// internalError logs err with what the merchant sent and returns an error that tells the
+// merchant to retry or inquire, never the detail.
+func (g *Gateway) internalError(ctx context.Context, op string, err error) error {
+	g.log.ErrorContext(ctx, "gateway error", "op", op, "err", err)
+	return payment.NewError(ams.CodeUnknownException, "the request could not be completed; retry with the same request id or inquire")
+}
+
+// errNotFound is the answer for an unknown payment, capture or refund.
+var errNotFound = payment.NewError(ams.CodeOrderNotExist, "no such payment for this merchant")
+
+// notification builds the outbox row for body, due at once.
+func (g *Gateway) notification(p *payment.Payment, kind, url string, body any, now time.Time) (*payment.Notification, error) {
+	data, err := marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	return &payment.Notification{
+		ID: newID(), MerchantID: p.MerchantID, PaymentID: p.ID, Kind: kind, URL: url, Body: data,
+		Status: payment.NotificationPending, NextAttemptAt: now, CreatedAt: now,
+	}, nil
+}
+
+// timeZero is "no issuer retry" for payment.Schedule.
+var timeZero time.Time
+
+// paymentForUpdate reads and locks a payment of merchant m inside a transaction.
+func paymentForUpdate(ctx context.Context, q store.Queries, m *payment.Merchant, id string) (*payment.Payment, error) {
+	p, err := q.PaymentGetForUpdate(ctx, id)
+	if err == nil && p.MerchantID != m.ID {
+		return nil, store.ErrNotFound
+	}
+	return p, err
+}
+
+// isStale says whether a write lost a race and the use case should re-read and retry.
+func isStale(err error) bool { return errors.Is(err, store.ErrStale) }
+
+// firstSet returns the first non-zero time.
+func firstSet(ts ...time.Time) time.Time {
+	for _, t := range ts {
+		if !t.IsZero() {
+			return t
+		}
+	}
+	return time.Time{}
+}

@@ -1,0 +1,372 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/cashierpay/cashier/ams"
+	"github.com/cashierpay/cashier/internal/card"
+	"github.com/cashierpay/cashier/internal/issuer"
+	"github.com/cashierpay/cashier/internal/payment"
+	"github.com/cashierpay/cashier/internal/store"
+	"github.com/cashierpay/cashier/internal/vault"
+)
+
+// payInput is a validated pay request.
+type payInput struct {
+	amount      payment.Amount
+	captureMode string
+	expiresAt   time.Time
+	meta        ams.CardMetaData
+	token       string
+	order       payment.Order
+	notifyURL   string
+	redirectURL string
+	requestID   string
+}
+
+var terminalTypes = map[string]bool{"WEB": true, "WAP": true, "APP": true, "MINI_APP": true}
+
+// parsePay checks a pay request field by field. Result codes: PARAM_ILLEGAL,
+// CURRENCY_NOT_SUPPORT.
+func parsePay(req *ams.PayRequest, now time.Time) (*payInput, *payment.Error) {
+	in := &payInput{requestID: req.PaymentRequestID, notifyURL: req.PaymentNotifyURL, redirectURL: req.PaymentRedirectURL}
+	if req.ProductCode != ams.ProductCashierPayment {
+		if req.ProductCode == "" {
+			return nil, paramError("productCode", "is required")
+		}
+		return nil, paramError("productCode", "must be CASHIER_PAYMENT")
+	}
+	if err := requireRequestID("paymentRequestId", req.PaymentRequestID); err != nil {
+		return nil, err
+	}
+	amount, perr := parseAmount("paymentAmount", req.PaymentAmount)
+	if perr != nil {
+		return nil, perr
+	}
+	in.amount = amount
+	if req.Order == nil {
+		return nil, paramError("order", "is required")
+	}
+	if err := requireString("order.referenceOrderId", req.Order.ReferenceOrderID, 64); err != nil {
+		return nil, err
+	}
+	if err := requireString("order.orderDescription", req.Order.OrderDescription, 256); err != nil {
+		return nil, err
+	}
+	if req.Order.OrderAmount != nil {
+		if _, err := parseAmount("order.orderAmount", req.Order.OrderAmount); err != nil {
+			return nil, err
+		}
+	}
+	in.order = payment.Order{ReferenceOrderID: req.Order.ReferenceOrderID, Description: req.Order.OrderDescription}
+	if b := req.Order.Buyer; b != nil {
+		if err := maxString("order.buyer.referenceBuyerId", b.ReferenceBuyerID, 64); err != nil {
+			return nil, err
+		}
+		in.order.BuyerID = b.ReferenceBuyerID
+	}
+	if req.Env == nil || req.Env.TerminalType == "" {
+		return nil, paramError("env.terminalType", "is required")
+	}
+	if !terminalTypes[req.Env.TerminalType] {
+		return nil, paramError("env.terminalType", "must be one of WEB, WAP, APP, MINI_APP")
+	}
+	in.order.TerminalType = req.Env.TerminalType
+	if err := validURL("paymentRedirectUrl", req.PaymentRedirectURL, true); err != nil {
+		return nil, err
+	}
+	if err := validURL("paymentNotifyUrl", req.PaymentNotifyURL, false); err != nil {
+		return nil, err
+	}
+	in.expiresAt = now.Add(payment.DefaultExpiry)
+	if req.PaymentExpiryTime != "" {
+		t, err := parseExpiry("paymentExpiryTime", req.PaymentExpiryTime, now)
+		if err != nil {
+			return nil, err
+		}
+		in.expiresAt = t.UTC().Truncate(time.Microsecond)
+	}
+	in.captureMode = ams.CaptureAutomatic
+	if f := req.PaymentFactor; f != nil && f.CaptureMode != "" {
+		if f.CaptureMode != ams.CaptureAutomatic && f.CaptureMode != ams.CaptureManual {
+			return nil, paramError("paymentFactor.captureMode", "must be AUTOMATIC or MANUAL")
+		}
+		in.captureMode = f.CaptureMode
+	}
+	pm := req.PaymentMethod
+	if pm == nil {
+		return nil, paramError("paymentMethod", "is required")
+	}
+	if pm.PaymentMethodType != ams.PaymentMethodCard {
+		if pm.PaymentMethodType == "" {
+			return nil, paramError("paymentMethod.paymentMethodType", "is required")
+		}
+		return nil, paramError("paymentMethod.paymentMethodType", "must be CARD: cashier is a card gateway")
+	}
+	if err := maxString("paymentMethod.paymentMethodId", pm.PaymentMethodID, 128); err != nil {
+		return nil, err
+	}
+	in.token = pm.PaymentMethodID
+	if len(pm.PaymentMethodMetaData) > 0 && string(pm.PaymentMethodMetaData) != "null" {
+		if err := ams.Decode(pm.PaymentMethodMetaData, &in.meta); err != nil {
+			var fe *ams.FieldError
+			if errors.As(err, &fe) && fe.Field != "" {
+				return nil, paramError("paymentMethod.paymentMethodMetaData."+fe.Field, fe.Reason)
+			}
+			return nil, paramError("paymentMethod.paymentMethodMetaData", "must be a JSON object of card fields")
+		}
+	}
+	m := &in.meta
+	for _, f := range []struct {
+		name, v string
+		max     int
+	}{
+		{"cardNo", m.CardNo, 32}, {"cvv", m.CVV, 4}, {"expiryYear", m.ExpiryYear, 2}, {"expiryMonth", m.ExpiryMonth, 2},
+		{"selectedCardBrand", m.SelectedCardBrand, 64}, {"networkTransactionId", m.NetworkTransactionID, 100},
+	} {
+		if err := maxString("paymentMethod.paymentMethodMetaData."+f.name, f.v, f.max); err != nil {
+			return nil, err
+		}
+	}
+	if in.token == "" && m.CardNo == "" {
+		return nil, paramError("paymentMethod.paymentMethodMetaData.cardNo", "is required (or paymentMethod.paymentMethodId with a card token): the hosted card page is not available yet")
+	}
+	if m.CardNo != "" {
+		if m.ExpiryMonth == "" {
+			return nil, paramError("paymentMethod.paymentMethodMetaData.expiryMonth", "is required")
+		}
+		if m.ExpiryYear == "" {
+			return nil, paramError("paymentMethod.paymentMethodMetaData.expiryYear", "is required")
+		}
+	}
+	return in, nil
+}
+
+// cardSource is the card a payment charges, with the PAN in memory only.
+type cardSource struct {
+	stored *payment.Card // paying with a saved card token
+	pan    string
+	cvv    string
+	month  string
+	year   string
+	holder string
+	brand  string
+	// failCode is set when the card data is unusable; the payment fails without the issuer.
+	failCode, failMessage string
+}
+
+func holderName(n *ams.Name) string {
+	if n == nil {
+		return ""
+	}
+	if n.FullName != "" {
+		return n.FullName
+	}
+	s := n.FirstName
+	if n.MiddleName != "" {
+		s += " " + n.MiddleName
+	}
+	if n.LastName != "" {
+		s += " " + n.LastName
+	}
+	return s
+}
+
+// resolveCard finds the card of a pay request and checks it. Result codes: PARAM_ILLEGAL
+// (unknown token); card data problems are returned in failCode.
+func (g *Gateway) resolveCard(ctx context.Context, m *payment.Merchant, in *payInput, now time.Time) (*cardSource, error) {
+	src := &cardSource{cvv: in.meta.CVV}
+	if in.token != "" {
+		c, err := g.store.CardGetByToken(ctx, m.ID, in.token)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && c.BuyerID != "" && c.BuyerID != in.order.BuyerID) {
+			return nil, paramError("paymentMethod.paymentMethodId", "is not a card token of this merchant and buyer")
+		}
+		if err != nil {
+			return nil, g.internalError(ctx, "card lookup", err)
+		}
+		pan, err := g.vault.Open(vault.Sealed{KeyID: c.KeyID, Blob: c.Sealed}, []byte(c.ID))
+		if err != nil {
+			return nil, g.internalError(ctx, "vault open", err)
+		}
+		src.stored, src.pan, src.month, src.year, src.holder, src.brand = c, string(pan), c.ExpiryMonth, c.ExpiryYear, c.HolderName, c.Brand
+	} else {
+		src.pan, src.month, src.year, src.holder = in.meta.CardNo, in.meta.ExpiryMonth, in.meta.ExpiryYear, holderName(in.meta.CardholderName)
+		if pan, ok := card.Normalize(src.pan); ok {
+			src.pan = pan
+		}
+		src.brand = card.DetectBrand(src.pan)
+	}
+	var cerr *card.Error
+	if errors.As(card.Validate(src.pan, src.month, src.year, src.cvv, now), &cerr) {
+		src.failCode, src.failMessage = cerr.Code, cerr.Message
+	}
+	return src, nil
+}
+
+// Pay authorizes a card payment (and captures it when captureMode is AUTOMATIC). It is
+// idempotent on paymentRequestId. Result codes: SUCCESS; PAYMENT_IN_PROCESS (U) while the
+// issuer or the buyer still has to act; the issuer's decline codes; INVALID_CARD_NUMBER,
+// INVALID_EXPIRATION_DATE, CARD_EXPIRED, INVALID_CVV; REPEAT_REQ_INCONSISTENT;
+// PARAM_ILLEGAL; CURRENCY_NOT_SUPPORT.
+func (g *Gateway) Pay(ctx context.Context, m *payment.Merchant, req *ams.PayRequest) (*ams.PayResponse, error) {
+	now := g.now()
+	in, perr := parsePay(req, now)
+	if perr != nil {
+		return nil, perr
+	}
+	src, err := g.resolveCard(ctx, m, in, now)
+	if err != nil {
+		return nil, err
+	}
+	fingerprint := g.vault.Fingerprint(src.pan)
+	hash := keyHash(in.amount.Currency, strconv.FormatInt(in.amount.Value, 10), ams.PaymentMethodCard, in.token, fingerprint)
+
+	if p, err := g.store.PaymentGetByRequestID(ctx, m.ID, in.requestID); err == nil {
+		return g.replayPay(ctx, p, hash)
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return nil, g.internalError(ctx, "payment lookup", err)
+	}
+
+	p := &payment.Payment{
+		ID: newID(), MerchantID: m.ID, RequestID: in.requestID, KeyHash: hash, Amount: in.amount,
+		Status: payment.Processing, Stage: payment.StageAuthorizing, CaptureMode: in.captureMode,
+		CaptureState: payment.CaptureNone, RedirectURL: in.redirectURL, NotifyURL: in.notifyURL, Order: in.order,
+		CreatedAt: now, UpdatedAt: now, ExpiresAt: in.expiresAt, Version: 1,
+	}
+	var newCard *payment.Card
+	if src.failCode != "" {
+		p.Status, p.Stage, p.ResultCode, p.ResultMessage = payment.Fail, payment.StageNone, src.failCode, src.failMessage
+		if card.Luhn(src.pan) {
+			p.Card = payment.CardResult{Masked: card.Mask(src.pan), Brand: src.brand, BIN: card.BIN(src.pan), Last4: card.Last4(src.pan)}
+		}
+	} else {
+		if src.stored != nil {
+			p.CardID = src.stored.ID
+			p.Card = payment.CardResult{Token: src.stored.Token, Funding: src.stored.Funding, IssuingCountry: src.stored.IssuingCountry}
+		} else {
+			newCard, err = g.sealCard(m, in, src, fingerprint, now)
+			if err != nil {
+				return nil, g.internalError(ctx, "vault seal", err)
+			}
+			p.CardID = newCard.ID
+			p.Card.Token = newCard.Token
+		}
+		p.Card.Masked, p.Card.Brand, p.Card.BIN, p.Card.Last4 = card.Mask(src.pan), src.brand, card.BIN(src.pan), card.Last4(src.pan)
+		p.Card.ExpiryMonth, p.Card.ExpiryYear, p.Card.HolderName = src.month, src.year, src.holder
+	}
+	p.Schedule(time.Time{})
+	err = g.store.Tx(ctx, func(q store.Queries) error {
+		if newCard != nil {
+			if err := q.CardInsert(ctx, newCard); err != nil {
+				return err
+			}
+		}
+		if err := q.PaymentInsert(ctx, p); err != nil {
+			return err
+		}
+		if p.Status == payment.Fail {
+			return g.notifyPayment(ctx, q, p, now)
+		}
+		return nil
+	})
+	if errors.Is(err, store.ErrConflict) {
+		existing, gerr := g.store.PaymentGetByRequestID(ctx, m.ID, in.requestID)
+		if gerr != nil {
+			return nil, g.internalError(ctx, "payment lookup after conflict", gerr)
+		}
+		return g.replayPay(ctx, existing, hash)
+	}
+	if err != nil {
+		return nil, g.internalError(ctx, "payment insert", err)
+	}
+	if p.Status == payment.Processing {
+		p, err = g.authorize(ctx, p, in, src)
+		if err != nil {
+			return nil, err
+		}
+	}
+	return g.payResponse(p), nil
+}
+
+func (g *Gateway) sealCard(m *payment.Merchant, in *payInput, src *cardSource, fingerprint string, now time.Time) (*payment.Card, error) {
+	c := &payment.Card{
+		ID: newID(), MerchantID: m.ID, BuyerID: in.order.BuyerID, Fingerprint: fingerprint, Brand: src.brand,
+		BIN: card.BIN(src.pan), Last4: card.Last4(src.pan), ExpiryMonth: src.month, ExpiryYear: src.year,
+		HolderName: src.holder, CreatedAt: now,
+	}
+	if in.meta.Tokenize {
+		c.Token = vault.NewToken()
+	}
+	sealed, err := g.vault.Seal([]byte(src.pan), []byte(c.ID))
+	if err != nil {
+		return nil, err
+	}
+	c.KeyID, c.Sealed = sealed.KeyID, sealed.Blob
+	return c, nil
+}
+
+// replayPay answers a repeated pay: the same outcome for the same key parameters, once the
+// original has left the issuer.
+func (g *Gateway) replayPay(ctx context.Context, p *payment.Payment, hash string) (*ams.PayResponse, error) {
+	if p.KeyHash != hash {
+		return nil, payment.NewError(ams.CodeRepeatReqInconsistent, "paymentRequestId was used before with a different amount or payment method; repeat it exactly or use a new paymentRequestId")
+	}
+	p, err := g.waitPayment(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	return g.payResponse(p), nil
+}
+
+// waitPayment waits, within the duplicate-wait budget, for an authorization in flight to
+// be recorded, so that concurrent duplicates answer with the original's outcome.
+func (g *Gateway) waitPayment(ctx context.Context, p *payment.Payment) (*payment.Payment, error) {
+	deadline := time.Now().Add(g.dupWait)
+	for p.Status == payment.Processing && p.Stage == payment.StageAuthorizing && time.Now().Before(deadline) {
+		select {
+		case <-ctx.Done():
+			return p, nil
+		case <-time.After(20 * time.Millisecond):
+		}
+		next, err := g.store.PaymentGet(ctx, p.MerchantID, p.ID)
+		if err != nil {
+			return nil, g.internalError(ctx, "payment reload", err)
+		}
+		p = next
+	}
+	return p, nil
+}
+
+// authorize asks the issuer and records its answer.
+func (g *Gateway) authorize(ctx context.Context, p *payment.Payment, in *payInput, src *cardSource) (*payment.Payment, error) {
+	req := issuer.AuthRequest{
+		Reference: p.ID, MerchantID: p.MerchantID, Currency: p.Amount.Currency, Amount: p.Amount.Value,
+		Card: issuer.Card{Number: src.pan, ExpiryMonth: src.month, ExpiryYear: src.year, CVV: src.cvv, HolderName: src.holder},
+		Force3DS:             bool(in.meta.Is3DSAuthentication),
+		StoredCredential:     src.stored != nil,
+		NetworkTransactionID: in.meta.NetworkTransactionID,
+	}
+	if a := in.meta.BillingAddress; a != nil {
+		req.Card.Billing = &issuer.Address{Region: a.Region, State: a.State, City: a.City, Address1: a.Address1, Address2: a.Address2, ZipCode: a.ZipCode}
+	}
+	if mpi := in.meta.MpiData; mpi != nil {
+		req.ThreeDS = &issuer.ThreeDS{Version: mpi.ThreeDSVersion, ECI: mpi.Eci, CAVV: mpi.Cavv, DSTransactionID: mpi.DsTransactionID}
+	}
+	ictx, cancel := g.issuerCtx(ctx)
+	defer cancel()
+	res, err := g.issuer.Authorize(ictx, req)
+	if err != nil {
+		// The issuer did not answer: keep the payment processing and ask again later, as
+		// a timeout with a real acquirer would require.
+		g.log.WarnContext(ctx, "issuer authorize failed", "payment", p.ID, "err", err)
+		res = issuer.AuthResult{Outcome: issuer.Pending, ResultCode: ams.CodePaymentInProcess, RetryAfter: g.now().Add(30 * time.Second)}
+	}
+	var threeDS *payment.ThreeDS
+	if t := req.ThreeDS; t != nil {
+		threeDS = &payment.ThreeDS{Version: t.Version, ECI: t.ECI, CAVV: t.CAVV, DSTransactionID: t.DSTransactionID}
+	}
+	return g.recordAuth(ctx, p.ID, threeDS, res)
+}

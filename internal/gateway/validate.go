@@ -1,0 +1,97 @@
+package gateway
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"time"
+
+	"github.com/cashierpay/cashier/ams"
+	"github.com/cashierpay/cashier/internal/payment"
+)
+
+// paramError is PARAM_ILLEGAL with a message that names the field.
+func paramError(field, problem string) *payment.Error {
+	return payment.NewError(ams.CodeParamIllegal, field+" "+problem)
+}
+
+func requireString(field, v string, maxLen int) *payment.Error {
+	if v == "" {
+		return paramError(field, "is required")
+	}
+	return maxString(field, v, maxLen)
+}
+
+func maxString(field, v string, maxLen int) *payment.Error {
+	if len(v) > maxLen {
+		return paramError(field, fmt.Sprintf("is longer than %d characters", maxLen))
+	}
+	return nil
+}
+
+// requestIDPattern keeps request ids printable ASCII: Antom asks merchants not to use
+// other characters in them, and they end up in logs and URLs.
+var requestIDPattern = regexp.MustCompile(`^[\x21-\x7e]+$`)
+
+func requireRequestID(field, v string) *payment.Error {
+	if err := requireString(field, v, 64); err != nil {
+		return err
+	}
+	if !requestIDPattern.MatchString(v) {
+		return paramError(field, "must be printable ASCII without spaces")
+	}
+	return nil
+}
+
+// parseAmount validates a wire amount. Result codes: PARAM_ILLEGAL, CURRENCY_NOT_SUPPORT.
+func parseAmount(field string, a *ams.Amount) (payment.Amount, *payment.Error) {
+	if a == nil {
+		return payment.Amount{}, paramError(field, "is required")
+	}
+	if a.Currency == "" {
+		return payment.Amount{}, paramError(field+".currency", "is required")
+	}
+	if _, ok := payment.CurrencyExponent(a.Currency); !ok {
+		return payment.Amount{}, payment.NewError(ams.CodeCurrencyNotSupport, fmt.Sprintf("%s.currency %q is not a supported ISO 4217 currency", field, a.Currency))
+	}
+	if a.Value == "" {
+		return payment.Amount{}, paramError(field+".value", "is required")
+	}
+	v, err := payment.ParseMinor(a.Value)
+	if err != nil {
+		return payment.Amount{}, paramError(field+".value", "must be a positive integer number of minor units as a string: "+err.Error())
+	}
+	return payment.Amount{Currency: a.Currency, Value: v}, nil
+}
+
+func wireAmount(a payment.Amount) *ams.Amount {
+	return &ams.Amount{Currency: a.Currency, Value: fmt.Sprint(a.Value)}
+}
+
+func validURL(field, v string, required bool) *payment.Error {
+	if v == "" {
+		if required {
+			return paramError(field, "is required")
+		}
+		return nil
+	}
+	if err := maxString(field, v, 2048); err != nil {
+		return err
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return paramError(field, "must be an absolute http or https URL")
+	}
+	return nil
+}
+
+func parseExpiry(field, v string, now time.Time) (time.Time, *payment.Error) {
+	t, err := ams.ParseTime(v)
+	if err != nil {
+		return time.Time{}, paramError(field, "must be an ISO 8601 time with an offset, like 2026-11-25T12:00:00+08:00")
+	}
+	if !t.After(now) {
+		return time.Time{}, paramError(field, "is in the past")
+	}
+	return t, nil
+}

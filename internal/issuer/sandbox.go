@@ -1,0 +1,451 @@
+package issuer
+
+import (
+	"cmp"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cashierpay/cashier/internal/card"
+)
+
+// PendingDelay is how long the slow-issuer test cards keep an authorization in process
+// before Inquire gives the final answer. It runs on the Sandbox's clock, so a test clock
+// moved forward by PendingDelay resolves them at once.
+const PendingDelay = 30 * time.Second
+
+// Sandbox is the simulated issuer behind the sandbox. Its answers depend only on the request
+// (card number, amount, CVV, billing address, 3-D Secure data) and the clock, never on earlier
+// calls: what Inquire, Capture, Void and Refund need is written into the reference Authorize
+// returns, so a gateway restarted with a fresh Sandbox still resolves its pending
+// authorizations. It is safe for concurrent use.
+//
+// Rules, in the order they apply to Authorize:
+//   - card data the gateway should have refused (card.Validate) or a non-positive amount is
+//     declined with the matching code, so a gateway bug shows as a decline, never an approval;
+//   - amount 11 (minor units, any currency) is declined with RISK_REJECT, as in Antom's sandbox;
+//   - 3-D Secure: a card without req.ThreeDS answers ChallengeRequired when it is a "challenge"
+//     card, or when req.Force3DS is set on an ordinary card; "frictionless" cards authenticate
+//     on their own and "exempt" ones are never authenticated. Merchant-initiated payments
+//     (req.NetworkTransactionID set) have no buyer to challenge and skip this step;
+//   - then the card's catalogue entry decides; a number not in the catalogue is approved.
+type Sandbox struct {
+	clk interface{ Now() time.Time }
+}
+
+// NewSandbox returns a simulator that reads the time from clk (a clock.Clock will do), so
+// that pending authorizations resolve when a test clock is moved.
+func NewSandbox(clk interface{ Now() time.Time }) *Sandbox {
+	return &Sandbox{clk: clk}
+}
+
+var _ Processor = (*Sandbox)(nil)
+
+// Authorize implements Processor. It never returns an error except for a done ctx; every
+// business answer, including invalid card data, is an AuthResult.
+func (s *Sandbox) Authorize(ctx context.Context, req AuthRequest) (AuthResult, error) {
+	if err := ctx.Err(); err != nil {
+		return AuthResult{}, err
+	}
+	now := s.clk.Now()
+	tc, kind := cardProfile(req.Card.Number)
+	a := authRef{kind: kind, nonce: newNonce()}
+	var cerr *card.Error
+	switch {
+	case errors.As(card.Validate(req.Card.Number, req.Card.ExpiryMonth, req.Card.ExpiryYear, req.Card.CVV, now), &cerr):
+		a.decline(cerr.Code)
+	case req.Amount <= 0:
+		a.decline(codeInvalidAmount)
+	case req.Amount == riskRejectAmount:
+		a.decline(codeRiskReject)
+	default:
+		decide(&a, tc, req, now)
+	}
+	res := describe(a, now)
+	if req.ThreeDS != nil {
+		t := *req.ThreeDS
+		res.ThreeDS = &t
+	}
+	return res, nil
+}
+
+// decide applies the 3-D Secure step and the card's catalogue entry.
+func decide(a *authRef, tc *TestCard, req AuthRequest, now time.Time) {
+	authenticated := req.ThreeDS != nil || req.NetworkTransactionID != ""
+	if !authenticated {
+		switch {
+		case tc.ThreeDS == threeDSFrictionless:
+			a.frictionless, authenticated = true, true
+		case tc.ThreeDS == threeDSChallenge, req.Force3DS && tc.ThreeDS != threeDSExempt:
+			a.outcome = ChallengeRequired
+			return
+		}
+	}
+	code := tc.ResultCode
+	if tc.ThreeDS == threeDSChallenge {
+		// Authenticated by now: the challenge was the in-process step.
+		code = tc.FinalResultCode
+	}
+	if code == codeAuthRequired && authenticated {
+		code = codeSuccess
+	}
+	if code == codeInvalidCVV && req.Card.CVV == "" {
+		// A stored card has no CVV to mismatch.
+		code = codeSuccess
+	}
+	if req.Card.Billing != nil {
+		a.avs = cmp.Or(tc.AVSResultRaw, "Y")
+	}
+	if req.Card.CVV != "" {
+		a.cvv = cmp.Or(tc.CVVResultRaw, "Y")
+	}
+	switch code {
+	case codeSuccess:
+		a.outcome = Approved
+	case codeInProcess:
+		a.outcome = Pending
+		// Whole seconds keep the reference short; rounding down can only resolve it early by
+		// less than a second, never late.
+		a.resolve = now.Add(PendingDelay).Unix()
+	default:
+		a.decline(code)
+	}
+}
+
+// Inquire implements Processor. It answers for any reference Authorize returned, at any time
+// and from any Sandbox: Pending until PendingDelay has passed on the clock, then the card's
+// final answer. It does not repeat the request's own ThreeDS data, which it never stored; it
+// returns an error for a reference it did not make.
+func (s *Sandbox) Inquire(ctx context.Context, ref string) (AuthResult, error) {
+	if err := ctx.Err(); err != nil {
+		return AuthResult{}, err
+	}
+	a, err := parseRef(ref)
+	if err != nil {
+		return AuthResult{}, err
+	}
+	return describe(a, s.clk.Now()), nil
+}
+
+// Capture implements Processor. Result codes: SUCCESS; PARAM_ILLEGAL (no currency, amount
+// not positive); AUTH_NOT_FOUND (not a sandbox reference); ORDER_STATUS_INVALID (the
+// authorization is not approved, or still pending); the card's CaptureResultCode. Limits on
+// the amount are the gateway's to check: the simulator does not remember authorizations.
+func (s *Sandbox) Capture(ctx context.Context, ref, currency string, amount int64) (OpResult, error) {
+	if err := ctx.Err(); err != nil {
+		return OpResult{}, err
+	}
+	tc, code := s.approvedCard(ref, currency, amount, codeAuthNotFound)
+	if code == "" {
+		code = tc.CaptureResultCode
+	}
+	return opResult("simcap", code, "Captured."), nil
+}
+
+// Void implements Processor. It succeeds for every sandbox reference, whatever the outcome:
+// Antom answers SUCCESS when cancelling a failed payment too. Result codes: SUCCESS;
+// ORDER_NOT_EXIST (not a sandbox reference).
+func (s *Sandbox) Void(ctx context.Context, ref string) (OpResult, error) {
+	if err := ctx.Err(); err != nil {
+		return OpResult{}, err
+	}
+	code := ""
+	if _, err := parseRef(ref); err != nil {
+		code = codeOrderNotExist
+	}
+	return opResult("simvoid", code, "Voided."), nil
+}
+
+// Refund implements Processor. Result codes: SUCCESS; PARAM_ILLEGAL; ORDER_NOT_EXIST (not a
+// sandbox reference); ORDER_STATUS_INVALID (not approved); the card's RefundResultCode.
+// Whether the payment was captured and the refunded total are the gateway's to check.
+func (s *Sandbox) Refund(ctx context.Context, ref, currency string, amount int64) (OpResult, error) {
+	if err := ctx.Err(); err != nil {
+		return OpResult{}, err
+	}
+	tc, code := s.approvedCard(ref, currency, amount, codeOrderNotExist)
+	if code == "" {
+		code = tc.RefundResultCode
+	}
+	return opResult("simrefund", code, "Refunded."), nil
+}
+
+// approvedCard returns the card of ref when ref is an authorization that stands approved now
+// and the amount is usable; otherwise the result code refusing the operation.
+func (s *Sandbox) approvedCard(ref, currency string, amount int64, notFound string) (*TestCard, string) {
+	if currency == "" || amount <= 0 {
+		return nil, codeParamIllegal
+	}
+	a, err := parseRef(ref)
+	if err != nil {
+		return nil, notFound
+	}
+	if describe(a, s.clk.Now()).Outcome != Approved {
+		return nil, codeOrderStatusWrong
+	}
+	tc, _ := cardOfKind(a.kind)
+	return tc, ""
+}
+
+func opResult(prefix, code, done string) OpResult {
+	r := OpResult{Success: code == "", ResultCode: cmp.Or(code, codeSuccess), Ref: prefix + "_" + newNonce()}
+	r.Message = done
+	if !r.Success {
+		r.Message = cmp.Or(messages[code], code)
+	}
+	return r
+}
+
+// describe turns an authorization reference into the answer for it at now. Authorize and
+// Inquire both answer through it, which is what makes them agree.
+func describe(a authRef, now time.Time) AuthResult {
+	tc, _ := cardOfKind(a.kind)
+	ref := a.String()
+	res := AuthResult{
+		Outcome: a.outcome, ResultCode: a.code, Ref: ref,
+		AVSResult: a.avs, CVVResult: a.cvv,
+		CardBrand: tc.Brand, Funding: tc.Funding, IssuingCountry: tc.IssuingCountry,
+	}
+	switch a.outcome {
+	case Approved:
+		res.ResultCode = codeSuccess
+	case Pending, ChallengeRequired:
+		res.ResultCode = codeInProcess
+	}
+	if a.outcome == Pending {
+		due := time.Unix(a.resolve, 0)
+		if now.Before(due) {
+			res.RetryAfter = due
+		} else {
+			res.ResultCode = tc.FinalResultCode
+			res.Outcome = Declined
+			if res.ResultCode == codeSuccess {
+				res.Outcome = Approved
+			}
+		}
+	}
+	res.Message = cmp.Or(messages[res.ResultCode], res.ResultCode)
+	if res.Outcome == ChallengeRequired {
+		res.Message = "The card requires 3-D Secure authentication."
+	}
+	if res.Outcome == Approved {
+		res.AuthCode, res.NetworkTransactionID = approvalIDs(ref)
+	}
+	if a.frictionless {
+		res.ThreeDS = frictionless(ref, tc.Brand)
+	}
+	return res
+}
+
+// messages are safe for merchant and buyer: they never quote card data.
+var messages = map[string]string{
+	codeSuccess:                "Approved.",
+	codeInProcess:              "The issuer has not answered yet.",
+	codeDoNotHonor:             "The issuer declined the payment.",
+	codeRiskReject:             "The payment was rejected by risk control.",
+	codeBalance:                "The card has insufficient funds.",
+	codeCardExpired:            card.ErrExpired.Message,
+	codeSuspectedCard:          "The issuer declined the payment.", // do not tell a thief why
+	codeInvalidCVV:             "The card security code does not match.",
+	codeAuthRequired:           "The issuer requires 3-D Secure authentication; pay again with it.",
+	codeInvalidAmount:          "The amount is invalid.",
+	card.ErrInvalidNumber.Code: card.ErrInvalidNumber.Message,
+	card.ErrInvalidExpiry.Code: card.ErrInvalidExpiry.Message,
+	codeProcessFail:            "The issuer refused the operation.",
+	codeParamIllegal:           "The currency or the amount is invalid.",
+	codeAuthNotFound:           "The authorization does not exist.",
+	codeOrderNotExist:          "The authorization does not exist.",
+	codeOrderStatusWrong:       "The authorization is not approved.",
+}
+
+// approvalIDs derives the authorization code and the network transaction id from the
+// reference, so that Inquire repeats what Authorize said and every authorization still gets
+// its own: the reference carries a random nonce.
+func approvalIDs(ref string) (authCode, ntid string) {
+	h := sha256.Sum256([]byte("approval:" + ref))
+	const alnum = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	b := make([]byte, 6)
+	for i := range b {
+		b[i] = alnum[int(h[i])%len(alnum)]
+	}
+	// 15 digits, the length of a Visa transaction identifier.
+	n := binary.BigEndian.Uint64(h[8:16]) % 1_000_000_000_000_000
+	return string(b), fmt.Sprintf("%015d", n)
+}
+
+// frictionless makes up the 3-D Secure 2 result of an authentication the issuer did without
+// a challenge, deterministically from the reference for the same reason as approvalIDs.
+func frictionless(ref, brand string) *ThreeDS {
+	h := sha256.Sum256([]byte("3ds:" + ref))
+	eci := "05" // fully authenticated, Visa and most brands
+	if brand == card.Mastercard || brand == card.Maestro {
+		eci = "02"
+	}
+	var u [16]byte
+	copy(u[:], h[16:])
+	u[6] = u[6]&0x0f | 0x40 // a version-4 UUID, as directory servers issue
+	u[8] = u[8]&0x3f | 0x80
+	x := hex.EncodeToString(u[:])
+	return &ThreeDS{
+		Version:         "2.2.0",
+		ECI:             eci,
+		CAVV:            base64.StdEncoding.EncodeToString(h[:20]),
+		DSTransactionID: x[:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:],
+	}
+}
+
+// cardProfile finds the catalogue entry of a PAN, or makes the profile of an unknown card:
+// approved, CREDIT, issued in US, brand from its prefix. The kind it returns names the
+// profile in references without the PAN.
+func cardProfile(pan string) (*TestCard, string) {
+	if tc, ok := cardsByNumber[pan]; ok {
+		return tc, tc.kind
+	}
+	brand := card.DetectBrand(pan)
+	kind := unknownKind
+	if brand != "" {
+		kind += "-" + strings.ToLower(brand)
+	}
+	return unknownCard(brand), kind
+}
+
+// unknownKind is the kind of cards outside the catalogue, followed by "-brand" when the
+// prefix tells the brand, so that Inquire can repeat it.
+const unknownKind = "any"
+
+func unknownCard(brand string) *TestCard {
+	return &TestCard{Brand: brand, Funding: "CREDIT", IssuingCountry: "US", ResultCode: codeSuccess}
+}
+
+func cardOfKind(kind string) (*TestCard, bool) {
+	if tc, ok := cardsByKind[kind]; ok {
+		return tc, true
+	}
+	if kind == unknownKind {
+		return unknownCard(""), true
+	}
+	if b, ok := strings.CutPrefix(kind, unknownKind+"-"); ok && isDetectableBrand(strings.ToUpper(b)) {
+		return unknownCard(strings.ToUpper(b)), true
+	}
+	return nil, false
+}
+
+func isDetectableBrand(brand string) bool {
+	for _, r := range card.BrandRanges() {
+		if r.Brand == brand {
+			return true
+		}
+	}
+	return false
+}
+
+// authRef is an authorization as its reference records it:
+//
+//	sim_<state>_<resolveUnix>_<kind>_<avs><cvv><3ds>_<nonce>
+//
+// state is "ok", "pending", "challenge" or the decline code in lower case with dashes
+// (do-not-honor); resolveUnix is when a pending authorization gets its final answer, 0
+// otherwise; kind names the catalogue card (or "any[-brand]"), never the PAN; avs and cvv are
+// the result codes, "-" when unchecked; 3ds is "f" when the simulator authenticated the card
+// frictionlessly, else "-"; nonce is random hex that makes the reference unique. Example:
+// sim_pending_1767225630_slowok_YY-_3f9a1c2e7b4d. References fit Antom's 64-character ids.
+type authRef struct {
+	outcome      Outcome
+	code         string // decline code, when outcome is Declined
+	resolve      int64
+	kind         string
+	avs, cvv     string
+	frictionless bool
+	nonce        string
+}
+
+func (a *authRef) decline(code string) {
+	a.outcome, a.code = Declined, code
+}
+
+const refPrefix = "sim"
+
+func (a authRef) String() string {
+	var state string
+	switch a.outcome {
+	case Approved:
+		state = "ok"
+	case Pending:
+		state = "pending"
+	case ChallengeRequired:
+		state = "challenge"
+	default:
+		state = strings.ToLower(strings.ReplaceAll(a.code, "_", "-"))
+	}
+	tds := "-"
+	if a.frictionless {
+		tds = "f"
+	}
+	return refPrefix + "_" + state + "_" + strconv.FormatInt(a.resolve, 10) + "_" + a.kind + "_" +
+		cmp.Or(a.avs, "-") + cmp.Or(a.cvv, "-") + tds + "_" + a.nonce
+}
+
+var errNotSandboxRef = errors.New("issuer: not a sandbox authorization reference")
+
+func parseRef(ref string) (authRef, error) {
+	f := strings.Split(ref, "_")
+	if len(f) != 6 || f[0] != refPrefix {
+		return authRef{}, errNotSandboxRef
+	}
+	var a authRef
+	switch state := f[1]; state {
+	case "ok":
+		a.outcome = Approved
+	case "pending":
+		a.outcome = Pending
+	case "challenge":
+		a.outcome = ChallengeRequired
+	default:
+		if state == "" || strings.Trim(state, "abcdefghijklmnopqrstuvwxyz-") != "" {
+			return authRef{}, errNotSandboxRef
+		}
+		a.decline(strings.ToUpper(strings.ReplaceAll(state, "-", "_")))
+	}
+	var err error
+	if a.resolve, err = strconv.ParseInt(f[2], 10, 64); err != nil || a.resolve < 0 {
+		return authRef{}, errNotSandboxRef
+	}
+	a.kind = f[3]
+	tc, ok := cardOfKind(a.kind)
+	if !ok || (a.outcome == Pending && (tc.ResultCode != codeInProcess || tc.ThreeDS == threeDSChallenge)) {
+		return authRef{}, errNotSandboxRef
+	}
+	flags := f[4]
+	if len(flags) != 3 || (flags[2] != 'f' && flags[2] != '-') {
+		return authRef{}, errNotSandboxRef
+	}
+	a.avs, a.cvv, a.frictionless = unflag(flags[0]), unflag(flags[1]), flags[2] == 'f'
+	if _, err := hex.DecodeString(f[5]); err != nil || len(f[5]) != 2*nonceBytes {
+		return authRef{}, errNotSandboxRef
+	}
+	a.nonce = f[5]
+	return a, nil
+}
+
+func unflag(c byte) string {
+	if c == '-' {
+		return ""
+	}
+	return string(c)
+}
+
+const nonceBytes = 6
+
+func newNonce() string {
+	b := make([]byte, nonceBytes)
+	rand.Read(b) // never fails
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,631 @@
+package issuer
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cashierpay/cashier/internal/card"
+)
+
+// fakeClock is moved by hand only, so that 29 s and 30 s mean exactly that.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newFakeClock() *fakeClock {
+	// Half a second past the minute, to exercise the rounding of resolve times.
+	return &fakeClock{t: time.Date(2026, time.March, 15, 10, 0, 0, 500_000_000, time.UTC)}
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+var ctx = context.Background()
+
+// authReq is a customer-initiated payment with everything a card form sends.
+func authReq(pan string) AuthRequest {
+	cvv := "123"
+	if card.DetectBrand(pan) == card.Amex {
+		cvv = "1234"
+	}
+	return AuthRequest{
+		Reference: "pay_1", MerchantID: "m_1", Currency: "USD", Amount: 1000,
+		Card: Card{
+			Number: pan, ExpiryMonth: "12", ExpiryYear: "30", CVV: cvv, HolderName: "Jane Doe",
+			Billing: &Address{Region: "US", State: "CA", City: "San Francisco", Address1: "1 Market St", ZipCode: "94105"},
+		},
+	}
+}
+
+// sameResult compares results by value, ThreeDS included.
+func sameResult(a, b AuthResult) bool {
+	if (a.ThreeDS == nil) != (b.ThreeDS == nil) || (a.ThreeDS != nil && *a.ThreeDS != *b.ThreeDS) {
+		return false
+	}
+	a.ThreeDS, b.ThreeDS = nil, nil
+	return a == b
+}
+
+var authenticated = &ThreeDS{Version: "2.2.0", ECI: "05", CAVV: "AAABBBCCC", DSTransactionID: "f25084f0-5b16-4c0a-ae5d-b24808a95e4b", Challenged: true}
+
+func authorize(t *testing.T, s *Sandbox, req AuthRequest) AuthResult {
+	t.Helper()
+	res, err := s.Authorize(ctx, req)
+	if err != nil {
+		t.Fatalf("Authorize(%s): %v", card.Mask(req.Card.Number), err)
+	}
+	if strings.Contains(res.Ref, req.Card.Number) || strings.Contains(res.Message, req.Card.Number) {
+		t.Fatalf("result %+v quotes the card number", res)
+	}
+	if len(res.Ref) > 64 {
+		t.Errorf("ref %q is longer than Antom's 64-character ids", res.Ref)
+	}
+	return res
+}
+
+// Antom's published sandbox cards are pinned here, apart from the catalogue, so that an edit
+// of the table cannot quietly change them.
+func TestAntomSandboxCards(t *testing.T) {
+	t.Parallel()
+	s := NewSandbox(newFakeClock())
+	tests := []struct {
+		pan, code, brand, country string
+		outcome                   Outcome
+	}{
+		{"4054695723100768", "SUCCESS", "VISA", "US", Approved},
+		{"5162774114974622", "SUCCESS", "MASTERCARD", "US", Approved},
+		{"4054692760174822", "DO_NOT_HONOR", "VISA", "US", Declined},
+		{"5162770472561357", "DO_NOT_HONOR", "MASTERCARD", "US", Declined},
+		{"9490220011669217", "SUCCESS", "HYUNDAI", "KR", Approved},
+		{"4294097400915107", "SUCCESS", "VISA", "BR", Approved},
+		{"4006055482525268", "SUCCESS", "VISA", "MX", Approved},
+		{"4600729331819383", "SUCCESS", "VISA", "CL", Approved},
+		{"4310377720003234", "SUCCESS", "VISA", "PE", Approved},
+		{"4035501000000008", "SUCCESS", "VISA", "US", Approved},
+	}
+	for _, tt := range tests {
+		for _, force3DS := range []bool{false, true} {
+			req := authReq(tt.pan)
+			req.Force3DS = force3DS
+			res := authorize(t, s, req)
+			want := tt.outcome
+			if force3DS && tt.pan != "4035501000000008" {
+				want = ChallengeRequired // only the exemption card escapes is3DSAuthentication
+			}
+			if res.Outcome != want {
+				t.Errorf("%s force3DS=%v: outcome %s, want %s", tt.pan, force3DS, res.Outcome, want)
+				continue
+			}
+			if !force3DS && (res.ResultCode != tt.code || res.CardBrand != tt.brand || res.IssuingCountry != tt.country) {
+				t.Errorf("%s: got %s %s %s, want %s %s %s", tt.pan, res.ResultCode, res.CardBrand, res.IssuingCountry, tt.code, tt.brand, tt.country)
+			}
+			if res.ThreeDS != nil {
+				t.Errorf("%s force3DS=%v: ThreeDS %+v, want none", tt.pan, force3DS, res.ThreeDS)
+			}
+		}
+	}
+	// Amount 11 is a risk rejection on any card, in any currency.
+	for _, pan := range []string{"4054695723100768", "9490220011669217", "4111111111111111"} {
+		req := authReq(pan)
+		req.Amount, req.Currency = 11, "KRW"
+		if res := authorize(t, s, req); res.Outcome != Declined || res.ResultCode != "RISK_REJECT" {
+			t.Errorf("%s amount 11: %s %s, want RISK_REJECT", pan, res.Outcome, res.ResultCode)
+		}
+	}
+	req := authReq("4054695723100768")
+	req.Amount = 1100 // only exactly 11
+	if res := authorize(t, s, req); res.Outcome != Approved {
+		t.Errorf("amount 1100: %s %s", res.Outcome, res.ResultCode)
+	}
+}
+
+func TestCatalogueInvariants(t *testing.T) {
+	t.Parallel()
+	numbers, kinds := map[string]bool{}, map[string]bool{}
+	for _, tc := range Catalogue() {
+		if _, ok := card.Normalize(tc.CardNo); !ok || !card.Luhn(tc.CardNo) {
+			t.Errorf("%s is not a valid card number", tc.CardNo)
+		}
+		if numbers[tc.CardNo] || kinds[tc.kind] {
+			t.Errorf("%s (%s) is listed twice", tc.CardNo, tc.kind)
+		}
+		numbers[tc.CardNo], kinds[tc.kind] = true, true
+		if tc.kind == "" || strings.ContainsAny(tc.kind, "_") || strings.HasPrefix(tc.kind, unknownKind) {
+			t.Errorf("%s: kind %q cannot be told apart in references", tc.CardNo, tc.kind)
+		}
+		if b := card.DetectBrand(tc.CardNo); b != "" && b != tc.Brand {
+			t.Errorf("%s: brand %s, but its prefix says %s", tc.CardNo, tc.Brand, b)
+		}
+		if tc.Brand == "" || tc.Funding == "" || len(tc.IssuingCountry) != 2 || tc.Description == "" {
+			t.Errorf("%s: incomplete entry %+v", tc.CardNo, tc)
+		}
+		if tc.Source != "antom" && tc.Source != "cashier" {
+			t.Errorf("%s: source %q", tc.CardNo, tc.Source)
+		}
+		wantStatus := map[string]string{"SUCCESS": "S", "PAYMENT_IN_PROCESS": "U"}[tc.ResultCode]
+		if tc.ResultStatus != cmp.Or(wantStatus, "F") {
+			t.Errorf("%s: resultStatus %s for %s", tc.CardNo, tc.ResultStatus, tc.ResultCode)
+		}
+		if (tc.ResultCode == "PAYMENT_IN_PROCESS") != (tc.FinalResultCode != "") || tc.FinalResultCode == "PAYMENT_IN_PROCESS" {
+			t.Errorf("%s: finalResultCode %q with resultCode %s", tc.CardNo, tc.FinalResultCode, tc.ResultCode)
+		}
+		switch tc.ThreeDS {
+		case "", "frictionless", "exempt":
+		case "challenge":
+			if tc.ResultCode != "PAYMENT_IN_PROCESS" {
+				t.Errorf("%s: a challenge card answers PAYMENT_IN_PROCESS first", tc.CardNo)
+			}
+		default:
+			t.Errorf("%s: threeDS %q", tc.CardNo, tc.ThreeDS)
+		}
+	}
+	for _, sc := range Scenarios() {
+		if sc.Name == "" || sc.Description == "" || (sc.CheckedBy != "gateway" && sc.CheckedBy != "issuer") || sc.ResultStatus == "" {
+			t.Errorf("incomplete scenario %+v", sc)
+		}
+	}
+}
+
+// Every catalogue card, sent as a card form sends it, gives what the catalogue publishes.
+func TestCatalogueAuthorize(t *testing.T) {
+	t.Parallel()
+	clk := newFakeClock()
+	s := NewSandbox(clk)
+	for _, tc := range Catalogue() {
+		res := authorize(t, s, authReq(tc.CardNo))
+		wantOutcome := map[string]Outcome{"S": Approved, "F": Declined, "U": Pending}[tc.ResultStatus]
+		if tc.ThreeDS == "challenge" {
+			wantOutcome = ChallengeRequired
+		}
+		if res.Outcome != wantOutcome || res.ResultCode != tc.ResultCode {
+			t.Errorf("%s: %s %s, want %s %s", tc.CardNo, res.Outcome, res.ResultCode, wantOutcome, tc.ResultCode)
+			continue
+		}
+		if res.CardBrand != tc.Brand || res.Funding != tc.Funding || res.IssuingCountry != tc.IssuingCountry {
+			t.Errorf("%s: %s %s %s, want %s %s %s", tc.CardNo, res.CardBrand, res.Funding, res.IssuingCountry, tc.Brand, tc.Funding, tc.IssuingCountry)
+		}
+		if res.Message == "" || res.Ref == "" {
+			t.Errorf("%s: no message or ref: %+v", tc.CardNo, res)
+		}
+		wantAVS, wantCVV := cmp.Or(tc.AVSResultRaw, "Y"), cmp.Or(tc.CVVResultRaw, "Y")
+		if res.Outcome == ChallengeRequired {
+			wantAVS, wantCVV = "", "" // nothing reached the issuer yet
+		}
+		if res.AVSResult != wantAVS || res.CVVResult != wantCVV {
+			t.Errorf("%s: avs %q cvv %q, want %q %q", tc.CardNo, res.AVSResult, res.CVVResult, wantAVS, wantCVV)
+		}
+		if (res.ThreeDS != nil) != (tc.ThreeDS == "frictionless") {
+			t.Errorf("%s: ThreeDS %+v for a %q card", tc.CardNo, res.ThreeDS, tc.ThreeDS)
+		}
+		approved := res.Outcome == Approved
+		if approved != (res.AuthCode != "") || approved != regexp.MustCompile(`^\d{15}$`).MatchString(res.NetworkTransactionID) {
+			t.Errorf("%s: auth code %q, network transaction id %q", tc.CardNo, res.AuthCode, res.NetworkTransactionID)
+		}
+		if (res.Outcome == Pending) != !res.RetryAfter.IsZero() {
+			t.Errorf("%s: RetryAfter %v", tc.CardNo, res.RetryAfter)
+		}
+		// Inquire right away repeats the answer.
+		again, err := s.Inquire(ctx, res.Ref)
+		if err != nil || !sameResult(again, res) {
+			t.Errorf("%s: Inquire = %+v, %v; Authorize said %+v", tc.CardNo, again, err, res)
+		}
+	}
+}
+
+func TestPendingResolvesAfterDelay(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		pan     string
+		outcome Outcome
+		code    string
+	}{
+		{"4000000000007015", Approved, "SUCCESS"},
+		{"4000000000007023", Declined, "DO_NOT_HONOR"},
+	} {
+		clk := newFakeClock()
+		start := clk.Now()
+		res := authorize(t, NewSandbox(clk), authReq(tt.pan))
+		if res.Outcome != Pending || res.ResultCode != "PAYMENT_IN_PROCESS" {
+			t.Fatalf("%s: %s %s, want pending", tt.pan, res.Outcome, res.ResultCode)
+		}
+		if d := res.RetryAfter.Sub(start); d <= PendingDelay-time.Second || d > PendingDelay {
+			t.Errorf("%s: RetryAfter %v after the authorization", tt.pan, d)
+		}
+		clk.Advance(29 * time.Second)
+		// A new Sandbox stands for a restarted gateway: the reference is all it has.
+		restarted := NewSandbox(clk)
+		got, err := restarted.Inquire(ctx, res.Ref)
+		if err != nil || got.Outcome != Pending || got.RetryAfter != res.RetryAfter {
+			t.Fatalf("%s after 29 s: %+v, %v", tt.pan, got, err)
+		}
+		if op, _ := restarted.Capture(ctx, res.Ref, "USD", 1000); op.Success || op.ResultCode != "ORDER_STATUS_INVALID" {
+			t.Errorf("%s: capture while pending: %+v", tt.pan, op)
+		}
+		clk.Advance(time.Second)
+		got, err = restarted.Inquire(ctx, res.Ref)
+		if err != nil || got.Outcome != tt.outcome || got.ResultCode != tt.code || got.Ref != res.Ref || !got.RetryAfter.IsZero() {
+			t.Fatalf("%s after 30 s: %+v, %v; want %s %s", tt.pan, got, err, tt.outcome, tt.code)
+		}
+		if got.AVSResult != "Y" || got.CVVResult != "Y" || got.Funding != "CREDIT" || got.CardBrand != "VISA" {
+			t.Errorf("%s: the final answer lost the card details: %+v", tt.pan, got)
+		}
+		if tt.outcome == Approved && (got.AuthCode == "" || got.NetworkTransactionID == "") {
+			t.Errorf("%s: approved without ids: %+v", tt.pan, got)
+		}
+		op, _ := restarted.Capture(ctx, res.Ref, "USD", 1000)
+		if op.Success != (tt.outcome == Approved) {
+			t.Errorf("%s: capture after resolution: %+v", tt.pan, op)
+		}
+		later, _ := restarted.Inquire(ctx, res.Ref)
+		if !sameResult(later, got) {
+			t.Errorf("%s: the final answer changed: %+v then %+v", tt.pan, got, later)
+		}
+	}
+}
+
+func TestThreeDS(t *testing.T) {
+	t.Parallel()
+	s := NewSandbox(newFakeClock())
+	type step struct {
+		name     string
+		pan      string
+		force3DS bool
+		threeDS  *ThreeDS
+		mit      bool
+		outcome  Outcome
+		code     string
+		// echo: the result carries the request's ThreeDS; frictionless: the simulator's own.
+		echo, frictionless bool
+	}
+	tests := []step{
+		{name: "ordinary card", pan: "4242424242424242", outcome: Approved, code: "SUCCESS"},
+		{name: "ordinary card, forced", pan: "4242424242424242", force3DS: true, outcome: ChallengeRequired, code: "PAYMENT_IN_PROCESS"},
+		{name: "ordinary card, forced, authenticated", pan: "4242424242424242", force3DS: true, threeDS: authenticated, outcome: Approved, code: "SUCCESS", echo: true},
+		{name: "ordinary card, merchant's MPI", pan: "4242424242424242", threeDS: authenticated, outcome: Approved, code: "SUCCESS", echo: true},
+		{name: "declining card, forced", pan: "4054692760174822", force3DS: true, outcome: ChallengeRequired, code: "PAYMENT_IN_PROCESS"},
+		{name: "declining card, authenticated", pan: "4054692760174822", threeDS: authenticated, outcome: Declined, code: "DO_NOT_HONOR", echo: true},
+		{name: "challenge card", pan: "4000000000003220", outcome: ChallengeRequired, code: "PAYMENT_IN_PROCESS"},
+		{name: "challenge card, authenticated", pan: "4000000000003220", threeDS: authenticated, outcome: Approved, code: "SUCCESS", echo: true},
+		{name: "challenge card, merchant-initiated", pan: "4000000000003220", mit: true, outcome: Approved, code: "SUCCESS"},
+		{name: "challenge then no funds", pan: "4000008260003178", outcome: ChallengeRequired, code: "PAYMENT_IN_PROCESS"},
+		{name: "challenge then no funds, authenticated", pan: "4000008260003178", threeDS: authenticated, outcome: Declined, code: "USER_BALANCE_NOT_ENOUGH", echo: true},
+		{name: "frictionless", pan: "4000000000003055", outcome: Approved, code: "SUCCESS", frictionless: true},
+		{name: "frictionless, forced", pan: "4000000000003055", force3DS: true, outcome: Approved, code: "SUCCESS", frictionless: true},
+		{name: "exempt, forced", pan: "4035501000000008", force3DS: true, outcome: Approved, code: "SUCCESS"},
+		{name: "soft decline", pan: "4000002500003155", outcome: Declined, code: "AUTHENTICATION_REQUIRED"},
+		{name: "soft decline, forced", pan: "4000002500003155", force3DS: true, outcome: ChallengeRequired, code: "PAYMENT_IN_PROCESS"},
+		{name: "soft decline, authenticated", pan: "4000002500003155", threeDS: authenticated, outcome: Approved, code: "SUCCESS", echo: true},
+		{name: "soft decline, merchant-initiated", pan: "4000002500003155", mit: true, outcome: Approved, code: "SUCCESS"},
+		{name: "pending card, forced", pan: "4000000000007015", force3DS: true, outcome: ChallengeRequired, code: "PAYMENT_IN_PROCESS"},
+		{name: "pending card, authenticated", pan: "4000000000007015", threeDS: authenticated, outcome: Pending, code: "PAYMENT_IN_PROCESS", echo: true},
+		{name: "risk before 3DS", pan: "4000000000003220", force3DS: true, outcome: Declined, code: "RISK_REJECT"},
+	}
+	for _, tt := range tests {
+		req := authReq(tt.pan)
+		req.Force3DS, req.ThreeDS = tt.force3DS, tt.threeDS
+		if tt.mit {
+			req.StoredCredential, req.NetworkTransactionID, req.Card.CVV = true, "483299310332879", ""
+		}
+		if tt.name == "risk before 3DS" {
+			req.Amount = 11
+		}
+		res := authorize(t, s, req)
+		if res.Outcome != tt.outcome || res.ResultCode != tt.code {
+			t.Errorf("%s: %s %s, want %s %s", tt.name, res.Outcome, res.ResultCode, tt.outcome, tt.code)
+		}
+		switch {
+		case tt.echo:
+			if res.ThreeDS == nil || *res.ThreeDS != *tt.threeDS || res.ThreeDS == tt.threeDS {
+				t.Errorf("%s: ThreeDS %+v, want a copy of the request's", tt.name, res.ThreeDS)
+			}
+		case tt.frictionless:
+			f := res.ThreeDS
+			if f == nil || f.Challenged || f.ECI != "05" || f.Version != "2.2.0" || f.CAVV == "" ||
+				!regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`).MatchString(f.DSTransactionID) {
+				t.Errorf("%s: ThreeDS %+v, want a frictionless result", tt.name, f)
+			}
+			again, _ := s.Inquire(ctx, res.Ref)
+			if again.ThreeDS == nil || *again.ThreeDS != *f {
+				t.Errorf("%s: Inquire ThreeDS %+v, Authorize said %+v", tt.name, again.ThreeDS, f)
+			}
+		default:
+			if res.ThreeDS != nil {
+				t.Errorf("%s: ThreeDS %+v, want none", tt.name, res.ThreeDS)
+			}
+		}
+	}
+}
+
+func TestAVSAndCVVCodes(t *testing.T) {
+	t.Parallel()
+	s := NewSandbox(newFakeClock())
+	tests := []struct {
+		name, pan string
+		billing   bool
+		cvv       string
+		outcome   Outcome
+		avs, cvvR string
+	}{
+		{"all sent", "4242424242424242", true, "123", Approved, "Y", "Y"},
+		{"no address", "4242424242424242", false, "123", Approved, "", "Y"},
+		{"stored card", "4242424242424242", true, "", Approved, "Y", ""},
+		{"amex", "378282246310005", true, "1234", Approved, "Y", "Y"},
+		{"avs mismatch", "4000000000000010", true, "123", Approved, "N", "Y"},
+		{"avs mismatch, no address", "4000000000000010", false, "123", Approved, "", "Y"},
+		{"zip only", "4000000000000028", true, "123", Approved, "Z", "Y"},
+		{"street only", "4000000000000036", true, "123", Approved, "A", "Y"},
+		{"cvv mismatch", "4000000000000127", true, "123", Declined, "Y", "D"},
+		{"cvv mismatch, stored card", "4000000000000127", true, "", Approved, "Y", ""},
+		{"decline keeps the checks", "4000000000009995", true, "123", Declined, "Y", "Y"},
+	}
+	for _, tt := range tests {
+		req := authReq(tt.pan)
+		req.Card.CVV = tt.cvv
+		if !tt.billing {
+			req.Card.Billing = nil
+		}
+		res := authorize(t, s, req)
+		if res.Outcome != tt.outcome || res.AVSResult != tt.avs || res.CVVResult != tt.cvvR {
+			t.Errorf("%s: %s avs %q cvv %q, want %s %q %q", tt.name, res.Outcome, res.AVSResult, res.CVVResult, tt.outcome, tt.avs, tt.cvvR)
+		}
+	}
+}
+
+// The scenarios are checked where they say: gateway ones with card.Validate, and all of them
+// through the simulator, which repeats the gateway's checks.
+func TestScenarios(t *testing.T) {
+	t.Parallel()
+	clk := newFakeClock()
+	s := NewSandbox(clk)
+	for _, sc := range Scenarios() {
+		req := authReq(sc.CardNo)
+		req.Card.ExpiryMonth = cmp.Or(sc.ExpiryMonth, req.Card.ExpiryMonth)
+		req.Card.ExpiryYear = cmp.Or(sc.ExpiryYear, req.Card.ExpiryYear)
+		req.Card.CVV = cmp.Or(sc.CVV, req.Card.CVV)
+		req.Force3DS = sc.Is3DSAuthentication
+		if sc.AmountValue != "" {
+			v, err := strconv.ParseInt(sc.AmountValue, 10, 64)
+			if err != nil {
+				t.Fatalf("%s: amount %q", sc.Name, sc.AmountValue)
+			}
+			req.Amount = v
+		}
+		if sc.CheckedBy == "gateway" {
+			var ce *card.Error
+			err := card.Validate(req.Card.Number, req.Card.ExpiryMonth, req.Card.ExpiryYear, req.Card.CVV, clk.Now())
+			if !errors.As(err, &ce) || ce.Code != sc.ResultCode {
+				t.Errorf("%s: card.Validate = %v, want %s", sc.Name, err, sc.ResultCode)
+			}
+		}
+		res := authorize(t, s, req)
+		if res.ResultCode != sc.ResultCode || resultStatus(res.ResultCode) != sc.ResultStatus {
+			t.Errorf("%s: %s %s, want %s", sc.Name, res.Outcome, res.ResultCode, sc.ResultCode)
+		}
+	}
+}
+
+func TestUnknownCards(t *testing.T) {
+	t.Parallel()
+	s := NewSandbox(newFakeClock())
+	for _, tt := range []struct{ pan, brand string }{
+		{"4111111111111111", "VISA"},
+		{"5555555555554444", "MASTERCARD"},
+		{"371449635398431", "AMEX"},
+		{"1234567890123452", ""}, // Luhn-valid, no known prefix
+	} {
+		res := authorize(t, s, authReq(tt.pan))
+		if res.Outcome != Approved || res.CardBrand != tt.brand || res.Funding != "CREDIT" || res.IssuingCountry != "US" {
+			t.Errorf("%s: %+v", tt.pan, res)
+		}
+		again, err := NewSandbox(newFakeClock()).Inquire(ctx, res.Ref)
+		if err != nil || again.CardBrand != tt.brand || again.Outcome != Approved {
+			t.Errorf("%s: Inquire = %+v, %v", tt.pan, again, err)
+		}
+	}
+	res := authorize(t, s, authReq("4111111111111112"))
+	if res.Outcome != Declined || res.ResultCode != "INVALID_CARD_NUMBER" {
+		t.Errorf("Luhn-invalid: %s %s", res.Outcome, res.ResultCode)
+	}
+	req := authReq("4111111111111111")
+	req.Amount = 0
+	if res := authorize(t, s, req); res.ResultCode != "INVALID_AMOUNT" {
+		t.Errorf("amount 0: %s", res.ResultCode)
+	}
+}
+
+func TestOperations(t *testing.T) {
+	t.Parallel()
+	clk := newFakeClock()
+	s := NewSandbox(clk)
+	var pendingRefs []string
+	approvedRef := map[string]string{} // card number → ref of an approved authorization
+	for _, tc := range Catalogue() {
+		req := authReq(tc.CardNo)
+		req.ThreeDS = authenticated // gets the challenge and soft-decline cards through
+		res := authorize(t, s, req)
+		switch res.Outcome {
+		case Approved:
+			approvedRef[tc.CardNo] = res.Ref
+		case Pending:
+			pendingRefs = append(pendingRefs, res.Ref)
+		case Declined:
+			if op, _ := s.Capture(ctx, res.Ref, "USD", 1000); op.Success || op.ResultCode != "ORDER_STATUS_INVALID" {
+				t.Errorf("%s: capture of a decline: %+v", tc.CardNo, op)
+			}
+			if op, _ := s.Refund(ctx, res.Ref, "USD", 1000); op.Success || op.ResultCode != "ORDER_STATUS_INVALID" {
+				t.Errorf("%s: refund of a decline: %+v", tc.CardNo, op)
+			}
+			if op, _ := s.Void(ctx, res.Ref); !op.Success {
+				t.Errorf("%s: void of a decline: %+v", tc.CardNo, op)
+			}
+		default:
+			t.Errorf("%s: %s after 3-D Secure", tc.CardNo, res.Outcome)
+		}
+	}
+	clk.Advance(PendingDelay)
+	for _, ref := range pendingRefs {
+		if res, _ := s.Inquire(ctx, ref); res.Outcome == Approved {
+			approvedRef[ref] = ref
+		}
+	}
+	if len(approvedRef) < 30 {
+		t.Fatalf("only %d approved authorizations", len(approvedRef))
+	}
+	for key, ref := range approvedRef {
+		wantCapture, wantRefund := "SUCCESS", "SUCCESS"
+		switch key {
+		case "4000000000008013":
+			wantCapture = "PROCESS_FAIL"
+		case "4000000000005126":
+			wantRefund = "PROCESS_FAIL"
+		}
+		capture, err1 := s.Capture(ctx, ref, "USD", 1000)
+		refund, err2 := s.Refund(ctx, ref, "USD", 400)
+		void, err3 := s.Void(ctx, ref)
+		if err := errors.Join(err1, err2, err3); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			name string
+			op   OpResult
+			want string
+		}{{"capture", capture, wantCapture}, {"refund", refund, wantRefund}, {"void", void, "SUCCESS"}} {
+			if c.op.ResultCode != c.want || c.op.Success != (c.want == "SUCCESS") || c.op.Message == "" || c.op.Ref == "" {
+				t.Errorf("%s of %s: %+v, want %s", c.name, ref, c.op, c.want)
+			}
+		}
+	}
+
+	ok := approvedRef["4242424242424242"]
+	for _, tt := range []struct {
+		name string
+		op   func() (OpResult, error)
+		want string
+	}{
+		{"capture, no currency", func() (OpResult, error) { return s.Capture(ctx, ok, "", 1000) }, "PARAM_ILLEGAL"},
+		{"capture, zero", func() (OpResult, error) { return s.Capture(ctx, ok, "USD", 0) }, "PARAM_ILLEGAL"},
+		{"refund, negative", func() (OpResult, error) { return s.Refund(ctx, ok, "USD", -5) }, "PARAM_ILLEGAL"},
+		{"capture, unknown ref", func() (OpResult, error) { return s.Capture(ctx, "pay_123", "USD", 1000) }, "AUTH_NOT_FOUND"},
+		{"refund, unknown ref", func() (OpResult, error) { return s.Refund(ctx, "pay_123", "USD", 1000) }, "ORDER_NOT_EXIST"},
+		{"void, unknown ref", func() (OpResult, error) { return s.Void(ctx, "pay_123") }, "ORDER_NOT_EXIST"},
+	} {
+		op, err := tt.op()
+		if err != nil || op.Success || op.ResultCode != tt.want {
+			t.Errorf("%s: %+v, %v; want %s", tt.name, op, err, tt.want)
+		}
+	}
+	if _, err := s.Inquire(ctx, "pay_123"); err == nil {
+		t.Error("Inquire of a foreign reference succeeded")
+	}
+}
+
+func TestRefRoundTrip(t *testing.T) {
+	t.Parallel()
+	for _, a := range []authRef{
+		{outcome: Approved, kind: "visa", avs: "Y", cvv: "Y", nonce: "0123456789ab"},
+		{outcome: Pending, resolve: 1773568830, kind: "slowok", cvv: "Y", nonce: "0123456789ab"},
+		{outcome: ChallengeRequired, kind: "any-mastercard", nonce: "0123456789ab"},
+		{outcome: Declined, code: "USER_BALANCE_NOT_ENOUGH", kind: "nofunds", avs: "N", cvv: "D", nonce: "0123456789ab"},
+		{outcome: Approved, kind: "3dsfric", frictionless: true, nonce: "0123456789ab"},
+		{outcome: Approved, kind: "any", nonce: "0123456789ab"},
+	} {
+		got, err := parseRef(a.String())
+		if err != nil || got != a {
+			t.Errorf("parseRef(%q) = %+v, %v; want %+v", a.String(), got, err, a)
+		}
+	}
+	for _, bad := range []string{
+		"",
+		"sim",
+		"sim_ok_0_visa_YY-_0123456789ab_x",
+		"xim_ok_0_visa_YY-_0123456789ab",
+		"sim_OK_0_visa_YY-_0123456789ab",
+		"sim__0_visa_YY-_0123456789ab",
+		"sim_ok_-1_visa_YY-_0123456789ab",
+		"sim_ok_x_visa_YY-_0123456789ab",
+		"sim_ok_0_nosuch_YY-_0123456789ab",
+		"sim_ok_0_any-elo_YY-_0123456789ab",
+		"sim_pending_0_visa_YY-_0123456789ab",   // visa never pends
+		"sim_pending_0_3dsreq_YY-_0123456789ab", // challenge cards wait for the buyer, not the clock
+		"sim_ok_0_visa_YY_0123456789ab",
+		"sim_ok_0_visa_YYx_0123456789ab",
+		"sim_ok_0_visa_YY-_0123456789",
+		"sim_ok_0_visa_YY-_0123456789xy",
+	} {
+		if a, err := parseRef(bad); err == nil {
+			t.Errorf("parseRef(%q) = %+v, want an error", bad, a)
+		}
+	}
+}
+
+func TestRefsAreUnique(t *testing.T) {
+	t.Parallel()
+	s := NewSandbox(newFakeClock())
+	seen := map[string]bool{}
+	ntids := map[string]bool{}
+	for range 200 {
+		res := authorize(t, s, authReq("4242424242424242"))
+		if seen[res.Ref] || ntids[res.NetworkTransactionID] {
+			t.Fatalf("repeated ref %s or network transaction id %s", res.Ref, res.NetworkTransactionID)
+		}
+		seen[res.Ref], ntids[res.NetworkTransactionID] = true, true
+	}
+}
+
+func TestDoneContext(t *testing.T) {
+	t.Parallel()
+	s := NewSandbox(newFakeClock())
+	done, cancel := context.WithCancel(ctx)
+	cancel()
+	ok := authorize(t, s, authReq("4242424242424242")).Ref
+	if _, err := s.Authorize(done, authReq("4242424242424242")); !errors.Is(err, context.Canceled) {
+		t.Errorf("Authorize: %v", err)
+	}
+	if _, err := s.Inquire(done, ok); !errors.Is(err, context.Canceled) {
+		t.Errorf("Inquire: %v", err)
+	}
+	if _, err := s.Capture(done, ok, "USD", 1); !errors.Is(err, context.Canceled) {
+		t.Errorf("Capture: %v", err)
+	}
+	if _, err := s.Void(done, ok); !errors.Is(err, context.Canceled) {
+		t.Errorf("Void: %v", err)
+	}
+	if _, err := s.Refund(done, ok, "USD", 1); !errors.Is(err, context.Canceled) {
+		t.Errorf("Refund: %v", err)
+	}
+}
+
+func TestSandboxConcurrentUse(t *testing.T) {
+	t.Parallel()
+	s := NewSandbox(newFakeClock())
+	var wg sync.WaitGroup
+	for _, tc := range Catalogue() {
+		wg.Go(func() {
+			res, err := s.Authorize(ctx, authReq(tc.CardNo))
+			if err == nil {
+				_, err = s.Inquire(ctx, res.Ref)
+			}
+			if err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+}

@@ -1,0 +1,267 @@
+// Package payment holds the domain of a card payment: the payment, its captures and refunds,
+// the merchant and the saved card, their states, and the rules that move them (capture
+// window, expiry, refund limits). It knows nothing of HTTP or databases, so the same rules
+// hold whichever transport calls them and whichever store keeps them.
+package payment
+
+import (
+	"time"
+
+	"github.com/cashierpay/cashier/ams"
+)
+
+// Rules of the card product, from Antom's documentation.
+const (
+	// DefaultExpiry closes a payment that is still processing this long after pay.
+	DefaultExpiry = 14 * time.Minute
+	// AuthWindow is how long a manual-capture authorization is held before it is released.
+	AuthWindow = 7 * 24 * time.Hour
+	// RefundWindow is how long after the payment a refund is accepted.
+	RefundWindow = 365 * 24 * time.Hour
+)
+
+// Amount is money in minor units of its ISO 4217 currency.
+type Amount struct {
+	Currency string
+	Value    int64
+}
+
+// Status is the payment status inquiryPayment reports.
+type Status string
+
+// Payment statuses.
+const (
+	Processing Status = ams.PaymentProcessing
+	Success    Status = ams.PaymentSuccess
+	Fail       Status = ams.PaymentFail
+	Cancelled  Status = ams.PaymentCancelled
+)
+
+// Stage says what a processing payment is waiting for. It is empty once the payment is final.
+type Stage string
+
+// Stages of a processing payment.
+const (
+	StageNone Stage = ""
+	// StageAuthorizing: the issuer is being asked right now.
+	StageAuthorizing Stage = "AUTHORIZING"
+	// StageIssuerPending: the issuer did not answer in time; ask again at NextActionAt.
+	StageIssuerPending Stage = "ISSUER_PENDING"
+	// StageAwaitingBuyer: the buyer must act (card page, 3-D Secure) before authorization.
+	StageAwaitingBuyer Stage = "AWAITING_BUYER"
+)
+
+// CaptureState tracks the capture of an authorized payment.
+type CaptureState string
+
+// Capture states.
+const (
+	CaptureNone      CaptureState = "NONE"
+	CaptureCapturing CaptureState = "CAPTURING"
+	CaptureCaptured  CaptureState = "CAPTURED"
+)
+
+// CancelReason tells a merchant's cancel from the release of an authorization at 7 days.
+type CancelReason string
+
+// Cancel reasons.
+const (
+	CancelByMerchant CancelReason = "MERCHANT"
+	CancelReleased   CancelReason = "AUTH_RELEASED"
+)
+
+// Merchant is a client of the gateway, identified by its Client-Id.
+type Merchant struct {
+	ID        string
+	ClientID  string
+	Name      string
+	PublicKey string // bare base64 SubjectPublicKeyInfo
+	NotifyURL string
+	CreatedAt time.Time
+}
+
+// Card is a card in the vault. The PAN is only in Sealed, encrypted.
+type Card struct {
+	ID             string
+	MerchantID     string
+	BuyerID        string // order.buyer.referenceBuyerId; saved cards are scoped to it
+	Token          string // set when the merchant asked to tokenize
+	Fingerprint    string // keyed hash of the PAN
+	KeyID          string // vault key that wraps Sealed
+	Sealed         []byte
+	Brand          string
+	BIN            string
+	Last4          string
+	ExpiryMonth    string
+	ExpiryYear     string
+	HolderName     string
+	Funding        string
+	IssuingCountry string
+	CreatedAt      time.Time
+}
+
+// ThreeDS is the 3-D Secure outcome of a payment.
+type ThreeDS struct {
+	Version         string `json:"version,omitempty"`
+	ECI             string `json:"eci,omitempty"`
+	CAVV            string `json:"cavv,omitempty"`
+	DSTransactionID string `json:"dsTransactionId,omitempty"`
+	Challenged      bool   `json:"challenged,omitempty"`
+}
+
+// CardResult is what the payment learned about the card, reported as paymentResultInfo.
+type CardResult struct {
+	Masked               string   `json:"masked,omitempty"`
+	Brand                string   `json:"brand,omitempty"`
+	BIN                  string   `json:"bin,omitempty"`
+	Last4                string   `json:"last4,omitempty"`
+	ExpiryMonth          string   `json:"expiryMonth,omitempty"`
+	ExpiryYear           string   `json:"expiryYear,omitempty"`
+	HolderName           string   `json:"holderName,omitempty"`
+	Funding              string   `json:"funding,omitempty"`
+	IssuingCountry       string   `json:"issuingCountry,omitempty"`
+	Token                string   `json:"token,omitempty"`
+	AVS                  string   `json:"avsResult,omitempty"`
+	CVV                  string   `json:"cvvResult,omitempty"`
+	NetworkTransactionID string   `json:"networkTransactionId,omitempty"`
+	AuthCode             string   `json:"authCode,omitempty"`
+	ThreeDS              *ThreeDS `json:"threeDS,omitempty"`
+}
+
+// Order is the part of the merchant's order the gateway keeps.
+type Order struct {
+	ReferenceOrderID string `json:"referenceOrderId,omitempty"`
+	Description      string `json:"description,omitempty"`
+	BuyerID          string `json:"buyerId,omitempty"`
+	TerminalType     string `json:"terminalType,omitempty"`
+}
+
+// Payment is one pay call and everything that happened to it since.
+type Payment struct {
+	ID            string
+	MerchantID    string
+	RequestID     string // paymentRequestId
+	KeyHash       string // hash of the parameters an idempotent retry must repeat
+	Amount        Amount
+	Status        Status
+	Stage         Stage
+	ResultCode    string
+	ResultMessage string
+	CaptureMode   string
+	CaptureState  CaptureState
+	CapturedValue int64
+	RefundedValue int64 // refunds that succeeded or are in flight
+	CancelReason  CancelReason
+	CardID        string
+	Card          CardResult
+	IssuerRef     string
+	RedirectURL   string
+	NotifyURL     string
+	Order         Order
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+	PaidAt        time.Time // when authorized; zero until then
+	CancelledAt   time.Time
+	ExpiresAt     time.Time // when a processing payment closes
+	// NextActionAt is when the gateway's sweeper must look at the payment again (issuer
+	// retry, expiry, authorization release); zero when nothing is scheduled.
+	NextActionAt time.Time
+	Version      int64
+}
+
+// AuthExpiresAt is when an uncaptured authorization is released; zero when not authorized.
+func (p *Payment) AuthExpiresAt() time.Time {
+	if p.PaidAt.IsZero() {
+		return time.Time{}
+	}
+	return p.PaidAt.Add(AuthWindow)
+}
+
+// Schedule recomputes NextActionAt from the payment's state; call it before every write.
+func (p *Payment) Schedule(issuerRetry time.Time) {
+	p.NextActionAt = time.Time{}
+	switch {
+	case p.Status == Processing:
+		p.NextActionAt = p.ExpiresAt
+		if p.Stage == StageIssuerPending && !issuerRetry.IsZero() && issuerRetry.Before(p.ExpiresAt) {
+			p.NextActionAt = issuerRetry
+		}
+	case p.Status == Success && p.CaptureState == CaptureNone:
+		p.NextActionAt = p.AuthExpiresAt()
+	}
+}
+
+// Capture is one capture of an authorized payment.
+type Capture struct {
+	ID            string
+	PaymentID     string
+	MerchantID    string
+	RequestID     string // captureRequestId
+	Amount        Amount
+	Status        Status // Processing, Success or Fail
+	ResultCode    string
+	ResultMessage string
+	IssuerRef     string
+	CreatedAt     time.Time
+	CompletedAt   time.Time
+}
+
+// Refund is one refund of a captured payment.
+type Refund struct {
+	ID                string
+	PaymentID         string
+	MerchantID        string
+	RequestID         string // refundRequestId
+	ReferenceRefundID string
+	Amount            Amount
+	Reason            string
+	NotifyURL         string
+	Status            Status // Processing, Success or Fail
+	ResultCode        string
+	ResultMessage     string
+	IssuerRef         string
+	CreatedAt         time.Time
+	CompletedAt       time.Time
+}
+
+// Notification kinds, named after the Antom APIs that deliver them.
+const (
+	NotifyPayment = "notifyPayment"
+	NotifyCapture = "notifyCapture"
+	NotifyRefund  = "notifyRefund"
+)
+
+// Notification is an outbox row: a signed POST the gateway owes a merchant. It is written
+// in the same transaction as the state change it reports.
+type Notification struct {
+	ID         string
+	MerchantID string
+	PaymentID  string
+	Kind       string
+	// URL is the request's notify URL; empty means the merchant's configured one at send time.
+	URL           string
+	Body          []byte
+	Status        string // PENDING, DELIVERED, FAILED
+	Attempts      int
+	NextAttemptAt time.Time
+	CreatedAt     time.Time
+	DeliveredAt   time.Time
+}
+
+// Notification statuses.
+const (
+	NotificationPending   = "PENDING"
+	NotificationDelivered = "DELIVERED"
+	NotificationFailed    = "FAILED"
+)
+
+// Error is a failure with an Antom result code and a message safe to show the merchant.
+type Error struct {
+	Code    string
+	Message string
+}
+
+func (e *Error) Error() string { return e.Code + ": " + e.Message }
+
+// NewError builds an *Error.
+func NewError(code, message string) *Error { return &Error{Code: code, Message: message} }

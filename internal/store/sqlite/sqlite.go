@@ -1,0 +1,100 @@
+// Package sqlite is the embedded SQLite adapter of the store, the sandbox's default. It
+// follows SQLite's single-writer nature instead of fighting it: one writer connection whose
+// transactions start with BEGIN IMMEDIATE, a pool of readers, WAL and a busy timeout so that
+// a second process (the CLI beside a running server) waits instead of failing.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"runtime"
+	"strings"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/cashierpay/cashier/internal/store"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// DB is a SQLite store.
+type DB struct {
+	queries
+	writer *sql.DB
+	reader *sql.DB
+}
+
+var _ store.Store = (*DB)(nil)
+
+// Open opens (creating if needed) the database file at path and migrates it.
+func Open(ctx context.Context, path string) (*DB, error) {
+	pragmas := url.Values{}
+	for _, p := range []string{"busy_timeout(15000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)"} {
+		pragmas.Add("_pragma", p)
+	}
+	writerDSN := "file:" + path + "?" + pragmas.Encode() + "&_txlock=immediate"
+	readerDSN := "file:" + path + "?" + pragmas.Encode()
+	writer, err := sql.Open("sqlite", writerDSN)
+	if err != nil {
+		return nil, err
+	}
+	writer.SetMaxOpenConns(1)
+	writer.SetConnMaxIdleTime(0)
+	reader, err := sql.Open("sqlite", readerDSN)
+	if err != nil {
+		writer.Close()
+		return nil, err
+	}
+	reader.SetMaxOpenConns(max(4, runtime.NumCPU()))
+	db := &DB{writer: writer, reader: reader, queries: queries{r: reader, w: writer}}
+	sub, _ := fs.Sub(migrations, "migrations")
+	begin := func(ctx context.Context) (*sql.Tx, error) { return writer.BeginTx(ctx, nil) }
+	if err := store.Migrate(ctx, writer, sub, begin); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: %w", mapErr(err))
+	}
+	return db, nil
+}
+
+// Tx implements store.Store.
+func (db *DB) Tx(ctx context.Context, fn func(store.Queries) error) error {
+	tx, err := db.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return mapErr(err)
+	}
+	defer tx.Rollback()
+	if err := fn(queries{r: tx, w: tx}); err != nil {
+		return err
+	}
+	return mapErr(tx.Commit())
+}
+
+// Close implements store.Store.
+func (db *DB) Close() error {
+	return errors.Join(db.reader.Close(), db.writer.Close())
+}
+
+// mapErr turns engine errors into the store's sentinels.
+func mapErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.ErrNotFound
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return fmt.Errorf("%w: %s", store.ErrConflict, strings.TrimPrefix(se.Error(), "constraint failed: "))
+		}
+	}
+	return err
+}

@@ -1,0 +1,71 @@
+// Package store is the persistence contract of the gateway. Adapters (sqlite/, and
+// postgres/ later) implement it with plain SQL and no business rules, so that they stay
+// alike; storetest/ is the one conformance suite every adapter runs.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/cashierpay/cashier/internal/payment"
+)
+
+// Sentinel errors. Adapters turn their engine's errors into these once, at the boundary.
+var (
+	// ErrNotFound: no row matches.
+	ErrNotFound = errors.New("store: not found")
+	// ErrConflict: a unique key (a merchant's request id, a client id) is taken.
+	ErrConflict = errors.New("store: conflict")
+	// ErrStale: a conditional update matched no row because someone else moved it first.
+	ErrStale = errors.New("store: stale")
+)
+
+// Store is a database the gateway runs on.
+type Store interface {
+	Queries
+	// Tx runs fn in one write transaction; an error from fn rolls it back. fn may run
+	// while other transactions wait, so it must not call the network.
+	Tx(ctx context.Context, fn func(Queries) error) error
+	Close() error
+}
+
+// Queries are the statements, usable inside and outside a transaction. Every update is
+// conditional on the state the caller read: zero matching rows is ErrStale.
+type Queries interface {
+	MerchantInsert(ctx context.Context, m *payment.Merchant) error
+	MerchantGetByClientID(ctx context.Context, clientID string) (*payment.Merchant, error)
+	MerchantList(ctx context.Context) ([]*payment.Merchant, error)
+	MerchantSetNotifyURL(ctx context.Context, clientID, url string) error
+
+	CardInsert(ctx context.Context, c *payment.Card) error
+	CardGet(ctx context.Context, id string) (*payment.Card, error)
+	CardGetByToken(ctx context.Context, merchantID, token string) (*payment.Card, error)
+
+	PaymentInsert(ctx context.Context, p *payment.Payment) error
+	PaymentGet(ctx context.Context, merchantID, id string) (*payment.Payment, error)
+	PaymentGetByRequestID(ctx context.Context, merchantID, requestID string) (*payment.Payment, error)
+	// PaymentGetForUpdate reads a payment and, where the engine can, locks it until the
+	// transaction ends.
+	PaymentGetForUpdate(ctx context.Context, id string) (*payment.Payment, error)
+	// PaymentUpdate writes p if the stored row still has p.Version, and increments Version.
+	PaymentUpdate(ctx context.Context, p *payment.Payment) error
+	// PaymentListDue lists payments whose NextActionAt is at or before now, oldest first.
+	PaymentListDue(ctx context.Context, now time.Time, limit int) ([]*payment.Payment, error)
+
+	CaptureInsert(ctx context.Context, c *payment.Capture) error
+	CaptureGetByRequestID(ctx context.Context, merchantID, requestID string) (*payment.Capture, error)
+	// CaptureUpdate writes c if the stored row still has status from.
+	CaptureUpdate(ctx context.Context, c *payment.Capture, from payment.Status) error
+	CaptureListByPayment(ctx context.Context, paymentID string) ([]*payment.Capture, error)
+
+	RefundInsert(ctx context.Context, r *payment.Refund) error
+	RefundGet(ctx context.Context, merchantID, id string) (*payment.Refund, error)
+	RefundGetByRequestID(ctx context.Context, merchantID, requestID string) (*payment.Refund, error)
+	// RefundUpdate writes r if the stored row still has status from.
+	RefundUpdate(ctx context.Context, r *payment.Refund, from payment.Status) error
+	RefundListByPayment(ctx context.Context, paymentID string) ([]*payment.Refund, error)
+
+	NotificationInsert(ctx context.Context, n *payment.Notification) error
+	NotificationListByPayment(ctx context.Context, paymentID string) ([]*payment.Notification, error)
+}
