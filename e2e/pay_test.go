@@ -137,7 +137,9 @@ func TestPayValidation(t *testing.T) {
 		{"metadata bool", func(r *ams.PayRequest) {
 			r.PaymentMethod.PaymentMethodMetaData = []byte(`{"cardNo":"4054695723100768","expiryMonth":"12","expiryYear":"30","tokenize":"maybe"}`)
 		}, "PARAM_ILLEGAL", "paymentMethod.paymentMethodMetaData.tokenize"},
-		{"no expiry", func(r *ams.PayRequest) { r.PaymentMethod.PaymentMethodMetaData = []byte(`{"cardNo":"4054695723100768"}`) }, "PARAM_ILLEGAL", "expiryMonth"},
+		{"no expiry", func(r *ams.PayRequest) {
+			r.PaymentMethod.PaymentMethodMetaData = []byte(`{"cardNo":"4054695723100768"}`)
+		}, "PARAM_ILLEGAL", "expiryMonth"},
 		{"unknown token", func(r *ams.PayRequest) {
 			r.PaymentMethod.PaymentMethodMetaData = nil
 			r.PaymentMethod.PaymentMethodID = "ctok_nope"

@@ -44,12 +44,12 @@ type Config struct {
 
 // Gateway runs the use cases.
 type Gateway struct {
-	store   store.Store
-	issuer  issuer.Processor
-	vault   *vault.Keyring
-	clock   clock.Clock
-	log     *slog.Logger
-	baseURL string
+	store         store.Store
+	issuer        issuer.Processor
+	vault         *vault.Keyring
+	clock         clock.Clock
+	log           *slog.Logger
+	baseURL       string
 	issuerTimeout time.Duration
 	dupWait       time.Duration
 }

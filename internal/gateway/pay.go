@@ -344,7 +344,7 @@ func (g *Gateway) waitPayment(ctx context.Context, p *payment.Payment) (*payment
 func (g *Gateway) authorize(ctx context.Context, p *payment.Payment, in *payInput, src *cardSource) (*payment.Payment, error) {
 	req := issuer.AuthRequest{
 		Reference: p.ID, MerchantID: p.MerchantID, Currency: p.Amount.Currency, Amount: p.Amount.Value,
-		Card: issuer.Card{Number: src.pan, ExpiryMonth: src.month, ExpiryYear: src.year, CVV: src.cvv, HolderName: src.holder},
+		Card:                 issuer.Card{Number: src.pan, ExpiryMonth: src.month, ExpiryYear: src.year, CVV: src.cvv, HolderName: src.holder},
 		Force3DS:             bool(in.meta.Is3DSAuthentication),
 		StoredCredential:     src.stored != nil,
 		NetworkTransactionID: in.meta.NetworkTransactionID,
