@@ -5,6 +5,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -41,7 +42,7 @@ func (s *syncBuffer) String() string {
 }
 
 type env struct {
-	t       *testing.T
+	t       testing.TB
 	dir     string
 	app     *cli.App
 	srv     *httptest.Server
@@ -51,16 +52,22 @@ type env struct {
 	baseURL string
 }
 
-// newEnv starts a sandbox gateway on a temp data dir with a test clock and its sweeper.
-func newEnv(t *testing.T) *env {
+// newEnv starts a sandbox gateway on a temp data dir with a test clock, its sweeper and its
+// notification worker.
+func newEnv(t testing.TB) *env {
+	return newEnvWith(t, cli.Options{})
+}
+
+// newEnvWith is newEnv with some options set; DataDir, BaseURL, Clock and Logger are the
+// harness's.
+func newEnvWith(t testing.TB, opts cli.Options) *env {
 	t.Helper()
 	e := &env{t: t, dir: t.TempDir(), clock: clock.NewTest(), logs: &syncBuffer{}}
 	e.srv = httptest.NewUnstartedServer(nil)
 	e.baseURL = "http://" + e.srv.Listener.Addr().String()
-	app, err := cli.Open(context.Background(), cli.Options{
-		DataDir: e.dir, BaseURL: e.baseURL, Clock: e.clock,
-		Logger: slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-	})
+	opts.DataDir, opts.BaseURL, opts.Clock = e.dir, e.baseURL, e.clock
+	opts.Logger = slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	app, err := cli.Open(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +175,7 @@ func (e *env) advance(d time.Duration) {
 }
 
 // eventually polls cond for up to 5 s of wall time.
-func eventually(t *testing.T, what string, cond func() bool) {
+func eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for !cond() {
@@ -179,7 +186,7 @@ func eventually(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-func wantResult(t *testing.T, got ams.Result, status, code string) {
+func wantResult(t testing.TB, got ams.Result, status, code string) {
 	t.Helper()
 	if got.ResultStatus != status || got.ResultCode != code {
 		t.Fatalf("result = %s/%s (%s), want %s/%s", got.ResultStatus, got.ResultCode, got.ResultMessage, status, code)
@@ -235,4 +242,12 @@ func (e *env) verifyGatewaySignature(path string, resp *http.Response, body []by
 		return err
 	}
 	return ams.VerifyHeader(pub, "POST", path, resp.Header.Get("Client-Id"), resp.Header.Get("Response-Time"), body, resp.Header.Get("Signature"))
+}
+
+func readJSON(t testing.TB, resp *http.Response, v any) {
+	t.Helper()
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -15,12 +15,15 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/cashierpay/cashier/ams"
 	"github.com/cashierpay/cashier/internal/clock"
 	"github.com/cashierpay/cashier/internal/gateway"
 	"github.com/cashierpay/cashier/internal/httpapi"
 	"github.com/cashierpay/cashier/internal/issuer"
+	"github.com/cashierpay/cashier/internal/notify"
 	"github.com/cashierpay/cashier/internal/payment"
 	"github.com/cashierpay/cashier/internal/store"
 	"github.com/cashierpay/cashier/internal/store/sqlite"
@@ -35,8 +38,10 @@ type Options struct {
 	DB string
 	// BaseURL is the gateway's public URL, for links it hands out; default http://127.0.0.1:8080.
 	BaseURL string
-	// Clock defaults to the wall clock.
+	// Clock defaults to the wall clock. A *clock.Test also serves /sandbox/clock.
 	Clock clock.Clock
+	// NotifyTimeout bounds one notification delivery attempt; default 10 s.
+	NotifyTimeout time.Duration
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
 }
@@ -45,6 +50,7 @@ type Options struct {
 type App struct {
 	Store         store.Store
 	Gateway       *gateway.Gateway
+	Notifier      *notify.Worker
 	Handler       http.Handler
 	GatewayKey    *rsa.PrivateKey
 	Vault         *vault.Keyring
@@ -115,21 +121,31 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 		st.Close()
 		return nil, err
 	}
+	signer := ams.RSASigner{Key: key}
+	worker := notify.New(notify.Config{Store: st, Signer: signer, Clock: opts.Clock, Timeout: opts.NotifyTimeout, Logger: opts.Logger})
 	gw := gateway.New(gateway.Config{
-		Store: st, Issuer: issuer.NewSandbox(opts.Clock), Vault: kr, Clock: opts.Clock, Logger: opts.Logger, BaseURL: opts.BaseURL,
+		Store: st, Issuer: issuer.NewSandbox(opts.Clock), Vault: kr, Clock: opts.Clock, Logger: opts.Logger,
+		BaseURL: opts.BaseURL, Notified: worker.Kick,
 	})
+	testClock, _ := opts.Clock.(*clock.Test)
 	api := httpapi.New(httpapi.Config{
-		Gateway: gw, Store: st, Signer: ams.RSASigner{Key: key}, Clock: opts.Clock, Logger: opts.Logger,
-		TestCards: issuer.Catalogue(),
+		Gateway: gw, Store: st, Signer: signer, Clock: opts.Clock, Logger: opts.Logger,
+		TestCards: issuer.Catalogue(), TestClock: testClock,
 	})
-	return &App{Store: st, Gateway: gw, Handler: api.Handler(), GatewayKey: key, Vault: kr, SandboxClient: sm}, nil
+	return &App{Store: st, Gateway: gw, Notifier: worker, Handler: api.Handler(), GatewayKey: key, Vault: kr, SandboxClient: sm}, nil
 }
 
 // Close releases the store.
 func (a *App) Close() error { return a.Store.Close() }
 
-// Run runs the background work (the sweeper) until ctx ends.
-func (a *App) Run(ctx context.Context) { a.Gateway.RunSweeper(ctx) }
+// Run runs the background work, the sweeper and the notification worker, until ctx ends.
+func (a *App) Run(ctx context.Context) {
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); a.Gateway.RunSweeper(ctx) }()
+	go func() { defer wg.Done(); a.Notifier.Run(ctx) }()
+	wg.Wait()
+}
 
 // writeFileOnce writes data to path unless it exists, atomically: the content appears whole
 // or not at all, and of two processes racing, one wins and both then read the winner's file.

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/cashierpay/cashier/ams"
+	"github.com/cashierpay/cashier/internal/clock"
 	"github.com/cashierpay/cashier/internal/payment"
 	"github.com/cashierpay/cashier/internal/store"
 )
@@ -25,10 +26,12 @@ import (
 const usage = `cashier — a self-hosted card payment gateway speaking the Antom Checkout Payment API
 
 Usage:
-  cashier serve    [--listen ADDR] [--data DIR] [--db URL] [--base-url URL]
+  cashier serve    [--listen ADDR] [--data DIR] [--db URL] [--base-url URL] [--test-clock] [--notify-timeout 10s]
   cashier merchant add --client-id ID --public-key KEY [--notify-url URL] [--name N] [--data DIR] [--db URL]
   cashier merchant list [--data DIR] [--db URL]
   cashier merchant set-notify-url --client-id ID --notify-url URL [--data DIR] [--db URL]
+  cashier notifications list [--payment ID] [--failed] [--data DIR] [--db URL]
+  cashier notifications resend ID [--data DIR] [--db URL]
   cashier migrate  [--data DIR] [--db URL]
 
 KEY is bare base64 X.509 SubjectPublicKeyInfo, PEM, or @FILE holding either.
@@ -48,6 +51,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = merchant(ctx, args[1:], stdout)
 	case "migrate":
 		err = migrate(ctx, args[1:], stdout)
+	case "notifications":
+		err = notifications(ctx, args[1:], stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -78,6 +83,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	opts := storeFlags(fs)
 	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on")
 	baseURL := fs.String("base-url", "", "public URL of the gateway (default http://LISTEN)")
+	testClock := fs.Bool("test-clock", false, "run on a sandbox test clock moved by POST /sandbox/clock/advance")
+	fs.DurationVar(&opts.NotifyTimeout, "notify-timeout", 10*time.Second, "timeout of one notification delivery attempt")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -90,6 +97,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		opts.BaseURL = "http://" + hostPort(ln.Addr().String())
 	}
 	opts.Logger = slog.New(slog.NewTextHandler(stderr, nil))
+	if *testClock {
+		opts.Clock = clock.NewTest()
+	}
 	app, err := Open(ctx, *opts)
 	if err != nil {
 		ln.Close()
@@ -112,6 +122,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
   test cards:       %[1]s/sandbox/test-cards
   health:           %[1]s/healthz
 `, opts.BaseURL, sm.ClientID, opts.DataDir)
+	if *testClock {
+		fmt.Fprintf(stdout, "  test clock:       GET %[1]s/sandbox/clock, POST %[1]s/sandbox/clock/advance {\"duration\":\"2h\"}\n", opts.BaseURL)
+	}
 
 	select {
 	case err = <-serveErr:
@@ -251,4 +264,103 @@ func printJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+func notifications(ctx context.Context, args []string, stdout io.Writer) error {
+	if len(args) == 0 {
+		return errors.New("notifications: want list or resend")
+	}
+	fs := flag.NewFlagSet("notifications "+args[0], flag.ContinueOnError)
+	opts := storeFlags(fs)
+	paymentID := fs.String("payment", "", "only this payment's notifications")
+	failed := fs.Bool("failed", false, "only notifications that exhausted their retries")
+	// Accept the id before or after the flags: flag stops at the first positional argument.
+	var positional []string
+	for rest := args[1:]; ; {
+		if err := fs.Parse(rest); err != nil {
+			return err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		positional, rest = append(positional, fs.Arg(0)), fs.Args()[1:]
+	}
+	app, err := Open(ctx, *opts)
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+	switch args[0] {
+	case "list":
+		ns, err := app.Store.NotificationList(ctx, store.NotificationFilter{PaymentID: *paymentID, FailedOnly: *failed, Limit: 1000})
+		if err != nil {
+			return err
+		}
+		out := []notificationJSON{}
+		for _, n := range ns {
+			attempts, err := app.Store.NotificationAttempts(ctx, n.ID)
+			if err != nil {
+				return err
+			}
+			out = append(out, toNotificationJSON(n, attempts))
+		}
+		return printJSON(stdout, out)
+	case "resend":
+		if len(positional) != 1 {
+			return errors.New("notifications resend: want exactly one notification id")
+		}
+		id := positional[0]
+		if err := app.Store.NotificationResend(ctx, id, time.Now().UTC()); err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				return fmt.Errorf("notifications resend: no notification %q", id)
+			}
+			return err
+		}
+		fmt.Fprintf(stdout, "notification %s is pending again; a running gateway sends it within a second\n", id)
+		return nil
+	}
+	return fmt.Errorf("notifications: unknown subcommand %q", args[0])
+}
+
+type attemptJSON struct {
+	Attempt    int    `json:"attempt"`
+	Time       string `json:"time"`
+	URL        string `json:"url"`
+	HTTPStatus int    `json:"httpStatus,omitempty"`
+	LatencyMS  int64  `json:"latencyMs"`
+	Response   string `json:"response,omitempty"`
+	Error      string `json:"error,omitempty"`
+}
+
+type notificationJSON struct {
+	ID            string        `json:"id"`
+	Kind          string        `json:"kind"`
+	PaymentID     string        `json:"paymentId"`
+	Status        string        `json:"status"`
+	URL           string        `json:"url,omitempty"`
+	Attempts      int           `json:"attempts"`
+	NextAttemptAt string        `json:"nextAttemptAt,omitempty"`
+	CreatedAt     string        `json:"createdAt"`
+	DeliveredAt   string        `json:"deliveredAt,omitempty"`
+	Log           []attemptJSON `json:"log"`
+}
+
+func toNotificationJSON(n *payment.Notification, attempts []*payment.NotificationAttempt) notificationJSON {
+	j := notificationJSON{
+		ID: n.ID, Kind: n.Kind, PaymentID: n.PaymentID, Status: n.Status, URL: n.URL, Attempts: n.Attempts,
+		CreatedAt: n.CreatedAt.Format(time.RFC3339Nano), Log: []attemptJSON{},
+	}
+	if n.Status == payment.NotificationPending {
+		j.NextAttemptAt = n.NextAttemptAt.Format(time.RFC3339Nano)
+	}
+	if !n.DeliveredAt.IsZero() {
+		j.DeliveredAt = n.DeliveredAt.Format(time.RFC3339Nano)
+	}
+	for _, a := range attempts {
+		j.Log = append(j.Log, attemptJSON{
+			Attempt: a.Attempt, Time: a.StartedAt.Format(time.RFC3339Nano), URL: a.URL, HTTPStatus: a.HTTPStatus,
+			LatencyMS: a.Latency.Milliseconds(), Response: a.Response, Error: a.Error,
+		})
+	}
+	return j
 }

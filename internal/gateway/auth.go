@@ -37,7 +37,7 @@ func (g *Gateway) recordAuth(ctx context.Context, paymentID string, threeDS *pay
 	var out *payment.Payment
 	var moved bool
 	for attempt := 0; ; attempt++ {
-		err = g.store.Tx(ctx, func(q store.Queries) error {
+		err = g.tx(ctx, func(q store.Queries) error {
 			p, err := q.PaymentGetForUpdate(ctx, paymentID)
 			if err != nil {
 				return err

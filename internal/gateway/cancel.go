@@ -28,7 +28,7 @@ func (g *Gateway) Cancel(ctx context.Context, m *payment.Merchant, req *ams.Canc
 	}
 	now := g.now()
 	var voidRef string
-	err = g.store.Tx(ctx, func(q store.Queries) error {
+	err = g.tx(ctx, func(q store.Queries) error {
 		p, err = paymentForUpdate(ctx, q, m, p.ID)
 		if err != nil {
 			return err

@@ -36,7 +36,7 @@ func (g *Gateway) Capture(ctx context.Context, m *payment.Merchant, req *ams.Cap
 		Status: payment.Processing, CreatedAt: now,
 	}
 	var p *payment.Payment
-	err := g.store.Tx(ctx, func(q store.Queries) error {
+	err := g.tx(ctx, func(q store.Queries) error {
 		var err error
 		p, err = paymentForUpdate(ctx, q, m, req.PaymentID)
 		if err != nil {
@@ -90,7 +90,7 @@ func (g *Gateway) finishCapture(ctx context.Context, c *payment.Capture, res iss
 	} else {
 		c.Status, c.ResultCode, c.ResultMessage = payment.Fail, res.ResultCode, res.Message
 	}
-	err := g.store.Tx(ctx, func(q store.Queries) error {
+	err := g.tx(ctx, func(q store.Queries) error {
 		p, err := q.PaymentGetForUpdate(ctx, c.PaymentID)
 		if err != nil {
 			return err

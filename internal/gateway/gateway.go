@@ -37,6 +37,9 @@ type Config struct {
 	BaseURL string
 	// IssuerTimeout bounds one call to the issuer; default 20 s.
 	IssuerTimeout time.Duration
+	// Notified is called after a transaction that wrote notifications commits, so that the
+	// delivery worker sends them at once; optional.
+	Notified func()
 	// DuplicateWait is how long a duplicate request waits for the original to settle
 	// before answering with its in-process state; default 15 s.
 	DuplicateWait time.Duration
@@ -52,6 +55,7 @@ type Gateway struct {
 	baseURL       string
 	issuerTimeout time.Duration
 	dupWait       time.Duration
+	notified      func()
 }
 
 // New builds a Gateway from cfg.
@@ -59,6 +63,7 @@ func New(cfg Config) *Gateway {
 	g := &Gateway{
 		store: cfg.Store, issuer: cfg.Issuer, vault: cfg.Vault, clock: cfg.Clock, log: cfg.Logger,
 		baseURL: strings.TrimSuffix(cfg.BaseURL, "/"), issuerTimeout: cfg.IssuerTimeout, dupWait: cfg.DuplicateWait,
+		notified: cfg.Notified,
 	}
 	if g.clock == nil {
 		g.clock = clock.Real{}
@@ -152,4 +157,26 @@ func firstSet(ts ...time.Time) time.Time {
 		}
 	}
 	return time.Time{}
+}
+
+// outboxQueries notes whether a transaction wrote a notification.
+type outboxQueries struct {
+	store.Queries
+	wrote *bool
+}
+
+func (q outboxQueries) NotificationInsert(ctx context.Context, n *payment.Notification) error {
+	*q.wrote = true
+	return q.Queries.NotificationInsert(ctx, n)
+}
+
+// tx runs fn in a store transaction and, once a transaction that wrote notifications has
+// committed, tells the delivery worker.
+func (g *Gateway) tx(ctx context.Context, fn func(store.Queries) error) error {
+	var wrote bool
+	err := g.store.Tx(ctx, func(q store.Queries) error { return fn(outboxQueries{Queries: q, wrote: &wrote}) })
+	if err == nil && wrote && g.notified != nil {
+		g.notified()
+	}
+	return err
 }

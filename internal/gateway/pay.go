@@ -258,7 +258,7 @@ func (g *Gateway) Pay(ctx context.Context, m *payment.Merchant, req *ams.PayRequ
 		p.Card.ExpiryMonth, p.Card.ExpiryYear, p.Card.HolderName = src.month, src.year, src.holder
 	}
 	p.Schedule(time.Time{})
-	err = g.store.Tx(ctx, func(q store.Queries) error {
+	err = g.tx(ctx, func(q store.Queries) error {
 		if newCard != nil {
 			if err := q.CardInsert(ctx, newCard); err != nil {
 				return err

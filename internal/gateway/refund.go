@@ -48,7 +48,7 @@ func (g *Gateway) Refund(ctx context.Context, m *payment.Merchant, req *ams.Refu
 		NotifyURL: req.RefundNotifyURL, Status: payment.Processing, CreatedAt: now,
 	}
 	var p *payment.Payment
-	err := g.store.Tx(ctx, func(q store.Queries) error {
+	err := g.tx(ctx, func(q store.Queries) error {
 		var err error
 		p, err = paymentForUpdate(ctx, q, m, req.PaymentID)
 		if err != nil {
@@ -104,7 +104,7 @@ func (g *Gateway) finishRefund(ctx context.Context, r *payment.Refund, res issue
 	} else {
 		r.Status, r.ResultCode, r.ResultMessage = payment.Fail, res.ResultCode, res.Message
 	}
-	err := g.store.Tx(ctx, func(q store.Queries) error {
+	err := g.tx(ctx, func(q store.Queries) error {
 		p, err := q.PaymentGetForUpdate(ctx, r.PaymentID)
 		if err != nil {
 			return err

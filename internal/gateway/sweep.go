@@ -69,7 +69,7 @@ func (g *Gateway) sweepPayment(ctx context.Context, p *payment.Payment) error {
 // closeExpired fails a payment still processing at its expiry time with ORDER_IS_CLOSED
 // and notifies it.
 func (g *Gateway) closeExpired(ctx context.Context, id string) error {
-	return g.store.Tx(ctx, func(q store.Queries) error {
+	return g.tx(ctx, func(q store.Queries) error {
 		p, err := q.PaymentGetForUpdate(ctx, id)
 		if err != nil {
 			return err
@@ -93,7 +93,7 @@ func (g *Gateway) closeExpired(ctx context.Context, id string) error {
 // merchant learns it from inquiryPayment (CANCELLED, AUTH_EXPIRED) or from capture.
 func (g *Gateway) releaseAuth(ctx context.Context, id string) error {
 	var ref string
-	err := g.store.Tx(ctx, func(q store.Queries) error {
+	err := g.tx(ctx, func(q store.Queries) error {
 		p, err := q.PaymentGetForUpdate(ctx, id)
 		if err != nil {
 			return err
@@ -121,7 +121,7 @@ func (g *Gateway) releaseAuth(ctx context.Context, id string) error {
 
 // reschedule recomputes when the sweeper should look at a payment again.
 func (g *Gateway) reschedule(ctx context.Context, id string, issuerRetry time.Time) error {
-	return g.store.Tx(ctx, func(q store.Queries) error {
+	return g.tx(ctx, func(q store.Queries) error {
 		p, err := q.PaymentGetForUpdate(ctx, id)
 		if err != nil {
 			return err

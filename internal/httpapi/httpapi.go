@@ -39,6 +39,8 @@ type Config struct {
 	Logger *slog.Logger
 	// TestCards is served at GET /sandbox/test-cards; nil leaves the route out.
 	TestCards any
+	// TestClock, when set, is served at GET /sandbox/clock and POST /sandbox/clock/advance.
+	TestClock *clock.Test
 	// MaxBodyBytes bounds a request body; default 1 MiB.
 	MaxBodyBytes int64
 }
@@ -102,6 +104,10 @@ func (s *Server) Handler() http.Handler {
 			w.Header().Set("Content-Type", "application/json")
 			json.NewEncoder(w).Encode(s.cfg.TestCards)
 		})
+	}
+	if s.cfg.TestClock != nil {
+		mux.HandleFunc("GET /sandbox/clock", s.getClock)
+		mux.HandleFunc("POST /sandbox/clock/advance", s.advanceClock)
 	}
 	// An SDK configured with a trailing slash on its base URL sends //ams/...; ServeMux would
 	// redirect that, and a redirected POST loses its body.

@@ -50,7 +50,11 @@ func NewSandbox(clk interface{ Now() time.Time }) *Sandbox {
 var _ Processor = (*Sandbox)(nil)
 
 // Authorize implements Processor. It never returns an error except for a done ctx; every
-// business answer, including invalid card data, is an AuthResult.
+// business answer, including invalid card data, is an AuthResult. Result codes: SUCCESS;
+// PAYMENT_IN_PROCESS (Pending or ChallengeRequired); INVALID_CARD_NUMBER,
+// INVALID_EXPIRATION_DATE, CARD_EXPIRED, INVALID_CVV, INVALID_AMOUNT; RISK_REJECT; the
+// catalogue's declines (DO_NOT_HONOR, USER_BALANCE_NOT_ENOUGH, SUSPECTED_CARD,
+// AUTHENTICATION_REQUIRED, ...).
 func (s *Sandbox) Authorize(ctx context.Context, req AuthRequest) (AuthResult, error) {
 	if err := ctx.Err(); err != nil {
 		return AuthResult{}, err
@@ -254,7 +258,7 @@ var messages = map[string]string{
 	codeBalance:                "The card has insufficient funds.",
 	codeCardExpired:            card.ErrExpired.Message,
 	codeSuspectedCard:          "The issuer declined the payment.", // do not tell a thief why
-	codeInvalidCVV:             "The card security code does not match.",
+	codeInvalidCVV:             card.ErrInvalidCVV.Message,
 	codeAuthRequired:           "The issuer requires 3-D Secure authentication; pay again with it.",
 	codeInvalidAmount:          "The amount is invalid.",
 	card.ErrInvalidNumber.Code: card.ErrInvalidNumber.Message,

@@ -239,13 +239,28 @@ type Notification struct {
 	PaymentID  string
 	Kind       string
 	// URL is the request's notify URL; empty means the merchant's configured one at send time.
-	URL           string
-	Body          []byte
-	Status        string // PENDING, DELIVERED, FAILED
-	Attempts      int
+	URL      string
+	Body     []byte
+	Status   string // PENDING, DELIVERED, FAILED
+	Attempts int
+	// RoundStart is Attempts when the current retry round began: 0, or the count at a
+	// manual resend, which starts the schedule over.
+	RoundStart    int
 	NextAttemptAt time.Time
 	CreatedAt     time.Time
 	DeliveredAt   time.Time
+}
+
+// NotificationAttempt records one delivery attempt.
+type NotificationAttempt struct {
+	NotificationID string
+	Attempt        int // 1-based, over the notification's life
+	StartedAt      time.Time
+	URL            string
+	HTTPStatus     int // 0 when no response arrived
+	Latency        time.Duration
+	Response       string // the first bytes of the answer
+	Error          string // transport error, or why the answer is not an acknowledgement
 }
 
 // Notification statuses.

@@ -68,4 +68,26 @@ type Queries interface {
 
 	NotificationInsert(ctx context.Context, n *payment.Notification) error
 	NotificationListByPayment(ctx context.Context, paymentID string) ([]*payment.Notification, error)
+	NotificationGet(ctx context.Context, id string) (*payment.Notification, error)
+	// NotificationList lists notifications newest first.
+	NotificationList(ctx context.Context, f NotificationFilter) ([]*payment.Notification, error)
+	// NotificationClaimDue leases up to limit pending notifications due at now (on the
+	// gateway's clock) whose lease has run out (on the wall clock), until leaseUntil, so that
+	// no other worker sends them meanwhile. Call it inside Tx.
+	NotificationClaimDue(ctx context.Context, now, wallNow, leaseUntil time.Time, limit int) ([]*payment.Notification, error)
+	// NotificationRecordAttempt stores an attempt and the notification's new state (status,
+	// attempts, next attempt, delivery time) if no other attempt was recorded meanwhile.
+	NotificationRecordAttempt(ctx context.Context, n *payment.Notification, a *payment.NotificationAttempt) error
+	NotificationAttempts(ctx context.Context, id string) ([]*payment.NotificationAttempt, error)
+	// NotificationResend makes a notification pending again at now with a fresh retry round.
+	NotificationResend(ctx context.Context, id string, now time.Time) error
+
+	MerchantGet(ctx context.Context, id string) (*payment.Merchant, error)
+}
+
+// NotificationFilter narrows NotificationList.
+type NotificationFilter struct {
+	PaymentID  string // "" for all
+	FailedOnly bool
+	Limit      int // 0 for 100
 }

@@ -106,10 +106,28 @@ CREATE TABLE notifications (
 	url              TEXT NOT NULL DEFAULT '',
 	body             BLOB NOT NULL,
 	status           TEXT NOT NULL,
+	-- attempts counts every delivery attempt; round_start is its value when the current
+	-- retry round began (0, or the count at a manual resend).
 	attempts         INTEGER NOT NULL DEFAULT 0,
+	round_start      INTEGER NOT NULL DEFAULT 0,
 	next_attempt_at  INTEGER NOT NULL,
+	-- lease_until is wall-clock time (not the sandbox test clock) until which a worker that
+	-- claimed the row is delivering it; a crashed worker's lease simply runs out.
+	lease_until      INTEGER NOT NULL DEFAULT 0,
 	created_at       INTEGER NOT NULL,
 	delivered_at     INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX notifications_due ON notifications (next_attempt_at) WHERE status = 'PENDING';
 CREATE INDEX notifications_payment ON notifications (payment_id);
+
+CREATE TABLE notification_attempts (
+	notification_id  TEXT NOT NULL REFERENCES notifications(id),
+	attempt          INTEGER NOT NULL,
+	started_at       INTEGER NOT NULL,
+	url              TEXT NOT NULL,
+	http_status      INTEGER NOT NULL DEFAULT 0,
+	latency_micros   INTEGER NOT NULL DEFAULT 0,
+	response         TEXT NOT NULL DEFAULT '',
+	error            TEXT NOT NULL DEFAULT '',
+	PRIMARY KEY (notification_id, attempt)
+);

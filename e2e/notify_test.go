@@ -1,0 +1,351 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cashierpay/cashier/ams"
+	"github.com/cashierpay/cashier/client"
+	"github.com/cashierpay/cashier/internal/cli"
+	"github.com/cashierpay/cashier/internal/payment"
+)
+
+// merchantEndpoint records every notification POST and answers with reply(n), n 1-based.
+type merchantEndpoint struct {
+	srv   *httptest.Server
+	mu    sync.Mutex
+	got   []received
+	reply func(n int, w http.ResponseWriter)
+}
+
+type received struct {
+	header http.Header
+	body   []byte
+	path   string
+}
+
+func newMerchantEndpoint(t testing.TB, reply func(n int, w http.ResponseWriter)) *merchantEndpoint {
+	m := &merchantEndpoint{reply: reply}
+	m.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		m.mu.Lock()
+		m.got = append(m.got, received{header: r.Header.Clone(), body: body, path: r.URL.Path})
+		n := len(m.got)
+		m.mu.Unlock()
+		m.reply(n, w)
+	}))
+	t.Cleanup(m.srv.Close)
+	return m
+}
+
+func (m *merchantEndpoint) count() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.got)
+}
+
+func (m *merchantEndpoint) all() []received {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]received(nil), m.got...)
+}
+
+func ack(w http.ResponseWriter) { io.WriteString(w, ams.AckBody) }
+
+func fail(w http.ResponseWriter) { http.Error(w, "boom", http.StatusInternalServerError) }
+
+// TestRetrySchedule: against an endpoint that always fails, attempts come at 0, 2 m, 12 m,
+// 22 m, 1 h 22 m, 3 h 22 m, 9 h 22 m and 24 h 22 m after the first, then stop; a resend
+// by hand sends once more.
+func TestRetrySchedule(t *testing.T) {
+	e := newEnv(t)
+	m := newMerchantEndpoint(t, func(int, http.ResponseWriter) {})
+	m.reply = func(_ int, w http.ResponseWriter) { fail(w) }
+	req := manual(payReq(visaOK, "USD", 700))
+	req.PaymentNotifyURL = m.srv.URL + "/antom/notify"
+	resp := e.pay(req)
+	wantResult(t, resp.Result, "S", "SUCCESS")
+	eventually(t, "first attempt", func() bool { return m.count() == 1 })
+
+	offsets := []time.Duration{0, 2 * time.Minute, 12 * time.Minute, 22 * time.Minute, 82 * time.Minute, 202 * time.Minute, 562 * time.Minute, 1462 * time.Minute}
+	for i := 1; i < len(offsets); i++ {
+		// Just before the due time nothing is sent; at it, the next attempt comes.
+		e.advance(offsets[i] - offsets[i-1] - 2*time.Second)
+		time.Sleep(600 * time.Millisecond)
+		if m.count() != i {
+			t.Fatalf("attempt %d came early (%d attempts)", i+1, m.count())
+		}
+		e.advance(2 * time.Second)
+		eventually(t, "attempt", func() bool { return m.count() == i+1 })
+	}
+	first, _ := ams.ParseTime(m.all()[0].header.Get("Request-Time"))
+	for i, r := range m.all() {
+		at, err := ams.ParseTime(r.header.Get("Request-Time"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := at.Sub(first) - offsets[i]; d < -2*time.Second || d > 5*time.Second {
+			t.Errorf("attempt %d at +%v, want +%v", i+1, at.Sub(first), offsets[i])
+		}
+		if r.path != "/antom/notify" {
+			t.Errorf("attempt %d went to %s", i+1, r.path)
+		}
+	}
+	e.advance(48 * time.Hour)
+	time.Sleep(time.Second)
+	if m.count() != 8 {
+		t.Fatalf("%d attempts, want 8", m.count())
+	}
+	ns, _ := e.app.Store.NotificationListByPayment(context.Background(), resp.PaymentID)
+	if len(ns) != 1 || ns[0].Status != payment.NotificationFailed || ns[0].Attempts != 8 {
+		t.Fatalf("notification after the schedule: %+v", ns[0])
+	}
+	log, _ := e.app.Store.NotificationAttempts(context.Background(), ns[0].ID)
+	if len(log) != 8 || log[0].HTTPStatus != 500 || !strings.Contains(log[0].Response, "boom") || log[0].Error == "" {
+		t.Fatalf("delivery log: %d attempts, first %+v", len(log), log[0])
+	}
+	// Resend from the CLI, against the same data dir: it is sent once more, now acknowledged.
+	m.reply = func(_ int, w http.ResponseWriter) { ack(w) }
+	var out bytes.Buffer
+	if code := cli.Main(context.Background(), []string{"notifications", "resend", ns[0].ID, "--data", e.dir}, &out, &out); code != 0 {
+		t.Log(out.String())
+		t.Fatalf("resend exited %d", code)
+	}
+	eventually(t, "resent attempt", func() bool { return m.count() == 9 })
+	eventually(t, "delivered", func() bool {
+		n, _ := e.app.Store.NotificationGet(context.Background(), ns[0].ID)
+		return n.Status == payment.NotificationDelivered
+	})
+	out.Reset()
+	cli.Main(context.Background(), []string{"notifications", "list", "--payment", resp.PaymentID, "--data", e.dir}, &out, io.Discard)
+	if !strings.Contains(out.String(), `"status": "DELIVERED"`) || strings.Count(out.String(), `"attempt":`) != 9 {
+		t.Fatalf("notifications list:\n%s", out.String())
+	}
+}
+
+// TestFailTwiceThenAck: exactly three attempts.
+func TestFailTwiceThenAck(t *testing.T) {
+	e := newEnv(t)
+	m := newMerchantEndpoint(t, func(n int, w http.ResponseWriter) {
+		if n <= 2 {
+			w.Write([]byte(`{"result":{"resultCode":"FAIL","resultStatus":"F","resultMessage":"not yet"}}`))
+			return
+		}
+		ack(w)
+	})
+	req := manual(payReq(visaOK, "USD", 700))
+	req.PaymentNotifyURL = m.srv.URL + "/n"
+	e.pay(req)
+	eventually(t, "first attempt", func() bool { return m.count() == 1 })
+	e.advance(2 * time.Minute)
+	eventually(t, "second attempt", func() bool { return m.count() == 2 })
+	e.advance(10 * time.Minute)
+	eventually(t, "third attempt", func() bool { return m.count() == 3 })
+	e.advance(30 * time.Hour)
+	time.Sleep(time.Second)
+	if m.count() != 3 {
+		t.Fatalf("%d attempts, want 3", m.count())
+	}
+}
+
+// TestNotificationsVerifiedByClient sends each notification type to the client package's
+// handler, and shows a tampered one is refused.
+func TestNotificationsVerifiedByClient(t *testing.T) {
+	e := newEnv(t)
+	var mu sync.Mutex
+	got := map[string]client.Notification{}
+	var raw []received
+	handler := e.c.NotificationHandler(func(ctx context.Context, n client.Notification) error {
+		mu.Lock()
+		defer mu.Unlock()
+		got[n.Type] = n
+		return nil
+	})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		raw = append(raw, received{header: r.Header.Clone(), body: body, path: r.URL.Path})
+		mu.Unlock()
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		handler.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+
+	req := payReq(visaOK, "USD", 1500)
+	req.PaymentNotifyURL = srv.URL + "/notify/payment"
+	resp := e.pay(req)
+	r, err := e.c.Refund(context.Background(), &ams.RefundRequest{RefundRequestID: uniq("ref"), PaymentID: resp.PaymentID,
+		RefundAmount: &ams.Amount{Currency: "USD", Value: "500"}, RefundNotifyURL: srv.URL + "/notify/refund"})
+	if err != nil || r.Result.ResultCode != "SUCCESS" {
+		t.Fatalf("refund: %+v %v", r, err)
+	}
+	eventually(t, "three notification types", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(got) == 3
+	})
+	p := got[ams.NotifyPaymentResult].Payment
+	if p == nil || p.PaymentID != resp.PaymentID || p.Result.ResultCode != "SUCCESS" || p.PaymentResultInfo == nil || p.PaymentResultInfo.CardNo != "405469******0768" {
+		t.Fatalf("payment notification: %+v", p)
+	}
+	c := got[ams.NotifyCaptureResult].Capture
+	if c == nil || c.PaymentID != resp.PaymentID || c.CaptureID == "" || c.CaptureAmount.Value != "1500" || c.Result.ResultStatus != "S" {
+		t.Fatalf("capture notification: %+v", c)
+	}
+	rf := got[ams.NotifyRefundResult].Refund
+	if rf == nil || rf.RefundID != r.RefundID || rf.RefundStatus != "SUCCESS" || rf.RefundAmount.Value != "500" {
+		t.Fatalf("refund notification: %+v", rf)
+	}
+	eventually(t, "all delivered", func() bool {
+		ns, _ := e.app.Store.NotificationListByPayment(context.Background(), resp.PaymentID)
+		for _, n := range ns {
+			if n.Status != payment.NotificationDelivered {
+				return false
+			}
+		}
+		return len(ns) == 3
+	})
+
+	// Replay a received notification with a byte changed: the handler refuses it.
+	mu.Lock()
+	orig := raw[0]
+	mu.Unlock()
+	tampered := bytes.Replace(orig.body, []byte(`"USD"`), []byte(`"EUR"`), 1)
+	for name, body := range map[string][]byte{"tampered body": tampered, "original body": orig.body} {
+		hreq, _ := http.NewRequest("POST", srv.URL+orig.path, bytes.NewReader(body))
+		for k, v := range orig.header {
+			hreq.Header[k] = v
+		}
+		hresp, err := http.DefaultClient.Do(hreq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(hresp.Body)
+		hresp.Body.Close()
+		acked := string(b) == ams.AckBody
+		if name == "tampered body" && (acked || hresp.StatusCode == 200) {
+			t.Fatalf("tampered notification acknowledged: %d %s", hresp.StatusCode, b)
+		}
+		if name == "original body" && !acked {
+			t.Fatalf("a genuine redelivery was not acknowledged: %d %s", hresp.StatusCode, b)
+		}
+	}
+}
+
+// TestNonAcknowledgements: a timeout, a wrong body and a wrong status are failed attempts.
+func TestNonAcknowledgements(t *testing.T) {
+	e := newEnvWith(t, cli.Options{NotifyTimeout: 300 * time.Millisecond})
+	cases := map[string]func(w http.ResponseWriter){
+		"timeout":     func(w http.ResponseWriter) { time.Sleep(time.Second); ack(w) },
+		"wrong body":  func(w http.ResponseWriter) { io.WriteString(w, "OK") },
+		"status 201":  func(w http.ResponseWriter) { w.WriteHeader(201); ack(w) },
+		"ack in html": func(w http.ResponseWriter) { io.WriteString(w, "<p>"+ams.AckBody+"</p>") },
+	}
+	for name, reply := range cases {
+		t.Run(name, func(t *testing.T) {
+			m := newMerchantEndpoint(t, func(_ int, w http.ResponseWriter) { reply(w) })
+			req := manual(payReq(visaOK, "USD", 700))
+			req.PaymentNotifyURL = m.srv.URL + "/n"
+			resp := e.pay(req)
+			var n *payment.Notification
+			eventually(t, "attempt recorded", func() bool {
+				ns, _ := e.app.Store.NotificationListByPayment(context.Background(), resp.PaymentID)
+				n = ns[0]
+				return n.Attempts == 1
+			})
+			if n.Status != payment.NotificationPending {
+				t.Fatalf("status %s after a non-acknowledgement", n.Status)
+			}
+			log, _ := e.app.Store.NotificationAttempts(context.Background(), n.ID)
+			if log[0].Error == "" {
+				t.Fatalf("attempt recorded without error: %+v", log[0])
+			}
+		})
+	}
+	// Key order and whitespace are free.
+	m := newMerchantEndpoint(t, func(_ int, w http.ResponseWriter) {
+		io.WriteString(w, "{ \"result\": {\"resultStatus\":\"S\", \"resultMessage\":\"success\", \"resultCode\":\"SUCCESS\"} }\n")
+	})
+	req := manual(payReq(visaOK, "USD", 700))
+	req.PaymentNotifyURL = m.srv.URL + "/n"
+	resp := e.pay(req)
+	eventually(t, "delivered", func() bool {
+		ns, _ := e.app.Store.NotificationListByPayment(context.Background(), resp.PaymentID)
+		return ns[0].Status == payment.NotificationDelivered
+	})
+}
+
+// TestMerchantNotifyURLFallback: without paymentNotifyUrl the merchant's configured URL is
+// used, read at send time so that setting it later delivers what was waiting.
+func TestMerchantNotifyURLFallback(t *testing.T) {
+	e := newEnv(t)
+	m := newMerchantEndpoint(t, func(_ int, w http.ResponseWriter) { ack(w) })
+	resp := e.pay(manual(payReq(visaOK, "USD", 700)))
+	eventually(t, "failed first attempt", func() bool {
+		ns, _ := e.app.Store.NotificationListByPayment(context.Background(), resp.PaymentID)
+		return ns[0].Attempts == 1
+	})
+	if code := cli.Main(context.Background(), []string{"merchant", "set-notify-url", "--data", e.dir, "--client-id", e.app.SandboxClient.ClientID, "--notify-url", m.srv.URL + "/hook"}, io.Discard, io.Discard); code != 0 {
+		t.Fatal("set-notify-url failed")
+	}
+	e.advance(2 * time.Minute)
+	eventually(t, "delivered to the merchant URL", func() bool { return m.count() == 1 })
+	if m.all()[0].path != "/hook" || m.all()[0].header.Get("Client-Id") != e.app.SandboxClient.ClientID {
+		t.Fatalf("delivered to %s with Client-Id %s", m.all()[0].path, m.all()[0].header.Get("Client-Id"))
+	}
+}
+
+func TestExpiryIsNotified(t *testing.T) {
+	e := newEnv(t)
+	m := newMerchantEndpoint(t, func(_ int, w http.ResponseWriter) { ack(w) })
+	req := payReq(visaOK, "USD", 900)
+	req.PaymentNotifyURL = m.srv.URL + "/n"
+	req.PaymentMethod.PaymentMethodMetaData = []byte(`{"cardNo":"4054695723100768","cvv":"123","expiryMonth":"12","expiryYear":"30","is3DSAuthentication":true}`)
+	resp := e.pay(req)
+	wantResult(t, resp.Result, "U", "PAYMENT_IN_PROCESS")
+	if m.count() != 0 {
+		t.Fatal("a processing payment was notified")
+	}
+	e.advance(payment.DefaultExpiry)
+	eventually(t, "expiry notification", func() bool { return m.count() == 1 })
+	n, err := client.ParseNotification(m.all()[0].body)
+	if err != nil || n.Payment == nil || n.Payment.Result.ResultCode != "ORDER_IS_CLOSED" || n.Payment.Result.ResultStatus != "F" {
+		t.Fatalf("expiry notification: %+v %v", n.Payment, err)
+	}
+}
+
+func TestTestClockEndpoint(t *testing.T) {
+	e := newEnv(t)
+	resp, err := http.Post(e.baseURL+"/sandbox/clock/advance", "application/json", strings.NewReader(`{"duration":"2h"}`))
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("advance: %v %v", err, resp)
+	}
+	var body struct{ Now string }
+	readJSON(t, resp, &body)
+	now, err := time.Parse(time.RFC3339Nano, body.Now)
+	if err != nil || now.Sub(time.Now()) < 2*time.Hour-time.Minute {
+		t.Fatalf("advanced clock reads %s", body.Now)
+	}
+	get, _ := http.Get(e.baseURL + "/sandbox/clock")
+	readJSON(t, get, &body)
+	if later, _ := time.Parse(time.RFC3339Nano, body.Now); later.Before(now) {
+		t.Fatalf("clock went back: %s", body.Now)
+	}
+	bad, _ := http.Post(e.baseURL+"/sandbox/clock/advance", "application/json", strings.NewReader(`{"duration":"-1h"}`))
+	if bad.StatusCode != 400 {
+		t.Fatalf("negative duration: %d", bad.StatusCode)
+	}
+	// Payment times follow the test clock.
+	p := e.pay(payReq(visaOK, "USD", 100))
+	created, _ := ams.ParseTime(p.PaymentCreateTime)
+	if created.Sub(time.Now()) < 2*time.Hour-time.Minute {
+		t.Fatalf("paymentCreateTime %s does not follow the test clock", p.PaymentCreateTime)
+	}
+}

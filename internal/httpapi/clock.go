@@ -1,0 +1,43 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"time"
+)
+
+type clockJSON struct {
+	Now string `json:"now"`
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+func (s *Server) getClock(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, clockJSON{Now: s.cfg.TestClock.Now().UTC().Format(time.RFC3339Nano)})
+}
+
+// advanceClock moves the sandbox's test clock forward: {"duration":"2h"}. Work that becomes
+// due (retries, expiries, releases) runs at once, because the workers wake on the move.
+func (s *Server) advanceClock(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Duration string `json:"duration"`
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, 4096))
+	if err != nil || json.Unmarshal(body, &req) != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": `body must be {"duration":"2h"}`})
+		return
+	}
+	d, err := time.ParseDuration(req.Duration)
+	if err != nil || d < 0 {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "duration must be a non-negative Go duration such as 90s, 2h or 24h"})
+		return
+	}
+	now := s.cfg.TestClock.Advance(d)
+	s.log.InfoContext(r.Context(), "test clock advanced", "by", d.String(), "now", now)
+	writeJSON(w, http.StatusOK, clockJSON{Now: now.UTC().Format(time.RFC3339Nano)})
+}

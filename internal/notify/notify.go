@@ -1,0 +1,299 @@
+// Package notify delivers the gateway's outbox: notifyPayment, notifyCapture and
+// notifyRefund, signed as Antom signs them, retried on Antom's schedule until the merchant
+// acknowledges. Rows are written by the use cases in the same transaction as the state
+// change they report; this worker only claims due rows, sends them and records what happened.
+package notify
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cashierpay/cashier/ams"
+	"github.com/cashierpay/cashier/internal/clock"
+	"github.com/cashierpay/cashier/internal/payment"
+	"github.com/cashierpay/cashier/internal/store"
+)
+
+// RetryDelays are the waits after each failed attempt of a round: Antom's 0 s, 2 min,
+// 10 min, 10 min, 1 h, 2 h, 6 h, 15 h schedule is eight attempts, the first at once.
+var RetryDelays = []time.Duration{2 * time.Minute, 10 * time.Minute, 10 * time.Minute, time.Hour, 2 * time.Hour, 6 * time.Hour, 15 * time.Hour}
+
+// MaxAttempts is the number of attempts in a round before a notification is marked failed.
+var MaxAttempts = len(RetryDelays) + 1
+
+// Next says when to try again after the n-th failed attempt of a round (1-based) that
+// started at start; ok is false when the round is over.
+func Next(n int, start time.Time) (next time.Time, ok bool) {
+	if n < 1 || n > len(RetryDelays) {
+		return time.Time{}, false
+	}
+	return start.Add(RetryDelays[n-1]), true
+}
+
+// Config configures a Worker. Fields without a default are required.
+type Config struct {
+	Store  store.Store
+	Signer ams.Signer
+	// Clock stamps Request-Time and schedules retries; defaults to the wall clock.
+	Clock clock.Clock
+	// Timeout bounds one delivery attempt; default 10 s.
+	Timeout time.Duration
+	// HTTPClient sends notifications; default: a client with no timeout of its own, since
+	// Timeout bounds each attempt.
+	HTTPClient *http.Client
+	// Concurrency is how many notifications are sent at once; default 16.
+	Concurrency int
+	// Logger defaults to slog.Default().
+	Logger *slog.Logger
+}
+
+// Worker delivers due notifications.
+type Worker struct {
+	cfg  Config
+	log  *slog.Logger
+	kick chan struct{}
+
+	mu       sync.Mutex
+	inFlight map[string]bool
+}
+
+// New builds a Worker.
+func New(cfg Config) *Worker {
+	if cfg.Clock == nil {
+		cfg.Clock = clock.Real{}
+	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = 10 * time.Second
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{}
+	}
+	if cfg.Concurrency == 0 {
+		cfg.Concurrency = 16
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	return &Worker{cfg: cfg, log: cfg.Logger, kick: make(chan struct{}, 1), inFlight: map[string]bool{}}
+}
+
+// Kick tells the worker that a notification was just committed, so the first attempt does
+// not wait for the next poll.
+func (w *Worker) Kick() {
+	select {
+	case w.kick <- struct{}{}:
+	default:
+	}
+}
+
+// pollInterval bounds how late a notification written by another process, or a retry that
+// falls due, is picked up.
+const pollInterval = 500 * time.Millisecond
+
+// Run delivers notifications until ctx ends. Deliveries in flight when ctx ends are
+// abandoned; their lease runs out and they are sent again, as after a crash.
+func (w *Worker) Run(ctx context.Context) {
+	sem := make(chan struct{}, w.cfg.Concurrency)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	for ctx.Err() == nil {
+		claimed, err := w.claim(ctx, w.cfg.Concurrency)
+		if err != nil && ctx.Err() == nil {
+			w.log.ErrorContext(ctx, "claim notifications", "err", err)
+		}
+		for _, n := range claimed {
+			sem <- struct{}{}
+			wg.Add(1)
+			go func() {
+				defer func() { <-sem; wg.Done(); w.Kick() }() // a free slot may take more work
+				w.deliver(ctx, n)
+			}()
+		}
+		if len(claimed) == w.cfg.Concurrency {
+			continue
+		}
+		t := time.NewTimer(pollInterval)
+		select {
+		case <-ctx.Done():
+		case <-w.kick:
+		case <-w.cfg.Clock.Changed():
+		case <-t.C:
+		}
+		t.Stop()
+	}
+}
+
+// claim leases due notifications that this worker is not already sending.
+func (w *Worker) claim(ctx context.Context, limit int) ([]*payment.Notification, error) {
+	w.mu.Lock()
+	busy := len(w.inFlight)
+	w.mu.Unlock()
+	if limit -= busy; limit <= 0 {
+		return nil, nil
+	}
+	var claimed []*payment.Notification
+	wall := time.Now()
+	// The lease outlives the attempt's timeout so that only a crashed worker's rows are
+	// claimed again.
+	lease := wall.Add(w.cfg.Timeout + 5*time.Second)
+	err := w.cfg.Store.Tx(ctx, func(q store.Queries) error {
+		var err error
+		claimed, err = q.NotificationClaimDue(ctx, w.cfg.Clock.Now(), wall, lease, limit)
+		return err
+	})
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	out := claimed[:0]
+	for _, n := range claimed {
+		if !w.inFlight[n.ID] {
+			w.inFlight[n.ID] = true
+			out = append(out, n)
+		}
+	}
+	return out, err
+}
+
+// deliver makes one attempt and records it.
+func (w *Worker) deliver(ctx context.Context, n *payment.Notification) {
+	defer func() {
+		w.mu.Lock()
+		delete(w.inFlight, n.ID)
+		w.mu.Unlock()
+	}()
+	a := w.attempt(ctx, n)
+	if ctx.Err() != nil {
+		return // shutting down: leave the row leased; it is sent again after the lease
+	}
+	n.Attempts++
+	switch {
+	case a.Error == "":
+		n.Status, n.DeliveredAt = payment.NotificationDelivered, a.StartedAt
+	default:
+		next, ok := Next(n.Attempts-n.RoundStart, a.StartedAt)
+		if ok {
+			n.NextAttemptAt = next
+		} else {
+			n.Status = payment.NotificationFailed
+		}
+	}
+	err := w.cfg.Store.Tx(context.WithoutCancel(ctx), func(q store.Queries) error {
+		return q.NotificationRecordAttempt(ctx, n, a)
+	})
+	if err != nil {
+		w.log.ErrorContext(ctx, "record notification attempt", "notification", n.ID, "err", err)
+	}
+	level := slog.LevelInfo
+	if a.Error != "" {
+		level = slog.LevelWarn
+	}
+	w.log.Log(ctx, level, "notification attempt", "notification", n.ID, "kind", n.Kind, "payment", n.PaymentID,
+		"attempt", n.Attempts, "status", n.Status, "http_status", a.HTTPStatus, "ms", a.Latency.Milliseconds(), "error", a.Error)
+}
+
+// attempt POSTs the notification once; a non-empty Error means it was not acknowledged.
+func (w *Worker) attempt(ctx context.Context, n *payment.Notification) *payment.NotificationAttempt {
+	a := &payment.NotificationAttempt{NotificationID: n.ID, Attempt: n.Attempts + 1, StartedAt: w.cfg.Clock.Now().UTC().Truncate(time.Microsecond), URL: n.URL}
+	m, err := w.cfg.Store.MerchantGet(ctx, n.MerchantID)
+	if err != nil {
+		a.Error = "merchant lookup failed: " + err.Error()
+		return a
+	}
+	if a.URL == "" {
+		a.URL = m.NotifyURL
+	}
+	if a.URL == "" {
+		a.Error = "no notification URL: send paymentNotifyUrl/refundNotifyUrl or set the merchant's notify URL"
+		return a
+	}
+	u, err := url.Parse(a.URL)
+	if err != nil {
+		a.Error = "invalid notification URL"
+		return a
+	}
+	path := u.Path
+	if path == "" {
+		path = "/"
+	}
+	reqTime := ams.FormatTime(a.StartedAt)
+	sig, err := ams.SignHeader(w.cfg.Signer, http.MethodPost, path, m.ClientID, reqTime, n.Body)
+	if err != nil {
+		a.Error = "signing failed: " + err.Error()
+		return a
+	}
+	actx, cancel := context.WithTimeout(ctx, w.cfg.Timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(actx, http.MethodPost, a.URL, bytes.NewReader(n.Body))
+	if err != nil {
+		a.Error = "invalid notification URL"
+		return a
+	}
+	req.Header.Set("Content-Type", "application/json; charset=UTF-8")
+	req.Header.Set(ams.HeaderClientID, m.ClientID)
+	req.Header.Set(ams.HeaderRequestTime, reqTime)
+	req.Header.Set(ams.HeaderSignature, sig)
+	start := time.Now()
+	resp, err := w.cfg.HTTPClient.Do(req)
+	if err != nil {
+		a.Latency = time.Since(start)
+		a.Error = transportError(err)
+		return a
+	}
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	resp.Body.Close()
+	a.Latency = time.Since(start)
+	a.HTTPStatus = resp.StatusCode
+	a.Response = snippet(body)
+	if resp.StatusCode != http.StatusOK {
+		a.Error = fmt.Sprintf("HTTP %d is not an acknowledgement", resp.StatusCode)
+	} else if !IsAck(body) {
+		a.Error = "the answer is not the acknowledgement body"
+	}
+	return a
+}
+
+// IsAck reports whether body is Antom's acknowledgement: a result object with resultCode
+// SUCCESS, resultStatus S and resultMessage success. Whitespace and key order are free, as
+// JSON encoders differ; anything else is a failed attempt.
+func IsAck(body []byte) bool {
+	var v struct {
+		Result *ams.Result `json:"result"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(&v); err != nil || v.Result == nil {
+		return false
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return false
+	}
+	return *v.Result == ams.Result{ResultCode: ams.CodeSuccess, ResultStatus: ams.StatusSuccess, ResultMessage: "success"}
+}
+
+func transportError(err error) string {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "timed out"
+	}
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		err = uerr.Err
+	}
+	return err.Error()
+}
+
+// snippet keeps the first bytes of an answer, as valid UTF-8, for the delivery log.
+func snippet(b []byte) string {
+	const max = 256
+	if len(b) > max {
+		b = b[:max]
+	}
+	return strings.ToValidUTF8(string(b), "\uFFFD")
+}

@@ -1,0 +1,1318 @@
+// Package storetest is the conformance suite of store.Store. Every adapter's tests call Run
+// with a function that opens a fresh store, and every adapter must pass all of it: the
+// gateway relies on these behaviours (sentinel errors, merchant scoping, exact round-trips,
+// conditional updates, transactions) and on nothing an adapter does beyond them.
+package storetest
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/cashierpay/cashier/internal/payment"
+	"github.com/cashierpay/cashier/internal/store"
+)
+
+// Run runs the suite. open must return a fresh, empty, migrated store on every call and
+// close it itself (with t.Cleanup); each subtest calls it once.
+func Run(t *testing.T, open func(t *testing.T) store.Store) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, s store.Store)
+	}{
+		{"MerchantInsertGet", testMerchantInsertGet},
+		{"MerchantDuplicateClientID", testMerchantDuplicateClientID},
+		{"MerchantGetUnknown", testMerchantGetUnknown},
+		{"MerchantList", testMerchantList},
+		{"MerchantSetNotifyURL", testMerchantSetNotifyURL},
+
+		{"CardInsertGet", testCardInsertGet},
+		{"CardGetByToken", testCardGetByToken},
+		{"CardWithoutToken", testCardWithoutToken},
+		{"CardDuplicateToken", testCardDuplicateToken},
+		{"CardSealedBytes", testCardSealedBytes},
+
+		{"PaymentRoundTrip", testPaymentRoundTrip},
+		{"PaymentZeroTimes", testPaymentZeroTimes},
+		{"PaymentDuplicateRequestID", testPaymentDuplicateRequestID},
+		{"PaymentScopedByMerchant", testPaymentScopedByMerchant},
+		{"PaymentUpdate", testPaymentUpdate},
+		{"PaymentUpdateStale", testPaymentUpdateStale},
+		{"PaymentListDue", testPaymentListDue},
+
+		{"CaptureInsertGet", testCaptureInsertGet},
+		{"CaptureDuplicateRequestID", testCaptureDuplicateRequestID},
+		{"CaptureUpdate", testCaptureUpdate},
+		{"CaptureListByPayment", testCaptureListByPayment},
+
+		{"RefundInsertGet", testRefundInsertGet},
+		{"RefundDuplicateRequestID", testRefundDuplicateRequestID},
+		{"RefundUpdate", testRefundUpdate},
+		{"RefundListByPayment", testRefundListByPayment},
+
+		{"NotificationInsertList", testNotificationInsertList},
+
+		{"TxCommit", testTxCommit},
+		{"TxRollback", testTxRollback},
+		{"TxConcurrent", testTxConcurrent},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := open(t)
+			if s == nil {
+				t.Fatal("open returned a nil store")
+			}
+			tc.fn(t, s)
+		})
+	}
+}
+
+// Fixtures. IDs are UUIDs, as the gateway makes them, so that an adapter may use a UUID
+// column; times are UTC and truncated to microseconds, as the gateway writes them.
+
+func newID() string { return uuid.Must(uuid.NewV7()).String() }
+
+func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+// newMerchant has every field set and a client id no other fixture has.
+func newMerchant(created time.Time) *payment.Merchant {
+	id := newID()
+	return &payment.Merchant{
+		ID:        id,
+		ClientID:  "client-" + id,
+		Name:      "Boutique Zoë & Co",
+		PublicKey: "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE" + id,
+		NotifyURL: "https://shop.example/notify?m=" + id,
+		CreatedAt: created,
+	}
+}
+
+// newCard has every field set; the token is unique.
+func newCard(m *payment.Merchant, created time.Time) *payment.Card {
+	return &payment.Card{
+		ID:             newID(),
+		MerchantID:     m.ID,
+		BuyerID:        "buyer-1",
+		Token:          "tok-" + newID(),
+		Fingerprint:    "fp-" + newID(),
+		KeyID:          "k1-20250101",
+		Sealed:         []byte{0x00, 0x01, 0xfe, 0xff, 'p', 'a', 'n', 0x00, 0xc3, 0x28},
+		Brand:          "VISA",
+		BIN:            "411111",
+		Last4:          "1111",
+		ExpiryMonth:    "12",
+		ExpiryYear:     "2030",
+		HolderName:     "Zoë Ångström",
+		Funding:        "CREDIT",
+		IssuingCountry: "US",
+		CreatedAt:      created,
+	}
+}
+
+// newPayment is a payment as pay first writes it: processing, nothing optional set.
+func newPayment(m *payment.Merchant, created time.Time) *payment.Payment {
+	return &payment.Payment{
+		ID:           newID(),
+		MerchantID:   m.ID,
+		RequestID:    "req-" + newID(),
+		KeyHash:      "kh-" + newID(),
+		Amount:       payment.Amount{Currency: "USD", Value: 1000},
+		Status:       payment.Processing,
+		Stage:        payment.StageAuthorizing,
+		CaptureMode:  "AUTOMATIC",
+		CaptureState: payment.CaptureNone,
+		CreatedAt:    created,
+		UpdatedAt:    created,
+		ExpiresAt:    created.Add(payment.DefaultExpiry),
+		Version:      1,
+	}
+}
+
+// fullPayment has every field set, every time distinct and with sub-second parts.
+func fullPayment(m *payment.Merchant, c *payment.Card, base time.Time) *payment.Payment {
+	return &payment.Payment{
+		ID:            newID(),
+		MerchantID:    m.ID,
+		RequestID:     "req-" + newID(),
+		KeyHash:       "kh-" + newID(),
+		Amount:        payment.Amount{Currency: "JPY", Value: 123456789012},
+		Status:        payment.Success,
+		Stage:         payment.StageIssuerPending,
+		ResultCode:    "SUCCESS",
+		ResultMessage: `Success. "quoted" <b>&amp;</b> é`,
+		CaptureMode:   "MANUAL",
+		CaptureState:  payment.CaptureCapturing,
+		CapturedValue: 1000,
+		RefundedValue: 250,
+		CancelReason:  payment.CancelReleased,
+		CardID:        c.ID,
+		Card: payment.CardResult{
+			Masked: "411111******1111", Brand: "VISA", BIN: "411111", Last4: "1111",
+			ExpiryMonth: "12", ExpiryYear: "2030", HolderName: "Zoë Ångström", Funding: "CREDIT",
+			IssuingCountry: "US", Token: c.Token, AVS: "Y", CVV: "M", NetworkTransactionID: "ntx-1",
+			AuthCode: "A1B2C3",
+			ThreeDS: &payment.ThreeDS{
+				Version: "2.2.0", ECI: "05", CAVV: "AAABBBCCC=", DSTransactionID: "ds-1", Challenged: true,
+			},
+		},
+		IssuerRef:   "iss-" + newID(),
+		RedirectURL: "https://shop.example/return?a=1&b=é",
+		NotifyURL:   "https://shop.example/notify?p=1",
+		Order: payment.Order{
+			ReferenceOrderID: "order-42", Description: "Two \"café\" mugs\n\t<and> a tea\u2028pot",
+			BuyerID: "buyer-1", TerminalType: "WEB",
+		},
+		CreatedAt:    base,
+		UpdatedAt:    base.Add(1*time.Second + 1*time.Microsecond),
+		PaidAt:       base.Add(2*time.Second + 2*time.Microsecond),
+		CancelledAt:  base.Add(3*time.Second + 3*time.Microsecond),
+		ExpiresAt:    base.Add(payment.DefaultExpiry + 4*time.Microsecond),
+		NextActionAt: base.Add(payment.AuthWindow + 5*time.Microsecond),
+		Version:      1,
+	}
+}
+
+// newCapture is a processing capture; only the outcome fields are unset.
+func newCapture(p *payment.Payment, created time.Time) *payment.Capture {
+	return &payment.Capture{
+		ID:         newID(),
+		PaymentID:  p.ID,
+		MerchantID: p.MerchantID,
+		RequestID:  "cap-" + newID(),
+		Amount:     payment.Amount{Currency: "USD", Value: 600},
+		Status:     payment.Processing,
+		CreatedAt:  created,
+	}
+}
+
+// newRefund is a processing refund; only the outcome fields are unset.
+func newRefund(p *payment.Payment, created time.Time) *payment.Refund {
+	return &payment.Refund{
+		ID:                newID(),
+		PaymentID:         p.ID,
+		MerchantID:        p.MerchantID,
+		RequestID:         "ref-" + newID(),
+		ReferenceRefundID: "merchant-ref-1",
+		Amount:            payment.Amount{Currency: "USD", Value: 300},
+		Reason:            "Buyer changed their mind — “é”",
+		NotifyURL:         "https://shop.example/refunds?x=1&y=2",
+		Status:            payment.Processing,
+		CreatedAt:         created,
+	}
+}
+
+func newNotification(p *payment.Payment, created time.Time) *payment.Notification {
+	return &payment.Notification{
+		ID:            newID(),
+		MerchantID:    p.MerchantID,
+		PaymentID:     p.ID,
+		Kind:          payment.NotifyPayment,
+		URL:           "https://shop.example/notify?n=1",
+		Body:          []byte(`{"notifyType":"PAYMENT_RESULT","result":{"resultStatus":"S"},"x":"é\u0000"}`),
+		Status:        payment.NotificationPending,
+		NextAttemptAt: created,
+		CreatedAt:     created,
+	}
+}
+
+// Helpers.
+
+func ok(t *testing.T, err error, what string) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+func wantErr(t *testing.T, err, target error, what string) {
+	t.Helper()
+	if !errors.Is(err, target) {
+		t.Errorf("%s: got error %v, want %v", what, err, target)
+	}
+}
+
+func addMerchant(t *testing.T, s store.Store) *payment.Merchant {
+	t.Helper()
+	m := newMerchant(now())
+	ok(t, s.MerchantInsert(t.Context(), m), "MerchantInsert")
+	return m
+}
+
+func addPayment(t *testing.T, s store.Store, m *payment.Merchant) *payment.Payment {
+	t.Helper()
+	p := newPayment(m, now())
+	ok(t, s.PaymentInsert(t.Context(), p), "PaymentInsert")
+	return p
+}
+
+// same reports every field where got differs from want. Times compare by instant, and a
+// non-zero time read back must be in UTC; byte slices compare by content.
+func same(t *testing.T, what string, want, got any) {
+	t.Helper()
+	var diffs []string
+	wv, gv := reflect.ValueOf(want), reflect.ValueOf(got)
+	if wv.Type() != gv.Type() {
+		t.Fatalf("%s: got a %T, want a %T", what, got, want)
+	}
+	if wv.Kind() == reflect.Pointer && (wv.IsNil() || gv.IsNil()) {
+		if wv.IsNil() != gv.IsNil() {
+			t.Errorf("%s: got %v, want %v", what, got, want)
+		}
+		return
+	}
+	diff(what, wv, gv, &diffs)
+	for _, d := range diffs {
+		t.Error(d)
+	}
+}
+
+var timeType = reflect.TypeFor[time.Time]()
+
+func diff(path string, w, g reflect.Value, out *[]string) {
+	switch {
+	case w.Type() == timeType:
+		wt, gt := w.Interface().(time.Time), g.Interface().(time.Time)
+		switch {
+		case wt.IsZero() != gt.IsZero():
+			*out = append(*out, fmt.Sprintf("%s: got %v, want %v", path, gt, wt))
+		case !gt.Equal(wt):
+			*out = append(*out, fmt.Sprintf("%s: got %v, want %v (off by %v)", path, gt, wt, gt.Sub(wt)))
+		case !gt.IsZero() && gt.Location() != time.UTC:
+			*out = append(*out, fmt.Sprintf("%s: got location %v, want UTC", path, gt.Location()))
+		}
+	case w.Kind() == reflect.Pointer:
+		if w.IsNil() || g.IsNil() {
+			if w.IsNil() != g.IsNil() {
+				*out = append(*out, fmt.Sprintf("%s: got %v, want %v", path, g.Interface(), w.Interface()))
+			}
+			return
+		}
+		diff(path, w.Elem(), g.Elem(), out)
+	case w.Kind() == reflect.Struct:
+		for i := range w.NumField() {
+			diff(path+"."+w.Type().Field(i).Name, w.Field(i), g.Field(i), out)
+		}
+	case w.Kind() == reflect.Slice && w.Type().Elem().Kind() == reflect.Uint8:
+		if !bytes.Equal(w.Bytes(), g.Bytes()) {
+			*out = append(*out, fmt.Sprintf("%s: got %q, want %q", path, g.Bytes(), w.Bytes()))
+		}
+	default:
+		if !reflect.DeepEqual(w.Interface(), g.Interface()) {
+			*out = append(*out, fmt.Sprintf("%s: got %#v, want %#v", path, g.Interface(), w.Interface()))
+		}
+	}
+}
+
+// sameList compares two lists element by element, in order.
+func sameList[T any](t *testing.T, what string, want, got []*T) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Errorf("%s: got %d rows, want %d", what, len(got), len(want))
+		return
+	}
+	for i := range want {
+		same(t, fmt.Sprintf("%s[%d]", what, i), want[i], got[i])
+	}
+}
+
+// allSet fails the test when a fixture leaves a field zero, so that a field added to the
+// domain is not silently left out of the round-trip tests.
+func allSet(t *testing.T, v any) {
+	t.Helper()
+	var zero []string
+	var walk func(path string, v reflect.Value)
+	walk = func(path string, v reflect.Value) {
+		switch {
+		case v.Type() == timeType:
+			if v.Interface().(time.Time).IsZero() {
+				zero = append(zero, path)
+			}
+		case v.Kind() == reflect.Pointer:
+			if v.IsNil() {
+				zero = append(zero, path)
+				return
+			}
+			walk(path, v.Elem())
+		case v.Kind() == reflect.Struct:
+			for i := range v.NumField() {
+				walk(path+"."+v.Type().Field(i).Name, v.Field(i))
+			}
+		case v.Kind() == reflect.Slice:
+			if v.Len() == 0 {
+				zero = append(zero, path)
+			}
+		default:
+			if v.IsZero() {
+				zero = append(zero, path)
+			}
+		}
+	}
+	walk(fmt.Sprintf("%T", v), reflect.ValueOf(v))
+	if len(zero) > 0 {
+		t.Fatalf("fixture leaves %v zero; set every field so that the round trip covers it", zero)
+	}
+}
+
+// Merchants.
+
+func testMerchantInsertGet(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	m := newMerchant(now())
+	allSet(t, m)
+	ok(t, s.MerchantInsert(ctx, m), "MerchantInsert")
+	got, err := s.MerchantGetByClientID(ctx, m.ClientID)
+	ok(t, err, "MerchantGetByClientID")
+	same(t, "merchant", m, got)
+}
+
+func testMerchantDuplicateClientID(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	m := addMerchant(t, s)
+	dup := newMerchant(now())
+	dup.ClientID = m.ClientID
+	wantErr(t, s.MerchantInsert(ctx, dup), store.ErrConflict, "MerchantInsert with a taken client id")
+
+	got, err := s.MerchantGetByClientID(ctx, m.ClientID)
+	ok(t, err, "MerchantGetByClientID")
+	same(t, "merchant after the conflict", m, got)
+	list, err := s.MerchantList(ctx)
+	ok(t, err, "MerchantList")
+	sameList(t, "merchants after the conflict", []*payment.Merchant{m}, list)
+}
+
+func testMerchantGetUnknown(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	m := addMerchant(t, s)
+	for _, clientID := range []string{"no-such-client", "", m.ID} {
+		got, err := s.MerchantGetByClientID(ctx, clientID)
+		wantErr(t, err, store.ErrNotFound, fmt.Sprintf("MerchantGetByClientID(%q)", clientID))
+		if got != nil {
+			t.Errorf("MerchantGetByClientID(%q) returned %+v with its error", clientID, got)
+		}
+	}
+}
+
+func testMerchantList(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	list, err := s.MerchantList(ctx)
+	ok(t, err, "MerchantList on an empty store")
+	if len(list) != 0 {
+		t.Fatalf("MerchantList on an empty store: got %d merchants", len(list))
+	}
+
+	// Inserted out of creation order: the list is in creation order.
+	base := now()
+	second, third, first := newMerchant(base.Add(time.Second)), newMerchant(base.Add(2*time.Second)), newMerchant(base)
+	for _, m := range []*payment.Merchant{second, third, first} {
+		ok(t, s.MerchantInsert(ctx, m), "MerchantInsert")
+	}
+	list, err = s.MerchantList(ctx)
+	ok(t, err, "MerchantList")
+	sameList(t, "merchants", []*payment.Merchant{first, second, third}, list)
+}
+
+func testMerchantSetNotifyURL(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	m, other := addMerchant(t, s), addMerchant(t, s)
+	for _, url := range []string{"https://new.example/hook?x=1&y=é", ""} {
+		ok(t, s.MerchantSetNotifyURL(ctx, m.ClientID, url), "MerchantSetNotifyURL")
+		m.NotifyURL = url
+		got, err := s.MerchantGetByClientID(ctx, m.ClientID)
+		ok(t, err, "MerchantGetByClientID")
+		same(t, fmt.Sprintf("merchant after setting %q", url), m, got)
+	}
+	got, err := s.MerchantGetByClientID(ctx, other.ClientID)
+	ok(t, err, "MerchantGetByClientID")
+	same(t, "the other merchant", other, got)
+
+	wantErr(t, s.MerchantSetNotifyURL(ctx, "no-such-client", "https://x.example"), store.ErrNotFound,
+		"MerchantSetNotifyURL of an unknown client")
+}
+
+// Cards.
+
+func testCardInsertGet(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	m := addMerchant(t, s)
+	c := newCard(m, now())
+	allSet(t, c)
+	ok(t, s.CardInsert(ctx, c), "CardInsert")
+	got, err := s.CardGet(ctx, c.ID)
+	ok(t, err, "CardGet")
+	same(t, "card", c, got)
+
+	got, err = s.CardGet(ctx, newID())
+	wantErr(t, err, store.ErrNotFound, "CardGet of an unknown id")
+	if got != nil {
+		t.Errorf("CardGet of an unknown id returned %+v with its error", got)
+	}
+}
+
+func testCardGetByToken(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	m1, m2 := addMerchant(t, s), addMerchant(t, s)
+	c1 := newCard(m1, now())
+	c2 := newCard(m2, now())
+	c2.Token = c1.Token // another merchant may hold the same token
+	untokenized := newCard(m1, now())
+	untokenized.Token = ""
+	for _, c := range []*payment.Card{c1, c2, untokenized} {
+		ok(t, s.CardInsert(ctx, c), "CardInsert")
+	}
+
+	found := []struct {
+		merchant, token string
+		want            *payment.Card
+	}{
+		{m1.ID, c1.Token, c1},
+		{m2.ID, c1.Token, c2},
+	}
+	for _, tc := range found {
+		got, err := s.CardGetByToken(ctx, tc.merchant, tc.token)
+		ok(t, err, "CardGetByToken")
+		same(t, "card by token", tc.want, got)
+	}
+
+	missing := []struct{ name, merchant, token string }{
+		{"unknown token", m1.ID, "tok-unknown"},
+		{"unknown merchant", newID(), c1.Token},
+		{"empty token beside an untokenized card", m1.ID, ""},
+		{"card id as token", m1.ID, c1.ID},
+	}
+	for _, tc := range missing {
+		got, err := s.CardGetByToken(ctx, tc.merchant, tc.token)
+		wantErr(t, err, store.ErrNotFound, "CardGetByToken: "+tc.name)
+		if got != nil {
+			t.Errorf("CardGetByToken: %s: returned %+v with its error", tc.name, got)
+		}
+	}
+}
+
+func testCardWithoutToken(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	m := addMerchant(t, s)
+	var cards []*payment.Card
+	for range 3 {
+		c := newCard(m, now())
+		c.Token = ""
+		ok(t, s.CardInsert(ctx, c), "CardInsert of an untokenized card")
+		cards = append(cards, c)
+	}
+	for _, c := range cards {
+		got, err := s.CardGet(ctx, c.ID)
+		ok(t, err, "CardGet")
+		same(t, "untokenized card", c, got)
+	}
+}
+
+func testCardDuplicateToken(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	m := addMerchant(t, s)
+	c := newCard(m, now())
+	ok(t, s.CardInsert(ctx, c), "CardInsert")
+	dup := newCard(m, now())
+	dup.Token = c.Token
+	wantErr(t, s.CardInsert(ctx, dup), store.ErrConflict, "CardInsert of a taken token")
+
+	_, err := s.CardGet(ctx, dup.ID)
+	wantErr(t, err, store.ErrNotFound, "CardGet of the conflicting card")
+	got, err := s.CardGetByToken(ctx, m.ID, c.Token)
+	ok(t, err, "CardGetByToken")
+	same(t, "card holding the token", c, got)
+}
+
+func testCardSealedBytes(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	m := addMerchant(t, s)
+	every := make([]byte, 256)
+	for i := range every {
+		every[i] = byte(i)
+	}
+	large := make([]byte, 64<<10)
+	rng := rand.NewChaCha8([32]byte{1})
+	_, _ = rng.Read(large)
+	tests := []struct {
+		name   string
+		sealed []byte
+	}{
+		{"one zero byte", []byte{0}},
+		{"every byte value", every},
+		{"invalid UTF-8", []byte{0xc3, 0x28, 0xa0, 0xa1, 0xe2, 0x28, 0xa1, 0xf0, 0x90, 0x28, 0xbc}},
+		{"trailing zeros", []byte{'k', 'e', 'y', 0, 0, 0}},
+		{"64 KiB random", large},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newCard(m, now())
+			c.Sealed = bytes.Clone(tc.sealed)
+			ok(t, s.CardInsert(ctx, c), "CardInsert")
+			got, err := s.CardGet(ctx, c.ID)
+			ok(t, err, "CardGet")
+			if !bytes.Equal(got.Sealed, tc.sealed) {
+				t.Errorf("Sealed: got %d bytes %x..., want %d bytes %x...", len(got.Sealed), head(got.Sealed), len(tc.sealed), head(tc.sealed))
+			}
+		})
+	}
+}
+
+func head(b []byte) []byte { return b[:min(len(b), 16)] }
+
+// Payments.
+
+func testPaymentRoundTrip(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	m := addMerchant(t, s)
+	c := newCard(m, now())
+	ok(t, s.CardInsert(ctx, c), "CardInsert")
+	p := fullPayment(m, c, now())
+	allSet(t, p)
+	ok(t, s.PaymentInsert(ctx, p), "PaymentInsert")
+
+	reads := []struct {
+		name string
+		get  func() (*payment.Payment, error)
+	}{
+		{"PaymentGet", func() (*payment.Payment, error) { return s.PaymentGet(ctx, m.ID, p.ID) }},
+		{"PaymentGetByRequestID", func() (*payment.Payment, error) { return s.PaymentGetByRequestID(ctx, m.ID, p.RequestID) }},
+		{"PaymentGetForUpdate", func() (*payment.Payment, error) { return s.PaymentGetForUpdate(ctx, p.ID) }},
+		{"PaymentGetForUpdate in Tx", func() (got *payment.Payment, err error) {
+			txErr := s.Tx(ctx, func(q store.Queries) error {
+				got, err = q.PaymentGetForUpdate(ctx, p.ID)
+				return nil
+			})
+			return got, errors.Join(err, txErr)
+		}},
+	}
+	for _, r := range reads {
+		got, err := r.get()
+		ok(t, err, r.name)
+		same(t, r.name, p, got)
+	}
+}
+
+func testPaymentZeroTimes(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	m := addMerchant(t, s)
+	p := newPayment(m, now())
+	ok(t, s.PaymentInsert(ctx, p), "PaymentInsert")
+	got, err := s.PaymentGet(ctx, m.ID, p.ID)
+	ok(t, err, "PaymentGet")
+	same(t, "payment with zero times and no card", p, got)
+	for name, tm := range map[string]time.Time{"PaidAt": got.PaidAt, "CancelledAt": got.CancelledAt, "NextActionAt": got.NextActionAt} {
+		if !tm.IsZero() {
+			t.Errorf("%s: got %v, want the zero time", name, tm)
+		}
+	}
+	if got.Card.ThreeDS != nil {
+		t.Errorf("Card.ThreeDS: got %+v, want nil", got.Card.ThreeDS)
+	}
+
+	// Times set and then cleared again read back as zero.
+	got.PaidAt, got.CancelledAt, got.NextActionAt = now(), now(), now()
+	ok(t, s.PaymentUpdate(ctx, got), "PaymentUpdate setting times")
+	got.PaidAt, got.CancelledAt, got.NextActionAt = time.Time{}, time.Time{}, time.Time{}
+	ok(t, s.PaymentUpdate(ctx, got), "PaymentUpdate clearing times")
+	again, err := s.PaymentGet(ctx, m.ID, p.ID)
+	ok(t, err, "PaymentGet")
+	same(t, "payment with times cleared", got, again)
+}
+
+func testPaymentDuplicateRequestID(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	m1, m2 := addMerchant(t, s), addMerchant(t, s)
+	p := addPayment(t, s, m1)
+
+	dup := newPayment(m1, now())
+	dup.RequestID = p.RequestID
+	wantErr(t, s.PaymentInsert(ctx, dup), store.ErrConflict, "PaymentInsert of a taken request id")
+	_, err := s.PaymentGet(ctx, m1.ID, dup.ID)
+	wantErr(t, err, store.ErrNotFound, "PaymentGet of the conflicting payment")
+
+	other := newPayment(m2, now())
+	other.RequestID = p.RequestID
+	ok(t, s.PaymentInsert(ctx, other), "PaymentInsert of the same request id for another merchant")
+
+	for _, want := range []*payment.Payment{p, other} {
+		got, err := s.PaymentGetByRequestID(ctx, want.MerchantID, want.RequestID)
+		ok(t, err, "PaymentGetByRequestID")
+		same(t, "payment by request id", want, got)
+	}
+}
+
+func testPaymentScopedByMerchant(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	m1, m2 := addMerchant(t, s), addMerchant(t, s)
+	p := addPayment(t, s, m1)
+	addPayment(t, s, m2) // m2 has payments, just not this one
+
+	missing := []struct {
+		name string
+		get  func() (*payment.Payment, error)
+	}{
+		{"PaymentGet by another merchant", func() (*payment.Payment, error) { return s.PaymentGet(ctx, m2.ID, p.ID) }},
+		{"PaymentGet of an unknown id", func() (*payment.Payment, error) { return s.PaymentGet(ctx, m1.ID, newID()) }},
+		{"PaymentGet with the request id as id", func() (*payment.Payment, error) { return s.PaymentGet(ctx, m1.ID, p.RequestID) }},
+		{"PaymentGetByRequestID by another merchant", func() (*payment.Payment, error) {
+			return s.PaymentGetByRequestID(ctx, m2.ID, p.RequestID)
+		}},
+		{"PaymentGetByRequestID of an unknown request id", func() (*payment.Payment, error) {
+			return s.PaymentGetByRequestID(ctx, m1.ID, "req-unknown")
+		}},
+		{"PaymentGetForUpdate of an unknown id", func() (*payment.Payment, error) { return s.PaymentGetForUpdate(ctx, newID()) }},
+	}
+	for _, tc := range missing {
+		got, err := tc.get()
+		wantErr(t, err, store.ErrNotFound, tc.name)
+		if got != nil {
+			t.Errorf("%s: returned %+v with its error", tc.name, got)
+		}
+	}
+}
+
+func testPaymentUpdate(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	m := addMerchant(t, s)
+	c := newCard(m, now())
+	ok(t, s.CardInsert(ctx, c), "CardInsert")
+	p := addPayment(t, s, m)
+
+	// Every field an update may change, changed.
+	full := fullPayment(m, c, now().Add(time.Minute))
+	p.Status, p.Stage, p.ResultCode, p.ResultMessage = full.Status, full.Stage, full.ResultCode, full.ResultMessage
+	p.CaptureState, p.CapturedValue, p.RefundedValue = full.CaptureState, full.CapturedValue, full.RefundedValue
+	p.CancelReason, p.CardID, p.Card, p.IssuerRef, p.Order = full.CancelReason, full.CardID, full.Card, full.IssuerRef, full.Order
+	p.UpdatedAt, p.PaidAt, p.CancelledAt = full.UpdatedAt, full.PaidAt, full.CancelledAt
+	p.ExpiresAt, p.NextActionAt = full.ExpiresAt, full.NextActionAt
+
+	ok(t, s.PaymentUpdate(ctx, p), "PaymentUpdate")
+	if p.Version != 2 {
+		t.Errorf("Version after the first update: got %d, want 2", p.Version)
+	}
+	got, err := s.PaymentGet(ctx, m.ID, p.ID)
+	ok(t, err, "PaymentGet")
+	same(t, "payment after the update", p, got)
+
+	p.Status, p.Stage, p.RefundedValue = payment.Cancelled, payment.StageNone, 0
+	ok(t, s.PaymentUpdate(ctx, p), "second PaymentUpdate")
+	if p.Version != 3 {
+		t.Errorf("Version after the second update: got %d, want 3", p.Version)
+	}
+	got, err = s.PaymentGetForUpdate(ctx, p.ID)
+	ok(t, err, "PaymentGetForUpdate")
+	same(t, "payment after the second update", p, got)
+}
+
+func testPaymentUpdateStale(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	m := addMerchant(t, s)
+	p := addPayment(t, s, m)
+
+	// Two readers of version 1; the first to write wins.
+	first, err := s.PaymentGet(ctx, m.ID, p.ID)
+	ok(t, err, "PaymentGet")
+	second, err := s.PaymentGet(ctx, m.ID, p.ID)
+	ok(t, err, "PaymentGet")
+	first.Status, first.RefundedValue = payment.Success, 100
+	ok(t, s.PaymentUpdate(ctx, first), "PaymentUpdate")
+	stored, err := s.PaymentGet(ctx, m.ID, p.ID)
+	ok(t, err, "PaymentGet")
+
+	tests := []struct {
+		name    string
+		version int64
+	}{
+		{"version read before another update", 1},
+		{"version from the future", 3},
+		{"version zero", 0},
+	}
+	for _, tc := range tests {
+		late := *second
+		late.Version = tc.version
+		late.Status, late.ResultCode, late.RefundedValue, late.NextActionAt = payment.Fail, "LATE", 999, now()
+		wantErr(t, s.PaymentUpdate(ctx, &late), store.ErrStale, "PaymentUpdate with a "+tc.name)
+		if late.Version != tc.version {
+			t.Errorf("%s: failed PaymentUpdate moved Version from %d to %d", tc.name, tc.version, late.Version)
+		}
+		got, err := s.PaymentGet(ctx, m.ID, p.ID)
+		ok(t, err, "PaymentGet")
+		same(t, "payment after a stale update ("+tc.name+")", stored, got)
+	}
+
+	unknown := newPayment(m, now())
+	wantErr(t, s.PaymentUpdate(ctx, unknown), store.ErrStale, "PaymentUpdate of an unknown payment")
+	_, err = s.PaymentGet(ctx, m.ID, unknown.ID)
+	wantErr(t, err, store.ErrNotFound, "PaymentGet after updating an unknown payment")
+}
+
+func testPaymentListDue(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	m1, m2 := addMerchant(t, s), addMerchant(t, s)
+	base := now()
+	due := func(m *payment.Merchant, at time.Time) *payment.Payment {
+		p := newPayment(m, base.Add(-time.Hour))
+		p.NextActionAt = at
+		ok(t, s.PaymentInsert(ctx, p), "PaymentInsert")
+		return p
+	}
+	// Inserted out of order, across two merchants.
+	b := due(m1, base.Add(-1*time.Minute))
+	a := due(m1, base.Add(-3*time.Minute))
+	d := due(m1, base) // at now: due
+	g := due(m2, base.Add(-90*time.Second))
+	c := due(m2, base.Add(-2*time.Minute))
+	due(m1, base.Add(time.Microsecond)) // just after now
+	due(m2, base.Add(time.Minute))
+	due(m1, time.Time{}) // nothing scheduled
+	due(m2, time.Time{})
+
+	tests := []struct {
+		name  string
+		now   time.Time
+		limit int
+		want  []*payment.Payment
+	}{
+		{"all due", base, 100, []*payment.Payment{a, c, g, b, d}},
+		{"limit", base, 2, []*payment.Payment{a, c}},
+		{"limit one", base, 1, []*payment.Payment{a}},
+		{"boundary is inclusive", base.Add(-2 * time.Minute), 100, []*payment.Payment{a, c}},
+		{"a microsecond before", base.Add(-2*time.Minute - time.Microsecond), 100, []*payment.Payment{a}},
+		{"none due", base.Add(-time.Hour), 100, nil},
+	}
+	for _, tc := range tests {
+		got, err := s.PaymentListDue(ctx, tc.now, tc.limit)
+		ok(t, err, "PaymentListDue: "+tc.name)
+		sameList(t, "PaymentListDue: "+tc.name, tc.want, got)
+	}
+
+	// Unscheduling a payment takes it off the list.
+	d.NextActionAt = time.Time{}
+	ok(t, s.PaymentUpdate(ctx, d), "PaymentUpdate")
+	got, err := s.PaymentListDue(ctx, base, 100)
+	ok(t, err, "PaymentListDue")
+	sameList(t, "PaymentListDue after unscheduling", []*payment.Payment{a, c, g, b}, got)
+}
+
+// Captures.
+
+func testCaptureInsertGet(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	m1, m2 := addMerchant(t, s), addMerchant(t, s)
+	p := addPayment(t, s, m1)
+	c := newCapture(p, now())
+	c.Status, c.ResultCode, c.ResultMessage = payment.Success, "SUCCESS", "Success é"
+	c.IssuerRef, c.CompletedAt = "iss-cap-1", c.CreatedAt.Add(1500*time.Millisecond+7*time.Microsecond)
+	allSet(t, c)
+	ok(t, s.CaptureInsert(ctx, c), "CaptureInsert")
+	got, err := s.CaptureGetByRequestID(ctx, m1.ID, c.RequestID)
+	ok(t, err, "CaptureGetByRequestID")
+	same(t, "capture", c, got)
+
+	processing := newCapture(p, now())
+	ok(t, s.CaptureInsert(ctx, processing), "CaptureInsert")
+	got, err = s.CaptureGetByRequestID(ctx, m1.ID, processing.RequestID)
+	ok(t, err, "CaptureGetByRequestID")
+	same(t, "processing capture with a zero CompletedAt", processing, got)
+
+	missing := []struct{ name, merchant, requestID string }{
+		{"another merchant", m2.ID, c.RequestID},
+		{"unknown request id", m1.ID, "cap-unknown"},
+		{"capture id as request id", m1.ID, c.ID},
+	}
+	for _, tc := range missing {
+		got, err := s.CaptureGetByRequestID(ctx, tc.merchant, tc.requestID)
+		wantErr(t, err, store.ErrNotFound, "CaptureGetByRequestID: "+tc.name)
+		if got != nil {
+			t.Errorf("CaptureGetByRequestID: %s: returned %+v with its error", tc.name, got)
+		}
+	}
+}
+
+func testCaptureDuplicateRequestID(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	m1, m2 := addMerchant(t, s), addMerchant(t, s)
+	p1, p2 := addPayment(t, s, m1), addPayment(t, s, m2)
+	c := newCapture(p1, now())
+	ok(t, s.CaptureInsert(ctx, c), "CaptureInsert")
+
+	dup := newCapture(p1, now())
+	dup.RequestID = c.RequestID
+	wantErr(t, s.CaptureInsert(ctx, dup), store.ErrConflict, "CaptureInsert of a taken request id")
+	otherPayment := addPayment(t, s, m1)
+	dup = newCapture(otherPayment, now())
+	dup.RequestID = c.RequestID
+	wantErr(t, s.CaptureInsert(ctx, dup), store.ErrConflict, "CaptureInsert of a taken request id on another payment")
+
+	other := newCapture(p2, now())
+	other.RequestID = c.RequestID
+	ok(t, s.CaptureInsert(ctx, other), "CaptureInsert of the same request id for another merchant")
+
+	for _, want := range []*payment.Capture{c, other} {
+		got, err := s.CaptureGetByRequestID(ctx, want.MerchantID, want.RequestID)
+		ok(t, err, "CaptureGetByRequestID")
+		same(t, "capture", want, got)
+	}
+	list, err := s.CaptureListByPayment(ctx, otherPayment.ID)
+	ok(t, err, "CaptureListByPayment")
+	sameList(t, "captures of the payment whose insert conflicted", nil, list)
+}
+
+func testCaptureUpdate(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	m := addMerchant(t, s)
+	p := addPayment(t, s, m)
+	c := newCapture(p, now())
+	ok(t, s.CaptureInsert(ctx, c), "CaptureInsert")
+
+	done := *c
+	done.Status, done.ResultCode, done.ResultMessage = payment.Success, "SUCCESS", "Success."
+	done.IssuerRef, done.CompletedAt = "iss-cap", now().Add(time.Second)
+
+	stale := []struct {
+		name string
+		from payment.Status
+	}{
+		{"from the wrong status", payment.Success},
+		{"from another wrong status", payment.Fail},
+		{"from an empty status", ""},
+	}
+	for _, tc := range stale {
+		u := done
+		wantErr(t, s.CaptureUpdate(ctx, &u, tc.from), store.ErrStale, "CaptureUpdate "+tc.name)
+		got, err := s.CaptureGetByRequestID(ctx, m.ID, c.RequestID)
+		ok(t, err, "CaptureGetByRequestID")
+		same(t, "capture after a stale update ("+tc.name+")", c, got)
+	}
+
+	ok(t, s.CaptureUpdate(ctx, &done, payment.Processing), "CaptureUpdate")
+	got, err := s.CaptureGetByRequestID(ctx, m.ID, c.RequestID)
+	ok(t, err, "CaptureGetByRequestID")
+	same(t, "capture after the update", &done, got)
+
+	// A second writer that also read PROCESSING loses.
+	late := *c
+	late.Status, late.ResultCode = payment.Fail, "LATE"
+	wantErr(t, s.CaptureUpdate(ctx, &late, payment.Processing), store.ErrStale, "CaptureUpdate of a capture already moved")
+	got, err = s.CaptureGetByRequestID(ctx, m.ID, c.RequestID)
+	ok(t, err, "CaptureGetByRequestID")
+	same(t, "capture after a late update", &done, got)
+
+	unknown := newCapture(p, now())
+	wantErr(t, s.CaptureUpdate(ctx, unknown, payment.Processing), store.ErrStale, "CaptureUpdate of an unknown capture")
+}
+
+func testCaptureListByPayment(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	m := addMerchant(t, s)
+	p, other, none := addPayment(t, s, m), addPayment(t, s, m), addPayment(t, s, m)
+	base := now()
+	second, third, first := newCapture(p, base.Add(time.Second)), newCapture(p, base.Add(2*time.Second)), newCapture(p, base)
+	elsewhere := newCapture(other, base.Add(-time.Second))
+	for _, c := range []*payment.Capture{second, elsewhere, third, first} {
+		ok(t, s.CaptureInsert(ctx, c), "CaptureInsert")
+	}
+	tests := []struct {
+		name    string
+		payment string
+		want    []*payment.Capture
+	}{
+		{"payment with three captures", p.ID, []*payment.Capture{first, second, third}},
+		{"payment with one capture", other.ID, []*payment.Capture{elsewhere}},
+		{"payment without captures", none.ID, nil},
+		{"unknown payment", newID(), nil},
+	}
+	for _, tc := range tests {
+		got, err := s.CaptureListByPayment(ctx, tc.payment)
+		ok(t, err, "CaptureListByPayment: "+tc.name)
+		sameList(t, "CaptureListByPayment: "+tc.name, tc.want, got)
+	}
+}
+
+// Refunds.
+
+func testRefundInsertGet(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	m1, m2 := addMerchant(t, s), addMerchant(t, s)
+	p := addPayment(t, s, m1)
+	r := newRefund(p, now())
+	r.Status, r.ResultCode, r.ResultMessage = payment.Fail, "REFUND_AMOUNT_EXCEED", "Too much — é"
+	r.IssuerRef, r.CompletedAt = "iss-ref-1", r.CreatedAt.Add(2500*time.Millisecond+3*time.Microsecond)
+	allSet(t, r)
+	ok(t, s.RefundInsert(ctx, r), "RefundInsert")
+
+	processing := newRefund(p, now())
+	processing.ReferenceRefundID, processing.Reason, processing.NotifyURL = "", "", ""
+	ok(t, s.RefundInsert(ctx, processing), "RefundInsert")
+
+	for _, want := range []*payment.Refund{r, processing} {
+		got, err := s.RefundGet(ctx, m1.ID, want.ID)
+		ok(t, err, "RefundGet")
+		same(t, "refund by id", want, got)
+		got, err = s.RefundGetByRequestID(ctx, m1.ID, want.RequestID)
+		ok(t, err, "RefundGetByRequestID")
+		same(t, "refund by request id", want, got)
+	}
+
+	missing := []struct {
+		name string
+		get  func() (*payment.Refund, error)
+	}{
+		{"RefundGet by another merchant", func() (*payment.Refund, error) { return s.RefundGet(ctx, m2.ID, r.ID) }},
+		{"RefundGet of an unknown id", func() (*payment.Refund, error) { return s.RefundGet(ctx, m1.ID, newID()) }},
+		{"RefundGet with the request id as id", func() (*payment.Refund, error) { return s.RefundGet(ctx, m1.ID, r.RequestID) }},
+		{"RefundGetByRequestID by another merchant", func() (*payment.Refund, error) {
+			return s.RefundGetByRequestID(ctx, m2.ID, r.RequestID)
+		}},
+		{"RefundGetByRequestID of an unknown request id", func() (*payment.Refund, error) {
+			return s.RefundGetByRequestID(ctx, m1.ID, "ref-unknown")
+		}},
+	}
+	for _, tc := range missing {
+		got, err := tc.get()
+		wantErr(t, err, store.ErrNotFound, tc.name)
+		if got != nil {
+			t.Errorf("%s: returned %+v with its error", tc.name, got)
+		}
+	}
+}
+
+func testRefundDuplicateRequestID(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	m1, m2 := addMerchant(t, s), addMerchant(t, s)
+	p1, p2 := addPayment(t, s, m1), addPayment(t, s, m2)
+	r := newRefund(p1, now())
+	ok(t, s.RefundInsert(ctx, r), "RefundInsert")
+
+	dup := newRefund(p1, now())
+	dup.RequestID = r.RequestID
+	wantErr(t, s.RefundInsert(ctx, dup), store.ErrConflict, "RefundInsert of a taken request id")
+	_, err := s.RefundGet(ctx, m1.ID, dup.ID)
+	wantErr(t, err, store.ErrNotFound, "RefundGet of the conflicting refund")
+	otherPayment := addPayment(t, s, m1)
+	dup = newRefund(otherPayment, now())
+	dup.RequestID = r.RequestID
+	wantErr(t, s.RefundInsert(ctx, dup), store.ErrConflict, "RefundInsert of a taken request id on another payment")
+
+	other := newRefund(p2, now())
+	other.RequestID = r.RequestID
+	ok(t, s.RefundInsert(ctx, other), "RefundInsert of the same request id for another merchant")
+
+	for _, want := range []*payment.Refund{r, other} {
+		got, err := s.RefundGetByRequestID(ctx, want.MerchantID, want.RequestID)
+		ok(t, err, "RefundGetByRequestID")
+		same(t, "refund", want, got)
+	}
+}
+
+func testRefundUpdate(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	m := addMerchant(t, s)
+	p := addPayment(t, s, m)
+	r := newRefund(p, now())
+	ok(t, s.RefundInsert(ctx, r), "RefundInsert")
+
+	done := *r
+	done.Status, done.ResultCode, done.ResultMessage = payment.Success, "SUCCESS", "Success."
+	done.IssuerRef, done.CompletedAt = "iss-ref", now().Add(time.Second)
+
+	stale := []struct {
+		name string
+		from payment.Status
+	}{
+		{"from the wrong status", payment.Success},
+		{"from another wrong status", payment.Fail},
+		{"from an empty status", ""},
+	}
+	for _, tc := range stale {
+		u := done
+		wantErr(t, s.RefundUpdate(ctx, &u, tc.from), store.ErrStale, "RefundUpdate "+tc.name)
+		got, err := s.RefundGet(ctx, m.ID, r.ID)
+		ok(t, err, "RefundGet")
+		same(t, "refund after a stale update ("+tc.name+")", r, got)
+	}
+
+	ok(t, s.RefundUpdate(ctx, &done, payment.Processing), "RefundUpdate")
+	got, err := s.RefundGet(ctx, m.ID, r.ID)
+	ok(t, err, "RefundGet")
+	same(t, "refund after the update", &done, got)
+
+	late := *r
+	late.Status, late.ResultCode = payment.Fail, "LATE"
+	wantErr(t, s.RefundUpdate(ctx, &late, payment.Processing), store.ErrStale, "RefundUpdate of a refund already moved")
+	got, err = s.RefundGet(ctx, m.ID, r.ID)
+	ok(t, err, "RefundGet")
+	same(t, "refund after a late update", &done, got)
+
+	unknown := newRefund(p, now())
+	wantErr(t, s.RefundUpdate(ctx, unknown, payment.Processing), store.ErrStale, "RefundUpdate of an unknown refund")
+}
+
+func testRefundListByPayment(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	m := addMerchant(t, s)
+	p, other, none := addPayment(t, s, m), addPayment(t, s, m), addPayment(t, s, m)
+	base := now()
+	second, third, first := newRefund(p, base.Add(time.Second)), newRefund(p, base.Add(2*time.Second)), newRefund(p, base)
+	elsewhere := newRefund(other, base.Add(-time.Second))
+	for _, r := range []*payment.Refund{second, elsewhere, third, first} {
+		ok(t, s.RefundInsert(ctx, r), "RefundInsert")
+	}
+	tests := []struct {
+		name    string
+		payment string
+		want    []*payment.Refund
+	}{
+		{"payment with three refunds", p.ID, []*payment.Refund{first, second, third}},
+		{"payment with one refund", other.ID, []*payment.Refund{elsewhere}},
+		{"payment without refunds", none.ID, nil},
+		{"unknown payment", newID(), nil},
+	}
+	for _, tc := range tests {
+		got, err := s.RefundListByPayment(ctx, tc.payment)
+		ok(t, err, "RefundListByPayment: "+tc.name)
+		sameList(t, "RefundListByPayment: "+tc.name, tc.want, got)
+	}
+}
+
+// Notifications.
+
+func testNotificationInsertList(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	m := addMerchant(t, s)
+	p, other, none := addPayment(t, s, m), addPayment(t, s, m), addPayment(t, s, m)
+	base := now()
+
+	delivered := newNotification(p, base.Add(time.Second))
+	delivered.Kind, delivered.Status, delivered.Attempts, delivered.RoundStart = payment.NotifyCapture, payment.NotificationDelivered, 3, 1
+	delivered.NextAttemptAt = base.Add(90*time.Second + 9*time.Microsecond)
+	delivered.DeliveredAt = base.Add(95*time.Second + 11*time.Microsecond)
+	allSet(t, delivered)
+	first := newNotification(p, base)
+	first.URL = "" // the merchant's configured URL at send time
+	third := newNotification(p, base.Add(2*time.Second))
+	third.Kind, third.Body = payment.NotifyRefund, bytes.Repeat([]byte{0xff, 0x00, '{'}, 4000)
+	elsewhere := newNotification(other, base.Add(-time.Second))
+	for _, n := range []*payment.Notification{delivered, elsewhere, third, first} {
+		ok(t, s.NotificationInsert(ctx, n), "NotificationInsert")
+	}
+
+	tests := []struct {
+		name    string
+		payment string
+		want    []*payment.Notification
+	}{
+		{"payment with three notifications", p.ID, []*payment.Notification{first, delivered, third}},
+		{"payment with one notification", other.ID, []*payment.Notification{elsewhere}},
+		{"payment without notifications", none.ID, nil},
+		{"unknown payment", newID(), nil},
+	}
+	for _, tc := range tests {
+		got, err := s.NotificationListByPayment(ctx, tc.payment)
+		ok(t, err, "NotificationListByPayment: "+tc.name)
+		sameList(t, "NotificationListByPayment: "+tc.name, tc.want, got)
+	}
+}
+
+// Transactions.
+
+func testTxCommit(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	m := addMerchant(t, s)
+	p := newPayment(m, now())
+	c := newCapture(p, now())
+	n := newNotification(p, now())
+	err := s.Tx(ctx, func(q store.Queries) error {
+		if err := q.PaymentInsert(ctx, p); err != nil {
+			return err
+		}
+		// The transaction reads its own writes.
+		got, err := q.PaymentGet(ctx, m.ID, p.ID)
+		if err != nil {
+			return fmt.Errorf("PaymentGet inside the transaction: %w", err)
+		}
+		same(t, "payment read inside the transaction", p, got)
+		p.Status, p.Stage = payment.Success, payment.StageNone
+		if err := q.PaymentUpdate(ctx, p); err != nil {
+			return err
+		}
+		if err := q.CaptureInsert(ctx, c); err != nil {
+			return err
+		}
+		return q.NotificationInsert(ctx, n)
+	})
+	ok(t, err, "Tx")
+
+	got, err := s.PaymentGet(ctx, m.ID, p.ID)
+	ok(t, err, "PaymentGet after commit")
+	same(t, "payment after commit", p, got)
+	if got.Version != 2 {
+		t.Errorf("Version after commit: got %d, want 2", got.Version)
+	}
+	captures, err := s.CaptureListByPayment(ctx, p.ID)
+	ok(t, err, "CaptureListByPayment")
+	sameList(t, "captures after commit", []*payment.Capture{c}, captures)
+	notes, err := s.NotificationListByPayment(ctx, p.ID)
+	ok(t, err, "NotificationListByPayment")
+	sameList(t, "notifications after commit", []*payment.Notification{n}, notes)
+}
+
+type txError struct{ msg string }
+
+func (e *txError) Error() string { return e.msg }
+
+func testTxRollback(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	m := addMerchant(t, s)
+	existing := addPayment(t, s, m)
+
+	tests := []struct {
+		name string
+		// fn writes p (fresh for the case) and more, then fails with err.
+		fn func(q store.Queries, p *payment.Payment) error
+		// is is what the error Tx returns must match with errors.Is.
+		is error
+	}{
+		{"insert then error", func(q store.Queries, p *payment.Payment) error {
+			if err := q.PaymentInsert(ctx, p); err != nil {
+				return err
+			}
+			return errBoom
+		}, errBoom},
+		{"many writes then a typed error", func(q store.Queries, p *payment.Payment) error {
+			if err := q.PaymentInsert(ctx, p); err != nil {
+				return err
+			}
+			p.Status = payment.Success
+			if err := q.PaymentUpdate(ctx, p); err != nil {
+				return err
+			}
+			if err := q.CaptureInsert(ctx, newCapture(p, now())); err != nil {
+				return err
+			}
+			if err := q.RefundInsert(ctx, newRefund(p, now())); err != nil {
+				return err
+			}
+			if err := q.NotificationInsert(ctx, newNotification(p, now())); err != nil {
+				return err
+			}
+			if err := q.MerchantSetNotifyURL(ctx, m.ClientID, "https://rolled.back.example"); err != nil {
+				return err
+			}
+			existing := *existing
+			existing.RefundedValue = 777
+			if err := q.PaymentUpdate(ctx, &existing); err != nil {
+				return err
+			}
+			return errTyped
+		}, errTyped},
+		{"wrapped sentinel", func(q store.Queries, p *payment.Payment) error {
+			if err := q.PaymentInsert(ctx, p); err != nil {
+				return err
+			}
+			return fmt.Errorf("refund: %w", store.ErrStale)
+		}, store.ErrStale},
+		{"store error from a statement", func(q store.Queries, p *payment.Payment) error {
+			if err := q.PaymentInsert(ctx, p); err != nil {
+				return err
+			}
+			dup := newPayment(m, now())
+			dup.RequestID = p.RequestID
+			return q.PaymentInsert(ctx, dup)
+		}, store.ErrConflict},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := newPayment(m, now())
+			var returned error
+			err := s.Tx(ctx, func(q store.Queries) error {
+				returned = tc.fn(q, p)
+				return returned
+			})
+			if !errors.Is(err, tc.is) {
+				t.Errorf("Tx returned %v, want an error matching %v", err, tc.is)
+			}
+			if err != returned {
+				t.Errorf("Tx returned %#v, want fn's error %#v unchanged", err, returned)
+			}
+
+			_, err = s.PaymentGet(ctx, m.ID, p.ID)
+			wantErr(t, err, store.ErrNotFound, "PaymentGet after rollback")
+			_, err = s.PaymentGetByRequestID(ctx, m.ID, p.RequestID)
+			wantErr(t, err, store.ErrNotFound, "PaymentGetByRequestID after rollback")
+			captures, err := s.CaptureListByPayment(ctx, p.ID)
+			ok(t, err, "CaptureListByPayment")
+			sameList(t, "captures after rollback", nil, captures)
+			refunds, err := s.RefundListByPayment(ctx, p.ID)
+			ok(t, err, "RefundListByPayment")
+			sameList(t, "refunds after rollback", nil, refunds)
+			notes, err := s.NotificationListByPayment(ctx, p.ID)
+			ok(t, err, "NotificationListByPayment")
+			sameList(t, "notifications after rollback", nil, notes)
+			gotM, err := s.MerchantGetByClientID(ctx, m.ClientID)
+			ok(t, err, "MerchantGetByClientID")
+			same(t, "merchant after rollback", m, gotM)
+			gotP, err := s.PaymentGet(ctx, m.ID, existing.ID)
+			ok(t, err, "PaymentGet")
+			same(t, "existing payment after rollback", existing, gotP)
+
+			// The store is usable after a rollback.
+			after := newPayment(m, now())
+			ok(t, s.Tx(ctx, func(q store.Queries) error { return q.PaymentInsert(ctx, after) }), "Tx after rollback")
+			_, err = s.PaymentGet(ctx, m.ID, after.ID)
+			ok(t, err, "PaymentGet of a payment committed after a rollback")
+		})
+	}
+}
+
+var (
+	errBoom  = errors.New("storetest: boom")
+	errTyped = &txError{"storetest: typed"}
+)
+
+func testTxConcurrent(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	m := addMerchant(t, s)
+	p := addPayment(t, s, m)
+
+	const workers = 20
+	var wg sync.WaitGroup
+	errs := make([]error, workers)
+	start := make(chan struct{})
+	for i := range workers {
+		wg.Go(func() {
+			<-start
+			errs[i] = s.Tx(ctx, func(q store.Queries) error {
+				cur, err := q.PaymentGetForUpdate(ctx, p.ID)
+				if err != nil {
+					return fmt.Errorf("PaymentGetForUpdate: %w", err)
+				}
+				cur.RefundedValue++
+				if err := q.PaymentUpdate(ctx, cur); err != nil {
+					return fmt.Errorf("PaymentUpdate: %w", err)
+				}
+				return nil
+			})
+		})
+	}
+	close(start)
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("worker %d: Tx: %v", i, err)
+		}
+	}
+	got, err := s.PaymentGet(ctx, m.ID, p.ID)
+	ok(t, err, "PaymentGet")
+	if got.RefundedValue != workers {
+		t.Errorf("RefundedValue after %d concurrent increments: got %d", workers, got.RefundedValue)
+	}
+	if got.Version != 1+workers {
+		t.Errorf("Version after %d concurrent updates: got %d, want %d", workers, got.Version, 1+workers)
+	}
+}
