@@ -8,6 +8,7 @@ import (
 	"crypto/rsa"
 	"encoding/json"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -106,6 +107,10 @@ func TestServeAndMerchantAdd(t *testing.T) {
 	resp, err = shop.Pay(context.Background(), payReq(mcOK, "EUR", 100))
 	if err != nil || resp.Result.ResultCode != "SUCCESS" {
 		t.Fatalf("new merchant pay: %+v %v", resp, err)
+	}
+	// Without --test-clock there is no clock endpoint.
+	if r, err := http.Get(base + "/sandbox/clock"); err != nil || r.StatusCode != http.StatusNotFound {
+		t.Fatalf("GET /sandbox/clock without --test-clock: %v %v", err, r)
 	}
 	// One merchant cannot see another's payments.
 	inq, _ := c.InquiryPayment(context.Background(), &ams.InquiryPaymentRequest{PaymentID: resp.PaymentID})

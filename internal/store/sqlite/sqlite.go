@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"runtime"
 	"strings"
+	"time"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -39,6 +40,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	for _, p := range []string{"busy_timeout(15000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)"} {
 		pragmas.Add("_pragma", p)
 	}
+	if err := enableWAL(ctx, path); err != nil {
+		return nil, err
+	}
 	writerDSN := "file:" + path + "?" + pragmas.Encode() + "&_txlock=immediate"
 	readerDSN := "file:" + path + "?" + pragmas.Encode()
 	writer, err := sql.Open("sqlite", writerDSN)
@@ -61,6 +65,33 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("sqlite: %w", mapErr(err))
 	}
 	return db, nil
+}
+
+// enableWAL switches a new database file to WAL once, before the pools open. SQLite answers
+// SQLITE_BUSY at once, without waiting out busy_timeout, when two connections change the
+// journal mode together, which happens when the server and the CLI start on a new data dir.
+func enableWAL(ctx context.Context, path string) error {
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(15000)")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		_, err := db.ExecContext(ctx, "PRAGMA journal_mode=WAL")
+		var se *sqlite.Error
+		if err == nil || !errors.As(err, &se) || se.Code()&0xff != sqlite3.SQLITE_BUSY || time.Now().After(deadline) {
+			if err != nil {
+				return fmt.Errorf("sqlite: enable WAL: %w", err)
+			}
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
 }
 
 // Tx implements store.Store.
