@@ -233,3 +233,20 @@ func TestConcurrentConflictingRefundsAndCaptures(t *testing.T) {
 		t.Fatalf("%d refunds and %d captures succeeded, want 3 and 1", okRefunds, okCaptures)
 	}
 }
+
+// TestPayReplayAfterExpiryTime: a retry of a payment whose paymentExpiryTime has passed
+// since gets the payment's outcome, not a complaint about the time.
+func TestPayReplayAfterExpiryTime(t *testing.T) {
+	e := newEnv(t)
+	req := payReq(visaOK, "USD", 100)
+	req.PaymentExpiryTime = ams.FormatTime(e.clock.Now().Add(time.Minute))
+	first := e.pay(req)
+	wantResult(t, first.Result, "S", "SUCCESS")
+	e.advance(2 * time.Minute)
+	again := e.pay(req)
+	if again.Result.ResultCode != "SUCCESS" || again.PaymentID != first.PaymentID {
+		t.Fatalf("replay after expiry time: %+v", again.Result)
+	}
+	req.PaymentRequestID = uniq("pay")
+	wantResult(t, e.pay(req).Result, "F", "PARAM_ILLEGAL")
+}

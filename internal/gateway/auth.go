@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"time"
 
 	"github.com/cashierpay/cashier/ams"
 	"github.com/cashierpay/cashier/internal/issuer"
@@ -30,7 +31,7 @@ func (g *Gateway) recordAuth(ctx context.Context, paymentID string, threeDS *pay
 		cancel()
 		if err != nil {
 			g.log.WarnContext(ctx, "issuer capture failed", "payment", paymentID, "err", err)
-			r = issuer.OpResult{ResultCode: ams.CodeUnknownException, Message: "the issuer did not confirm the capture"}
+			r = noAnswerResult
 		}
 		capRes = &r
 	}
@@ -96,10 +97,15 @@ func (g *Gateway) applyAuth(ctx context.Context, q store.Queries, p *payment.Pay
 				ID: newID(), PaymentID: p.ID, MerchantID: p.MerchantID, RequestID: autoCaptureRequestID(p.ID),
 				Amount: p.Amount, IssuerRef: capRes.Ref, CreatedAt: now, CompletedAt: now,
 			}
-			if capRes.Success {
+			switch {
+			case capRes.Success:
 				capture.Status, capture.ResultCode, capture.ResultMessage = payment.Success, ams.CodeSuccess, "success"
 				p.CaptureState, p.CapturedValue = payment.CaptureCaptured, p.Amount.Value
-			} else {
+			case noAnswer(*capRes):
+				// The sweeper asks the issuer again; the capture is notified once it is final.
+				capture.Status, capture.CompletedAt = payment.Processing, time.Time{}
+				p.CaptureState = payment.CaptureCapturing
+			default:
 				capture.Status, capture.ResultCode, capture.ResultMessage = payment.Fail, capRes.ResultCode, capRes.Message
 			}
 		}
@@ -124,7 +130,16 @@ func (g *Gateway) applyAuth(ctx context.Context, q store.Queries, p *payment.Pay
 		if err := q.CaptureInsert(ctx, capture); err != nil {
 			return err
 		}
+		if capture.Status == payment.Processing {
+			return nil
+		}
 		return g.notifyCapture(ctx, q, p, capture, now)
 	}
 	return nil
 }
+
+// noAnswerResult stands for an issuer that did not answer a capture or refund: the
+// operation stays processing and is asked again, never recorded as failed.
+var noAnswerResult = issuer.OpResult{ResultCode: ams.CodeUnknownException, Message: "the issuer has not confirmed the operation yet"}
+
+func noAnswer(r issuer.OpResult) bool { return !r.Success && r.ResultCode == ams.CodeUnknownException }

@@ -73,7 +73,7 @@ func (g *Gateway) Capture(ctx context.Context, m *payment.Merchant, req *ams.Cap
 	cancel()
 	if err != nil {
 		g.log.WarnContext(ctx, "issuer capture failed", "payment", p.ID, "err", err)
-		res = issuer.OpResult{ResultCode: ams.CodeUnknownException, Message: "the issuer did not confirm the capture"}
+		res = noAnswerResult
 	}
 	if err := g.finishCapture(ctx, c, res); err != nil {
 		return nil, err
@@ -83,6 +83,9 @@ func (g *Gateway) Capture(ctx context.Context, m *payment.Merchant, req *ams.Cap
 
 // finishCapture records the issuer's answer to a capture and notifies it.
 func (g *Gateway) finishCapture(ctx context.Context, c *payment.Capture, res issuer.OpResult) error {
+	if noAnswer(res) {
+		return nil // stays processing; the sweeper asks again
+	}
 	now := g.now()
 	c.CompletedAt, c.IssuerRef = now, res.Ref
 	if res.Success {
@@ -128,4 +131,27 @@ func captureResponse(c *payment.Capture) *ams.CaptureResponse {
 		Result: captureResponseResult(c), CaptureRequestID: c.RequestID, CaptureID: c.ID, PaymentID: c.PaymentID,
 		CaptureAmount: wireAmount(c.Amount), CaptureTime: wireTime(c.CompletedAt),
 	}
+}
+
+// retryCapture asks the issuer again about a capture it did not answer.
+func (g *Gateway) retryCapture(ctx context.Context, p *payment.Payment) error {
+	captures, err := g.store.CaptureListByPayment(ctx, p.ID)
+	if err != nil {
+		return err
+	}
+	for _, c := range captures {
+		if c.Status != payment.Processing {
+			continue
+		}
+		ictx, cancel := g.issuerCtx(ctx)
+		res, err := g.issuer.Capture(ictx, p.IssuerRef, c.Amount.Currency, c.Amount.Value)
+		cancel()
+		if err != nil {
+			res = noAnswerResult
+		}
+		if err := g.finishCapture(ctx, c, res); err != nil {
+			return err
+		}
+	}
+	return g.reschedule(ctx, p.ID, timeZero)
 }

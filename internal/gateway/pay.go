@@ -83,11 +83,11 @@ func parsePay(req *ams.PayRequest, now time.Time) (*payInput, *payment.Error) {
 	}
 	in.expiresAt = now.Add(payment.DefaultExpiry)
 	if req.PaymentExpiryTime != "" {
-		t, err := parseExpiry("paymentExpiryTime", req.PaymentExpiryTime, now)
+		t, err := parseExpiry("paymentExpiryTime", req.PaymentExpiryTime)
 		if err != nil {
 			return nil, err
 		}
-		in.expiresAt = t.UTC().Truncate(time.Microsecond)
+		in.expiresAt = t
 	}
 	in.captureMode = ams.CaptureAutomatic
 	if f := req.PaymentFactor; f != nil && f.CaptureMode != "" {
@@ -228,6 +228,11 @@ func (g *Gateway) Pay(ctx context.Context, m *payment.Merchant, req *ams.PayRequ
 		return g.replayPay(ctx, p, hash)
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return nil, g.internalError(ctx, "payment lookup", err)
+	}
+	// Checked after the idempotency lookup: a retry of a payment whose expiry time has
+	// passed since still gets the payment's outcome.
+	if !in.expiresAt.After(now) {
+		return nil, paramError("paymentExpiryTime", "is in the past")
 	}
 
 	p := &payment.Payment{

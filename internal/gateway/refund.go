@@ -33,11 +33,14 @@ func (g *Gateway) Refund(ctx context.Context, m *payment.Merchant, req *ams.Refu
 			return nil, err
 		}
 	}
+	if err := maxString("refundNotifyUrl", req.RefundNotifyURL, 1024); err != nil {
+		return nil, err
+	}
 	if err := validURL("refundNotifyUrl", req.RefundNotifyURL, false); err != nil {
 		return nil, err
 	}
 	if r, err := g.store.RefundGetByRequestID(ctx, m.ID, req.RefundRequestID); err == nil {
-		return replayRefund(r, req.PaymentID, amount)
+		return g.replayRefund(ctx, r, req.PaymentID, amount)
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return nil, g.internalError(ctx, "refund lookup", err)
 	}
@@ -76,7 +79,7 @@ func (g *Gateway) Refund(ctx context.Context, m *payment.Merchant, req *ams.Refu
 		if gerr != nil {
 			return nil, g.internalError(ctx, "refund lookup after conflict", gerr)
 		}
-		return replayRefund(existing, req.PaymentID, amount)
+		return g.replayRefund(ctx, existing, req.PaymentID, amount)
 	case err != nil:
 		return nil, g.internalError(ctx, "refund reserve", err)
 	}
@@ -86,7 +89,7 @@ func (g *Gateway) Refund(ctx context.Context, m *payment.Merchant, req *ams.Refu
 	cancel()
 	if err != nil {
 		g.log.WarnContext(ctx, "issuer refund failed", "payment", p.ID, "err", err)
-		res = issuer.OpResult{ResultCode: ams.CodeProcessFail, Message: "the issuer did not confirm the refund"}
+		res = noAnswerResult
 	}
 	if err := g.finishRefund(ctx, r, res); err != nil {
 		return nil, err
@@ -97,6 +100,9 @@ func (g *Gateway) Refund(ctx context.Context, m *payment.Merchant, req *ams.Refu
 // finishRefund records the issuer's answer, releases the reserved amount of a failed
 // refund, and notifies the result.
 func (g *Gateway) finishRefund(ctx context.Context, r *payment.Refund, res issuer.OpResult) error {
+	if noAnswer(res) {
+		return nil // stays processing with its amount reserved; a retry asks again
+	}
 	now := g.now()
 	r.CompletedAt, r.IssuerRef = now, res.Ref
 	if res.Success {
@@ -127,9 +133,29 @@ func (g *Gateway) finishRefund(ctx context.Context, r *payment.Refund, res issue
 	return nil
 }
 
-func replayRefund(r *payment.Refund, paymentID string, amount payment.Amount) (*ams.RefundResponse, error) {
+// replayRefund answers a repeated refund. A refund the issuer never answered is asked
+// again, as Antom tells merchants to retry a timed-out refund with the same refundRequestId.
+func (g *Gateway) replayRefund(ctx context.Context, r *payment.Refund, paymentID string, amount payment.Amount) (*ams.RefundResponse, error) {
 	if r.PaymentID != paymentID || r.Amount != amount {
 		return nil, payment.NewError(ams.CodeRepeatReqInconsistent, "refundRequestId was used before with a different payment or amount; repeat it exactly or use a new refundRequestId")
+	}
+	if r.Status == payment.Processing && g.now().Sub(r.CreatedAt) > g.issuerTimeout {
+		p, err := g.store.PaymentGet(ctx, r.MerchantID, r.PaymentID)
+		if err != nil {
+			return nil, g.internalError(ctx, "payment lookup", err)
+		}
+		ictx, cancel := g.issuerCtx(ctx)
+		res, err := g.issuer.Refund(ictx, p.IssuerRef, r.Amount.Currency, r.Amount.Value)
+		cancel()
+		if err != nil {
+			res = noAnswerResult
+		}
+		if err := g.finishRefund(ctx, r, res); err != nil && !isStale(err) {
+			return nil, err
+		}
+		if r, err = g.store.RefundGet(ctx, r.MerchantID, r.ID); err != nil {
+			return nil, g.internalError(ctx, "refund reload", err)
+		}
 	}
 	return refundResponse(r), nil
 }
@@ -137,8 +163,16 @@ func replayRefund(r *payment.Refund, paymentID string, amount payment.Amount) (*
 func refundResponse(r *payment.Refund) *ams.RefundResponse {
 	return &ams.RefundResponse{
 		Result: refundResult(r), RefundRequestID: r.RequestID, RefundID: r.ID, PaymentID: r.PaymentID,
-		RefundAmount: wireAmount(r.Amount), RefundTime: wireTime(r.CompletedAt),
+		RefundAmount: wireAmount(r.Amount), RefundTime: refundTime(r),
 	}
+}
+
+// refundTime is set once a refund has succeeded.
+func refundTime(r *payment.Refund) string {
+	if r.Status != payment.Success {
+		return ""
+	}
+	return wireTime(r.CompletedAt)
 }
 
 // InquiryRefund reports a refund by refundId or refundRequestId. Result codes: SUCCESS
@@ -168,6 +202,6 @@ func (g *Gateway) InquiryRefund(ctx context.Context, m *payment.Merchant, req *a
 	}
 	return &ams.InquiryRefundResponse{
 		Result: ams.SuccessResult(), RefundID: r.ID, RefundRequestID: r.RequestID, PaymentID: r.PaymentID,
-		RefundAmount: wireAmount(r.Amount), RefundTime: wireTime(r.CompletedAt), RefundStatus: refundStatus(r),
+		RefundAmount: wireAmount(r.Amount), RefundTime: refundTime(r), RefundStatus: refundStatus(r),
 	}, nil
 }

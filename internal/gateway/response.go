@@ -123,7 +123,7 @@ func (g *Gateway) notifyRefund(ctx context.Context, q store.Queries, p *payment.
 	body := ams.RefundNotification{
 		NotifyType: ams.NotifyRefundResult, Result: refundResult(r), RefundStatus: refundStatus(r),
 		RefundRequestID: r.RequestID, RefundID: r.ID, PaymentID: r.PaymentID, RefundAmount: wireAmount(r.Amount),
-		RefundTime: wireTime(r.CompletedAt),
+		RefundTime: refundTime(r),
 	}
 	n, err := g.notification(p, payment.NotifyRefund, r.NotifyURL, body, now)
 	if err != nil {

@@ -48,7 +48,7 @@ func (g *Gateway) sweepPayment(ctx context.Context, p *payment.Payment) error {
 	switch {
 	case p.Status == payment.Processing && !now.Before(p.ExpiresAt):
 		return g.closeExpired(ctx, p.ID)
-	case p.Status == payment.Processing && p.Stage == payment.StageIssuerPending:
+	case p.Status == payment.Processing && p.Stage == payment.StageIssuerPending && p.IssuerRef != "":
 		ictx, cancel := g.issuerCtx(ctx)
 		res, err := g.issuer.Inquire(ictx, p.IssuerRef)
 		cancel()
@@ -62,6 +62,8 @@ func (g *Gateway) sweepPayment(ctx context.Context, p *payment.Payment) error {
 		return g.reschedule(ctx, p.ID, res.RetryAfter)
 	case p.Status == payment.Success && p.CaptureState == payment.CaptureNone && !now.Before(p.AuthExpiresAt()):
 		return g.releaseAuth(ctx, p.ID)
+	case p.Status == payment.Success && p.CaptureState == payment.CaptureCapturing:
+		return g.retryCapture(ctx, p)
 	}
 	return g.reschedule(ctx, p.ID, timeZero)
 }

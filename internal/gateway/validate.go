@@ -85,13 +85,10 @@ func validURL(field, v string, required bool) *payment.Error {
 	return nil
 }
 
-func parseExpiry(field, v string, now time.Time) (time.Time, *payment.Error) {
+func parseExpiry(field, v string) (time.Time, *payment.Error) {
 	t, err := ams.ParseTime(v)
 	if err != nil {
 		return time.Time{}, paramError(field, "must be an ISO 8601 time with an offset, like 2026-11-25T12:00:00+08:00")
 	}
-	if !t.After(now) {
-		return time.Time{}, paramError(field, "is in the past")
-	}
-	return t, nil
+	return t.UTC().Truncate(time.Microsecond), nil
 }

@@ -94,6 +94,9 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc(ams.PathPrefix+"{api}", s.serveAPI)
 	mux.HandleFunc(ams.SandboxPathPrefix+"{api}", s.serveAPI)
+	// Every other /ams/ path (vaults, other versions, typos) is an API cashier lacks; the
+	// answer is still signed, as the SDKs verify before reading.
+	mux.HandleFunc("/ams/", s.serveAPI)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		io.WriteString(w, "ok\n")
@@ -176,7 +179,7 @@ func (s *Server) call(ctx context.Context, r *http.Request, reqID, clientID stri
 	}
 	ep, ok := s.apis[r.PathValue("api")]
 	if !ok {
-		return errorBody(payment.NewError(ams.CodeNoInterfaceDef, fmt.Sprintf("no API named %q", r.PathValue("api"))))
+		return errorBody(payment.NewError(ams.CodeNoInterfaceDef, fmt.Sprintf("no API at %s", r.URL.Path)))
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, s.cfg.MaxBodyBytes))
 	if err != nil {

@@ -188,6 +188,10 @@ func (p *Payment) Schedule(issuerRetry time.Time) {
 		}
 	case p.Status == Success && p.CaptureState == CaptureNone:
 		p.NextActionAt = p.AuthExpiresAt()
+	case p.Status == Success && p.CaptureState == CaptureCapturing:
+		// A capture in flight normally finishes in seconds; if the issuer did not answer,
+		// the sweeper asks again a minute after the last change.
+		p.NextActionAt = p.UpdatedAt.Add(time.Minute)
 	}
 }
 

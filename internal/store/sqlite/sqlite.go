@@ -20,6 +20,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/cashierpay/cashier/internal/store"
+	"github.com/cashierpay/cashier/internal/store/sqlstore"
 )
 
 //go:embed migrations/*.sql
@@ -27,10 +28,14 @@ var migrations embed.FS
 
 // DB is a SQLite store.
 type DB struct {
-	queries
+	sqlstore.Queries
 	writer *sql.DB
 	reader *sql.DB
 }
+
+// dialect: ? placeholders; no row locks, since BEGIN IMMEDIATE already makes a write
+// transaction the only writer.
+var dialect = &sqlstore.Dialect{ConstraintErr: constraintErr}
 
 var _ store.Store = (*DB)(nil)
 
@@ -57,12 +62,12 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, err
 	}
 	reader.SetMaxOpenConns(max(4, runtime.NumCPU()))
-	db := &DB{writer: writer, reader: reader, queries: queries{r: reader, w: writer}}
+	db := &DB{writer: writer, reader: reader, Queries: sqlstore.New(reader, writer, dialect)}
 	sub, _ := fs.Sub(migrations, "migrations")
 	begin := func(ctx context.Context) (*sql.Tx, error) { return writer.BeginTx(ctx, nil) }
 	if err := store.Migrate(ctx, writer, sub, begin); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("sqlite: %w", mapErr(err))
+		return nil, fmt.Errorf("sqlite: %w", dialect.MapErr(err))
 	}
 	return db, nil
 }
@@ -98,13 +103,13 @@ func enableWAL(ctx context.Context, path string) error {
 func (db *DB) Tx(ctx context.Context, fn func(store.Queries) error) error {
 	tx, err := db.writer.BeginTx(ctx, nil)
 	if err != nil {
-		return mapErr(err)
+		return dialect.MapErr(err)
 	}
 	defer tx.Rollback()
-	if err := fn(queries{r: tx, w: tx}); err != nil {
+	if err := fn(sqlstore.New(tx, tx, dialect)); err != nil {
 		return err
 	}
-	return mapErr(tx.Commit())
+	return dialect.MapErr(tx.Commit())
 }
 
 // Close implements store.Store.
@@ -112,14 +117,8 @@ func (db *DB) Close() error {
 	return errors.Join(db.reader.Close(), db.writer.Close())
 }
 
-// mapErr turns engine errors into the store's sentinels.
-func mapErr(err error) error {
-	if err == nil {
-		return nil
-	}
-	if errors.Is(err, sql.ErrNoRows) {
-		return store.ErrNotFound
-	}
+// constraintErr turns a unique violation into store.ErrConflict.
+func constraintErr(err error) error {
 	var se *sqlite.Error
 	if errors.As(err, &se) {
 		switch se.Code() {

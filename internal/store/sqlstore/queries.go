@@ -1,25 +1,97 @@
-package sqlite
+// Package sqlstore implements store.Queries once, over database/sql, for every SQL engine
+// adapter. What differs between engines is small and explicit in a Dialect: placeholders,
+// row locks, and how constraint errors look.
+package sqlstore
 
 import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
+	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/cashierpay/cashier/internal/payment"
 	"github.com/cashierpay/cashier/internal/store"
 )
 
-type execer interface {
+// Execer is a *sql.DB, *sql.Conn or *sql.Tx.
+type Execer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// queries reads through r and writes through w; inside a transaction both are the tx.
-type queries struct {
-	r execer
-	w execer
+// Dialect is what an engine adapter tells the shared queries.
+type Dialect struct {
+	// Numbered placeholders ($1, $2, ...) instead of ?.
+	Numbered bool
+	// ForUpdate locks a row read inside a transaction (" FOR UPDATE"); empty where a write
+	// transaction already excludes other writers (SQLite).
+	ForUpdate string
+	// SkipLocked claims rows no other transaction holds (" FOR UPDATE SKIP LOCKED").
+	SkipLocked string
+	// ConstraintErr turns an engine's unique-violation error into store.ErrConflict (wrapped)
+	// and returns other errors unchanged.
+	ConstraintErr func(error) error
+
+	rebound sync.Map // query with ? → query with $n
+}
+
+// Queries implements store.Queries. It reads through r and writes through w; inside a
+// transaction both are the transaction.
+type Queries struct {
+	r, w Execer
+	d    *Dialect
+}
+
+// New returns the queries of an engine.
+func New(r, w Execer, d *Dialect) Queries { return Queries{r: r, w: w, d: d} }
+
+var _ store.Queries = Queries{}
+
+// q rewrites a query written with ? placeholders for the dialect.
+func (d *Dialect) q(query string) string {
+	if !d.Numbered {
+		return query
+	}
+	if v, ok := d.rebound.Load(query); ok {
+		return v.(string)
+	}
+	var b strings.Builder
+	n := 0
+	for _, c := range query {
+		if c == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(c)
+	}
+	d.rebound.Store(query, b.String())
+	return b.String()
+}
+
+// MapErr turns engine errors into the store's sentinels.
+func (d *Dialect) MapErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.ErrNotFound
+	}
+	return d.ConstraintErr(err)
+}
+
+func (q Queries) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return q.r.QueryRowContext(ctx, q.d.q(query), args...)
+}
+
+func (q Queries) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	rows, err := q.r.QueryContext(ctx, q.d.q(query), args...)
+	return rows, q.d.MapErr(err)
 }
 
 func micros(t time.Time) int64 {
@@ -36,16 +108,16 @@ func fromMicros(v int64) time.Time {
 	return time.UnixMicro(v).UTC()
 }
 
-func (q queries) exec(ctx context.Context, query string, args ...any) error {
-	_, err := q.w.ExecContext(ctx, query, args...)
-	return mapErr(err)
+func (q Queries) exec(ctx context.Context, query string, args ...any) error {
+	_, err := q.w.ExecContext(ctx, q.d.q(query), args...)
+	return q.d.MapErr(err)
 }
 
 // execOne runs a conditional update; no matching row is ErrStale.
-func (q queries) execOne(ctx context.Context, query string, args ...any) error {
-	res, err := q.w.ExecContext(ctx, query, args...)
+func (q Queries) execOne(ctx context.Context, query string, args ...any) error {
+	res, err := q.w.ExecContext(ctx, q.d.q(query), args...)
 	if err != nil {
-		return mapErr(err)
+		return q.d.MapErr(err)
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
@@ -67,30 +139,30 @@ func scanMerchant(s scanner) (*payment.Merchant, error) {
 	var m payment.Merchant
 	var created int64
 	if err := s.Scan(&m.ID, &m.ClientID, &m.Name, &m.PublicKey, &m.NotifyURL, &created); err != nil {
-		return nil, mapErr(err)
+		return nil, noRows(err)
 	}
 	m.CreatedAt = fromMicros(created)
 	return &m, nil
 }
 
-func (q queries) MerchantInsert(ctx context.Context, m *payment.Merchant) error {
+func (q Queries) MerchantInsert(ctx context.Context, m *payment.Merchant) error {
 	return q.exec(ctx, `INSERT INTO merchants (`+merchantCols+`) VALUES (?, ?, ?, ?, ?, ?)`,
 		m.ID, m.ClientID, m.Name, m.PublicKey, m.NotifyURL, micros(m.CreatedAt))
 }
 
-func (q queries) MerchantGetByClientID(ctx context.Context, clientID string) (*payment.Merchant, error) {
-	return scanMerchant(q.r.QueryRowContext(ctx, `SELECT `+merchantCols+` FROM merchants WHERE client_id = ?`, clientID))
+func (q Queries) MerchantGetByClientID(ctx context.Context, clientID string) (*payment.Merchant, error) {
+	return scanMerchant(q.queryRow(ctx, `SELECT `+merchantCols+` FROM merchants WHERE client_id = ?`, clientID))
 }
 
-func (q queries) MerchantList(ctx context.Context) ([]*payment.Merchant, error) {
-	rows, err := q.r.QueryContext(ctx, `SELECT `+merchantCols+` FROM merchants ORDER BY created_at, client_id`)
+func (q Queries) MerchantList(ctx context.Context) ([]*payment.Merchant, error) {
+	rows, err := q.query(ctx, `SELECT `+merchantCols+` FROM merchants ORDER BY created_at, client_id`)
 	if err != nil {
-		return nil, mapErr(err)
+		return nil, err
 	}
 	return collect(rows, scanMerchant)
 }
 
-func (q queries) MerchantSetNotifyURL(ctx context.Context, clientID, url string) error {
+func (q Queries) MerchantSetNotifyURL(ctx context.Context, clientID, url string) error {
 	err := q.execOne(ctx, `UPDATE merchants SET notify_url = ? WHERE client_id = ?`, url, clientID)
 	if err == store.ErrStale {
 		return store.ErrNotFound
@@ -108,7 +180,7 @@ func collect[T any](rows *sql.Rows, scan func(scanner) (*T, error)) ([]*T, error
 		}
 		out = append(out, v)
 	}
-	return out, mapErr(rows.Err())
+	return out, noRows(rows.Err())
 }
 
 // Cards.
@@ -122,7 +194,7 @@ func scanCard(s scanner) (*payment.Card, error) {
 	var created int64
 	if err := s.Scan(&c.ID, &c.MerchantID, &c.BuyerID, &token, &c.Fingerprint, &c.KeyID, &c.Sealed, &c.Brand,
 		&c.BIN, &c.Last4, &c.ExpiryMonth, &c.ExpiryYear, &c.HolderName, &c.Funding, &c.IssuingCountry, &created); err != nil {
-		return nil, mapErr(err)
+		return nil, noRows(err)
 	}
 	c.Token = token.String
 	c.CreatedAt = fromMicros(created)
@@ -131,18 +203,18 @@ func scanCard(s scanner) (*payment.Card, error) {
 
 func nullable(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
 
-func (q queries) CardInsert(ctx context.Context, c *payment.Card) error {
+func (q Queries) CardInsert(ctx context.Context, c *payment.Card) error {
 	return q.exec(ctx, `INSERT INTO cards (`+cardCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.ID, c.MerchantID, c.BuyerID, nullable(c.Token), c.Fingerprint, c.KeyID, c.Sealed, c.Brand, c.BIN, c.Last4,
 		c.ExpiryMonth, c.ExpiryYear, c.HolderName, c.Funding, c.IssuingCountry, micros(c.CreatedAt))
 }
 
-func (q queries) CardGet(ctx context.Context, id string) (*payment.Card, error) {
-	return scanCard(q.r.QueryRowContext(ctx, `SELECT `+cardCols+` FROM cards WHERE id = ?`, id))
+func (q Queries) CardGet(ctx context.Context, id string) (*payment.Card, error) {
+	return scanCard(q.queryRow(ctx, `SELECT `+cardCols+` FROM cards WHERE id = ?`, id))
 }
 
-func (q queries) CardGetByToken(ctx context.Context, merchantID, token string) (*payment.Card, error) {
-	return scanCard(q.r.QueryRowContext(ctx, `SELECT `+cardCols+` FROM cards WHERE merchant_id = ? AND token = ?`, merchantID, token))
+func (q Queries) CardGetByToken(ctx context.Context, merchantID, token string) (*payment.Card, error) {
+	return scanCard(q.queryRow(ctx, `SELECT `+cardCols+` FROM cards WHERE merchant_id = ? AND token = ?`, merchantID, token))
 }
 
 // Payments.
@@ -160,7 +232,7 @@ func scanPayment(s scanner) (*payment.Payment, error) {
 		&p.Status, &p.Stage, &p.ResultCode, &p.ResultMessage, &p.CaptureMode, &p.CaptureState, &p.CapturedValue,
 		&p.RefundedValue, &p.CancelReason, &p.CardID, &cardJSON, &p.IssuerRef, &p.RedirectURL, &p.NotifyURL,
 		&orderJSON, &created, &updated, &paid, &cancelled, &expires, &next, &p.Version); err != nil {
-		return nil, mapErr(err)
+		return nil, noRows(err)
 	}
 	if err := json.Unmarshal([]byte(cardJSON), &p.Card); err != nil {
 		return nil, err
@@ -185,7 +257,7 @@ func paymentJSON(p *payment.Payment) (card, order string, err error) {
 	return string(c), string(o), nil
 }
 
-func (q queries) PaymentInsert(ctx context.Context, p *payment.Payment) error {
+func (q Queries) PaymentInsert(ctx context.Context, p *payment.Payment) error {
 	card, order, err := paymentJSON(p)
 	if err != nil {
 		return err
@@ -197,21 +269,19 @@ func (q queries) PaymentInsert(ctx context.Context, p *payment.Payment) error {
 		micros(p.UpdatedAt), micros(p.PaidAt), micros(p.CancelledAt), micros(p.ExpiresAt), micros(p.NextActionAt), p.Version)
 }
 
-func (q queries) PaymentGet(ctx context.Context, merchantID, id string) (*payment.Payment, error) {
-	return scanPayment(q.r.QueryRowContext(ctx, `SELECT `+paymentCols+` FROM payments WHERE merchant_id = ? AND id = ?`, merchantID, id))
+func (q Queries) PaymentGet(ctx context.Context, merchantID, id string) (*payment.Payment, error) {
+	return scanPayment(q.queryRow(ctx, `SELECT `+paymentCols+` FROM payments WHERE merchant_id = ? AND id = ?`, merchantID, id))
 }
 
-func (q queries) PaymentGetByRequestID(ctx context.Context, merchantID, requestID string) (*payment.Payment, error) {
-	return scanPayment(q.r.QueryRowContext(ctx, `SELECT `+paymentCols+` FROM payments WHERE merchant_id = ? AND request_id = ?`, merchantID, requestID))
+func (q Queries) PaymentGetByRequestID(ctx context.Context, merchantID, requestID string) (*payment.Payment, error) {
+	return scanPayment(q.queryRow(ctx, `SELECT `+paymentCols+` FROM payments WHERE merchant_id = ? AND request_id = ?`, merchantID, requestID))
 }
 
-// PaymentGetForUpdate needs no lock on SQLite: a write transaction already excludes every
-// other writer from BEGIN IMMEDIATE to COMMIT.
-func (q queries) PaymentGetForUpdate(ctx context.Context, id string) (*payment.Payment, error) {
-	return scanPayment(q.w.QueryRowContext(ctx, `SELECT `+paymentCols+` FROM payments WHERE id = ?`, id))
+func (q Queries) PaymentGetForUpdate(ctx context.Context, id string) (*payment.Payment, error) {
+	return scanPayment(q.w.QueryRowContext(ctx, q.d.q(`SELECT `+paymentCols+` FROM payments WHERE id = ?`+q.d.ForUpdate), id))
 }
 
-func (q queries) PaymentUpdate(ctx context.Context, p *payment.Payment) error {
+func (q Queries) PaymentUpdate(ctx context.Context, p *payment.Payment) error {
 	card, order, err := paymentJSON(p)
 	if err != nil {
 		return err
@@ -230,11 +300,11 @@ func (q queries) PaymentUpdate(ctx context.Context, p *payment.Payment) error {
 	return err
 }
 
-func (q queries) PaymentListDue(ctx context.Context, now time.Time, limit int) ([]*payment.Payment, error) {
-	rows, err := q.r.QueryContext(ctx, `SELECT `+paymentCols+` FROM payments
+func (q Queries) PaymentListDue(ctx context.Context, now time.Time, limit int) ([]*payment.Payment, error) {
+	rows, err := q.query(ctx, `SELECT `+paymentCols+` FROM payments
 		WHERE next_action_at > 0 AND next_action_at <= ? ORDER BY next_action_at LIMIT ?`, micros(now), limit)
 	if err != nil {
-		return nil, mapErr(err)
+		return nil, err
 	}
 	return collect(rows, scanPayment)
 }
@@ -249,32 +319,32 @@ func scanCapture(s scanner) (*payment.Capture, error) {
 	var created, completed int64
 	if err := s.Scan(&c.ID, &c.PaymentID, &c.MerchantID, &c.RequestID, &c.Amount.Currency, &c.Amount.Value,
 		&c.Status, &c.ResultCode, &c.ResultMessage, &c.IssuerRef, &created, &completed); err != nil {
-		return nil, mapErr(err)
+		return nil, noRows(err)
 	}
 	c.CreatedAt, c.CompletedAt = fromMicros(created), fromMicros(completed)
 	return &c, nil
 }
 
-func (q queries) CaptureInsert(ctx context.Context, c *payment.Capture) error {
+func (q Queries) CaptureInsert(ctx context.Context, c *payment.Capture) error {
 	return q.exec(ctx, `INSERT INTO captures (`+captureCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.ID, c.PaymentID, c.MerchantID, c.RequestID, c.Amount.Currency, c.Amount.Value, c.Status, c.ResultCode,
 		c.ResultMessage, c.IssuerRef, micros(c.CreatedAt), micros(c.CompletedAt))
 }
 
-func (q queries) CaptureGetByRequestID(ctx context.Context, merchantID, requestID string) (*payment.Capture, error) {
-	return scanCapture(q.r.QueryRowContext(ctx, `SELECT `+captureCols+` FROM captures WHERE merchant_id = ? AND request_id = ?`, merchantID, requestID))
+func (q Queries) CaptureGetByRequestID(ctx context.Context, merchantID, requestID string) (*payment.Capture, error) {
+	return scanCapture(q.queryRow(ctx, `SELECT `+captureCols+` FROM captures WHERE merchant_id = ? AND request_id = ?`, merchantID, requestID))
 }
 
-func (q queries) CaptureUpdate(ctx context.Context, c *payment.Capture, from payment.Status) error {
+func (q Queries) CaptureUpdate(ctx context.Context, c *payment.Capture, from payment.Status) error {
 	return q.execOne(ctx, `UPDATE captures SET status = ?, result_code = ?, result_message = ?, issuer_ref = ?,
 		completed_at = ? WHERE id = ? AND status = ?`,
 		c.Status, c.ResultCode, c.ResultMessage, c.IssuerRef, micros(c.CompletedAt), c.ID, from)
 }
 
-func (q queries) CaptureListByPayment(ctx context.Context, paymentID string) ([]*payment.Capture, error) {
-	rows, err := q.r.QueryContext(ctx, `SELECT `+captureCols+` FROM captures WHERE payment_id = ? ORDER BY created_at, id`, paymentID)
+func (q Queries) CaptureListByPayment(ctx context.Context, paymentID string) ([]*payment.Capture, error) {
+	rows, err := q.query(ctx, `SELECT `+captureCols+` FROM captures WHERE payment_id = ? ORDER BY created_at, id`, paymentID)
 	if err != nil {
-		return nil, mapErr(err)
+		return nil, err
 	}
 	return collect(rows, scanCapture)
 }
@@ -290,36 +360,36 @@ func scanRefund(s scanner) (*payment.Refund, error) {
 	if err := s.Scan(&r.ID, &r.PaymentID, &r.MerchantID, &r.RequestID, &r.ReferenceRefundID, &r.Amount.Currency,
 		&r.Amount.Value, &r.Reason, &r.NotifyURL, &r.Status, &r.ResultCode, &r.ResultMessage, &r.IssuerRef,
 		&created, &completed); err != nil {
-		return nil, mapErr(err)
+		return nil, noRows(err)
 	}
 	r.CreatedAt, r.CompletedAt = fromMicros(created), fromMicros(completed)
 	return &r, nil
 }
 
-func (q queries) RefundInsert(ctx context.Context, r *payment.Refund) error {
+func (q Queries) RefundInsert(ctx context.Context, r *payment.Refund) error {
 	return q.exec(ctx, `INSERT INTO refunds (`+refundCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.ID, r.PaymentID, r.MerchantID, r.RequestID, r.ReferenceRefundID, r.Amount.Currency, r.Amount.Value,
 		r.Reason, r.NotifyURL, r.Status, r.ResultCode, r.ResultMessage, r.IssuerRef, micros(r.CreatedAt), micros(r.CompletedAt))
 }
 
-func (q queries) RefundGet(ctx context.Context, merchantID, id string) (*payment.Refund, error) {
-	return scanRefund(q.r.QueryRowContext(ctx, `SELECT `+refundCols+` FROM refunds WHERE merchant_id = ? AND id = ?`, merchantID, id))
+func (q Queries) RefundGet(ctx context.Context, merchantID, id string) (*payment.Refund, error) {
+	return scanRefund(q.queryRow(ctx, `SELECT `+refundCols+` FROM refunds WHERE merchant_id = ? AND id = ?`, merchantID, id))
 }
 
-func (q queries) RefundGetByRequestID(ctx context.Context, merchantID, requestID string) (*payment.Refund, error) {
-	return scanRefund(q.r.QueryRowContext(ctx, `SELECT `+refundCols+` FROM refunds WHERE merchant_id = ? AND request_id = ?`, merchantID, requestID))
+func (q Queries) RefundGetByRequestID(ctx context.Context, merchantID, requestID string) (*payment.Refund, error) {
+	return scanRefund(q.queryRow(ctx, `SELECT `+refundCols+` FROM refunds WHERE merchant_id = ? AND request_id = ?`, merchantID, requestID))
 }
 
-func (q queries) RefundUpdate(ctx context.Context, r *payment.Refund, from payment.Status) error {
+func (q Queries) RefundUpdate(ctx context.Context, r *payment.Refund, from payment.Status) error {
 	return q.execOne(ctx, `UPDATE refunds SET status = ?, result_code = ?, result_message = ?, issuer_ref = ?,
 		completed_at = ? WHERE id = ? AND status = ?`,
 		r.Status, r.ResultCode, r.ResultMessage, r.IssuerRef, micros(r.CompletedAt), r.ID, from)
 }
 
-func (q queries) RefundListByPayment(ctx context.Context, paymentID string) ([]*payment.Refund, error) {
-	rows, err := q.r.QueryContext(ctx, `SELECT `+refundCols+` FROM refunds WHERE payment_id = ? ORDER BY created_at, id`, paymentID)
+func (q Queries) RefundListByPayment(ctx context.Context, paymentID string) ([]*payment.Refund, error) {
+	rows, err := q.query(ctx, `SELECT `+refundCols+` FROM refunds WHERE payment_id = ? ORDER BY created_at, id`, paymentID)
 	if err != nil {
-		return nil, mapErr(err)
+		return nil, err
 	}
 	return collect(rows, scanRefund)
 }
@@ -334,31 +404,31 @@ func scanNotification(s scanner) (*payment.Notification, error) {
 	var next, created, delivered int64
 	if err := s.Scan(&n.ID, &n.MerchantID, &n.PaymentID, &n.Kind, &n.URL, &n.Body, &n.Status, &n.Attempts,
 		&n.RoundStart, &next, &created, &delivered); err != nil {
-		return nil, mapErr(err)
+		return nil, noRows(err)
 	}
 	n.NextAttemptAt, n.CreatedAt, n.DeliveredAt = fromMicros(next), fromMicros(created), fromMicros(delivered)
 	return &n, nil
 }
 
-func (q queries) NotificationInsert(ctx context.Context, n *payment.Notification) error {
+func (q Queries) NotificationInsert(ctx context.Context, n *payment.Notification) error {
 	return q.exec(ctx, `INSERT INTO notifications (`+notificationCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		n.ID, n.MerchantID, n.PaymentID, n.Kind, n.URL, n.Body, n.Status, n.Attempts, n.RoundStart,
 		micros(n.NextAttemptAt), micros(n.CreatedAt), micros(n.DeliveredAt))
 }
 
-func (q queries) NotificationListByPayment(ctx context.Context, paymentID string) ([]*payment.Notification, error) {
-	rows, err := q.r.QueryContext(ctx, `SELECT `+notificationCols+` FROM notifications WHERE payment_id = ? ORDER BY created_at, id`, paymentID)
+func (q Queries) NotificationListByPayment(ctx context.Context, paymentID string) ([]*payment.Notification, error) {
+	rows, err := q.query(ctx, `SELECT `+notificationCols+` FROM notifications WHERE payment_id = ? ORDER BY created_at, id`, paymentID)
 	if err != nil {
-		return nil, mapErr(err)
+		return nil, err
 	}
 	return collect(rows, scanNotification)
 }
 
-func (q queries) NotificationGet(ctx context.Context, id string) (*payment.Notification, error) {
-	return scanNotification(q.r.QueryRowContext(ctx, `SELECT `+notificationCols+` FROM notifications WHERE id = ?`, id))
+func (q Queries) NotificationGet(ctx context.Context, id string) (*payment.Notification, error) {
+	return scanNotification(q.queryRow(ctx, `SELECT `+notificationCols+` FROM notifications WHERE id = ?`, id))
 }
 
-func (q queries) NotificationList(ctx context.Context, f store.NotificationFilter) ([]*payment.Notification, error) {
+func (q Queries) NotificationList(ctx context.Context, f store.NotificationFilter) ([]*payment.Notification, error) {
 	where, args := "1 = 1", []any{}
 	if f.PaymentID != "" {
 		where += " AND payment_id = ?"
@@ -370,22 +440,22 @@ func (q queries) NotificationList(ctx context.Context, f store.NotificationFilte
 	if f.Limit <= 0 {
 		f.Limit = 100
 	}
-	rows, err := q.r.QueryContext(ctx, `SELECT `+notificationCols+` FROM notifications WHERE `+where+
+	rows, err := q.query(ctx, `SELECT `+notificationCols+` FROM notifications WHERE `+where+
 		` ORDER BY created_at DESC, id DESC LIMIT ?`, append(args, f.Limit)...)
 	if err != nil {
-		return nil, mapErr(err)
+		return nil, err
 	}
 	return collect(rows, scanNotification)
 }
 
-// NotificationClaimDue relies on the write transaction it runs in: SQLite admits one writer,
-// so the select and the lease are atomic against every other worker.
-func (q queries) NotificationClaimDue(ctx context.Context, now, wallNow, leaseUntil time.Time, limit int) ([]*payment.Notification, error) {
-	rows, err := q.w.QueryContext(ctx, `SELECT `+notificationCols+` FROM notifications
+// NotificationClaimDue selects and leases in the caller's transaction: SKIP LOCKED keeps
+// concurrent workers on PostgreSQL apart; SQLite admits one writer at a time anyway.
+func (q Queries) NotificationClaimDue(ctx context.Context, now, wallNow, leaseUntil time.Time, limit int) ([]*payment.Notification, error) {
+	rows, err := q.w.QueryContext(ctx, q.d.q(`SELECT `+notificationCols+` FROM notifications
 		WHERE status = 'PENDING' AND next_attempt_at <= ? AND lease_until <= ?
-		ORDER BY next_attempt_at, id LIMIT ?`, micros(now), micros(wallNow), limit)
+		ORDER BY next_attempt_at, id LIMIT ?`+q.d.SkipLocked), micros(now), micros(wallNow), limit)
 	if err != nil {
-		return nil, mapErr(err)
+		return nil, q.d.MapErr(err)
 	}
 	due, err := collect(rows, scanNotification)
 	if err != nil {
@@ -400,7 +470,7 @@ func (q queries) NotificationClaimDue(ctx context.Context, now, wallNow, leaseUn
 	return due, nil
 }
 
-func (q queries) NotificationRecordAttempt(ctx context.Context, n *payment.Notification, a *payment.NotificationAttempt) error {
+func (q Queries) NotificationRecordAttempt(ctx context.Context, n *payment.Notification, a *payment.NotificationAttempt) error {
 	if err := q.execOne(ctx, `UPDATE notifications SET status = ?, attempts = ?, next_attempt_at = ?, delivered_at = ?,
 		lease_until = 0 WHERE id = ? AND attempts = ?`,
 		n.Status, n.Attempts, micros(n.NextAttemptAt), micros(n.DeliveredAt), n.ID, a.Attempt-1); err != nil {
@@ -411,24 +481,24 @@ func (q queries) NotificationRecordAttempt(ctx context.Context, n *payment.Notif
 		a.NotificationID, a.Attempt, micros(a.StartedAt), a.URL, a.HTTPStatus, a.Latency.Microseconds(), a.Response, a.Error)
 }
 
-func (q queries) NotificationAttempts(ctx context.Context, id string) ([]*payment.NotificationAttempt, error) {
-	rows, err := q.r.QueryContext(ctx, `SELECT notification_id, attempt, started_at, url, http_status, latency_micros,
+func (q Queries) NotificationAttempts(ctx context.Context, id string) ([]*payment.NotificationAttempt, error) {
+	rows, err := q.query(ctx, `SELECT notification_id, attempt, started_at, url, http_status, latency_micros,
 		response, error FROM notification_attempts WHERE notification_id = ? ORDER BY attempt`, id)
 	if err != nil {
-		return nil, mapErr(err)
+		return nil, err
 	}
 	return collect(rows, func(s scanner) (*payment.NotificationAttempt, error) {
 		var a payment.NotificationAttempt
 		var started, latency int64
 		if err := s.Scan(&a.NotificationID, &a.Attempt, &started, &a.URL, &a.HTTPStatus, &latency, &a.Response, &a.Error); err != nil {
-			return nil, mapErr(err)
+			return nil, noRows(err)
 		}
 		a.StartedAt, a.Latency = fromMicros(started), time.Duration(latency)*time.Microsecond
 		return &a, nil
 	})
 }
 
-func (q queries) NotificationResend(ctx context.Context, id string, now time.Time) error {
+func (q Queries) NotificationResend(ctx context.Context, id string, now time.Time) error {
 	err := q.execOne(ctx, `UPDATE notifications SET status = 'PENDING', round_start = attempts, next_attempt_at = ?,
 		delivered_at = 0 WHERE id = ?`, micros(now), id)
 	if err == store.ErrStale {
@@ -437,6 +507,14 @@ func (q queries) NotificationResend(ctx context.Context, id string, now time.Tim
 	return err
 }
 
-func (q queries) MerchantGet(ctx context.Context, id string) (*payment.Merchant, error) {
-	return scanMerchant(q.r.QueryRowContext(ctx, `SELECT `+merchantCols+` FROM merchants WHERE id = ?`, id))
+func (q Queries) MerchantGet(ctx context.Context, id string) (*payment.Merchant, error) {
+	return scanMerchant(q.queryRow(ctx, `SELECT `+merchantCols+` FROM merchants WHERE id = ?`, id))
+}
+
+// noRows maps the absence of a row; scans see no engine-specific errors.
+func noRows(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.ErrNotFound
+	}
+	return err
 }
