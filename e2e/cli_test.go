@@ -22,13 +22,13 @@ import (
 
 // startServe runs `cashier serve` in-process on a free port and returns its base URL and a
 // stop function that waits for a clean exit.
-func startServe(t *testing.T, dir string) (string, func()) {
+func startServe(t *testing.T, dir, db string) (string, func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	exit := make(chan int, 1)
 	go func() {
-		exit <- cli.Main(ctx, []string{"serve", "--listen", "127.0.0.1:0", "--data", dir}, pw, io.Discard)
+		exit <- cli.Main(ctx, []string{"serve", "--listen", "127.0.0.1:0", "--data", dir, "--db", db}, pw, io.Discard)
 		pw.Close()
 	}()
 	sc := bufio.NewScanner(pr)
@@ -59,8 +59,8 @@ func startServe(t *testing.T, dir string) (string, func()) {
 }
 
 func TestServeAndMerchantAdd(t *testing.T) {
-	dir := t.TempDir()
-	base, stop := startServe(t, dir)
+	dir, db := t.TempDir(), testDB(t)
+	base, stop := startServe(t, dir, db)
 
 	var sm cli.SandboxMerchant
 	data, err := os.ReadFile(filepath.Join(dir, "sandbox-merchant.json"))
@@ -87,17 +87,17 @@ func TestServeAndMerchantAdd(t *testing.T) {
 	pemFile := filepath.Join(t.TempDir(), "pub.pem")
 	os.WriteFile(pemFile, []byte("-----BEGIN PUBLIC KEY-----\n"+ams.EncodePublicKey(&key.PublicKey)+"\n-----END PUBLIC KEY-----\n"), 0o600)
 	var out bytes.Buffer
-	if code := cli.Main(context.Background(), []string{"merchant", "add", "--data", dir, "--client-id", "SHOP_1", "--public-key", "@" + pemFile, "--notify-url", "https://shop.example/notify", "--name", "Shop"}, &out, os.Stderr); code != 0 {
+	if code := cli.Main(context.Background(), []string{"merchant", "add", "--data", dir, "--db", db, "--client-id", "SHOP_1", "--public-key", "@" + pemFile, "--notify-url", "https://shop.example/notify", "--name", "Shop"}, &out, os.Stderr); code != 0 {
 		t.Fatalf("merchant add exited %d", code)
 	}
 	var added map[string]string
 	if err := json.Unmarshal(out.Bytes(), &added); err != nil || added["clientId"] != "SHOP_1" || added["gatewayPublicKey"] != sm.GatewayPublicKey {
 		t.Fatalf("merchant add printed %s", out.String())
 	}
-	if code := cli.Main(context.Background(), []string{"merchant", "add", "--data", dir, "--client-id", "SHOP_1", "--public-key", ams.EncodePublicKey(&key.PublicKey)}, io.Discard, io.Discard); code == 0 {
+	if code := cli.Main(context.Background(), []string{"merchant", "add", "--data", dir, "--db", db, "--client-id", "SHOP_1", "--public-key", ams.EncodePublicKey(&key.PublicKey)}, io.Discard, io.Discard); code == 0 {
 		t.Fatal("adding the same client id twice succeeded")
 	}
-	if code := cli.Main(context.Background(), []string{"merchant", "add", "--data", dir, "--client-id", "SHOP_2", "--public-key", "not a key"}, io.Discard, io.Discard); code == 0 {
+	if code := cli.Main(context.Background(), []string{"merchant", "add", "--data", dir, "--db", db, "--client-id", "SHOP_2", "--public-key", "not a key"}, io.Discard, io.Discard); code == 0 {
 		t.Fatal("a bad public key was accepted")
 	}
 	shop, err := client.New(client.Config{BaseURL: base, ClientID: "SHOP_1", MerchantPrivateKey: ams.EncodePrivateKey(key), GatewayPublicKey: added["gatewayPublicKey"]})
@@ -120,7 +120,7 @@ func TestServeAndMerchantAdd(t *testing.T) {
 	stop()
 
 	// A second start reuses the keys and the sandbox merchant.
-	base2, stop2 := startServe(t, dir)
+	base2, stop2 := startServe(t, dir, db)
 	defer stop2()
 	data2, _ := os.ReadFile(filepath.Join(dir, "sandbox-merchant.json"))
 	var sm2 cli.SandboxMerchant

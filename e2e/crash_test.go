@@ -54,6 +54,7 @@ func startProcess(t *testing.T, dir string, args ...string) *process {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(bin, append([]string{"serve", "--listen", "127.0.0.1:0", "--data", dir}, args...)...)
+	cmd.Env = os.Environ()
 	stdout, _ := cmd.StdoutPipe()
 	cmd.Stderr = io.Discard
 	if err := cmd.Start(); err != nil {
@@ -83,7 +84,11 @@ func TestCrashLosesNoNotification(t *testing.T) {
 		t.Skip("builds and runs the binary")
 	}
 	dir := t.TempDir()
-	proc := startProcess(t, dir, "--test-clock", "--notify-timeout", "3s")
+	args := []string{"--test-clock", "--notify-timeout", "3s"}
+	if db := testDB(t); db != "" {
+		args = append(args, "--db", db)
+	}
+	proc := startProcess(t, dir, args...)
 
 	var mu sync.Mutex
 	phase := 1
@@ -149,7 +154,7 @@ func TestCrashLosesNoNotification(t *testing.T) {
 	phase = 2
 	mu.Unlock()
 
-	proc2 := startProcess(t, dir, "--test-clock", "--notify-timeout", "3s")
+	proc2 := startProcess(t, dir, args...)
 	// Failed attempts are due again 2 minutes later on the gateway's clock; in-flight ones
 	// once their lease (timeout + 5 s of wall time) runs out.
 	deadline := time.Now().Add(40 * time.Second)

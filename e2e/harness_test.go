@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -21,6 +22,7 @@ import (
 	"github.com/cashierpay/cashier/client"
 	"github.com/cashierpay/cashier/internal/cli"
 	"github.com/cashierpay/cashier/internal/clock"
+	"github.com/cashierpay/cashier/internal/store/pgtest"
 )
 
 // syncBuffer collects the gateway's log lines so tests can scan them.
@@ -44,6 +46,7 @@ func (s *syncBuffer) String() string {
 type env struct {
 	t       testing.TB
 	dir     string
+	db      string // --db; "" for SQLite in dir
 	app     *cli.App
 	srv     *httptest.Server
 	c       *client.Client
@@ -65,7 +68,8 @@ func newEnvWith(t testing.TB, opts cli.Options) *env {
 	e := &env{t: t, dir: t.TempDir(), clock: clock.NewTest(), logs: &syncBuffer{}}
 	e.srv = httptest.NewUnstartedServer(nil)
 	e.baseURL = "http://" + e.srv.Listener.Addr().String()
-	opts.DataDir, opts.BaseURL, opts.Clock = e.dir, e.baseURL, e.clock
+	e.db = testDB(t)
+	opts.DataDir, opts.BaseURL, opts.Clock, opts.DB = e.dir, e.baseURL, e.clock, e.db
 	opts.Logger = slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	app, err := cli.Open(context.Background(), opts)
 	if err != nil {
@@ -89,6 +93,20 @@ func newEnvWith(t testing.TB, opts cli.Options) *env {
 		t.Fatal(err)
 	}
 	return e
+}
+
+func TestMain(m *testing.M) { os.Exit(pgtest.RunMain(m)) }
+
+// onPostgres says whether the suite runs on PostgreSQL: CASHIER_TEST_ENGINE=postgres.
+func onPostgres() bool { return os.Getenv("CASHIER_TEST_ENGINE") == "postgres" }
+
+// testDB is the --db of a test's gateway: a fresh PostgreSQL database, or "" for the SQLite
+// file in the data dir.
+func testDB(t testing.TB) string {
+	if onPostgres() {
+		return pgtest.URL(t)
+	}
+	return ""
 }
 
 var seq atomic.Int64

@@ -114,7 +114,7 @@ func TestRetrySchedule(t *testing.T) {
 	// Resend from the CLI, against the same data dir: it is sent once more, now acknowledged.
 	m.reply = func(_ int, w http.ResponseWriter) { ack(w) }
 	var out bytes.Buffer
-	if code := cli.Main(context.Background(), []string{"notifications", "resend", ns[0].ID, "--data", e.dir}, &out, &out); code != 0 {
+	if code := cli.Main(context.Background(), []string{"notifications", "resend", ns[0].ID, "--data", e.dir, "--db", e.db}, &out, &out); code != 0 {
 		t.Log(out.String())
 		t.Fatalf("resend exited %d", code)
 	}
@@ -124,7 +124,7 @@ func TestRetrySchedule(t *testing.T) {
 		return n.Status == payment.NotificationDelivered
 	})
 	out.Reset()
-	cli.Main(context.Background(), []string{"notifications", "list", "--payment", resp.PaymentID, "--data", e.dir}, &out, io.Discard)
+	cli.Main(context.Background(), []string{"notifications", "list", "--payment", resp.PaymentID, "--data", e.dir, "--db", e.db}, &out, io.Discard)
 	if !strings.Contains(out.String(), `"status": "DELIVERED"`) || strings.Count(out.String(), `"attempt":`) != 9 {
 		t.Fatalf("notifications list:\n%s", out.String())
 	}
@@ -292,7 +292,7 @@ func TestMerchantNotifyURLFallback(t *testing.T) {
 		ns, _ := e.app.Store.NotificationListByPayment(context.Background(), resp.PaymentID)
 		return ns[0].Attempts == 1
 	})
-	if code := cli.Main(context.Background(), []string{"merchant", "set-notify-url", "--data", e.dir, "--client-id", e.app.SandboxClient.ClientID, "--notify-url", m.srv.URL + "/hook"}, io.Discard, io.Discard); code != 0 {
+	if code := cli.Main(context.Background(), []string{"merchant", "set-notify-url", "--data", e.dir, "--db", e.db, "--client-id", e.app.SandboxClient.ClientID, "--notify-url", m.srv.URL + "/hook"}, io.Discard, io.Discard); code != 0 {
 		t.Fatal("set-notify-url failed")
 	}
 	e.advance(2 * time.Minute)

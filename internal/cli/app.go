@@ -26,6 +26,7 @@ import (
 	"github.com/cashierpay/cashier/internal/notify"
 	"github.com/cashierpay/cashier/internal/payment"
 	"github.com/cashierpay/cashier/internal/store"
+	"github.com/cashierpay/cashier/internal/store/postgres"
 	"github.com/cashierpay/cashier/internal/store/sqlite"
 	"github.com/cashierpay/cashier/internal/vault"
 )
@@ -55,6 +56,8 @@ type App struct {
 	GatewayKey    *rsa.PrivateKey
 	Vault         *vault.Keyring
 	SandboxClient *SandboxMerchant
+
+	testClock *clock.Test
 }
 
 // SandboxMerchant is the content of DataDir/sandbox-merchant.json: everything a merchant
@@ -76,9 +79,9 @@ func openStore(ctx context.Context, opts Options) (store.Store, error) {
 	case strings.HasPrefix(dbURL, "sqlite:"):
 		return sqlite.Open(ctx, strings.TrimPrefix(strings.TrimPrefix(dbURL, "sqlite:"), "//"))
 	case strings.HasPrefix(dbURL, "postgres://"), strings.HasPrefix(dbURL, "postgresql://"):
-		return nil, errors.New("--db: PostgreSQL is not supported by this build yet; use SQLite (the default)")
+		return postgres.Open(ctx, dbURL)
 	}
-	return nil, fmt.Errorf("--db: unsupported database URL %q (want sqlite:PATH)", dbURL)
+	return nil, fmt.Errorf("--db: unsupported database URL %q (want postgres://... or sqlite:PATH)", dbURL)
 }
 
 func (o *Options) defaults() {
@@ -128,11 +131,18 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 		BaseURL: opts.BaseURL, Notified: worker.Kick,
 	})
 	testClock, _ := opts.Clock.(*clock.Test)
+	if testClock != nil {
+		// A restarted node, or a second one, takes up the clock where the sandbox left it.
+		if err := syncClock(ctx, st, testClock); err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
 	api := httpapi.New(httpapi.Config{
 		Gateway: gw, Store: st, Signer: signer, Clock: opts.Clock, Logger: opts.Logger,
 		TestCards: issuer.Catalogue(), TestClock: testClock,
 	})
-	return &App{Store: st, Gateway: gw, Notifier: worker, Handler: api.Handler(), GatewayKey: key, Vault: kr, SandboxClient: sm}, nil
+	return &App{Store: st, Gateway: gw, Notifier: worker, Handler: api.Handler(), GatewayKey: key, Vault: kr, SandboxClient: sm, testClock: testClock}, nil
 }
 
 // Close releases the store.
@@ -144,7 +154,37 @@ func (a *App) Run(ctx context.Context) {
 	wg.Add(2)
 	go func() { defer wg.Done(); a.Gateway.RunSweeper(ctx) }()
 	go func() { defer wg.Done(); a.Notifier.Run(ctx) }()
+	if a.testClock != nil {
+		wg.Add(1)
+		go func() { defer wg.Done(); a.followClock(ctx) }()
+	}
 	wg.Wait()
+}
+
+// followClock keeps this node's test clock in step with the one shared in the database,
+// which another node (or this one, through /sandbox/clock/advance) moves.
+func (a *App) followClock(ctx context.Context) {
+	t := time.NewTicker(200 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := syncClock(ctx, a.Store, a.testClock); err != nil && ctx.Err() == nil {
+				slog.Default().WarnContext(ctx, "test clock sync failed", "err", err)
+			}
+		}
+	}
+}
+
+func syncClock(ctx context.Context, st store.Store, tc *clock.Test) error {
+	d, err := st.ClockOffset(ctx)
+	if err != nil {
+		return err
+	}
+	tc.SetOffset(d)
+	return nil
 }
 
 // writeFileOnce writes data to path unless it exists, atomically: the content appears whole

@@ -5,6 +5,8 @@ import (
 	"io"
 	"net/http"
 	"time"
+
+	"github.com/cashierpay/cashier/internal/store"
 )
 
 type clockJSON struct {
@@ -37,7 +39,19 @@ func (s *Server) advanceClock(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "duration must be a non-negative Go duration such as 90s, 2h or 24h"})
 		return
 	}
-	now := s.cfg.TestClock.Advance(d)
+	// The offset lives in the database so that every node follows the same clock.
+	var offset time.Duration
+	err = s.cfg.Store.Tx(r.Context(), func(q store.Queries) error {
+		offset, err = q.ClockAdvance(r.Context(), d)
+		return err
+	})
+	if err != nil {
+		s.log.ErrorContext(r.Context(), "advance test clock", "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "the clock could not be moved"})
+		return
+	}
+	s.cfg.TestClock.SetOffset(offset)
+	now := s.cfg.TestClock.Now()
 	s.log.InfoContext(r.Context(), "test clock advanced", "by", d.String(), "now", now)
 	writeJSON(w, http.StatusOK, clockJSON{Now: now.UTC().Format(time.RFC3339Nano)})
 }

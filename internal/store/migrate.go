@@ -15,13 +15,7 @@ import (
 // seen yet, each in its own transaction together with its row in schema_migrations.
 // begin opens that transaction the way the engine needs so that two processes starting at
 // once apply each file exactly once (SQLite: BEGIN IMMEDIATE; PostgreSQL: an advisory lock).
-func Migrate(ctx context.Context, db *sql.DB, fsys fs.FS, begin func(context.Context) (*sql.Tx, error)) error {
-	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version INTEGER PRIMARY KEY,
-		name TEXT NOT NULL
-	)`); err != nil {
-		return fmt.Errorf("create schema_migrations: %w", err)
-	}
+func Migrate(ctx context.Context, fsys fs.FS, begin func(context.Context) (*sql.Tx, error)) error {
 	names, err := fs.Glob(fsys, "*.sql")
 	if err != nil {
 		return err
@@ -50,6 +44,13 @@ func applyMigration(ctx context.Context, begin func(context.Context) (*sql.Tx, e
 		return err
 	}
 	defer tx.Rollback()
+	// Created inside the serialized transaction, so that concurrent first starts do not race.
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY,
+		name TEXT NOT NULL
+	)`); err != nil {
+		return fmt.Errorf("create schema_migrations: %w", err)
+	}
 	var n int
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = `+strconv.Itoa(version)).Scan(&n); err != nil {
 		return err

@@ -83,6 +83,11 @@ type Queries interface {
 	NotificationResend(ctx context.Context, id string, now time.Time) error
 
 	MerchantGet(ctx context.Context, id string) (*payment.Merchant, error)
+
+	// ClockOffset reads the sandbox test clock's lead over the wall clock, shared by nodes.
+	ClockOffset(ctx context.Context) (time.Duration, error)
+	// ClockAdvance moves the shared test clock forward by d and returns the new lead.
+	ClockAdvance(ctx context.Context, d time.Duration) (time.Duration, error)
 }
 
 // NotificationFilter narrows NotificationList.

@@ -65,7 +65,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	db := &DB{writer: writer, reader: reader, Queries: sqlstore.New(reader, writer, dialect)}
 	sub, _ := fs.Sub(migrations, "migrations")
 	begin := func(ctx context.Context) (*sql.Tx, error) { return writer.BeginTx(ctx, nil) }
-	if err := store.Migrate(ctx, writer, sub, begin); err != nil {
+	if err := store.Migrate(ctx, sub, begin); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: %w", dialect.MapErr(err))
 	}

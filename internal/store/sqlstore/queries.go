@@ -518,3 +518,22 @@ func noRows(err error) error {
 	}
 	return err
 }
+
+func (q Queries) ClockOffset(ctx context.Context) (time.Duration, error) {
+	var v int64
+	if err := q.queryRow(ctx, `SELECT offset_micros FROM sandbox_clock WHERE id = 1`).Scan(&v); err != nil {
+		return 0, noRows(err)
+	}
+	return time.Duration(v) * time.Microsecond, nil
+}
+
+func (q Queries) ClockAdvance(ctx context.Context, d time.Duration) (time.Duration, error) {
+	if err := q.exec(ctx, `UPDATE sandbox_clock SET offset_micros = offset_micros + ? WHERE id = 1`, d.Microseconds()); err != nil {
+		return 0, err
+	}
+	var v int64
+	if err := q.w.QueryRowContext(ctx, q.d.q(`SELECT offset_micros FROM sandbox_clock WHERE id = 1`)).Scan(&v); err != nil {
+		return 0, noRows(err)
+	}
+	return time.Duration(v) * time.Microsecond, nil
+}

@@ -131,3 +131,10 @@ CREATE TABLE notification_attempts (
 	error            TEXT NOT NULL DEFAULT '',
 	PRIMARY KEY (notification_id, attempt)
 );
+
+-- The sandbox test clock's lead over the wall clock, shared by every node on this database.
+CREATE TABLE sandbox_clock (
+	id             INTEGER PRIMARY KEY CHECK (id = 1),
+	offset_micros  BIGINT NOT NULL
+);
+INSERT INTO sandbox_clock (id, offset_micros) VALUES (1, 0);
