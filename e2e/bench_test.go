@@ -5,10 +5,17 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/cashierpay/cashier/client"
+	"github.com/cashierpay/cashier/internal/cli"
+	"github.com/cashierpay/cashier/internal/store/pgtest"
 
 	"github.com/cashierpay/cashier/internal/payment"
 	"github.com/cashierpay/cashier/internal/store"
@@ -108,4 +115,50 @@ func BenchmarkNotifyThroughput(b *testing.B) {
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "delivered/s")
+}
+
+// BenchmarkThroughput compares pay throughput of one node on SQLite, one node on PostgreSQL
+// and two nodes on PostgreSQL, in one run, with 16 concurrent merchants' calls spread round
+// robin over the nodes. Node processes and the load share the machine's cores.
+func BenchmarkThroughput(b *testing.B) {
+	for _, tc := range []struct {
+		name     string
+		postgres bool
+		nodes    int
+	}{{"sqlite-1node", false, 1}, {"postgres-1node", true, 1}, {"postgres-2nodes", true, 2}} {
+		b.Run(tc.name, func(b *testing.B) {
+			dir := b.TempDir()
+			var args []string
+			if tc.postgres {
+				args = append(args, "--db", pgtest.URL(b))
+			}
+			var clients []*client.Client
+			for i := 0; i < tc.nodes; i++ {
+				p := startProcess(b, dir, args...)
+				var sm cli.SandboxMerchant
+				data, _ := os.ReadFile(filepath.Join(dir, "sandbox-merchant.json"))
+				json.Unmarshal(data, &sm)
+				c, err := client.New(client.Config{BaseURL: p.baseURL, ClientID: sm.ClientID, MerchantPrivateKey: sm.MerchantPrivateKey, GatewayPublicKey: sm.GatewayPublicKey})
+				if err != nil {
+					b.Fatal(err)
+				}
+				clients = append(clients, c)
+			}
+			var next atomic.Int64
+			b.SetParallelism(8)
+			b.ResetTimer()
+			start := time.Now()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					c := clients[int(next.Add(1))%len(clients)]
+					resp, err := c.Pay(context.Background(), payReq(visaOK, "USD", 100))
+					if err != nil || resp.Result.ResultCode != "SUCCESS" {
+						b.Errorf("pay: %+v %v", resp, err)
+						return
+					}
+				}
+			})
+			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "pays/s")
+		})
+	}
 }

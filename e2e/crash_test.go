@@ -47,7 +47,7 @@ type process struct {
 	baseURL string
 }
 
-func startProcess(t *testing.T, dir string, args ...string) *process {
+func startProcess(t testing.TB, dir string, args ...string) *process {
 	t.Helper()
 	bin, err := buildCashier()
 	if err != nil {

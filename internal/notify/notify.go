@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -241,6 +242,10 @@ func (w *Worker) attempt(ctx context.Context, n *payment.Notification) *payment.
 	req.Header.Set(ams.HeaderClientID, m.ClientID)
 	req.Header.Set(ams.HeaderRequestTime, reqTime)
 	req.Header.Set(ams.HeaderSignature, sig)
+	// Not Antom's: a stable id and the attempt number, so that a merchant (or a test) can
+	// tell a retry from a new notification without parsing the body.
+	req.Header.Set("X-Cashier-Notification-Id", n.ID)
+	req.Header.Set("X-Cashier-Attempt", strconv.Itoa(a.Attempt))
 	start := time.Now()
 	resp, err := w.cfg.HTTPClient.Do(req)
 	if err != nil {
