@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -88,10 +89,10 @@ func TestDBName(t *testing.T) {
 	}
 }
 
-// TestNoPostgres hides every PostgreSQL and checks that URL skips.
+// TestNoPostgres hides every PostgreSQL and checks that URL skips, or fails when
+// CASHIER_REQUIRE_POSTGRES is set.
 func TestNoPostgres(t *testing.T) {
 	t.Setenv(EnvURL, "")
-	t.Setenv(EnvRequire, "")
 	t.Setenv("PATH", t.TempDir())
 	old := serverGlob
 	serverGlob = "/nonexistent/*/bin"
@@ -100,12 +101,34 @@ func TestNoPostgres(t *testing.T) {
 	if Available() {
 		t.Error("Available() = true with no PostgreSQL")
 	}
-	skipped := false
-	t.Run("sub", func(t *testing.T) {
-		defer func() { skipped = t.Skipped() }()
-		URL(t)
-	})
-	if !skipped {
-		t.Error("URL did not skip with no PostgreSQL")
+	for _, tc := range []struct{ require, want string }{{"", "skip"}, {"0", "skip"}, {"1", "fatal"}} {
+		t.Setenv(EnvRequire, tc.require)
+		tb := &recordTB{TB: t}
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			URL(tb)
+			tb.got = "returned"
+		}()
+		<-done
+		if tb.got != tc.want || !strings.Contains(tb.msg, "PostgreSQL not available") {
+			t.Errorf("%s=%q: URL did %s (%q), want %s", EnvRequire, tc.require, tb.got, tb.msg, tc.want)
+		}
 	}
+}
+
+// recordTB notes how a test would have ended, and ends the goroutine as the real one does.
+type recordTB struct {
+	testing.TB
+	got, msg string
+}
+
+func (r *recordTB) Helper() {}
+func (r *recordTB) Skipf(format string, args ...any) {
+	r.got, r.msg = "skip", fmt.Sprintf(format, args...)
+	runtime.Goexit()
+}
+func (r *recordTB) Fatalf(format string, args ...any) {
+	r.got, r.msg = "fatal", fmt.Sprintf(format, args...)
+	runtime.Goexit()
 }
