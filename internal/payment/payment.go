@@ -128,6 +128,16 @@ type CardResult struct {
 	ThreeDS              *ThreeDS `json:"threeDS,omitempty"`
 }
 
+// Address is a billing address.
+type Address struct {
+	Region   string `json:"region,omitempty"`
+	State    string `json:"state,omitempty"`
+	City     string `json:"city,omitempty"`
+	Address1 string `json:"address1,omitempty"`
+	Address2 string `json:"address2,omitempty"`
+	ZipCode  string `json:"zipCode,omitempty"`
+}
+
 // Order is the part of the merchant's order the gateway keeps.
 type Order struct {
 	ReferenceOrderID string `json:"referenceOrderId,omitempty"`

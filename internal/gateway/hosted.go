@@ -1,0 +1,63 @@
+package gateway
+
+import (
+	"time"
+
+	"github.com/cashierpay/cashier/internal/payment"
+)
+
+// Step is what the buyer's page shows next.
+type Step string
+
+// Steps of the hosted flow.
+const (
+	// StepCard: the card form (number, expiry, CVV, name, optional billing address).
+	StepCard Step = "card"
+	// StepCVV: a saved card is being paid; only its CVV is asked for.
+	StepCVV Step = "cvv"
+	// StepChallenge: the 3-D Secure challenge (one-time code).
+	StepChallenge Step = "challenge"
+	// StepIssuer: the Korean issuer's own authentication, for IssuerBrand.
+	StepIssuer Step = "issuer"
+	// StepResult: the payment is final (or waits on the issuer); show Status and send the
+	// buyer to RedirectURL.
+	StepResult Step = "result"
+)
+
+// HostedView is everything a hosted page needs to render a payment. It never holds card
+// data beyond the masked number.
+type HostedView struct {
+	Token            string // the page token from normalUrl
+	Step             Step
+	PaymentID        string
+	MerchantName     string
+	OrderDescription string
+	Amount           payment.Amount
+	AmountDisplay    string // major units, e.g. "10.50"
+	SaveCardOffered  bool   // the merchant asked to tokenize: show the consent checkbox
+	CardMasked       string // StepCVV and StepChallenge: the card being paid
+	CardBrand        string
+	IssuerBrand      string // StepIssuer: SAMSUNG, HYUNDAI, KOOKMIN, ...
+	TerminalType     string // WEB, WAP, APP, MINI_APP
+	Status           payment.Status
+	ResultCode       string
+	ResultMessage    string
+	RedirectURL      string // paymentRedirectUrl
+	ExpiresAt        time.Time
+	// Expired: the payment closed because its expiry time passed.
+	Expired bool
+	// FieldErrors maps a form field (cardNo, expiryMonth, expiryYear, cvv, holderName,
+	// otp) to the result code that rejected it, for a form shown again.
+	FieldErrors map[string]string
+}
+
+// CardInput is what the buyer typed on the card form. It lives in memory only.
+type CardInput struct {
+	Number      string
+	ExpiryMonth string // "01".."12"
+	ExpiryYear  string // two digits
+	CVV         string
+	HolderName  string
+	Billing     *payment.Address
+	SaveCard    bool // consent to keep the card for later payments
+}
