@@ -147,6 +147,9 @@ type CardMetaData struct {
 	NetworkTransactionID        string   `json:"networkTransactionId,omitempty"`
 	PaymentMethodRegion         string   `json:"paymentMethodRegion,omitempty"`
 	PayerEmail                  string   `json:"payerEmail,omitempty"`
+	// NeedCVV is cashier's: with paymentMethodId, send the buyer to a hosted page that asks
+	// only for the saved card's CVV (Antom's web SDK has merchantAppointParam.storedCard.needCVV).
+	NeedCVV Bool `json:"needCVV,omitempty"`
 }
 
 // PaymentMethod says how the buyer pays. PaymentMethodMetaData is kept raw so that its

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha256"
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
@@ -128,7 +129,7 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 	worker := notify.New(notify.Config{Store: st, Signer: signer, Clock: opts.Clock, Timeout: opts.NotifyTimeout, Logger: opts.Logger})
 	gw := gateway.New(gateway.Config{
 		Store: st, Issuer: issuer.NewSandbox(opts.Clock), Vault: kr, Clock: opts.Clock, Logger: opts.Logger,
-		BaseURL: opts.BaseURL, Notified: worker.Kick,
+		BaseURL: opts.BaseURL, Notified: worker.Kick, PageKey: deriveKey(key, "hosted-page-token"),
 	})
 	testClock, _ := opts.Clock.(*clock.Test)
 	if testClock != nil {
@@ -311,4 +312,13 @@ func randomUpper(n int) string {
 		b[i] = upperAlnum[int(b[i])%len(upperAlnum)]
 	}
 	return string(b)
+}
+
+// deriveKey derives a purpose-bound secret from the gateway's private key, so that every
+// node with the same gateway key agrees on it without another key to distribute.
+func deriveKey(k *rsa.PrivateKey, purpose string) []byte {
+	h := sha256.New()
+	h.Write([]byte("cashier:" + purpose + ":"))
+	h.Write(k.D.Bytes())
+	return h.Sum(nil)
 }

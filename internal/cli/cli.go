@@ -21,6 +21,7 @@ import (
 	"github.com/cashierpay/cashier/internal/clock"
 	"github.com/cashierpay/cashier/internal/payment"
 	"github.com/cashierpay/cashier/internal/store"
+	"github.com/cashierpay/cashier/internal/vault"
 )
 
 const usage = `cashier — a self-hosted card payment gateway speaking the Antom Checkout Payment API
@@ -32,6 +33,7 @@ Usage:
   cashier merchant set-notify-url --client-id ID --notify-url URL [--data DIR] [--db URL]
   cashier notifications list [--payment ID] [--failed] [--data DIR] [--db URL]
   cashier notifications resend ID [--data DIR] [--db URL]
+  cashier vault rotate-key [--data DIR] [--db URL]
   cashier migrate  [--data DIR] [--db URL]
 
 KEY is bare base64 X.509 SubjectPublicKeyInfo, PEM, or @FILE holding either.
@@ -53,6 +55,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = migrate(ctx, args[1:], stdout)
 	case "notifications":
 		err = notifications(ctx, args[1:], stdout)
+	case "vault":
+		err = vaultCmd(ctx, args[1:], stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -363,4 +367,50 @@ func toNotificationJSON(n *payment.Notification, attempts []*payment.Notificatio
 		})
 	}
 	return j
+}
+
+// vaultCmd rotates the vault's key-encryption key: a new key becomes active for new cards,
+// and every stored card's data key is re-wrapped under it. Card ciphertexts are untouched,
+// and a running gateway keeps working throughout: it reloads the key file when it meets a
+// key id it does not know. Running it again finishes cards sealed meanwhile under the old key.
+func vaultCmd(ctx context.Context, args []string, stdout io.Writer) error {
+	if len(args) == 0 || args[0] != "rotate-key" {
+		return errors.New("vault: want rotate-key")
+	}
+	fs := flag.NewFlagSet("vault rotate-key", flag.ContinueOnError)
+	opts := storeFlags(fs)
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	app, err := Open(ctx, *opts)
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+	newID, err := app.Vault.Rotate(opts.DataDir)
+	if err != nil {
+		return err
+	}
+	rewrapped, after := 0, ""
+	for {
+		cards, err := app.Store.CardListNotUnderKey(ctx, newID, after, 200)
+		if err != nil {
+			return err
+		}
+		if len(cards) == 0 {
+			break
+		}
+		for _, c := range cards {
+			after = c.ID
+			s, err := app.Vault.Rewrap(vault.Sealed{KeyID: c.KeyID, Blob: c.Sealed}, []byte(c.ID))
+			if err != nil {
+				return fmt.Errorf("card %s: %w", c.ID, err)
+			}
+			if err := app.Store.CardRewrap(ctx, c.ID, c.KeyID, s.KeyID, s.Blob); err != nil && !errors.Is(err, store.ErrStale) {
+				return fmt.Errorf("card %s: %w", c.ID, err)
+			}
+			rewrapped++
+		}
+	}
+	return printJSON(stdout, map[string]any{"activeKeyId": newID, "rewrapped": rewrapped})
 }

@@ -114,7 +114,7 @@ func (g *Gateway) applyAuth(ctx context.Context, q store.Queries, p *payment.Pay
 	case issuer.Pending:
 		p.Stage = payment.StageIssuerPending
 	case issuer.ChallengeRequired:
-		p.Stage = payment.StageAwaitingBuyer
+		p.Stage = payment.StageAwaitingChallenge
 	}
 	p.Schedule(res.RetryAfter)
 	if err := q.PaymentUpdate(ctx, p); err != nil {

@@ -63,3 +63,14 @@ func (g *Gateway) Consult(ctx context.Context, m *payment.Merchant, req *ams.Con
 		}},
 	}, nil
 }
+
+// koreanBrand says whether brand is a Korean local card brand, which authenticates with its
+// issuer instead of 3-D Secure.
+func koreanBrand(brand string) bool {
+	for _, b := range brandAcceptance {
+		if b.brand == brand {
+			return b.korean
+		}
+	}
+	return false
+}

@@ -37,6 +37,9 @@ type Config struct {
 	BaseURL string
 	// IssuerTimeout bounds one call to the issuer; default 20 s.
 	IssuerTimeout time.Duration
+	// PageKey authenticates the tokens of hosted-page URLs; every node of one gateway must
+	// have the same. Required for hosted mode.
+	PageKey []byte
 	// Notified is called after a transaction that wrote notifications commits, so that the
 	// delivery worker sends them at once; optional.
 	Notified func()
@@ -56,6 +59,8 @@ type Gateway struct {
 	issuerTimeout time.Duration
 	dupWait       time.Duration
 	notified      func()
+	pageKey       []byte
+	cvvs          *cvvCache
 }
 
 // New builds a Gateway from cfg.
@@ -63,7 +68,7 @@ func New(cfg Config) *Gateway {
 	g := &Gateway{
 		store: cfg.Store, issuer: cfg.Issuer, vault: cfg.Vault, clock: cfg.Clock, log: cfg.Logger,
 		baseURL: strings.TrimSuffix(cfg.BaseURL, "/"), issuerTimeout: cfg.IssuerTimeout, dupWait: cfg.DuplicateWait,
-		notified: cfg.Notified,
+		notified: cfg.Notified, pageKey: cfg.PageKey, cvvs: newCVVCache(),
 	}
 	if g.clock == nil {
 		g.clock = clock.Real{}

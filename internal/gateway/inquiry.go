@@ -43,6 +43,9 @@ func (g *Gateway) InquiryPayment(ctx context.Context, m *payment.Merchant, req *
 	if p.Status == payment.Success {
 		resp.ActualPaymentAmount = wireAmount(p.Amount)
 	}
+	if p.AwaitingBuyer() {
+		resp.RedirectActionForm = &ams.RedirectActionForm{Method: "GET", RedirectURL: g.pageURL(p.ID)}
+	}
 	if p.Status == payment.Cancelled {
 		// A cancelled payment reports why in paymentResultCode: the merchant's cancel, or the
 		// release of an uncaptured authorization after 7 days.

@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -131,8 +132,19 @@ func parsePay(req *ams.PayRequest, now time.Time) (*payInput, *payment.Error) {
 			return nil, err
 		}
 	}
-	if in.token == "" && m.CardNo == "" {
-		return nil, paramError("paymentMethod.paymentMethodMetaData.cardNo", "is required (or paymentMethod.paymentMethodId with a card token): the hosted card page is not available yet")
+	in.order.Tokenize, in.order.Force3DS, in.order.AuthUpgrade = bool(m.Tokenize), bool(m.Is3DSAuthentication), bool(m.EnableAuthenticationUpgrade)
+	if pm.RequireIssuerAuthentication && in.token == "" && m.CardNo == "" {
+		switch {
+		case m.SelectedCardBrand == "":
+			return nil, paramError("paymentMethod.paymentMethodMetaData.selectedCardBrand", "is required with requireIssuerAuthentication")
+		case !koreanBrand(m.SelectedCardBrand):
+			return nil, payment.NewError(ams.CodeSelectedCardBrandUnavailable, fmt.Sprintf("selectedCardBrand %q has no issuer authentication; Korean local brands do", m.SelectedCardBrand))
+		case in.amount.Currency != "KRW":
+			return nil, payment.NewError(ams.CodeSelectedCardBrandUnavailable, "Korean issuer-authenticated cards pay in KRW only")
+		case in.captureMode == ams.CaptureManual:
+			return nil, paramError("paymentFactor.captureMode", "must be AUTOMATIC: Korean issuer-authenticated cards support automatic capture only")
+		}
+		in.order.IssuerBrand = m.SelectedCardBrand
 	}
 	if m.CardNo != "" {
 		if m.ExpiryMonth == "" {
@@ -175,54 +187,69 @@ func holderName(n *ams.Name) string {
 	return s
 }
 
-// resolveCard finds the card of a pay request and checks it. Result codes: PARAM_ILLEGAL
-// (unknown token); card data problems are returned in failCode.
-func (g *Gateway) resolveCard(ctx context.Context, m *payment.Merchant, in *payInput, now time.Time) (*cardSource, error) {
-	src := &cardSource{cvv: in.meta.CVV}
-	if in.token != "" {
-		c, err := g.store.CardGetByToken(ctx, m.ID, in.token)
-		if errors.Is(err, store.ErrNotFound) || (err == nil && c.BuyerID != "" && c.BuyerID != in.order.BuyerID) {
-			return nil, paramError("paymentMethod.paymentMethodId", "is not a card token of this merchant and buyer")
-		}
-		if err != nil {
-			return nil, g.internalError(ctx, "card lookup", err)
-		}
-		pan, err := g.vault.Open(vault.Sealed{KeyID: c.KeyID, Blob: c.Sealed}, []byte(c.ID))
-		if err != nil {
-			return nil, g.internalError(ctx, "vault open", err)
-		}
-		src.stored, src.pan, src.month, src.year, src.holder, src.brand = c, string(pan), c.ExpiryMonth, c.ExpiryYear, c.HolderName, c.Brand
-	} else {
-		src.pan, src.month, src.year, src.holder = in.meta.CardNo, in.meta.ExpiryMonth, in.meta.ExpiryYear, holderName(in.meta.CardholderName)
-		if pan, ok := card.Normalize(src.pan); ok {
-			src.pan = pan
-		}
-		src.brand = card.DetectBrand(src.pan)
+// storedCard opens a saved card of the merchant's buyer. Result codes: PARAM_ILLEGAL.
+func (g *Gateway) storedCard(ctx context.Context, m *payment.Merchant, token, buyerID string) (*cardSource, error) {
+	c, err := g.store.CardGetByToken(ctx, m.ID, token)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && c.BuyerID != "" && c.BuyerID != buyerID) {
+		return nil, paramError("paymentMethod.paymentMethodId", "is not a card token of this merchant and buyer")
 	}
+	if err != nil {
+		return nil, g.internalError(ctx, "card lookup", err)
+	}
+	pan, err := g.openCard(c)
+	if err != nil {
+		return nil, g.internalError(ctx, "vault open", err)
+	}
+	return &cardSource{stored: c, pan: pan, month: c.ExpiryMonth, year: c.ExpiryYear, holder: c.HolderName, brand: c.Brand}, nil
+}
+
+func (g *Gateway) openCard(c *payment.Card) (string, error) {
+	pan, err := g.vault.Open(vault.Sealed{KeyID: c.KeyID, Blob: c.Sealed}, []byte(c.ID))
+	return string(pan), err
+}
+
+// check validates the card data; problems are kept in failCode.
+func (src *cardSource) check(now time.Time) {
 	var cerr *card.Error
 	if errors.As(card.Validate(src.pan, src.month, src.year, src.cvv, now), &cerr) {
 		src.failCode, src.failMessage = cerr.Code, cerr.Message
 	}
-	return src, nil
 }
 
-// Pay authorizes a card payment (and captures it when captureMode is AUTOMATIC). It is
-// idempotent on paymentRequestId. Result codes: SUCCESS; PAYMENT_IN_PROCESS (U) while the
-// issuer or the buyer still has to act; the issuer's decline codes; INVALID_CARD_NUMBER,
-// INVALID_EXPIRATION_DATE, CARD_EXPIRED, INVALID_CVV; REPEAT_REQ_INCONSISTENT;
-// PARAM_ILLEGAL; CURRENCY_NOT_SUPPORT.
+// Pay starts a card payment. With card data (server-to-server) or a saved card it
+// authorizes at once (and captures when captureMode is AUTOMATIC); without, or when the
+// buyer must act (a saved card's CVV, 3-D Secure, a Korean issuer's authentication), it
+// answers PAYMENT_IN_PROCESS with normalUrl to the hosted page. It is idempotent on
+// paymentRequestId. Result codes: SUCCESS; PAYMENT_IN_PROCESS (U); the issuer's decline
+// codes; INVALID_CARD_NUMBER, INVALID_EXPIRATION_DATE, CARD_EXPIRED, INVALID_CVV;
+// SELECTED_CARD_BRAND_NOT_AVAILABLE; REPEAT_REQ_INCONSISTENT; PARAM_ILLEGAL; CURRENCY_NOT_SUPPORT.
 func (g *Gateway) Pay(ctx context.Context, m *payment.Merchant, req *ams.PayRequest) (*ams.PayResponse, error) {
 	now := g.now()
 	in, perr := parsePay(req, now)
 	if perr != nil {
 		return nil, perr
 	}
-	src, err := g.resolveCard(ctx, m, in, now)
-	if err != nil {
-		return nil, err
+	var src *cardSource
+	var fingerprint string
+	switch {
+	case in.token != "":
+		s, err := g.storedCard(ctx, m, in.token, in.order.BuyerID)
+		if err != nil {
+			return nil, err
+		}
+		src = s
+	case in.meta.CardNo != "":
+		src = &cardSource{pan: in.meta.CardNo, month: in.meta.ExpiryMonth, year: in.meta.ExpiryYear, holder: holderName(in.meta.CardholderName)}
+		if pan, ok := card.Normalize(src.pan); ok {
+			src.pan = pan
+		}
+		src.brand = card.DetectBrand(src.pan)
 	}
-	fingerprint := g.vault.Fingerprint(src.pan)
-	hash := keyHash(in.amount.Currency, strconv.FormatInt(in.amount.Value, 10), ams.PaymentMethodCard, in.token, fingerprint)
+	if src != nil {
+		src.cvv = in.meta.CVV
+		fingerprint = g.vault.Fingerprint(src.pan)
+	}
+	hash := keyHash(in.amount.Currency, strconv.FormatInt(in.amount.Value, 10), ams.PaymentMethodCard, in.token, fingerprint, in.order.IssuerBrand)
 
 	if p, err := g.store.PaymentGetByRequestID(ctx, m.ID, in.requestID); err == nil {
 		return g.replayPay(ctx, p, hash)
@@ -242,28 +269,41 @@ func (g *Gateway) Pay(ctx context.Context, m *payment.Merchant, req *ams.PayRequ
 		CreatedAt: now, UpdatedAt: now, ExpiresAt: in.expiresAt, Version: 1,
 	}
 	var newCard *payment.Card
-	if src.failCode != "" {
-		p.Status, p.Stage, p.ResultCode, p.ResultMessage = payment.Fail, payment.StageNone, src.failCode, src.failMessage
-		if card.Luhn(src.pan) {
-			p.Card = payment.CardResult{Masked: card.Mask(src.pan), Brand: src.brand, BIN: card.BIN(src.pan), Last4: card.Last4(src.pan)}
+	switch {
+	case src == nil && in.order.IssuerBrand != "":
+		p.Stage = payment.StageAwaitingIssuer
+		p.Card.Brand = in.order.IssuerBrand
+	case src == nil:
+		p.Stage = payment.StageAwaitingCard
+	default:
+		if src.stored == nil || src.cvv != "" {
+			src.check(now)
 		}
-	} else {
+		if src.failCode != "" {
+			p.Status, p.Stage, p.ResultCode, p.ResultMessage = payment.Fail, payment.StageNone, src.failCode, src.failMessage
+			if card.Luhn(src.pan) {
+				p.Card = payment.CardResult{Masked: card.Mask(src.pan), Brand: src.brand, BIN: card.BIN(src.pan), Last4: card.Last4(src.pan)}
+			}
+			break
+		}
 		if src.stored != nil {
 			p.CardID = src.stored.ID
 			p.Card = payment.CardResult{Token: src.stored.Token, Funding: src.stored.Funding, IssuingCountry: src.stored.IssuingCountry}
+			if in.meta.NeedCVV && src.cvv == "" {
+				p.Stage = payment.StageAwaitingCVV
+			}
 		} else {
-			newCard, err = g.sealCard(m, in, src, fingerprint, now)
+			c, err := g.sealCard(m.ID, in.order.BuyerID, src, fingerprint, in.order.Tokenize, now)
 			if err != nil {
 				return nil, g.internalError(ctx, "vault seal", err)
 			}
-			p.CardID = newCard.ID
-			p.Card.Token = newCard.Token
+			newCard, p.CardID, p.Card.Token = c, c.ID, c.Token
 		}
 		p.Card.Masked, p.Card.Brand, p.Card.BIN, p.Card.Last4 = card.Mask(src.pan), src.brand, card.BIN(src.pan), card.Last4(src.pan)
 		p.Card.ExpiryMonth, p.Card.ExpiryYear, p.Card.HolderName = src.month, src.year, src.holder
 	}
 	p.Schedule(time.Time{})
-	err = g.tx(ctx, func(q store.Queries) error {
+	err := g.tx(ctx, func(q store.Queries) error {
 		if newCard != nil {
 			if err := q.CardInsert(ctx, newCard); err != nil {
 				return err
@@ -287,22 +327,31 @@ func (g *Gateway) Pay(ctx context.Context, m *payment.Merchant, req *ams.PayRequ
 	if err != nil {
 		return nil, g.internalError(ctx, "payment insert", err)
 	}
-	if p.Status == payment.Processing {
-		p, err = g.authorize(ctx, p, in, src)
-		if err != nil {
+	if p.Stage == payment.StageAuthorizing {
+		a := authInput{pan: src.pan, cvv: src.cvv, month: src.month, year: src.year, holder: src.holder,
+			stored: src.stored != nil, nti: in.meta.NetworkTransactionID}
+		if b := in.meta.BillingAddress; b != nil {
+			a.billing = &issuer.Address{Region: b.Region, State: b.State, City: b.City, Address1: b.Address1, Address2: b.Address2, ZipCode: b.ZipCode}
+		}
+		if mpi := in.meta.MpiData; mpi != nil {
+			a.threeDS = &issuer.ThreeDS{Version: mpi.ThreeDSVersion, ECI: mpi.Eci, CAVV: mpi.Cavv, DSTransactionID: mpi.DsTransactionID}
+		}
+		if p, err = g.authorize(ctx, p, a); err != nil {
 			return nil, err
 		}
 	}
 	return g.payResponse(p), nil
 }
 
-func (g *Gateway) sealCard(m *payment.Merchant, in *payInput, src *cardSource, fingerprint string, now time.Time) (*payment.Card, error) {
+// sealCard puts a card into the vault: the PAN encrypted under the active key, with the
+// card's id as associated data so that a blob cannot be moved to another record.
+func (g *Gateway) sealCard(merchantID, buyerID string, src *cardSource, fingerprint string, tokenize bool, now time.Time) (*payment.Card, error) {
 	c := &payment.Card{
-		ID: newID(), MerchantID: m.ID, BuyerID: in.order.BuyerID, Fingerprint: fingerprint, Brand: src.brand,
+		ID: newID(), MerchantID: merchantID, BuyerID: buyerID, Fingerprint: fingerprint, Brand: src.brand,
 		BIN: card.BIN(src.pan), Last4: card.Last4(src.pan), ExpiryMonth: src.month, ExpiryYear: src.year,
 		HolderName: src.holder, CreatedAt: now,
 	}
-	if in.meta.Tokenize {
+	if tokenize {
 		c.Token = vault.NewToken()
 	}
 	sealed, err := g.vault.Seal([]byte(src.pan), []byte(c.ID))
@@ -345,20 +394,23 @@ func (g *Gateway) waitPayment(ctx context.Context, p *payment.Payment) (*payment
 	return p, nil
 }
 
-// authorize asks the issuer and records its answer.
-func (g *Gateway) authorize(ctx context.Context, p *payment.Payment, in *payInput, src *cardSource) (*payment.Payment, error) {
+// authInput is what an authorization needs beyond the payment, in memory only.
+type authInput struct {
+	pan, cvv, month, year, holder string
+	billing                       *issuer.Address
+	threeDS                       *issuer.ThreeDS // from the merchant's MPI or our challenge
+	stored                        bool
+	nti                           string
+}
+
+// authorize asks the issuer and records its answer. A card that needs 3-D Secure (or a
+// soft decline, when the merchant allowed the upgrade) goes to the challenge, with the CVV
+// kept in memory for the second authorization.
+func (g *Gateway) authorize(ctx context.Context, p *payment.Payment, a authInput) (*payment.Payment, error) {
 	req := issuer.AuthRequest{
 		Reference: p.ID, MerchantID: p.MerchantID, Currency: p.Amount.Currency, Amount: p.Amount.Value,
-		Card:                 issuer.Card{Number: src.pan, ExpiryMonth: src.month, ExpiryYear: src.year, CVV: src.cvv, HolderName: src.holder},
-		Force3DS:             bool(in.meta.Is3DSAuthentication),
-		StoredCredential:     src.stored != nil,
-		NetworkTransactionID: in.meta.NetworkTransactionID,
-	}
-	if a := in.meta.BillingAddress; a != nil {
-		req.Card.Billing = &issuer.Address{Region: a.Region, State: a.State, City: a.City, Address1: a.Address1, Address2: a.Address2, ZipCode: a.ZipCode}
-	}
-	if mpi := in.meta.MpiData; mpi != nil {
-		req.ThreeDS = &issuer.ThreeDS{Version: mpi.ThreeDSVersion, ECI: mpi.Eci, CAVV: mpi.Cavv, DSTransactionID: mpi.DsTransactionID}
+		Card:     issuer.Card{Number: a.pan, ExpiryMonth: a.month, ExpiryYear: a.year, CVV: a.cvv, HolderName: a.holder, Billing: a.billing},
+		Force3DS: p.Order.Force3DS, ThreeDS: a.threeDS, StoredCredential: a.stored, NetworkTransactionID: a.nti,
 	}
 	ictx, cancel := g.issuerCtx(ctx)
 	defer cancel()
@@ -369,9 +421,15 @@ func (g *Gateway) authorize(ctx context.Context, p *payment.Payment, in *payInpu
 		g.log.WarnContext(ctx, "issuer authorize failed", "payment", p.ID, "err", err)
 		res = issuer.AuthResult{Outcome: issuer.Pending, ResultCode: ams.CodePaymentInProcess, RetryAfter: g.now().Add(30 * time.Second)}
 	}
+	if res.Outcome == issuer.Declined && res.ResultCode == ams.CodeAuthenticationRequired && p.Order.AuthUpgrade && a.threeDS == nil {
+		res.Outcome = issuer.ChallengeRequired
+	}
+	if res.Outcome == issuer.ChallengeRequired {
+		g.cvvs.put(p.ID, a.cvv, p.ExpiresAt)
+	}
 	var threeDS *payment.ThreeDS
-	if t := req.ThreeDS; t != nil {
-		threeDS = &payment.ThreeDS{Version: t.Version, ECI: t.ECI, CAVV: t.CAVV, DSTransactionID: t.DSTransactionID}
+	if t := a.threeDS; t != nil {
+		threeDS = &payment.ThreeDS{Version: t.Version, ECI: t.ECI, CAVV: t.CAVV, DSTransactionID: t.DSTransactionID, Challenged: t.Challenged}
 	}
 	return g.recordAuth(ctx, p.ID, threeDS, res)
 }

@@ -32,8 +32,12 @@ func paymentResult(p *payment.Payment) ams.Result {
 	switch p.Stage {
 	case payment.StageIssuerPending:
 		return ams.NewResult(ams.CodePaymentInProcess, "the issuer has not answered yet; wait for notifyPayment or call inquiryPayment")
-	case payment.StageAwaitingBuyer:
-		return ams.NewResult(ams.CodePaymentInProcess, "the card requires buyer authentication")
+	case payment.StageAwaitingCard, payment.StageAwaitingCVV:
+		return ams.NewResult(ams.CodePaymentInProcess, "send the buyer to normalUrl to enter the card")
+	case payment.StageAwaitingChallenge:
+		return ams.NewResult(ams.CodePaymentInProcess, "the card requires 3-D Secure: send the buyer to normalUrl")
+	case payment.StageAwaitingIssuer:
+		return ams.NewResult(ams.CodePaymentInProcess, "send the buyer to normalUrl to authenticate with the card issuer")
 	}
 	return ams.NewResult(ams.CodePaymentInProcess, "the payment is being processed")
 }
@@ -60,6 +64,10 @@ func (g *Gateway) payResponse(p *payment.Payment) *ams.PayResponse {
 		Result: paymentResult(p), PaymentRequestID: p.RequestID, PaymentID: p.ID, PaymentAmount: wireAmount(p.Amount),
 		PaymentCreateTime: wireTime(p.CreatedAt), PaymentTime: wireTime(p.PaidAt), AuthExpiryTime: wireTime(p.AuthExpiresAt()),
 		PaymentResultInfo: resultInfo(p),
+	}
+	if p.AwaitingBuyer() {
+		r.NormalURL = g.pageURL(p.ID)
+		r.RedirectActionForm = &ams.RedirectActionForm{Method: "GET", RedirectURL: r.NormalURL}
 	}
 	return r
 }

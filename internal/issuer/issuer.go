@@ -109,3 +109,10 @@ type Processor interface {
 	Void(ctx context.Context, ref string) (OpResult, error)
 	Refund(ctx context.Context, ref, currency string, amount int64) (OpResult, error)
 }
+
+// IssuerAuthenticator is a Processor that can run a Korean issuer's own authentication
+// (the issuer's app or page, in place of 3-D Secure). The buyer picks the card there; the
+// processor returns it for the authorization that follows.
+type IssuerAuthenticator interface {
+	IssuerAuthenticate(ctx context.Context, brand string) (Card, error)
+}

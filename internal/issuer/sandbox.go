@@ -453,3 +453,18 @@ func newNonce() string {
 	rand.Read(b) // never fails
 	return hex.EncodeToString(b)
 }
+
+// IssuerAuthenticate implements IssuerAuthenticator: the sandbox's Korean issuer "app"
+// approves with the brand's first catalogue card, so the payment then follows that card's
+// documented outcome (the LOTTE card, for instance, is declined for insufficient funds).
+func (s *Sandbox) IssuerAuthenticate(ctx context.Context, brand string) (Card, error) {
+	if err := ctx.Err(); err != nil {
+		return Card{}, err
+	}
+	for _, tc := range catalogue {
+		if tc.Brand == brand && tc.IssuingCountry == "KR" {
+			return Card{Number: tc.CardNo, ExpiryMonth: "12", ExpiryYear: "30"}, nil
+		}
+	}
+	return Card{}, fmt.Errorf("sandbox: no %s card to authenticate", brand)
+}

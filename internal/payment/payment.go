@@ -47,8 +47,13 @@ const (
 	StageAuthorizing Stage = "AUTHORIZING"
 	// StageIssuerPending: the issuer did not answer in time; ask again at NextActionAt.
 	StageIssuerPending Stage = "ISSUER_PENDING"
-	// StageAwaitingBuyer: the buyer must act (card page, 3-D Secure) before authorization.
-	StageAwaitingBuyer Stage = "AWAITING_BUYER"
+	// The buyer must act on a hosted page before authorization: enter the card, re-enter
+	// the CVV of a saved card, pass the 3-D Secure challenge, or authenticate with a Korean
+	// issuer.
+	StageAwaitingCard      Stage = "AWAITING_CARD"
+	StageAwaitingCVV       Stage = "AWAITING_CVV"
+	StageAwaitingChallenge Stage = "AWAITING_CHALLENGE"
+	StageAwaitingIssuer    Stage = "AWAITING_ISSUER"
 )
 
 // CaptureState tracks the capture of an authorized payment.
@@ -138,12 +143,29 @@ type Address struct {
 	ZipCode  string `json:"zipCode,omitempty"`
 }
 
-// Order is the part of the merchant's order the gateway keeps.
+// Order is the part of the merchant's request the gateway keeps: the order, and the card
+// options a hosted page must still honour when the buyer arrives.
 type Order struct {
 	ReferenceOrderID string `json:"referenceOrderId,omitempty"`
 	Description      string `json:"description,omitempty"`
 	BuyerID          string `json:"buyerId,omitempty"`
 	TerminalType     string `json:"terminalType,omitempty"`
+	// Tokenize: the merchant asked for a cardToken (the hosted page asks the buyer's consent).
+	Tokenize bool `json:"tokenize,omitempty"`
+	// Force3DS is is3DSAuthentication; AuthUpgrade is enableAuthenticationUpgrade.
+	Force3DS    bool `json:"force3DS,omitempty"`
+	AuthUpgrade bool `json:"authUpgrade,omitempty"`
+	// IssuerBrand is the Korean brand whose own authentication the buyer goes through.
+	IssuerBrand string `json:"issuerBrand,omitempty"`
+}
+
+// AwaitingBuyer says whether the payment waits for the buyer on a hosted page.
+func (p *Payment) AwaitingBuyer() bool {
+	switch p.Stage {
+	case StageAwaitingCard, StageAwaitingCVV, StageAwaitingChallenge, StageAwaitingIssuer:
+		return p.Status == Processing
+	}
+	return false
 }
 
 // Payment is one pay call and everything that happened to it since.

@@ -41,6 +41,11 @@ type Queries interface {
 	CardInsert(ctx context.Context, c *payment.Card) error
 	CardGet(ctx context.Context, id string) (*payment.Card, error)
 	CardGetByToken(ctx context.Context, merchantID, token string) (*payment.Card, error)
+	// CardListNotUnderKey lists up to limit cards whose sealed data is wrapped by another key
+	// than keyID, in id order after afterID, for key rotation.
+	CardListNotUnderKey(ctx context.Context, keyID, afterID string, limit int) ([]*payment.Card, error)
+	// CardRewrap replaces a card's sealed data if it is still wrapped by fromKeyID.
+	CardRewrap(ctx context.Context, id, fromKeyID, keyID string, sealed []byte) error
 
 	PaymentInsert(ctx context.Context, p *payment.Payment) error
 	PaymentGet(ctx context.Context, merchantID, id string) (*payment.Payment, error)

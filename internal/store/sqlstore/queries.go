@@ -217,6 +217,18 @@ func (q Queries) CardGetByToken(ctx context.Context, merchantID, token string) (
 	return scanCard(q.queryRow(ctx, `SELECT `+cardCols+` FROM cards WHERE merchant_id = ? AND token = ?`, merchantID, token))
 }
 
+func (q Queries) CardListNotUnderKey(ctx context.Context, keyID, afterID string, limit int) ([]*payment.Card, error) {
+	rows, err := q.query(ctx, `SELECT `+cardCols+` FROM cards WHERE key_id <> ? AND id > ? ORDER BY id LIMIT ?`, keyID, afterID, limit)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scanCard)
+}
+
+func (q Queries) CardRewrap(ctx context.Context, id, fromKeyID, keyID string, sealed []byte) error {
+	return q.execOne(ctx, `UPDATE cards SET key_id = ?, sealed = ? WHERE id = ? AND key_id = ?`, keyID, sealed, id, fromKeyID)
+}
+
 // Payments.
 
 const paymentCols = `id, merchant_id, request_id, key_hash, currency, value, status, stage, result_code,
