@@ -30,6 +30,7 @@ import (
 	"github.com/cashierpay/cashier/internal/store/postgres"
 	"github.com/cashierpay/cashier/internal/store/sqlite"
 	"github.com/cashierpay/cashier/internal/vault"
+	"github.com/cashierpay/cashier/internal/web"
 )
 
 // Options say where the gateway keeps its state and how it is reached.
@@ -142,6 +143,7 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 	api := httpapi.New(httpapi.Config{
 		Gateway: gw, Store: st, Signer: signer, Clock: opts.Clock, Logger: opts.Logger,
 		TestCards: issuer.Catalogue(), TestClock: testClock,
+		Pages: web.New(web.Config{Flow: gw, Logger: opts.Logger, CSRFKey: deriveKey(key, "hosted-page-csrf")}),
 	})
 	return &App{Store: st, Gateway: gw, Notifier: worker, Handler: api.Handler(), GatewayKey: key, Vault: kr, SandboxClient: sm, testClock: testClock}, nil
 }

@@ -41,6 +41,8 @@ type Config struct {
 	TestCards any
 	// TestClock, when set, is served at GET /sandbox/clock and POST /sandbox/clock/advance.
 	TestClock *clock.Test
+	// Pages registers the buyer-facing pages (hosted card page and its steps); optional.
+	Pages interface{ Register(*http.ServeMux) }
 	// MaxBodyBytes bounds a request body; default 1 MiB.
 	MaxBodyBytes int64
 }
@@ -102,6 +104,9 @@ func (s *Server) Handler() http.Handler {
 		io.WriteString(w, "ok\n")
 	})
 	mux.HandleFunc("GET /static/logos/{file}", serveLogo)
+	if s.cfg.Pages != nil {
+		s.cfg.Pages.Register(mux)
+	}
 	if s.cfg.TestCards != nil {
 		mux.HandleFunc("GET /sandbox/test-cards", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/json")

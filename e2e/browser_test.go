@@ -1,0 +1,294 @@
+package e2e
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+
+	"github.com/cashierpay/cashier/ams"
+	"github.com/cashierpay/cashier/internal/payment"
+)
+
+// newBrowser starts headless Chromium for one test. Without a browser the test skips, unless
+// CASHIER_REQUIRE_BROWSER=1 (CI sets it): then it fails.
+func newBrowser(t *testing.T) context.Context {
+	t.Helper()
+	var path string
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			path = p
+			break
+		}
+	}
+	if path == "" {
+		if os.Getenv("CASHIER_REQUIRE_BROWSER") == "1" {
+			t.Fatal("no Chromium on PATH and CASHIER_REQUIRE_BROWSER=1")
+		}
+		t.Skip("no Chromium on PATH")
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true), chromedp.Flag("no-first-run", true),
+	)
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(alloc)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start Chromium: %v", err)
+	}
+	return ctx
+}
+
+// tab opens a new tab of the browser with the given viewport; phone widths emulate a mobile
+// device.
+func tab(t *testing.T, browser context.Context, width, height int64, mobile bool) context.Context {
+	ctx, cancel := chromedp.NewContext(browser)
+	t.Cleanup(cancel)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, height, func(p *emulation.SetDeviceMetricsOverrideParams, _ *emulation.SetTouchEmulationEnabledParams) {
+		p.Mobile = mobile
+		if mobile {
+			p.DeviceScaleFactor = 2
+		}
+	})); err != nil {
+		t.Fatal(err)
+	}
+	return ctx
+}
+
+func run(t *testing.T, ctx context.Context, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		var loc string
+		chromedp.Do(ctx, into(&loc, chromedp.Location()))
+		t.Fatalf("browser: %v (at %s)", err, loc)
+	}
+}
+
+// fillCard types a card into the hosted form and pays.
+func fillCard(number, expiry, cvv, name string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		chromedp.WaitVisible(chromedp.CSS(`[data-step="card"] #cardNo`)),
+		chromedp.SendKeys(chromedp.CSS("#cardNo"), number),
+		chromedp.SendKeys(chromedp.CSS("#expiry"), expiry),
+		chromedp.SendKeys(chromedp.CSS("#cvv"), cvv),
+		chromedp.SendKeys(chromedp.CSS("#holderName"), name),
+		chromedp.Click(chromedp.CSS("#pay")),
+	)
+}
+
+func waitResult(status, code string) chromedp.Action[chromedp.Void] {
+	sel := `#result[data-status="` + status + `"]`
+	if code != "" {
+		sel = `#result[data-status="` + status + `"][data-code="` + code + `"]`
+	}
+	return chromedp.WaitVisible(sel)
+}
+
+// TestBrowserHostedPage drives the hosted card page as a buyer in headless Chromium; every
+// flow ends with the merchant's view through inquiryPayment.
+func TestBrowserHostedPage(t *testing.T) {
+	browser := newBrowser(t)
+	e := newEnv(t)
+	returned := make(chan string, 16)
+	shop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		returned <- r.URL.Path
+		w.Write([]byte("<html><body><h1 id=shop>Back at the shop</h1></body></html>"))
+	}))
+	defer shop.Close()
+	hosted := func(meta string) (*ams.PayResponse, string) {
+		r := hostedReq("USD", 1050, meta)
+		r.PaymentRedirectURL = shop.URL + "/return/" + r.PaymentRequestID
+		resp := e.pay(r)
+		pageToken(t, resp)
+		return resp, r.PaymentRedirectURL
+	}
+	screenshots := os.Getenv("CASHIER_SCREENSHOTS") // a directory: write the docs' screenshots there
+
+	for _, layout := range []struct {
+		name          string
+		width, height int64
+		mobile        bool
+	}{{"desktop", 1280, 860, false}, {"phone", 390, 844, true}} {
+		t.Run("success "+layout.name, func(t *testing.T) {
+			ctx := tab(t, browser, layout.width, layout.height, layout.mobile)
+			resp, back := hosted("")
+			var shot []byte
+			run(t, ctx, chromedp.Navigate(resp.NormalURL), chromedp.WaitVisible(chromedp.CSS("#cardNo")),
+				chromedp.SendKeys(chromedp.CSS("#cardNo"), "4054695723100768"), chromedp.SendKeys(chromedp.CSS("#expiry"), "1230"),
+				chromedp.SendKeys(chromedp.CSS("#cvv"), "846"), chromedp.SendKeys(chromedp.CSS("#holderName"), "Ada Lovelace"),
+				into(&shot, chromedp.FullScreenshot(100)))
+			if screenshots != "" {
+				os.WriteFile(filepath.Join(screenshots, "hosted-card-"+layout.name+".png"), shot, 0o644)
+			}
+			var brand string
+			run(t, ctx, attr(&brand, chromedp.CSS(`#cardNo`), "autocomplete"))
+			if brand != "cc-number" {
+				t.Fatalf("card number autocomplete %q", brand)
+			}
+			run(t, ctx, chromedp.Click(chromedp.CSS("#pay")), waitResult("SUCCESS", ""))
+			if screenshots != "" {
+				run(t, ctx, into(&shot, chromedp.FullScreenshot(100)))
+				os.WriteFile(filepath.Join(screenshots, "hosted-result-"+layout.name+".png"), shot, 0o644)
+			}
+			// The result page sends the buyer back to the merchant.
+			run(t, ctx, chromedp.WaitVisible(chromedp.CSS("#shop")))
+			var loc string
+			run(t, ctx, into(&loc, chromedp.Location()))
+			if loc != back {
+				t.Fatalf("buyer sent to %s, want %s", loc, back)
+			}
+			if inq := e.inquiry(resp.PaymentID); inq.PaymentStatus != "SUCCESS" || inq.PaymentResultInfo.CardNo != "405469******0768" {
+				t.Fatalf("merchant sees %s %+v", inq.PaymentStatus, inq.PaymentResultInfo)
+			}
+		})
+	}
+
+	t.Run("decline shown", func(t *testing.T) {
+		ctx := tab(t, browser, 1280, 860, false)
+		resp, _ := hosted("")
+		var text string
+		run(t, ctx, chromedp.Navigate(resp.NormalURL), fillCard(visaDecl, "1230", "846", "Ada Lovelace"),
+			waitResult("FAIL", "DO_NOT_HONOR"), into(&text, chromedp.Text(chromedp.CSS("#result"))))
+		if strings.TrimSpace(text) == "" {
+			t.Fatal("the decline is not explained to the buyer")
+		}
+		if inq := e.inquiry(resp.PaymentID); inq.PaymentStatus != "FAIL" || inq.PaymentResultCode != "DO_NOT_HONOR" {
+			t.Fatalf("merchant sees %s %s", inq.PaymentStatus, inq.PaymentResultCode)
+		}
+	})
+
+	t.Run("validation error", func(t *testing.T) {
+		ctx := tab(t, browser, 390, 844, true)
+		resp, _ := hosted("")
+		var msg, invalid string
+		run(t, ctx, chromedp.Navigate(resp.NormalURL), chromedp.WaitVisible(chromedp.CSS("#cardNo")),
+			chromedp.SendKeys(chromedp.CSS("#cardNo"), luhnBroken), chromedp.SendKeys(chromedp.CSS("#expiry"), "1320"),
+			chromedp.Click(chromedp.CSS("#pay")),
+			chromedp.WaitVisible(chromedp.CSS("#cardNo-error")), into(&msg, chromedp.Text(chromedp.CSS("#cardNo-error"))),
+			attr(&invalid, chromedp.CSS("#cardNo"), "aria-invalid"))
+		if strings.TrimSpace(msg) == "" || invalid != "true" {
+			t.Fatalf("inline error %q, aria-invalid %q", msg, invalid)
+		}
+		if inq := e.inquiry(resp.PaymentID); inq.PaymentStatus != "PROCESSING" {
+			t.Fatalf("a rejected form changed the payment: %s", inq.PaymentStatus)
+		}
+	})
+
+	t.Run("chinese", func(t *testing.T) {
+		ctx := tab(t, browser, 1280, 860, false)
+		resp, _ := hosted("")
+		var lang, body string
+		run(t, ctx, chromedp.Navigate(resp.NormalURL+"?locale=zh_CN"), chromedp.WaitVisible(chromedp.CSS("#cardNo")),
+			attr(&lang, chromedp.CSS("html"), "lang"), into(&body, chromedp.Text(chromedp.CSS("body"))))
+		if !strings.HasPrefix(lang, "zh") || !regexp.MustCompile(`\p{Han}`).MatchString(body) {
+			t.Fatalf("zh_CN page: lang %q, text %.120q", lang, body)
+		}
+	})
+
+	challengeCard := catalogueCard(t, e, "PAYMENT_IN_PROCESS", "challenge; approved once authenticated")
+	for _, tc := range []struct {
+		name, code, status, resultCode string
+	}{{"3-D Secure passed", "123456", "SUCCESS", ""}, {"3-D Secure failed", "999999", "FAIL", "USER_PAYMENT_VERIFICATION_FAILED"}} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := tab(t, browser, 1280, 860, false)
+			resp, _ := hosted("")
+			var otp string
+			run(t, ctx, chromedp.Navigate(resp.NormalURL), fillCard(challengeCard, "1230", "846", "Ada Lovelace"),
+				chromedp.WaitVisible(chromedp.CSS(`[data-step="challenge"] #otp`)),
+				attr(&otp, chromedp.CSS("#otp"), "autocomplete"),
+				chromedp.SendKeys(chromedp.CSS("#otp"), tc.code), chromedp.Click(chromedp.CSS("#challenge-submit")),
+				waitResult(tc.status, tc.resultCode))
+			if otp != "one-time-code" {
+				t.Fatalf("otp autocomplete %q", otp)
+			}
+			inq := e.inquiry(resp.PaymentID)
+			if inq.PaymentStatus != tc.status || inq.PaymentResultInfo.ThreeDSResult == nil || inq.PaymentResultInfo.ThreeDSResult.Challenged == nil {
+				t.Fatalf("merchant sees %s %+v", inq.PaymentStatus, inq.PaymentResultInfo.ThreeDSResult)
+			}
+		})
+	}
+
+	t.Run("saved card with CVV only", func(t *testing.T) {
+		first := payReq(visaOK, "USD", 500)
+		first.PaymentMethod.PaymentMethodMetaData = []byte(`{"cardNo":"4054695723100768","cvv":"123","expiryMonth":"12","expiryYear":"30","tokenize":true}`)
+		token := e.pay(first).PaymentResultInfo.CardToken
+		ctx := tab(t, browser, 390, 844, true)
+		resp, _ := hosted(`{"needCVV":true}`)
+		// hosted() sent a fresh request without the token; make the CVV-only payment itself.
+		r := hostedReq("USD", 1050, `{"needCVV":true}`)
+		r.PaymentMethod.PaymentMethodID = token
+		r.PaymentRedirectURL = shop.URL + "/return/cvv"
+		resp = e.pay(r)
+		var cardInputs int
+		run(t, ctx, chromedp.Navigate(resp.NormalURL), chromedp.WaitVisible(chromedp.CSS(`[data-step="cvv"] #cvv`)),
+			into(&cardInputs, chromedp.Evaluate[int](`document.querySelectorAll('#cardNo').length`)))
+		if cardInputs != 0 {
+			t.Fatal("the CVV-only page asks for the card number")
+		}
+		run(t, ctx, chromedp.SendKeys(chromedp.CSS("#cvv"), "846"), chromedp.Click(chromedp.CSS("#pay")), waitResult("SUCCESS", ""))
+		if inq := e.inquiry(resp.PaymentID); inq.PaymentStatus != "SUCCESS" || inq.PaymentResultInfo.CardToken != token {
+			t.Fatalf("merchant sees %s %+v", inq.PaymentStatus, inq.PaymentResultInfo)
+		}
+	})
+
+	t.Run("korean issuer authentication", func(t *testing.T) {
+		ctx := tab(t, browser, 390, 844, true)
+		r := hostedReq("KRW", 15000, `{"selectedCardBrand":"HYUNDAI"}`)
+		r.PaymentMethod.RequireIssuerAuthentication = true
+		r.PaymentRedirectURL = shop.URL + "/return/kr"
+		resp := e.pay(r)
+		run(t, ctx, chromedp.Navigate(resp.NormalURL+"?locale=ko_KR"), chromedp.WaitVisible(chromedp.CSS(`[data-step="issuer"] #issuer-approve`)),
+			chromedp.Click(chromedp.CSS("#issuer-approve")), waitResult("SUCCESS", ""))
+		if inq := e.inquiry(resp.PaymentID); inq.PaymentStatus != "SUCCESS" || inq.PaymentResultInfo.CardBrand != "HYUNDAI" {
+			t.Fatalf("merchant sees %s %+v", inq.PaymentStatus, inq.PaymentResultInfo)
+		}
+	})
+
+	t.Run("expired page", func(t *testing.T) {
+		ctx := tab(t, browser, 1280, 860, false)
+		resp, _ := hosted("")
+		e.advance(payment.DefaultExpiry + time.Second)
+		run(t, ctx, chromedp.Navigate(resp.NormalURL), waitResult("FAIL", "ORDER_IS_CLOSED"))
+		var inputs int
+		run(t, ctx, into(&inputs, chromedp.Evaluate[int](`document.querySelectorAll('#cardNo').length`)))
+		if inputs != 0 {
+			t.Fatal("an expired page still takes a card")
+		}
+		if inq := e.inquiry(resp.PaymentID); inq.PaymentStatus != "FAIL" || inq.PaymentResultCode != "ORDER_IS_CLOSED" {
+			t.Fatalf("merchant sees %s %s", inq.PaymentStatus, inq.PaymentResultCode)
+		}
+	})
+
+	// After all of it, no PAN or CVV in clear in the data dir, the database or the logs.
+	scanForCardData(t, e, []string{"4054695723100768", visaDecl, luhnBroken, challengeCard}, "846")
+}
+
+// into runs a and keeps its value in dst.
+func into[T any](dst *T, a chromedp.Action[T]) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		v, err := a(ctx, t)
+		*dst = v
+		return err
+	})
+}
+
+// attr reads an attribute of the first element sel matches.
+func attr(dst *string, sel chromedp.CSS, name string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		v, err := chromedp.AttributeValue(sel, name)(ctx, t)
+		*dst = v.Value
+		return err
+	})
+}

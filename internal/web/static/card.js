@@ -1,0 +1,374 @@
+/* cashier hosted payment pages: brand detection, number formatting and inline validation.
+ * Progressive enhancement only: every form posts and is validated by the server without it.
+ * Messages come from <script type="application/json" id="i18n">, the brand table (the same
+ * one the gateway uses, internal/card) from id="brands". No inline script, no network. */
+(function () {
+  'use strict';
+
+  // ---- pure helpers (also loaded by the Go tests under Node) ----
+
+  function digitsOf(s) {
+    return String(s).replace(/\D/g, '');
+  }
+
+  // admits mirrors card.BrandRange.admits: the first n digits, as strings of equal length,
+  // lie between low and high.
+  function admits(r, p) {
+    var n = Math.min(p.length, r.low.length);
+    var a = p.slice(0, n);
+    return r.low.slice(0, n) <= a && a <= r.high.slice(0, n);
+  }
+
+  // detectBrand mirrors card.DetectBrand: a brand once every range the digits could still
+  // reach has that brand, '' while ambiguous or unknown.
+  function detectBrand(ranges, pan) {
+    var p = String(pan).replace(/[ -]/g, '');
+    if (p === '' || /\D/.test(p)) return '';
+    var brand = '';
+    for (var i = 0; i < ranges.length; i++) {
+      if (!admits(ranges[i], p)) continue;
+      if (brand !== '' && brand !== ranges[i].brand) return '';
+      brand = ranges[i].brand;
+    }
+    return brand;
+  }
+
+  function luhn(p) {
+    if (p.length < 2 || /\D/.test(p)) return false;
+    var sum = 0;
+    var dbl = false;
+    for (var i = p.length - 1; i >= 0; i--) {
+      var d = p.charCodeAt(i) - 48;
+      if (dbl) {
+        d *= 2;
+        if (d > 9) d -= 9;
+      }
+      sum += d;
+      dbl = !dbl;
+    }
+    return sum % 10 === 0;
+  }
+
+  function maxDigits(brand) {
+    return brand === 'AMEX' ? 15 : 19;
+  }
+
+  // formatNumber groups digits in fours, AMEX as 4-6-5.
+  function formatNumber(d, brand) {
+    var groups = brand === 'AMEX' ? [4, 6, 5] : [4, 4, 4, 4, 3];
+    var out = [];
+    var i = 0;
+    for (var g = 0; g < groups.length && i < d.length; g++) {
+      out.push(d.slice(i, i + groups[g]));
+      i += groups[g];
+    }
+    if (i < d.length) out.push(d.slice(i));
+    return out.join(' ');
+  }
+
+  function validNumber(d) {
+    return d.length >= 12 && d.length <= 19 && luhn(d);
+  }
+
+  // parseExpiry reads MM/YY (also M/YY, MM/YYYY, MMYY) as {m, y} two-digit strings, or null.
+  function parseExpiry(v) {
+    var s = String(v).replace(/\s/g, '');
+    var m;
+    var y;
+    var parts = s.split('/');
+    if (parts.length === 2) {
+      m = parts[0];
+      y = parts[1];
+    } else if (/^\d{4}$/.test(s)) {
+      m = s.slice(0, 2);
+      y = s.slice(2);
+    } else {
+      return null;
+    }
+    if (/^\d$/.test(m)) m = '0' + m;
+    if (/^\d{4}$/.test(y)) y = y.slice(2);
+    if (!/^\d{2}$/.test(m) || !/^\d{2}$/.test(y)) return null;
+    var mm = +m;
+    if (mm < 1 || mm > 12) return null;
+    return { m: m, y: y };
+  }
+
+  // expiryState: 'empty', 'invalid', 'past' or 'ok'. A card is good through its month.
+  function expiryState(v, now) {
+    if (String(v).trim() === '') return 'empty';
+    var e = parseExpiry(v);
+    if (!e) return 'invalid';
+    var year = 2000 + +e.y;
+    var month = +e.m;
+    var nowYear = now.getFullYear();
+    var nowMonth = now.getMonth() + 1;
+    if (year < nowYear || (year === nowYear && month < nowMonth)) return 'past';
+    return 'ok';
+  }
+
+  // formatExpiry inserts the slash as the buyer types; '4' becomes '04/'.
+  function formatExpiry(v) {
+    var s = String(v);
+    if (s.indexOf('/') >= 0) {
+      var parts = s.split('/');
+      var m = digitsOf(parts[0]).slice(0, 2);
+      var y = digitsOf(parts.slice(1).join('')).slice(0, 4);
+      if (m.length === 1 && y.length > 0) m = '0' + m;
+      return m + '/' + y;
+    }
+    var d = digitsOf(s).slice(0, 4);
+    if (d.length === 1 && d > '1') return '0' + d + '/';
+    if (d.length >= 2) return d.slice(0, 2) + '/' + d.slice(2);
+    return d;
+  }
+
+  function cvvLength(brand) {
+    return brand === 'AMEX' ? 4 : 3;
+  }
+
+  var api = {
+    detectBrand: detectBrand,
+    luhn: luhn,
+    formatNumber: formatNumber,
+    validNumber: validNumber,
+    parseExpiry: parseExpiry,
+    expiryState: expiryState,
+    formatExpiry: formatExpiry,
+    cvvLength: cvvLength,
+    maxDigits: maxDigits
+  };
+  if (typeof module === 'object' && module.exports) {
+    module.exports = api;
+  }
+  if (typeof document === 'undefined') return;
+
+  // ---- the page ----
+
+  function readJSON(id, fallback) {
+    var el = document.getElementById(id);
+    if (!el) return fallback;
+    try {
+      return JSON.parse(el.textContent);
+    } catch (e) {
+      return fallback;
+    }
+  }
+
+  var messages = readJSON('i18n', {});
+  var ranges = readJSON('brands', []) || [];
+
+  function t(key) {
+    return messages[key] || '';
+  }
+
+  function byId(id) {
+    return document.getElementById(id);
+  }
+
+  function setError(input, message) {
+    var el = byId(input.id + '-error');
+    if (el) el.textContent = message || '';
+    input.setAttribute('aria-invalid', message ? 'true' : 'false');
+  }
+
+  function hasError(input) {
+    return input.getAttribute('aria-invalid') === 'true';
+  }
+
+  // Each validator returns the message for the field's value, '' when it is fine.
+  var validators = {
+    cardNo: function (input) {
+      var d = digitsOf(input.value);
+      if (d === '') return t('errCardNoRequired');
+      return validNumber(d) ? '' : t('errCardNoInvalid');
+    },
+    expiry: function (input) {
+      switch (expiryState(input.value, new Date())) {
+        case 'empty': return t('errExpiryRequired');
+        case 'invalid': return t('errExpiryInvalid');
+        case 'past': return t('errExpiryPast');
+      }
+      return '';
+    },
+    cvv: function (input, form) {
+      var v = input.value.replace(/\s/g, '');
+      if (v === '') return t('errCvvRequired');
+      var n = cvvLength(currentBrand(form));
+      if (v.length !== n || /\D/.test(v)) return t(n === 4 ? 'errCvvInvalid4' : 'errCvvInvalid3');
+      return '';
+    },
+    holderName: function (input) {
+      return input.value.trim() === '' ? t('errHolderRequired') : '';
+    },
+    region: function (input) {
+      var v = input.value.trim();
+      return v === '' || /^[A-Za-z]{2}$/.test(v) ? '' : t('errRegionInvalid');
+    },
+    otp: function (input) {
+      return input.value.trim() === '' ? t('errOtpRequired') : '';
+    }
+  };
+
+  function currentBrand(form) {
+    if (form.dataset.brand) return form.dataset.brand;
+    var number = form.querySelector('#cardNo');
+    return number ? detectBrand(ranges, digitsOf(number.value)) : '';
+  }
+
+  function fieldsOf(form) {
+    var list = [];
+    Object.keys(validators).forEach(function (id) {
+      var input = form.querySelector('#' + id);
+      if (input) list.push(input);
+    });
+    return list;
+  }
+
+  function check(input, form) {
+    var message = validators[input.id](input, form);
+    setError(input, message);
+    return message === '';
+  }
+
+  // ---- card number: brand logo and grouping ----
+
+  function showBrand(brand) {
+    var logo = byId('brand-logo');
+    var name = byId('brand-name');
+    if (logo) {
+      if (brand) {
+        logo.src = '/static/logos/' + encodeURIComponent(brand) + '.svg';
+        logo.alt = brand;
+        logo.hidden = false;
+      } else {
+        logo.hidden = true;
+        logo.removeAttribute('src');
+        logo.alt = '';
+      }
+    }
+    if (name) {
+      var text = brand ? t('detectedBrand').replace('{brand}', brand) : '';
+      if (name.textContent !== text) name.textContent = text;
+    }
+  }
+
+  function onNumberInput(input) {
+    var before = input.value;
+    var caret = input.selectionStart == null ? before.length : input.selectionStart;
+    var digitsBeforeCaret = digitsOf(before.slice(0, caret)).length;
+    var d = digitsOf(before);
+    var brand = detectBrand(ranges, d);
+    d = d.slice(0, maxDigits(brand));
+    var formatted = formatNumber(d, brand);
+    if (formatted !== before) {
+      input.value = formatted;
+      var pos = 0;
+      var seen = 0;
+      while (pos < formatted.length && seen < digitsBeforeCaret) {
+        if (/\d/.test(formatted.charAt(pos))) seen++;
+        pos++;
+      }
+      if (document.activeElement === input) input.setSelectionRange(pos, pos);
+    }
+    showBrand(brand);
+    var cvv = byId('cvv');
+    if (cvv) cvv.maxLength = cvvLength(brand);
+  }
+
+  function onExpiryInput(input, ev) {
+    if (ev && ev.inputType && ev.inputType.indexOf('delete') === 0) return;
+    var formatted = formatExpiry(input.value);
+    if (formatted !== input.value) input.value = formatted;
+  }
+
+  // ---- submit: validate, then block a second submit ----
+
+  function guardSubmit(form) {
+    var busy = false;
+    form.noValidate = true;
+    form.addEventListener('submit', function (ev) {
+      if (busy) {
+        ev.preventDefault();
+        return;
+      }
+      var submitter = ev.submitter || null;
+      var skip = submitter && submitter.hasAttribute('formnovalidate');
+      if (!skip) {
+        var firstBad = null;
+        fieldsOf(form).forEach(function (input) {
+          if (!check(input, form) && !firstBad) firstBad = input;
+        });
+        var summary = byId('form-error');
+        if (firstBad) {
+          ev.preventDefault();
+          if (summary) {
+            summary.textContent = t('formErrors');
+            summary.hidden = false;
+          }
+          var details = firstBad.closest('details');
+          if (details) details.open = true;
+          firstBad.focus();
+          return;
+        }
+        if (summary) summary.hidden = true;
+      }
+      busy = true;
+      // A disabled submit button is left out of the form data; carry its name=value.
+      if (submitter && submitter.name) {
+        var hidden = document.createElement('input');
+        hidden.type = 'hidden';
+        hidden.name = submitter.name;
+        hidden.value = submitter.value;
+        form.appendChild(hidden);
+      }
+      form.querySelectorAll('button').forEach(function (b) {
+        b.disabled = true;
+      });
+      if (submitter) {
+        submitter.setAttribute('aria-busy', 'true');
+        if (submitter.dataset.busy) submitter.textContent = submitter.dataset.busy;
+      }
+    });
+    // Back/forward cache: a page shown again must be usable again.
+    window.addEventListener('pageshow', function (ev) {
+      if (!ev.persisted) return;
+      busy = false;
+      form.querySelectorAll('button').forEach(function (b) {
+        b.disabled = false;
+        b.removeAttribute('aria-busy');
+      });
+      form.querySelectorAll('input[type="hidden"][name="action"]').forEach(function (h) {
+        h.remove();
+      });
+    });
+  }
+
+  function wire(form) {
+    fieldsOf(form).forEach(function (input) {
+      input.addEventListener('blur', function () {
+        if (input.value !== '' || hasError(input)) check(input, form);
+      });
+      input.addEventListener('input', function (ev) {
+        if (input.id === 'cardNo') onNumberInput(input);
+        if (input.id === 'expiry') onExpiryInput(input, ev);
+        if (input.id === 'region') input.value = input.value.toUpperCase();
+        if (hasError(input)) check(input, form);
+      });
+    });
+    var number = form.querySelector('#cardNo');
+    if (number && number.value) onNumberInput(number);
+    var cvv = form.querySelector('#cvv');
+    if (cvv && form.dataset.brand) cvv.maxLength = cvvLength(form.dataset.brand);
+    guardSubmit(form);
+  }
+
+  function init() {
+    document.querySelectorAll('form[data-form]').forEach(wire);
+  }
+
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', init);
+  } else {
+    init();
+  }
+})();
