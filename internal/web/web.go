@@ -53,6 +53,9 @@ type Pages struct {
 	brands  []card.BrandRange
 }
 
+// errNoView is a Flow that answered neither a view nor an error.
+var errNoView = errors.New("web: flow returned no view")
+
 // MaxBodyBytes bounds a form post.
 const MaxBodyBytes = 16 << 10
 
@@ -185,6 +188,9 @@ func (p *Pages) getPage(w http.ResponseWriter, r *http.Request) {
 	token := r.PathValue("token")
 	loc := resolveLocale(w, r, token)
 	view, err := p.flow.HostedPage(r.Context(), token)
+	if err == nil && view == nil {
+		err = errNoView
+	}
 	if err != nil {
 		p.flowError(w, r, loc, token, "HostedPage", err, false)
 		return
@@ -235,6 +241,9 @@ func (p *Pages) postCard(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	view, err := p.flow.HostedPage(ctx, token)
+	if err == nil && view == nil {
+		err = errNoView
+	}
 	if err != nil {
 		p.flowError(w, r, loc, token, "HostedPage", err, true)
 		return
@@ -258,6 +267,9 @@ func (p *Pages) postCard(w http.ResponseWriter, r *http.Request) {
 		// The payment moved on (a second tab, a double submit): show where it is.
 		http.Redirect(w, r, pagePath(token), http.StatusSeeOther)
 		return
+	}
+	if err == nil && view == nil {
+		err = errNoView
 	}
 	if err != nil {
 		p.flowError(w, r, loc, token, op, err, true)
@@ -284,6 +296,9 @@ func (p *Pages) postChallenge(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	view, err := p.flow.HostedPage(ctx, token)
+	if err == nil && view == nil {
+		err = errNoView
+	}
 	if err != nil {
 		p.flowError(w, r, loc, token, "HostedPage", err, true)
 		return
@@ -297,6 +312,9 @@ func (p *Pages) postChallenge(w http.ResponseWriter, r *http.Request) {
 		code = stripSpace(r.PostForm.Get("otp"))
 	}
 	view, err = p.flow.CompleteChallenge(ctx, token, code, cancel)
+	if err == nil && view == nil {
+		err = errNoView
+	}
 	if err != nil {
 		p.flowError(w, r, loc, token, "CompleteChallenge", err, true)
 		return
@@ -322,6 +340,9 @@ func (p *Pages) postIssuer(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	view, err := p.flow.HostedPage(ctx, token)
+	if err == nil && view == nil {
+		err = errNoView
+	}
 	if err != nil {
 		p.flowError(w, r, loc, token, "HostedPage", err, true)
 		return
@@ -331,6 +352,9 @@ func (p *Pages) postIssuer(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	view, err = p.flow.CompleteIssuerAuth(ctx, token, approve)
+	if err == nil && view == nil {
+		err = errNoView
+	}
 	if err != nil {
 		p.flowError(w, r, loc, token, "CompleteIssuerAuth", err, true)
 		return
