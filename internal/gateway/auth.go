@@ -111,6 +111,11 @@ func (g *Gateway) applyAuth(ctx context.Context, q store.Queries, p *payment.Pay
 		}
 	case issuer.Declined:
 		p.Status, p.Stage, p.ResultCode, p.ResultMessage = payment.Fail, payment.StageNone, res.ResultCode, res.Message
+		if p.Order.Session && p.CardID != "" && now.Before(p.ExpiresAt) {
+			// Within a session the buyer may try another card: the payment stays open and
+			// keeps the decline for the SDK to show.
+			p.Status, p.Stage = payment.Processing, payment.StageAwaitingCard
+		}
 	case issuer.Pending:
 		p.Stage = payment.StageIssuerPending
 	case issuer.ChallengeRequired:

@@ -46,6 +46,11 @@ type HostedView struct {
 	ExpiresAt        time.Time
 	// Expired: the payment closed because its expiry time passed.
 	Expired bool
+	// Session: opened by createPaymentSession for the browser SDK.
+	Session bool
+	// DeclineCode and DeclineMessage, on a session's card step, say why the buyer's last
+	// card was declined; the buyer may try another.
+	DeclineCode, DeclineMessage string
 	// FieldErrors maps a form field (cardNo, expiryMonth, expiryYear, cvv, holderName,
 	// otp) to the result code that rejected it, for a form shown again.
 	FieldErrors map[string]string

@@ -83,6 +83,10 @@ func (g *Gateway) view(ctx context.Context, token string, p *payment.Payment) (*
 		SaveCardOffered: p.Order.Tokenize, CardMasked: p.Card.Masked, CardBrand: p.Card.Brand, TerminalType: p.Order.TerminalType,
 		Status: p.Status, ResultCode: res.ResultCode, ResultMessage: res.ResultMessage, RedirectURL: p.RedirectURL,
 		ExpiresAt: p.ExpiresAt, Expired: p.Status == payment.Fail && p.ResultCode == ams.CodeOrderIsClosed,
+		Session: p.Order.Session,
+	}
+	if p.Status == payment.Processing && p.ResultCode != "" {
+		v.DeclineCode, v.DeclineMessage = p.ResultCode, p.ResultMessage
 	}
 	if p.Status == payment.Processing {
 		switch p.Stage {

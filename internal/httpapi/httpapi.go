@@ -81,13 +81,14 @@ func New(cfg Config) *Server {
 	}
 	g := cfg.Gateway
 	return &Server{cfg: cfg, log: cfg.Logger, apis: map[string]endpoint{
-		ams.APIPay:            handle(g.Pay),
-		ams.APIInquiryPayment: handle(g.InquiryPayment),
-		ams.APICapture:        handle(g.Capture),
-		ams.APICancel:         handle(g.Cancel),
-		ams.APIRefund:         handle(g.Refund),
-		ams.APIInquiryRefund:  handle(g.InquiryRefund),
-		ams.APIConsult:        handle(g.Consult),
+		ams.APIPay:                  handle(g.Pay),
+		ams.APICreatePaymentSession: handle(g.CreatePaymentSession),
+		ams.APIInquiryPayment:       handle(g.InquiryPayment),
+		ams.APICapture:              handle(g.Capture),
+		ams.APICancel:               handle(g.Cancel),
+		ams.APIRefund:               handle(g.Refund),
+		ams.APIInquiryRefund:        handle(g.InquiryRefund),
+		ams.APIConsult:              handle(g.Consult),
 	}}
 }
 

@@ -157,6 +157,9 @@ type Order struct {
 	AuthUpgrade bool `json:"authUpgrade,omitempty"`
 	// IssuerBrand is the Korean brand whose own authentication the buyer goes through.
 	IssuerBrand string `json:"issuerBrand,omitempty"`
+	// Session: the payment was opened by createPaymentSession for the browser SDK; an
+	// issuer's decline leaves it open so the buyer can try again until the session expires.
+	Session bool `json:"session,omitempty"`
 }
 
 // AwaitingBuyer says whether the payment waits for the buyer on a hosted page.

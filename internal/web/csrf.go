@@ -64,7 +64,8 @@ func csrfNonce(r *http.Request) (string, bool) {
 func (p *Pages) csrfMAC(token, nonce string) []byte {
 	m := hmac.New(sha256.New, p.csrfKey)
 	m.Write([]byte("cashier-csrf\x00"))
-		m.Write([]byte{0})
+	m.Write([]byte(token))
+	m.Write([]byte{0})
 	m.Write([]byte(nonce))
 	return m.Sum(nil)
 }
