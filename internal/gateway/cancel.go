@@ -13,15 +13,6 @@ import (
 // is safe. Cancel sends no notification (Antom's cancel is synchronous only). Result codes:
 // SUCCESS; ORDER_NOT_EXIST; the codes of payment.CheckCancel; PARAM_ILLEGAL.
 func (g *Gateway) Cancel(ctx context.Context, m *payment.Merchant, req *ams.CancelRequest) (*ams.CancelResponse, error) {
-	if req.PaymentID == "" && req.PaymentRequestID == "" {
-		return nil, paramError("paymentId", "or paymentRequestId is required")
-	}
-	if err := maxString("paymentId", req.PaymentID, 64); err != nil {
-		return nil, err
-	}
-	if err := maxString("paymentRequestId", req.PaymentRequestID, 64); err != nil {
-		return nil, err
-	}
 	p, err := g.findPayment(ctx, m, req.PaymentID, req.PaymentRequestID)
 	if err != nil {
 		return nil, err
@@ -68,8 +59,18 @@ func (g *Gateway) Cancel(ctx context.Context, m *payment.Merchant, req *ams.Canc
 	return &ams.CancelResponse{Result: ams.SuccessResult(), PaymentID: p.ID, PaymentRequestID: p.RequestID, CancelTime: wireTime(p.CancelledAt)}, nil
 }
 
-// findPayment looks a payment up by id, or else by request id. Result codes: ORDER_NOT_EXIST.
+// findPayment looks a payment up by id, or else by request id. Result codes:
+// ORDER_NOT_EXIST, PARAM_ILLEGAL.
 func (g *Gateway) findPayment(ctx context.Context, m *payment.Merchant, id, requestID string) (*payment.Payment, error) {
+	if id == "" && requestID == "" {
+		return nil, paramError("paymentId", "or paymentRequestId is required")
+	}
+	if err := maxString("paymentId", id, 64); err != nil {
+		return nil, err
+	}
+	if err := maxString("paymentRequestId", requestID, 64); err != nil {
+		return nil, err
+	}
 	var p *payment.Payment
 	var err error
 	if id != "" {

@@ -12,15 +12,6 @@ import (
 // every capture, refund and cancel in transactions[]. Result codes: SUCCESS (the inquiry
 // worked; paymentStatus tells the payment's state); ORDER_NOT_EXIST; PARAM_ILLEGAL.
 func (g *Gateway) InquiryPayment(ctx context.Context, m *payment.Merchant, req *ams.InquiryPaymentRequest) (*ams.InquiryPaymentResponse, error) {
-	if req.PaymentID == "" && req.PaymentRequestID == "" {
-		return nil, paramError("paymentId", "or paymentRequestId is required")
-	}
-	if err := maxString("paymentId", req.PaymentID, 64); err != nil {
-		return nil, err
-	}
-	if err := maxString("paymentRequestId", req.PaymentRequestID, 64); err != nil {
-		return nil, err
-	}
 	p, err := g.findPayment(ctx, m, req.PaymentID, req.PaymentRequestID)
 	if err != nil {
 		return nil, err
