@@ -539,13 +539,13 @@ func (q Queries) ClockOffset(ctx context.Context) (time.Duration, error) {
 	return time.Duration(v) * time.Microsecond, nil
 }
 
+// ClockAdvance adds and reads back in one statement: outside a transaction, an UPDATE and
+// a separate SELECT could read another caller's advance too.
 func (q Queries) ClockAdvance(ctx context.Context, d time.Duration) (time.Duration, error) {
-	if err := q.exec(ctx, `UPDATE sandbox_clock SET offset_micros = offset_micros + ? WHERE id = 1`, d.Microseconds()); err != nil {
-		return 0, err
-	}
 	var v int64
-	if err := q.w.QueryRowContext(ctx, q.d.q(`SELECT offset_micros FROM sandbox_clock WHERE id = 1`)).Scan(&v); err != nil {
-		return 0, noRows(err)
+	if err := q.w.QueryRowContext(ctx, q.d.q(`UPDATE sandbox_clock SET offset_micros = offset_micros + ? WHERE id = 1
+		RETURNING offset_micros`), d.Microseconds()).Scan(&v); err != nil {
+		return 0, q.d.MapErr(err)
 	}
 	return time.Duration(v) * time.Microsecond, nil
 }

@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -32,12 +34,15 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"MerchantGetUnknown", testMerchantGetUnknown},
 		{"MerchantList", testMerchantList},
 		{"MerchantSetNotifyURL", testMerchantSetNotifyURL},
+		{"MerchantGet", testMerchantGet},
 
 		{"CardInsertGet", testCardInsertGet},
 		{"CardGetByToken", testCardGetByToken},
 		{"CardWithoutToken", testCardWithoutToken},
 		{"CardDuplicateToken", testCardDuplicateToken},
 		{"CardSealedBytes", testCardSealedBytes},
+		{"CardListNotUnderKey", testCardListNotUnderKey},
+		{"CardRewrap", testCardRewrap},
 
 		{"PaymentRoundTrip", testPaymentRoundTrip},
 		{"PaymentZeroTimes", testPaymentZeroTimes},
@@ -58,6 +63,18 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"RefundListByPayment", testRefundListByPayment},
 
 		{"NotificationInsertList", testNotificationInsertList},
+		{"NotificationGet", testNotificationGet},
+		{"NotificationList", testNotificationList},
+		{"NotificationListDefaultLimit", testNotificationListDefaultLimit},
+		{"NotificationClaimDue", testNotificationClaimDue},
+		{"NotificationClaimDuringClaim", testNotificationClaimDuringClaim},
+		{"NotificationClaimConcurrent", testNotificationClaimConcurrent},
+		{"NotificationRecordAttempt", testNotificationRecordAttempt},
+		{"NotificationAttemptsOrder", testNotificationAttemptsOrder},
+		{"NotificationResend", testNotificationResend},
+
+		{"Clock", testClock},
+		{"ClockConcurrent", testClockConcurrent},
 
 		{"TxCommit", testTxCommit},
 		{"TxRollback", testTxRollback},
@@ -222,6 +239,32 @@ func newNotification(p *payment.Payment, created time.Time) *payment.Notificatio
 	}
 }
 
+// newAttempt is a failed attempt with every field set; Latency is whole microseconds, the
+// precision the store keeps.
+func newAttempt(n *payment.Notification, attempt int, started time.Time) *payment.NotificationAttempt {
+	return &payment.NotificationAttempt{
+		NotificationID: n.ID,
+		Attempt:        attempt,
+		StartedAt:      started,
+		URL:            "https://shop.example/notify?attempt=" + strconv.Itoa(attempt) + "&q=é",
+		HTTPStatus:     500 + attempt,
+		Latency:        1234567*time.Microsecond + time.Duration(attempt)*time.Microsecond,
+		Response:       `{"result":{"resultStatus":"F","resultMessage":"busy — é"}}` + "\n\t<" + strconv.Itoa(attempt) + ">",
+		Error:          "HTTP " + strconv.Itoa(500+attempt) + " is not an acknowledgement",
+	}
+}
+
+// sortedIDs returns n fresh ids in ascending order, so that a test can give rows ids whose
+// order differs from the order of their other columns.
+func sortedIDs(n int) []string {
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = newID()
+	}
+	slices.Sort(ids)
+	return ids
+}
+
 // Helpers.
 
 func ok(t *testing.T, err error, what string) {
@@ -250,6 +293,24 @@ func addPayment(t *testing.T, s store.Store, m *payment.Merchant) *payment.Payme
 	p := newPayment(m, now())
 	ok(t, s.PaymentInsert(t.Context(), p), "PaymentInsert")
 	return p
+}
+
+// claim runs NotificationClaimDue in a transaction of its own, as the worker does.
+func claim(t *testing.T, s store.Store, now, wallNow, leaseUntil time.Time, limit int) []*payment.Notification {
+	t.Helper()
+	var got []*payment.Notification
+	ok(t, s.Tx(t.Context(), func(q store.Queries) error {
+		var err error
+		got, err = q.NotificationClaimDue(t.Context(), now, wallNow, leaseUntil, limit)
+		return err
+	}), "Tx(NotificationClaimDue)")
+	return got
+}
+
+// record runs NotificationRecordAttempt in a transaction of its own, as the worker does.
+func record(t *testing.T, s store.Store, n *payment.Notification, a *payment.NotificationAttempt) error {
+	t.Helper()
+	return s.Tx(t.Context(), func(q store.Queries) error { return q.NotificationRecordAttempt(t.Context(), n, a) })
 }
 
 // same reports every field where got differs from want. Times compare by instant, and a
@@ -436,6 +497,39 @@ func testMerchantSetNotifyURL(t *testing.T, s store.Store) {
 		"MerchantSetNotifyURL of an unknown client")
 }
 
+func testMerchantGet(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	m := newMerchant(now())
+	allSet(t, m)
+	ok(t, s.MerchantInsert(ctx, m), "MerchantInsert")
+	other := addMerchant(t, s)
+	for _, want := range []*payment.Merchant{m, other} {
+		got, err := s.MerchantGet(ctx, want.ID)
+		ok(t, err, "MerchantGet")
+		same(t, "merchant by id", want, got)
+	}
+
+	// After a change, MerchantGet reads the stored row, not a copy of the insert.
+	ok(t, s.MerchantSetNotifyURL(ctx, m.ClientID, "https://changed.example/hook"), "MerchantSetNotifyURL")
+	m.NotifyURL = "https://changed.example/hook"
+	got, err := s.MerchantGet(ctx, m.ID)
+	ok(t, err, "MerchantGet")
+	same(t, "merchant by id after MerchantSetNotifyURL", m, got)
+
+	missing := []struct{ name, id string }{
+		{"unknown id", newID()},
+		{"empty id", ""},
+		{"client id as id", m.ClientID},
+	}
+	for _, tc := range missing {
+		got, err := s.MerchantGet(ctx, tc.id)
+		wantErr(t, err, store.ErrNotFound, "MerchantGet: "+tc.name)
+		if got != nil {
+			t.Errorf("MerchantGet: %s: returned %+v with its error", tc.name, got)
+		}
+	}
+}
+
 // Cards.
 
 func testCardInsertGet(t *testing.T, s store.Store) {
@@ -563,6 +657,151 @@ func testCardSealedBytes(t *testing.T, s store.Store) {
 }
 
 func head(b []byte) []byte { return b[:min(len(b), 16)] }
+
+const (
+	keyOld  = "k1-20250101"
+	keyMid  = "k2-20250601"
+	keyNew  = "k3-20251201"
+	keyNone = "k9-never-used"
+)
+
+func testCardListNotUnderKey(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	m1, m2 := addMerchant(t, s), addMerchant(t, s)
+	base := now()
+	// cards is in id order; creation times run the other way, and the cards are inserted in
+	// neither order, so only ORDER BY id gives the wanted order. Rotation covers every
+	// merchant's cards.
+	keys := []string{keyOld, keyMid, keyOld, keyNew, keyMid, keyOld, keyNew, keyOld, keyMid}
+	ids := sortedIDs(len(keys))
+	cards := make([]*payment.Card, len(keys))
+	for i, k := range keys {
+		c := newCard([]*payment.Merchant{m1, m2}[i%2], base.Add(-time.Duration(i)*time.Second))
+		c.ID, c.KeyID = ids[i], k
+		c.Sealed = append(bytes.Clone(c.Sealed), byte(i))
+		cards[i] = c
+	}
+	for _, i := range []int{4, 8, 0, 6, 2, 7, 1, 5, 3} {
+		ok(t, s.CardInsert(ctx, cards[i]), "CardInsert")
+	}
+	notUnder := func(key, after string) []*payment.Card {
+		var out []*payment.Card
+		for _, c := range cards {
+			if c.KeyID != key && c.ID > after {
+				out = append(out, c)
+			}
+		}
+		return out
+	}
+
+	tests := []struct {
+		name       string
+		key, after string
+		limit      int
+		want       []*payment.Card
+	}{
+		{"not under the middle key", keyMid, "", 100, notUnder(keyMid, "")},
+		{"not under the old key", keyOld, "", 100, notUnder(keyOld, "")},
+		{"not under an unused key", keyNone, "", 100, cards},
+		{"limit", keyMid, "", 2, notUnder(keyMid, "")[:2]},
+		{"limit one", keyOld, "", 1, notUnder(keyOld, "")[:1]},
+		{"after a listed card", keyMid, cards[2].ID, 100, notUnder(keyMid, cards[2].ID)},
+		{"after a card under the key", keyMid, cards[4].ID, 100, notUnder(keyMid, cards[4].ID)},
+		{"after and limit", keyOld, cards[1].ID, 2, notUnder(keyOld, cards[1].ID)[:2]},
+		{"after the last card", keyNone, cards[len(cards)-1].ID, 100, nil},
+	}
+	for _, tc := range tests {
+		got, err := s.CardListNotUnderKey(ctx, tc.key, tc.after, tc.limit)
+		ok(t, err, "CardListNotUnderKey: "+tc.name)
+		sameList(t, "CardListNotUnderKey: "+tc.name, tc.want, got)
+	}
+
+	// Paging as vault rotate-key does: each page after the last id of the one before.
+	var paged []*payment.Card
+	after, pages := "", 0
+	for ; pages < 10; pages++ {
+		page, err := s.CardListNotUnderKey(ctx, keyNew, after, 3)
+		ok(t, err, "CardListNotUnderKey: page")
+		if len(page) > 3 {
+			t.Fatalf("CardListNotUnderKey: page %d has %d cards, limit 3", pages, len(page))
+		}
+		if len(page) == 0 {
+			break
+		}
+		paged = append(paged, page...)
+		after = page[len(page)-1].ID
+	}
+	sameList(t, "CardListNotUnderKey: pages of 3", notUnder(keyNew, ""), paged)
+	if want := 3; pages != want {
+		t.Errorf("CardListNotUnderKey: got %d pages before the empty one, want %d", pages, want)
+	}
+
+	// Once every card is under one key, none is listed.
+	for _, c := range cards {
+		if c.KeyID != keyNew {
+			ok(t, s.CardRewrap(ctx, c.ID, c.KeyID, keyNew, c.Sealed), "CardRewrap")
+		}
+	}
+	got, err := s.CardListNotUnderKey(ctx, keyNew, "", 100)
+	ok(t, err, "CardListNotUnderKey")
+	sameList(t, "CardListNotUnderKey after rewrapping every card", nil, got)
+}
+
+func testCardRewrap(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	m := addMerchant(t, s)
+	c, other := newCard(m, now()), newCard(m, now())
+	ok(t, s.CardInsert(ctx, c), "CardInsert")
+	ok(t, s.CardInsert(ctx, other), "CardInsert")
+	if c.KeyID != keyOld {
+		t.Fatalf("fixture key %q, want %q", c.KeyID, keyOld)
+	}
+	check := func(what string, want *payment.Card) {
+		t.Helper()
+		got, err := s.CardGet(ctx, want.ID)
+		ok(t, err, "CardGet")
+		same(t, what, want, got)
+		got, err = s.CardGetByToken(ctx, want.MerchantID, want.Token)
+		ok(t, err, "CardGetByToken")
+		same(t, what+" (by token)", want, got)
+	}
+
+	// Shorter than the old blob, with zeros and invalid UTF-8: the bytes are replaced whole.
+	sealed := []byte{0xff, 0x00, 'n', 'e', 'w', 0x00, 0xc3, 0x28}
+	ok(t, s.CardRewrap(ctx, c.ID, keyOld, keyMid, bytes.Clone(sealed)), "CardRewrap")
+	want := *c
+	want.KeyID, want.Sealed = keyMid, sealed
+	check("card after CardRewrap", &want)
+	check("the other card", other)
+
+	// A rotation that read the card before it moved loses and changes nothing.
+	stale := []struct{ name, id, from string }{
+		{"from the key it had before", c.ID, keyOld},
+		{"from a key that never wrapped it", c.ID, keyNone},
+		{"from an empty key", c.ID, ""},
+		{"of an unknown card", newID(), keyMid},
+	}
+	for _, tc := range stale {
+		wantErr(t, s.CardRewrap(ctx, tc.id, tc.from, keyNew, []byte("late")), store.ErrStale, "CardRewrap "+tc.name)
+		check("card after a stale CardRewrap ("+tc.name+")", &want)
+	}
+	check("the other card after stale rewraps", other)
+
+	// Onwards from the key it has now, to a larger blob.
+	large := make([]byte, 64<<10)
+	rng := rand.NewChaCha8([32]byte{2})
+	_, _ = rng.Read(large)
+	ok(t, s.CardRewrap(ctx, c.ID, keyMid, keyNew, bytes.Clone(large)), "CardRewrap to a 64 KiB blob")
+	want.KeyID, want.Sealed = keyNew, large
+	check("card after a second CardRewrap", &want)
+
+	// Inside a transaction, too.
+	ok(t, s.Tx(ctx, func(q store.Queries) error { return q.CardRewrap(ctx, other.ID, keyOld, keyMid, sealed) }), "Tx(CardRewrap)")
+	wantOther := *other
+	wantOther.KeyID, wantOther.Sealed = keyMid, sealed
+	check("the other card after its CardRewrap in Tx", &wantOther)
+	check("card after the other card's CardRewrap", &want)
+}
 
 // Payments.
 
@@ -1116,6 +1355,641 @@ func testNotificationInsertList(t *testing.T, s store.Store) {
 		got, err := s.NotificationListByPayment(ctx, tc.payment)
 		ok(t, err, "NotificationListByPayment: "+tc.name)
 		sameList(t, "NotificationListByPayment: "+tc.name, tc.want, got)
+	}
+}
+
+func testNotificationGet(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	m := addMerchant(t, s)
+	p := addPayment(t, s, m)
+	base := now()
+	delivered := newNotification(p, base)
+	delivered.Kind, delivered.Status, delivered.Attempts, delivered.RoundStart = payment.NotifyRefund, payment.NotificationDelivered, 4, 2
+	delivered.NextAttemptAt = base.Add(10*time.Minute + 3*time.Microsecond)
+	delivered.DeliveredAt = base.Add(11*time.Minute + 7*time.Microsecond)
+	allSet(t, delivered)
+	pending := newNotification(p, base.Add(time.Second))
+	pending.URL = ""
+	for _, n := range []*payment.Notification{delivered, pending} {
+		ok(t, s.NotificationInsert(ctx, n), "NotificationInsert")
+	}
+	for _, want := range []*payment.Notification{delivered, pending} {
+		got, err := s.NotificationGet(ctx, want.ID)
+		ok(t, err, "NotificationGet")
+		same(t, "notification", want, got)
+	}
+
+	missing := []struct{ name, id string }{
+		{"unknown id", newID()},
+		{"empty id", ""},
+		{"payment id as id", p.ID},
+	}
+	for _, tc := range missing {
+		got, err := s.NotificationGet(ctx, tc.id)
+		wantErr(t, err, store.ErrNotFound, "NotificationGet: "+tc.name)
+		if got != nil {
+			t.Errorf("NotificationGet: %s: returned %+v with its error", tc.name, got)
+		}
+	}
+}
+
+func testNotificationList(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	m := addMerchant(t, s)
+	p1, p2, quiet := addPayment(t, s, m), addPayment(t, s, m), addPayment(t, s, m)
+	base := now()
+	// Newer rows get smaller ids, so that only the creation time gives the wanted order.
+	ids := sortedIDs(6)
+	mk := func(i int, p *payment.Payment, status string) *payment.Notification {
+		n := newNotification(p, base.Add(time.Duration(i)*(time.Second+time.Microsecond)))
+		n.ID, n.Status = ids[len(ids)-1-i], status
+		switch status {
+		case payment.NotificationFailed:
+			n.Attempts = 8
+		case payment.NotificationDelivered:
+			n.Attempts, n.DeliveredAt = 2, n.CreatedAt.Add(time.Minute)
+		}
+		return n
+	}
+	a := mk(0, p1, payment.NotificationPending)
+	b := mk(1, p2, payment.NotificationFailed)
+	c := mk(2, p1, payment.NotificationDelivered)
+	d := mk(3, p1, payment.NotificationFailed)
+	e := mk(4, p2, payment.NotificationPending)
+	f := mk(5, p1, payment.NotificationFailed)
+	oldest := newNotification(quiet, base.Add(-time.Hour))
+	for _, n := range []*payment.Notification{c, f, oldest, a, e, b, d} {
+		ok(t, s.NotificationInsert(ctx, n), "NotificationInsert")
+	}
+	all := []*payment.Notification{f, e, d, c, b, a, oldest}
+
+	tests := []struct {
+		name   string
+		filter store.NotificationFilter
+		want   []*payment.Notification
+	}{
+		{"all", store.NotificationFilter{}, all},
+		{"one payment", store.NotificationFilter{PaymentID: p1.ID}, []*payment.Notification{f, d, c, a}},
+		{"another payment", store.NotificationFilter{PaymentID: p2.ID}, []*payment.Notification{e, b}},
+		{"failed only", store.NotificationFilter{FailedOnly: true}, []*payment.Notification{f, d, b}},
+		{"one payment, failed only", store.NotificationFilter{PaymentID: p1.ID, FailedOnly: true}, []*payment.Notification{f, d}},
+		{"failed only of a payment without failures", store.NotificationFilter{PaymentID: quiet.ID, FailedOnly: true}, nil},
+		{"unknown payment", store.NotificationFilter{PaymentID: newID()}, nil},
+		{"limit", store.NotificationFilter{Limit: 2}, []*payment.Notification{f, e}},
+		{"limit one, failed only", store.NotificationFilter{FailedOnly: true, Limit: 1}, []*payment.Notification{f}},
+		{"one payment, limit", store.NotificationFilter{PaymentID: p1.ID, Limit: 3}, []*payment.Notification{f, d, c}},
+		{"limit above the count", store.NotificationFilter{Limit: 1000}, all},
+	}
+	for _, tc := range tests {
+		got, err := s.NotificationList(ctx, tc.filter)
+		ok(t, err, "NotificationList: "+tc.name)
+		sameList(t, "NotificationList: "+tc.name, tc.want, got)
+	}
+}
+
+func testNotificationListDefaultLimit(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	m := addMerchant(t, s)
+	p := addPayment(t, s, m)
+	base := now()
+	const total = 105
+	all := make([]*payment.Notification, total) // newest first
+	ok(t, s.Tx(ctx, func(q store.Queries) error {
+		for i := range all {
+			all[i] = newNotification(p, base.Add(-time.Duration(i)*time.Millisecond))
+			if err := q.NotificationInsert(ctx, all[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}), "Tx(NotificationInsert)")
+
+	tests := []struct {
+		name   string
+		filter store.NotificationFilter
+		want   []*payment.Notification
+	}{
+		{"no limit is 100", store.NotificationFilter{}, all[:100]},
+		{"no limit is 100 for a payment", store.NotificationFilter{PaymentID: p.ID}, all[:100]},
+		{"a limit above 100", store.NotificationFilter{Limit: 101}, all[:101]},
+		{"a limit above the count", store.NotificationFilter{Limit: 1000}, all},
+	}
+	for _, tc := range tests {
+		got, err := s.NotificationList(ctx, tc.filter)
+		ok(t, err, "NotificationList: "+tc.name)
+		sameList(t, "NotificationList: "+tc.name, tc.want, got)
+	}
+}
+
+func testNotificationClaimDue(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	m := addMerchant(t, s)
+	p := addPayment(t, s, m)
+	// The gateway's clock runs two hours ahead of the wall clock, as in the sandbox after an
+	// advance: due times are on the gateway's clock, leases on the wall clock.
+	wall := now()
+	gw := wall.Add(2 * time.Hour)
+	lease := wall.Add(15 * time.Second)
+	ids := sortedIDs(7)
+	mk := func(id string, created, next time.Time) *payment.Notification {
+		n := newNotification(p, created)
+		n.ID, n.NextAttemptAt = id, next
+		return n
+	}
+	// Due in the order b, a (at the same time, b's id first), c, d; neither ids nor creation
+	// times give that order.
+	b := mk(ids[1], wall.Add(-1*time.Hour), gw.Add(-time.Hour))
+	a := mk(ids[3], wall.Add(-2*time.Hour), gw.Add(-time.Hour))
+	c := mk(ids[0], wall.Add(-3*time.Hour), gw.Add(-30*time.Minute))
+	d := mk(ids[2], wall.Add(-4*time.Hour), gw)
+	later := mk(ids[4], wall.Add(-5*time.Hour), gw.Add(time.Microsecond))
+	delivered := mk(ids[5], wall.Add(-6*time.Hour), gw.Add(-2*time.Hour))
+	delivered.Status, delivered.Attempts, delivered.DeliveredAt = payment.NotificationDelivered, 1, gw.Add(-time.Hour)
+	failed := mk(ids[6], wall.Add(-7*time.Hour), gw.Add(-2*time.Hour))
+	failed.Status, failed.Attempts = payment.NotificationFailed, 8
+	for _, n := range []*payment.Notification{later, d, failed, a, c, delivered, b} {
+		ok(t, s.NotificationInsert(ctx, n), "NotificationInsert")
+	}
+
+	lease2 := lease.Add(time.Microsecond + 15*time.Second)
+	steps := []struct {
+		name                     string
+		now, wallNow, leaseUntil time.Time
+		limit                    int
+		want                     []*payment.Notification
+	}{
+		{"a microsecond before the first is due", gw.Add(-time.Hour - time.Microsecond), wall, lease, 100, nil},
+		{"due on the wall clock but not on the gateway's", wall, gw.Add(time.Hour), lease, 100, nil},
+		{"limit", gw, wall, lease, 2, []*payment.Notification{b, a}},
+		{"the rest, which the limited claim did not lease", gw, wall, lease, 100, []*payment.Notification{c, d}},
+		{"again with the same wall clock", gw, wall, lease, 100, nil},
+		{"a day later on the gateway's clock: only the one not leased yet", gw.Add(24 * time.Hour), wall, lease, 100, []*payment.Notification{later}},
+		{"a microsecond before the lease ends", gw.Add(24 * time.Hour), lease.Add(-time.Microsecond), lease2, 100, nil},
+		{"after the lease", gw.Add(24 * time.Hour), lease.Add(time.Microsecond), lease2, 100, []*payment.Notification{b, a, c, d, later}},
+		{"leased again", gw.Add(24 * time.Hour), lease.Add(time.Microsecond), lease2, 100, nil},
+		{"after the second lease", gw.Add(365 * 24 * time.Hour), lease2.Add(time.Hour), lease2.Add(2 * time.Hour), 100, []*payment.Notification{b, a, c, d, later}},
+	}
+	for _, st := range steps {
+		got := claim(t, s, st.now, st.wallNow, st.leaseUntil, st.limit)
+		sameList(t, "NotificationClaimDue: "+st.name, st.want, got)
+	}
+
+	// Claiming changes nothing a reader sees.
+	for _, want := range []*payment.Notification{a, b, c, d, later, delivered, failed} {
+		got, err := s.NotificationGet(ctx, want.ID)
+		ok(t, err, "NotificationGet")
+		same(t, "notification after claims", want, got)
+	}
+}
+
+// testNotificationClaimDuringClaim: a claim made while another worker's claim is not yet
+// committed neither fails nor takes that worker's rows.
+func testNotificationClaimDuringClaim(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	m := addMerchant(t, s)
+	p := addPayment(t, s, m)
+	base := now()
+	var due []*payment.Notification
+	for i := range 10 {
+		n := newNotification(p, base)
+		n.NextAttemptAt = base.Add(-time.Duration(10-i) * time.Second)
+		ok(t, s.NotificationInsert(ctx, n), "NotificationInsert")
+		due = append(due, n)
+	}
+	lease := base.Add(time.Hour)
+
+	var first, second []*payment.Notification
+	var firstErr, secondErr error
+	claimed, secondDone := make(chan struct{}), make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		firstErr = s.Tx(ctx, func(q store.Queries) error {
+			var err error
+			first, err = q.NotificationClaimDue(ctx, base, base, lease, 5)
+			close(claimed)
+			if err != nil {
+				return err
+			}
+			// Where a claim holds the only writer (SQLite), the second claim waits for this
+			// transaction instead; elsewhere it runs now, beside this uncommitted one.
+			select {
+			case <-secondDone:
+			case <-time.After(time.Second):
+			}
+			return nil
+		})
+		select {
+		case <-claimed:
+		default:
+			close(claimed) // Tx failed before fn ran
+		}
+	})
+	<-claimed
+	secondErr = s.Tx(ctx, func(q store.Queries) error {
+		var err error
+		second, err = q.NotificationClaimDue(ctx, base, base, lease, 5)
+		return err
+	})
+	close(secondDone)
+	wg.Wait()
+	ok(t, firstErr, "first claim")
+	ok(t, secondErr, "second claim, during the first")
+	sameList(t, "first claim", due[:5], first)
+	sameList(t, "second claim, during the first", due[5:], second)
+}
+
+// testNotificationClaimConcurrent: two workers claiming at once never get the same row
+// while its lease holds, so that two nodes do not send the same attempt.
+func testNotificationClaimConcurrent(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	m := addMerchant(t, s)
+	p := addPayment(t, s, m)
+	base := now()
+	const rows, workers, batch = 40, 2, 5
+	byID := map[string]*payment.Notification{}
+	ok(t, s.Tx(ctx, func(q store.Queries) error {
+		for i := range rows {
+			n := newNotification(p, base)
+			n.NextAttemptAt = base.Add(-time.Duration(i) * time.Millisecond)
+			byID[n.ID] = n
+			if err := q.NotificationInsert(ctx, n); err != nil {
+				return err
+			}
+		}
+		return nil
+	}), "Tx(NotificationInsert)")
+	lease := base.Add(time.Hour)
+
+	got := make([][]*payment.Notification, workers)
+	errs := make([]error, workers)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			<-start
+			for range 2 * rows { // a bound, in case a claim keeps returning rows
+				var batchGot []*payment.Notification
+				err := s.Tx(ctx, func(q store.Queries) error {
+					var err error
+					batchGot, err = q.NotificationClaimDue(ctx, base, base, lease, batch)
+					return err
+				})
+				if err != nil {
+					errs[w] = err
+					return
+				}
+				if len(batchGot) > batch {
+					errs[w] = fmt.Errorf("a claim with limit %d returned %d rows", batch, len(batchGot))
+					return
+				}
+				if len(batchGot) == 0 {
+					return
+				}
+				got[w] = append(got[w], batchGot...)
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	for w, err := range errs {
+		if err != nil {
+			t.Errorf("worker %d: %v", w, err)
+		}
+	}
+	claimedBy := map[string]int{}
+	for w := range workers {
+		for _, n := range got[w] {
+			if prev, dup := claimedBy[n.ID]; dup {
+				t.Errorf("notification %s claimed by worker %d and again by worker %d while leased", n.ID, prev, w)
+				continue
+			}
+			claimedBy[n.ID] = w
+			want, known := byID[n.ID]
+			if !known {
+				t.Errorf("worker %d claimed notification %s, which the test did not insert", w, n.ID)
+				continue
+			}
+			same(t, "claimed notification", want, n)
+		}
+	}
+	if len(claimedBy) != rows {
+		t.Errorf("the workers claimed %d distinct notifications, want all %d", len(claimedBy), rows)
+	}
+	sameList(t, "claim after the workers", nil, claim(t, s, base, base, lease, rows))
+}
+
+func testNotificationRecordAttempt(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	m := addMerchant(t, s)
+	p := addPayment(t, s, m)
+	base := now()
+	n := newNotification(p, base)
+	other := newNotification(p, base)
+	other.NextAttemptAt = base.Add(30 * 24 * time.Hour) // not due during this test
+	for _, x := range []*payment.Notification{n, other} {
+		ok(t, s.NotificationInsert(ctx, x), "NotificationInsert")
+	}
+	check := func(what string, want *payment.Notification, attempts []*payment.NotificationAttempt) {
+		t.Helper()
+		got, err := s.NotificationGet(ctx, want.ID)
+		ok(t, err, "NotificationGet")
+		same(t, what, want, got)
+		list, err := s.NotificationAttempts(ctx, want.ID)
+		ok(t, err, "NotificationAttempts")
+		sameList(t, what+": attempts", attempts, list)
+	}
+	check("notification before any attempt", n, nil)
+
+	// The worker claims the row, leased for an hour of wall time, and attempt 1 fails.
+	wallLease := base.Add(time.Hour)
+	sameList(t, "claim", []*payment.Notification{n}, claim(t, s, base, base, wallLease, 10))
+	a1 := newAttempt(n, 1, base.Add(3*time.Millisecond+3*time.Microsecond))
+	allSet(t, a1)
+	n.Attempts, n.NextAttemptAt = 1, a1.StartedAt.Add(2*time.Minute)
+	// The record writes the notification's state only: the rest of n is not its to change.
+	sent := *n
+	sent.MerchantID, sent.PaymentID, sent.Kind, sent.URL = newID(), newID(), payment.NotifyRefund, "https://elsewhere.example"
+	sent.Body, sent.RoundStart, sent.CreatedAt = []byte(`{"changed":true}`), 7, base.Add(-time.Hour)
+	ok(t, record(t, s, &sent, a1), "NotificationRecordAttempt of attempt 1")
+	check("notification after a failed attempt", n, []*payment.NotificationAttempt{a1})
+
+	// Recording ended the lease: the row is due at its next attempt on the gateway's clock,
+	// though the claim's lease has most of an hour to run on the wall clock.
+	sameList(t, "claim a microsecond before the next attempt", nil,
+		claim(t, s, n.NextAttemptAt.Add(-time.Microsecond), base, wallLease, 10))
+	sameList(t, "claim at the next attempt", []*payment.Notification{n},
+		claim(t, s, n.NextAttemptAt, base.Add(time.Second), wallLease, 10))
+
+	// Attempt 2 is acknowledged.
+	a2 := newAttempt(n, 2, n.NextAttemptAt.Add(5*time.Microsecond))
+	a2.HTTPStatus, a2.Error = 200, ""
+	a2.Response = `{"result":{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"success"}}`
+	n.Attempts, n.Status, n.DeliveredAt = 2, payment.NotificationDelivered, a2.StartedAt
+	ok(t, record(t, s, n, a2), "NotificationRecordAttempt of attempt 2")
+	check("notification after delivery", n, []*payment.NotificationAttempt{a1, a2})
+	sameList(t, "claim after delivery", nil,
+		claim(t, s, n.NextAttemptAt.Add(24*time.Hour), wallLease.Add(time.Hour), wallLease.Add(2*time.Hour), 10))
+
+	// Another worker's record of an attempt already recorded, or of one out of turn, is stale
+	// and changes nothing, in a transaction or not.
+	ways := []struct {
+		name string
+		rec  func(n *payment.Notification, a *payment.NotificationAttempt) error
+	}{
+		{"in Tx", func(n *payment.Notification, a *payment.NotificationAttempt) error { return record(t, s, n, a) }},
+		{"outside Tx", func(n *payment.Notification, a *payment.NotificationAttempt) error {
+			return s.NotificationRecordAttempt(ctx, n, a)
+		}},
+	}
+	stale := []struct {
+		name    string
+		attempt int
+	}{
+		{"the same attempt again", 2},
+		{"an earlier attempt", 1},
+		{"an attempt that skips one", 4},
+		{"attempt zero", 0},
+	}
+	for _, way := range ways {
+		for _, tc := range stale {
+			late := *n
+			late.Status, late.Attempts = payment.NotificationFailed, tc.attempt
+			late.NextAttemptAt, late.DeliveredAt = base.Add(time.Minute), time.Time{}
+			a := newAttempt(n, tc.attempt, base.Add(time.Minute))
+			wantErr(t, way.rec(&late, a), store.ErrStale, "NotificationRecordAttempt "+way.name+" of "+tc.name)
+			check("notification after a stale record "+way.name+" of "+tc.name, n, []*payment.NotificationAttempt{a1, a2})
+		}
+		unknown := newNotification(p, base)
+		wantErr(t, way.rec(unknown, newAttempt(unknown, 1, base)), store.ErrStale,
+			"NotificationRecordAttempt "+way.name+" of an unknown notification")
+		list, err := s.NotificationAttempts(ctx, unknown.ID)
+		ok(t, err, "NotificationAttempts")
+		sameList(t, "attempts of an unknown notification", nil, list)
+	}
+	check("the other notification", other, nil)
+}
+
+// testNotificationAttemptsOrder: attempts come back in attempt order, by number (10 after
+// 9), each notification's own.
+func testNotificationAttemptsOrder(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	m := addMerchant(t, s)
+	p := addPayment(t, s, m)
+	base := now()
+	n, other := newNotification(p, base), newNotification(p, base)
+	for _, x := range []*payment.Notification{n, other} {
+		ok(t, s.NotificationInsert(ctx, x), "NotificationInsert")
+	}
+	var want, wantOther []*payment.NotificationAttempt
+	for i := 1; i <= 11; i++ {
+		a := newAttempt(n, i, base.Add(time.Duration(i)*time.Minute+time.Duration(i)*time.Microsecond))
+		// Not whole microseconds, as the worker measures it: kept to the microsecond.
+		a.Latency = time.Duration(i)*time.Second + 1234*time.Nanosecond
+		n.Attempts, n.NextAttemptAt = i, a.StartedAt.Add(time.Minute)
+		if i == 11 {
+			n.Status = payment.NotificationFailed
+		}
+		ok(t, record(t, s, n, a), "NotificationRecordAttempt")
+		want = append(want, a)
+		if i <= 2 {
+			o := newAttempt(other, i, a.StartedAt)
+			other.Attempts, other.NextAttemptAt = i, o.StartedAt.Add(time.Minute)
+			ok(t, record(t, s, other, o), "NotificationRecordAttempt of the other notification")
+			wantOther = append(wantOther, o)
+		}
+	}
+
+	got, err := s.NotificationAttempts(ctx, n.ID)
+	ok(t, err, "NotificationAttempts")
+	if len(got) != len(want) {
+		t.Fatalf("NotificationAttempts: got %d attempts, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if d := got[i].Latency - want[i].Latency; d <= -time.Microsecond || d >= time.Microsecond {
+			t.Errorf("attempt %d: Latency: got %v, want %v to the microsecond", i+1, got[i].Latency, want[i].Latency)
+		}
+		w := *want[i]
+		w.Latency = got[i].Latency
+		same(t, fmt.Sprintf("attempt[%d]", i), &w, got[i])
+	}
+	gotOther, err := s.NotificationAttempts(ctx, other.ID)
+	ok(t, err, "NotificationAttempts")
+	sameList(t, "the other notification's attempts", wantOther, gotOther)
+	for _, x := range []*payment.Notification{n, other} {
+		got, err := s.NotificationGet(ctx, x.ID)
+		ok(t, err, "NotificationGet")
+		same(t, "notification after its attempts", x, got)
+	}
+}
+
+func testNotificationResend(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	m := addMerchant(t, s)
+	p := addPayment(t, s, m)
+	base := now()
+	failed := newNotification(p, base.Add(-2*time.Hour))
+	failed.Status, failed.Attempts, failed.NextAttemptAt = payment.NotificationFailed, 8, base.Add(-time.Hour)
+	delivered := newNotification(p, base.Add(-time.Hour))
+	delivered.Status, delivered.Attempts, delivered.RoundStart = payment.NotificationDelivered, 10, 8
+	delivered.NextAttemptAt, delivered.DeliveredAt = base.Add(-50*time.Minute), base.Add(-30*time.Minute+7*time.Microsecond)
+	pending := newNotification(p, base)
+	pending.NextAttemptAt = base.Add(30 * 24 * time.Hour) // not due during this test
+	for _, n := range []*payment.Notification{failed, delivered, pending} {
+		ok(t, s.NotificationInsert(ctx, n), "NotificationInsert")
+	}
+	check := func(what string, want *payment.Notification) {
+		t.Helper()
+		got, err := s.NotificationGet(ctx, want.ID)
+		ok(t, err, "NotificationGet")
+		same(t, what, want, got)
+	}
+
+	at := base.Add(time.Hour + 3*time.Microsecond)
+	ok(t, s.NotificationResend(ctx, failed.ID, at), "NotificationResend of a failed notification")
+	failed.Status, failed.RoundStart, failed.NextAttemptAt = payment.NotificationPending, 8, at
+	check("failed notification after NotificationResend", failed)
+
+	at2 := at.Add(time.Minute)
+	ok(t, s.Tx(ctx, func(q store.Queries) error { return q.NotificationResend(ctx, delivered.ID, at2) }),
+		"Tx(NotificationResend) of a delivered notification")
+	delivered.Status, delivered.RoundStart, delivered.NextAttemptAt = payment.NotificationPending, 10, at2
+	delivered.DeliveredAt = time.Time{}
+	check("delivered notification after NotificationResend", delivered)
+	check("failed notification after the other's NotificationResend", failed)
+	check("an untouched notification", pending)
+
+	wantErr(t, s.NotificationResend(ctx, newID(), at), store.ErrNotFound, "NotificationResend of an unknown notification")
+	wantErr(t, s.NotificationResend(ctx, "", at), store.ErrNotFound, "NotificationResend of an empty id")
+
+	// Pending again: due at the resend time on the gateway's clock, not before.
+	wall := now()
+	lease := wall.Add(time.Hour)
+	sameList(t, "claim a microsecond before the resend", nil, claim(t, s, at.Add(-time.Microsecond), wall, lease, 10))
+	sameList(t, "claim at the resend", []*payment.Notification{failed}, claim(t, s, at, wall, lease, 10))
+	sameList(t, "claim at the second resend", []*payment.Notification{delivered}, claim(t, s, at2, wall, lease, 10))
+
+	// The new round's first attempt records on top of the old count and keeps the round start.
+	a9 := newAttempt(failed, 9, at.Add(time.Millisecond))
+	failed.Attempts, failed.NextAttemptAt = 9, a9.StartedAt.Add(2*time.Minute)
+	ok(t, record(t, s, failed, a9), "NotificationRecordAttempt after NotificationResend")
+	check("notification after the new round's first attempt", failed)
+	list, err := s.NotificationAttempts(ctx, failed.ID)
+	ok(t, err, "NotificationAttempts")
+	sameList(t, "attempts after the new round's first attempt", []*payment.NotificationAttempt{a9}, list)
+
+	// A pending notification can be resent too: due at once, in a round starting at its count.
+	ok(t, s.NotificationResend(ctx, failed.ID, at2), "NotificationResend of a pending notification")
+	failed.RoundStart, failed.NextAttemptAt = 9, at2
+	check("pending notification after NotificationResend", failed)
+}
+
+// Clock.
+
+func testClock(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	offset := func(what string, q store.Queries, want time.Duration) {
+		t.Helper()
+		got, err := q.ClockOffset(ctx)
+		ok(t, err, "ClockOffset")
+		if got != want {
+			t.Errorf("ClockOffset %s: got %v, want %v", what, got, want)
+		}
+	}
+	advance := func(what string, q store.Queries, d, want time.Duration) error {
+		t.Helper()
+		got, err := q.ClockAdvance(ctx, d)
+		if err != nil {
+			return fmt.Errorf("ClockAdvance %s: %w", what, err)
+		}
+		if got != want {
+			t.Errorf("ClockAdvance %s: returned %v, want %v", what, got, want)
+		}
+		return nil
+	}
+	offset("of a new store", s, 0)
+
+	ok(t, advance("by 90s", s, 90*time.Second, 90*time.Second), "ClockAdvance")
+	offset("after an advance", s, 90*time.Second)
+	total := 90*time.Second + 2*time.Hour + time.Microsecond
+	ok(t, advance("by 2h and a microsecond", s, 2*time.Hour+time.Microsecond, total), "ClockAdvance")
+	offset("after a second advance", s, total)
+
+	// In a transaction: it reads its own advance, and the advance outlives it.
+	ok(t, s.Tx(ctx, func(q store.Queries) error {
+		offset("in a transaction, before its advance", q, total)
+		if err := advance("in a transaction", q, 24*time.Hour, total+24*time.Hour); err != nil {
+			return err
+		}
+		offset("in a transaction, after its advance", q, total+24*time.Hour)
+		return nil
+	}), "Tx(ClockAdvance)")
+	total += 24 * time.Hour
+	offset("after the transaction", s, total)
+
+	// A rolled-back advance is undone.
+	err := s.Tx(ctx, func(q store.Queries) error {
+		if err := advance("in a rolled-back transaction", q, time.Hour, total+time.Hour); err != nil {
+			return err
+		}
+		return errBoom
+	})
+	wantErr(t, err, errBoom, "Tx(ClockAdvance) returning an error")
+	offset("after a rolled-back advance", s, total)
+
+	ok(t, advance("by zero", s, 0, total), "ClockAdvance")
+	offset("after advancing by zero", s, total)
+}
+
+// testClockConcurrent: concurrent advances add up exactly, and each returns the lead it made.
+func testClockConcurrent(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	const workers = 10
+	const d = time.Minute + time.Microsecond
+	ways := []struct {
+		name    string
+		advance func() (time.Duration, error)
+	}{
+		{"in Tx", func() (got time.Duration, err error) {
+			txErr := s.Tx(ctx, func(q store.Queries) error {
+				got, err = q.ClockAdvance(ctx, d)
+				return err
+			})
+			return got, txErr
+		}},
+		{"outside Tx", func() (time.Duration, error) { return s.ClockAdvance(ctx, d) }},
+	}
+	var total time.Duration
+	for _, way := range ways {
+		returned := make([]time.Duration, workers)
+		errs := make([]error, workers)
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for i := range workers {
+			wg.Go(func() {
+				<-start
+				returned[i], errs[i] = way.advance()
+			})
+		}
+		close(start)
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Errorf("%s: worker %d: ClockAdvance: %v", way.name, i, err)
+			}
+		}
+		slices.Sort(returned)
+		for i, got := range returned {
+			if want := total + time.Duration(i+1)*d; got != want {
+				t.Errorf("%s: the advances returned %v, want each of %v + k×%v for k = 1..%d once", way.name, returned, total, d, workers)
+				break
+			}
+		}
+		total += workers * d
+		got, err := s.ClockOffset(ctx)
+		ok(t, err, "ClockOffset")
+		if got != total {
+			t.Errorf("%s: ClockOffset after %d concurrent advances by %v: got %v, want %v", way.name, workers, d, got, total)
+		}
 	}
 }
 
