@@ -17,11 +17,24 @@
 // under a Content-Security-Policy that allows no inline script, no inline style and no
 // other origin.
 //
-// Security: every response carries that policy with frame-ancestors 'none', no-store
+// Security: every hosted page carries that policy with frame-ancestors 'none', no-store
 // caching, nosniff and no-referrer. Posts are limited to MaxBodyBytes and carry a
 // double-submit CSRF token: a random cookie scoped to the page's path, and in the form the
 // cookie's HMAC under Config.CSRFKey bound to the page token. Form values are never logged.
 //
 // Locales are the fifteen of the Antom web SDK, from ?locale= (kept in a cookie), then
 // Accept-Language, then en_US; a message missing in a locale falls back to its en_US text.
+//
+// # Browser SDK (SDK mode)
+//
+// The package also serves cashier's drop-in for Antom's web SDK (web-sdk.md): the script
+// the merchant's page loads (/sdk/ams-checkout.js, UMD; /sdk/ams-checkout.mjs, the same core
+// as an ES module, generated from it when the assets load; /sdk/ams-checkout.d.ts), and the
+// card form that script puts into an iframe, /sdk/form/{token}. That form is the hosted
+// page's templates in an embedded variant (no merchant header, no meta refresh, no links
+// out, its own pay button only when asked), and it sends the form with fetch to JSON
+// endpoints under /sdk/api/{token} that call the same Flow. static/sdk/frame.js speaks to the
+// SDK with postMessage, only with the parent's origin; see sdk.go and frame.js for the
+// protocol. The frame may be embedded by any origin (frame-ancestors *), sets no cookie, and
+// its posts carry a cookie-less CSRF token in a header.
 package web

@@ -40,6 +40,11 @@ type page struct {
 	Error      errorData
 	// SandboxOTP is the code the sandbox 3-D Secure server accepts, shown on its page.
 	SandboxOTP string
+	// Embedded: the page is the browser SDK's frame (/sdk/form/{token}): no merchant header,
+	// no meta refresh, no links out, and frame.js with SDKConfig talks to the SDK.
+	Embedded   bool
+	HideSubmit bool // the SDK's merchant submits with its own button
+	SDKConfig  *frameConfig
 }
 
 type logo struct {
@@ -112,6 +117,12 @@ func (p *Pages) newPage(loc, step, token string) *page {
 
 // show renders the page for the view's step.
 func (p *Pages) show(w http.ResponseWriter, r *http.Request, loc string, status int, v *gateway.HostedView, vals formValues) {
+	p.render(w, r, loc, status, v, vals, nil)
+}
+
+// render renders the page for the view's step: the hosted page, or with sdk the browser
+// SDK's frame.
+func (p *Pages) render(w http.ResponseWriter, r *http.Request, loc string, status int, v *gateway.HostedView, vals formValues, sdk *frameParams) {
 	token := r.PathValue("token")
 	pg := p.newPage(loc, string(v.Step), token)
 	t := pg.T
@@ -123,7 +134,11 @@ func (p *Pages) show(w http.ResponseWriter, r *http.Request, loc string, status 
 	pg.Amount = formatAmount(loc, v.Amount.Currency, major)
 	pg.PayLabel = strings.ReplaceAll(t["pay"], "{amount}", pg.Amount)
 	form := func() {
-		pg.CSRF = p.csrfField(w, r, token)
+		if sdk != nil {
+			pg.CSRF = p.sdkCSRF(token, p.now())
+		} else {
+			pg.CSRF = p.csrfField(w, r, token)
+		}
 		pg.Script = true
 		pg.JSMessages = make(map[string]string, len(jsKeys))
 		for _, k := range jsKeys {
@@ -156,6 +171,11 @@ func (p *Pages) show(w http.ResponseWriter, r *http.Request, loc string, status 
 		pg.Issuer.Name = issuerName(loc, v.IssuerBrand)
 		pg.IssuerText = strings.ReplaceAll(t["issuerPrompt"], "{brand}", pg.Issuer.Name)
 	case gateway.StepResult:
+		if sdk != nil {
+			pg.Result = resultFor(t, v, false)
+			pg.Title = pg.Result.Heading
+			break
+		}
 		pg.Result = resultFor(t, v, p.revisit(w, r, token, v))
 		pg.Title = pg.Result.Heading
 		switch {
@@ -171,6 +191,9 @@ func (p *Pages) show(w http.ResponseWriter, r *http.Request, loc string, status 
 		p.log.ErrorContext(r.Context(), "web: unknown hosted step", "step", v.Step, "payment", v.PaymentID)
 		p.showError(w, r, loc, token, http.StatusInternalServerError)
 		return
+	}
+	if sdk != nil {
+		p.embed(pg, token, v, vals, sdk)
 	}
 	p.execute(w, r, status, name, pg)
 }
@@ -325,6 +348,11 @@ func fieldMessages(t map[string]string, fe map[string]string, vals formValues) (
 // showError renders an error page: 404 for an unknown payment, 403 for a failed CSRF check,
 // 400 and 413 for unreadable forms, 500 otherwise.
 func (p *Pages) showError(w http.ResponseWriter, r *http.Request, loc, token string, status int) {
+	p.renderError(w, r, loc, token, status, nil)
+}
+
+// renderError renders an error page, in the browser SDK's frame with sdk.
+func (p *Pages) renderError(w http.ResponseWriter, r *http.Request, loc, token string, status int, sdk *frameParams) {
 	pg := p.newPage(loc, "error", token)
 	t := pg.T
 	e := errorData{Status: status, Back: pg.Action}
@@ -340,5 +368,8 @@ func (p *Pages) showError(w http.ResponseWriter, r *http.Request, loc, token str
 	}
 	pg.Title = e.Heading
 	pg.Error = e
+	if sdk != nil {
+		p.embedError(pg, token, status, sdk)
+	}
 	p.execute(w, r, status, "error", pg)
 }

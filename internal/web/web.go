@@ -51,6 +51,8 @@ type Pages struct {
 	pages   map[string]*template.Template
 	assets  map[string]asset
 	brands  []card.BrandRange
+	// now is the wall clock, for the SDK frame's CSRF tokens.
+	now func() time.Time
 }
 
 // errNoView is a Flow that answered neither a view nor an error.
@@ -71,7 +73,7 @@ const csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 's
 //go:embed templates/*.html
 var templateFS embed.FS
 
-//go:embed static/card.js static/card.css
+//go:embed static/card.js static/card.css static/sdk
 var staticFS embed.FS
 
 type asset struct {
@@ -94,6 +96,7 @@ func New(cfg Config) *Pages {
 		log:     cfg.Logger,
 		csrfKey: append([]byte(nil), cfg.CSRFKey...),
 		brands:  card.BrandRanges(),
+		now:     time.Now,
 	}
 	if p.log == nil {
 		p.log = slog.Default()
@@ -149,6 +152,9 @@ func loadAssets(brands []card.BrandRange) (map[string]asset, error) {
 		return nil, err
 	}
 	add("brands.json", "application/json", b)
+	if err := loadSDKAssets(add); err != nil {
+		return nil, err
+	}
 	return assets, nil
 }
 
@@ -161,6 +167,15 @@ func loadAssets(brands []card.BrandRange) (map[string]asset, error) {
 //	GET  /checkout/static/{file}      card.js, card.css, brands.json
 //
 // A GET of /checkout/{token}/challenge or /issuer (back button, reload) goes to the page.
+//
+// And the browser SDK's routes under /sdk/ (see sdk.go):
+//
+//	GET  /sdk/ams-checkout.js, .mjs, .d.ts, frame.js
+//	GET  /sdk/form/{token}            the card form in the SDK's iframe
+//	GET  /sdk/api/{token}             the payment's view, JSON
+//	POST /sdk/api/{token}/card        JSON card form
+//	POST /sdk/api/{token}/cvv         JSON CVV of a saved card
+//	POST /sdk/api/{token}/challenge   JSON 3-D Secure challenge (otp, action=submit|cancel)
 func (p *Pages) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /checkout/{token}", p.getPage)
 	mux.HandleFunc("POST /checkout/{token}", p.postCard)
@@ -168,6 +183,7 @@ func (p *Pages) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /checkout/{token}/issuer", p.postIssuer)
 	mux.HandleFunc("GET /checkout/static/{file}", p.serveStatic)
 	mux.HandleFunc("GET /checkout/{token}/{sub}", p.getSubpage)
+	p.registerSDK(mux)
 }
 
 // pagePath is the URL path of a payment's page.

@@ -281,9 +281,55 @@
     if (formatted !== input.value) input.value = formatted;
   }
 
+  // validate checks every field of the form, shows the messages and the form-level summary,
+  // opens the billing section and focuses the first bad field. It answers whether all is fine.
+  function validate(form) {
+    var firstBad = null;
+    fieldsOf(form).forEach(function (input) {
+      if (!check(input, form) && !firstBad) firstBad = input;
+    });
+    var summary = byId('form-error');
+    if (firstBad) {
+      if (summary) {
+        summary.textContent = t('formErrors');
+        summary.hidden = false;
+      }
+      var details = firstBad.closest('details');
+      if (details) details.open = true;
+      firstBad.focus();
+      return false;
+    }
+    if (summary) summary.hidden = true;
+    return true;
+  }
+
+  // In the browser SDK's frame (<html data-sdk>) nothing posts: a valid submit becomes a
+  // 'cashier:submit' event (detail.action is the button's action), an invalid one a
+  // 'cashier:invalid' event, and frame.js sends the form with fetch.
+  var sdkMode = document.documentElement.hasAttribute('data-sdk');
+
+  function guardSDKSubmit(form) {
+    form.noValidate = true;
+    form.addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      var submitter = ev.submitter || null;
+      var skip = submitter && submitter.hasAttribute('formnovalidate');
+      if (!skip && !validate(form)) {
+        form.dispatchEvent(new CustomEvent('cashier:invalid'));
+        return;
+      }
+      var action = submitter && submitter.name === 'action' ? submitter.value : '';
+      form.dispatchEvent(new CustomEvent('cashier:submit', { detail: { action: action, submitter: submitter } }));
+    });
+  }
+
   // ---- submit: validate, then block a second submit ----
 
   function guardSubmit(form) {
+    if (sdkMode) {
+      guardSDKSubmit(form);
+      return;
+    }
     var busy = false;
     form.noValidate = true;
     form.addEventListener('submit', function (ev) {
@@ -293,24 +339,9 @@
       }
       var submitter = ev.submitter || null;
       var skip = submitter && submitter.hasAttribute('formnovalidate');
-      if (!skip) {
-        var firstBad = null;
-        fieldsOf(form).forEach(function (input) {
-          if (!check(input, form) && !firstBad) firstBad = input;
-        });
-        var summary = byId('form-error');
-        if (firstBad) {
-          ev.preventDefault();
-          if (summary) {
-            summary.textContent = t('formErrors');
-            summary.hidden = false;
-          }
-          var details = firstBad.closest('details');
-          if (details) details.open = true;
-          firstBad.focus();
-          return;
-        }
-        if (summary) summary.hidden = true;
+      if (!skip && !validate(form)) {
+        ev.preventDefault();
+        return;
       }
       busy = true;
       // A disabled submit button is left out of the form data; carry its name=value.
@@ -365,6 +396,15 @@
   function init() {
     document.querySelectorAll('form[data-form]').forEach(wire);
   }
+
+  // For frame.js: validate a form as a submit would, and reset the brand after the card
+  // number was cleared.
+  window.CashierCard = {
+    validate: validate,
+    refreshNumber: function (input) {
+      onNumberInput(input);
+    }
+  };
 
   if (document.readyState === 'loading') {
     document.addEventListener('DOMContentLoaded', init);
