@@ -5,75 +5,28 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/cashierpay/cashier/ams"
+	"github.com/cashierpay/cashier/internal/browsertest"
 	"github.com/cashierpay/cashier/internal/payment"
 )
 
-// newBrowser starts headless Chromium for one test. Without a browser the test skips, unless
-// CASHIER_REQUIRE_BROWSER=1 (CI sets it): then it fails.
-func newBrowser(t *testing.T) context.Context {
-	t.Helper()
-	var path string
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			path = p
-			break
-		}
-	}
-	if path == "" {
-		if os.Getenv("CASHIER_REQUIRE_BROWSER") == "1" {
-			t.Fatal("no Chromium on PATH and CASHIER_REQUIRE_BROWSER=1")
-		}
-		t.Skip("no Chromium on PATH")
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true), chromedp.Flag("no-first-run", true),
-	)
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelCtx := chromedp.NewContext(alloc)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
-	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start Chromium: %v", err)
-	}
-	return ctx
-}
+func newBrowser(t *testing.T) context.Context { return browsertest.New(t) }
 
-// tab opens a new tab of the browser with the given viewport; phone widths emulate a mobile
-// device.
 func tab(t *testing.T, browser context.Context, width, height int64, mobile bool) context.Context {
-	ctx, cancel := chromedp.NewContext(browser)
-	t.Cleanup(cancel)
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, height, func(p *emulation.SetDeviceMetricsOverrideParams, _ *emulation.SetTouchEmulationEnabledParams) {
-		p.Mobile = mobile
-		if mobile {
-			p.DeviceScaleFactor = 2
-		}
-	})); err != nil {
-		t.Fatal(err)
-	}
-	return ctx
+	return browsertest.Tab(t, browser, width, height, mobile)
 }
 
 func run(t *testing.T, ctx context.Context, actions ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	if err := chromedp.Do(ctx, actions...); err != nil {
-		var loc string
-		chromedp.Do(ctx, into(&loc, chromedp.Location()))
-		t.Fatalf("browser: %v (at %s)", err, loc)
-	}
+	browsertest.Do(t, ctx, actions...)
 }
 
 // fillCard types a card into the hosted form and pays.

@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/cashierpay/cashier/ams"
+	"github.com/cashierpay/cashier/internal/browsertest"
 )
 
 // antomMerchantPage is a checkout page written for Antom's web SDK (the v1
@@ -151,15 +152,9 @@ func waitEvent(t *testing.T, ctx context.Context, code string) {
 	t.Fatalf("no %s; events so far %v", code, events(t, ctx))
 }
 
-// inFrame runs actions on the SDK's card-form iframe, found afresh each time because the
-// iframe reloads when the payment moves to another step.
 func inFrame(t *testing.T, ctx context.Context, act func(frame *chromedp.Node) chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	nodes, err := chromedp.Run(ctx, chromedp.Nodes(chromedp.CSS("iframe.ams-cashier-frame")))
-	if err != nil || len(nodes) == 0 {
-		t.Fatalf("no card-form iframe: %v", err)
-	}
-	run(t, ctx, act(nodes[0]))
+	browsertest.InFrame(t, ctx, "iframe.ams-cashier-frame", act)
 }
 
 func typeCard(t *testing.T, ctx context.Context, number string) {

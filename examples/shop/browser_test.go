@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/cashierpay/cashier/internal/browsertest"
+)
+
+// TestBrowserShop drives the demo shop as a buyer in headless Chromium, in both SDK modes,
+// and checks the shop's order state (set only from notifications) and the gateway's view.
+func TestBrowserShop(t *testing.T) {
+	browser := browsertest.New(t)
+	e := newEnv(t, envOptions{})
+
+	frame := "iframe.ams-cashier-frame"
+	typeInto := func(ctx context.Context, fields map[string]string) {
+		t.Helper()
+		browsertest.InFrame(t, ctx, frame, func(f *chromedp.Node) chromedp.Action[chromedp.Void] {
+			steps := []chromedp.Action[chromedp.Void]{chromedp.WaitVisible(chromedp.CSS("#cardNo"), chromedp.FromNode(f))}
+			for _, id := range []string{"cardNo", "expiry", "cvv", "holderName"} {
+				if v, ok := fields[id]; ok {
+					steps = append(steps, chromedp.SendKeys(chromedp.CSS("#"+id), v, chromedp.FromNode(f)))
+				}
+			}
+			return chromedp.Steps(steps...)
+		})
+	}
+	card := func(number string) map[string]string {
+		return map[string]string{"cardNo": number, "expiry": "1230", "cvv": "123", "holderName": "Ada Lovelace"}
+	}
+	orderOf := func(ctx context.Context) string {
+		t.Helper()
+		loc, _ := chromedp.Run(ctx, chromedp.Location())
+		m := regexp.MustCompile(`/orders/([^/?#]+)`).FindStringSubmatch(loc)
+		if m == nil {
+			t.Fatalf("not on an order page: %s", loc)
+		}
+		return m[1]
+	}
+	// checkMerchantSide: the order's state came from a notification, and the gateway agrees.
+	checkMerchantSide := func(orderID, state, paymentStatus string) {
+		t.Helper()
+		e.waitState(orderID, state)
+		_, attempts, events := e.order(orderID)
+		last := attempts[len(attempts)-1]
+		if inq := e.inquiry(last.RequestID); inq.PaymentStatus != paymentStatus {
+			t.Fatalf("gateway says %s, shop says %s", inq.PaymentStatus, state)
+		}
+		if e.received.Load() == 0 || !hasEvent(events, "", "PAYMENT_RESULT") && !hasEvent(events, "notification", "") {
+			t.Fatalf("no notification reached the shop; events:\n%s", eventText(events))
+		}
+	}
+
+	t.Run("popup", func(t *testing.T) {
+		ctx := browsertest.Tab(t, browser, 390, 844, true)
+		browsertest.Do(t, ctx, chromedp.Navigate(e.shopURL+"/"), chromedp.Click(chromedp.CSS("#pay-popup")),
+			chromedp.WaitVisible(chromedp.CSS("#ams-cashier-overlay")))
+		typeInto(ctx, card(cardOK))
+		browsertest.InFrame(t, ctx, frame, func(f *chromedp.Node) chromedp.Action[chromedp.Void] {
+			return chromedp.Click(chromedp.CSS("#pay"), chromedp.FromNode(f))
+		})
+		browsertest.Do(t, ctx, chromedp.WaitVisible(chromedp.CSS(`#state[data-state="paid"]`)))
+		checkMerchantSide(orderOf(ctx), "paid", "SUCCESS")
+	})
+
+	t.Run("embedded decline then retry", func(t *testing.T) {
+		ctx := browsertest.Tab(t, browser, 1280, 860, false)
+		browsertest.Do(t, ctx, chromedp.Navigate(e.shopURL+"/"), chromedp.Click(chromedp.CSS("#pay-embedded")),
+			chromedp.WaitEnabled(chromedp.CSS("#sdk-pay")))
+		typeInto(ctx, card(cardDecline))
+		browsertest.Do(t, ctx, chromedp.Click(chromedp.CSS("#sdk-pay")),
+			chromedp.WaitVisible(chromedp.CSS(`#checkout[data-last-event="SDK_PAYMENT_FAIL"]`)))
+		msg, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#sdk-message")))
+		if strings.TrimSpace(msg) == "" {
+			t.Fatal("the decline is not shown")
+		}
+		typeInto(ctx, map[string]string{"cardNo": cardOK, "cvv": "123"})
+		browsertest.Do(t, ctx, chromedp.WaitEnabled(chromedp.CSS("#sdk-pay")), chromedp.Click(chromedp.CSS("#sdk-pay")),
+			chromedp.WaitVisible(chromedp.CSS(`#state[data-state="paid"]`)))
+		checkMerchantSide(orderOf(ctx), "paid", "SUCCESS")
+	})
+
+	t.Run("embedded manual capture", func(t *testing.T) {
+		ctx := browsertest.Tab(t, browser, 1280, 860, false)
+		browsertest.Do(t, ctx, chromedp.Navigate(e.shopURL+"/"), chromedp.Click(chromedp.CSS("#capture-manual")),
+			chromedp.Click(chromedp.CSS("#pay-embedded")), chromedp.WaitEnabled(chromedp.CSS("#sdk-pay")))
+		typeInto(ctx, card(cardOK))
+		browsertest.Do(t, ctx, chromedp.Click(chromedp.CSS("#sdk-pay")),
+			chromedp.WaitVisible(chromedp.CSS(`#state[data-state="authorized"]`)))
+		orderID := orderOf(ctx)
+		checkMerchantSide(orderID, "authorized", "SUCCESS")
+		browsertest.Do(t, ctx, chromedp.Click(chromedp.CSS("#capture")),
+			chromedp.WaitVisible(chromedp.CSS(`#state[data-state="captured"]`)))
+		e.waitState(orderID, "captured")
+	})
+}

@@ -1,0 +1,86 @@
+// Package browsertest starts headless Chromium for tests that drive cashier's pages as a
+// buyer would. Without Chromium on PATH the tests skip, unless CASHIER_REQUIRE_BROWSER=1
+// (CI sets it), when they fail: a browser test must never pass by not running.
+package browsertest
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+)
+
+// New starts a headless Chromium for the test and stops it when the test ends.
+func New(t testing.TB) context.Context {
+	t.Helper()
+	var path string
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			path = p
+			break
+		}
+	}
+	if path == "" {
+		if os.Getenv("CASHIER_REQUIRE_BROWSER") == "1" {
+			t.Fatal("no Chromium on PATH and CASHIER_REQUIRE_BROWSER=1")
+		}
+		t.Skip("no Chromium on PATH")
+	}
+	// The flags keep Chromium off the network it would otherwise call home to, which a
+	// closed machine refuses many times a second.
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true), chromedp.Flag("no-first-run", true),
+	)
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(alloc)
+	t.Cleanup(func() { cancelCtx(); cancelAlloc() })
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start Chromium: %v", err)
+	}
+	return ctx
+}
+
+// Tab opens a tab with a viewport of width×height; mobile emulates a phone. Actions on it
+// time out after 90 s.
+func Tab(t testing.TB, browser context.Context, width, height int64, mobile bool) context.Context {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(browser)
+	t.Cleanup(cancel)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, height, func(p *emulation.SetDeviceMetricsOverrideParams, _ *emulation.SetTouchEmulationEnabledParams) {
+		p.Mobile = mobile
+		if mobile {
+			p.DeviceScaleFactor = 2
+		}
+	})); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(cancelTimeout)
+	return ctx
+}
+
+// Do runs actions and fails the test, saying where the page was, if one fails.
+func Do(t testing.TB, ctx context.Context, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		loc, _ := chromedp.Run(ctx, chromedp.Location())
+		t.Fatalf("browser: %v (at %s)", err, loc)
+	}
+}
+
+// InFrame runs act on the first iframe that sel matches, found afresh, since an iframe
+// that navigates gets a new document.
+func InFrame(t testing.TB, ctx context.Context, sel string, act func(frame *chromedp.Node) chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	nodes, err := chromedp.Run(ctx, chromedp.Nodes(chromedp.CSS(sel)))
+	if err != nil || len(nodes) == 0 {
+		t.Fatalf("no iframe %s: %v", sel, err)
+	}
+	Do(t, ctx, act(nodes[0]))
+}
