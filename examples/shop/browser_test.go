@@ -98,4 +98,65 @@ func TestBrowserShop(t *testing.T) {
 			chromedp.WaitVisible(chromedp.CSS(`#state[data-state="captured"]`)))
 		e.waitState(orderID, "captured")
 	})
+
+	t.Run("embedded form errors", func(t *testing.T) {
+		ctx := browsertest.Tab(t, browser, 1280, 860, false)
+		browsertest.Do(t, ctx, chromedp.Navigate(e.shopURL+"/"), chromedp.Click(chromedp.CSS("#pay-embedded")),
+			chromedp.WaitEnabled(chromedp.CSS("#sdk-pay")), chromedp.Click(chromedp.CSS("#sdk-pay")),
+			chromedp.WaitVisible(chromedp.CSS(`#checkout[data-last-event="SDK_FORM_VERIFICATION_FAILED"]`)))
+		orders := e.shop.orderIDsForTest()
+		orderID := orders[len(orders)-1]
+		state, attempts, _ := e.order(orderID)
+		if state != "pending" {
+			t.Fatalf("a form error moved the order to %s", state)
+		}
+		if inq := e.inquiry(attempts[len(attempts)-1].RequestID); inq.PaymentStatus != "PROCESSING" {
+			t.Fatalf("gateway says %s after a form error", inq.PaymentStatus)
+		}
+	})
+
+	t.Run("popup 3-D Secure challenge", func(t *testing.T) {
+		ctx := browsertest.Tab(t, browser, 1280, 860, false)
+		browsertest.Do(t, ctx, chromedp.Navigate(e.shopURL+"/"), chromedp.Click(chromedp.CSS("#pay-popup")),
+			chromedp.WaitVisible(chromedp.CSS("#ams-cashier-overlay")))
+		typeInto(ctx, card("4000000000003220")) // always challenged (docs/test-cards.md)
+		browsertest.InFrame(t, ctx, frame, func(f *chromedp.Node) chromedp.Action[chromedp.Void] {
+			return chromedp.Click(chromedp.CSS("#pay"), chromedp.FromNode(f))
+		})
+		// The frame reloads into the challenge; look for it only then.
+		browsertest.Do(t, ctx, chromedp.WaitVisible(chromedp.CSS(`#checkout[data-last-event="SDK_PAYMENT_CHALLENGE"]`)))
+		browsertest.InFrame(t, ctx, frame, func(f *chromedp.Node) chromedp.Action[chromedp.Void] {
+			return chromedp.Steps(
+				chromedp.WaitVisible(chromedp.CSS("#otp"), chromedp.FromNode(f)),
+				chromedp.SendKeys(chromedp.CSS("#otp"), "123456", chromedp.FromNode(f)),
+				chromedp.Click(chromedp.CSS("#challenge-submit"), chromedp.FromNode(f)),
+			)
+		})
+		browsertest.Do(t, ctx, chromedp.WaitVisible(chromedp.CSS(`#state[data-state="paid"]`)))
+		orderID := orderOf(ctx)
+		checkMerchantSide(orderID, "paid", "SUCCESS")
+		_, attempts, _ := e.order(orderID)
+		if tds := e.inquiry(attempts[len(attempts)-1].RequestID).PaymentResultInfo.ThreeDSResult; tds == nil || tds.Challenged == nil || !*tds.Challenged {
+			t.Fatalf("threeDSResult %+v", tds)
+		}
+	})
+
+	t.Run("popup closed then reopened", func(t *testing.T) {
+		ctx := browsertest.Tab(t, browser, 390, 844, true)
+		browsertest.Do(t, ctx, chromedp.Navigate(e.shopURL+"/"), chromedp.Click(chromedp.CSS("#pay-popup")),
+			chromedp.WaitVisible(chromedp.CSS("#ams-cashier-close")), chromedp.Click(chromedp.CSS("#ams-cashier-close")),
+			chromedp.WaitVisible(chromedp.CSS(`#checkout[data-last-event="SDK_PAYMENT_CANCEL"]`)),
+			chromedp.WaitVisible(chromedp.CSS("#reopen")), chromedp.Click(chromedp.CSS("#reopen")),
+			chromedp.WaitVisible(chromedp.CSS("#ams-cashier-overlay")))
+		typeInto(ctx, card(cardOK))
+		browsertest.InFrame(t, ctx, frame, func(f *chromedp.Node) chromedp.Action[chromedp.Void] {
+			return chromedp.Click(chromedp.CSS("#pay"), chromedp.FromNode(f))
+		})
+		browsertest.Do(t, ctx, chromedp.WaitVisible(chromedp.CSS(`#state[data-state="paid"]`)))
+		orderID := orderOf(ctx)
+		checkMerchantSide(orderID, "paid", "SUCCESS")
+		if _, attempts, _ := e.order(orderID); len(attempts) != 1 {
+			t.Fatalf("reopening the popup made %d attempts; the session should be reused", len(attempts))
+		}
+	})
 }

@@ -74,13 +74,28 @@ func Do(t testing.TB, ctx context.Context, actions ...chromedp.Action[chromedp.V
 	}
 }
 
-// InFrame runs act on the first iframe that sel matches, found afresh, since an iframe
-// that navigates gets a new document.
+// InFrame runs act on the first iframe that sel matches. An iframe that navigates (the card
+// form turning into a 3-D Secure challenge) gets a new document, and a query on the old one
+// would wait forever; so the iframe is looked up afresh, and again if act does not finish
+// within a few seconds. act should start by waiting for what it needs.
 func InFrame(t testing.TB, ctx context.Context, sel string, act func(frame *chromedp.Node) chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	nodes, err := chromedp.Run(ctx, chromedp.Nodes(chromedp.CSS(sel)))
-	if err != nil || len(nodes) == 0 {
-		t.Fatalf("no iframe %s: %v", sel, err)
+	var err error
+	for try := 0; try < 6; try++ {
+		var nodes []*chromedp.Node
+		nodes, err = chromedp.Run(ctx, chromedp.Nodes(chromedp.CSS(sel)))
+		if err != nil || len(nodes) == 0 {
+			t.Fatalf("no iframe %s: %v", sel, err)
+		}
+		tctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		err = chromedp.Do(tctx, act(nodes[0]))
+		cancel()
+		if err == nil || ctx.Err() != nil {
+			break
+		}
 	}
-	Do(t, ctx, act(nodes[0]))
+	if err != nil {
+		loc, _ := chromedp.Run(ctx, chromedp.Location())
+		t.Fatalf("browser, in %s: %v (at %s)", sel, err, loc)
+	}
 }
