@@ -71,7 +71,8 @@ var antomMerchantPage = template.Must(template.New("page").Parse(`<!doctype html
   var params = {
     sessionData: "{{.SessionData}}",
     appearance: { showLoading: true },
-    notRedirectAfterComplete: {{.NoRedirect}}
+    notRedirectAfterComplete: {{.NoRedirect}},
+    merchantAppointParam: { storedCard: { needCVV: {{.NeedCVV}} } }
   };
   var created = {{.Popup}} ? checkoutApp.createComponent(params) : checkoutApp.mountComponent(params, "#ConnectPayment");
   created.then(function () { window.__events.push("created"); }, function (err) { window.__events.push("rejected:" + err.code); });
@@ -97,15 +98,21 @@ func newSDKShop(t *testing.T, e *env) *sdkShop {
 		antomMerchantPage.Execute(w, map[string]any{
 			"SDK": e.baseURL + "/sdk/ams-checkout.js", "SessionData": r.URL.Query().Get("session"),
 			"NoRedirect": r.URL.Query().Get("redirect") != "1", "Popup": r.URL.Query().Get("popup") == "1",
+			"NeedCVV": r.URL.Query().Get("needcvv") == "1",
 		})
 	}))
 	t.Cleanup(s.srv.Close)
 	return s
 }
 
-// session opens a payment session the way the merchant's server would.
-func (s *sdkShop) session(expiry time.Duration) (*ams.CreatePaymentSessionResponse, string) {
+// session opens a payment session the way the merchant's server would; cardToken, when
+// given, pays a saved card.
+func (s *sdkShop) session(expiry time.Duration, cardToken ...string) (*ams.CreatePaymentSessionResponse, string) {
 	req := sessionReq(1250)
+	if len(cardToken) > 0 {
+		req.PaymentMethod.PaymentMethodID = cardToken[0]
+		req.Order.Buyer = &ams.Buyer{ReferenceBuyerID: "buyer-1"}
+	}
 	req.PaymentRedirectURL = s.srv.URL + "/return/" + req.PaymentRequestID
 	req.PaymentNotifyURL = s.notified.srv.URL + "/notify"
 	if expiry > 0 {
@@ -118,8 +125,8 @@ func (s *sdkShop) session(expiry time.Duration) (*ams.CreatePaymentSessionRespon
 	return resp, req.PaymentRequestID
 }
 
-func (s *sdkShop) open(ctx context.Context, session string, popup, redirect bool) {
-	q := "?session=" + strings.ReplaceAll(strings.ReplaceAll(session, "&", "%26"), "+", "%2B")
+func (s *sdkShop) open(ctx context.Context, session string, popup, redirect bool, extra ...string) {
+	q := "?session=" + strings.ReplaceAll(strings.ReplaceAll(session, "&", "%26"), "+", "%2B") + strings.Join(extra, "")
 	if popup {
 		q += "&popup=1"
 	}
@@ -349,6 +356,40 @@ func TestBrowserSDK(t *testing.T) {
 			t.Fatalf("expired session notified as %s", code)
 		}
 	})
+
+	for _, needCVV := range []bool{true, false} {
+		t.Run(fmt.Sprintf("saved card needCVV=%v", needCVV), func(t *testing.T) {
+			first := payReq(visaOK, "USD", 500)
+			first.PaymentMethod.PaymentMethodMetaData = []byte(`{"cardNo":"4054695723100768","cvv":"123","expiryMonth":"12","expiryYear":"30","tokenize":true}`)
+			token := e.pay(first).PaymentResultInfo.CardToken
+			ctx := tab(t, browser, 1280, 860, false)
+			resp, reqID := shop.session(0, token)
+			flag := "&needcvv=0"
+			if needCVV {
+				flag = "&needcvv=1"
+			}
+			shop.open(ctx, resp.PaymentSessionData, false, false, flag)
+			waitEvent(t, ctx, "created")
+			inFrame(t, ctx, func(f *chromedp.Node) chromedp.Action[chromedp.Void] {
+				steps := []chromedp.Action[chromedp.Void]{chromedp.WaitVisible(chromedp.CSS("#card-masked"), chromedp.FromNode(f))}
+				if needCVV {
+					steps = append(steps, chromedp.SendKeys(chromedp.CSS("#cvv"), "846", chromedp.FromNode(f)))
+				}
+				return chromedp.Steps(steps...)
+			})
+			run(t, ctx, chromedp.Click(chromedp.CSS("#submit")))
+			waitEvent(t, ctx, "SDK_PAYMENT_SUCCESSFUL")
+			inq := shop.paymentOf(reqID)
+			wantCVV := ""
+			if needCVV {
+				wantCVV = "Y"
+			}
+			if inq.PaymentStatus != "SUCCESS" || inq.PaymentResultInfo.CardToken != token || inq.PaymentResultInfo.CvvResultRaw != wantCVV ||
+				shop.notifiedResult(inq.PaymentID) != "SUCCESS" {
+				t.Fatalf("merchant sees %s %+v", inq.PaymentStatus, inq.PaymentResultInfo)
+			}
+		})
+	}
 }
 
 func hasNotification(s *sdkShop, paymentID string) bool {

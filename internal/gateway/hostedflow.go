@@ -202,7 +202,8 @@ func cardFieldErrors(src *cardSource, now time.Time) map[string]string {
 	return errs
 }
 
-// SubmitCVV takes the CVV of a saved card and authorizes the payment with it.
+// SubmitCVV takes the CVV of a saved card and authorizes the payment with it. In a
+// session the CVV may be empty: the merchant's page did not ask for it (needCVV false).
 func (g *Gateway) SubmitCVV(ctx context.Context, token, cvv string) (*HostedView, error) {
 	p, err := g.paymentFromToken(ctx, token)
 	if err != nil {
@@ -211,7 +212,7 @@ func (g *Gateway) SubmitCVV(ctx context.Context, token, cvv string) (*HostedView
 	if p.Stage != payment.StageAwaitingCVV {
 		return g.HostedPage(ctx, token)
 	}
-	if !card.ValidCVV(cvv, p.Card.Brand) {
+	if !card.ValidCVV(cvv, p.Card.Brand) && !(cvv == "" && p.Order.Session) {
 		v, err := g.view(ctx, token, p)
 		if err == nil {
 			v.FieldErrors = map[string]string{"cvv": ams.CodeInvalidCVV}

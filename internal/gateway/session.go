@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cashierpay/cashier/ams"
+	"github.com/cashierpay/cashier/internal/card"
 	"github.com/cashierpay/cashier/internal/payment"
 	"github.com/cashierpay/cashier/internal/store"
 )
@@ -41,8 +42,6 @@ func (g *Gateway) CreatePaymentSession(ctx context.Context, m *payment.Merchant,
 	switch {
 	case in.meta.CardNo != "":
 		return nil, paramError("paymentMethod.paymentMethodMetaData.cardNo", "must not be sent: in a session the buyer enters the card in the SDK's form")
-	case in.token != "":
-		return nil, paramError("paymentMethod.paymentMethodId", "is not supported in a session yet: pay a saved card with pay")
 	case in.order.IssuerBrand != "":
 		return nil, paramError("paymentMethod.requireIssuerAuthentication", "is not supported in a session: use pay")
 	}
@@ -58,7 +57,17 @@ func (g *Gateway) CreatePaymentSession(ctx context.Context, m *payment.Merchant,
 		}
 		expires = t
 	}
-	hash := keyHash(in.amount.Currency, strconv.FormatInt(in.amount.Value, 10), ams.PaymentMethodCard, "session")
+	var saved *cardSource
+	if in.token != "" {
+		// A saved card: the form shows it and asks for its CVV when the merchant's page
+		// wants it (merchantAppointParam.storedCard.needCVV).
+		s, err := g.storedCard(ctx, m, in.token, in.order.BuyerID)
+		if err != nil {
+			return nil, err
+		}
+		saved = s
+	}
+	hash := keyHash(in.amount.Currency, strconv.FormatInt(in.amount.Value, 10), ams.PaymentMethodCard, "session", in.token)
 	p, err := g.store.PaymentGetByRequestID(ctx, m.ID, in.requestID)
 	switch {
 	case err == nil:
@@ -77,6 +86,12 @@ func (g *Gateway) CreatePaymentSession(ctx context.Context, m *payment.Merchant,
 		Status: payment.Processing, Stage: payment.StageAwaitingCard, CaptureMode: in.captureMode,
 		CaptureState: payment.CaptureNone, RedirectURL: in.redirectURL, NotifyURL: in.notifyURL, Order: in.order,
 		CreatedAt: now, UpdatedAt: now, ExpiresAt: expires, Version: 1,
+	}
+	if saved != nil {
+		p.Stage, p.CardID = payment.StageAwaitingCVV, saved.stored.ID
+		p.Card = payment.CardResult{Masked: card.Mask(saved.pan), Brand: saved.brand, BIN: card.BIN(saved.pan), Last4: card.Last4(saved.pan),
+			ExpiryMonth: saved.month, ExpiryYear: saved.year, HolderName: saved.holder, Token: saved.stored.Token,
+			Funding: saved.stored.Funding, IssuingCountry: saved.stored.IssuingCountry}
 	}
 	p.Schedule(timeZero)
 	err = g.tx(ctx, func(q store.Queries) error { return q.PaymentInsert(ctx, p) })

@@ -44,6 +44,9 @@ type page struct {
 	// no meta refresh, no links out, and frame.js with SDKConfig talks to the SDK.
 	Embedded   bool
 	HideSubmit bool // the SDK's merchant submits with its own button
+	// HideCVV: the SDK's merchant pays a saved card without asking its CVV again
+	// (merchantAppointParam.storedCard.needCVV false).
+	HideCVV bool
 	SDKConfig  *frameConfig
 }
 

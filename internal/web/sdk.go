@@ -259,7 +259,7 @@ func (p *Pages) frameConfig(loc, csrf string, sdk *frameParams, token, step stri
 // embed turns a rendered page into the SDK frame's variant.
 func (p *Pages) embed(pg *page, token string, v *gateway.HostedView, vals formValues, sdk *frameParams) {
 	t := pg.T
-	pg.Embedded, pg.Refresh, pg.HideSubmit = true, "", !sdk.showSubmit
+	pg.Embedded, pg.Refresh, pg.HideSubmit, pg.HideCVV = true, "", !sdk.showSubmit, !sdk.needCVV
 	if v.Step == gateway.StepResult {
 		// The SDK moves the buyer on (or not: notRedirectAfterComplete); the frame links nowhere.
 		pg.Title = pg.Result.Heading
