@@ -46,8 +46,8 @@ type page struct {
 	HideSubmit bool // the SDK's merchant submits with its own button
 	// HideCVV: the SDK's merchant pays a saved card without asking its CVV again
 	// (merchantAppointParam.storedCard.needCVV false).
-	HideCVV bool
-	SDKConfig  *frameConfig
+	HideCVV   bool
+	SDKConfig *frameConfig
 }
 
 type logo struct {
