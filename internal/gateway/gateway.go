@@ -12,6 +12,7 @@ import (
 	"errors"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -61,6 +62,8 @@ type Gateway struct {
 	notified      func()
 	pageKey       []byte
 	cvvs          *cvvCache
+	// lastRefundRetry is when the sweeper last asked the issuer about silent refunds.
+	lastRefundRetry atomic.Value // time.Time
 }
 
 // New builds a Gateway from cfg.
@@ -70,6 +73,7 @@ func New(cfg Config) *Gateway {
 		baseURL: strings.TrimSuffix(cfg.BaseURL, "/"), issuerTimeout: cfg.IssuerTimeout, dupWait: cfg.DuplicateWait,
 		notified: cfg.Notified, pageKey: cfg.PageKey, cvvs: newCVVCache(),
 	}
+	g.lastRefundRetry.Store(time.Time{})
 	if g.clock == nil {
 		g.clock = clock.Real{}
 	}

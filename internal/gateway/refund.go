@@ -140,24 +140,34 @@ func (g *Gateway) replayRefund(ctx context.Context, r *payment.Refund, paymentID
 		return nil, payment.NewError(ams.CodeRepeatReqInconsistent, "refundRequestId was used before with a different payment or amount; repeat it exactly or use a new refundRequestId")
 	}
 	if r.Status == payment.Processing && g.now().Sub(r.CreatedAt) > g.issuerTimeout {
-		p, err := g.store.PaymentGet(ctx, r.MerchantID, r.PaymentID)
-		if err != nil {
-			return nil, g.internalError(ctx, "payment lookup", err)
-		}
-		ictx, cancel := g.issuerCtx(ctx)
-		res, err := g.issuer.Refund(ictx, p.IssuerRef, r.Amount.Currency, r.Amount.Value)
-		cancel()
-		if err != nil {
-			res = noAnswerResult
-		}
-		if err := g.finishRefund(ctx, r, res); err != nil && !isStale(err) {
+		if err := g.retryRefund(ctx, r); err != nil {
 			return nil, err
 		}
+		var err error
 		if r, err = g.store.RefundGet(ctx, r.MerchantID, r.ID); err != nil {
 			return nil, g.internalError(ctx, "refund reload", err)
 		}
 	}
 	return refundResponse(r), nil
+}
+
+// retryRefund asks the issuer again about a refund it did not answer; the merchant's retry
+// and the sweeper both come here.
+func (g *Gateway) retryRefund(ctx context.Context, r *payment.Refund) error {
+	p, err := g.store.PaymentGet(ctx, r.MerchantID, r.PaymentID)
+	if err != nil {
+		return g.internalError(ctx, "payment lookup", err)
+	}
+	ictx, cancel := g.issuerCtx(ctx)
+	res, err := g.issuer.Refund(ictx, p.IssuerRef, r.Amount.Currency, r.Amount.Value)
+	cancel()
+	if err != nil {
+		res = noAnswerResult
+	}
+	if err := g.finishRefund(ctx, r, res); err != nil && !isStale(err) {
+		return err
+	}
+	return nil
 }
 
 func refundResponse(r *payment.Refund) *ams.RefundResponse {

@@ -40,6 +40,21 @@ func (g *Gateway) Sweep(ctx context.Context) (int, error) {
 			g.log.ErrorContext(ctx, "sweep payment failed", "payment", p.ID, "err", err)
 		}
 	}
+	// Refunds the issuer did not answer are asked again, once a minute at most.
+	now := g.now()
+	if now.Sub(g.lastRefundRetry.Load().(time.Time)) < time.Minute {
+		return len(due), nil
+	}
+	g.lastRefundRetry.Store(now)
+	stuck, err := g.store.RefundListProcessing(ctx, now.Add(-g.issuerTimeout-time.Minute), sweepBatch)
+	if err != nil {
+		return len(due), err
+	}
+	for _, r := range stuck {
+		if err := g.retryRefund(ctx, r); err != nil {
+			g.log.ErrorContext(ctx, "refund retry failed", "refund", r.ID, "err", err)
+		}
+	}
 	return len(due), nil
 }
 

@@ -70,6 +70,9 @@ type Queries interface {
 	// RefundUpdate writes r if the stored row still has status from.
 	RefundUpdate(ctx context.Context, r *payment.Refund, from payment.Status) error
 	RefundListByPayment(ctx context.Context, paymentID string) ([]*payment.Refund, error)
+	// RefundListProcessing lists up to limit refunds still processing that were created
+	// before before, oldest first: refunds whose issuer never answered.
+	RefundListProcessing(ctx context.Context, before time.Time, limit int) ([]*payment.Refund, error)
 
 	NotificationInsert(ctx context.Context, n *payment.Notification) error
 	NotificationListByPayment(ctx context.Context, paymentID string) ([]*payment.Notification, error)

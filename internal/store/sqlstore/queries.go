@@ -406,6 +406,15 @@ func (q Queries) RefundListByPayment(ctx context.Context, paymentID string) ([]*
 	return collect(rows, scanRefund)
 }
 
+func (q Queries) RefundListProcessing(ctx context.Context, before time.Time, limit int) ([]*payment.Refund, error) {
+	rows, err := q.query(ctx, `SELECT `+refundCols+` FROM refunds WHERE status = 'PROCESSING' AND created_at < ?
+		ORDER BY created_at, id LIMIT ?`, micros(before), limit)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scanRefund)
+}
+
 // Notifications.
 
 const notificationCols = `id, merchant_id, payment_id, kind, url, body, status, attempts, round_start,

@@ -61,6 +61,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"RefundDuplicateRequestID", testRefundDuplicateRequestID},
 		{"RefundUpdate", testRefundUpdate},
 		{"RefundListByPayment", testRefundListByPayment},
+		{"RefundListProcessing", testRefundListProcessing},
 
 		{"NotificationInsertList", testNotificationInsertList},
 		{"NotificationGet", testNotificationGet},
@@ -1316,6 +1317,37 @@ func testRefundListByPayment(t *testing.T, s store.Store) {
 		got, err := s.RefundListByPayment(ctx, tc.payment)
 		ok(t, err, "RefundListByPayment: "+tc.name)
 		sameList(t, "RefundListByPayment: "+tc.name, tc.want, got)
+	}
+}
+
+func testRefundListProcessing(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	m := addMerchant(t, s)
+	p, other := addPayment(t, s, m), addPayment(t, s, m)
+	base := now()
+	old2, old1, recent := newRefund(p, base.Add(-time.Minute)), newRefund(other, base.Add(-2*time.Minute)), newRefund(p, base)
+	done := newRefund(p, base.Add(-3*time.Minute))
+	for _, r := range []*payment.Refund{old2, recent, done, old1} {
+		ok(t, s.RefundInsert(ctx, r), "RefundInsert")
+	}
+	done.Status, done.ResultCode, done.CompletedAt = payment.Success, "SUCCESS", base
+	ok(t, s.RefundUpdate(ctx, done, payment.Processing), "RefundUpdate")
+	tests := []struct {
+		name   string
+		before time.Time
+		limit  int
+		want   []*payment.Refund
+	}{
+		{"all old processing refunds, oldest first", base, 10, []*payment.Refund{old1, old2}},
+		{"limit", base, 1, []*payment.Refund{old1}},
+		{"created exactly at before is excluded", base.Add(-time.Minute), 10, []*payment.Refund{old1}},
+		{"including the recent one", base.Add(time.Microsecond), 10, []*payment.Refund{old1, old2, recent}},
+		{"nothing that old", base.Add(-time.Hour), 10, nil},
+	}
+	for _, tc := range tests {
+		got, err := s.RefundListProcessing(ctx, tc.before, tc.limit)
+		ok(t, err, "RefundListProcessing: "+tc.name)
+		sameList(t, "RefundListProcessing: "+tc.name, tc.want, got)
 	}
 }
 

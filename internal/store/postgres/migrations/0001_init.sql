@@ -97,6 +97,7 @@ CREATE TABLE refunds (
 	UNIQUE (merchant_id, request_id)
 );
 CREATE INDEX refunds_payment ON refunds (payment_id);
+CREATE INDEX refunds_processing ON refunds (created_at) WHERE status = 'PROCESSING';
 
 CREATE TABLE notifications (
 	id               TEXT PRIMARY KEY,
