@@ -142,10 +142,19 @@ func TestFailTwiceThenAck(t *testing.T) {
 	})
 	req := manual(payReq(visaOK, "USD", 700))
 	req.PaymentNotifyURL = m.srv.URL + "/n"
-	e.pay(req)
+	resp := e.pay(req)
+	// Move the clock only once the worker has recorded the attempt and its next time.
+	recorded := func(n int) func() bool {
+		return func() bool {
+			ns, _ := e.app.Store.NotificationListByPayment(context.Background(), resp.PaymentID)
+			return len(ns) == 1 && ns[0].Attempts == n
+		}
+	}
 	eventually(t, "first attempt", func() bool { return m.count() == 1 })
+	eventually(t, "first attempt recorded", recorded(1))
 	e.advance(2 * time.Minute)
 	eventually(t, "second attempt", func() bool { return m.count() == 2 })
+	eventually(t, "second attempt recorded", recorded(2))
 	e.advance(10 * time.Minute)
 	eventually(t, "third attempt", func() bool { return m.count() == 3 })
 	e.advance(30 * time.Hour)
