@@ -13,6 +13,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -166,10 +167,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 	w.Write(body)
 
-	var res ams.ErrorResponse
-	json.Unmarshal(body, &res)
+	res := resultOf(resp)
 	s.log.InfoContext(ctx, "api", "request_id", reqID, "method", r.Method, "path", path, "client_id", clientID,
-		"result_status", res.Result.ResultStatus, "result_code", res.Result.ResultCode, "ms", time.Since(start).Milliseconds())
+		"result_status", res.ResultStatus, "result_code", res.ResultCode, "ms", time.Since(start).Milliseconds())
 }
 
 // call authenticates the request and runs the use case; it never panics out.
@@ -262,4 +262,18 @@ func (s *Server) publicKey(text string) (*rsa.PublicKey, error) {
 
 func errorBody(e *payment.Error) ams.ErrorResponse {
 	return ams.ErrorResponse{Result: ams.NewResult(e.Code, e.Message)}
+}
+
+// resultOf reads the Result field every response type has, for the access log, without
+// parsing the body again on the hot path.
+func resultOf(resp any) ams.Result {
+	v := reflect.Indirect(reflect.ValueOf(resp))
+	if v.Kind() == reflect.Struct {
+		if f := v.FieldByName("Result"); f.IsValid() {
+			if r, ok := f.Interface().(ams.Result); ok {
+				return r
+			}
+		}
+	}
+	return ams.Result{}
 }

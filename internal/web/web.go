@@ -55,6 +55,20 @@ type Pages struct {
 	now func() time.Time
 }
 
+// postedView reads where the payment is before a post acts on it; on failure it has
+// answered the request.
+func (p *Pages) postedView(w http.ResponseWriter, r *http.Request, loc, token string) (*gateway.HostedView, bool) {
+	view, err := p.flow.HostedPage(r.Context(), token)
+	if err == nil && view == nil {
+		err = errNoView
+	}
+	if err != nil {
+		p.flowError(w, r, loc, token, "HostedPage", err, true)
+		return nil, false
+	}
+	return view, true
+}
+
 // errNoView is a Flow that answered neither a view nor an error.
 var errNoView = errors.New("web: flow returned no view")
 
@@ -256,14 +270,11 @@ func (p *Pages) postCard(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	view, err := p.flow.HostedPage(ctx, token)
-	if err == nil && view == nil {
-		err = errNoView
-	}
-	if err != nil {
-		p.flowError(w, r, loc, token, "HostedPage", err, true)
+	view, ok := p.postedView(w, r, loc, token)
+	if !ok {
 		return
 	}
+	var err error
 	var vals formValues
 	op := ""
 	switch view.Step {
@@ -311,14 +322,11 @@ func (p *Pages) postChallenge(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	view, err := p.flow.HostedPage(ctx, token)
-	if err == nil && view == nil {
-		err = errNoView
-	}
-	if err != nil {
-		p.flowError(w, r, loc, token, "HostedPage", err, true)
+	view, ok := p.postedView(w, r, loc, token)
+	if !ok {
 		return
 	}
+	var err error
 	if view.Step != gateway.StepChallenge {
 		http.Redirect(w, r, pagePath(token), http.StatusSeeOther)
 		return
@@ -355,14 +363,11 @@ func (p *Pages) postIssuer(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	view, err := p.flow.HostedPage(ctx, token)
-	if err == nil && view == nil {
-		err = errNoView
-	}
-	if err != nil {
-		p.flowError(w, r, loc, token, "HostedPage", err, true)
+	view, ok := p.postedView(w, r, loc, token)
+	if !ok {
 		return
 	}
+	var err error
 	if view.Step != gateway.StepIssuer {
 		http.Redirect(w, r, pagePath(token), http.StatusSeeOther)
 		return
