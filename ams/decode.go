@@ -23,11 +23,16 @@ func (e *FieldError) Error() string {
 }
 
 // Decode reads a JSON request body into v. Unknown fields are ignored, as the official SDKs
-// send many that cashier does not use. A type mismatch is reported as a FieldError naming
-// the field by its JSON path.
+// send many that cashier does not use. fastjson references (see ResolveRefs) are resolved
+// first, as Antom resolves them. A type mismatch is reported as a FieldError naming the
+// field by its JSON path.
 func Decode(data []byte, v any) error {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return &FieldError{Reason: "request body is empty"}
+	}
+	data, err := ResolveRefs(data)
+	if err != nil {
+		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(v); err != nil {

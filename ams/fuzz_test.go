@@ -128,3 +128,62 @@ func FuzzDecodePayRequest(f *testing.F) {
 		}
 	})
 }
+
+// FuzzResolveRefs checks that no body makes ResolveRefs panic, that every failure is a
+// *FieldError about valid JSON, that a body without references comes back untouched, and
+// that a resolved body is valid JSON without references, which resolving again leaves as it is.
+//
+//	go test ./ams -run '^$' -fuzz FuzzResolveRefs -fuzztime 30s
+func FuzzResolveRefs(f *testing.F) {
+	f.Add([]byte(javaSDKPayBody))
+	f.Add(payBody(`{"$ref":"$.order.orderAmount"}`))
+	f.Add([]byte(`{"list":[{"x":1},{"$ref":"$.list[0]"}],"m":[[1,2],[3,{"$ref":"$.m[0][1]"}]]}`))
+	f.Add([]byte(`[{"x":1},{"$ref":"$[0]"},{"$ref":"@"},{"$ref":".."}]`))
+	f.Add([]byte(`{"a":{"x":1,"b":{"c":{"$ref":".."},"d":{"$ref":"@"},"e":{"$ref":"$"}}}}`))
+	f.Add([]byte(`{"a":{"$ref":"$.b"},"b":{"$ref":"$.c"},"c":{"$ref":"$.a.x"}}`))
+	f.Add([]byte(`{"a":{"p":{"$ref":"$.b"}},"b":{"q":{"$ref":"$.a"}}}`))
+	f.Add([]byte(`{"a.b":1,"it's":2,"c":[{"$ref":"$['a.b']"},{"$ref":"$[\"it's\"]"},{"$ref":"$.a\\.b"},{"$ref":"$['it\\'s']"}]}`))
+	f.Add([]byte(`{"a":1,"b":{"\u0024ref":"$.a"},"c":{"$\u0072ef":"\u0024.a"},"d":{"$ref":"$.a","x":1},"e":{"$ref":1},"f":{"$ref":"$.a","$ref":"$.a"}}`))
+	f.Add([]byte(`{"n":1e400,"m":12345678901234567890,"s":"日本\ud83d\ude00<>&","c":[{"$ref":"$.n"},{"$ref":"$.m"},{"$ref":"$.s"}]}`))
+	f.Add([]byte(`{"l":[1],"c":[{"$ref":"$.l[1]"},{"$ref":"$.l[-1]"},{"$ref":"$.nope"},{"$ref":""},{"$ref":"$..l"},{"$ref":"$['l"}]}`))
+	f.Add([]byte(doublingBody(8, 4)))
+	f.Add([]byte(`{"$ref":"$"}`))
+	f.Add([]byte(`{"a":{"$ref":"$"}`))
+	f.Add([]byte(`{"orderDescription":"$10 off"}`))
+	f.Add([]byte(`{"$r\u0065f":"$"} {}`))
+	f.Add([]byte(``))
+
+	f.Fuzz(func(t *testing.T, data []byte) {
+		in := bytes.Clone(data)
+		out, err := ams.ResolveRefs(data)
+		if !bytes.Equal(data, in) {
+			t.Fatalf("ResolveRefs(%q) changed its argument", in)
+		}
+		valid := json.Valid(data)
+		if err != nil {
+			if _, ok := err.(*ams.FieldError); !ok || err.Error() == "" {
+				t.Fatalf("ResolveRefs(%q): error %v is %T, want *ams.FieldError with a message", data, err, err)
+			}
+			if !valid {
+				t.Fatalf("ResolveRefs(%q) = %v for invalid JSON, want it back unchanged", data, err)
+			}
+			return
+		}
+		if !valid || !holdsRef(t, data) {
+			if !sameSlice(out, data) {
+				t.Fatalf("ResolveRefs(%q) = %q, want the same slice back", data, out)
+			}
+			return
+		}
+		if !json.Valid(out) {
+			t.Fatalf("ResolveRefs(%q) = %q, not valid JSON", data, out)
+		}
+		if holdsRef(t, out) {
+			t.Fatalf("ResolveRefs(%q) = %q, which still holds a reference", data, out)
+		}
+		again, err := ams.ResolveRefs(out)
+		if err != nil || !bytes.Equal(again, out) {
+			t.Fatalf("ResolveRefs(%q) = %q, %v; want it unchanged", out, again, err)
+		}
+	})
+}

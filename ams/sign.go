@@ -8,18 +8,30 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
+	"path"
 	"strings"
 	"time"
 )
 
-// Header names of the signing scheme. Header names are case-insensitive on the wire.
+// Header names of the signing scheme, spelled as Antom's docs spell them. HTTP says header
+// names are case-insensitive, but the Python SDK looks response headers up by exactly these
+// names and the PHP SDK skips verification when it cannot find them; write them with
+// SetHeader.
 const (
-	HeaderClientID     = "Client-Id"
-	HeaderRequestTime  = "Request-Time"
-	HeaderResponseTime = "Response-Time"
-	HeaderSignature    = "Signature"
+	HeaderClientID     = "client-id"
+	HeaderRequestTime  = "request-time"
+	HeaderResponseTime = "response-time"
+	HeaderSignature    = "signature"
 )
+
+// SetHeader sets a header under exactly the name given. Header.Set would canonicalise
+// "response-time" to "Response-Time", which case-sensitive readers do not find.
+func SetHeader(h http.Header, name, value string) {
+	h.Del(name)
+	h[name] = []string{value}
+}
 
 // SignContent is the string that is signed: "POST <path>\n<clientId>.<time>.<body>".
 // The body must be the exact bytes sent; re-serialising it breaks the signature.
@@ -143,13 +155,11 @@ func SignHeader(s Signer, method, path, clientID, timestamp string, body []byte)
 	return FormatSignatureHeader(sig), nil
 }
 
-// NormalizePath collapses leading slashes: an SDK configured with a trailing slash on its
-// base URL sends "//ams/..." while it signed "/ams/...".
+// NormalizePath is the path a sender meant: repeated slashes collapsed, "." and ".."
+// segments resolved, no trailing slash. An SDK whose base URL ends in "/" sends
+// "//ams/..." but signs "/ams/..."; the Python SDK posts one API to "/ams/api//v1/...".
 func NormalizePath(p string) string {
-	for strings.HasPrefix(p, "//") {
-		p = p[1:]
-	}
-	return p
+	return path.Clean("/" + p)
 }
 
 // TimeLayout is the ISO 8601 layout, with offset, of response times and of the time fields

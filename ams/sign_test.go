@@ -231,14 +231,19 @@ func TestVerifyHeaderRejectsMalformedHeader(t *testing.T) {
 
 func TestNormalizePath(t *testing.T) {
 	cases := map[string]string{
-		"/ams/api/v1/payments/pay":   "/ams/api/v1/payments/pay",
-		"//ams/api/v1/payments/pay":  "/ams/api/v1/payments/pay",
-		"///ams/api/v1/payments/pay": "/ams/api/v1/payments/pay",
-		"/ams//api":                  "/ams//api", // only the leading slashes
-		"/":                          "/",
-		"//":                         "/",
-		"":                           "",
-		"ams":                        "ams",
+		"/ams/api/v1/payments/pay":           "/ams/api/v1/payments/pay",
+		"//ams/api/v1/payments/pay":          "/ams/api/v1/payments/pay",
+		"///ams/api/v1/payments/pay":         "/ams/api/v1/payments/pay",
+		"/ams/api//v1/payments/pay":          "/ams/api/v1/payments/pay",
+		"/ams/api/v1/payments/pay/":          "/ams/api/v1/payments/pay",
+		"/ams/./api/v1/x/../payments/pay":    "/ams/api/v1/payments/pay",
+		"/../../ams/api/v1/payments/pay":     "/ams/api/v1/payments/pay",
+		"/ams/api/v1/payments/pay/.":         "/ams/api/v1/payments/pay",
+		"/ams/sandbox/api/v1/payments//pay/": "/ams/sandbox/api/v1/payments/pay",
+		"/":                                  "/",
+		"//":                                 "/",
+		"":                                   "/",
+		"ams":                                "/ams",
 	}
 	for in, want := range cases {
 		if got := ams.NormalizePath(in); got != want {

@@ -141,12 +141,15 @@ type CardMetaData struct {
 	ScaExemptionIndicator       string   `json:"scaExemptionIndicator,omitempty"`
 	MpiData                     *MpiData `json:"mpiData,omitempty"`
 	SelectedCardBrand           string   `json:"selectedCardBrand,omitempty"`
-	Tokenize                    Bool     `json:"tokenize,omitempty"`
-	IsCardOnFile                Bool     `json:"isCardOnFile,omitempty"`
-	RecurringType               string   `json:"recurringType,omitempty"`
-	NetworkTransactionID        string   `json:"networkTransactionId,omitempty"`
-	PaymentMethodRegion         string   `json:"paymentMethodRegion,omitempty"`
-	PayerEmail                  string   `json:"payerEmail,omitempty"`
+	// RequireIssuerAuthentication is where Antom's docs (and Java SDK 2.0.21) put the flag;
+	// PaymentMethod.RequireIssuerAuthentication is where newer SDKs put it.
+	RequireIssuerAuthentication Bool   `json:"requireIssuerAuthentication,omitempty"`
+	Tokenize                    Bool   `json:"tokenize,omitempty"`
+	IsCardOnFile                Bool   `json:"isCardOnFile,omitempty"`
+	RecurringType               string `json:"recurringType,omitempty"`
+	NetworkTransactionID        string `json:"networkTransactionId,omitempty"`
+	PaymentMethodRegion         string `json:"paymentMethodRegion,omitempty"`
+	PayerEmail                  string `json:"payerEmail,omitempty"`
 	// NeedCVV is cashier's: with paymentMethodId, send the buyer to a hosted page that asks
 	// only for the saved card's CVV (Antom's web SDK has merchantAppointParam.storedCard.needCVV).
 	NeedCVV Bool `json:"needCVV,omitempty"`

@@ -186,77 +186,110 @@ func (e *SignatureError) Unwrap() error { return e.Err }
 // finds context.Canceled or a *url.Error), bad signatures, and bodies that are not JSON of
 // the expected shape or carry no result.
 func (c *Client) Call(ctx context.Context, api string, req, resp any) error {
-	path := c.Path(api)
 	body, err := json.Marshal(req)
 	if err != nil {
-		return fmt.Errorf("client: %s: encoding request: %w", path, err)
+		return fmt.Errorf("client: %s: encoding request: %w", c.Path(api), err)
 	}
-	reqTime := strconv.FormatInt(time.Now().UnixMilli(), 10)
-	sig, err := ams.SignHeader(c.signer, http.MethodPost, path, c.clientID, reqTime, body)
+	x, err := c.Send(ctx, api, body)
 	if err != nil {
-		return fmt.Errorf("client: %s: signing request: %w", path, err)
+		return err
+	}
+	if resp == nil {
+		return nil
+	}
+	if err := json.Unmarshal(x.ResponseBody, resp); err != nil {
+		return fmt.Errorf("client: %s: decoding response: %w", x.Path, err)
+	}
+	return nil
+}
+
+// Exchange is one signed request and its verified response, byte for byte: what a
+// merchant compares with its own SDK's when a signature does not verify.
+type Exchange struct {
+	// Path is the path posted to and signed.
+	Path string
+	// RequestBody is the body sent.
+	RequestBody []byte
+	// RequestSigned is the content the request's signature covers.
+	RequestSigned []byte
+	// StatusCode and Header are the response's.
+	StatusCode int
+	Header     http.Header
+	// ResponseBody is the body received.
+	ResponseBody []byte
+	// ResponseSigned is the content the response's signature must cover.
+	ResponseSigned []byte
+}
+
+// Send posts body exactly as given to api (see Path), signed as Call signs, and verifies
+// the response. It returns the Exchange whenever a response arrived, also with a
+// *SignatureError, and an error for a body that is not JSON with a result.
+func (c *Client) Send(ctx context.Context, api string, body []byte) (*Exchange, error) {
+	path := c.Path(api)
+	reqTime := strconv.FormatInt(time.Now().UnixMilli(), 10)
+	x := &Exchange{Path: path, RequestBody: body, RequestSigned: ams.SignContent(http.MethodPost, path, c.clientID, reqTime, body)}
+	sig, err := c.signer.Sign(x.RequestSigned)
+	if err != nil {
+		return nil, fmt.Errorf("client: %s: signing request: %w", path, err)
 	}
 	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, c.baseURL+path, bytes.NewReader(body))
 	if err != nil {
-		return fmt.Errorf("client: %s: %w", path, err)
+		return nil, fmt.Errorf("client: %s: %w", path, err)
 	}
 	hreq.Header.Set("Content-Type", "application/json; charset=UTF-8")
 	hreq.Header.Set(ams.HeaderClientID, c.clientID)
 	hreq.Header.Set(ams.HeaderRequestTime, reqTime)
-	hreq.Header.Set(ams.HeaderSignature, sig)
+	hreq.Header.Set(ams.HeaderSignature, ams.FormatSignatureHeader(sig))
 	hreq.Header.Set("Key-Version", "1")
 	hreq.Header.Set("User-Agent", userAgent)
 
 	hres, err := c.httpClient.Do(hreq)
 	if err != nil {
-		return fmt.Errorf("client: %s: %w", path, err)
+		return nil, fmt.Errorf("client: %s: %w", path, err)
 	}
 	defer hres.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(hres.Body, maxResponseBytes+1))
 	if err != nil {
-		return fmt.Errorf("client: %s: reading response: %w", path, err)
+		return nil, fmt.Errorf("client: %s: reading response: %w", path, err)
 	}
 	if len(raw) > maxResponseBytes {
-		return fmt.Errorf("client: %s: response is larger than %d bytes", path, maxResponseBytes)
+		return nil, fmt.Errorf("client: %s: response is larger than %d bytes", path, maxResponseBytes)
 	}
+	x.StatusCode, x.Header, x.ResponseBody = hres.StatusCode, hres.Header, raw
+	x.ResponseSigned = ams.SignContent(http.MethodPost, path, hres.Header.Get(ams.HeaderClientID), hres.Header.Get(ams.HeaderResponseTime), raw)
 
-	if err := c.verifyResponse(path, hres, raw); err != nil {
-		return err
+	if err := c.verifyResponse(x); err != nil {
+		return x, err
 	}
-
 	var head struct {
 		Result *ams.Result `json:"result"`
 	}
 	if err := json.Unmarshal(raw, &head); err != nil {
-		return fmt.Errorf("client: %s: decoding response (HTTP %d): %w", path, hres.StatusCode, err)
+		return x, fmt.Errorf("client: %s: decoding response (HTTP %d): %w", path, hres.StatusCode, err)
 	}
 	if head.Result == nil || head.Result.ResultStatus == "" {
-		return fmt.Errorf("client: %s: response (HTTP %d) carries no result", path, hres.StatusCode)
+		return x, fmt.Errorf("client: %s: response (HTTP %d) carries no result", path, hres.StatusCode)
 	}
-	if resp == nil {
-		return nil
-	}
-	if err := json.Unmarshal(raw, resp); err != nil {
-		return fmt.Errorf("client: %s: decoding response: %w", path, err)
-	}
-	return nil
+	return x, nil
 }
 
 // verifyResponse checks the Signature of a response over the exact bytes received, with
 // the Client-Id and Response-Time headers of the response, as the official SDKs do.
-func (c *Client) verifyResponse(path string, hres *http.Response, raw []byte) error {
-	h := hres.Header.Get(ams.HeaderSignature)
+func (c *Client) verifyResponse(x *Exchange) error {
+	h := x.Header.Get(ams.HeaderSignature)
 	if strings.TrimSpace(h) == "" {
-		return &SignatureError{Path: path, StatusCode: hres.StatusCode, Reason: "response is not signed"}
+		return &SignatureError{Path: x.Path, StatusCode: x.StatusCode, Reason: "response is not signed"}
 	}
-	err := ams.VerifyHeader(c.gatewayKey, http.MethodPost, path,
-		hres.Header.Get(ams.HeaderClientID), hres.Header.Get(ams.HeaderResponseTime), raw, h)
+	parsed, err := ams.ParseSignatureHeader(h)
+	if err == nil {
+		err = ams.Verify(c.gatewayKey, x.ResponseSigned, parsed.Signature)
+	}
 	if err != nil {
 		reason := "response signature does not verify"
 		if errors.Is(err, ams.ErrSignatureHeader) {
 			reason = "response Signature header is malformed"
 		}
-		return &SignatureError{Path: path, StatusCode: hres.StatusCode, Reason: reason, Err: err}
+		return &SignatureError{Path: x.Path, StatusCode: x.StatusCode, Reason: reason, Err: err}
 	}
 	return nil
 }

@@ -53,7 +53,7 @@ func startProcess(t testing.TB, dir string, args ...string) *process {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, append([]string{"serve", "--listen", "127.0.0.1:0", "--data", dir}, args...)...)
+	cmd := exec.Command(bin, append([]string{"serve", "--listen", "127.0.0.1:0", "--https-listen", "127.0.0.1:0", "--data", dir}, args...)...)
 	cmd.Env = os.Environ()
 	stdout, _ := cmd.StdoutPipe()
 	cmd.Stderr = io.Discard

@@ -61,7 +61,7 @@ func newEnv(t testing.TB) *env {
 	return newEnvWith(t, cli.Options{})
 }
 
-// newEnvWith is newEnv with some options set; DataDir, BaseURL, Clock and Logger are the
+// newEnvWith is newEnv with some options set; DataDir, PublicURL, Clock and Logger are the
 // harness's.
 func newEnvWith(t testing.TB, opts cli.Options) *env {
 	t.Helper()
@@ -69,7 +69,7 @@ func newEnvWith(t testing.TB, opts cli.Options) *env {
 	e.srv = httptest.NewUnstartedServer(nil)
 	e.baseURL = "http://" + e.srv.Listener.Addr().String()
 	e.db = testDB(t)
-	opts.DataDir, opts.BaseURL, opts.Clock, opts.DB = e.dir, e.baseURL, e.clock, e.db
+	opts.DataDir, opts.PublicURL, opts.Clock, opts.DB = e.dir, e.baseURL, e.clock, e.db
 	opts.Logger = slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	app, err := cli.Open(context.Background(), opts)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -285,13 +286,28 @@ func TestKoreanIssuerAuthentication(t *testing.T) {
 	if inq.PaymentResultInfo.CardBrand != "HYUNDAI" || len(inq.Transactions) != 1 || inq.Transactions[0].TransactionType != "CAPTURE" {
 		t.Fatalf("Korean payment: %+v", inq)
 	}
-	manualReq := hostedReq("KRW", 15000, `{"selectedCardBrand":"SAMSUNG"}`)
+	// MANUAL, as in Antom's own example: the issuer authorizes, the merchant captures.
+	manualReq := manual(hostedReq("KRW", 15000, `{"selectedCardBrand":"SAMSUNG"}`))
 	manualReq.PaymentMethod.RequireIssuerAuthentication = true
-	manualReq = manual(manualReq)
 	r := e.pay(manualReq)
-	wantResult(t, r.Result, "F", "PARAM_ILLEGAL")
-	if !strings.Contains(r.Result.ResultMessage, "captureMode") {
-		t.Fatalf("MANUAL refusal does not say why: %s", r.Result.ResultMessage)
+	if v, err = e.app.Gateway.CompleteIssuerAuth(ctx, pageToken(t, r), true); err != nil || v.Status != payment.Success {
+		t.Fatalf("manual issuer approved: %+v %v", v, err)
+	}
+	if inq := e.inquiry(r.PaymentID); len(inq.Transactions) != 0 || inq.PaymentResultInfo.CardBrand != "SAMSUNG" {
+		t.Fatalf("manual Korean payment captured without a capture call: %+v", inq)
+	}
+	wantResult(t, e.capture(r.PaymentID, uniq("cap"), "KRW", 15000).Result, "S", "SUCCESS")
+
+	// The flag in paymentMethodMetaData, where Antom's docs and Java SDK 2.0.21 put it.
+	meta := hostedReq("KRW", 15000, `{"selectedCardBrand":"LOTTE","requireIssuerAuthentication":true}`)
+	if v, _ = e.app.Gateway.HostedPage(ctx, pageToken(t, e.pay(meta))); v.Step != gateway.StepIssuer || v.IssuerBrand != "LOTTE" {
+		t.Fatalf("requireIssuerAuthentication in paymentMethodMetaData: %+v", v)
+	}
+	// Never silently an ordinary card payment: with card data the flag is refused.
+	withCard := payReq(hyundaiOK, "KRW", 15000)
+	withCard.PaymentMethod.RequireIssuerAuthentication = true
+	if r = e.pay(withCard); r.Result.ResultCode != "PARAM_ILLEGAL" || !strings.Contains(r.Result.ResultMessage, "requireIssuerAuthentication") {
+		t.Fatalf("requireIssuerAuthentication with cardNo: %+v", r.Result)
 	}
 	visa := hostedReq("KRW", 15000, `{"selectedCardBrand":"VISA"}`)
 	visa.PaymentMethod.RequireIssuerAuthentication = true
@@ -301,5 +317,30 @@ func TestKoreanIssuerAuthentication(t *testing.T) {
 	c := e.pay(cancelled)
 	if v, _ = e.app.Gateway.CompleteIssuerAuth(ctx, pageToken(t, c), false); v.Status != payment.Fail {
 		t.Fatalf("issuer cancelled: %+v", v)
+	}
+}
+
+// TestTrustProxy: X-Forwarded-Proto makes the pages' cookies Secure and adds HSTS only when
+// the operator trusts the proxy in front (serve --trust-proxy); otherwise any client could
+// send it.
+func TestTrustProxy(t *testing.T) {
+	for _, trust := range []bool{false, true} {
+		e := newEnvWith(t, cli.Options{TrustProxy: trust})
+		resp := e.pay(hostedReq("USD", 100, ""))
+		req, _ := http.NewRequest("GET", resp.NormalURL, nil)
+		req.Host = "pay.example"
+		req.Header.Set("X-Forwarded-Proto", "https")
+		r, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Body.Close()
+		secure := len(r.Cookies()) > 0
+		for _, c := range r.Cookies() {
+			secure = secure && c.Secure
+		}
+		if hsts := r.Header.Get("Strict-Transport-Security") != ""; hsts != trust || secure != trust {
+			t.Fatalf("trust-proxy %v: HSTS %v, Secure cookies %v", trust, hsts, secure)
+		}
 	}
 }

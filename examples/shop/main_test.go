@@ -22,8 +22,11 @@ import (
 func writeMerchant(t *testing.T) (dir string, sm *cli.SandboxMerchant) {
 	t.Helper()
 	dir = t.TempDir()
-	app, err := cli.Open(context.Background(), cli.Options{DataDir: dir, BaseURL: "http://127.0.0.1:1"})
+	app, err := cli.Open(context.Background(), cli.Options{DataDir: dir})
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := app.PublishURLs("http://127.0.0.1:1", "https://127.0.0.1:2"); err != nil {
 		t.Fatal(err)
 	}
 	sm = app.SandboxClient

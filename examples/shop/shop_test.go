@@ -65,7 +65,7 @@ func newEnv(t *testing.T, opts envOptions) *env {
 
 	gw := httptest.NewUnstartedServer(nil)
 	e.gwURL = "http://" + gw.Listener.Addr().String()
-	app, err := cli.Open(context.Background(), cli.Options{DataDir: t.TempDir(), BaseURL: e.gwURL, Logger: quiet})
+	app, err := cli.Open(context.Background(), cli.Options{DataDir: t.TempDir(), PublicURL: e.gwURL, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}

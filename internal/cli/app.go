@@ -39,8 +39,12 @@ type Options struct {
 	DataDir string
 	// DB is the database URL; default: the SQLite file DataDir/cashier.db.
 	DB string
-	// BaseURL is the gateway's public URL, for links it hands out; default http://127.0.0.1:8080.
-	BaseURL string
+	// PublicURL is the gateway's URL for the links it hands out to buyers (hosted pages,
+	// the SDK's session, logos). Empty (the default) means the URL of the listener each
+	// merchant request arrived on: see App.HandlerAt.
+	PublicURL string
+	// TrustProxy believes X-Forwarded-Proto from a TLS-terminating proxy in front.
+	TrustProxy bool
 	// Clock defaults to the wall clock. A *clock.Test also serves /sandbox/clock.
 	Clock clock.Clock
 	// NotifyTimeout bounds one notification delivery attempt; default 10 s.
@@ -60,6 +64,7 @@ type App struct {
 	SandboxClient *SandboxMerchant
 
 	testClock *clock.Test
+	dataDir   string
 }
 
 // SandboxMerchant is the content of DataDir/sandbox-merchant.json: everything a merchant
@@ -69,7 +74,10 @@ type SandboxMerchant struct {
 	MerchantPrivateKey string `json:"merchantPrivateKey"`
 	MerchantPublicKey  string `json:"merchantPublicKey"`
 	GatewayPublicKey   string `json:"gatewayPublicKey"`
-	BaseURL            string `json:"baseUrl"`
+	// BaseURL and HTTPSBaseURL are where the last `cashier serve` on this data dir
+	// listened, over HTTP and HTTPS; either is empty when that listener was off.
+	BaseURL      string `json:"baseUrl,omitempty"`
+	HTTPSBaseURL string `json:"httpsBaseUrl,omitempty"`
 }
 
 // openStore opens the database named by opts.
@@ -88,12 +96,9 @@ func openStore(ctx context.Context, opts Options) (store.Store, error) {
 
 func (o *Options) defaults() {
 	if o.DataDir == "" {
-		o.DataDir = "cashier-data"
+		o.DataDir = defaultDataDir
 	}
-	if o.BaseURL == "" {
-		o.BaseURL = "http://127.0.0.1:8080"
-	}
-	o.BaseURL = strings.TrimSuffix(o.BaseURL, "/")
+	o.PublicURL = strings.TrimSuffix(o.PublicURL, "/")
 	if o.Clock == nil {
 		o.Clock = clock.Real{}
 	}
@@ -130,7 +135,7 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 	worker := notify.New(notify.Config{Store: st, Signer: signer, Clock: opts.Clock, Timeout: opts.NotifyTimeout, Logger: opts.Logger})
 	gw := gateway.New(gateway.Config{
 		Store: st, Issuer: issuer.NewSandbox(opts.Clock), Vault: kr, Clock: opts.Clock, Logger: opts.Logger,
-		BaseURL: opts.BaseURL, Notified: worker.Kick, PageKey: deriveKey(key, "hosted-page-token"),
+		PublicURL: opts.PublicURL, Notified: worker.Kick, PageKey: deriveKey(key, "hosted-page-token"),
 	})
 	testClock, _ := opts.Clock.(*clock.Test)
 	if testClock != nil {
@@ -142,11 +147,23 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 	}
 	api := httpapi.New(httpapi.Config{
 		Gateway: gw, Store: st, Signer: signer, Clock: opts.Clock, Logger: opts.Logger,
-		TestCards: issuer.Catalogue(), TestClock: testClock,
+		TestCards: issuer.Catalogue(), TestClock: testClock, TrustProxy: opts.TrustProxy,
 		Pages: web.New(web.Config{Flow: gw, Logger: opts.Logger, CSRFKey: deriveKey(key, "hosted-page-csrf")}),
 	})
-	return &App{Store: st, Gateway: gw, Notifier: worker, Handler: api.Handler(), GatewayKey: key, Vault: kr, SandboxClient: sm, testClock: testClock}, nil
+	return &App{Store: st, Gateway: gw, Notifier: worker, Handler: api.Handler(), GatewayKey: key, Vault: kr, SandboxClient: sm, testClock: testClock, dataDir: opts.DataDir}, nil
 }
+
+// HandlerAt is Handler for a listener reached at url: without Options.PublicURL, the
+// links the gateway hands out in answer to a request start with the URL of the listener
+// the request came in on, so a merchant calling over HTTPS hands its buyers HTTPS links.
+func (a *App) HandlerAt(url string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a.Handler.ServeHTTP(w, r.WithContext(gateway.WithPublicURL(r.Context(), url)))
+	})
+}
+
+// dataFile is the path of a file in the data dir.
+func (a *App) dataFile(name string) string { return filepath.Join(a.dataDir, name) }
 
 // Close releases the store.
 func (a *App) Close() error { return a.Store.Close() }
@@ -256,9 +273,11 @@ func loadOrCreateGatewayKey(dir string) (*rsa.PrivateKey, error) {
 }
 
 // ensureSandboxMerchant makes sure the sandbox merchant of DataDir/sandbox-merchant.json
-// exists in the store, creating both on first start. Later starts only refresh baseUrl.
+// exists in the store, creating both on first start. Later starts only refresh the gateway
+// key; the URLs are serve's to write (PublishURLs), so that a command run beside a server
+// leaves them alone.
 func ensureSandboxMerchant(ctx context.Context, st store.Store, opts Options, gwKey *rsa.PrivateKey) (*SandboxMerchant, error) {
-	path := filepath.Join(opts.DataDir, "sandbox-merchant.json")
+	path := filepath.Join(opts.DataDir, sandboxMerchantFile)
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		k, err := rsa.GenerateKey(rand.Reader, 2048)
 		if err != nil {
@@ -267,25 +286,19 @@ func ensureSandboxMerchant(ctx context.Context, st store.Store, opts Options, gw
 		sm := SandboxMerchant{
 			ClientID: "SANDBOX_" + randomUpper(16), MerchantPrivateKey: ams.EncodePrivateKey(k),
 			MerchantPublicKey: ams.EncodePublicKey(&k.PublicKey), GatewayPublicKey: ams.EncodePublicKey(&gwKey.PublicKey),
-			BaseURL: opts.BaseURL,
 		}
 		data, _ := json.MarshalIndent(sm, "", "  ")
 		if err := writeFileOnce(path, append(data, '\n')); err != nil {
 			return nil, err
 		}
 	}
-	data, err := os.ReadFile(path)
+	sm, err := readSandboxMerchant(path)
 	if err != nil {
 		return nil, err
 	}
-	var sm SandboxMerchant
-	if err := json.Unmarshal(data, &sm); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	if sm.BaseURL != opts.BaseURL || sm.GatewayPublicKey != ams.EncodePublicKey(&gwKey.PublicKey) {
-		sm.BaseURL, sm.GatewayPublicKey = opts.BaseURL, ams.EncodePublicKey(&gwKey.PublicKey)
-		data, _ := json.MarshalIndent(sm, "", "  ")
-		if err := os.WriteFile(path, append(data, '\n'), 0o600); err != nil {
+	if gw := ams.EncodePublicKey(&gwKey.PublicKey); sm.GatewayPublicKey != gw {
+		sm.GatewayPublicKey = gw
+		if err := writeSandboxMerchant(path, sm); err != nil {
 			return nil, err
 		}
 	}
@@ -302,7 +315,50 @@ func ensureSandboxMerchant(ctx context.Context, st store.Store, opts Options, gw
 	if err != nil {
 		return nil, err
 	}
+	return sm, nil
+}
+
+const sandboxMerchantFile = "sandbox-merchant.json"
+
+func readSandboxMerchant(path string) (*SandboxMerchant, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var sm SandboxMerchant
+	if err := json.Unmarshal(data, &sm); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
 	return &sm, nil
+}
+
+// writeSandboxMerchant replaces the file atomically: a reader never sees half of it.
+func writeSandboxMerchant(path string, sm *SandboxMerchant) error {
+	data, _ := json.MarshalIndent(sm, "", "  ")
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	_, err = tmp.Write(append(data, '\n'))
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// PublishURLs records in sandbox-merchant.json where this gateway listens, over HTTP and
+// HTTPS ("" for a listener that is off), for the merchant tools that read the file.
+func (a *App) PublishURLs(httpURL, httpsURL string) error {
+	sm := a.SandboxClient
+	if sm.BaseURL == httpURL && sm.HTTPSBaseURL == httpsURL {
+		return nil
+	}
+	sm.BaseURL, sm.HTTPSBaseURL = httpURL, httpsURL
+	return writeSandboxMerchant(a.dataFile(sandboxMerchantFile), sm)
 }
 
 const upperAlnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"

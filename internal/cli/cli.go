@@ -10,15 +10,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/cashierpay/cashier/ams"
-	"github.com/cashierpay/cashier/internal/clock"
 	"github.com/cashierpay/cashier/internal/payment"
 	"github.com/cashierpay/cashier/internal/store"
 	"github.com/cashierpay/cashier/internal/vault"
@@ -27,7 +23,10 @@ import (
 const usage = `cashier — a self-hosted card payment gateway speaking the Antom Checkout Payment API
 
 Usage:
-  cashier serve    [--listen ADDR] [--data DIR] [--db URL] [--base-url URL] [--test-clock] [--notify-timeout 10s]
+  cashier serve    [--listen ADDR] [--https-listen ADDR] [--tls-cert FILE --tls-key FILE] [--tls-hosts H,H]
+                   [--public-url URL] [--trust-proxy] [--notify-url URL] [--data DIR] [--db URL]
+                   [--test-clock] [--notify-timeout 10s]
+  cashier call API [--merchant FILE] [--data JSON|@FILE|-] [--url URL] [--ca FILE] [-v]
   cashier merchant add --client-id ID --public-key KEY [--notify-url URL] [--name N] [--data DIR] [--db URL]
   cashier merchant list [--data DIR] [--db URL]
   cashier merchant set-notify-url --client-id ID --notify-url URL [--data DIR] [--db URL]
@@ -49,6 +48,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "serve":
 		err = serve(ctx, args[1:], stdout, stderr)
+	case "call":
+		err = call(ctx, args[1:], os.Stdin, stdout, stderr)
 	case "merchant":
 		err = merchant(ctx, args[1:], stdout)
 	case "migrate":
@@ -73,90 +74,15 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// defaultDataDir is where the gateway keeps its state unless --data says otherwise.
+const defaultDataDir = "cashier-data"
+
 // storeFlags registers the flags every command that touches the store takes.
 func storeFlags(fs *flag.FlagSet) *Options {
 	o := &Options{}
-	fs.StringVar(&o.DataDir, "data", "cashier-data", "data directory (keys, SQLite database, sandbox-merchant.json)")
+	fs.StringVar(&o.DataDir, "data", defaultDataDir, "data directory (keys, SQLite database, sandbox-merchant.json)")
 	fs.StringVar(&o.DB, "db", "", "database URL (default: SQLite file in the data directory)")
 	return o
-}
-
-func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	opts := storeFlags(fs)
-	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on")
-	baseURL := fs.String("base-url", "", "public URL of the gateway (default http://LISTEN)")
-	testClock := fs.Bool("test-clock", false, "run on a sandbox test clock moved by POST /sandbox/clock/advance")
-	fs.DurationVar(&opts.NotifyTimeout, "notify-timeout", 10*time.Second, "timeout of one notification delivery attempt")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	ln, err := net.Listen("tcp", *listen)
-	if err != nil {
-		return err
-	}
-	opts.BaseURL = *baseURL
-	if opts.BaseURL == "" {
-		opts.BaseURL = "http://" + hostPort(ln.Addr().String())
-	}
-	opts.Logger = slog.New(slog.NewTextHandler(stderr, nil))
-	if *testClock {
-		opts.Clock = clock.NewTest()
-	}
-	app, err := Open(ctx, *opts)
-	if err != nil {
-		ln.Close()
-		return err
-	}
-	defer app.Close()
-
-	srv := &http.Server{Handler: app.Handler, ReadHeaderTimeout: 15 * time.Second, ReadTimeout: time.Minute, WriteTimeout: time.Minute}
-	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
-	done := make(chan struct{})
-	go func() { app.Run(bg); close(done) }()
-	serveErr := make(chan error, 1)
-	go func() { serveErr <- srv.Serve(ln) }()
-
-	sm := app.SandboxClient
-	fmt.Fprintf(stdout, `cashier sandbox gateway listening on %[1]s
-  sandbox merchant: %[2]s (keys in %[3]s/sandbox-merchant.json)
-  API:              POST %[1]s/ams/sandbox/api/v1/payments/{pay,inquiryPayment,capture,cancel,refund,inquiryRefund,consult}
-                    signed as Antom's SDKs sign; point an official SDK or cashier's client package at %[1]s
-  test cards:       %[1]s/sandbox/test-cards
-  health:           %[1]s/healthz
-`, opts.BaseURL, sm.ClientID, opts.DataDir)
-	if *testClock {
-		fmt.Fprintf(stdout, "  test clock:       GET %[1]s/sandbox/clock, POST %[1]s/sandbox/clock/advance {\"duration\":\"2h\"}\n", opts.BaseURL)
-	}
-
-	select {
-	case err = <-serveErr:
-	case <-ctx.Done():
-		// Let in-flight requests finish, then stop the background work.
-		shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		err = srv.Shutdown(shutdownCtx)
-		cancel()
-	}
-	stopBG()
-	<-done
-	if errors.Is(err, http.ErrServerClosed) {
-		err = nil
-	}
-	return err
-}
-
-// hostPort turns a listen address into one a browser can reach: an unspecified host
-// becomes 127.0.0.1.
-func hostPort(addr string) string {
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		return addr
-	}
-	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
-		host = "127.0.0.1"
-	}
-	return net.JoinHostPort(host, port)
 }
 
 func merchant(ctx context.Context, args []string, stdout io.Writer) error {

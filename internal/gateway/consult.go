@@ -51,7 +51,7 @@ func (g *Gateway) Consult(ctx context.Context, m *payment.Merchant, req *ams.Con
 		if b.korean && (amount.Currency != "KRW" || terminal == "MINI_APP") {
 			continue
 		}
-		brands = append(brands, ams.SupportCardBrand{CardBrand: b.brand, Logo: &ams.Logo{LogoName: b.brand, LogoURL: g.baseURL + BrandLogoPath(b.brand)}})
+		brands = append(brands, ams.SupportCardBrand{CardBrand: b.brand, Logo: &ams.Logo{LogoName: b.brand, LogoURL: g.linkBase(ctx) + BrandLogoPath(b.brand)}})
 	}
 	return &ams.ConsultResponse{
 		Result: ams.SuccessResult(),
@@ -59,7 +59,7 @@ func (g *Gateway) Consult(ctx context.Context, m *payment.Merchant, req *ams.Con
 			PaymentMethodType: ams.PaymentMethodCard, PaymentMethodCategory: "CARD", Enabled: true,
 			PaymentMethodRegion: []string{"GLOBAL"}, SupportedCurrencies: []string{amount.Currency},
 			PaymentOptionDetail: &ams.PaymentOptionDetail{SupportCardBrands: brands, Funding: []string{"CREDIT", "DEBIT", "PREPAID"}},
-			Logo:                &ams.Logo{LogoName: "CARD", LogoURL: g.baseURL + BrandLogoPath("CARD")},
+			Logo:                &ams.Logo{LogoName: "CARD", LogoURL: g.linkBase(ctx) + BrandLogoPath("CARD")},
 		}},
 	}, nil
 }

@@ -34,9 +34,12 @@ type Config struct {
 	Clock clock.Clock
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
-	// BaseURL is the public URL of the gateway, for links it hands out (logos, pages).
-	BaseURL string
-	// IssuerTimeout bounds one call to the issuer; default 20 s.
+	// PublicURL is the gateway's URL for the links it hands out (hosted pages, the SDK's
+	// session, logos). Empty means: the URL of the listener each request arrived on, which
+	// the transport puts in the request's context with WithPublicURL.
+	PublicURL string
+	// IssuerTimeout bounds one call to the issuer; default 10 s, so that a pay answers
+	// PAYMENT_IN_PROCESS before the official SDKs give up reading (15 s).
 	IssuerTimeout time.Duration
 	// PageKey authenticates the tokens of hosted-page URLs; every node of one gateway must
 	// have the same. Required for hosted mode.
@@ -45,7 +48,7 @@ type Config struct {
 	// delivery worker sends them at once; optional.
 	Notified func()
 	// DuplicateWait is how long a duplicate request waits for the original to settle
-	// before answering with its in-process state; default 15 s.
+	// before answering with its in-process state; default 10 s, inside the SDKs' 15 s.
 	DuplicateWait time.Duration
 }
 
@@ -56,7 +59,7 @@ type Gateway struct {
 	vault         *vault.Keyring
 	clock         clock.Clock
 	log           *slog.Logger
-	baseURL       string
+	publicURL     string
 	issuerTimeout time.Duration
 	dupWait       time.Duration
 	notified      func()
@@ -70,7 +73,7 @@ type Gateway struct {
 func New(cfg Config) *Gateway {
 	g := &Gateway{
 		store: cfg.Store, issuer: cfg.Issuer, vault: cfg.Vault, clock: cfg.Clock, log: cfg.Logger,
-		baseURL: strings.TrimSuffix(cfg.BaseURL, "/"), issuerTimeout: cfg.IssuerTimeout, dupWait: cfg.DuplicateWait,
+		publicURL: strings.TrimSuffix(cfg.PublicURL, "/"), issuerTimeout: cfg.IssuerTimeout, dupWait: cfg.DuplicateWait,
 		notified: cfg.Notified, pageKey: cfg.PageKey, cvvs: newCVVCache(),
 	}
 	g.lastRefundRetry.Store(time.Time{})
@@ -81,12 +84,30 @@ func New(cfg Config) *Gateway {
 		g.log = slog.Default()
 	}
 	if g.issuerTimeout == 0 {
-		g.issuerTimeout = 20 * time.Second
+		g.issuerTimeout = 10 * time.Second
 	}
 	if g.dupWait == 0 {
-		g.dupWait = 15 * time.Second
+		g.dupWait = 10 * time.Second
 	}
 	return g
+}
+
+type publicURLKey struct{}
+
+// WithPublicURL returns ctx carrying the URL the request reached the gateway at (scheme,
+// host and port of its listener), so that a merchant calling over HTTPS hands its buyers
+// HTTPS links and one over plain HTTP gets HTTP links.
+func WithPublicURL(ctx context.Context, url string) context.Context {
+	return context.WithValue(ctx, publicURLKey{}, strings.TrimSuffix(url, "/"))
+}
+
+// linkBase is the base of the links handed out in answer to the request of ctx.
+func (g *Gateway) linkBase(ctx context.Context) string {
+	if g.publicURL != "" {
+		return g.publicURL
+	}
+	u, _ := ctx.Value(publicURLKey{}).(string)
+	return u
 }
 
 // Clock is the gateway's clock, for the transport's timestamps.

@@ -31,8 +31,8 @@ func (g *Gateway) pageToken(paymentID string) string {
 	return paymentID + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:18])
 }
 
-func (g *Gateway) pageURL(paymentID string) string {
-	return g.baseURL + "/checkout/" + g.pageToken(paymentID)
+func (g *Gateway) pageURL(ctx context.Context, paymentID string) string {
+	return g.linkBase(ctx) + "/checkout/" + g.pageToken(paymentID)
 }
 
 var errBadToken = payment.NewError(ams.CodeOrderNotExist, "no such payment page")

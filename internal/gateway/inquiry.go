@@ -35,7 +35,7 @@ func (g *Gateway) InquiryPayment(ctx context.Context, m *payment.Merchant, req *
 		resp.ActualPaymentAmount = wireAmount(p.Amount)
 	}
 	if p.AwaitingBuyer() {
-		resp.RedirectActionForm = &ams.RedirectActionForm{Method: "GET", RedirectURL: g.pageURL(p.ID)}
+		resp.RedirectActionForm = &ams.RedirectActionForm{Method: "GET", RedirectURL: g.pageURL(ctx, p.ID)}
 	}
 	if p.Status == payment.Cancelled {
 		// A cancelled payment reports why in paymentResultCode: the merchant's cancel, or the

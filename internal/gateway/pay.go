@@ -133,17 +133,21 @@ func parsePay(req *ams.PayRequest, now time.Time) (*payInput, *payment.Error) {
 		}
 	}
 	in.order.Tokenize, in.order.Force3DS, in.order.AuthUpgrade = bool(m.Tokenize), bool(m.Is3DSAuthentication), bool(m.EnableAuthenticationUpgrade)
-	if pm.RequireIssuerAuthentication && in.token == "" && m.CardNo == "" {
+	// Antom's docs put requireIssuerAuthentication in paymentMethodMetaData (the only place
+	// Java SDK 2.0.21 has for it); newer SDKs put it on paymentMethod. Either asks for it.
+	if pm.RequireIssuerAuthentication || m.RequireIssuerAuthentication {
 		switch {
+		case in.token != "" || m.CardNo != "":
+			return nil, paramError("paymentMethod.requireIssuerAuthentication", "is for hosted mode: the buyer authenticates with the issuer on normalUrl, so send neither cardNo nor paymentMethodId with it")
 		case m.SelectedCardBrand == "":
 			return nil, paramError("paymentMethod.paymentMethodMetaData.selectedCardBrand", "is required with requireIssuerAuthentication")
 		case !koreanBrand(m.SelectedCardBrand):
 			return nil, payment.NewError(ams.CodeSelectedCardBrandUnavailable, fmt.Sprintf("selectedCardBrand %q has no issuer authentication; Korean local brands do", m.SelectedCardBrand))
 		case in.amount.Currency != "KRW":
 			return nil, payment.NewError(ams.CodeSelectedCardBrandUnavailable, "Korean issuer-authenticated cards pay in KRW only")
-		case in.captureMode == ams.CaptureManual:
-			return nil, paramError("paymentFactor.captureMode", "must be AUTOMATIC: Korean issuer-authenticated cards support automatic capture only")
 		}
+		// captureMode MANUAL, as in Antom's own example request, is honoured: the issuer
+		// authorizes and the merchant captures within the capture window.
 		in.order.IssuerBrand = m.SelectedCardBrand
 	}
 	if m.CardNo != "" {
@@ -340,7 +344,7 @@ func (g *Gateway) Pay(ctx context.Context, m *payment.Merchant, req *ams.PayRequ
 			return nil, err
 		}
 	}
-	return g.payResponse(p), nil
+	return g.payResponse(ctx, p), nil
 }
 
 // sealCard puts a card into the vault: the PAN encrypted under the active key, with the
@@ -372,7 +376,7 @@ func (g *Gateway) replayPay(ctx context.Context, p *payment.Payment, hash string
 	if err != nil {
 		return nil, err
 	}
-	return g.payResponse(p), nil
+	return g.payResponse(ctx, p), nil
 }
 
 // waitPayment waits, within the duplicate-wait budget, for an authorization in flight to

@@ -59,14 +59,14 @@ func resultInfo(p *payment.Payment) *ams.PaymentResultInfo {
 	return info
 }
 
-func (g *Gateway) payResponse(p *payment.Payment) *ams.PayResponse {
+func (g *Gateway) payResponse(ctx context.Context, p *payment.Payment) *ams.PayResponse {
 	r := &ams.PayResponse{
 		Result: paymentResult(p), PaymentRequestID: p.RequestID, PaymentID: p.ID, PaymentAmount: wireAmount(p.Amount),
 		PaymentCreateTime: wireTime(p.CreatedAt), PaymentTime: wireTime(p.PaidAt), AuthExpiryTime: wireTime(p.AuthExpiresAt()),
 		PaymentResultInfo: resultInfo(p),
 	}
 	if p.AwaitingBuyer() {
-		r.NormalURL = g.pageURL(p.ID)
+		r.NormalURL = g.pageURL(ctx, p.ID)
 		r.RedirectActionForm = &ams.RedirectActionForm{Method: "GET", RedirectURL: r.NormalURL}
 	}
 	return r

@@ -74,7 +74,7 @@ func (g *Gateway) CreatePaymentSession(ctx context.Context, m *payment.Merchant,
 		if p.KeyHash != hash {
 			return nil, payment.NewError(ams.CodeRepeatReqInconsistent, "paymentRequestId was used before with other parameters; repeat them exactly or use a new paymentRequestId")
 		}
-		return g.sessionResponse(m, p, req.MerchantRegion), nil
+		return g.sessionResponse(ctx, m, p, req.MerchantRegion), nil
 	case !errors.Is(err, store.ErrNotFound):
 		return nil, g.internalError(ctx, "payment lookup", err)
 	}
@@ -101,7 +101,7 @@ func (g *Gateway) CreatePaymentSession(ctx context.Context, m *payment.Merchant,
 	if err != nil {
 		return nil, g.internalError(ctx, "payment insert", err)
 	}
-	return g.sessionResponse(m, p, req.MerchantRegion), nil
+	return g.sessionResponse(ctx, m, p, req.MerchantRegion), nil
 }
 
 // SessionConfig is the JSON of the last segment of paymentSessionData. The browser SDK reads
@@ -134,8 +134,8 @@ type SessionConfig struct {
 }
 
 // sessionResponse renders a session payment as createPaymentSession's answer. It is a pure
-// function of the payment, so a repeated call answers the same.
-func (g *Gateway) sessionResponse(m *payment.Merchant, p *payment.Payment, region string) *ams.CreatePaymentSessionResponse {
+// function of the payment and the URL the request came in on, so a repeated call answers the same.
+func (g *Gateway) sessionResponse(ctx context.Context, m *payment.Merchant, p *payment.Payment, region string) *ams.CreatePaymentSessionResponse {
 	if region == "" {
 		region = "US"
 	}
@@ -148,12 +148,12 @@ func (g *Gateway) sessionResponse(m *payment.Merchant, p *payment.Payment, regio
 	f.PaymentAmount.FormattedValue = payment.FormatMajor(p.Amount.Currency, p.Amount.Value)
 	f.MerchantInfo.MerchantName, f.Order.OrderDescription = m.Name, p.Order.Description
 	token := g.pageToken(p.ID)
-	cfg.Cashier.Gateway, cfg.Cashier.Token, cfg.Cashier.SessionID, cfg.Cashier.ExpiryTime = g.baseURL, token, sessionID(p.ID), wireTime(p.ExpiresAt)
+	cfg.Cashier.Gateway, cfg.Cashier.Token, cfg.Cashier.SessionID, cfg.Cashier.ExpiryTime = g.linkBase(ctx), token, sessionID(p.ID), wireTime(p.ExpiresAt)
 	js, _ := json.Marshal(cfg)
 	data := base64.StdEncoding.EncodeToString([]byte(token)) + "&&" + region + "&&111&&" + base64.StdEncoding.EncodeToString(js)
 	return &ams.CreatePaymentSessionResponse{
 		Result: ams.SuccessResult(), PaymentSessionData: data, PaymentSessionID: sessionID(p.ID),
-		PaymentSessionExpiryTime: wireTime(p.ExpiresAt), NormalURL: g.pageURL(p.ID),
+		PaymentSessionExpiryTime: wireTime(p.ExpiresAt), NormalURL: g.pageURL(ctx, p.ID),
 	}
 }
 

@@ -65,7 +65,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	iss := &silentIssuer{Sandbox: issuer.NewSandbox(clk)}
-	g := gateway.New(gateway.Config{Store: st, Issuer: iss, Vault: kr, Clock: clk, BaseURL: "http://cashier.test", PageKey: []byte("k")})
+	g := gateway.New(gateway.Config{Store: st, Issuer: iss, Vault: kr, Clock: clk, PublicURL: "http://cashier.test", PageKey: []byte("k")})
 	return &fixture{g: g, st: st, clk: clk, iss: iss, m: m}
 }
 

@@ -46,6 +46,10 @@ type Config struct {
 	Pages interface{ Register(*http.ServeMux) }
 	// MaxBodyBytes bounds a request body; default 1 MiB.
 	MaxBodyBytes int64
+	// TrustProxy believes X-Forwarded-Proto from the proxy in front (a TLS-terminating
+	// load balancer): the pages then set Secure cookies and HSTS for X-Forwarded-Proto:
+	// https. Off (the default), the header is dropped, as any client could send it.
+	TrustProxy bool
 }
 
 // Server routes HTTP requests to the gateway.
@@ -93,14 +97,12 @@ func New(cfg Config) *Server {
 	}}
 }
 
-// Handler returns the routes.
+// Handler returns the routes. Every path under /ams/, however malformed (doubled
+// slashes, dot segments, a trailing slash, an API cashier lacks), is answered here with a
+// signed Antom answer, never by ServeMux, which would redirect such paths with an
+// unsigned 307 that no SDK can read.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc(ams.PathPrefix+"{api}", s.serveAPI)
-	mux.HandleFunc(ams.SandboxPathPrefix+"{api}", s.serveAPI)
-	// Every other /ams/ path (vaults, other versions, typos) is an API cashier lacks; the
-	// answer is still signed, as the SDKs verify before reading.
-	mux.HandleFunc("/ams/", s.serveAPI)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		io.WriteString(w, "ok\n")
@@ -119,31 +121,54 @@ func (s *Server) Handler() http.Handler {
 		mux.HandleFunc("GET /sandbox/clock", s.getClock)
 		mux.HandleFunc("POST /sandbox/clock/advance", s.advanceClock)
 	}
-	// An SDK configured with a trailing slash on its base URL sends //ams/...; ServeMux would
-	// redirect that, and a redirected POST loses its body.
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, "//") {
-			r2 := r.Clone(r.Context())
-			r2.URL.Path = ams.NormalizePath(r.URL.Path)
-			r2.URL.RawPath = ""
-			r = r2
+		if !s.cfg.TrustProxy && r.Header.Get("X-Forwarded-Proto") != "" {
+			r = r.Clone(r.Context())
+			r.Header.Del("X-Forwarded-Proto")
+		}
+		if clean := ams.NormalizePath(r.URL.Path); clean == "/ams" || strings.HasPrefix(clean, "/ams/") {
+			s.serveAPI(w, r, clean)
+			return
 		}
 		mux.ServeHTTP(w, r)
 	})
 }
 
+// apiName is the API a normalised /ams/ path names, or "" when it names none.
+func apiName(clean string) string {
+	for _, prefix := range []string{ams.PathPrefix, ams.SandboxPathPrefix} {
+		if name, ok := strings.CutPrefix(clean, prefix); ok && name != "" && !strings.Contains(name, "/") {
+			return name
+		}
+	}
+	return ""
+}
+
+// rawPath is the path and query the client verifies the response over: the request target
+// as sent. The Go SDK, given a base URL ending in "/", sends and verifies "//ams/...".
+// The Python SDK sends the whole URL as the target (absolute form) and, given such a base
+// URL, sends "https://host//ams/..." but verifies over "/ams/...": for an absolute-form
+// target, leading slashes collapse (its own "/ams/api//v1/..." keeps its inner "//").
+func rawPath(r *http.Request) string {
+	if strings.HasPrefix(r.RequestURI, "/") {
+		return r.RequestURI
+	}
+	p := r.URL.RequestURI()
+	for strings.HasPrefix(p, "//") {
+		p = p[1:]
+	}
+	return p
+}
+
 // serveAPI answers one Antom API call; whatever happens, the answer is a signed JSON body
-// with a result object and HTTP 200.
-func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
+// with a result object and HTTP 200. clean is the normalised request path.
+func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, clean string) {
 	start := time.Now()
 	reqID := uuid.NewString()
 	ctx := r.Context()
-	path := r.URL.Path
-	if r.URL.RawQuery != "" {
-		path += "?" + r.URL.RawQuery
-	}
+	raw := rawPath(r)
 	clientID := r.Header.Get(ams.HeaderClientID)
-	resp := s.call(ctx, r, reqID, clientID)
+	resp := s.call(ctx, r, reqID, clientID, clean, raw)
 
 	body, err := json.Marshal(resp)
 	if err != nil {
@@ -151,7 +176,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		body, _ = json.Marshal(ams.ErrorResponse{Result: ams.NewResult(ams.CodeUnknownException, "the response could not be encoded")})
 	}
 	respTime := ams.FormatTime(s.cfg.Clock.Now())
-	sig, err := ams.SignHeader(s.cfg.Signer, http.MethodPost, path, clientID, respTime, body)
+	// Signed over the path as received: an SDK verifies over the path it sent, which is
+	// not always the one it signed its request over.
+	sig, err := ams.SignHeader(s.cfg.Signer, http.MethodPost, raw, clientID, respTime, body)
 	if err != nil {
 		// Without a signature the SDK cannot read the answer at all; say so plainly.
 		s.log.ErrorContext(ctx, "sign response", "request_id", reqID, "err", err)
@@ -160,20 +187,20 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	h := w.Header()
 	h.Set("Content-Type", "application/json; charset=UTF-8")
-	h.Set(ams.HeaderClientID, clientID)
-	h.Set(ams.HeaderResponseTime, respTime)
-	h.Set(ams.HeaderSignature, sig)
+	ams.SetHeader(h, ams.HeaderClientID, clientID)
+	ams.SetHeader(h, ams.HeaderResponseTime, respTime)
+	ams.SetHeader(h, ams.HeaderSignature, sig)
 	h.Set("X-Request-Id", reqID)
 	w.WriteHeader(http.StatusOK)
 	w.Write(body)
 
 	res := resultOf(resp)
-	s.log.InfoContext(ctx, "api", "request_id", reqID, "method", r.Method, "path", path, "client_id", clientID,
+	s.log.InfoContext(ctx, "api", "request_id", reqID, "method", r.Method, "path", raw, "client_id", clientID,
 		"result_status", res.ResultStatus, "result_code", res.ResultCode, "ms", time.Since(start).Milliseconds())
 }
 
 // call authenticates the request and runs the use case; it never panics out.
-func (s *Server) call(ctx context.Context, r *http.Request, reqID, clientID string) (resp any) {
+func (s *Server) call(ctx context.Context, r *http.Request, reqID, clientID, clean, raw string) (resp any) {
 	defer func() {
 		if v := recover(); v != nil {
 			s.log.ErrorContext(ctx, "panic in API handler", "request_id", reqID, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
@@ -183,19 +210,29 @@ func (s *Server) call(ctx context.Context, r *http.Request, reqID, clientID stri
 	if r.Method != http.MethodPost {
 		return errorBody(payment.NewError(ams.CodeMethodNotSupported, "use POST"))
 	}
-	ep, ok := s.apis[r.PathValue("api")]
+	ep, ok := s.apis[apiName(clean)]
 	if !ok {
-		return errorBody(payment.NewError(ams.CodeNoInterfaceDef, fmt.Sprintf("no API at %s", r.URL.Path)))
+		return errorBody(payment.NewError(ams.CodeNoInterfaceDef, fmt.Sprintf("no API at %s", clean)))
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, s.cfg.MaxBodyBytes))
+	body, err := io.ReadAll(io.LimitReader(r.Body, s.cfg.MaxBodyBytes+1))
 	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return errorBody(payment.NewError(ams.CodeParamIllegal, fmt.Sprintf("request body is larger than %d bytes", s.cfg.MaxBodyBytes)))
-		}
 		return errorBody(payment.NewError(ams.CodeParamIllegal, "request body could not be read"))
 	}
-	m, perr := s.authenticate(ctx, r, clientID, body)
+	if int64(len(body)) > s.cfg.MaxBodyBytes {
+		// Read on (within reason) before answering: curl, under the PHP SDK, fails a
+		// stream on HTTP/2 that is answered before its body is read, instead of showing
+		// the answer.
+		io.Copy(io.Discard, io.LimitReader(r.Body, 16*s.cfg.MaxBodyBytes))
+		return errorBody(payment.NewError(ams.CodeParamIllegal, fmt.Sprintf("request body is larger than %d bytes", s.cfg.MaxBodyBytes)))
+	}
+	paths, norm := []string{raw}, clean
+	if r.URL.RawQuery != "" {
+		norm += "?" + r.URL.RawQuery
+	}
+	if norm != raw {
+		paths = append(paths, norm)
+	}
+	m, perr := s.authenticate(ctx, r, clientID, paths, body)
 	if perr != nil {
 		return errorBody(perr)
 	}
@@ -212,8 +249,10 @@ func (s *Server) call(ctx context.Context, r *http.Request, reqID, clientID stri
 }
 
 // authenticate finds the merchant and verifies the request signature over the raw body.
-// Result codes: CLIENT_INVALID, PARAM_ILLEGAL (Request-Time), INVALID_SIGNATURE.
-func (s *Server) authenticate(ctx context.Context, r *http.Request, clientID string, body []byte) (*payment.Merchant, *payment.Error) {
+// The signature may cover any of paths: the path as sent, or the normalised one (an SDK
+// with a trailing slash on its base URL sends "//ams/..." but signs "/ams/...").
+// Result codes: CLIENT_INVALID, PARAM_ILLEGAL (Request-Time), INVALID_SIGNATURE, KEY_NOT_FOUND.
+func (s *Server) authenticate(ctx context.Context, r *http.Request, clientID string, paths []string, body []byte) (*payment.Merchant, *payment.Error) {
 	if clientID == "" {
 		return nil, payment.NewError(ams.CodeClientInvalid, "the Client-Id header is missing")
 	}
@@ -233,19 +272,21 @@ func (s *Server) authenticate(ctx context.Context, r *http.Request, clientID str
 	if sigHeader == "" {
 		return nil, payment.NewError(ams.CodeInvalidSignature, "the Signature header is missing")
 	}
+	sig, err := ams.ParseSignatureHeader(sigHeader)
+	if err != nil {
+		return nil, payment.NewError(ams.CodeInvalidSignature, "the Signature header is malformed")
+	}
 	pub, err := s.publicKey(m.PublicKey)
 	if err != nil {
 		s.log.ErrorContext(ctx, "merchant public key unusable", "client_id", clientID, "err", err)
 		return nil, payment.NewError(ams.CodeKeyNotFound, "the merchant's public key is not usable")
 	}
-	path := r.URL.Path
-	if r.URL.RawQuery != "" {
-		path += "?" + r.URL.RawQuery
+	for _, p := range paths {
+		if ams.Verify(pub, ams.SignContent(http.MethodPost, p, clientID, reqTime, body), sig.Signature) == nil {
+			return m, nil
+		}
 	}
-	if err := ams.VerifyHeader(pub, http.MethodPost, path, clientID, reqTime, body, sigHeader); err != nil {
-		return nil, payment.NewError(ams.CodeInvalidSignature, "the signature does not verify with the merchant's public key")
-	}
-	return m, nil
+	return nil, payment.NewError(ams.CodeInvalidSignature, "the signature does not verify with the merchant's public key")
 }
 
 func (s *Server) publicKey(text string) (*rsa.PublicKey, error) {

@@ -239,9 +239,9 @@ func (w *Worker) attempt(ctx context.Context, n *payment.Notification) *payment.
 		return a
 	}
 	req.Header.Set("Content-Type", "application/json; charset=UTF-8")
-	req.Header.Set(ams.HeaderClientID, m.ClientID)
-	req.Header.Set(ams.HeaderRequestTime, reqTime)
-	req.Header.Set(ams.HeaderSignature, sig)
+	ams.SetHeader(req.Header, ams.HeaderClientID, m.ClientID)
+	ams.SetHeader(req.Header, ams.HeaderRequestTime, reqTime)
+	ams.SetHeader(req.Header, ams.HeaderSignature, sig)
 	// Not Antom's: a stable id and the attempt number, so that a merchant (or a test) can
 	// tell a retry from a new notification without parsing the body.
 	req.Header.Set("X-Cashier-Notification-Id", n.ID)

@@ -25,9 +25,9 @@ func (p *Pages) csrfField(w http.ResponseWriter, r *http.Request, token string) 
 		rand.Read(buf) // never fails (crypto/rand panics if the system source is broken)
 		nonce = b64.EncodeToString(buf)
 	}
-	http.SetCookie(w, &http.Cookie{
+	setCookie(w, r, &http.Cookie{
 		Name: csrfCookie, Value: nonce, Path: pagePath(token),
-		HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode,
+		HttpOnly: true, SameSite: http.SameSiteStrictMode,
 	})
 	return b64.EncodeToString(p.csrfMAC(token, nonce))
 }

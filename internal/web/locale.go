@@ -167,9 +167,9 @@ func resolveLocale(w http.ResponseWriter, r *http.Request, token string) string 
 		if loc == "" {
 			loc = defaultLocale
 		}
-		http.SetCookie(w, &http.Cookie{
+		setCookie(w, r, &http.Cookie{
 			Name: localeCookie, Value: loc, Path: pagePath(token),
-			HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode,
+			HttpOnly: true, SameSite: http.SameSiteLaxMode,
 		})
 		return loc
 	}

@@ -215,9 +215,9 @@ func (p *Pages) revisit(w http.ResponseWriter, r *http.Request, token string, v 
 		return true
 	}
 	if v.Status != payment.Processing {
-		http.SetCookie(w, &http.Cookie{
+		setCookie(w, r, &http.Cookie{
 			Name: doneCookie, Value: "", Path: pagePath(token), MaxAge: -1,
-			HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode,
+			HttpOnly: true, SameSite: http.SameSiteStrictMode,
 		})
 	}
 	return false

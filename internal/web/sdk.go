@@ -324,7 +324,8 @@ func flag(s string) bool {
 	return false
 }
 
-func setFrameHeaders(w http.ResponseWriter) {
+func setFrameHeaders(w http.ResponseWriter, r *http.Request) {
+	setHSTS(w, r)
 	h := w.Header()
 	h.Set("Content-Security-Policy", frameCSP)
 	h.Set("Cache-Control", "no-store")
@@ -335,7 +336,7 @@ func setFrameHeaders(w http.ResponseWriter) {
 
 // sdkForm renders the frame: the page for the payment's current step, embedded.
 func (p *Pages) sdkForm(w http.ResponseWriter, r *http.Request) {
-	setFrameHeaders(w)
+	setFrameHeaders(w, r)
 	token := r.PathValue("token")
 	q := r.URL.Query()
 	sdk := &frameParams{
@@ -372,7 +373,8 @@ func (p *Pages) sdkForm(w http.ResponseWriter, r *http.Request) {
 
 // ---- the JSON endpoints ----
 
-func setAPIHeaders(w http.ResponseWriter) {
+func setAPIHeaders(w http.ResponseWriter, r *http.Request) {
+	setHSTS(w, r)
 	h := w.Header()
 	h.Set("Content-Type", "application/json; charset=utf-8")
 	h.Set("Content-Security-Policy", apiCSP)
@@ -514,7 +516,7 @@ func (p *Pages) answer(w http.ResponseWriter, r *http.Request, loc, token, op st
 }
 
 func (p *Pages) sdkGetView(w http.ResponseWriter, r *http.Request) {
-	setAPIHeaders(w)
+	setAPIHeaders(w, r)
 	token := r.PathValue("token")
 	v, err := p.flow.HostedPage(r.Context(), token)
 	p.answer(w, r, sdkLocale(r), token, "HostedPage", v, formValues{}, err, false)
@@ -555,7 +557,7 @@ func (b *sdkCardBody) values() url.Values {
 func (b *sdkCardBody) String() string { return "sdkCardBody{…}" }
 
 func (p *Pages) sdkPostCard(w http.ResponseWriter, r *http.Request) {
-	setAPIHeaders(w)
+	setAPIHeaders(w, r)
 	token := r.PathValue("token")
 	var body sdkCardBody
 	if !p.readJSON(w, r, token, &body) {
@@ -584,7 +586,7 @@ type sdkCVVBody struct {
 func (b *sdkCVVBody) String() string { return "sdkCVVBody{…}" }
 
 func (p *Pages) sdkPostCVV(w http.ResponseWriter, r *http.Request) {
-	setAPIHeaders(w)
+	setAPIHeaders(w, r)
 	token := r.PathValue("token")
 	var body sdkCVVBody
 	if !p.readJSON(w, r, token, &body) {
@@ -610,7 +612,7 @@ type sdkChallengeBody struct {
 }
 
 func (p *Pages) sdkPostChallenge(w http.ResponseWriter, r *http.Request) {
-	setAPIHeaders(w)
+	setAPIHeaders(w, r)
 	token := r.PathValue("token")
 	var body sdkChallengeBody
 	if !p.readJSON(w, r, token, &body) {

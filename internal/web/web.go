@@ -11,8 +11,10 @@ import (
 	"fmt"
 	"html/template"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/cashierpay/cashier/ams"
@@ -200,10 +202,47 @@ func (p *Pages) Register(mux *http.ServeMux) {
 	p.registerSDK(mux)
 }
 
+// overHTTPS reports whether the buyer's browser reached the page over HTTPS: directly, or
+// through a proxy that says so in X-Forwarded-Proto. The transport drops that header
+// unless the operator trusts the proxy in front.
+func overHTTPS(r *http.Request) bool {
+	return r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
+}
+
+// setCookie sets c, marked Secure when the page came over HTTPS, so that a cookie first
+// set over HTTPS is never sent back in clear.
+func setCookie(w http.ResponseWriter, r *http.Request, c *http.Cookie) {
+	c.Secure = overHTTPS(r)
+	http.SetCookie(w, c)
+}
+
+// setHSTS keeps a browser that reached the pages over HTTPS on HTTPS. Not on loopback
+// names: browsers keep HSTS per host name, not per port, so it would also force HTTPS on
+// every other development server the buyer's machine runs on localhost.
+func setHSTS(w http.ResponseWriter, r *http.Request) {
+	if !overHTTPS(r) || loopbackHost(r.Host) {
+		return
+	}
+	w.Header().Set("Strict-Transport-Security", "max-age=31536000")
+}
+
+func loopbackHost(hostport string) bool {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.Trim(host, "[]"), ".")
+	if ip := net.ParseIP(host); ip != nil {
+		return ip.IsLoopback()
+	}
+	return strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost")
+}
+
 // pagePath is the URL path of a payment's page.
 func pagePath(token string) string { return "/checkout/" + url.PathEscape(token) }
 
-func setSecurityHeaders(w http.ResponseWriter) {
+func setSecurityHeaders(w http.ResponseWriter, r *http.Request) {
+	setHSTS(w, r)
 	h := w.Header()
 	h.Set("Content-Security-Policy", csp)
 	h.Set("Cache-Control", "no-store")
@@ -214,7 +253,7 @@ func setSecurityHeaders(w http.ResponseWriter) {
 }
 
 func (p *Pages) getPage(w http.ResponseWriter, r *http.Request) {
-	setSecurityHeaders(w)
+	setSecurityHeaders(w, r)
 	token := r.PathValue("token")
 	loc := resolveLocale(w, r, token)
 	view, err := p.flow.HostedPage(r.Context(), token)
@@ -229,7 +268,7 @@ func (p *Pages) getPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (p *Pages) getSubpage(w http.ResponseWriter, r *http.Request) {
-	setSecurityHeaders(w)
+	setSecurityHeaders(w, r)
 	token := r.PathValue("token")
 	switch r.PathValue("sub") {
 	case "challenge", "issuer":
@@ -263,7 +302,7 @@ func (p *Pages) readPost(w http.ResponseWriter, r *http.Request, token string) (
 }
 
 func (p *Pages) postCard(w http.ResponseWriter, r *http.Request) {
-	setSecurityHeaders(w)
+	setSecurityHeaders(w, r)
 	token := r.PathValue("token")
 	loc, ok := p.readPost(w, r, token)
 	if !ok {
@@ -306,7 +345,7 @@ func (p *Pages) postCard(w http.ResponseWriter, r *http.Request) {
 }
 
 func (p *Pages) postChallenge(w http.ResponseWriter, r *http.Request) {
-	setSecurityHeaders(w)
+	setSecurityHeaders(w, r)
 	token := r.PathValue("token")
 	loc, ok := p.readPost(w, r, token)
 	if !ok {
@@ -347,7 +386,7 @@ func (p *Pages) postChallenge(w http.ResponseWriter, r *http.Request) {
 }
 
 func (p *Pages) postIssuer(w http.ResponseWriter, r *http.Request) {
-	setSecurityHeaders(w)
+	setSecurityHeaders(w, r)
 	token := r.PathValue("token")
 	loc, ok := p.readPost(w, r, token)
 	if !ok {
@@ -395,9 +434,9 @@ func (p *Pages) afterPost(w http.ResponseWriter, r *http.Request, loc, token str
 		return
 	}
 	if view.Step == gateway.StepResult {
-		http.SetCookie(w, &http.Cookie{
+		setCookie(w, r, &http.Cookie{
 			Name: doneCookie, Value: "1", Path: pagePath(token), MaxAge: int((15 * time.Minute).Seconds()),
-			HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode,
+			HttpOnly: true, SameSite: http.SameSiteStrictMode,
 		})
 	}
 	http.Redirect(w, r, pagePath(token), http.StatusSeeOther)
@@ -436,7 +475,7 @@ func redact(token string) string {
 }
 
 func (p *Pages) serveStatic(w http.ResponseWriter, r *http.Request) {
-	setSecurityHeaders(w)
+	setSecurityHeaders(w, r)
 	name := r.PathValue("file")
 	a, ok := p.assets[name]
 	if !ok {

@@ -166,20 +166,51 @@ func TestCardPageWithoutSaveCardOffer(t *testing.T) {
 	}
 }
 
-func TestSecureCookieOverTLS(t *testing.T) {
+// TestHTTPSPages: over HTTPS, directly or through a proxy that says so (the transport drops
+// X-Forwarded-Proto unless the proxy is trusted), cookies are Secure and pages send HSTS,
+// except on loopback names, where HSTS would bind every local server of that name.
+func TestHTTPSPages(t *testing.T) {
 	h := newHarness(t, baseView(gateway.StepCard))
-	r := httptest.NewRequest(http.MethodGet, pagePathT+"?locale=de_DE", nil)
-	r.TLS = &tls.ConnectionState{}
-	w := h.do(r)
-	n := 0
-	for _, c := range w.Result().Cookies() {
-		n++
-		if !c.Secure {
-			t.Errorf("cookie %s not Secure over TLS", c.Name)
-		}
-	}
-	if n != 2 {
-		t.Errorf("%d cookies, want csrf and locale", n)
+	for _, c := range []struct {
+		name, host string
+		tls        bool
+		forwarded  string
+		secure     bool
+		hsts       bool
+	}{
+		{"TLS", "pay.example", true, "", true, true},
+		{"TLS on 127.0.0.1", "127.0.0.1:8443", true, "", true, false},
+		{"TLS on localhost", "localhost:8443", true, "", true, false},
+		{"TLS on ::1", "[::1]:8443", true, "", true, false},
+		{"TLS on a .localhost name", "shop.localhost", true, "", true, false},
+		{"forwarded https", "pay.example", false, "https", true, true},
+		{"forwarded http", "pay.example", false, "http", false, false},
+		{"plain HTTP", "pay.example", false, "", false, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			for _, path := range []string{pagePathT + "?locale=de_DE", sdkFormPathT + "?origin=" + shopOrigin} {
+				r := httptest.NewRequest(http.MethodGet, path, nil)
+				r.Host = c.host
+				if c.tls {
+					r.TLS = &tls.ConnectionState{}
+				}
+				if c.forwarded != "" {
+					r.Header.Set("X-Forwarded-Proto", c.forwarded)
+				}
+				w := h.do(r)
+				if got := w.Header().Get("Strict-Transport-Security") != ""; got != c.hsts {
+					t.Errorf("%s: HSTS %v, want %v", path, got, c.hsts)
+				}
+				for _, ck := range w.Result().Cookies() {
+					if ck.Secure != c.secure {
+						t.Errorf("%s: cookie %s Secure %v, want %v", path, ck.Name, ck.Secure, c.secure)
+					}
+				}
+			}
+			if n := len(h.get(pagePathT + "?locale=de_DE").Result().Cookies()); n != 2 {
+				t.Errorf("%d cookies, want csrf and locale", n)
+			}
+		})
 	}
 }
 
