@@ -21,6 +21,7 @@ import (
 
 	"github.com/cashierpay/cashier/ams"
 	"github.com/cashierpay/cashier/internal/clock"
+	"github.com/cashierpay/cashier/internal/datadir"
 	"github.com/cashierpay/cashier/internal/gateway"
 	"github.com/cashierpay/cashier/internal/httpapi"
 	"github.com/cashierpay/cashier/internal/issuer"
@@ -207,35 +208,6 @@ func syncClock(ctx context.Context, st store.Store, tc *clock.Test) error {
 	return nil
 }
 
-// writeFileOnce writes data to path unless it exists, atomically: the content appears whole
-// or not at all, and of two processes racing, one wins and both then read the winner's file.
-func writeFileOnce(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Link(tmp.Name(), path); err != nil && !errors.Is(err, fs.ErrExist) {
-		return err
-	}
-	return nil
-}
-
 // loadOrCreateGatewayKey reads the gateway's RSA-2048 signing key from
 // CASHIER_GATEWAY_PRIVATE_KEY (PKCS#8, PEM or bare base64) or DataDir/gateway-key.pem,
 // creating the file on first start.
@@ -257,7 +229,7 @@ func loadOrCreateGatewayKey(dir string) (*rsa.PrivateKey, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := writeFileOnce(path, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})); err != nil {
+		if err := datadir.Create(path, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil && !errors.Is(err, fs.ErrExist) {
 			return nil, err
 		}
 	}
@@ -288,7 +260,7 @@ func ensureSandboxMerchant(ctx context.Context, st store.Store, opts Options, gw
 			MerchantPublicKey: ams.EncodePublicKey(&k.PublicKey), GatewayPublicKey: ams.EncodePublicKey(&gwKey.PublicKey),
 		}
 		data, _ := json.MarshalIndent(sm, "", "  ")
-		if err := writeFileOnce(path, append(data, '\n')); err != nil {
+		if err := datadir.Create(path, append(data, '\n'), 0o600); err != nil && !errors.Is(err, fs.ErrExist) {
 			return nil, err
 		}
 	}
@@ -332,22 +304,9 @@ func readSandboxMerchant(path string) (*SandboxMerchant, error) {
 	return &sm, nil
 }
 
-// writeSandboxMerchant replaces the file atomically: a reader never sees half of it.
 func writeSandboxMerchant(path string, sm *SandboxMerchant) error {
 	data, _ := json.MarshalIndent(sm, "", "  ")
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	_, err = tmp.Write(append(data, '\n'))
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return datadir.Replace(path, append(data, '\n'), 0o600)
 }
 
 // PublishURLs records in sandbox-merchant.json where this gateway listens, over HTTP and

@@ -31,6 +31,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/cashierpay/cashier/internal/datadir"
 )
 
 // The sandbox's files in the data directory. Each key file holds its certificate too, after
@@ -313,7 +315,11 @@ func (m *Manager) ensure(name, certName string, problem func(*tls.Certificate) e
 		if data, err = issue(); err != nil {
 			return nil, false, err
 		}
-		err = publish(path, data, 0o600, !missing)
+		if missing {
+			err = datadir.Create(path, data, 0o600)
+		} else {
+			err = datadir.Replace(path, data, 0o600)
+		}
 		if errors.Is(err, fs.ErrExist) {
 			continue
 		}
@@ -344,7 +350,7 @@ func (m *Manager) copyCert(name string, c *tls.Certificate) error {
 	if have, err := os.ReadFile(path); err == nil && bytes.Equal(have, want) {
 		return nil
 	}
-	if err := publish(path, want, 0o644, true); err != nil {
+	if err := datadir.Replace(path, want, 0o644); err != nil {
 		return fmt.Errorf("tlscert: %w", err)
 	}
 	return nil
@@ -466,56 +472,4 @@ func validName(name string) bool {
 		}
 	}
 	return true
-}
-
-// publish writes data to path with mode through a temporary file in the same directory, so
-// that readers see the old content or the new, never a part. replace=false publishes with a
-// hard link, which fails with fs.ErrExist if path is there already; replace=true renames
-// over it.
-func publish(path string, data []byte, mode fs.FileMode, replace bool) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+"-*.tmp")
-	if err != nil {
-		return err
-	}
-	name := tmp.Name()
-	defer os.Remove(name) // after a link or a rename this only drops the spare name
-	if err := tmp.Chmod(mode); err != nil {
-		tmp.Close()
-		return err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	// The content must be on disk before the name points at it, or a crash could leave an
-	// empty key file behind.
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if replace {
-		err = os.Rename(name, path)
-	} else {
-		err = os.Link(name, path)
-	}
-	if err != nil {
-		return err
-	}
-	syncDir(dir)
-	return nil
-}
-
-// syncDir makes a new directory entry durable. It is best effort: some platforms and
-// filesystems cannot sync a directory, and refusing to start there would help no one.
-func syncDir(dir string) {
-	d, err := os.Open(dir)
-	if err != nil {
-		return
-	}
-	d.Sync()
-	d.Close()
 }

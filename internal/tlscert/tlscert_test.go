@@ -21,6 +21,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/cashierpay/cashier/internal/datadir"
 )
 
 const day = 24 * time.Hour
@@ -571,7 +573,7 @@ func serialOf(t *testing.T, certPEM []byte) string {
 // replace writes data to path the way renewal tools do, by renaming a new file over it.
 func replace(t *testing.T, path string, data []byte) {
 	t.Helper()
-	if err := publish(path, data, 0o600, true); err != nil {
+	if err := datadir.Replace(path, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
 }

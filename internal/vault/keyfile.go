@@ -17,6 +17,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/cashierpay/cashier/internal/datadir"
 )
 
 // EnvKeyring, when set, holds the whole keyring as JSON (the keys file's format). It is for
@@ -85,12 +87,12 @@ func LoadOrCreate(dir string) (*Keyring, error) {
 		if err != nil {
 			return nil, err
 		}
-		err = publish(dir, path, data, false)
+		err = datadir.Create(path, data, 0o600)
 		if errors.Is(err, fs.ErrExist) {
 			continue // another process won the race; use its keys
 		}
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("vault: publishing keys: %w", err)
 		}
 		k.dir = dir
 		return k, nil
@@ -249,58 +251,6 @@ func generation(id string) int {
 	return n
 }
 
-// publish writes data to path through a temporary file so no reader ever sees a partial
-// keys file. replace=false publishes with a hard link and fails with fs.ErrExist if path is
-// already there; replace=true renames over it.
-func publish(dir, path string, data []byte, replace bool) error {
-	tmp, err := os.CreateTemp(dir, ".vault-keys-*.tmp") // created 0600
-	if err != nil {
-		return fmt.Errorf("vault: %w", err)
-	}
-	name := tmp.Name()
-	defer os.Remove(name) // after a link or a rename this only drops the spare name
-	if err := tmp.Chmod(0o600); err != nil && runtime.GOOS != "windows" {
-		tmp.Close()
-		return fmt.Errorf("vault: %w", err)
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("vault: writing keys: %w", err)
-	}
-	// The keys must be on disk before anything is sealed under them.
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("vault: writing keys: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("vault: writing keys: %w", err)
-	}
-	if replace {
-		err = os.Rename(name, path)
-	} else {
-		err = os.Link(name, path)
-	}
-	if err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return err
-		}
-		return fmt.Errorf("vault: publishing keys: %w", err)
-	}
-	syncDir(dir)
-	return nil
-}
-
-// syncDir makes the new directory entry durable. It is best effort: some platforms and
-// filesystems cannot sync a directory, and refusing to start there would help no one.
-func syncDir(dir string) {
-	d, err := os.Open(dir)
-	if err != nil {
-		return
-	}
-	d.Sync()
-	d.Close()
-}
-
 // refresh merges the keys file into memory and adopts its active key. It never forgets a
 // key it already holds, and refuses a file that disagrees with memory about a key's bytes
 // or the fingerprint key: that file belongs to another keyring.
@@ -379,8 +329,8 @@ func (k *Keyring) Rotate(dir string) (newID string, err error) {
 	if err != nil {
 		return "", err
 	}
-	if err := publish(dir, filepath.Join(dir, KeysFile), data, true); err != nil {
-		return "", err
+	if err := datadir.Replace(filepath.Join(dir, KeysFile), data, 0o600); err != nil {
+		return "", fmt.Errorf("vault: publishing keys: %w", err)
 	}
 	k.keks, k.active, k.dir = next.keks, newID, dir
 	return newID, nil
