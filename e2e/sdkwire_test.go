@@ -502,3 +502,34 @@ func TestSDKFlowsOverHTTPS(t *testing.T) {
 		t.Logf("%-22s %3d calls over HTTPS (new TLS connection each, as the SDKs do): median %v, max %v", api, len(d), d[len(d)/2].Round(time.Microsecond), d[len(d)-1].Round(time.Microsecond))
 	}
 }
+
+// TestLinksOnAWildcardListener: a listener bound to every address has no one name, so the
+// links handed to buyers follow the host the merchant's request was sent to.
+func TestLinksOnAWildcardListener(t *testing.T) {
+	dir := t.TempDir()
+	srv, stop := startServe(t, dir, testDB(t), "--listen", "0.0.0.0:0", "--https-listen", "0.0.0.0:0")
+	defer stop()
+	m := loadSDKMerchant(t, dir)
+	_, httpPort, _ := net.SplitHostPort(strings.TrimPrefix(srv.http, "http://"))
+	_, httpsPort, _ := net.SplitHostPort(strings.TrimPrefix(srv.https, "https://"))
+	body := func(id string) []byte {
+		return []byte(`{"productCode":"CASHIER_PAYMENT","paymentRequestId":"` + id + `","order":{"referenceOrderId":"o","orderDescription":"A book"},` +
+			`"paymentAmount":{"currency":"USD","value":"1050"},"paymentMethod":{"paymentMethodType":"CARD"},"paymentRedirectUrl":"https://shop.example/return","env":{"terminalType":"WEB"}}`)
+	}
+	for i, c := range []struct {
+		style      sdkStyle
+		base, dial string
+	}{
+		{phpSDK, "http://127.0.0.2:" + httpPort, ""},
+		{phpSDK, "http://localhost:" + httpPort, "127.0.0.1:" + httpPort},
+		{javaSDK, "https://localhost:" + httpsPort, "127.0.0.1:" + httpsPort},
+	} {
+		r, err := sdkCall(c.style, m, c.base, "/ams/api/v1/payments/pay", c.dial, body(fmt.Sprintf("wild-%d", i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(r.body), `"normalUrl":"`+c.base+`/checkout/`) {
+			t.Fatalf("pay sent to %s: %s", c.base, r.body)
+		}
+	}
+}

@@ -154,12 +154,12 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 	return &App{Store: st, Gateway: gw, Notifier: worker, Handler: api.Handler(), GatewayKey: key, Vault: kr, SandboxClient: sm, testClock: testClock, dataDir: opts.DataDir}, nil
 }
 
-// HandlerAt is Handler for a listener reached at url: without Options.PublicURL, the
-// links the gateway hands out in answer to a request start with the URL of the listener
-// the request came in on, so a merchant calling over HTTPS hands its buyers HTTPS links.
-func (a *App) HandlerAt(url string) http.Handler {
+// HandlerAt is Handler for one listener: base says at which URL a request reached it.
+// Without Options.PublicURL, the links the gateway hands out in answer to a request start
+// there, so a merchant calling over HTTPS hands its buyers HTTPS links.
+func (a *App) HandlerAt(base func(*http.Request) string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		a.Handler.ServeHTTP(w, r.WithContext(gateway.WithPublicURL(r.Context(), url)))
+		a.Handler.ServeHTTP(w, r.WithContext(gateway.WithPublicURL(r.Context(), base(r))))
 	})
 }
 

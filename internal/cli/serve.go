@@ -70,7 +70,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		listeners = append(listeners, &listener{ln: ln, url: listenerURL("http", ln.Addr())})
+		listeners = append(listeners, newListener(ln, "http", nil))
 	}
 	var certs *tlscert.Manager
 	if *httpsListen != "" {
@@ -90,7 +90,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		listeners = append(listeners, &listener{ln: ln, url: listenerURL("https", ln.Addr()), tls: certs})
+		listeners = append(listeners, newListener(ln, "https", certs))
 	}
 
 	app, err := Open(ctx, *opts)
@@ -132,7 +132,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	errLog := slog.NewLogLogger(opts.Logger.Handler(), slog.LevelWarn)
 	for _, l := range listeners {
 		l.srv = &http.Server{
-			Handler: app.HandlerAt(l.url), ErrorLog: errLog,
+			Handler: app.HandlerAt(l.base), ErrorLog: errLog,
 			ReadHeaderTimeout: 15 * time.Second, ReadTimeout: time.Minute, WriteTimeout: time.Minute,
 		}
 		if l.tls != nil {
@@ -167,10 +167,52 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 // listener is one of serve's sockets, the URL merchants and buyers reach it at, and the
 // certificates it serves over TLS (nil for plain HTTP).
 type listener struct {
-	ln  net.Listener
-	url string
-	tls *tlscert.Manager
-	srv *http.Server
+	ln     net.Listener
+	scheme string
+	url    string
+	tls    *tlscert.Manager
+	srv    *http.Server
+	// wildcard: bound to every address, so it has no one name; links follow the Host a
+	// request was sent to.
+	wildcard bool
+}
+
+func newListener(ln net.Listener, scheme string, certs *tlscert.Manager) *listener {
+	l := &listener{ln: ln, scheme: scheme, url: listenerURL(scheme, ln.Addr()), tls: certs}
+	if a, ok := ln.Addr().(*net.TCPAddr); ok && a.IP.IsUnspecified() {
+		l.wildcard = true
+	}
+	return l
+}
+
+// base is the URL a request reached the listener at: the listener's own URL, or for a
+// listener bound to every address, the Host the request was sent to when that is a plain
+// host name or IP address (with its port), so that a merchant on the LAN hands out links
+// that work on the LAN.
+func (l *listener) base(r *http.Request) string {
+	if !l.wildcard {
+		return l.url
+	}
+	name := r.Host
+	if h, _, err := net.SplitHostPort(r.Host); err == nil {
+		name = h
+	}
+	if net.ParseIP(strings.Trim(name, "[]")) == nil && !dnsName(name) {
+		return l.url
+	}
+	return l.scheme + "://" + r.Host
+}
+
+func dnsName(s string) bool {
+	if s == "" || len(s) > 253 {
+		return false
+	}
+	for _, c := range s {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return true
 }
 
 // listenerURL is the URL a browser or an SDK on this machine reaches addr at: an

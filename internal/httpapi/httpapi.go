@@ -169,6 +169,10 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, clean string) 
 	raw := rawPath(r)
 	clientID := r.Header.Get(ams.HeaderClientID)
 	resp := s.call(ctx, r, reqID, clientID, clean, raw)
+	// Read what is left of the body (within reason) before answering: over HTTP/2, curl
+	// (under the PHP SDK) fails a stream answered before its body was read, now and then,
+	// instead of showing the answer: an unknown API, a GET, a body over the limit.
+	io.Copy(io.Discard, io.LimitReader(r.Body, 16*s.cfg.MaxBodyBytes))
 
 	body, err := json.Marshal(resp)
 	if err != nil {
@@ -219,10 +223,6 @@ func (s *Server) call(ctx context.Context, r *http.Request, reqID, clientID, cle
 		return errorBody(payment.NewError(ams.CodeParamIllegal, "request body could not be read"))
 	}
 	if int64(len(body)) > s.cfg.MaxBodyBytes {
-		// Read on (within reason) before answering: curl, under the PHP SDK, fails a
-		// stream on HTTP/2 that is answered before its body is read, instead of showing
-		// the answer.
-		io.Copy(io.Discard, io.LimitReader(r.Body, 16*s.cfg.MaxBodyBytes))
 		return errorBody(payment.NewError(ams.CodeParamIllegal, fmt.Sprintf("request body is larger than %d bytes", s.cfg.MaxBodyBytes)))
 	}
 	paths, norm := []string{raw}, clean
