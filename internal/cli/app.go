@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -52,16 +53,27 @@ type Options struct {
 	NotifyTimeout time.Duration
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
+	// Production builds a gateway without any sandbox part: no issuer simulator, no sandbox
+	// merchant, no /sandbox routes, no test clock. It needs Issuer.
+	Production bool
+	// Issuer is the connection to the acquirer; required in production, and the sandbox
+	// simulator otherwise.
+	Issuer issuer.Processor
 }
+
+// errNoIssuer is production mode without a connection to an acquirer.
+var errNoIssuer = errors.New("production mode needs a connection to an acquirer, and this build has none: " +
+	"the sandbox's simulated issuer is its only issuer (run without --production)")
 
 // App is an assembled gateway: store, keys, issuer, use cases and HTTP routes.
 type App struct {
-	Store         store.Store
-	Gateway       *gateway.Gateway
-	Notifier      *notify.Worker
-	Handler       http.Handler
-	GatewayKey    *rsa.PrivateKey
-	Vault         *vault.Keyring
+	Store      store.Store
+	Gateway    *gateway.Gateway
+	Notifier   *notify.Worker
+	Handler    http.Handler
+	GatewayKey *rsa.PrivateKey
+	Vault      *vault.Keyring
+	// SandboxClient is the sandbox merchant; nil in production.
 	SandboxClient *SandboxMerchant
 
 	testClock *clock.Test
@@ -81,18 +93,23 @@ type SandboxMerchant struct {
 	HTTPSBaseURL string `json:"httpsBaseUrl,omitempty"`
 }
 
-// openStore opens the database named by opts.
-func openStore(ctx context.Context, opts Options) (store.Store, error) {
-	dbURL := opts.DB
-	switch {
-	case dbURL == "":
-		return sqlite.Open(ctx, filepath.Join(opts.DataDir, "cashier.db"))
-	case strings.HasPrefix(dbURL, "sqlite:"):
-		return sqlite.Open(ctx, strings.TrimPrefix(strings.TrimPrefix(dbURL, "sqlite:"), "//"))
-	case strings.HasPrefix(dbURL, "postgres://"), strings.HasPrefix(dbURL, "postgresql://"):
+// openStore opens (creating if need be) the database the flags name.
+func openStore(ctx context.Context, dataDir, dbURL string) (store.Store, error) {
+	if path, ok := sqlitePath(dataDir, dbURL); ok {
+		return sqlite.Open(ctx, path)
+	}
+	if strings.HasPrefix(dbURL, "postgres://") || strings.HasPrefix(dbURL, "postgresql://") {
 		return postgres.Open(ctx, dbURL)
 	}
-	return nil, fmt.Errorf("--db: unsupported database URL %q (want postgres://... or sqlite:PATH)", dbURL)
+	return nil, fmt.Errorf("--db: unsupported database URL %q (want postgres://... or sqlite:PATH)", redactURL(dbURL))
+}
+
+// redactURL hides a password in a database URL for messages.
+func redactURL(s string) string {
+	if u, err := url.Parse(s); err == nil && u.User != nil {
+		return u.Redacted()
+	}
+	return s
 }
 
 func (o *Options) defaults() {
@@ -108,14 +125,23 @@ func (o *Options) defaults() {
 	}
 }
 
-// Open assembles the gateway on the data dir, creating keys and the sandbox merchant on
-// first use.
+// Open assembles the gateway on the data dir, creating keys (and in the sandbox, the
+// sandbox merchant) on first use.
 func Open(ctx context.Context, opts Options) (*App, error) {
 	opts.defaults()
+	testClock, _ := opts.Clock.(*clock.Test)
+	switch {
+	case opts.Production && opts.Issuer == nil:
+		return nil, errNoIssuer
+	case opts.Production && testClock != nil:
+		return nil, errors.New("the test clock is a sandbox tool: production runs on the wall clock")
+	case opts.Issuer == nil:
+		opts.Issuer = issuer.NewSandbox(opts.Clock)
+	}
 	if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
 		return nil, err
 	}
-	key, err := loadOrCreateGatewayKey(opts.DataDir)
+	key, err := loadGatewayKey(opts.DataDir, true)
 	if err != nil {
 		return nil, err
 	}
@@ -123,22 +149,17 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("vault keys: %w", err)
 	}
-	st, err := openStore(ctx, opts)
+	st, err := openStore(ctx, opts.DataDir, opts.DB)
 	if err != nil {
 		return nil, err
 	}
-	sm, err := ensureSandboxMerchant(ctx, st, opts, key)
-	if err != nil {
-		st.Close()
-		return nil, err
+	app := &App{Store: st, GatewayKey: key, Vault: kr, testClock: testClock, dataDir: opts.DataDir}
+	if !opts.Production {
+		if app.SandboxClient, err = ensureSandboxMerchant(ctx, st, opts, key); err != nil {
+			st.Close()
+			return nil, err
+		}
 	}
-	signer := ams.RSASigner{Key: key}
-	worker := notify.New(notify.Config{Store: st, Signer: signer, Clock: opts.Clock, Timeout: opts.NotifyTimeout, Logger: opts.Logger})
-	gw := gateway.New(gateway.Config{
-		Store: st, Issuer: issuer.NewSandbox(opts.Clock), Vault: kr, Clock: opts.Clock, Logger: opts.Logger,
-		PublicURL: opts.PublicURL, Notified: worker.Kick, PageKey: deriveKey(key, "hosted-page-token"),
-	})
-	testClock, _ := opts.Clock.(*clock.Test)
 	if testClock != nil {
 		// A restarted node, or a second one, takes up the clock where the sandbox left it.
 		if err := syncClock(ctx, st, testClock); err != nil {
@@ -146,12 +167,21 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 			return nil, err
 		}
 	}
-	api := httpapi.New(httpapi.Config{
-		Gateway: gw, Store: st, Signer: signer, Clock: opts.Clock, Logger: opts.Logger,
-		TestCards: issuer.Catalogue(), TestClock: testClock, TrustProxy: opts.TrustProxy,
-		Pages: web.New(web.Config{Flow: gw, Logger: opts.Logger, CSRFKey: deriveKey(key, "hosted-page-csrf")}),
+	signer := ams.RSASigner{Key: key}
+	app.Notifier = notify.New(notify.Config{Store: st, Signer: signer, Clock: opts.Clock, Timeout: opts.NotifyTimeout, Logger: opts.Logger})
+	app.Gateway = gateway.New(gateway.Config{
+		Store: st, Issuer: opts.Issuer, Vault: kr, Clock: opts.Clock, Logger: opts.Logger,
+		PublicURL: opts.PublicURL, Notified: app.Notifier.Kick, PageKey: deriveKey(key, "hosted-page-token"),
 	})
-	return &App{Store: st, Gateway: gw, Notifier: worker, Handler: api.Handler(), GatewayKey: key, Vault: kr, SandboxClient: sm, testClock: testClock, dataDir: opts.DataDir}, nil
+	api := httpapi.Config{
+		Gateway: app.Gateway, Store: st, Signer: signer, Clock: opts.Clock, Logger: opts.Logger, TrustProxy: opts.TrustProxy,
+		Pages: web.New(web.Config{Flow: app.Gateway, Logger: opts.Logger, CSRFKey: deriveKey(key, "hosted-page-csrf")}),
+	}
+	if !opts.Production {
+		api.TestCards, api.TestClock = issuer.Catalogue(), testClock
+	}
+	app.Handler = httpapi.New(api).Handler()
+	return app, nil
 }
 
 // HandlerAt is Handler for one listener: base says at which URL a request reached it.
@@ -208,10 +238,10 @@ func syncClock(ctx context.Context, st store.Store, tc *clock.Test) error {
 	return nil
 }
 
-// loadOrCreateGatewayKey reads the gateway's RSA-2048 signing key from
+// loadGatewayKey reads the gateway's RSA-2048 signing key from
 // CASHIER_GATEWAY_PRIVATE_KEY (PKCS#8, PEM or bare base64) or DataDir/gateway-key.pem,
-// creating the file on first start.
-func loadOrCreateGatewayKey(dir string) (*rsa.PrivateKey, error) {
+// creating the file when create is set (the first start of a gateway).
+func loadGatewayKey(dir string, create bool) (*rsa.PrivateKey, error) {
 	if v := os.Getenv("CASHIER_GATEWAY_PRIVATE_KEY"); v != "" {
 		k, err := ams.ParsePrivateKey(v)
 		if err != nil {
@@ -220,7 +250,9 @@ func loadOrCreateGatewayKey(dir string) (*rsa.PrivateKey, error) {
 		return k, nil
 	}
 	path := filepath.Join(dir, "gateway-key.pem")
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) && !create {
+		return nil, fmt.Errorf("no gateway key at %s (nor CASHIER_GATEWAY_PRIVATE_KEY): run cashier serve there first", path)
+	} else if errors.Is(err, fs.ErrNotExist) {
 		k, err := rsa.GenerateKey(rand.Reader, 2048)
 		if err != nil {
 			return nil, err
@@ -313,7 +345,7 @@ func writeSandboxMerchant(path string, sm *SandboxMerchant) error {
 // HTTPS ("" for a listener that is off), for the merchant tools that read the file.
 func (a *App) PublishURLs(httpURL, httpsURL string) error {
 	sm := a.SandboxClient
-	if sm.BaseURL == httpURL && sm.HTTPSBaseURL == httpsURL {
+	if sm == nil || sm.BaseURL == httpURL && sm.HTTPSBaseURL == httpsURL {
 		return nil
 	}
 	sm.BaseURL, sm.HTTPSBaseURL = httpURL, httpsURL

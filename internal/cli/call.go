@@ -2,12 +2,11 @@ package cli
 
 import (
 	"bytes"
-	"context"
+	"cmp"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -18,75 +17,49 @@ import (
 	"github.com/cashierpay/cashier/client"
 )
 
-// call signs a request body as the official SDKs do, sends it, verifies the answer's
-// signature and prints the verified JSON: the first signed call, before any code.
-func call(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("call", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: cashier call API [--merchant FILE] [--data JSON|@FILE|-] [--url URL] [--ca FILE] [-v]\n\n"+
-			"API is an API name (pay, inquiryPayment, ...) or a path (/ams/api/v1/payments/pay).\n\n")
-		fs.PrintDefaults()
-	}
-	merchantFile := fs.String("merchant", filepath.Join(defaultDataDir, sandboxMerchantFile), "merchant file: clientId, merchantPrivateKey, gatewayPublicKey, baseUrl/httpsBaseUrl, as `cashier serve` writes it")
-	data := fs.String("data", "{}", "request body: JSON, @FILE, or - for standard input; sent byte for byte")
-	rawURL := fs.String("url", "", "gateway URL (default: the merchant file's httpsBaseUrl, else its baseUrl)")
-	caFile := fs.String("ca", "", "extra CA certificate (PEM) to trust over HTTPS; sandbox-ca.pem beside the merchant file is trusted anyway")
-	verbose := fs.Bool("v", false, "print the exact content signed on each side to standard error")
-	// The API name may come before or after the flags.
-	var api string
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		api, args = args[0], args[1:]
-	}
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if api == "" && fs.NArg() > 0 {
-		api = fs.Arg(0)
-		fs.Parse(fs.Args()[1:])
-	}
-	if api == "" || fs.NArg() > 0 {
-		fs.Usage()
-		return errors.New("call: want exactly one API")
-	}
+type callCmd struct {
+	API      string `arg:"" help:"An API name (pay, inquiryPayment, ...) or a path (/ams/api/v1/payments/pay)."`
+	Merchant string `default:"cashier-data/sandbox-merchant.json" env:"CASHIER_MERCHANT_FILE" type:"path" placeholder:"FILE" help:"Merchant file: clientId, merchantPrivateKey, gatewayPublicKey, baseUrl/httpsBaseUrl, as cashier serve writes it (${env})."`
+	Data     string `default:"{}" placeholder:"JSON|@FILE|-" help:"Request body: JSON, @FILE, or - for standard input; sent byte for byte."`
+	URL      string `placeholder:"URL" help:"Gateway URL; default the merchant file's httpsBaseUrl, else its baseUrl."`
+	CA       string `type:"path" placeholder:"FILE" help:"Extra CA certificate (PEM) to trust over HTTPS; sandbox-ca.pem beside the merchant file is trusted anyway."`
+	Verbose  bool   `short:"v" help:"Print the exact content signed on each side to standard error."`
+}
 
-	sm, err := readSandboxMerchant(*merchantFile)
+// Run signs the body as the official SDKs do, sends it, verifies the answer's signature and
+// prints the verified JSON: the first signed call, before any code.
+func (c *callCmd) Run(e *env) error {
+	sm, err := readSandboxMerchant(c.Merchant)
 	if err != nil {
-		return fmt.Errorf("call: --merchant: %w (run `cashier serve` first, or write the file)", err)
+		return fmt.Errorf("--merchant: %w (run cashier serve first, or write the file)", err)
 	}
-	base := *rawURL
-	if base == "" {
-		base = sm.HTTPSBaseURL
-	}
-	if base == "" {
-		base = sm.BaseURL
-	}
-	body, err := readData(*data, stdin)
+	base := cmp.Or(c.URL, sm.HTTPSBaseURL, sm.BaseURL)
+	body, err := readData(c.Data, e.stdin)
 	if err != nil {
-		return fmt.Errorf("call: --data: %w", err)
+		return fmt.Errorf("--data: %w", err)
 	}
 	pool, err := x509.SystemCertPool()
 	if err != nil {
 		pool = x509.NewCertPool()
 	}
-	if err := trustPEM(pool, filepath.Join(filepath.Dir(*merchantFile), "sandbox-ca.pem")); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("call: %w", err)
+	if err := trustPEM(pool, filepath.Join(filepath.Dir(c.Merchant), "sandbox-ca.pem")); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
 	}
-	if *caFile != "" {
-		if err := trustPEM(pool, *caFile); err != nil {
-			return fmt.Errorf("call: --ca: %w", err)
+	if c.CA != "" {
+		if err := trustPEM(pool, c.CA); err != nil {
+			return fmt.Errorf("--ca: %w", err)
 		}
 	}
 	hc := &http.Client{Timeout: client.DefaultTimeout, Transport: &http.Transport{
 		Proxy: http.ProxyFromEnvironment, TLSClientConfig: &tls.Config{RootCAs: pool},
 	}}
-	c, err := client.New(client.Config{BaseURL: base, ClientID: sm.ClientID, MerchantPrivateKey: sm.MerchantPrivateKey, GatewayPublicKey: sm.GatewayPublicKey, HTTPClient: hc})
+	cl, err := client.New(client.Config{BaseURL: base, ClientID: sm.ClientID, MerchantPrivateKey: sm.MerchantPrivateKey, GatewayPublicKey: sm.GatewayPublicKey, HTTPClient: hc})
 	if err != nil {
-		return fmt.Errorf("call: %w", err)
+		return err
 	}
-	x, err := c.Send(ctx, api, body)
-	if *verbose && x != nil {
-		fmt.Fprintf(stderr, "> POST %s%s\n> signed by the merchant:\n%s\n\n< HTTP %d\n< signed by the gateway:\n%s\n\n", base, x.Path, x.RequestSigned, x.StatusCode, x.ResponseSigned)
+	x, err := cl.Send(e.ctx, c.API, body)
+	if c.Verbose && x != nil {
+		fmt.Fprintf(e.stderr, "> POST %s%s\n> signed by the merchant:\n%s\n\n< HTTP %d\n< signed by the gateway:\n%s\n\n", base, x.Path, x.RequestSigned, x.StatusCode, x.ResponseSigned)
 	}
 	if err != nil {
 		return err
@@ -96,7 +69,7 @@ func call(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		return err
 	}
 	out.WriteByte('\n')
-	_, err = stdout.Write(out.Bytes())
+	_, err = e.stdout.Write(out.Bytes())
 	return err
 }
 

@@ -2,9 +2,9 @@ package cli
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -21,42 +21,48 @@ import (
 	"github.com/cashierpay/cashier/internal/tlscert"
 )
 
-func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	opts := storeFlags(fs)
-	listen := fs.String("listen", "127.0.0.1:8080", "address of the plain HTTP listener; '' turns it off")
-	httpsListen := fs.String("https-listen", "127.0.0.1:8443", "address of the HTTPS listener; '' turns it off (the Python SDK dials port 443: 127.0.0.1:443)")
-	tlsCert := fs.String("tls-cert", "", "certificate file (PEM, chain allowed) of the HTTPS listener, reloaded on SIGHUP or change (default: a sandbox certificate from the data dir's sandbox CA)")
-	tlsKey := fs.String("tls-key", "", "private key file (PEM) of --tls-cert")
-	tlsHosts := fs.String("tls-hosts", "", "comma-separated host names and IP addresses the sandbox certificate names besides localhost, 127.0.0.1 and ::1")
-	fs.StringVar(&opts.PublicURL, "public-url", "", "URL of the links handed to buyers (default: the URL of the listener the merchant's request came in on)")
-	fs.BoolVar(&opts.TrustProxy, "trust-proxy", false, "believe X-Forwarded-Proto from a TLS-terminating proxy in front (Secure cookies, HSTS)")
-	notifyURL := fs.String("notify-url", "", "notification URL of the sandbox merchant, kept across restarts")
-	testClock := fs.Bool("test-clock", false, "run on a sandbox test clock moved by POST /sandbox/clock/advance")
-	fs.DurationVar(&opts.NotifyTimeout, "notify-timeout", 10*time.Second, "timeout of one notification delivery attempt")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
+type serveCmd struct {
+	storeFlags    `embed:""`
+	Listen        string        `default:"127.0.0.1:8080" env:"CASHIER_LISTEN" placeholder:"ADDR" help:"Address of the plain HTTP listener; '' turns it off (${env})."`
+	HTTPSListen   string        `name:"https-listen" default:"127.0.0.1:8443" env:"CASHIER_HTTPS_LISTEN" placeholder:"ADDR" help:"Address of the HTTPS listener; '' turns it off. The Python SDK dials port 443: 127.0.0.1:443 (${env})."`
+	TLSCert       string        `name:"tls-cert" env:"CASHIER_TLS_CERT" type:"path" placeholder:"FILE" help:"Certificate (PEM, chain after it) of the HTTPS listener, reloaded on SIGHUP or change; default a sandbox certificate from the data dir's sandbox CA (${env})."`
+	TLSKey        string        `name:"tls-key" env:"CASHIER_TLS_KEY" type:"path" placeholder:"FILE" help:"Private key (PEM) of --tls-cert (${env})."`
+	TLSHosts      []string      `name:"tls-hosts" env:"CASHIER_TLS_HOSTS" sep:"," placeholder:"HOST,…" help:"Host names and IP addresses the sandbox certificate names besides localhost, 127.0.0.1 and ::1 (${env})."`
+	PublicURL     string        `name:"public-url" env:"CASHIER_PUBLIC_URL" placeholder:"URL" help:"Base of the links handed to buyers; default the URL of the listener the merchant's request came in on (${env})."`
+	TrustProxy    bool          `env:"CASHIER_TRUST_PROXY" help:"Believe X-Forwarded-Proto from a TLS-terminating proxy in front: Secure cookies, HSTS (${env})."`
+	NotifyURL     string        `name:"notify-url" env:"CASHIER_NOTIFY_URL" placeholder:"URL" help:"Notification URL of the sandbox merchant, kept across restarts (${env})."`
+	TestClock     bool          `env:"CASHIER_TEST_CLOCK" help:"Run on a sandbox test clock moved by POST /sandbox/clock/advance (${env})."`
+	NotifyTimeout time.Duration `default:"10s" env:"CASHIER_NOTIFY_TIMEOUT" help:"Timeout of one notification delivery attempt (${env})."`
+	Production    bool          `env:"CASHIER_PRODUCTION" help:"Build no sandbox part: no simulated issuer, no sandbox merchant, no /sandbox routes. Needs a connection to an acquirer (${env})."`
+}
+
+func (c *serveCmd) Run(e *env) error {
+	ctx := e.ctx
 	switch {
-	case fs.NArg() > 0:
-		return fmt.Errorf("serve: unexpected argument %q", fs.Arg(0))
-	case *listen == "" && *httpsListen == "":
-		return errors.New("serve: --listen and --https-listen are both off; keep one")
-	case (*tlsCert == "") != (*tlsKey == ""):
-		return errors.New("serve: --tls-cert and --tls-key go together")
-	case *tlsCert != "" && *tlsHosts != "":
-		return errors.New("serve: --tls-hosts names the hosts of the sandbox certificate; with --tls-cert the certificate names its own")
-	case *notifyURL != "" && !validHTTPURL(*notifyURL):
-		return errors.New("serve: --notify-url must be an absolute http or https URL")
+	case c.Listen == "" && c.HTTPSListen == "":
+		return errors.New("--listen and --https-listen are both off; keep one")
+	case (c.TLSCert == "") != (c.TLSKey == ""):
+		return errors.New("--tls-cert and --tls-key go together")
+	case c.TLSCert != "" && len(c.TLSHosts) > 0:
+		return errors.New("--tls-hosts names the hosts of the sandbox certificate; with --tls-cert the certificate names its own")
+	case c.NotifyURL != "" && !validHTTPURL(c.NotifyURL):
+		return errors.New("--notify-url must be an absolute http or https URL")
+	case c.PublicURL != "" && !validHTTPURL(c.PublicURL):
+		return errors.New("--public-url must be an absolute http or https URL")
+	case c.Production && c.NotifyURL != "":
+		return errors.New("--notify-url sets the sandbox merchant's; in production use cashier merchant set-notify-url")
 	}
-	if opts.PublicURL != "" && !validHTTPURL(opts.PublicURL) {
-		return errors.New("serve: --public-url must be an absolute http or https URL")
+	opts := &Options{
+		DataDir: c.Data, DB: c.DB, PublicURL: c.PublicURL, TrustProxy: c.TrustProxy, NotifyTimeout: c.NotifyTimeout,
+		Production: c.Production, Logger: slog.New(slog.NewTextHandler(e.stderr, nil)),
 	}
 	opts.defaults()
-	opts.Logger = slog.New(slog.NewTextHandler(stderr, nil))
-	if *testClock {
+	if c.TestClock {
 		opts.Clock = clock.NewTest()
+	}
+	if c.Production && opts.Issuer == nil {
+		// Before any listener, key or database is made.
+		return errNoIssuer
 	}
 
 	var listeners []*listener
@@ -65,28 +71,28 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			l.ln.Close()
 		}
 	}()
-	if *listen != "" {
-		ln, err := net.Listen("tcp", *listen)
+	if c.Listen != "" {
+		ln, err := net.Listen("tcp", c.Listen)
 		if err != nil {
 			return err
 		}
 		listeners = append(listeners, newListener(ln, "http", nil))
 	}
 	var certs *tlscert.Manager
-	if *httpsListen != "" {
+	if c.HTTPSListen != "" {
 		if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
 			return err
 		}
 		var err error
-		if *tlsCert != "" {
-			certs, err = tlscert.Files(*tlsCert, *tlsKey, tlscert.Options{Logger: opts.Logger})
+		if c.TLSCert != "" {
+			certs, err = tlscert.Files(c.TLSCert, c.TLSKey, tlscert.Options{Logger: opts.Logger})
 		} else {
-			certs, err = tlscert.Sandbox(opts.DataDir, splitList(*tlsHosts), tlscert.Options{Logger: opts.Logger})
+			certs, err = tlscert.Sandbox(opts.DataDir, c.TLSHosts, tlscert.Options{Logger: opts.Logger})
 		}
 		if err != nil {
-			return fmt.Errorf("serve: HTTPS certificate: %w", err)
+			return fmt.Errorf("HTTPS certificate: %w", err)
 		}
-		ln, err := net.Listen("tcp", *httpsListen)
+		ln, err := net.Listen("tcp", c.HTTPSListen)
 		if err != nil {
 			return err
 		}
@@ -98,8 +104,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer app.Close()
-	if *notifyURL != "" {
-		if err := app.Store.MerchantSetNotifyURL(ctx, app.SandboxClient.ClientID, *notifyURL); err != nil {
+	if c.NotifyURL != "" {
+		if err := app.Store.MerchantSetNotifyURL(ctx, app.SandboxClient.ClientID, c.NotifyURL); err != nil {
 			return err
 		}
 	}
@@ -117,7 +123,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	// The listeners are bound already: connections wait in their backlogs until served.
 	var intro bytes.Buffer
-	if err := banner(ctx, &intro, app, opts, httpURL, httpsURL, certs, *testClock); err != nil {
+	if err := banner(ctx, &intro, app, opts, httpURL, httpsURL, certs); err != nil {
 		return err
 	}
 
@@ -142,7 +148,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			go func() { serveErr <- l.srv.Serve(l.ln) }()
 		}
 	}
-	stdout.Write(intro.Bytes())
+	e.stdout.Write(intro.Bytes())
 
 	select {
 	case err = <-serveErr:
@@ -242,16 +248,6 @@ func hostPort(addr string) string {
 	return net.JoinHostPort(host, port)
 }
 
-func splitList(s string) []string {
-	var out []string
-	for _, f := range strings.Split(s, ",") {
-		if f = strings.TrimSpace(f); f != "" {
-			out = append(out, f)
-		}
-	}
-	return out
-}
-
 // reloadOnHangup reloads the certificate files on SIGHUP, as servers do after a renewal.
 func reloadOnHangup(ctx context.Context, certs *tlscert.Manager, log *slog.Logger) {
 	hup := make(chan os.Signal, 1)
@@ -271,20 +267,22 @@ func reloadOnHangup(ctx context.Context, certs *tlscert.Manager, log *slog.Logge
 	}
 }
 
-// banner tells the user where everything is and how to make a first signed call.
-func banner(ctx context.Context, w io.Writer, app *App, opts *Options, httpURL, httpsURL string, certs *tlscert.Manager, testClock bool) error {
+// banner tells the user where everything is and, in the sandbox, how to make a first
+// signed call.
+func banner(ctx context.Context, w io.Writer, app *App, opts *Options, httpURL, httpsURL string, certs *tlscert.Manager) error {
 	sm := app.SandboxClient
-	base := httpsURL
-	if base == "" {
-		base = httpURL
-	}
+	base := cmp.Or(httpsURL, httpURL)
 	var listening []string
 	for _, u := range []string{httpURL, httpsURL} {
 		if u != "" {
 			listening = append(listening, u)
 		}
 	}
-	fmt.Fprintf(w, "cashier sandbox gateway listening on %s\n", strings.Join(listening, " and "))
+	kind, prefix := "sandbox", ams.SandboxPathPrefix
+	if sm == nil {
+		kind, prefix = "production", ams.PathPrefix
+	}
+	fmt.Fprintf(w, "cashier %s gateway listening on %s\n", kind, strings.Join(listening, " and "))
 	if certs != nil {
 		leaf := certs.Leaf()
 		fmt.Fprintf(w, "  HTTPS certificate: %s, valid until %s", strings.Join(certNames(leaf.DNSNames, leaf.IPAddresses), ", "), leaf.NotAfter.Format(time.DateOnly))
@@ -293,24 +291,29 @@ func banner(ctx context.Context, w io.Writer, app *App, opts *Options, httpURL, 
 		}
 		fmt.Fprintln(w)
 	}
-	fmt.Fprintf(w, "  sandbox merchant:  %s (keys and URLs in %s)\n", sm.ClientID, app.dataFile(sandboxMerchantFile))
-	m, err := app.Store.MerchantGetByClientID(ctx, sm.ClientID)
-	if err != nil {
-		return err
-	}
-	if m.NotifyURL != "" {
-		fmt.Fprintf(w, "  notify URL:        %s\n", m.NotifyURL)
-	} else {
-		fmt.Fprintln(w, "  notify URL:        none: notifications go only to a request's paymentNotifyUrl/refundNotifyUrl (set one with serve --notify-url)")
+	if sm != nil {
+		fmt.Fprintf(w, "  sandbox merchant:  %s (keys and URLs in %s)\n", sm.ClientID, app.dataFile(sandboxMerchantFile))
+		m, err := app.Store.MerchantGetByClientID(ctx, sm.ClientID)
+		if err != nil {
+			return err
+		}
+		if m.NotifyURL != "" {
+			fmt.Fprintf(w, "  notify URL:        %s\n", m.NotifyURL)
+		} else {
+			fmt.Fprintln(w, "  notify URL:        none: notifications go only to a request's paymentNotifyUrl/refundNotifyUrl (set one with serve --notify-url)")
+		}
 	}
 	apis := []string{ams.APIPay, ams.APICreatePaymentSession, ams.APIInquiryPayment, ams.APICapture, ams.APICancel, ams.APIRefund, ams.APIInquiryRefund, ams.APIConsult}
-	fmt.Fprintf(w, "  API:               POST %s%s{%s}\n", base, ams.SandboxPathPrefix, strings.Join(apis, ","))
-	fmt.Fprintln(w, "                     (also under /ams/api/v1/payments/), signed as Antom's SDKs sign: give an SDK the URL above (docs/sdks.md)")
+	fmt.Fprintf(w, "  API:               POST %s%s{%s}\n", base, prefix, strings.Join(apis, ","))
+	fmt.Fprintln(w, "                     signed as Antom's SDKs sign: give an SDK the URL above (docs/sdks.md)")
 	fmt.Fprintf(w, "  hosted card page:  %s/checkout/{token}, the normalUrl of a pay without card data\n", base)
 	fmt.Fprintf(w, "  browser SDK:       %s/sdk/ams-checkout.js (window.AMSCashierPayment), for createPaymentSession's paymentSessionData\n", base)
-	fmt.Fprintf(w, "  test cards:        %s/sandbox/test-cards\n", base)
 	fmt.Fprintf(w, "  health:            %s/healthz\n", base)
-	if testClock {
+	if sm == nil {
+		return nil
+	}
+	fmt.Fprintf(w, "  test cards:        %s/sandbox/test-cards\n", base)
+	if app.testClock != nil {
 		fmt.Fprintf(w, "  test clock:        GET %[1]s/sandbox/clock, POST %[1]s/sandbox/clock/advance {\"duration\":\"2h\"}\n", base)
 	}
 	merchantFlag := ""

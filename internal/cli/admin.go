@@ -1,0 +1,306 @@
+package cli
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/cashierpay/cashier/ams"
+	"github.com/cashierpay/cashier/internal/payment"
+	"github.com/cashierpay/cashier/internal/store"
+	"github.com/cashierpay/cashier/internal/vault"
+)
+
+// openExisting opens the database of a gateway that exists, creating nothing: a command
+// pointed at the wrong directory says so instead of leaving an empty gateway behind.
+func (f storeFlags) openExisting(ctx context.Context) (store.Store, error) {
+	path, sqlite := sqlitePath(f.Data, f.DB)
+	if sqlite {
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("no database at %s: run cashier serve or cashier migrate there first, or give --db", path)
+		}
+	}
+	return openStore(ctx, f.Data, f.DB)
+}
+
+type merchantCmd struct {
+	Add          merchantAddCmd          `cmd:"" help:"Register a merchant: its client id and the public key its requests are signed with."`
+	List         merchantListCmd         `cmd:"" help:"List the merchants."`
+	SetNotifyURL merchantSetNotifyURLCmd `cmd:"" name:"set-notify-url" help:"Set or clear a merchant's default notification URL."`
+}
+
+type merchantAddCmd struct {
+	storeFlags `embed:""`
+	ClientID   string `required:"" placeholder:"ID" help:"The merchant's client id (at most 64 characters)."`
+	PublicKey  string `required:"" placeholder:"KEY" help:"The merchant's public key: bare base64 X.509 SubjectPublicKeyInfo, PEM, or @FILE holding either."`
+	NotifyURL  string `placeholder:"URL" help:"Default notification URL, for requests that carry none."`
+	Name       string `help:"Display name (default: the client id)."`
+}
+
+func (c *merchantAddCmd) Run(e *env) error {
+	if len(c.ClientID) > 64 {
+		return errors.New("--client-id is longer than 64 characters")
+	}
+	keyText, err := readArg(c.PublicKey)
+	if err != nil {
+		return fmt.Errorf("--public-key: %w", err)
+	}
+	pub, err := ams.ParsePublicKey(keyText)
+	if err != nil {
+		return fmt.Errorf("--public-key: %w", err)
+	}
+	if c.NotifyURL != "" && !validHTTPURL(c.NotifyURL) {
+		return errors.New("--notify-url must be an absolute http or https URL")
+	}
+	gwKey, err := loadGatewayKey(c.Data, false)
+	if err != nil {
+		return err
+	}
+	st, err := c.openExisting(e.ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	name := cmp.Or(c.Name, c.ClientID)
+	m := &payment.Merchant{ID: c.ClientID, ClientID: c.ClientID, Name: name, PublicKey: ams.EncodePublicKey(pub), NotifyURL: c.NotifyURL, CreatedAt: time.Now().UTC()}
+	if err := st.MerchantInsert(e.ctx, m); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			return fmt.Errorf("client id %q is already registered", c.ClientID)
+		}
+		return err
+	}
+	return printJSON(e.stdout, map[string]string{
+		"clientId": m.ClientID, "name": m.Name, "notifyUrl": m.NotifyURL,
+		"gatewayPublicKey": ams.EncodePublicKey(&gwKey.PublicKey),
+	})
+}
+
+type merchantListCmd struct {
+	storeFlags `embed:""`
+}
+
+func (c *merchantListCmd) Run(e *env) error {
+	st, err := c.openExisting(e.ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	ms, err := st.MerchantList(e.ctx)
+	if err != nil {
+		return err
+	}
+	out := []map[string]string{}
+	for _, m := range ms {
+		out = append(out, map[string]string{"clientId": m.ClientID, "name": m.Name, "notifyUrl": m.NotifyURL, "createdAt": m.CreatedAt.Format(time.RFC3339)})
+	}
+	return printJSON(e.stdout, out)
+}
+
+type merchantSetNotifyURLCmd struct {
+	storeFlags `embed:""`
+	ClientID   string `required:"" placeholder:"ID" help:"The merchant's client id."`
+	NotifyURL  string `required:"" placeholder:"URL" help:"The new default notification URL; '' clears it."`
+}
+
+func (c *merchantSetNotifyURLCmd) Run(e *env) error {
+	if c.NotifyURL != "" && !validHTTPURL(c.NotifyURL) {
+		return errors.New("--notify-url must be an absolute http or https URL")
+	}
+	st, err := c.openExisting(e.ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.MerchantSetNotifyURL(e.ctx, c.ClientID, c.NotifyURL); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("no merchant %q", c.ClientID)
+		}
+		return err
+	}
+	return printJSON(e.stdout, map[string]string{"clientId": c.ClientID, "notifyUrl": c.NotifyURL})
+}
+
+type migrateCmd struct {
+	storeFlags `embed:""`
+}
+
+func (c *migrateCmd) Run(e *env) error {
+	if path, ok := sqlitePath(c.Data, c.DB); ok {
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return err
+		}
+	}
+	st, err := openStore(e.ctx, c.Data, c.DB)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, "database is up to date")
+	return st.Close()
+}
+
+type notificationsCmd struct {
+	List   notificationsListCmd   `cmd:"" help:"List notifications, newest first, with every delivery attempt."`
+	Resend notificationsResendCmd `cmd:"" help:"Make a notification pending again, even one that exhausted its retries; a running gateway sends it within a second."`
+}
+
+type notificationsListCmd struct {
+	storeFlags `embed:""`
+	Payment    string `placeholder:"ID" help:"Only this payment's notifications."`
+	Failed     bool   `help:"Only notifications that exhausted their retries."`
+}
+
+func (c *notificationsListCmd) Run(e *env) error {
+	st, err := c.openExisting(e.ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	ns, err := st.NotificationList(e.ctx, store.NotificationFilter{PaymentID: c.Payment, FailedOnly: c.Failed, Limit: 1000})
+	if err != nil {
+		return err
+	}
+	out := []notificationJSON{}
+	for _, n := range ns {
+		attempts, err := st.NotificationAttempts(e.ctx, n.ID)
+		if err != nil {
+			return err
+		}
+		out = append(out, toNotificationJSON(n, attempts))
+	}
+	return printJSON(e.stdout, out)
+}
+
+type notificationsResendCmd struct {
+	storeFlags `embed:""`
+	ID         string `arg:"" help:"The notification's id, as notifications list shows it."`
+}
+
+func (c *notificationsResendCmd) Run(e *env) error {
+	st, err := c.openExisting(e.ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.NotificationResend(e.ctx, c.ID, time.Now().UTC()); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("no notification %q", c.ID)
+		}
+		return err
+	}
+	fmt.Fprintf(e.stdout, "notification %s is pending again; a running gateway sends it within a second\n", c.ID)
+	return nil
+}
+
+type attemptJSON struct {
+	Attempt    int    `json:"attempt"`
+	Time       string `json:"time"`
+	URL        string `json:"url"`
+	HTTPStatus int    `json:"httpStatus,omitempty"`
+	LatencyMS  int64  `json:"latencyMs"`
+	Response   string `json:"response,omitempty"`
+	Error      string `json:"error,omitempty"`
+}
+
+type notificationJSON struct {
+	ID            string        `json:"id"`
+	Kind          string        `json:"kind"`
+	PaymentID     string        `json:"paymentId"`
+	Status        string        `json:"status"`
+	URL           string        `json:"url,omitempty"`
+	Attempts      int           `json:"attempts"`
+	NextAttemptAt string        `json:"nextAttemptAt,omitempty"`
+	CreatedAt     string        `json:"createdAt"`
+	DeliveredAt   string        `json:"deliveredAt,omitempty"`
+	Log           []attemptJSON `json:"log"`
+}
+
+func toNotificationJSON(n *payment.Notification, attempts []*payment.NotificationAttempt) notificationJSON {
+	j := notificationJSON{
+		ID: n.ID, Kind: n.Kind, PaymentID: n.PaymentID, Status: n.Status, URL: n.URL, Attempts: n.Attempts,
+		CreatedAt: n.CreatedAt.Format(time.RFC3339Nano), Log: []attemptJSON{},
+	}
+	if n.Status == payment.NotificationPending {
+		j.NextAttemptAt = n.NextAttemptAt.Format(time.RFC3339Nano)
+	}
+	if !n.DeliveredAt.IsZero() {
+		j.DeliveredAt = n.DeliveredAt.Format(time.RFC3339Nano)
+	}
+	for _, a := range attempts {
+		j.Log = append(j.Log, attemptJSON{
+			Attempt: a.Attempt, Time: a.StartedAt.Format(time.RFC3339Nano), URL: a.URL, HTTPStatus: a.HTTPStatus,
+			LatencyMS: a.Latency.Milliseconds(), Response: a.Response, Error: a.Error,
+		})
+	}
+	return j
+}
+
+type vaultCmd struct {
+	RotateKey vaultRotateKeyCmd `cmd:"" name:"rotate-key" help:"Add a new key-encryption key, make it active, and re-wrap every stored card's data key under it."`
+}
+
+type vaultRotateKeyCmd struct {
+	storeFlags `embed:""`
+}
+
+// Run rotates the vault's key-encryption key. Card ciphertexts are untouched, and a running
+// gateway keeps working throughout: it reloads the key file when it meets a key id it does
+// not know. Running it again finishes cards sealed meanwhile under the old key.
+func (c *vaultRotateKeyCmd) Run(e *env) error {
+	if _, fromEnv := os.LookupEnv(vault.EnvKeyring); !fromEnv {
+		if _, err := os.Stat(filepath.Join(c.Data, vault.KeysFile)); err != nil {
+			return fmt.Errorf("no vault keys at %s: %w", filepath.Join(c.Data, vault.KeysFile), err)
+		}
+	}
+	kr, err := vault.LoadOrCreate(c.Data)
+	if err != nil {
+		return err
+	}
+	st, err := c.openExisting(e.ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	newID, err := kr.Rotate(c.Data)
+	if err != nil {
+		return err
+	}
+	rewrapped, after := 0, ""
+	for {
+		cards, err := st.CardListNotUnderKey(e.ctx, newID, after, 200)
+		if err != nil {
+			return err
+		}
+		if len(cards) == 0 {
+			break
+		}
+		for _, card := range cards {
+			after = card.ID
+			s, err := kr.Rewrap(vault.Sealed{KeyID: card.KeyID, Blob: card.Sealed}, []byte(card.ID))
+			if err != nil {
+				return fmt.Errorf("card %s: %w", card.ID, err)
+			}
+			if err := st.CardRewrap(e.ctx, card.ID, card.KeyID, s.KeyID, s.Blob); err != nil && !errors.Is(err, store.ErrStale) {
+				return fmt.Errorf("card %s: %w", card.ID, err)
+			}
+			rewrapped++
+		}
+	}
+	return printJSON(e.stdout, map[string]any{"activeKeyId": newID, "rewrapped": rewrapped})
+}
+
+// sqlitePath is the SQLite file the flags name, and whether they name one at all.
+func sqlitePath(dataDir, dbURL string) (string, bool) {
+	switch {
+	case dbURL == "":
+		return filepath.Join(dataDir, "cashier.db"), true
+	case strings.HasPrefix(dbURL, "sqlite:"):
+		return strings.TrimPrefix(strings.TrimPrefix(dbURL, "sqlite:"), "//"), true
+	}
+	return "", false
+}

@@ -1,0 +1,152 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/cashierpay/cashier/internal/clock"
+	"github.com/cashierpay/cashier/internal/issuer"
+)
+
+func run(args ...string) (code int, stdout, stderr string) {
+	var out, errOut bytes.Buffer
+	code = Main(context.Background(), args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+// TestHelpEverywhere: every command and subcommand answers --help with its own usage and
+// exit status 0.
+func TestHelpEverywhere(t *testing.T) {
+	for _, cmd := range [][]string{
+		{}, {"serve"}, {"call"}, {"merchant"}, {"merchant", "add"}, {"merchant", "list"}, {"merchant", "set-notify-url"},
+		{"notifications"}, {"notifications", "list"}, {"notifications", "resend"}, {"vault"}, {"vault", "rotate-key"},
+		{"migrate"}, {"version"},
+	} {
+		code, out, errOut := run(append(cmd, "--help")...)
+		if code != 0 || !strings.Contains(out, "Usage: cashier "+strings.Join(cmd, " ")) {
+			t.Errorf("cashier %v --help: exit %d\n%s%s", cmd, code, out, errOut)
+		}
+	}
+	for _, line := range []string{"CASHIER_DATA", "CASHIER_DB", "CASHIER_LISTEN", "CASHIER_HTTPS_LISTEN", "CASHIER_PUBLIC_URL", "CASHIER_PRODUCTION"} {
+		if _, out, _ := run("serve", "--help"); !strings.Contains(out, line) {
+			t.Errorf("serve --help does not name %s", line)
+		}
+	}
+}
+
+// TestCommandLineErrors: a wrong command line exits 2 and names what is wrong.
+func TestCommandLineErrors(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"teleport"}, "teleport"},
+		{[]string{"merchant", "list", "--client-id", "X"}, "--client-id"},
+		{[]string{"merchant", "add", "--client-id", "X"}, "--public-key"},
+		{[]string{"notifications", "resend"}, "<id>"},
+		{[]string{"serve", "--notify-timeout", "soon"}, "--notify-timeout"},
+	} {
+		code, _, errOut := run(c.args...)
+		if code != 2 || !strings.Contains(errOut, c.want) {
+			t.Errorf("cashier %v: exit %d, %q; want 2 naming %s", c.args, code, errOut, c.want)
+		}
+	}
+}
+
+// TestCommandsCreateNothing: commands that read the gateway's state, pointed at an empty
+// directory, say so and leave it empty.
+func TestCommandsCreateNothing(t *testing.T) {
+	dir := t.TempDir()
+	for _, args := range [][]string{
+		{"merchant", "list"}, {"notifications", "list"}, {"notifications", "resend", "n1"},
+		{"merchant", "set-notify-url", "--client-id", "X", "--notify-url", ""},
+		{"merchant", "add", "--client-id", "X", "--public-key", "@/nonexistent"},
+		{"vault", "rotate-key"},
+	} {
+		code, _, errOut := run(append(args, "--data", dir)...)
+		if code != 1 || errOut == "" {
+			t.Errorf("%v on an empty dir: exit %d %q", args, code, errOut)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Fatalf("commands created %v", entries)
+	}
+	if code, _, errOut := run("serve", "--production", "--data", dir); code != 1 || !strings.Contains(errOut, "acquirer") {
+		t.Fatalf("serve --production without an issuer: exit %d %q", code, errOut)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Fatalf("serve --production created %v before refusing", entries)
+	}
+}
+
+// TestEnvironment: CASHIER_* variables stand for flags; a flag wins over its variable.
+func TestEnvironment(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("CASHIER_DATA", dir)
+	if code, out, errOut := run("migrate"); code != 0 || !strings.Contains(out, "up to date") {
+		t.Fatalf("migrate with CASHIER_DATA: exit %d %s%s", code, out, errOut)
+	}
+	if _, err := os.Stat(dir + "/cashier.db"); err != nil {
+		t.Fatalf("CASHIER_DATA was not used: %v", err)
+	}
+	other := t.TempDir()
+	if code, _, _ := run("migrate", "--data", other); code != 0 {
+		t.Fatal("migrate --data")
+	}
+	if _, err := os.Stat(other + "/cashier.db"); err != nil {
+		t.Fatalf("--data did not win over CASHIER_DATA: %v", err)
+	}
+	t.Setenv("CASHIER_DB", "mysql://nope")
+	if code, _, errOut := run("migrate"); code != 1 || !strings.Contains(errOut, "unsupported database URL") {
+		t.Fatalf("CASHIER_DB was not used: %q", errOut)
+	}
+	t.Setenv("CASHIER_DB", "postgres://user:secret@127.0.0.1:1/db?connect_timeout=1")
+	if _, _, errOut := run("merchant", "list"); strings.Contains(errOut, "secret") {
+		t.Fatalf("a database password reached the output: %q", errOut)
+	}
+}
+
+func TestVersion(t *testing.T) {
+	if code, out, _ := run("version"); code != 0 || !strings.HasPrefix(out, "cashier ") || !strings.Contains(out, "go1.") {
+		t.Fatalf("version: %d %q", code, out)
+	}
+}
+
+// TestProductionHasNoSandbox: a production gateway, given an issuer, has no sandbox
+// merchant, no sandbox routes and no sandbox-merchant.json.
+func TestProductionHasNoSandbox(t *testing.T) {
+	dir := t.TempDir()
+	iss := issuer.NewSandbox(clock.Real{}) // standing in for an acquirer connection
+	if _, err := Open(context.Background(), Options{DataDir: dir, Production: true}); err != errNoIssuer {
+		t.Fatalf("production without an issuer: %v", err)
+	}
+	if _, err := Open(context.Background(), Options{DataDir: dir, Production: true, Issuer: iss, Clock: clock.NewTest()}); err == nil {
+		t.Fatal("production accepted the test clock")
+	}
+	app, err := Open(context.Background(), Options{DataDir: dir, Production: true, Issuer: iss})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer app.Close()
+	if app.SandboxClient != nil {
+		t.Fatal("a sandbox merchant in production")
+	}
+	if ms, _ := app.Store.MerchantList(context.Background()); len(ms) != 0 {
+		t.Fatalf("merchants in a new production gateway: %v", ms)
+	}
+	if _, err := os.Stat(dir + "/sandbox-merchant.json"); err == nil {
+		t.Fatal("sandbox-merchant.json in production")
+	}
+	for _, path := range []string{"/sandbox/test-cards", "/sandbox/clock"} {
+		w := httptest.NewRecorder()
+		app.Handler.ServeHTTP(w, httptest.NewRequest(http.MethodGet, path, nil))
+		if w.Code != http.StatusNotFound {
+			t.Errorf("GET %s in production: %d", path, w.Code)
+		}
+	}
+}
