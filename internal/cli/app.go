@@ -26,6 +26,7 @@ import (
 	"github.com/cashierpay/cashier/internal/gateway"
 	"github.com/cashierpay/cashier/internal/httpapi"
 	"github.com/cashierpay/cashier/internal/issuer"
+	"github.com/cashierpay/cashier/internal/metrics"
 	"github.com/cashierpay/cashier/internal/notify"
 	"github.com/cashierpay/cashier/internal/payment"
 	"github.com/cashierpay/cashier/internal/store"
@@ -59,6 +60,9 @@ type Options struct {
 	// Issuer is the connection to the acquirer; required in production, and the sandbox
 	// simulator otherwise.
 	Issuer issuer.Processor
+	// DebugListener says /metrics is served on a listener of its own (serve --debug-listen),
+	// not on the gateway's routes.
+	DebugListener bool
 }
 
 // errNoIssuer is production mode without a connection to an acquirer.
@@ -68,6 +72,7 @@ var errNoIssuer = errors.New("production mode needs a connection to an acquirer,
 // App is an assembled gateway: store, keys, issuer, use cases and HTTP routes.
 type App struct {
 	Store      store.Store
+	Metrics    *metrics.Metrics
 	Gateway    *gateway.Gateway
 	Notifier   *notify.Worker
 	Handler    http.Handler
@@ -123,6 +128,9 @@ func (o *Options) defaults() {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
+	// Every component logs through the edge's handler, so that every line written while
+	// serving a request carries the request's id.
+	o.Logger = slog.New(httpapi.LogHandler(o.Logger.Handler()))
 }
 
 // Open assembles the gateway on the data dir, creating keys (and in the sandbox, the
@@ -167,14 +175,18 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 			return nil, err
 		}
 	}
-	signer := ams.RSASigner{Key: key}
-	app.Notifier = notify.New(notify.Config{Store: st, Signer: signer, Clock: opts.Clock, Timeout: opts.NotifyTimeout, Logger: opts.Logger})
+	app.Metrics = metrics.New(st.NotificationBacklog, opts.Clock.Now)
+	signer := app.Metrics.Signer(ams.RSASigner{Key: key})
+	app.Notifier = notify.New(notify.Config{
+		Store: st, Signer: signer, Clock: opts.Clock, Timeout: opts.NotifyTimeout, Logger: opts.Logger, Observe: app.Metrics.Delivery,
+	})
 	app.Gateway = gateway.New(gateway.Config{
-		Store: st, Issuer: opts.Issuer, Vault: kr, Clock: opts.Clock, Logger: opts.Logger,
+		Store: st, Issuer: opts.Issuer, Vault: kr, Clock: opts.Clock, Logger: opts.Logger, SweepLag: app.Metrics.SweeperLag,
 		PublicURL: opts.PublicURL, Notified: app.Notifier.Kick, PageKey: deriveKey(key, "hosted-page-token"),
 	})
 	api := httpapi.Config{
 		Gateway: app.Gateway, Store: st, Signer: signer, Clock: opts.Clock, Logger: opts.Logger, TrustProxy: opts.TrustProxy,
+		Metrics: app.Metrics, ServeMetrics: !opts.DebugListener,
 		Pages: web.New(web.Config{Flow: app.Gateway, Logger: opts.Logger, CSRFKey: deriveKey(key, "hosted-page-csrf")}),
 	}
 	if !opts.Production {

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"strings"
@@ -33,6 +34,7 @@ type serveCmd struct {
 	NotifyURL     string        `name:"notify-url" env:"CASHIER_NOTIFY_URL" placeholder:"URL" help:"Notification URL of the sandbox merchant, kept across restarts (${env})."`
 	TestClock     bool          `env:"CASHIER_TEST_CLOCK" help:"Run on a sandbox test clock moved by POST /sandbox/clock/advance (${env})."`
 	NotifyTimeout time.Duration `default:"10s" env:"CASHIER_NOTIFY_TIMEOUT" help:"Timeout of one notification delivery attempt (${env})."`
+	DebugListen   string        `name:"debug-listen" env:"CASHIER_DEBUG_LISTEN" placeholder:"ADDR" help:"Address of a private listener for /metrics and /debug/pprof/; without it /metrics is on the gateway's listeners and pprof is off (${env})."`
 	Production    bool          `env:"CASHIER_PRODUCTION" help:"Build no sandbox part: no simulated issuer, no sandbox merchant, no /sandbox routes. Needs a connection to an acquirer (${env})."`
 }
 
@@ -54,7 +56,7 @@ func (c *serveCmd) Run(e *env) error {
 	}
 	opts := &Options{
 		DataDir: c.Data, DB: c.DB, PublicURL: c.PublicURL, TrustProxy: c.TrustProxy, NotifyTimeout: c.NotifyTimeout,
-		Production: c.Production, Logger: slog.New(slog.NewTextHandler(e.stderr, nil)),
+		Production: c.Production, Logger: slog.New(slog.NewTextHandler(e.stderr, nil)), DebugListener: c.DebugListen != "",
 	}
 	opts.defaults()
 	if c.TestClock {
@@ -99,6 +101,15 @@ func (c *serveCmd) Run(e *env) error {
 		listeners = append(listeners, newListener(ln, "https", certs))
 	}
 
+	var debugLn net.Listener
+	if c.DebugListen != "" {
+		var err error
+		if debugLn, err = net.Listen("tcp", c.DebugListen); err != nil {
+			return err
+		}
+		defer debugLn.Close()
+	}
+
 	app, err := Open(ctx, *opts)
 	if err != nil {
 		return err
@@ -123,7 +134,11 @@ func (c *serveCmd) Run(e *env) error {
 
 	// The listeners are bound already: connections wait in their backlogs until served.
 	var intro bytes.Buffer
-	if err := banner(ctx, &intro, app, opts, httpURL, httpsURL, certs); err != nil {
+	debugURL := ""
+	if debugLn != nil {
+		debugURL = "http://" + hostPort(debugLn.Addr().String())
+	}
+	if err := banner(ctx, &intro, app, opts, httpURL, httpsURL, debugURL, certs); err != nil {
 		return err
 	}
 
@@ -134,7 +149,7 @@ func (c *serveCmd) Run(e *env) error {
 		go certs.Run(bg)
 		go reloadOnHangup(bg, certs, opts.Logger)
 	}
-	serveErr := make(chan error, len(listeners))
+	serveErr := make(chan error, len(listeners)+1) // and the debug listener
 	errLog := slog.NewLogLogger(opts.Logger.Handler(), slog.LevelWarn)
 	for _, l := range listeners {
 		l.srv = &http.Server{
@@ -147,6 +162,11 @@ func (c *serveCmd) Run(e *env) error {
 		} else {
 			go func() { serveErr <- l.srv.Serve(l.ln) }()
 		}
+	}
+	var debugSrv *http.Server
+	if debugLn != nil {
+		debugSrv = &http.Server{Handler: debugRoutes(app), ErrorLog: errLog, ReadHeaderTimeout: 15 * time.Second}
+		go func() { serveErr <- debugSrv.Serve(debugLn) }()
 	}
 	e.stdout.Write(intro.Bytes())
 
@@ -161,6 +181,9 @@ func (c *serveCmd) Run(e *env) error {
 			err = serr
 		}
 	}
+	if debugSrv != nil {
+		debugSrv.Shutdown(shutdownCtx)
+	}
 	cancel()
 	stopBG()
 	<-done
@@ -168,6 +191,19 @@ func (c *serveCmd) Run(e *env) error {
 		err = nil
 	}
 	return err
+}
+
+// debugRoutes are the operator's: metrics and the profiler, on a listener of their own
+// that is not exposed where merchants and buyers connect.
+func debugRoutes(app *App) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", app.Metrics.Handler())
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return mux
 }
 
 // listener is one of serve's sockets, the URL merchants and buyers reach it at, and the
@@ -269,7 +305,7 @@ func reloadOnHangup(ctx context.Context, certs *tlscert.Manager, log *slog.Logge
 
 // banner tells the user where everything is and, in the sandbox, how to make a first
 // signed call.
-func banner(ctx context.Context, w io.Writer, app *App, opts *Options, httpURL, httpsURL string, certs *tlscert.Manager) error {
+func banner(ctx context.Context, w io.Writer, app *App, opts *Options, httpURL, httpsURL, debugURL string, certs *tlscert.Manager) error {
 	sm := app.SandboxClient
 	base := cmp.Or(httpsURL, httpURL)
 	var listening []string
@@ -308,7 +344,12 @@ func banner(ctx context.Context, w io.Writer, app *App, opts *Options, httpURL, 
 	fmt.Fprintln(w, "                     signed as Antom's SDKs sign: give an SDK the URL above (docs/sdks.md)")
 	fmt.Fprintf(w, "  hosted card page:  %s/checkout/{token}, the normalUrl of a pay without card data\n", base)
 	fmt.Fprintf(w, "  browser SDK:       %s/sdk/ams-checkout.js (window.AMSCashierPayment), for createPaymentSession's paymentSessionData\n", base)
-	fmt.Fprintf(w, "  health:            %s/healthz\n", base)
+	fmt.Fprintf(w, "  health:            %[1]s/healthz, %[1]s/readyz (the database answers)\n", base)
+	if debugURL != "" {
+		fmt.Fprintf(w, "  debug:             %[1]s/metrics, %[1]s/debug/pprof/\n", debugURL)
+	} else {
+		fmt.Fprintf(w, "  metrics:           %s/metrics\n", base)
+	}
 	if sm == nil {
 		return nil
 	}

@@ -47,6 +47,9 @@ type Config struct {
 	// Notified is called after a transaction that wrote notifications commits, so that the
 	// delivery worker sends them at once; optional.
 	Notified func()
+	// SweepLag, if set, hears after each sweeper pass how late it handled the most
+	// overdue payment.
+	SweepLag func(time.Duration)
 	// DuplicateWait is how long a duplicate request waits for the original to settle
 	// before answering with its in-process state; default 10 s, inside the SDKs' 15 s.
 	DuplicateWait time.Duration
@@ -63,6 +66,7 @@ type Gateway struct {
 	issuerTimeout time.Duration
 	dupWait       time.Duration
 	notified      func()
+	sweepLag      func(time.Duration)
 	pageKey       []byte
 	cvvs          *cvvCache
 	// lastRefundRetry is when the sweeper last asked the issuer about silent refunds.
@@ -74,7 +78,7 @@ func New(cfg Config) *Gateway {
 	g := &Gateway{
 		store: cfg.Store, issuer: cfg.Issuer, vault: cfg.Vault, clock: cfg.Clock, log: cfg.Logger,
 		publicURL: strings.TrimSuffix(cfg.PublicURL, "/"), issuerTimeout: cfg.IssuerTimeout, dupWait: cfg.DuplicateWait,
-		notified: cfg.Notified, pageKey: cfg.PageKey, cvvs: newCVVCache(),
+		notified: cfg.Notified, sweepLag: cfg.SweepLag, pageKey: cfg.PageKey, cvvs: newCVVCache(),
 	}
 	g.lastRefundRetry.Store(time.Time{})
 	if g.clock == nil {

@@ -31,9 +31,17 @@ func (g *Gateway) RunSweeper(ctx context.Context) {
 
 // Sweep handles one batch of due payments and reports how many it looked at.
 func (g *Gateway) Sweep(ctx context.Context) (int, error) {
-	due, err := g.store.PaymentListDue(ctx, g.now(), sweepBatch)
+	start := g.now()
+	due, err := g.store.PaymentListDue(ctx, start, sweepBatch)
 	if err != nil {
 		return 0, err
+	}
+	if g.sweepLag != nil {
+		var lag time.Duration
+		if len(due) > 0 {
+			lag = start.Sub(due[0].NextActionAt) // oldest first
+		}
+		g.sweepLag(lag)
 	}
 	for _, p := range due {
 		if err := g.sweepPayment(ctx, p); err != nil {

@@ -19,11 +19,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/cashierpay/cashier/ams"
 	"github.com/cashierpay/cashier/internal/clock"
 	"github.com/cashierpay/cashier/internal/gateway"
+	"github.com/cashierpay/cashier/internal/metrics"
 	"github.com/cashierpay/cashier/internal/payment"
 	"github.com/cashierpay/cashier/internal/store"
 )
@@ -50,6 +49,10 @@ type Config struct {
 	// load balancer): the pages then set Secure cookies and HSTS for X-Forwarded-Proto:
 	// https. Off (the default), the header is dropped, as any client could send it.
 	TrustProxy bool
+	// Metrics records requests; nil records nothing.
+	Metrics *metrics.Metrics
+	// ServeMetrics serves GET /metrics on these routes; off when a debug listener has them.
+	ServeMetrics bool
 }
 
 // Server routes HTTP requests to the gateway.
@@ -81,6 +84,7 @@ func New(cfg Config) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	cfg.Logger = slog.New(LogHandler(cfg.Logger.Handler()))
 	if cfg.MaxBodyBytes == 0 {
 		cfg.MaxBodyBytes = 1 << 20
 	}
@@ -107,6 +111,10 @@ func (s *Server) Handler() http.Handler {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		io.WriteString(w, "ok\n")
 	})
+	mux.HandleFunc("GET /readyz", s.ready)
+	if s.cfg.ServeMetrics && s.cfg.Metrics != nil {
+		mux.Handle("GET /metrics", s.cfg.Metrics.Handler())
+	}
 	mux.HandleFunc("GET /static/logos/{file}", serveLogo)
 	if s.cfg.Pages != nil {
 		s.cfg.Pages.Register(mux)
@@ -121,17 +129,27 @@ func (s *Server) Handler() http.Handler {
 		mux.HandleFunc("GET /sandbox/clock", s.getClock)
 		mux.HandleFunc("POST /sandbox/clock/advance", s.advanceClock)
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !s.cfg.TrustProxy && r.Header.Get("X-Forwarded-Proto") != "" {
-			r = r.Clone(r.Context())
-			r.Header.Del("X-Forwarded-Proto")
-		}
+	return s.edge(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if clean := ams.NormalizePath(r.URL.Path); clean == "/ams" || strings.HasPrefix(clean, "/ams/") {
 			s.serveAPI(w, r, clean)
 			return
 		}
 		mux.ServeHTTP(w, r)
-	})
+	}))
+}
+
+// ready answers whether this node can serve: its database answers.
+func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if err := s.cfg.Store.Ping(ctx); err != nil {
+		s.log.WarnContext(ctx, "readiness: the database does not answer", "err", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		io.WriteString(w, "the database does not answer\n")
+		return
+	}
+	io.WriteString(w, "ready\n")
 }
 
 // apiName is the API a normalised /ams/ path names, or "" when it names none.
@@ -163,12 +181,10 @@ func rawPath(r *http.Request) string {
 // serveAPI answers one Antom API call; whatever happens, the answer is a signed JSON body
 // with a result object and HTTP 200. clean is the normalised request path.
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, clean string) {
-	start := time.Now()
-	reqID := uuid.NewString()
 	ctx := r.Context()
 	raw := rawPath(r)
 	clientID := r.Header.Get(ams.HeaderClientID)
-	resp := s.call(ctx, r, reqID, clientID, clean, raw)
+	resp := s.call(ctx, r, clientID, clean, raw)
 	// Read what is left of the body (within reason) before answering: over HTTP/2, curl
 	// (under the PHP SDK) fails a stream answered before its body was read, now and then,
 	// instead of showing the answer: an unknown API, a GET, a body over the limit.
@@ -176,8 +192,12 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, clean string) 
 
 	body, err := json.Marshal(resp)
 	if err != nil {
-		s.log.ErrorContext(ctx, "marshal response", "request_id", reqID, "err", err)
-		body, _ = json.Marshal(ams.ErrorResponse{Result: ams.NewResult(ams.CodeUnknownException, "the response could not be encoded")})
+		s.log.ErrorContext(ctx, "marshal response", "err", err)
+		resp = ams.ErrorResponse{Result: ams.NewResult(ams.CodeUnknownException, "the response could not be encoded")}
+		body, _ = json.Marshal(resp)
+	}
+	if ex, ok := ctx.Value(exchangeKey{}).(*exchange); ok {
+		ex.route, ex.api, ex.clientID, ex.result = "/ams/", apiName(clean), clientID, resultOf(resp)
 	}
 	respTime := ams.FormatTime(s.cfg.Clock.Now())
 	// Signed over the path as received: an SDK verifies over the path it sent, which is
@@ -185,7 +205,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, clean string) 
 	sig, err := ams.SignHeader(s.cfg.Signer, http.MethodPost, raw, clientID, respTime, body)
 	if err != nil {
 		// Without a signature the SDK cannot read the answer at all; say so plainly.
-		s.log.ErrorContext(ctx, "sign response", "request_id", reqID, "err", err)
+		s.log.ErrorContext(ctx, "sign response", "err", err)
 		http.Error(w, "response signing failed", http.StatusServiceUnavailable)
 		return
 	}
@@ -194,20 +214,15 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, clean string) 
 	ams.SetHeader(h, ams.HeaderClientID, clientID)
 	ams.SetHeader(h, ams.HeaderResponseTime, respTime)
 	ams.SetHeader(h, ams.HeaderSignature, sig)
-	h.Set("X-Request-Id", reqID)
 	w.WriteHeader(http.StatusOK)
 	w.Write(body)
-
-	res := resultOf(resp)
-	s.log.InfoContext(ctx, "api", "request_id", reqID, "method", r.Method, "path", raw, "client_id", clientID,
-		"result_status", res.ResultStatus, "result_code", res.ResultCode, "ms", time.Since(start).Milliseconds())
 }
 
 // call authenticates the request and runs the use case; it never panics out.
-func (s *Server) call(ctx context.Context, r *http.Request, reqID, clientID, clean, raw string) (resp any) {
+func (s *Server) call(ctx context.Context, r *http.Request, clientID, clean, raw string) (resp any) {
 	defer func() {
 		if v := recover(); v != nil {
-			s.log.ErrorContext(ctx, "panic in API handler", "request_id", reqID, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+			s.log.ErrorContext(ctx, "panic in API handler", "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 			resp = errorBody(payment.NewError(ams.CodeUnknownException, "the request could not be completed; retry or inquire"))
 		}
 	}()
@@ -242,7 +257,7 @@ func (s *Server) call(ctx context.Context, r *http.Request, reqID, clientID, cle
 		if errors.As(err, &pe) {
 			return errorBody(pe)
 		}
-		s.log.ErrorContext(ctx, "use case error", "request_id", reqID, "err", err)
+		s.log.ErrorContext(ctx, "use case error", "err", err)
 		return errorBody(payment.NewError(ams.CodeUnknownException, "the request could not be completed; retry or inquire"))
 	}
 	return out

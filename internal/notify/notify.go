@@ -56,6 +56,9 @@ type Config struct {
 	Concurrency int
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
+	// Observe, if set, hears of each attempt: its outcome (acknowledged, failed, or
+	// exhausted when no retry is left) and how long the merchant took to answer.
+	Observe func(outcome string, latency time.Duration)
 }
 
 // Worker delivers due notifications.
@@ -196,6 +199,16 @@ func (w *Worker) deliver(ctx context.Context, n *payment.Notification) {
 	level := slog.LevelInfo
 	if a.Error != "" {
 		level = slog.LevelWarn
+	}
+	if w.cfg.Observe != nil {
+		outcome := "acknowledged"
+		switch {
+		case n.Status == payment.NotificationFailed:
+			outcome = "exhausted"
+		case a.Error != "":
+			outcome = "failed"
+		}
+		w.cfg.Observe(outcome, a.Latency)
 	}
 	w.log.Log(ctx, level, "notification attempt", "notification", n.ID, "kind", n.Kind, "payment", n.PaymentID,
 		"attempt", n.Attempts, "status", n.Status, "http_status", a.HTTPStatus, "ms", a.Latency.Milliseconds(), "error", a.Error)

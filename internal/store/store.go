@@ -27,6 +27,8 @@ type Store interface {
 	// Tx runs fn in one write transaction; an error from fn rolls it back. fn may run
 	// while other transactions wait, so it must not call the network.
 	Tx(ctx context.Context, fn func(Queries) error) error
+	// Ping checks that the database answers, for readiness probes.
+	Ping(ctx context.Context) error
 	Close() error
 }
 
@@ -89,6 +91,9 @@ type Queries interface {
 	NotificationAttempts(ctx context.Context, id string) ([]*payment.NotificationAttempt, error)
 	// NotificationResend makes a notification pending again at now with a fresh retry round.
 	NotificationResend(ctx context.Context, id string, now time.Time) error
+	// NotificationBacklog counts the pending notifications and gives the earliest time one
+	// of them was due (zero when none is pending), for monitoring.
+	NotificationBacklog(ctx context.Context) (pending int, oldestDue time.Time, err error)
 
 	MerchantGet(ctx context.Context, id string) (*payment.Merchant, error)
 

@@ -442,8 +442,9 @@ func (p *Pages) sdkCSRFValid(token, value string, now time.Time) bool {
 // readJSON checks a frame's post (same origin, JSON, CSRF token, size) and decodes its body
 // into v. On failure it has answered. Nothing of the body is ever logged.
 func (p *Pages) readJSON(w http.ResponseWriter, r *http.Request, token string, v any) bool {
-	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" {
-		p.log.WarnContext(r.Context(), "web: SDK post from another site", "token", redact(token), "endpoint", path.Base(r.URL.Path), "sec_fetch_site", site)
+	if err := p.sameOrigin.Check(r); err != nil {
+		p.log.WarnContext(r.Context(), "web: SDK post from another site", "token", redact(token), "endpoint", path.Base(r.URL.Path),
+			"sec_fetch_site", r.Header.Get("Sec-Fetch-Site"), "origin", r.Header.Get("Origin"))
 		jsonError(w, http.StatusForbidden, "forbidden", "the request must come from cashier's own form")
 		return false
 	}

@@ -394,7 +394,7 @@ func TestSDKFormInEveryLocale(t *testing.T) {
 // ---- the JSON endpoints ----
 
 type apiCall struct {
-	path, body, csrf, ctype, site string
+	path, body, csrf, ctype, site, origin string
 }
 
 func (h *harness) api(c apiCall) *httptest.ResponseRecorder {
@@ -408,6 +408,9 @@ func (h *harness) api(c apiCall) *httptest.ResponseRecorder {
 	}
 	if c.site != "" {
 		r.Header.Set("Sec-Fetch-Site", c.site)
+	}
+	if c.origin != "" {
+		r.Header.Set("Origin", c.origin)
 	}
 	return h.do(r)
 }
@@ -472,6 +475,7 @@ func TestSDKAPIRefusals(t *testing.T) {
 		{"cookie CSRF field", apiCall{path: sdkAPIPathT + "/cvv", body: `{"cvv":"123"}`, csrf: b64.EncodeToString(p.csrfMAC(testToken, "x"))}, http.StatusForbidden},
 		{"cross-site", apiCall{path: sdkAPIPathT + "/card", body: cardJSON, csrf: csrf, site: "cross-site"}, http.StatusForbidden},
 		{"same-site other origin", apiCall{path: sdkAPIPathT + "/challenge", body: `{"otp":"123456"}`, csrf: csrf, site: "same-site"}, http.StatusForbidden},
+		{"other Origin, no Sec-Fetch-Site", apiCall{path: sdkAPIPathT + "/card", body: cardJSON, csrf: csrf, origin: "https://evil.example"}, http.StatusForbidden},
 		{"form post", apiCall{path: sdkAPIPathT + "/card", body: "cardNo=4242424242424242", csrf: csrf, ctype: "application/x-www-form-urlencoded"}, http.StatusUnsupportedMediaType},
 		{"text/plain", apiCall{path: sdkAPIPathT + "/card", body: cardJSON, csrf: csrf, ctype: "text/plain"}, http.StatusUnsupportedMediaType},
 		{"not JSON", apiCall{path: sdkAPIPathT + "/card", body: `{"cardNo":`, csrf: csrf}, http.StatusBadRequest},

@@ -55,6 +55,9 @@ type Pages struct {
 	brands  []card.BrandRange
 	// now is the wall clock, for the SDK frame's CSRF tokens.
 	now func() time.Time
+	// sameOrigin refuses posts a browser made from another site (Sec-Fetch-Site, or
+	// Origin against Host), before the CSRF tokens are even looked at.
+	sameOrigin *http.CrossOriginProtection
 }
 
 // postedView reads where the payment is before a post acts on it; on failure it has
@@ -113,6 +116,8 @@ func New(cfg Config) *Pages {
 		csrfKey: append([]byte(nil), cfg.CSRFKey...),
 		brands:  card.BrandRanges(),
 		now:     time.Now,
+
+		sameOrigin: http.NewCrossOriginProtection(),
 	}
 	if p.log == nil {
 		p.log = slog.Default()
@@ -293,7 +298,7 @@ func (p *Pages) readPost(w http.ResponseWriter, r *http.Request, token string) (
 		}
 		return loc, false
 	}
-	if !p.csrfValid(r, token) {
+	if p.sameOrigin.Check(r) != nil || !p.csrfValid(r, token) {
 		p.log.WarnContext(r.Context(), "web: form post without a valid CSRF token", "token", redact(token), "path", r.URL.Path)
 		p.showError(w, r, loc, token, http.StatusForbidden)
 		return loc, false

@@ -81,6 +81,9 @@ func (db *DB) Tx(ctx context.Context, fn func(store.Queries) error) error {
 	return dialect.MapErr(tx.Commit())
 }
 
+// Ping implements store.Store.
+func (db *DB) Ping(ctx context.Context) error { return dialect.MapErr(db.db.PingContext(ctx)) }
+
 // Close implements store.Store.
 func (db *DB) Close() error { return db.db.Close() }
 

@@ -112,6 +112,11 @@ func (db *DB) Tx(ctx context.Context, fn func(store.Queries) error) error {
 	return dialect.MapErr(tx.Commit())
 }
 
+// Ping implements store.Store: both pools must answer.
+func (db *DB) Ping(ctx context.Context) error {
+	return dialect.MapErr(errors.Join(db.reader.PingContext(ctx), db.writer.PingContext(ctx)))
+}
+
 // Close implements store.Store.
 func (db *DB) Close() error {
 	return errors.Join(db.reader.Close(), db.writer.Close())

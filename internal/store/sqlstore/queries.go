@@ -528,6 +528,19 @@ func (q Queries) NotificationResend(ctx context.Context, id string, now time.Tim
 	return err
 }
 
+func (q Queries) NotificationBacklog(ctx context.Context) (int, time.Time, error) {
+	var n int
+	var oldest sql.NullInt64
+	err := q.queryRow(ctx, `SELECT COUNT(*), MIN(next_attempt_at) FROM notifications WHERE status = 'PENDING'`).Scan(&n, &oldest)
+	if err != nil {
+		return 0, time.Time{}, q.d.MapErr(err)
+	}
+	if !oldest.Valid {
+		return 0, time.Time{}, nil
+	}
+	return n, fromMicros(oldest.Int64), nil
+}
+
 func (q Queries) MerchantGet(ctx context.Context, id string) (*payment.Merchant, error) {
 	return scanMerchant(q.queryRow(ctx, `SELECT `+merchantCols+` FROM merchants WHERE id = ?`, id))
 }

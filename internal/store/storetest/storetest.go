@@ -73,6 +73,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"NotificationRecordAttempt", testNotificationRecordAttempt},
 		{"NotificationAttemptsOrder", testNotificationAttemptsOrder},
 		{"NotificationResend", testNotificationResend},
+		{"NotificationBacklog", testNotificationBacklog},
+		{"Ping", testPing},
 
 		{"Clock", testClock},
 		{"ClockConcurrent", testClockConcurrent},
@@ -2221,4 +2223,35 @@ func testTxConcurrent(t *testing.T, s store.Store) {
 	if got.Version != 1+workers {
 		t.Errorf("Version after %d concurrent updates: got %d, want %d", workers, got.Version, 1+workers)
 	}
+}
+
+func testNotificationBacklog(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	n, oldest, err := s.NotificationBacklog(ctx)
+	ok(t, err, "NotificationBacklog")
+	if n != 0 || !oldest.IsZero() {
+		t.Fatalf("empty outbox: %d pending, oldest %v", n, oldest)
+	}
+	p := addPayment(t, s, addMerchant(t, s))
+	base := now()
+	var ns []*payment.Notification
+	for i, due := range []time.Duration{time.Minute, -time.Hour, 0} {
+		nt := newNotification(p, base)
+		nt.NextAttemptAt = base.Add(due)
+		ok(t, s.NotificationInsert(ctx, nt), "NotificationInsert "+strconv.Itoa(i))
+		ns = append(ns, nt)
+	}
+	// A delivered one no longer counts, however early it was due.
+	early := ns[1]
+	early.Status, early.Attempts, early.DeliveredAt = payment.NotificationDelivered, 1, base
+	ok(t, record(t, s, early, newAttempt(early, 1, base)), "NotificationRecordAttempt")
+	n, oldest, err = s.NotificationBacklog(ctx)
+	ok(t, err, "NotificationBacklog")
+	if n != 2 || !oldest.Equal(base) {
+		t.Fatalf("backlog %d pending, oldest %v; want 2, %v", n, oldest, base)
+	}
+}
+
+func testPing(t *testing.T, s store.Store) {
+	ok(t, s.Ping(t.Context()), "Ping")
 }

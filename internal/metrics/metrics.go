@@ -1,0 +1,177 @@
+// Package metrics is the gateway's Prometheus instrumentation: one registry, its
+// collectors, and the few methods the HTTP edge, the signer, the notification worker and
+// the sweeper report through. Those packages take plain functions or this type's methods,
+// so none of them depends on Prometheus. A nil *Metrics records nothing.
+package metrics
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/cashierpay/cashier/ams"
+)
+
+// Metrics holds the gateway's collectors.
+type Metrics struct {
+	reg             *prometheus.Registry
+	httpRequests    *prometheus.CounterVec
+	httpDuration    *prometheus.HistogramVec
+	apiRequests     *prometheus.CounterVec
+	apiDuration     *prometheus.HistogramVec
+	signatures      prometheus.Counter
+	deliveries      *prometheus.CounterVec
+	deliveryLatency prometheus.Histogram
+	sweeperLag      prometheus.Gauge
+}
+
+// Backlog reports the outbox: pending notifications and the earliest due time among them.
+type Backlog func(ctx context.Context) (pending int, oldestDue time.Time, err error)
+
+// New builds the collectors. backlog is read at each scrape (with a short timeout), so the
+// outbox figures are the database's, whichever node wrote the rows.
+func New(backlog Backlog, now func() time.Time) *Metrics {
+	m := &Metrics{
+		reg: prometheus.NewRegistry(),
+		httpRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "cashier_http_requests_total", Help: "HTTP requests by route pattern and status code.",
+		}, []string{"route", "code"}),
+		httpDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "cashier_http_request_duration_seconds", Help: "Time to answer an HTTP request, by route pattern.",
+			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 16),
+		}, []string{"route"}),
+		apiRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "cashier_api_requests_total", Help: "Antom API calls by API and result.",
+		}, []string{"api", "result_status", "result_code"}),
+		apiDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "cashier_api_request_duration_seconds", Help: "Time to answer an Antom API call, signing included, by API.",
+			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 16),
+		}, []string{"api"}),
+		signatures: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "cashier_signatures_total", Help: "RSA signatures made with the gateway's key (responses and notifications): the gateway's physical limit.",
+		}),
+		deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "cashier_notification_attempts_total", Help: "Notification delivery attempts by outcome: acknowledged, failed (retried later) or exhausted (no retry left).",
+		}, []string{"outcome"}),
+		deliveryLatency: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "cashier_notification_attempt_duration_seconds", Help: "Time from sending a notification to the merchant's answer.",
+			Buckets: prometheus.ExponentialBuckets(0.001, 2, 15),
+		}),
+		sweeperLag: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "cashier_sweeper_lag_seconds", Help: "How late the sweeper's last pass handled the most overdue payment (expiry, release, issuer retry).",
+		}),
+	}
+	m.reg.MustRegister(m.httpRequests, m.httpDuration, m.apiRequests, m.apiDuration, m.signatures, m.deliveries,
+		m.deliveryLatency, m.sweeperLag, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if backlog != nil {
+		m.reg.MustRegister(&backlogCollector{backlog: backlog, now: now,
+			pending: prometheus.NewDesc("cashier_outbox_pending", "Notifications waiting for delivery or a retry.", nil, nil),
+			age:     prometheus.NewDesc("cashier_outbox_oldest_due_seconds", "How long the most overdue pending notification has been due (0 when none is).", nil, nil),
+			up:      prometheus.NewDesc("cashier_outbox_scrape_ok", "1 when the outbox figures could be read from the database.", nil, nil),
+		})
+	}
+	return m
+}
+
+// Handler serves the registry in Prometheus' text format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
+}
+
+// Request records one HTTP request by route pattern.
+func (m *Metrics) Request(route string, code int, d time.Duration) {
+	if m == nil {
+		return
+	}
+	m.httpRequests.WithLabelValues(route, statusLabel(code)).Inc()
+	m.httpDuration.WithLabelValues(route).Observe(d.Seconds())
+}
+
+// API records one Antom API call. api is "" for a path that names no API.
+func (m *Metrics) API(api string, res ams.Result, d time.Duration) {
+	if m == nil {
+		return
+	}
+	if api == "" {
+		api = "unknown"
+	}
+	m.apiRequests.WithLabelValues(api, res.ResultStatus, res.ResultCode).Inc()
+	m.apiDuration.WithLabelValues(api).Observe(d.Seconds())
+}
+
+// Delivery records one notification attempt.
+func (m *Metrics) Delivery(outcome string, d time.Duration) {
+	if m == nil {
+		return
+	}
+	m.deliveries.WithLabelValues(outcome).Inc()
+	m.deliveryLatency.Observe(d.Seconds())
+}
+
+// SweeperLag records the lateness of the sweeper's last pass.
+func (m *Metrics) SweeperLag(d time.Duration) {
+	if m == nil {
+		return
+	}
+	m.sweeperLag.Set(max(d, 0).Seconds())
+}
+
+// Signer counts the signatures s makes.
+func (m *Metrics) Signer(s ams.Signer) ams.Signer {
+	if m == nil {
+		return s
+	}
+	return countingSigner{Signer: s, n: m.signatures}
+}
+
+type countingSigner struct {
+	ams.Signer
+	n prometheus.Counter
+}
+
+func (c countingSigner) Sign(content []byte) ([]byte, error) {
+	c.n.Inc()
+	return c.Signer.Sign(content)
+}
+
+func statusLabel(code int) string {
+	if code < 100 || code > 599 {
+		return "invalid" // bounded cardinality whatever a handler writes
+	}
+	return strconv.Itoa(code)
+}
+
+// backlogCollector reads the outbox at scrape time.
+type backlogCollector struct {
+	backlog          Backlog
+	now              func() time.Time
+	pending, age, up *prometheus.Desc
+}
+
+func (c *backlogCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- c.pending
+	ch <- c.age
+	ch <- c.up
+}
+
+func (c *backlogCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	n, oldest, err := c.backlog(ctx)
+	if err != nil {
+		ch <- prometheus.MustNewConstMetric(c.up, prometheus.GaugeValue, 0)
+		return
+	}
+	age := 0.0
+	if !oldest.IsZero() {
+		age = max(c.now().Sub(oldest), 0).Seconds()
+	}
+	ch <- prometheus.MustNewConstMetric(c.up, prometheus.GaugeValue, 1)
+	ch <- prometheus.MustNewConstMetric(c.pending, prometheus.GaugeValue, float64(n))
+	ch <- prometheus.MustNewConstMetric(c.age, prometheus.GaugeValue, age)
+}
