@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"crypto/hkdf"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
@@ -375,11 +376,12 @@ func randomUpper(n int) string {
 	return string(b)
 }
 
-// deriveKey derives a purpose-bound secret from the gateway's private key, so that every
-// node with the same gateway key agrees on it without another key to distribute.
+// deriveKey derives a purpose-bound secret from the gateway's private key with HKDF, so that
+// every node with the same gateway key agrees on it without another key to distribute.
 func deriveKey(k *rsa.PrivateKey, purpose string) []byte {
-	h := sha256.New()
-	h.Write([]byte("cashier:" + purpose + ":"))
-	h.Write(k.D.Bytes())
-	return h.Sum(nil)
+	key, err := hkdf.Key(sha256.New, k.D.Bytes(), nil, "cashier:"+purpose, 32)
+	if err != nil {
+		panic(err) // only a length over 255 hashes fails
+	}
+	return key
 }

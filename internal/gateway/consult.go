@@ -4,23 +4,9 @@ import (
 	"context"
 
 	"github.com/cashierpay/cashier/ams"
+	"github.com/cashierpay/cashier/internal/card"
 	"github.com/cashierpay/cashier/internal/payment"
 )
-
-// brandAcceptance is which card brands cashier accepts, and where. International networks
-// take every currency; Korean local cards take KRW only, and need the issuer-authentication
-// redirect that a mini-program cannot open.
-var brandAcceptance = []struct {
-	brand      string
-	currencies map[string]bool // nil: every currency
-	korean     bool
-}{
-	{brand: "VISA"}, {brand: "MASTERCARD"}, {brand: "AMEX"}, {brand: "JCB"}, {brand: "DINERS"},
-	{brand: "DISCOVER"}, {brand: "CUP"},
-	{brand: "HYUNDAI", korean: true}, {brand: "SAMSUNG", korean: true}, {brand: "KOOKMIN", korean: true},
-	{brand: "SHINHAN", korean: true}, {brand: "LOTTE", korean: true}, {brand: "BC", korean: true},
-	{brand: "NONGHYUP", korean: true}, {brand: "KEBHANA", korean: true}, {brand: "WOORI", korean: true},
-}
 
 // BrandLogoPath is where the gateway serves the logo of a card brand.
 func BrandLogoPath(brand string) string { return "/static/logos/" + brand + ".svg" }
@@ -47,11 +33,13 @@ func (g *Gateway) Consult(ctx context.Context, m *payment.Merchant, req *ams.Con
 		terminal = req.Env.TerminalType
 	}
 	var brands []ams.SupportCardBrand
-	for _, b := range brandAcceptance {
-		if b.korean && (amount.Currency != "KRW" || terminal == "MINI_APP") {
+	for _, b := range card.Brands() {
+		// Korean local cards take KRW only, and need the issuer-authentication redirect that
+		// a mini-program cannot open.
+		if !b.Accepted || b.Korean && (amount.Currency != "KRW" || terminal == "MINI_APP") {
 			continue
 		}
-		brands = append(brands, ams.SupportCardBrand{CardBrand: b.brand, Logo: &ams.Logo{LogoName: b.brand, LogoURL: g.linkBase(ctx) + BrandLogoPath(b.brand)}})
+		brands = append(brands, ams.SupportCardBrand{CardBrand: b.Code, Logo: &ams.Logo{LogoName: b.Code, LogoURL: g.linkBase(ctx) + BrandLogoPath(b.Code)}})
 	}
 	return &ams.ConsultResponse{
 		Result: ams.SuccessResult(),
@@ -59,18 +47,7 @@ func (g *Gateway) Consult(ctx context.Context, m *payment.Merchant, req *ams.Con
 			PaymentMethodType: ams.PaymentMethodCard, PaymentMethodCategory: "CARD", Enabled: true,
 			PaymentMethodRegion: []string{"GLOBAL"}, SupportedCurrencies: []string{amount.Currency},
 			PaymentOptionDetail: &ams.PaymentOptionDetail{SupportCardBrands: brands, Funding: []string{"CREDIT", "DEBIT", "PREPAID"}},
-			Logo:                &ams.Logo{LogoName: "CARD", LogoURL: g.linkBase(ctx) + BrandLogoPath("CARD")},
+			Logo:                &ams.Logo{LogoName: card.Generic, LogoURL: g.linkBase(ctx) + BrandLogoPath(card.Generic)},
 		}},
 	}, nil
-}
-
-// koreanBrand says whether brand is a Korean local card brand, which authenticates with its
-// issuer instead of 3-D Secure.
-func koreanBrand(brand string) bool {
-	for _, b := range brandAcceptance {
-		if b.brand == brand {
-			return b.korean
-		}
-	}
-	return false
 }

@@ -79,7 +79,7 @@ func (g *Gateway) view(ctx context.Context, token string, p *payment.Payment) (*
 	res := paymentResult(p)
 	v := &HostedView{
 		Token: token, Step: StepResult, PaymentID: p.ID, MerchantName: m.Name, OrderDescription: p.Order.Description,
-		Amount: p.Amount, AmountDisplay: payment.FormatMajor(p.Amount.Currency, p.Amount.Value),
+		Amount: p.Amount, AmountDisplay: ams.FormatMajor(p.Amount.Currency, p.Amount.Value),
 		SaveCardOffered: p.Order.Tokenize, CardMasked: p.Card.Masked, CardBrand: p.Card.Brand, TerminalType: p.Order.TerminalType,
 		Status: p.Status, ResultCode: res.ResultCode, ResultMessage: res.ResultMessage, RedirectURL: p.RedirectURL,
 		ExpiresAt: p.ExpiresAt, Expired: p.Status == payment.Fail && p.ResultCode == ams.CodeOrderIsClosed,

@@ -141,7 +141,7 @@ func parsePay(req *ams.PayRequest, now time.Time) (*payInput, *payment.Error) {
 			return nil, paramError("paymentMethod.requireIssuerAuthentication", "is for hosted mode: the buyer authenticates with the issuer on normalUrl, so send neither cardNo nor paymentMethodId with it")
 		case m.SelectedCardBrand == "":
 			return nil, paramError("paymentMethod.paymentMethodMetaData.selectedCardBrand", "is required with requireIssuerAuthentication")
-		case !koreanBrand(m.SelectedCardBrand):
+		case !isKorean(m.SelectedCardBrand):
 			return nil, payment.NewError(ams.CodeSelectedCardBrandUnavailable, fmt.Sprintf("selectedCardBrand %q has no issuer authentication; Korean local brands do", m.SelectedCardBrand))
 		case in.amount.Currency != "KRW":
 			return nil, payment.NewError(ams.CodeSelectedCardBrandUnavailable, "Korean issuer-authenticated cards pay in KRW only")
@@ -159,6 +159,13 @@ func parsePay(req *ams.PayRequest, now time.Time) (*payInput, *payment.Error) {
 		}
 	}
 	return in, nil
+}
+
+// isKorean says whether brand is a Korean local card brand, which authenticates with its
+// issuer instead of 3-D Secure.
+func isKorean(brand string) bool {
+	b, ok := card.LookupBrand(brand)
+	return ok && b.Korean
 }
 
 // cardSource is the card a payment charges, with the PAN in memory only.

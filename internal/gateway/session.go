@@ -145,7 +145,7 @@ func (g *Gateway) sessionResponse(ctx context.Context, m *payment.Merchant, p *p
 	cfg.PaymentSessionConfig.ProductSceneVersion = "1.0"
 	f := &cfg.PaymentSessionFactor
 	f.PaymentAmount.Currency, f.PaymentAmount.Value = p.Amount.Currency, strconv.FormatInt(p.Amount.Value, 10)
-	f.PaymentAmount.FormattedValue = payment.FormatMajor(p.Amount.Currency, p.Amount.Value)
+	f.PaymentAmount.FormattedValue = ams.FormatMajor(p.Amount.Currency, p.Amount.Value)
 	f.MerchantInfo.MerchantName, f.Order.OrderDescription = m.Name, p.Order.Description
 	token := g.pageToken(p.ID)
 	cfg.Cashier.Gateway, cfg.Cashier.Token, cfg.Cashier.SessionID, cfg.Cashier.ExpiryTime = g.linkBase(ctx), token, sessionID(p.ID), wireTime(p.ExpiresAt)

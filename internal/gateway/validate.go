@@ -51,13 +51,13 @@ func parseAmount(field string, a *ams.Amount) (payment.Amount, *payment.Error) {
 	if a.Currency == "" {
 		return payment.Amount{}, paramError(field+".currency", "is required")
 	}
-	if _, ok := payment.CurrencyExponent(a.Currency); !ok {
+	if _, ok := ams.CurrencyExponent(a.Currency); !ok {
 		return payment.Amount{}, payment.NewError(ams.CodeCurrencyNotSupport, fmt.Sprintf("%s.currency %q is not a supported ISO 4217 currency", field, a.Currency))
 	}
 	if a.Value == "" {
 		return payment.Amount{}, paramError(field+".value", "is required")
 	}
-	v, err := payment.ParseMinor(a.Value)
+	v, err := ams.ParseMinor(a.Value)
 	if err != nil {
 		return payment.Amount{}, paramError(field+".value", "must be a positive integer number of minor units as a string: "+err.Error())
 	}

@@ -13,14 +13,8 @@ type clockJSON struct {
 	Now string `json:"now"`
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v)
-}
-
 func (s *Server) getClock(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, clockJSON{Now: s.cfg.TestClock.Now().UTC().Format(time.RFC3339Nano)})
+	WriteJSON(w, http.StatusOK, clockJSON{Now: s.cfg.TestClock.Now().UTC().Format(time.RFC3339Nano)})
 }
 
 // advanceClock moves the sandbox's test clock forward: {"duration":"2h"}. Work that becomes
@@ -31,12 +25,12 @@ func (s *Server) advanceClock(w http.ResponseWriter, r *http.Request) {
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, 4096))
 	if err != nil || json.Unmarshal(body, &req) != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": `body must be {"duration":"2h"}`})
+		WriteJSON(w, http.StatusBadRequest, map[string]string{"error": `body must be {"duration":"2h"}`})
 		return
 	}
 	d, err := time.ParseDuration(req.Duration)
 	if err != nil || d < 0 {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "duration must be a non-negative Go duration such as 90s, 2h or 24h"})
+		WriteJSON(w, http.StatusBadRequest, map[string]string{"error": "duration must be a non-negative Go duration such as 90s, 2h or 24h"})
 		return
 	}
 	// The offset lives in the database so that every node follows the same clock.
@@ -47,11 +41,11 @@ func (s *Server) advanceClock(w http.ResponseWriter, r *http.Request) {
 	})
 	if err != nil {
 		s.log.ErrorContext(r.Context(), "advance test clock", "err", err)
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "the clock could not be moved"})
+		WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "the clock could not be moved"})
 		return
 	}
 	s.cfg.TestClock.SetOffset(offset)
 	now := s.cfg.TestClock.Now()
 	s.log.InfoContext(r.Context(), "test clock advanced", "by", d.String(), "now", now)
-	writeJSON(w, http.StatusOK, clockJSON{Now: now.UTC().Format(time.RFC3339Nano)})
+	WriteJSON(w, http.StatusOK, clockJSON{Now: now.UTC().Format(time.RFC3339Nano)})
 }

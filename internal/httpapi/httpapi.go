@@ -121,8 +121,7 @@ func (s *Server) Handler() http.Handler {
 	}
 	if s.cfg.TestCards != nil {
 		mux.HandleFunc("GET /sandbox/test-cards", func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Content-Type", "application/json")
-			json.NewEncoder(w).Encode(s.cfg.TestCards)
+			WriteJSON(w, http.StatusOK, s.cfg.TestCards)
 		})
 	}
 	if s.cfg.TestClock != nil {

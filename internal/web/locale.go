@@ -5,9 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"sort"
-	"strconv"
 	"strings"
+
+	"golang.org/x/text/language"
 )
 
 // defaultLocale is what a buyer gets when nothing better is known, and the locale every other
@@ -92,67 +92,41 @@ func normalizeLocale(s string) string {
 	return ""
 }
 
-// languageDefault is the locale for a bare language in Accept-Language.
-var languageDefault = map[string]string{
-	"en": "en_US", "pt": "pt_BR", "ko": "ko_KR", "es": "es_ES", "ms": "ms_MY", "id": "in_ID",
-	"in": "in_ID", "tl": "tl_PH", "fil": "tl_PH", "th": "th_TH", "vi": "vi_VN", "fr": "fr_FR",
-	"nl": "nl_NL", "it": "it_IT", "de": "de_DE", "zh": "zh_CN",
-}
+// localeMatcher picks, from what a browser prefers, the closest supported locale: language
+// first, then script and region (es-MX gets es_ES), as CLDR's matching data says. matched
+// names the locale of each of its tags.
+var localeMatcher, matched = func() (language.Matcher, []string) {
+	// Antom's locale names that are not BCP 47 tags as they stand.
+	bcp47 := map[string]string{"in_ID": "id-ID", "tl_PH": "fil-PH", "zh_CN": "zh-Hans-CN", "zh_HK": "zh-Hant-HK"}
+	var tags []language.Tag
+	var locs []string
+	for _, loc := range supportedLocales {
+		tag, ok := bcp47[loc]
+		if !ok {
+			tag = strings.ReplaceAll(loc, "_", "-")
+		}
+		tags, locs = append(tags, language.MustParse(tag)), append(locs, loc)
+	}
+	// Traditional characters wherever they are written: CLDR keeps Taiwan's and Macao's
+	// Chinese apart from Hong Kong's, but zh_HK is the traditional one we have.
+	for _, tag := range []string{"zh-Hant-TW", "zh-Hant-MO", "zh-Hant"} {
+		tags, locs = append(tags, language.MustParse(tag)), append(locs, "zh_HK")
+	}
+	return language.NewMatcher(tags), locs
+}()
 
-// acceptLanguage picks the supported locale the buyer's browser prefers most, or "".
-// "zh-TW", "zh-MO" and "zh-Hant" get traditional characters (zh_HK).
+// acceptLanguage picks the supported locale the buyer's browser prefers most, or "" when
+// it prefers none of them.
 func acceptLanguage(header string) string {
-	type pref struct {
-		loc   string
-		q     float64
-		order int
-	}
-	var prefs []pref
-	for i, part := range strings.Split(header, ",") {
-		if i >= 32 {
-			break
-		}
-		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		q := 1.0
-		if p := strings.TrimSpace(params); strings.HasPrefix(p, "q=") {
-			v, err := strconv.ParseFloat(p[2:], 64)
-			if err != nil {
-				continue
-			}
-			q = v
-		}
-		if q <= 0 {
-			continue
-		}
-		if loc := tagLocale(strings.TrimSpace(tag)); loc != "" {
-			prefs = append(prefs, pref{loc, q, i})
-		}
-	}
-	sort.SliceStable(prefs, func(a, b int) bool { return prefs[a].q > prefs[b].q })
-	if len(prefs) == 0 {
+	prefs, _, err := language.ParseAcceptLanguage(header)
+	if err != nil || len(prefs) == 0 {
 		return ""
 	}
-	return prefs[0].loc
-}
-
-// tagLocale maps one BCP 47 language tag to a supported locale, or "".
-func tagLocale(tag string) string {
-	parts := strings.Split(strings.ToLower(strings.ReplaceAll(tag, "_", "-")), "-")
-	lang := parts[0]
-	if lang == "zh" {
-		for _, p := range parts[1:] {
-			if p == "hant" || p == "hk" || p == "tw" || p == "mo" {
-				return "zh_HK"
-			}
-		}
-		return "zh_CN"
+	_, i, confidence := localeMatcher.Match(prefs...)
+	if confidence == language.No {
+		return ""
 	}
-	if len(parts) > 1 {
-		if loc := normalizeLocale(lang + "_" + parts[len(parts)-1]); loc != "" {
-			return loc
-		}
-	}
-	return languageDefault[lang]
+	return matched[i]
 }
 
 // localeCookie keeps the locale chosen with ?locale= across the flow's redirects.
@@ -197,7 +171,7 @@ var commaDecimal = map[string]bool{
 }
 
 // formatAmount writes an amount for people: "USD 10.50", or "10,50 EUR" in locales that
-// use a decimal comma. major has no grouping separators (payment.FormatMajor), so only the
+// use a decimal comma. major has no grouping separators (ams.FormatMajor), so only the
 // decimal point changes.
 func formatAmount(loc, currency, major string) string {
 	if commaDecimal[loc] {

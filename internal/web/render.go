@@ -86,31 +86,24 @@ var jsKeys = []string{
 	"errOtpRequired", "formErrors", "processing", "detectedBrand",
 }
 
-// acceptedBrands are shown on the card form: the brands a number's prefix tells.
-var acceptedBrands = []string{card.Visa, card.Mastercard, card.Amex, card.JCB, card.Diners, card.Discover, card.CUP}
-
-// brandNames are the brands' names for people, where the code is not one.
-var brandNames = map[string]string{
-	card.Visa: "Visa", card.Mastercard: "Mastercard", card.Amex: "American Express", card.Diners: "Diners Club",
-	card.Discover: "Discover", card.CUP: "UnionPay", card.Maestro: "Maestro", card.Mir: "Mir",
-}
-
-// logoBrands are the brands GET /static/logos/{BRAND}.svg draws; "CARD" is the generic one.
-var logoBrands = map[string]bool{
-	"VISA": true, "MASTERCARD": true, "AMEX": true, "JCB": true, "DINERS": true, "DISCOVER": true, "CUP": true,
-	"MAESTRO": true, "HYUNDAI": true, "SAMSUNG": true, "KOOKMIN": true, "SHINHAN": true, "LOTTE": true, "BC": true,
-	"NONGHYUP": true, "KEBHANA": true, "WOORI": true, "CARD": true,
-}
-
-func brandLogo(brand string) logo {
-	name := brandNames[brand]
-	if name == "" {
-		name = brand
+// acceptedBrands are the marks shown on the card form: the accepted brands a number's prefix
+// tells (Korean local cards come through their issuer's page instead).
+var acceptedBrands = func() []string {
+	var out []string
+	for _, b := range card.Brands() {
+		if b.Accepted && !b.Korean {
+			out = append(out, b.Code)
+		}
 	}
-	if !logoBrands[brand] {
-		brand = "CARD"
+	return out
+}()
+
+func brandLogo(code string) logo {
+	b, ok := card.LookupBrand(code)
+	if !ok {
+		return logo{Src: gateway.BrandLogoPath(card.Generic), Name: code}
 	}
-	return logo{Src: gateway.BrandLogoPath(brand), Name: name}
+	return logo{Src: gateway.BrandLogoPath(b.Code), Name: b.Name}
 }
 
 func (p *Pages) newPage(loc, step, token string) *page {
@@ -132,7 +125,7 @@ func (p *Pages) render(w http.ResponseWriter, r *http.Request, loc string, statu
 	pg.View = v
 	major := v.AmountDisplay
 	if major == "" {
-		major = payment.FormatMajor(v.Amount.Currency, v.Amount.Value)
+		major = ams.FormatMajor(v.Amount.Currency, v.Amount.Value)
 	}
 	pg.Amount = formatAmount(loc, v.Amount.Currency, major)
 	pg.PayLabel = strings.ReplaceAll(t["pay"], "{amount}", pg.Amount)
@@ -203,7 +196,7 @@ func (p *Pages) render(w http.ResponseWriter, r *http.Request, loc string, statu
 
 func cardBrand(b string) string {
 	if b == "" {
-		return "CARD"
+		return card.Generic
 	}
 	return b
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/cashierpay/cashier/ams"
 	"github.com/cashierpay/cashier/internal/card"
 	"github.com/cashierpay/cashier/internal/gateway"
+	"github.com/cashierpay/cashier/internal/httpapi"
 	"github.com/cashierpay/cashier/internal/payment"
 )
 
@@ -355,16 +356,11 @@ func (p *Pages) sdkForm(w http.ResponseWriter, r *http.Request) {
 		err = errNoView
 	}
 	if err != nil {
-		status := http.StatusInternalServerError
-		var pe *payment.Error
-		switch {
-		case errors.As(err, &pe) && pe.Code == ams.CodeOrderNotExist:
-			status = http.StatusNotFound
-		case errors.As(err, &pe) && pe.Code == ams.CodeParamIllegal:
-			status = http.StatusBadRequest
-		default:
-			p.log.ErrorContext(r.Context(), "web: SDK frame flow failed", "op", "HostedPage", "token", redact(token), "err", err)
+		status, movedOn := flowStatus(err)
+		if movedOn {
+			status = http.StatusInternalServerError
 		}
+		p.logFlowError(r, status, "HostedPage", token, err)
 		p.renderError(w, r, loc, token, status, sdk)
 		return
 	}
@@ -391,17 +387,8 @@ type apiError struct {
 	Message string `json:"message"`
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		status, b = http.StatusInternalServerError, []byte(`{"error":"internal","message":"the answer could not be encoded"}`)
-	}
-	w.WriteHeader(status)
-	w.Write(b)
-}
-
 func jsonError(w http.ResponseWriter, status int, code, message string) {
-	writeJSON(w, status, apiError{Error: code, Message: message})
+	httpapi.WriteJSON(w, status, apiError{Error: code, Message: message})
 }
 
 // sdkCSRF issues the frame's CSRF token for the page token at now.
@@ -491,29 +478,27 @@ func (p *Pages) answer(w http.ResponseWriter, r *http.Request, loc, token, op st
 		err = errNoView
 	}
 	if err == nil {
-		writeJSON(w, http.StatusOK, p.sdkViewOf(loc, v, vals))
+		httpapi.WriteJSON(w, http.StatusOK, p.sdkViewOf(loc, v, vals))
 		return
 	}
-	var pe *payment.Error
-	if errors.As(err, &pe) {
-		switch pe.Code {
-		case ams.CodeOrderNotExist:
-			jsonError(w, http.StatusNotFound, "not_found", "no such payment")
-			return
-		case ams.CodeOrderStatusInvalid, ams.CodeOrderIsClosed, ams.CodeOrderIsCanceled:
-			if post {
-				v, err := p.flow.HostedPage(r.Context(), token)
-				p.answer(w, r, loc, token, "HostedPage", v, formValues{}, err, false)
-				return
-			}
-		case ams.CodeParamIllegal:
-			p.log.WarnContext(r.Context(), "web: SDK request refused", "op", op, "token", redact(token), "err", err)
-			jsonError(w, http.StatusBadRequest, "bad_request", "the request was refused")
-			return
-		}
+	status, movedOn := flowStatus(err)
+	if movedOn && post {
+		v, err := p.flow.HostedPage(r.Context(), token)
+		p.answer(w, r, loc, token, "HostedPage", v, formValues{}, err, false)
+		return
 	}
-	p.log.ErrorContext(r.Context(), "web: SDK flow failed", "op", op, "token", redact(token), "err", err)
-	jsonError(w, http.StatusInternalServerError, "internal", "the request could not be processed; try again")
+	if movedOn {
+		status = http.StatusInternalServerError
+	}
+	p.logFlowError(r, status, op, token, err)
+	switch status {
+	case http.StatusNotFound:
+		jsonError(w, status, "not_found", "no such payment")
+	case http.StatusBadRequest:
+		jsonError(w, status, "bad_request", "the request was refused")
+	default:
+		jsonError(w, status, "internal", "the request could not be processed; try again")
+	}
 }
 
 func (p *Pages) sdkGetView(w http.ResponseWriter, r *http.Request) {

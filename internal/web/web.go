@@ -447,28 +447,49 @@ func (p *Pages) afterPost(w http.ResponseWriter, r *http.Request, loc, token str
 	http.Redirect(w, r, pagePath(token), http.StatusSeeOther)
 }
 
-// flowError answers a failed Flow call: 404 for an unknown token; after a post that lost a
-// race with the payment's state, the page as it is now; otherwise a logged 500.
-func (p *Pages) flowError(w http.ResponseWriter, r *http.Request, loc, token, op string, err error, post bool) {
+// flowStatus is the one table from a failed Flow call to an answer, for the hosted pages,
+// the SDK's frame and its JSON alike: the HTTP status, and whether the payment merely moved
+// on (a post that lost a race with its state, which shows the payment as it is now).
+func flowStatus(err error) (status int, movedOn bool) {
 	var pe *payment.Error
 	if errors.As(err, &pe) {
 		switch pe.Code {
 		case ams.CodeOrderNotExist:
-			p.showError(w, r, loc, token, http.StatusNotFound)
-			return
+			return http.StatusNotFound, false
 		case ams.CodeOrderStatusInvalid, ams.CodeOrderIsClosed, ams.CodeOrderIsCanceled:
-			if post {
-				http.Redirect(w, r, pagePath(token), http.StatusSeeOther)
-				return
-			}
+			return http.StatusConflict, true
 		case ams.CodeParamIllegal:
-			p.log.WarnContext(r.Context(), "web: hosted page request refused", "op", op, "token", redact(token), "err", err)
-			p.showError(w, r, loc, token, http.StatusBadRequest)
-			return
+			return http.StatusBadRequest, false
 		}
 	}
-	p.log.ErrorContext(r.Context(), "web: hosted page flow failed", "op", op, "token", redact(token), "err", err)
-	p.showError(w, r, loc, token, http.StatusInternalServerError)
+	return http.StatusInternalServerError, false
+}
+
+// logFlowError logs a failed Flow call at the level its status deserves: a refused request
+// is the buyer's, anything else is ours. status is what flowStatus said.
+func (p *Pages) logFlowError(r *http.Request, status int, op, token string, err error) {
+	switch status {
+	case http.StatusNotFound:
+	case http.StatusBadRequest:
+		p.log.WarnContext(r.Context(), "web: request refused", "op", op, "token", redact(token), "err", err)
+	default:
+		p.log.ErrorContext(r.Context(), "web: flow failed", "op", op, "token", redact(token), "err", err)
+	}
+}
+
+// flowError answers a failed Flow call on a hosted page: after a post that lost a race with
+// the payment's state, the page as it is now; otherwise an error page.
+func (p *Pages) flowError(w http.ResponseWriter, r *http.Request, loc, token, op string, err error, post bool) {
+	status, movedOn := flowStatus(err)
+	if movedOn && post {
+		http.Redirect(w, r, pagePath(token), http.StatusSeeOther)
+		return
+	}
+	if movedOn {
+		status = http.StatusInternalServerError
+	}
+	p.logFlowError(r, status, op, token, err)
+	p.showError(w, r, loc, token, status)
 }
 
 // redact shortens a page token for logs: enough to correlate, not enough to open the page.

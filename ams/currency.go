@@ -1,4 +1,4 @@
-package payment
+package ams
 
 import (
 	"errors"
@@ -8,7 +8,8 @@ import (
 )
 
 // exponents is ISO 4217 list one (Table A.1): the digits of each code's minor unit, which
-// is what amount.value counts on the wire. It is written out by hand because Antom follows
+// is what amount.value counts on the wire, so it belongs to the wire protocol: merchants
+// need it to turn their prices into amount.value. It is written out by hand because Antom follows
 // ISO here, while CLDR-derived tables (golang.org/x/text/currency, browsers' Intl) give the
 // digits people write in practice and differ on a dozen codes (ISK, IQD, IRR, LAK, ...).
 // Codes whose minor unit is "N.A." (metals, XDR, XSU, XUA, XTS, XXX, the bond units XBA-XBD)
