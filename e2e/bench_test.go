@@ -14,10 +14,10 @@ import (
 	"time"
 
 	"github.com/cashierpay/cashier/client"
-	"github.com/cashierpay/cashier/internal/cli"
 	"github.com/cashierpay/cashier/internal/store/pgtest"
 
 	"github.com/cashierpay/cashier/internal/payment"
+	"github.com/cashierpay/cashier/internal/sandbox"
 	"github.com/cashierpay/cashier/internal/store"
 )
 
@@ -135,7 +135,7 @@ func BenchmarkThroughput(b *testing.B) {
 			var clients []*client.Client
 			for i := 0; i < tc.nodes; i++ {
 				p := startProcess(b, dir, args...)
-				var sm cli.SandboxMerchant
+				var sm sandbox.Merchant
 				data, _ := os.ReadFile(filepath.Join(dir, "sandbox-merchant.json"))
 				json.Unmarshal(data, &sm)
 				c, err := client.New(client.Config{BaseURL: p.baseURL, ClientID: sm.ClientID, MerchantPrivateKey: sm.MerchantPrivateKey, GatewayPublicKey: sm.GatewayPublicKey})

@@ -16,7 +16,7 @@ import (
 
 	"github.com/cashierpay/cashier/ams"
 	"github.com/cashierpay/cashier/client"
-	"github.com/cashierpay/cashier/internal/cli"
+	"github.com/cashierpay/cashier/internal/sandbox"
 	"github.com/cashierpay/cashier/internal/store/pgtest"
 )
 
@@ -27,7 +27,7 @@ type cluster struct {
 	db    string
 	mu    sync.Mutex
 	nodes []*process
-	sm    cli.SandboxMerchant
+	sm    sandbox.Merchant
 }
 
 func newCluster(t *testing.T, n int) *cluster {

@@ -26,6 +26,7 @@ import (
 	"github.com/cashierpay/cashier/ams"
 	"github.com/cashierpay/cashier/client"
 	"github.com/cashierpay/cashier/internal/cli"
+	"github.com/cashierpay/cashier/internal/sandbox"
 )
 
 // served is a `cashier serve` running in-process.
@@ -83,7 +84,7 @@ func TestServeAndMerchantAdd(t *testing.T) {
 	srv, stop := startServe(t, dir, db)
 	base := srv.http
 
-	var sm cli.SandboxMerchant
+	var sm sandbox.Merchant
 	data, err := os.ReadFile(filepath.Join(dir, "sandbox-merchant.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -145,7 +146,7 @@ func TestServeAndMerchantAdd(t *testing.T) {
 	defer stop2()
 	base2 := srv2.http
 	data2, _ := os.ReadFile(filepath.Join(dir, "sandbox-merchant.json"))
-	var sm2 cli.SandboxMerchant
+	var sm2 sandbox.Merchant
 	json.Unmarshal(data2, &sm2)
 	if sm2.ClientID != sm.ClientID || sm2.GatewayPublicKey != sm.GatewayPublicKey || sm2.BaseURL != base2 {
 		t.Fatalf("restart changed the sandbox merchant: %+v vs %+v", sm2, sm)
@@ -169,7 +170,7 @@ func TestServeBannerAndCall(t *testing.T) {
 	}
 	merchantFile := filepath.Join(dir, "sandbox-merchant.json")
 	before, _ := os.ReadFile(merchantFile)
-	var sm cli.SandboxMerchant
+	var sm sandbox.Merchant
 	if err := json.Unmarshal(before, &sm); err != nil || sm.BaseURL != srv.http || sm.HTTPSBaseURL != srv.https {
 		t.Fatalf("sandbox-merchant.json: %s (%v)", before, err)
 	}

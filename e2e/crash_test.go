@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/cashierpay/cashier/client"
-	"github.com/cashierpay/cashier/internal/cli"
+	"github.com/cashierpay/cashier/internal/sandbox"
 )
 
 // buildCashier compiles the cashier binary once per test binary.
@@ -122,7 +122,7 @@ func TestCrashLosesNoNotification(t *testing.T) {
 		ack(w)
 	}
 
-	var sm cli.SandboxMerchant
+	var sm sandbox.Merchant
 	data, _ := os.ReadFile(filepath.Join(dir, "sandbox-merchant.json"))
 	json.Unmarshal(data, &sm)
 	c, err := client.New(client.Config{BaseURL: proc.baseURL, ClientID: sm.ClientID, MerchantPrivateKey: sm.MerchantPrivateKey, GatewayPublicKey: sm.GatewayPublicKey})

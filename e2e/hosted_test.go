@@ -14,6 +14,7 @@ import (
 	"github.com/cashierpay/cashier/internal/cli"
 	"github.com/cashierpay/cashier/internal/gateway"
 	"github.com/cashierpay/cashier/internal/payment"
+	"github.com/cashierpay/cashier/internal/sandbox"
 )
 
 // hostedReq is a pay request without card data: the buyer enters the card on cashier's page.
@@ -197,7 +198,7 @@ func TestThreeDSecure(t *testing.T) {
 	if err != nil || v.Step != gateway.StepChallenge {
 		t.Fatalf("challenge step: %+v %v", v, err)
 	}
-	v, err = e.app.Gateway.CompleteChallenge(ctx, token, gateway.SandboxOTP, false)
+	v, err = e.app.Gateway.CompleteChallenge(ctx, token, sandbox.OTP, false)
 	if err != nil || v.Status != payment.Success {
 		t.Fatalf("challenge passed: %+v %v", v, err)
 	}
@@ -224,7 +225,7 @@ func TestThreeDSecure(t *testing.T) {
 	if v, _ = e.app.Gateway.HostedPage(ctx, token); v.Step != gateway.StepChallenge {
 		t.Fatalf("s2s challenge page: %+v", v)
 	}
-	v, _ = e.app.Gateway.CompleteChallenge(ctx, token, gateway.SandboxOTP, false)
+	v, _ = e.app.Gateway.CompleteChallenge(ctx, token, sandbox.OTP, false)
 	info := e.inquiry(r.PaymentID).PaymentResultInfo
 	if v.Status != payment.Success || info.CvvResultRaw != "Y" {
 		t.Fatalf("s2s after challenge: %+v cvv=%q", v, info.CvvResultRaw)
@@ -261,7 +262,7 @@ func TestThreeDSecure(t *testing.T) {
 	meta := `{"cardNo":"` + soft + `","cvv":"123","expiryMonth":"12","expiryYear":"30"`
 	wantResult(t, e.pay(withMeta(payReq(soft, "USD", 100), meta+`}`)).Result, "F", "AUTHENTICATION_REQUIRED")
 	up := e.pay(withMeta(payReq(soft, "USD", 100), meta+`,"enableAuthenticationUpgrade":true}`))
-	v, _ = e.app.Gateway.CompleteChallenge(ctx, pageToken(t, up), gateway.SandboxOTP, false)
+	v, _ = e.app.Gateway.CompleteChallenge(ctx, pageToken(t, up), sandbox.OTP, false)
 	if v.Status != payment.Success {
 		t.Fatalf("upgraded soft decline: %+v", v)
 	}

@@ -23,7 +23,7 @@ import (
 	"time"
 
 	"github.com/cashierpay/cashier/ams"
-	"github.com/cashierpay/cashier/internal/cli"
+	"github.com/cashierpay/cashier/internal/sandbox"
 )
 
 // sdkStyle is how one official Antom SDK behaves on the wire, as shared/spec/sdk-wire.md
@@ -68,7 +68,7 @@ type sdkMerchant struct {
 // loadSDKMerchant reads the sandbox merchant of dir, trusting caFile (default: the sandbox CA).
 func loadSDKMerchant(t testing.TB, dir string, caFile ...string) *sdkMerchant {
 	t.Helper()
-	var sm cli.SandboxMerchant
+	var sm sandbox.Merchant
 	data, err := os.ReadFile(filepath.Join(dir, "sandbox-merchant.json"))
 	if err != nil {
 		t.Fatal(err)

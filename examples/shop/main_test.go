@@ -15,11 +15,12 @@ import (
 	"time"
 
 	"github.com/cashierpay/cashier/internal/cli"
+	"github.com/cashierpay/cashier/internal/sandbox"
 )
 
 // writeMerchant writes a sandbox-merchant.json as `cashier serve` does, from a real gateway
 // data dir.
-func writeMerchant(t *testing.T) (dir string, sm *cli.SandboxMerchant) {
+func writeMerchant(t *testing.T) (dir string, sm *sandbox.Merchant) {
 	t.Helper()
 	dir = t.TempDir()
 	app, err := cli.Open(context.Background(), cli.Options{DataDir: dir})

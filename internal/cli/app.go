@@ -7,7 +7,6 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
-	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -29,7 +28,7 @@ import (
 	"github.com/cashierpay/cashier/internal/issuer"
 	"github.com/cashierpay/cashier/internal/metrics"
 	"github.com/cashierpay/cashier/internal/notify"
-	"github.com/cashierpay/cashier/internal/payment"
+	"github.com/cashierpay/cashier/internal/sandbox"
 	"github.com/cashierpay/cashier/internal/store"
 	"github.com/cashierpay/cashier/internal/store/postgres"
 	"github.com/cashierpay/cashier/internal/store/sqlite"
@@ -58,9 +57,10 @@ type Options struct {
 	// Production builds a gateway without any sandbox part: no issuer simulator, no sandbox
 	// merchant, no /sandbox routes, no test clock. It needs Issuer.
 	Production bool
-	// Issuer is the connection to the acquirer; required in production, and the sandbox
-	// simulator otherwise.
+	// Issuer is the connection to the acquirer, and ACS the 3-D Secure server; required in
+	// production, and the sandbox's simulators otherwise.
 	Issuer issuer.Processor
+	ACS    issuer.ACS
 	// DebugListener says /metrics is served on a listener of its own (serve --debug-listen),
 	// not on the gateway's routes.
 	DebugListener bool
@@ -80,23 +80,11 @@ type App struct {
 	GatewayKey *rsa.PrivateKey
 	Vault      *vault.Keyring
 	// SandboxClient is the sandbox merchant; nil in production.
-	SandboxClient *SandboxMerchant
+	SandboxClient *sandbox.Merchant
 
 	testClock *clock.Test
 	dataDir   string
-}
-
-// SandboxMerchant is the content of DataDir/sandbox-merchant.json: everything a merchant
-// needs to call the sandbox.
-type SandboxMerchant struct {
-	ClientID           string `json:"clientId"`
-	MerchantPrivateKey string `json:"merchantPrivateKey"`
-	MerchantPublicKey  string `json:"merchantPublicKey"`
-	GatewayPublicKey   string `json:"gatewayPublicKey"`
-	// BaseURL and HTTPSBaseURL are where the last `cashier serve` on this data dir
-	// listened, over HTTP and HTTPS; either is empty when that listener was off.
-	BaseURL      string `json:"baseUrl,omitempty"`
-	HTTPSBaseURL string `json:"httpsBaseUrl,omitempty"`
+	log       *slog.Logger
 }
 
 // openStore opens (creating if need be) the database the flags name.
@@ -145,7 +133,7 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 	case opts.Production && testClock != nil:
 		return nil, errors.New("the test clock is a sandbox tool: production runs on the wall clock")
 	case opts.Issuer == nil:
-		opts.Issuer = issuer.NewSandbox(opts.Clock)
+		opts.Issuer, opts.ACS = sandbox.NewIssuer(opts.Clock), sandbox.ACS{}
 	}
 	if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
 		return nil, err
@@ -162,16 +150,16 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	app := &App{Store: st, GatewayKey: key, Vault: kr, testClock: testClock, dataDir: opts.DataDir}
+	app := &App{Store: st, GatewayKey: key, Vault: kr, testClock: testClock, dataDir: opts.DataDir, log: opts.Logger}
 	if !opts.Production {
-		if app.SandboxClient, err = ensureSandboxMerchant(ctx, st, opts, key); err != nil {
+		if app.SandboxClient, err = sandbox.EnsureMerchant(ctx, st, opts.DataDir, &key.PublicKey, opts.Clock.Now()); err != nil {
 			st.Close()
 			return nil, err
 		}
 	}
 	if testClock != nil {
 		// A restarted node, or a second one, takes up the clock where the sandbox left it.
-		if err := syncClock(ctx, st, testClock); err != nil {
+		if err := sandbox.SyncClock(ctx, st, testClock); err != nil {
 			st.Close()
 			return nil, err
 		}
@@ -182,7 +170,7 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 		Store: st, Signer: signer, Clock: opts.Clock, Timeout: opts.NotifyTimeout, Logger: opts.Logger, Observe: app.Metrics.Delivery,
 	})
 	app.Gateway = gateway.New(gateway.Config{
-		Store: st, Issuer: opts.Issuer, Vault: kr, Clock: opts.Clock, Logger: opts.Logger, SweepLag: app.Metrics.SweeperLag,
+		Store: st, Issuer: opts.Issuer, ACS: opts.ACS, Vault: kr, Clock: opts.Clock, Logger: opts.Logger, SweepLag: app.Metrics.SweeperLag,
 		PublicURL: opts.PublicURL, Notified: app.Notifier.Kick, PageKey: deriveKey(key, "hosted-page-token"),
 	})
 	api := httpapi.Config{
@@ -191,7 +179,7 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 		Pages: web.New(web.Config{Flow: app.Gateway, Logger: opts.Logger, CSRFKey: deriveKey(key, "hosted-page-csrf")}),
 	}
 	if !opts.Production {
-		api.TestCards, api.TestClock = issuer.Catalogue(), testClock
+		api.Sandbox = sandbox.Routes{Store: st, Clock: testClock, Logger: opts.Logger}
 	}
 	app.Handler = httpapi.New(api).Handler()
 	return app, nil
@@ -220,35 +208,9 @@ func (a *App) Run(ctx context.Context) {
 	go func() { defer wg.Done(); a.Notifier.Run(ctx) }()
 	if a.testClock != nil {
 		wg.Add(1)
-		go func() { defer wg.Done(); a.followClock(ctx) }()
+		go func() { defer wg.Done(); sandbox.FollowClock(ctx, a.Store, a.testClock, a.log) }()
 	}
 	wg.Wait()
-}
-
-// followClock keeps this node's test clock in step with the one shared in the database,
-// which another node (or this one, through /sandbox/clock/advance) moves.
-func (a *App) followClock(ctx context.Context) {
-	t := time.NewTicker(200 * time.Millisecond)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := syncClock(ctx, a.Store, a.testClock); err != nil && ctx.Err() == nil {
-				slog.Default().WarnContext(ctx, "test clock sync failed", "err", err)
-			}
-		}
-	}
-}
-
-func syncClock(ctx context.Context, st store.Store, tc *clock.Test) error {
-	d, err := st.ClockOffset(ctx)
-	if err != nil {
-		return err
-	}
-	tc.SetOffset(d)
-	return nil
 }
 
 // loadGatewayKey reads the gateway's RSA-2048 signing key from
@@ -289,91 +251,13 @@ func loadGatewayKey(dir string, create bool) (*rsa.PrivateKey, error) {
 	return k, nil
 }
 
-// ensureSandboxMerchant makes sure the sandbox merchant of DataDir/sandbox-merchant.json
-// exists in the store, creating both on first start. Later starts only refresh the gateway
-// key; the URLs are serve's to write (PublishURLs), so that a command run beside a server
-// leaves them alone.
-func ensureSandboxMerchant(ctx context.Context, st store.Store, opts Options, gwKey *rsa.PrivateKey) (*SandboxMerchant, error) {
-	path := filepath.Join(opts.DataDir, sandboxMerchantFile)
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		k, err := rsa.GenerateKey(rand.Reader, 2048)
-		if err != nil {
-			return nil, err
-		}
-		sm := SandboxMerchant{
-			ClientID: "SANDBOX_" + randomUpper(16), MerchantPrivateKey: ams.EncodePrivateKey(k),
-			MerchantPublicKey: ams.EncodePublicKey(&k.PublicKey), GatewayPublicKey: ams.EncodePublicKey(&gwKey.PublicKey),
-		}
-		data, _ := json.MarshalIndent(sm, "", "  ")
-		if err := datadir.Create(path, append(data, '\n'), 0o600); err != nil && !errors.Is(err, fs.ErrExist) {
-			return nil, err
-		}
-	}
-	sm, err := readSandboxMerchant(path)
-	if err != nil {
-		return nil, err
-	}
-	if gw := ams.EncodePublicKey(&gwKey.PublicKey); sm.GatewayPublicKey != gw {
-		sm.GatewayPublicKey = gw
-		if err := writeSandboxMerchant(path, sm); err != nil {
-			return nil, err
-		}
-	}
-	_, err = st.MerchantGetByClientID(ctx, sm.ClientID)
-	if errors.Is(err, store.ErrNotFound) {
-		err = st.MerchantInsert(ctx, &payment.Merchant{
-			ID: sm.ClientID, ClientID: sm.ClientID, Name: "Sandbox merchant", PublicKey: sm.MerchantPublicKey,
-			CreatedAt: opts.Clock.Now().UTC(),
-		})
-		if errors.Is(err, store.ErrConflict) {
-			err = nil
-		}
-	}
-	if err != nil {
-		return nil, err
-	}
-	return sm, nil
-}
-
-const sandboxMerchantFile = "sandbox-merchant.json"
-
-func readSandboxMerchant(path string) (*SandboxMerchant, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var sm SandboxMerchant
-	if err := json.Unmarshal(data, &sm); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return &sm, nil
-}
-
-func writeSandboxMerchant(path string, sm *SandboxMerchant) error {
-	data, _ := json.MarshalIndent(sm, "", "  ")
-	return datadir.Replace(path, append(data, '\n'), 0o600)
-}
-
 // PublishURLs records in sandbox-merchant.json where this gateway listens, over HTTP and
-// HTTPS ("" for a listener that is off), for the merchant tools that read the file.
+// HTTPS ("" for a listener that is off); nothing in production.
 func (a *App) PublishURLs(httpURL, httpsURL string) error {
-	sm := a.SandboxClient
-	if sm == nil || sm.BaseURL == httpURL && sm.HTTPSBaseURL == httpsURL {
+	if a.SandboxClient == nil {
 		return nil
 	}
-	sm.BaseURL, sm.HTTPSBaseURL = httpURL, httpsURL
-	return writeSandboxMerchant(a.dataFile(sandboxMerchantFile), sm)
-}
-
-const upperAlnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-
-func randomUpper(n int) string {
-	b := make([]byte, n)
-	rand.Read(b)
-	for i := range b {
-		b[i] = upperAlnum[int(b[i])%len(upperAlnum)]
-	}
-	return string(b)
+	return a.SandboxClient.PublishURLs(a.dataDir, httpURL, httpsURL)
 }
 
 // deriveKey derives a purpose-bound secret from the gateway's private key with HKDF, so that

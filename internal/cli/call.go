@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/cashierpay/cashier/client"
+	"github.com/cashierpay/cashier/internal/sandbox"
 )
 
 type callCmd struct {
@@ -29,7 +30,7 @@ type callCmd struct {
 // Run signs the body as the official SDKs do, sends it, verifies the answer's signature and
 // prints the verified JSON: the first signed call, before any code.
 func (c *callCmd) Run(e *env) error {
-	sm, err := readSandboxMerchant(c.Merchant)
+	sm, err := sandbox.ReadMerchant(c.Merchant)
 	if err != nil {
 		return fmt.Errorf("--merchant: %w (run cashier serve first, or write the file)", err)
 	}

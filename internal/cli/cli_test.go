@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/cashierpay/cashier/internal/clock"
-	"github.com/cashierpay/cashier/internal/issuer"
+	"github.com/cashierpay/cashier/internal/sandbox"
 )
 
 func run(args ...string) (code int, stdout, stderr string) {
@@ -121,7 +121,7 @@ func TestVersion(t *testing.T) {
 // merchant, no sandbox routes and no sandbox-merchant.json.
 func TestProductionHasNoSandbox(t *testing.T) {
 	dir := t.TempDir()
-	iss := issuer.NewSandbox(clock.Real{}) // standing in for an acquirer connection
+	iss := sandbox.NewIssuer(clock.Real{}) // standing in for an acquirer connection
 	if _, err := Open(context.Background(), Options{DataDir: dir, Production: true}); err != errNoIssuer {
 		t.Fatalf("production without an issuer: %v", err)
 	}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/cashierpay/cashier/ams"
 	"github.com/cashierpay/cashier/internal/clock"
+	"github.com/cashierpay/cashier/internal/sandbox"
 	"github.com/cashierpay/cashier/internal/tlscert"
 )
 
@@ -328,7 +329,7 @@ func banner(ctx context.Context, w io.Writer, app *App, opts *Options, httpURL, 
 		fmt.Fprintln(w)
 	}
 	if sm != nil {
-		fmt.Fprintf(w, "  sandbox merchant:  %s (keys and URLs in %s)\n", sm.ClientID, app.dataFile(sandboxMerchantFile))
+		fmt.Fprintf(w, "  sandbox merchant:  %s (keys and URLs in %s)\n", sm.ClientID, app.dataFile(sandbox.MerchantFile))
 		m, err := app.Store.MerchantGetByClientID(ctx, sm.ClientID)
 		if err != nil {
 			return err
@@ -359,7 +360,7 @@ func banner(ctx context.Context, w io.Writer, app *App, opts *Options, httpURL, 
 	}
 	merchantFlag := ""
 	if opts.DataDir != defaultDataDir {
-		merchantFlag = " --merchant " + app.dataFile(sandboxMerchantFile)
+		merchantFlag = " --merchant " + app.dataFile(sandbox.MerchantFile)
 	}
 	fmt.Fprintf(w, "  try it:            cashier call pay%s --data '%s'\n", merchantFlag, examplePay)
 	return nil

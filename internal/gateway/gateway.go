@@ -29,7 +29,9 @@ import (
 type Config struct {
 	Store  store.Store
 	Issuer issuer.Processor
-	Vault  *vault.Keyring
+	// ACS challenges buyers whose card needs 3-D Secure; without one such payments fail.
+	ACS   issuer.ACS
+	Vault *vault.Keyring
 	// Clock defaults to the wall clock.
 	Clock clock.Clock
 	// Logger defaults to slog.Default().
@@ -59,6 +61,7 @@ type Config struct {
 type Gateway struct {
 	store         store.Store
 	issuer        issuer.Processor
+	acs           issuer.ACS
 	vault         *vault.Keyring
 	clock         clock.Clock
 	log           *slog.Logger
@@ -76,7 +79,7 @@ type Gateway struct {
 // New builds a Gateway from cfg.
 func New(cfg Config) *Gateway {
 	g := &Gateway{
-		store: cfg.Store, issuer: cfg.Issuer, vault: cfg.Vault, clock: cfg.Clock, log: cfg.Logger,
+		store: cfg.Store, issuer: cfg.Issuer, acs: cfg.ACS, vault: cfg.Vault, clock: cfg.Clock, log: cfg.Logger,
 		publicURL: strings.TrimSuffix(cfg.PublicURL, "/"), issuerTimeout: cfg.IssuerTimeout, dupWait: cfg.DuplicateWait,
 		notified: cfg.Notified, sweepLag: cfg.SweepLag, pageKey: cfg.PageKey, cvvs: newCVVCache(),
 	}

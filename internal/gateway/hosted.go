@@ -38,6 +38,7 @@ type HostedView struct {
 	CardMasked       string // StepCVV and StepChallenge: the card being paid
 	CardBrand        string
 	IssuerBrand      string // StepIssuer: SAMSUNG, HYUNDAI, KOOKMIN, ...
+	ChallengeHint    string // StepChallenge: what the ACS lets the page show (the sandbox's code)
 	TerminalType     string // WEB, WAP, APP, MINI_APP
 	Status           payment.Status
 	ResultCode       string

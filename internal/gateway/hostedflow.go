@@ -3,7 +3,6 @@ package gateway
 import (
 	"context"
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
@@ -11,17 +10,12 @@ import (
 	"sync"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/cashierpay/cashier/ams"
 	"github.com/cashierpay/cashier/internal/card"
 	"github.com/cashierpay/cashier/internal/issuer"
 	"github.com/cashierpay/cashier/internal/payment"
 	"github.com/cashierpay/cashier/internal/store"
 )
-
-// SandboxOTP is the one-time code the sandbox 3-D Secure server accepts.
-const SandboxOTP = "123456"
 
 // pageToken makes the unguessable part of a hosted-page URL: the payment id with an HMAC of
 // it, so that any node can check a token without storing it.
@@ -96,6 +90,9 @@ func (g *Gateway) view(ctx context.Context, token string, p *payment.Payment) (*
 			v.Step = StepCVV
 		case payment.StageAwaitingChallenge:
 			v.Step = StepChallenge
+			if g.acs != nil {
+				v.ChallengeHint = g.acs.Hint()
+			}
 		case payment.StageAwaitingIssuer:
 			v.Step, v.IssuerBrand = StepIssuer, p.Order.IssuerBrand
 		}
@@ -238,10 +235,10 @@ func (g *Gateway) SubmitCVV(ctx context.Context, token, cvv string) (*HostedView
 	return g.view(ctx, token, p)
 }
 
-// CompleteChallenge ends the sandbox 3-D Secure challenge: the right one-time code
-// authenticates the buyer and the card is authorized with the result; a wrong code or a
-// cancel fails the payment with USER_PAYMENT_VERIFICATION_FAILED.
-func (g *Gateway) CompleteChallenge(ctx context.Context, token, code string, cancel bool) (*HostedView, error) {
+// CompleteChallenge ends the 3-D Secure challenge with the buyer's answer: authenticated by
+// the ACS, the card is authorized with the result; otherwise, or cancelled, the payment fails
+// with USER_PAYMENT_VERIFICATION_FAILED.
+func (g *Gateway) CompleteChallenge(ctx context.Context, token, answer string, cancel bool) (*HostedView, error) {
 	p, err := g.paymentFromToken(ctx, token)
 	if err != nil {
 		return nil, err
@@ -249,25 +246,16 @@ func (g *Gateway) CompleteChallenge(ctx context.Context, token, code string, can
 	if p.Stage != payment.StageAwaitingChallenge {
 		return g.HostedPage(ctx, token)
 	}
-	if !cancel && !hmac.Equal([]byte(code), []byte(SandboxOTP)) {
-		cancel = true
+	if g.acs == nil {
+		return g.failAtStage(ctx, token, p.ID, payment.StageAwaitingChallenge, nil,
+			ams.CodeUserPaymentVerificationFail, "no 3-D Secure server is configured")
 	}
-	threeDS := &payment.ThreeDS{Version: "2.2.0", Challenged: true, DSTransactionID: uuid.NewString()}
-	if cancel {
-		threeDS.ECI = "07"
-		if p.Card.Brand == card.Mastercard || p.Card.Brand == card.Maestro {
-			threeDS.ECI = "00"
-		}
+	t, ok := g.acs.Verify(ctx, p.Card.Brand, answer, cancel)
+	threeDS := &payment.ThreeDS{Version: t.Version, ECI: t.ECI, CAVV: t.CAVV, DSTransactionID: t.DSTransactionID, Challenged: true}
+	if !ok {
 		return g.failAtStage(ctx, token, p.ID, payment.StageAwaitingChallenge, threeDS,
 			ams.CodeUserPaymentVerificationFail, "3-D Secure authentication failed or was cancelled by the buyer")
 	}
-	threeDS.ECI = "05"
-	if p.Card.Brand == card.Mastercard || p.Card.Brand == card.Maestro {
-		threeDS.ECI = "02"
-	}
-	cavv := make([]byte, 20)
-	rand.Read(cavv)
-	threeDS.CAVV = base64.StdEncoding.EncodeToString(cavv)
 	c, err := g.store.CardGet(ctx, p.CardID)
 	if err != nil {
 		return nil, g.internalError(ctx, "card lookup", err)
@@ -282,7 +270,7 @@ func (g *Gateway) CompleteChallenge(ctx context.Context, token, code string, can
 		return v, err
 	}
 	a := authInput{pan: pan, cvv: cvv, month: c.ExpiryMonth, year: c.ExpiryYear, holder: c.HolderName, stored: c.Token != "" && p.Card.Token == c.Token && cvv == "",
-		threeDS: &issuer.ThreeDS{Version: threeDS.Version, ECI: threeDS.ECI, CAVV: threeDS.CAVV, DSTransactionID: threeDS.DSTransactionID, Challenged: true}}
+		threeDS: &t}
 	if p, err = g.authorize(ctx, p, a); err != nil {
 		return nil, err
 	}

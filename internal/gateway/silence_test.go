@@ -13,6 +13,7 @@ import (
 	"github.com/cashierpay/cashier/internal/gateway"
 	"github.com/cashierpay/cashier/internal/issuer"
 	"github.com/cashierpay/cashier/internal/payment"
+	"github.com/cashierpay/cashier/internal/sandbox"
 	"github.com/cashierpay/cashier/internal/store/sqlite"
 	"github.com/cashierpay/cashier/internal/vault"
 )
@@ -20,7 +21,7 @@ import (
 // silentIssuer is the sandbox issuer, except that it gives no answer to the next
 // silentCaptures captures and silentRefunds refunds, as a real acquirer may time out.
 type silentIssuer struct {
-	*issuer.Sandbox
+	*sandbox.Issuer
 	silentCaptures, silentRefunds atomic.Int32
 }
 
@@ -30,14 +31,14 @@ func (s *silentIssuer) Capture(ctx context.Context, ref, currency string, amount
 	if s.silentCaptures.Add(-1) >= 0 {
 		return issuer.OpResult{}, errTimeout
 	}
-	return s.Sandbox.Capture(ctx, ref, currency, amount)
+	return s.Issuer.Capture(ctx, ref, currency, amount)
 }
 
 func (s *silentIssuer) Refund(ctx context.Context, ref, currency string, amount int64) (issuer.OpResult, error) {
 	if s.silentRefunds.Add(-1) >= 0 {
 		return issuer.OpResult{}, errTimeout
 	}
-	return s.Sandbox.Refund(ctx, ref, currency, amount)
+	return s.Issuer.Refund(ctx, ref, currency, amount)
 }
 
 type fixture struct {
@@ -64,7 +65,7 @@ func newFixture(t *testing.T) *fixture {
 	if err := st.MerchantInsert(context.Background(), m); err != nil {
 		t.Fatal(err)
 	}
-	iss := &silentIssuer{Sandbox: issuer.NewSandbox(clk)}
+	iss := &silentIssuer{Issuer: sandbox.NewIssuer(clk)}
 	g := gateway.New(gateway.Config{Store: st, Issuer: iss, Vault: kr, Clock: clk, PublicURL: "http://cashier.test", PageKey: []byte("k")})
 	return &fixture{g: g, st: st, clk: clk, iss: iss, m: m}
 }

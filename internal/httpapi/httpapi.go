@@ -37,12 +37,10 @@ type Config struct {
 	Clock clock.Clock
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
-	// TestCards is served at GET /sandbox/test-cards; nil leaves the route out.
-	TestCards any
-	// TestClock, when set, is served at GET /sandbox/clock and POST /sandbox/clock/advance.
-	TestClock *clock.Test
 	// Pages registers the buyer-facing pages (hosted card page and its steps); optional.
 	Pages interface{ Register(*http.ServeMux) }
+	// Sandbox registers the sandbox's own routes (/sandbox/...); nil in production.
+	Sandbox interface{ Register(*http.ServeMux) }
 	// MaxBodyBytes bounds a request body; default 1 MiB.
 	MaxBodyBytes int64
 	// TrustProxy believes X-Forwarded-Proto from the proxy in front (a TLS-terminating
@@ -119,14 +117,8 @@ func (s *Server) Handler() http.Handler {
 	if s.cfg.Pages != nil {
 		s.cfg.Pages.Register(mux)
 	}
-	if s.cfg.TestCards != nil {
-		mux.HandleFunc("GET /sandbox/test-cards", func(w http.ResponseWriter, r *http.Request) {
-			WriteJSON(w, http.StatusOK, s.cfg.TestCards)
-		})
-	}
-	if s.cfg.TestClock != nil {
-		mux.HandleFunc("GET /sandbox/clock", s.getClock)
-		mux.HandleFunc("POST /sandbox/clock/advance", s.advanceClock)
+	if s.cfg.Sandbox != nil {
+		s.cfg.Sandbox.Register(mux)
 	}
 	return s.edge(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if clean := ams.NormalizePath(r.URL.Path); clean == "/ams" || strings.HasPrefix(clean, "/ams/") {

@@ -116,3 +116,15 @@ type Processor interface {
 type IssuerAuthenticator interface {
 	IssuerAuthenticate(ctx context.Context, brand string) (Card, error)
 }
+
+// ACS is the 3-D Secure access control server that challenges the buyer when a card needs
+// authentication: the sandbox's stands in for the card schemes' directory servers and the
+// issuers' ACSs.
+type ACS interface {
+	// Verify checks the buyer's answer to the challenge for a card of brand, or a challenge
+	// the buyer cancelled, and returns the authentication result: ok when authenticated.
+	Verify(ctx context.Context, brand, answer string, cancelled bool) (result ThreeDS, ok bool)
+	// Hint is what the challenge page shows the buyer besides the question: the sandbox's
+	// one-time code; "" for a real ACS.
+	Hint() string
+}

@@ -38,8 +38,8 @@ type page struct {
 	Result     resultData
 	Refresh    string // <meta http-equiv="refresh"> content
 	Error      errorData
-	// SandboxOTP is the code the sandbox 3-D Secure server accepts, shown on its page.
-	SandboxOTP string
+	// ChallengeHint is what the 3-D Secure server lets the page show: the sandbox's code.
+	ChallengeHint string
 	// Embedded: the page is the browser SDK's frame (/sdk/form/{token}): no merchant header,
 	// no meta refresh, no links out, and frame.js with SDKConfig talks to the SDK.
 	Embedded   bool
@@ -158,7 +158,7 @@ func (p *Pages) render(w http.ResponseWriter, r *http.Request, loc string, statu
 	case gateway.StepChallenge:
 		form()
 		pg.Title = t["challengeTitle"]
-		pg.SandboxOTP = gateway.SandboxOTP
+		pg.ChallengeHint = v.ChallengeHint
 		pg.CardLogo = brandLogo(cardBrand(v.CardBrand))
 	case gateway.StepIssuer:
 		form()

@@ -242,7 +242,7 @@ func TestCVVPage(t *testing.T) {
 
 func TestChallengePage(t *testing.T) {
 	v := baseView(gateway.StepChallenge)
-	v.CardMasked, v.CardBrand = "405469******0768", "VISA"
+	v.CardMasked, v.CardBrand, v.ChallengeHint = "405469******0768", "VISA", "123456"
 	h := newHarness(t, v)
 	w := h.get(pagePathT)
 	checkHeaders(t, w)
@@ -256,6 +256,11 @@ func TestChallengePage(t *testing.T) {
 	}
 	if a := tag(t, body, "challenge-form"); a["action"] != pagePathT+"/challenge" {
 		t.Errorf("challenge form posts to %q", a["action"])
+	}
+	// A real ACS gives no hint: no sandbox note.
+	v.ChallengeHint = ""
+	if body := newHarness(t, v).get(pagePathT).Body.String(); hasID(body, "sandbox-note") {
+		t.Error("a sandbox note without a sandbox ACS")
 	}
 }
 

@@ -1,4 +1,4 @@
-package issuer
+package sandbox
 
 import (
 	"cmp"
@@ -15,17 +15,18 @@ import (
 	"time"
 
 	"github.com/cashierpay/cashier/internal/card"
+	"github.com/cashierpay/cashier/internal/issuer"
 )
 
 // PendingDelay is how long the slow-issuer test cards keep an authorization in process
-// before Inquire gives the final answer. It runs on the Sandbox's clock, so a test clock
+// before Inquire gives the final answer. It runs on the Issuer's clock, so a test clock
 // moved forward by PendingDelay resolves them at once.
 const PendingDelay = 30 * time.Second
 
-// Sandbox is the simulated issuer behind the sandbox. Its answers depend only on the request
+// Issuer is the simulated issuer behind the sandbox. Its answers depend only on the request
 // (card number, amount, CVV, billing address, 3-D Secure data) and the clock, never on earlier
 // calls: what Inquire, Capture, Void and Refund need is written into the reference Authorize
-// returns, so a gateway restarted with a fresh Sandbox still resolves its pending
+// returns, so a gateway restarted with a fresh Issuer still resolves its pending
 // authorizations. It is safe for concurrent use.
 //
 // Rules, in the order they apply to Authorize:
@@ -37,17 +38,17 @@ const PendingDelay = 30 * time.Second
 //     on their own and "exempt" ones are never authenticated. Merchant-initiated payments
 //     (req.NetworkTransactionID set) have no buyer to challenge and skip this step;
 //   - then the card's catalogue entry decides; a number not in the catalogue is approved.
-type Sandbox struct {
+type Issuer struct {
 	clk interface{ Now() time.Time }
 }
 
-// NewSandbox returns a simulator that reads the time from clk (a clock.Clock will do), so
+// NewIssuer returns a simulator that reads the time from clk (a clock.Clock will do), so
 // that pending authorizations resolve when a test clock is moved.
-func NewSandbox(clk interface{ Now() time.Time }) *Sandbox {
-	return &Sandbox{clk: clk}
+func NewIssuer(clk interface{ Now() time.Time }) *Issuer {
+	return &Issuer{clk: clk}
 }
 
-var _ Processor = (*Sandbox)(nil)
+var _ issuer.Processor = (*Issuer)(nil)
 
 // Authorize implements Processor. It never returns an error except for a done ctx; every
 // business answer, including invalid card data, is an AuthResult. Result codes: SUCCESS;
@@ -55,9 +56,9 @@ var _ Processor = (*Sandbox)(nil)
 // INVALID_EXPIRATION_DATE, CARD_EXPIRED, INVALID_CVV, INVALID_AMOUNT; RISK_REJECT; the
 // catalogue's declines (DO_NOT_HONOR, USER_BALANCE_NOT_ENOUGH, SUSPECTED_CARD,
 // AUTHENTICATION_REQUIRED, ...).
-func (s *Sandbox) Authorize(ctx context.Context, req AuthRequest) (AuthResult, error) {
+func (s *Issuer) Authorize(ctx context.Context, req issuer.AuthRequest) (issuer.AuthResult, error) {
 	if err := ctx.Err(); err != nil {
-		return AuthResult{}, err
+		return issuer.AuthResult{}, err
 	}
 	now := s.clk.Now()
 	tc, kind := cardProfile(req.Card.Number)
@@ -82,14 +83,14 @@ func (s *Sandbox) Authorize(ctx context.Context, req AuthRequest) (AuthResult, e
 }
 
 // decide applies the 3-D Secure step and the card's catalogue entry.
-func decide(a *authRef, tc *TestCard, req AuthRequest, now time.Time) {
+func decide(a *authRef, tc *TestCard, req issuer.AuthRequest, now time.Time) {
 	authenticated := req.ThreeDS != nil || req.NetworkTransactionID != ""
 	if !authenticated {
 		switch {
 		case tc.ThreeDS == threeDSFrictionless:
 			a.frictionless, authenticated = true, true
 		case tc.ThreeDS == threeDSChallenge, req.Force3DS && tc.ThreeDS != threeDSExempt:
-			a.outcome = ChallengeRequired
+			a.outcome = issuer.ChallengeRequired
 			return
 		}
 	}
@@ -113,9 +114,9 @@ func decide(a *authRef, tc *TestCard, req AuthRequest, now time.Time) {
 	}
 	switch code {
 	case codeSuccess:
-		a.outcome = Approved
+		a.outcome = issuer.Approved
 	case codeInProcess:
-		a.outcome = Pending
+		a.outcome = issuer.Pending
 		// Whole seconds keep the reference short; rounding down can only resolve it early by
 		// less than a second, never late.
 		a.resolve = now.Add(PendingDelay).Unix()
@@ -125,16 +126,16 @@ func decide(a *authRef, tc *TestCard, req AuthRequest, now time.Time) {
 }
 
 // Inquire implements Processor. It answers for any reference Authorize returned, at any time
-// and from any Sandbox: Pending until PendingDelay has passed on the clock, then the card's
+// and from any Issuer: Pending until PendingDelay has passed on the clock, then the card's
 // final answer. It does not repeat the request's own ThreeDS data, which it never stored; it
 // returns an error for a reference it did not make.
-func (s *Sandbox) Inquire(ctx context.Context, ref string) (AuthResult, error) {
+func (s *Issuer) Inquire(ctx context.Context, ref string) (issuer.AuthResult, error) {
 	if err := ctx.Err(); err != nil {
-		return AuthResult{}, err
+		return issuer.AuthResult{}, err
 	}
 	a, err := parseRef(ref)
 	if err != nil {
-		return AuthResult{}, err
+		return issuer.AuthResult{}, err
 	}
 	return describe(a, s.clk.Now()), nil
 }
@@ -143,9 +144,9 @@ func (s *Sandbox) Inquire(ctx context.Context, ref string) (AuthResult, error) {
 // not positive); AUTH_NOT_FOUND (not a sandbox reference); ORDER_STATUS_INVALID (the
 // authorization is not approved, or still pending); the card's CaptureResultCode. Limits on
 // the amount are the gateway's to check: the simulator does not remember authorizations.
-func (s *Sandbox) Capture(ctx context.Context, ref, currency string, amount int64) (OpResult, error) {
+func (s *Issuer) Capture(ctx context.Context, ref, currency string, amount int64) (issuer.OpResult, error) {
 	if err := ctx.Err(); err != nil {
-		return OpResult{}, err
+		return issuer.OpResult{}, err
 	}
 	tc, code := s.approvedCard(ref, currency, amount, codeAuthNotFound)
 	if code == "" {
@@ -157,9 +158,9 @@ func (s *Sandbox) Capture(ctx context.Context, ref, currency string, amount int6
 // Void implements Processor. It succeeds for every sandbox reference, whatever the outcome:
 // Antom answers SUCCESS when cancelling a failed payment too. Result codes: SUCCESS;
 // ORDER_NOT_EXIST (not a sandbox reference).
-func (s *Sandbox) Void(ctx context.Context, ref string) (OpResult, error) {
+func (s *Issuer) Void(ctx context.Context, ref string) (issuer.OpResult, error) {
 	if err := ctx.Err(); err != nil {
-		return OpResult{}, err
+		return issuer.OpResult{}, err
 	}
 	code := ""
 	if _, err := parseRef(ref); err != nil {
@@ -171,9 +172,9 @@ func (s *Sandbox) Void(ctx context.Context, ref string) (OpResult, error) {
 // Refund implements Processor. Result codes: SUCCESS; PARAM_ILLEGAL; ORDER_NOT_EXIST (not a
 // sandbox reference); ORDER_STATUS_INVALID (not approved); the card's RefundResultCode.
 // Whether the payment was captured and the refunded total are the gateway's to check.
-func (s *Sandbox) Refund(ctx context.Context, ref, currency string, amount int64) (OpResult, error) {
+func (s *Issuer) Refund(ctx context.Context, ref, currency string, amount int64) (issuer.OpResult, error) {
 	if err := ctx.Err(); err != nil {
-		return OpResult{}, err
+		return issuer.OpResult{}, err
 	}
 	tc, code := s.approvedCard(ref, currency, amount, codeOrderNotExist)
 	if code == "" {
@@ -184,7 +185,7 @@ func (s *Sandbox) Refund(ctx context.Context, ref, currency string, amount int64
 
 // approvedCard returns the card of ref when ref is an authorization that stands approved now
 // and the amount is usable; otherwise the result code refusing the operation.
-func (s *Sandbox) approvedCard(ref, currency string, amount int64, notFound string) (*TestCard, string) {
+func (s *Issuer) approvedCard(ref, currency string, amount int64, notFound string) (*TestCard, string) {
 	if currency == "" || amount <= 0 {
 		return nil, codeParamIllegal
 	}
@@ -192,15 +193,15 @@ func (s *Sandbox) approvedCard(ref, currency string, amount int64, notFound stri
 	if err != nil {
 		return nil, notFound
 	}
-	if describe(a, s.clk.Now()).Outcome != Approved {
+	if describe(a, s.clk.Now()).Outcome != issuer.Approved {
 		return nil, codeOrderStatusWrong
 	}
 	tc, _ := cardOfKind(a.kind)
 	return tc, ""
 }
 
-func opResult(prefix, code, done string) OpResult {
-	r := OpResult{Success: code == "", ResultCode: cmp.Or(code, codeSuccess), Ref: prefix + "_" + newNonce()}
+func opResult(prefix, code, done string) issuer.OpResult {
+	r := issuer.OpResult{Success: code == "", ResultCode: cmp.Or(code, codeSuccess), Ref: prefix + "_" + newNonce()}
 	r.Message = done
 	if !r.Success {
 		r.Message = cmp.Or(messages[code], code)
@@ -210,37 +211,37 @@ func opResult(prefix, code, done string) OpResult {
 
 // describe turns an authorization reference into the answer for it at now. Authorize and
 // Inquire both answer through it, which is what makes them agree.
-func describe(a authRef, now time.Time) AuthResult {
+func describe(a authRef, now time.Time) issuer.AuthResult {
 	tc, _ := cardOfKind(a.kind)
 	ref := a.String()
-	res := AuthResult{
+	res := issuer.AuthResult{
 		Outcome: a.outcome, ResultCode: a.code, Ref: ref,
 		AVSResult: a.avs, CVVResult: a.cvv,
 		CardBrand: tc.Brand, Funding: tc.Funding, IssuingCountry: tc.IssuingCountry,
 	}
 	switch a.outcome {
-	case Approved:
+	case issuer.Approved:
 		res.ResultCode = codeSuccess
-	case Pending, ChallengeRequired:
+	case issuer.Pending, issuer.ChallengeRequired:
 		res.ResultCode = codeInProcess
 	}
-	if a.outcome == Pending {
+	if a.outcome == issuer.Pending {
 		due := time.Unix(a.resolve, 0)
 		if now.Before(due) {
 			res.RetryAfter = due
 		} else {
 			res.ResultCode = tc.FinalResultCode
-			res.Outcome = Declined
+			res.Outcome = issuer.Declined
 			if res.ResultCode == codeSuccess {
-				res.Outcome = Approved
+				res.Outcome = issuer.Approved
 			}
 		}
 	}
 	res.Message = cmp.Or(messages[res.ResultCode], res.ResultCode)
-	if res.Outcome == ChallengeRequired {
+	if res.Outcome == issuer.ChallengeRequired {
 		res.Message = "The card requires 3-D Secure authentication."
 	}
-	if res.Outcome == Approved {
+	if res.Outcome == issuer.Approved {
 		res.AuthCode, res.NetworkTransactionID = approvalIDs(ref)
 	}
 	if a.frictionless {
@@ -287,7 +288,7 @@ func approvalIDs(ref string) (authCode, ntid string) {
 
 // frictionless makes up the 3-D Secure 2 result of an authentication the issuer did without
 // a challenge, deterministically from the reference for the same reason as approvalIDs.
-func frictionless(ref, brand string) *ThreeDS {
+func frictionless(ref, brand string) *issuer.ThreeDS {
 	h := sha256.Sum256([]byte("3ds:" + ref))
 	eci := "05" // fully authenticated, Visa and most brands
 	if brand == card.Mastercard || brand == card.Maestro {
@@ -298,7 +299,7 @@ func frictionless(ref, brand string) *ThreeDS {
 	u[6] = u[6]&0x0f | 0x40 // a version-4 UUID, as directory servers issue
 	u[8] = u[8]&0x3f | 0x80
 	x := hex.EncodeToString(u[:])
-	return &ThreeDS{
+	return &issuer.ThreeDS{
 		Version:         "2.2.0",
 		ECI:             eci,
 		CAVV:            base64.StdEncoding.EncodeToString(h[:20]),
@@ -362,8 +363,8 @@ func isDetectableBrand(brand string) bool {
 // frictionlessly, else "-"; nonce is random hex that makes the reference unique. Example:
 // sim_pending_1767225630_slowok_YY-_3f9a1c2e7b4d. References fit Antom's 64-character ids.
 type authRef struct {
-	outcome      Outcome
-	code         string // decline code, when outcome is Declined
+	outcome      issuer.Outcome
+	code         string // decline code, when outcome is issuer.Declined
 	resolve      int64
 	kind         string
 	avs, cvv     string
@@ -372,7 +373,7 @@ type authRef struct {
 }
 
 func (a *authRef) decline(code string) {
-	a.outcome, a.code = Declined, code
+	a.outcome, a.code = issuer.Declined, code
 }
 
 const refPrefix = "sim"
@@ -380,11 +381,11 @@ const refPrefix = "sim"
 func (a authRef) String() string {
 	var state string
 	switch a.outcome {
-	case Approved:
+	case issuer.Approved:
 		state = "ok"
-	case Pending:
+	case issuer.Pending:
 		state = "pending"
-	case ChallengeRequired:
+	case issuer.ChallengeRequired:
 		state = "challenge"
 	default:
 		state = strings.ToLower(strings.ReplaceAll(a.code, "_", "-"))
@@ -397,7 +398,7 @@ func (a authRef) String() string {
 		cmp.Or(a.avs, "-") + cmp.Or(a.cvv, "-") + tds + "_" + a.nonce
 }
 
-var errNotSandboxRef = errors.New("issuer: not a sandbox authorization reference")
+var errNotSandboxRef = errors.New("sandbox: not a sandbox authorization reference")
 
 func parseRef(ref string) (authRef, error) {
 	f := strings.Split(ref, "_")
@@ -407,11 +408,11 @@ func parseRef(ref string) (authRef, error) {
 	var a authRef
 	switch state := f[1]; state {
 	case "ok":
-		a.outcome = Approved
+		a.outcome = issuer.Approved
 	case "pending":
-		a.outcome = Pending
+		a.outcome = issuer.Pending
 	case "challenge":
-		a.outcome = ChallengeRequired
+		a.outcome = issuer.ChallengeRequired
 	default:
 		if state == "" || strings.Trim(state, "abcdefghijklmnopqrstuvwxyz-") != "" {
 			return authRef{}, errNotSandboxRef
@@ -424,7 +425,7 @@ func parseRef(ref string) (authRef, error) {
 	}
 	a.kind = f[3]
 	tc, ok := cardOfKind(a.kind)
-	if !ok || (a.outcome == Pending && (tc.ResultCode != codeInProcess || tc.ThreeDS == threeDSChallenge)) {
+	if !ok || (a.outcome == issuer.Pending && (tc.ResultCode != codeInProcess || tc.ThreeDS == threeDSChallenge)) {
 		return authRef{}, errNotSandboxRef
 	}
 	flags := f[4]
@@ -457,14 +458,14 @@ func newNonce() string {
 // IssuerAuthenticate implements IssuerAuthenticator: the sandbox's Korean issuer "app"
 // approves with the brand's first catalogue card, so the payment then follows that card's
 // documented outcome (the LOTTE card, for instance, is declined for insufficient funds).
-func (s *Sandbox) IssuerAuthenticate(ctx context.Context, brand string) (Card, error) {
+func (s *Issuer) IssuerAuthenticate(ctx context.Context, brand string) (issuer.Card, error) {
 	if err := ctx.Err(); err != nil {
-		return Card{}, err
+		return issuer.Card{}, err
 	}
 	for _, tc := range catalogue {
 		if tc.Brand == brand && tc.IssuingCountry == "KR" {
-			return Card{Number: tc.CardNo, ExpiryMonth: "12", ExpiryYear: "30"}, nil
+			return issuer.Card{Number: tc.CardNo, ExpiryMonth: "12", ExpiryYear: "30"}, nil
 		}
 	}
-	return Card{}, fmt.Errorf("sandbox: no %s card to authenticate", brand)
+	return issuer.Card{}, fmt.Errorf("sandbox: no %s card to authenticate", brand)
 }

@@ -1,4 +1,4 @@
-package issuer
+package sandbox
 
 import (
 	"cmp"
@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cashierpay/cashier/internal/card"
+	"github.com/cashierpay/cashier/internal/issuer"
 )
 
 // fakeClock is moved by hand only, so that 29 s and 30 s mean exactly that.
@@ -40,22 +41,22 @@ func (c *fakeClock) Advance(d time.Duration) {
 var ctx = context.Background()
 
 // authReq is a customer-initiated payment with everything a card form sends.
-func authReq(pan string) AuthRequest {
+func authReq(pan string) issuer.AuthRequest {
 	cvv := "123"
 	if card.DetectBrand(pan) == card.Amex {
 		cvv = "1234"
 	}
-	return AuthRequest{
+	return issuer.AuthRequest{
 		Reference: "pay_1", MerchantID: "m_1", Currency: "USD", Amount: 1000,
-		Card: Card{
+		Card: issuer.Card{
 			Number: pan, ExpiryMonth: "12", ExpiryYear: "30", CVV: cvv, HolderName: "Jane Doe",
-			Billing: &Address{Region: "US", State: "CA", City: "San Francisco", Address1: "1 Market St", ZipCode: "94105"},
+			Billing: &issuer.Address{Region: "US", State: "CA", City: "San Francisco", Address1: "1 Market St", ZipCode: "94105"},
 		},
 	}
 }
 
 // sameResult compares results by value, ThreeDS included.
-func sameResult(a, b AuthResult) bool {
+func sameResult(a, b issuer.AuthResult) bool {
 	if (a.ThreeDS == nil) != (b.ThreeDS == nil) || (a.ThreeDS != nil && *a.ThreeDS != *b.ThreeDS) {
 		return false
 	}
@@ -63,9 +64,9 @@ func sameResult(a, b AuthResult) bool {
 	return a == b
 }
 
-var authenticated = &ThreeDS{Version: "2.2.0", ECI: "05", CAVV: "AAABBBCCC", DSTransactionID: "f25084f0-5b16-4c0a-ae5d-b24808a95e4b", Challenged: true}
+var authenticated = &issuer.ThreeDS{Version: "2.2.0", ECI: "05", CAVV: "AAABBBCCC", DSTransactionID: "f25084f0-5b16-4c0a-ae5d-b24808a95e4b", Challenged: true}
 
-func authorize(t *testing.T, s *Sandbox, req AuthRequest) AuthResult {
+func authorize(t *testing.T, s *Issuer, req issuer.AuthRequest) issuer.AuthResult {
 	t.Helper()
 	res, err := s.Authorize(ctx, req)
 	if err != nil {
@@ -84,21 +85,21 @@ func authorize(t *testing.T, s *Sandbox, req AuthRequest) AuthResult {
 // of the table cannot quietly change them.
 func TestAntomSandboxCards(t *testing.T) {
 	t.Parallel()
-	s := NewSandbox(newFakeClock())
+	s := NewIssuer(newFakeClock())
 	tests := []struct {
 		pan, code, brand, country string
-		outcome                   Outcome
+		outcome                   issuer.Outcome
 	}{
-		{"4054695723100768", "SUCCESS", "VISA", "US", Approved},
-		{"5162774114974622", "SUCCESS", "MASTERCARD", "US", Approved},
-		{"4054692760174822", "DO_NOT_HONOR", "VISA", "US", Declined},
-		{"5162770472561357", "DO_NOT_HONOR", "MASTERCARD", "US", Declined},
-		{"9490220011669217", "SUCCESS", "HYUNDAI", "KR", Approved},
-		{"4294097400915107", "SUCCESS", "VISA", "BR", Approved},
-		{"4006055482525268", "SUCCESS", "VISA", "MX", Approved},
-		{"4600729331819383", "SUCCESS", "VISA", "CL", Approved},
-		{"4310377720003234", "SUCCESS", "VISA", "PE", Approved},
-		{"4035501000000008", "SUCCESS", "VISA", "US", Approved},
+		{"4054695723100768", "SUCCESS", "VISA", "US", issuer.Approved},
+		{"5162774114974622", "SUCCESS", "MASTERCARD", "US", issuer.Approved},
+		{"4054692760174822", "DO_NOT_HONOR", "VISA", "US", issuer.Declined},
+		{"5162770472561357", "DO_NOT_HONOR", "MASTERCARD", "US", issuer.Declined},
+		{"9490220011669217", "SUCCESS", "HYUNDAI", "KR", issuer.Approved},
+		{"4294097400915107", "SUCCESS", "VISA", "BR", issuer.Approved},
+		{"4006055482525268", "SUCCESS", "VISA", "MX", issuer.Approved},
+		{"4600729331819383", "SUCCESS", "VISA", "CL", issuer.Approved},
+		{"4310377720003234", "SUCCESS", "VISA", "PE", issuer.Approved},
+		{"4035501000000008", "SUCCESS", "VISA", "US", issuer.Approved},
 	}
 	for _, tt := range tests {
 		for _, force3DS := range []bool{false, true} {
@@ -107,7 +108,7 @@ func TestAntomSandboxCards(t *testing.T) {
 			res := authorize(t, s, req)
 			want := tt.outcome
 			if force3DS && tt.pan != "4035501000000008" {
-				want = ChallengeRequired // only the exemption card escapes is3DSAuthentication
+				want = issuer.ChallengeRequired // only the exemption card escapes is3DSAuthentication
 			}
 			if res.Outcome != want {
 				t.Errorf("%s force3DS=%v: outcome %s, want %s", tt.pan, force3DS, res.Outcome, want)
@@ -117,7 +118,7 @@ func TestAntomSandboxCards(t *testing.T) {
 				t.Errorf("%s: got %s %s %s, want %s %s %s", tt.pan, res.ResultCode, res.CardBrand, res.IssuingCountry, tt.code, tt.brand, tt.country)
 			}
 			if res.ThreeDS != nil {
-				t.Errorf("%s force3DS=%v: ThreeDS %+v, want none", tt.pan, force3DS, res.ThreeDS)
+				t.Errorf("%s force3DS=%v: issuer.ThreeDS %+v, want none", tt.pan, force3DS, res.ThreeDS)
 			}
 		}
 	}
@@ -125,13 +126,13 @@ func TestAntomSandboxCards(t *testing.T) {
 	for _, pan := range []string{"4054695723100768", "9490220011669217", "4111111111111111"} {
 		req := authReq(pan)
 		req.Amount, req.Currency = 11, "KRW"
-		if res := authorize(t, s, req); res.Outcome != Declined || res.ResultCode != "RISK_REJECT" {
+		if res := authorize(t, s, req); res.Outcome != issuer.Declined || res.ResultCode != "RISK_REJECT" {
 			t.Errorf("%s amount 11: %s %s, want RISK_REJECT", pan, res.Outcome, res.ResultCode)
 		}
 	}
 	req := authReq("4054695723100768")
 	req.Amount = 1100 // only exactly 11
-	if res := authorize(t, s, req); res.Outcome != Approved {
+	if res := authorize(t, s, req); res.Outcome != issuer.Approved {
 		t.Errorf("amount 1100: %s %s", res.Outcome, res.ResultCode)
 	}
 }
@@ -187,12 +188,12 @@ func TestCatalogueInvariants(t *testing.T) {
 func TestCatalogueAuthorize(t *testing.T) {
 	t.Parallel()
 	clk := newFakeClock()
-	s := NewSandbox(clk)
+	s := NewIssuer(clk)
 	for _, tc := range Catalogue() {
 		res := authorize(t, s, authReq(tc.CardNo))
-		wantOutcome := map[string]Outcome{"S": Approved, "F": Declined, "U": Pending}[tc.ResultStatus]
+		wantOutcome := map[string]issuer.Outcome{"S": issuer.Approved, "F": issuer.Declined, "U": issuer.Pending}[tc.ResultStatus]
 		if tc.ThreeDS == "challenge" {
-			wantOutcome = ChallengeRequired
+			wantOutcome = issuer.ChallengeRequired
 		}
 		if res.Outcome != wantOutcome || res.ResultCode != tc.ResultCode {
 			t.Errorf("%s: %s %s, want %s %s", tc.CardNo, res.Outcome, res.ResultCode, wantOutcome, tc.ResultCode)
@@ -205,20 +206,20 @@ func TestCatalogueAuthorize(t *testing.T) {
 			t.Errorf("%s: no message or ref: %+v", tc.CardNo, res)
 		}
 		wantAVS, wantCVV := cmp.Or(tc.AVSResultRaw, "Y"), cmp.Or(tc.CVVResultRaw, "Y")
-		if res.Outcome == ChallengeRequired {
+		if res.Outcome == issuer.ChallengeRequired {
 			wantAVS, wantCVV = "", "" // nothing reached the issuer yet
 		}
 		if res.AVSResult != wantAVS || res.CVVResult != wantCVV {
 			t.Errorf("%s: avs %q cvv %q, want %q %q", tc.CardNo, res.AVSResult, res.CVVResult, wantAVS, wantCVV)
 		}
 		if (res.ThreeDS != nil) != (tc.ThreeDS == "frictionless") {
-			t.Errorf("%s: ThreeDS %+v for a %q card", tc.CardNo, res.ThreeDS, tc.ThreeDS)
+			t.Errorf("%s: issuer.ThreeDS %+v for a %q card", tc.CardNo, res.ThreeDS, tc.ThreeDS)
 		}
-		approved := res.Outcome == Approved
+		approved := res.Outcome == issuer.Approved
 		if approved != (res.AuthCode != "") || approved != regexp.MustCompile(`^\d{15}$`).MatchString(res.NetworkTransactionID) {
 			t.Errorf("%s: auth code %q, network transaction id %q", tc.CardNo, res.AuthCode, res.NetworkTransactionID)
 		}
-		if (res.Outcome == Pending) != !res.RetryAfter.IsZero() {
+		if (res.Outcome == issuer.Pending) != !res.RetryAfter.IsZero() {
 			t.Errorf("%s: RetryAfter %v", tc.CardNo, res.RetryAfter)
 		}
 		// Inquire right away repeats the answer.
@@ -233,16 +234,16 @@ func TestPendingResolvesAfterDelay(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct {
 		pan     string
-		outcome Outcome
+		outcome issuer.Outcome
 		code    string
 	}{
-		{"4000000000007015", Approved, "SUCCESS"},
-		{"4000000000007023", Declined, "DO_NOT_HONOR"},
+		{"4000000000007015", issuer.Approved, "SUCCESS"},
+		{"4000000000007023", issuer.Declined, "DO_NOT_HONOR"},
 	} {
 		clk := newFakeClock()
 		start := clk.Now()
-		res := authorize(t, NewSandbox(clk), authReq(tt.pan))
-		if res.Outcome != Pending || res.ResultCode != "PAYMENT_IN_PROCESS" {
+		res := authorize(t, NewIssuer(clk), authReq(tt.pan))
+		if res.Outcome != issuer.Pending || res.ResultCode != "PAYMENT_IN_PROCESS" {
 			t.Fatalf("%s: %s %s, want pending", tt.pan, res.Outcome, res.ResultCode)
 		}
 		if d := res.RetryAfter.Sub(start); d <= PendingDelay-time.Second || d > PendingDelay {
@@ -250,9 +251,9 @@ func TestPendingResolvesAfterDelay(t *testing.T) {
 		}
 		clk.Advance(29 * time.Second)
 		// A new Sandbox stands for a restarted gateway: the reference is all it has.
-		restarted := NewSandbox(clk)
+		restarted := NewIssuer(clk)
 		got, err := restarted.Inquire(ctx, res.Ref)
-		if err != nil || got.Outcome != Pending || got.RetryAfter != res.RetryAfter {
+		if err != nil || got.Outcome != issuer.Pending || got.RetryAfter != res.RetryAfter {
 			t.Fatalf("%s after 29 s: %+v, %v", tt.pan, got, err)
 		}
 		if op, _ := restarted.Capture(ctx, res.Ref, "USD", 1000); op.Success || op.ResultCode != "ORDER_STATUS_INVALID" {
@@ -266,11 +267,11 @@ func TestPendingResolvesAfterDelay(t *testing.T) {
 		if got.AVSResult != "Y" || got.CVVResult != "Y" || got.Funding != "CREDIT" || got.CardBrand != "VISA" {
 			t.Errorf("%s: the final answer lost the card details: %+v", tt.pan, got)
 		}
-		if tt.outcome == Approved && (got.AuthCode == "" || got.NetworkTransactionID == "") {
+		if tt.outcome == issuer.Approved && (got.AuthCode == "" || got.NetworkTransactionID == "") {
 			t.Errorf("%s: approved without ids: %+v", tt.pan, got)
 		}
 		op, _ := restarted.Capture(ctx, res.Ref, "USD", 1000)
-		if op.Success != (tt.outcome == Approved) {
+		if op.Success != (tt.outcome == issuer.Approved) {
 			t.Errorf("%s: capture after resolution: %+v", tt.pan, op)
 		}
 		later, _ := restarted.Inquire(ctx, res.Ref)
@@ -282,40 +283,40 @@ func TestPendingResolvesAfterDelay(t *testing.T) {
 
 func TestThreeDS(t *testing.T) {
 	t.Parallel()
-	s := NewSandbox(newFakeClock())
+	s := NewIssuer(newFakeClock())
 	type step struct {
 		name     string
 		pan      string
 		force3DS bool
-		threeDS  *ThreeDS
+		threeDS  *issuer.ThreeDS
 		mit      bool
-		outcome  Outcome
+		outcome  issuer.Outcome
 		code     string
 		// echo: the result carries the request's ThreeDS; frictionless: the simulator's own.
 		echo, frictionless bool
 	}
 	tests := []step{
-		{name: "ordinary card", pan: "4242424242424242", outcome: Approved, code: "SUCCESS"},
-		{name: "ordinary card, forced", pan: "4242424242424242", force3DS: true, outcome: ChallengeRequired, code: "PAYMENT_IN_PROCESS"},
-		{name: "ordinary card, forced, authenticated", pan: "4242424242424242", force3DS: true, threeDS: authenticated, outcome: Approved, code: "SUCCESS", echo: true},
-		{name: "ordinary card, merchant's MPI", pan: "4242424242424242", threeDS: authenticated, outcome: Approved, code: "SUCCESS", echo: true},
-		{name: "declining card, forced", pan: "4054692760174822", force3DS: true, outcome: ChallengeRequired, code: "PAYMENT_IN_PROCESS"},
-		{name: "declining card, authenticated", pan: "4054692760174822", threeDS: authenticated, outcome: Declined, code: "DO_NOT_HONOR", echo: true},
-		{name: "challenge card", pan: "4000000000003220", outcome: ChallengeRequired, code: "PAYMENT_IN_PROCESS"},
-		{name: "challenge card, authenticated", pan: "4000000000003220", threeDS: authenticated, outcome: Approved, code: "SUCCESS", echo: true},
-		{name: "challenge card, merchant-initiated", pan: "4000000000003220", mit: true, outcome: Approved, code: "SUCCESS"},
-		{name: "challenge then no funds", pan: "4000008260003178", outcome: ChallengeRequired, code: "PAYMENT_IN_PROCESS"},
-		{name: "challenge then no funds, authenticated", pan: "4000008260003178", threeDS: authenticated, outcome: Declined, code: "USER_BALANCE_NOT_ENOUGH", echo: true},
-		{name: "frictionless", pan: "4000000000003055", outcome: Approved, code: "SUCCESS", frictionless: true},
-		{name: "frictionless, forced", pan: "4000000000003055", force3DS: true, outcome: Approved, code: "SUCCESS", frictionless: true},
-		{name: "exempt, forced", pan: "4035501000000008", force3DS: true, outcome: Approved, code: "SUCCESS"},
-		{name: "soft decline", pan: "4000002500003155", outcome: Declined, code: "AUTHENTICATION_REQUIRED"},
-		{name: "soft decline, forced", pan: "4000002500003155", force3DS: true, outcome: ChallengeRequired, code: "PAYMENT_IN_PROCESS"},
-		{name: "soft decline, authenticated", pan: "4000002500003155", threeDS: authenticated, outcome: Approved, code: "SUCCESS", echo: true},
-		{name: "soft decline, merchant-initiated", pan: "4000002500003155", mit: true, outcome: Approved, code: "SUCCESS"},
-		{name: "pending card, forced", pan: "4000000000007015", force3DS: true, outcome: ChallengeRequired, code: "PAYMENT_IN_PROCESS"},
-		{name: "pending card, authenticated", pan: "4000000000007015", threeDS: authenticated, outcome: Pending, code: "PAYMENT_IN_PROCESS", echo: true},
-		{name: "risk before 3DS", pan: "4000000000003220", force3DS: true, outcome: Declined, code: "RISK_REJECT"},
+		{name: "ordinary card", pan: "4242424242424242", outcome: issuer.Approved, code: "SUCCESS"},
+		{name: "ordinary card, forced", pan: "4242424242424242", force3DS: true, outcome: issuer.ChallengeRequired, code: "PAYMENT_IN_PROCESS"},
+		{name: "ordinary card, forced, authenticated", pan: "4242424242424242", force3DS: true, threeDS: authenticated, outcome: issuer.Approved, code: "SUCCESS", echo: true},
+		{name: "ordinary card, merchant's MPI", pan: "4242424242424242", threeDS: authenticated, outcome: issuer.Approved, code: "SUCCESS", echo: true},
+		{name: "declining card, forced", pan: "4054692760174822", force3DS: true, outcome: issuer.ChallengeRequired, code: "PAYMENT_IN_PROCESS"},
+		{name: "declining card, authenticated", pan: "4054692760174822", threeDS: authenticated, outcome: issuer.Declined, code: "DO_NOT_HONOR", echo: true},
+		{name: "challenge card", pan: "4000000000003220", outcome: issuer.ChallengeRequired, code: "PAYMENT_IN_PROCESS"},
+		{name: "challenge card, authenticated", pan: "4000000000003220", threeDS: authenticated, outcome: issuer.Approved, code: "SUCCESS", echo: true},
+		{name: "challenge card, merchant-initiated", pan: "4000000000003220", mit: true, outcome: issuer.Approved, code: "SUCCESS"},
+		{name: "challenge then no funds", pan: "4000008260003178", outcome: issuer.ChallengeRequired, code: "PAYMENT_IN_PROCESS"},
+		{name: "challenge then no funds, authenticated", pan: "4000008260003178", threeDS: authenticated, outcome: issuer.Declined, code: "USER_BALANCE_NOT_ENOUGH", echo: true},
+		{name: "frictionless", pan: "4000000000003055", outcome: issuer.Approved, code: "SUCCESS", frictionless: true},
+		{name: "frictionless, forced", pan: "4000000000003055", force3DS: true, outcome: issuer.Approved, code: "SUCCESS", frictionless: true},
+		{name: "exempt, forced", pan: "4035501000000008", force3DS: true, outcome: issuer.Approved, code: "SUCCESS"},
+		{name: "soft decline", pan: "4000002500003155", outcome: issuer.Declined, code: "AUTHENTICATION_REQUIRED"},
+		{name: "soft decline, forced", pan: "4000002500003155", force3DS: true, outcome: issuer.ChallengeRequired, code: "PAYMENT_IN_PROCESS"},
+		{name: "soft decline, authenticated", pan: "4000002500003155", threeDS: authenticated, outcome: issuer.Approved, code: "SUCCESS", echo: true},
+		{name: "soft decline, merchant-initiated", pan: "4000002500003155", mit: true, outcome: issuer.Approved, code: "SUCCESS"},
+		{name: "pending card, forced", pan: "4000000000007015", force3DS: true, outcome: issuer.ChallengeRequired, code: "PAYMENT_IN_PROCESS"},
+		{name: "pending card, authenticated", pan: "4000000000007015", threeDS: authenticated, outcome: issuer.Pending, code: "PAYMENT_IN_PROCESS", echo: true},
+		{name: "risk before 3DS", pan: "4000000000003220", force3DS: true, outcome: issuer.Declined, code: "RISK_REJECT"},
 	}
 	for _, tt := range tests {
 		req := authReq(tt.pan)
@@ -333,21 +334,21 @@ func TestThreeDS(t *testing.T) {
 		switch {
 		case tt.echo:
 			if res.ThreeDS == nil || *res.ThreeDS != *tt.threeDS || res.ThreeDS == tt.threeDS {
-				t.Errorf("%s: ThreeDS %+v, want a copy of the request's", tt.name, res.ThreeDS)
+				t.Errorf("%s: issuer.ThreeDS %+v, want a copy of the request's", tt.name, res.ThreeDS)
 			}
 		case tt.frictionless:
 			f := res.ThreeDS
 			if f == nil || f.Challenged || f.ECI != "05" || f.Version != "2.2.0" || f.CAVV == "" ||
 				!regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`).MatchString(f.DSTransactionID) {
-				t.Errorf("%s: ThreeDS %+v, want a frictionless result", tt.name, f)
+				t.Errorf("%s: issuer.ThreeDS %+v, want a frictionless result", tt.name, f)
 			}
 			again, _ := s.Inquire(ctx, res.Ref)
 			if again.ThreeDS == nil || *again.ThreeDS != *f {
-				t.Errorf("%s: Inquire ThreeDS %+v, Authorize said %+v", tt.name, again.ThreeDS, f)
+				t.Errorf("%s: Inquire issuer.ThreeDS %+v, Authorize said %+v", tt.name, again.ThreeDS, f)
 			}
 		default:
 			if res.ThreeDS != nil {
-				t.Errorf("%s: ThreeDS %+v, want none", tt.name, res.ThreeDS)
+				t.Errorf("%s: issuer.ThreeDS %+v, want none", tt.name, res.ThreeDS)
 			}
 		}
 	}
@@ -355,25 +356,25 @@ func TestThreeDS(t *testing.T) {
 
 func TestAVSAndCVVCodes(t *testing.T) {
 	t.Parallel()
-	s := NewSandbox(newFakeClock())
+	s := NewIssuer(newFakeClock())
 	tests := []struct {
 		name, pan string
 		billing   bool
 		cvv       string
-		outcome   Outcome
+		outcome   issuer.Outcome
 		avs, cvvR string
 	}{
-		{"all sent", "4242424242424242", true, "123", Approved, "Y", "Y"},
-		{"no address", "4242424242424242", false, "123", Approved, "", "Y"},
-		{"stored card", "4242424242424242", true, "", Approved, "Y", ""},
-		{"amex", "378282246310005", true, "1234", Approved, "Y", "Y"},
-		{"avs mismatch", "4000000000000010", true, "123", Approved, "N", "Y"},
-		{"avs mismatch, no address", "4000000000000010", false, "123", Approved, "", "Y"},
-		{"zip only", "4000000000000028", true, "123", Approved, "Z", "Y"},
-		{"street only", "4000000000000036", true, "123", Approved, "A", "Y"},
-		{"cvv mismatch", "4000000000000127", true, "123", Declined, "Y", "D"},
-		{"cvv mismatch, stored card", "4000000000000127", true, "", Approved, "Y", ""},
-		{"decline keeps the checks", "4000000000009995", true, "123", Declined, "Y", "Y"},
+		{"all sent", "4242424242424242", true, "123", issuer.Approved, "Y", "Y"},
+		{"no address", "4242424242424242", false, "123", issuer.Approved, "", "Y"},
+		{"stored card", "4242424242424242", true, "", issuer.Approved, "Y", ""},
+		{"amex", "378282246310005", true, "1234", issuer.Approved, "Y", "Y"},
+		{"avs mismatch", "4000000000000010", true, "123", issuer.Approved, "N", "Y"},
+		{"avs mismatch, no address", "4000000000000010", false, "123", issuer.Approved, "", "Y"},
+		{"zip only", "4000000000000028", true, "123", issuer.Approved, "Z", "Y"},
+		{"street only", "4000000000000036", true, "123", issuer.Approved, "A", "Y"},
+		{"cvv mismatch", "4000000000000127", true, "123", issuer.Declined, "Y", "D"},
+		{"cvv mismatch, stored card", "4000000000000127", true, "", issuer.Approved, "Y", ""},
+		{"decline keeps the checks", "4000000000009995", true, "123", issuer.Declined, "Y", "Y"},
 	}
 	for _, tt := range tests {
 		req := authReq(tt.pan)
@@ -393,7 +394,7 @@ func TestAVSAndCVVCodes(t *testing.T) {
 func TestScenarios(t *testing.T) {
 	t.Parallel()
 	clk := newFakeClock()
-	s := NewSandbox(clk)
+	s := NewIssuer(clk)
 	for _, sc := range Scenarios() {
 		req := authReq(sc.CardNo)
 		req.Card.ExpiryMonth = cmp.Or(sc.ExpiryMonth, req.Card.ExpiryMonth)
@@ -423,7 +424,7 @@ func TestScenarios(t *testing.T) {
 
 func TestUnknownCards(t *testing.T) {
 	t.Parallel()
-	s := NewSandbox(newFakeClock())
+	s := NewIssuer(newFakeClock())
 	for _, tt := range []struct{ pan, brand string }{
 		{"4111111111111111", "VISA"},
 		{"5555555555554444", "MASTERCARD"},
@@ -431,16 +432,16 @@ func TestUnknownCards(t *testing.T) {
 		{"1234567890123452", ""}, // Luhn-valid, no known prefix
 	} {
 		res := authorize(t, s, authReq(tt.pan))
-		if res.Outcome != Approved || res.CardBrand != tt.brand || res.Funding != "CREDIT" || res.IssuingCountry != "US" {
+		if res.Outcome != issuer.Approved || res.CardBrand != tt.brand || res.Funding != "CREDIT" || res.IssuingCountry != "US" {
 			t.Errorf("%s: %+v", tt.pan, res)
 		}
-		again, err := NewSandbox(newFakeClock()).Inquire(ctx, res.Ref)
-		if err != nil || again.CardBrand != tt.brand || again.Outcome != Approved {
+		again, err := NewIssuer(newFakeClock()).Inquire(ctx, res.Ref)
+		if err != nil || again.CardBrand != tt.brand || again.Outcome != issuer.Approved {
 			t.Errorf("%s: Inquire = %+v, %v", tt.pan, again, err)
 		}
 	}
 	res := authorize(t, s, authReq("4111111111111112"))
-	if res.Outcome != Declined || res.ResultCode != "INVALID_CARD_NUMBER" {
+	if res.Outcome != issuer.Declined || res.ResultCode != "INVALID_CARD_NUMBER" {
 		t.Errorf("Luhn-invalid: %s %s", res.Outcome, res.ResultCode)
 	}
 	req := authReq("4111111111111111")
@@ -453,7 +454,7 @@ func TestUnknownCards(t *testing.T) {
 func TestOperations(t *testing.T) {
 	t.Parallel()
 	clk := newFakeClock()
-	s := NewSandbox(clk)
+	s := NewIssuer(clk)
 	var pendingRefs []string
 	approvedRef := map[string]string{} // card number → ref of an approved authorization
 	for _, tc := range Catalogue() {
@@ -461,11 +462,11 @@ func TestOperations(t *testing.T) {
 		req.ThreeDS = authenticated // gets the challenge and soft-decline cards through
 		res := authorize(t, s, req)
 		switch res.Outcome {
-		case Approved:
+		case issuer.Approved:
 			approvedRef[tc.CardNo] = res.Ref
-		case Pending:
+		case issuer.Pending:
 			pendingRefs = append(pendingRefs, res.Ref)
-		case Declined:
+		case issuer.Declined:
 			if op, _ := s.Capture(ctx, res.Ref, "USD", 1000); op.Success || op.ResultCode != "ORDER_STATUS_INVALID" {
 				t.Errorf("%s: capture of a decline: %+v", tc.CardNo, op)
 			}
@@ -481,7 +482,7 @@ func TestOperations(t *testing.T) {
 	}
 	clk.Advance(PendingDelay)
 	for _, ref := range pendingRefs {
-		if res, _ := s.Inquire(ctx, ref); res.Outcome == Approved {
+		if res, _ := s.Inquire(ctx, ref); res.Outcome == issuer.Approved {
 			approvedRef[ref] = ref
 		}
 	}
@@ -504,7 +505,7 @@ func TestOperations(t *testing.T) {
 		}
 		for _, c := range []struct {
 			name string
-			op   OpResult
+			op   issuer.OpResult
 			want string
 		}{{"capture", capture, wantCapture}, {"refund", refund, wantRefund}, {"void", void, "SUCCESS"}} {
 			if c.op.ResultCode != c.want || c.op.Success != (c.want == "SUCCESS") || c.op.Message == "" || c.op.Ref == "" {
@@ -516,15 +517,15 @@ func TestOperations(t *testing.T) {
 	ok := approvedRef["4242424242424242"]
 	for _, tt := range []struct {
 		name string
-		op   func() (OpResult, error)
+		op   func() (issuer.OpResult, error)
 		want string
 	}{
-		{"capture, no currency", func() (OpResult, error) { return s.Capture(ctx, ok, "", 1000) }, "PARAM_ILLEGAL"},
-		{"capture, zero", func() (OpResult, error) { return s.Capture(ctx, ok, "USD", 0) }, "PARAM_ILLEGAL"},
-		{"refund, negative", func() (OpResult, error) { return s.Refund(ctx, ok, "USD", -5) }, "PARAM_ILLEGAL"},
-		{"capture, unknown ref", func() (OpResult, error) { return s.Capture(ctx, "pay_123", "USD", 1000) }, "AUTH_NOT_FOUND"},
-		{"refund, unknown ref", func() (OpResult, error) { return s.Refund(ctx, "pay_123", "USD", 1000) }, "ORDER_NOT_EXIST"},
-		{"void, unknown ref", func() (OpResult, error) { return s.Void(ctx, "pay_123") }, "ORDER_NOT_EXIST"},
+		{"capture, no currency", func() (issuer.OpResult, error) { return s.Capture(ctx, ok, "", 1000) }, "PARAM_ILLEGAL"},
+		{"capture, zero", func() (issuer.OpResult, error) { return s.Capture(ctx, ok, "USD", 0) }, "PARAM_ILLEGAL"},
+		{"refund, negative", func() (issuer.OpResult, error) { return s.Refund(ctx, ok, "USD", -5) }, "PARAM_ILLEGAL"},
+		{"capture, unknown ref", func() (issuer.OpResult, error) { return s.Capture(ctx, "pay_123", "USD", 1000) }, "AUTH_NOT_FOUND"},
+		{"refund, unknown ref", func() (issuer.OpResult, error) { return s.Refund(ctx, "pay_123", "USD", 1000) }, "ORDER_NOT_EXIST"},
+		{"void, unknown ref", func() (issuer.OpResult, error) { return s.Void(ctx, "pay_123") }, "ORDER_NOT_EXIST"},
 	} {
 		op, err := tt.op()
 		if err != nil || op.Success || op.ResultCode != tt.want {
@@ -539,12 +540,12 @@ func TestOperations(t *testing.T) {
 func TestRefRoundTrip(t *testing.T) {
 	t.Parallel()
 	for _, a := range []authRef{
-		{outcome: Approved, kind: "visa", avs: "Y", cvv: "Y", nonce: "0123456789ab"},
-		{outcome: Pending, resolve: 1773568830, kind: "slowok", cvv: "Y", nonce: "0123456789ab"},
-		{outcome: ChallengeRequired, kind: "any-mastercard", nonce: "0123456789ab"},
-		{outcome: Declined, code: "USER_BALANCE_NOT_ENOUGH", kind: "nofunds", avs: "N", cvv: "D", nonce: "0123456789ab"},
-		{outcome: Approved, kind: "3dsfric", frictionless: true, nonce: "0123456789ab"},
-		{outcome: Approved, kind: "any", nonce: "0123456789ab"},
+		{outcome: issuer.Approved, kind: "visa", avs: "Y", cvv: "Y", nonce: "0123456789ab"},
+		{outcome: issuer.Pending, resolve: 1773568830, kind: "slowok", cvv: "Y", nonce: "0123456789ab"},
+		{outcome: issuer.ChallengeRequired, kind: "any-mastercard", nonce: "0123456789ab"},
+		{outcome: issuer.Declined, code: "USER_BALANCE_NOT_ENOUGH", kind: "nofunds", avs: "N", cvv: "D", nonce: "0123456789ab"},
+		{outcome: issuer.Approved, kind: "3dsfric", frictionless: true, nonce: "0123456789ab"},
+		{outcome: issuer.Approved, kind: "any", nonce: "0123456789ab"},
 	} {
 		got, err := parseRef(a.String())
 		if err != nil || got != a {
@@ -577,7 +578,7 @@ func TestRefRoundTrip(t *testing.T) {
 
 func TestRefsAreUnique(t *testing.T) {
 	t.Parallel()
-	s := NewSandbox(newFakeClock())
+	s := NewIssuer(newFakeClock())
 	seen := map[string]bool{}
 	ntids := map[string]bool{}
 	for range 200 {
@@ -591,7 +592,7 @@ func TestRefsAreUnique(t *testing.T) {
 
 func TestDoneContext(t *testing.T) {
 	t.Parallel()
-	s := NewSandbox(newFakeClock())
+	s := NewIssuer(newFakeClock())
 	done, cancel := context.WithCancel(ctx)
 	cancel()
 	ok := authorize(t, s, authReq("4242424242424242")).Ref
@@ -614,7 +615,7 @@ func TestDoneContext(t *testing.T) {
 
 func TestSandboxConcurrentUse(t *testing.T) {
 	t.Parallel()
-	s := NewSandbox(newFakeClock())
+	s := NewIssuer(newFakeClock())
 	var wg sync.WaitGroup
 	for _, tc := range Catalogue() {
 		wg.Go(func() {

@@ -1,4 +1,4 @@
-package issuer
+package sandbox
 
 import (
 	"encoding/json"

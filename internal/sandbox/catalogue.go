@@ -1,4 +1,4 @@
-package issuer
+package sandbox
 
 // The sandbox test cards. The table is data, and the Sandbox's behaviour is read from it, so
 // what Catalogue publishes (and docs/test-cards.md repeats, checked by a test) is what the

@@ -1,0 +1,118 @@
+package sandbox
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/cashierpay/cashier/ams"
+	"github.com/cashierpay/cashier/internal/datadir"
+	"github.com/cashierpay/cashier/internal/payment"
+	"github.com/cashierpay/cashier/internal/store"
+)
+
+// MerchantFile is the name of the sandbox merchant's file in the data directory.
+const MerchantFile = "sandbox-merchant.json"
+
+// Merchant is the content of sandbox-merchant.json: everything a merchant needs to call the
+// sandbox, in the forms the official SDKs take.
+type Merchant struct {
+	ClientID           string `json:"clientId"`
+	MerchantPrivateKey string `json:"merchantPrivateKey"`
+	MerchantPublicKey  string `json:"merchantPublicKey"`
+	GatewayPublicKey   string `json:"gatewayPublicKey"`
+	// BaseURL and HTTPSBaseURL are where the last `cashier serve` on this data dir
+	// listened, over HTTP and HTTPS; either is empty when that listener was off.
+	BaseURL      string `json:"baseUrl,omitempty"`
+	HTTPSBaseURL string `json:"httpsBaseUrl,omitempty"`
+}
+
+// EnsureMerchant makes sure the sandbox merchant of dir's sandbox-merchant.json exists in the
+// store, creating both on first start. Later starts only refresh the gateway key; the URLs
+// are the server's to write (PublishURLs), so that a command run beside a server leaves them
+// alone.
+func EnsureMerchant(ctx context.Context, st store.Store, dir string, gatewayKey *rsa.PublicKey, now time.Time) (*Merchant, error) {
+	path := filepath.Join(dir, MerchantFile)
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		k, err := rsa.GenerateKey(rand.Reader, 2048)
+		if err != nil {
+			return nil, err
+		}
+		m := &Merchant{
+			ClientID: "SANDBOX_" + randomUpper(16), MerchantPrivateKey: ams.EncodePrivateKey(k),
+			MerchantPublicKey: ams.EncodePublicKey(&k.PublicKey), GatewayPublicKey: ams.EncodePublicKey(gatewayKey),
+		}
+		if err := datadir.Create(path, m.encode(), 0o600); err != nil && !errors.Is(err, fs.ErrExist) {
+			return nil, err
+		}
+	}
+	m, err := ReadMerchant(path)
+	if err != nil {
+		return nil, err
+	}
+	if gw := ams.EncodePublicKey(gatewayKey); m.GatewayPublicKey != gw {
+		m.GatewayPublicKey = gw
+		if err := datadir.Replace(path, m.encode(), 0o600); err != nil {
+			return nil, err
+		}
+	}
+	_, err = st.MerchantGetByClientID(ctx, m.ClientID)
+	if errors.Is(err, store.ErrNotFound) {
+		err = st.MerchantInsert(ctx, &payment.Merchant{
+			ID: m.ClientID, ClientID: m.ClientID, Name: "Sandbox merchant", PublicKey: m.MerchantPublicKey, CreatedAt: now.UTC(),
+		})
+		if errors.Is(err, store.ErrConflict) {
+			err = nil
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// ReadMerchant reads a merchant file.
+func ReadMerchant(path string) (*Merchant, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var m Merchant
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &m, nil
+}
+
+// PublishURLs records in dir's sandbox-merchant.json where the gateway listens, over HTTP and
+// HTTPS ("" for a listener that is off), for the merchant tools that read the file.
+func (m *Merchant) PublishURLs(dir, httpURL, httpsURL string) error {
+	if m.BaseURL == httpURL && m.HTTPSBaseURL == httpsURL {
+		return nil
+	}
+	m.BaseURL, m.HTTPSBaseURL = httpURL, httpsURL
+	return datadir.Replace(filepath.Join(dir, MerchantFile), m.encode(), 0o600)
+}
+
+func (m *Merchant) encode() []byte {
+	data, _ := json.MarshalIndent(m, "", "  ")
+	return append(data, '\n')
+}
+
+const upperAlnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+func randomUpper(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	for i := range b {
+		b[i] = upperAlnum[int(b[i])%len(upperAlnum)]
+	}
+	return string(b)
+}

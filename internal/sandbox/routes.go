@@ -1,0 +1,110 @@
+package sandbox
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/cashierpay/cashier/internal/clock"
+	"github.com/cashierpay/cashier/internal/httpapi"
+	"github.com/cashierpay/cashier/internal/store"
+)
+
+// Routes are the sandbox's own HTTP routes.
+type Routes struct {
+	Store store.Store
+	// Clock, when set, is served at GET /sandbox/clock and POST /sandbox/clock/advance.
+	Clock *clock.Test
+	// Logger defaults to slog.Default().
+	Logger *slog.Logger
+}
+
+// Register adds the routes to mux:
+//
+//	GET  /sandbox/test-cards      the catalogue, JSON
+//	GET  /sandbox/clock           the test clock's time (with a test clock)
+//	POST /sandbox/clock/advance   {"duration":"2h"} moves it forward (with a test clock)
+func (s Routes) Register(mux *http.ServeMux) {
+	if s.Logger == nil {
+		s.Logger = slog.Default()
+	}
+	mux.HandleFunc("GET /sandbox/test-cards", func(w http.ResponseWriter, r *http.Request) {
+		httpapi.WriteJSON(w, http.StatusOK, Catalogue())
+	})
+	if s.Clock != nil {
+		mux.HandleFunc("GET /sandbox/clock", s.getClock)
+		mux.HandleFunc("POST /sandbox/clock/advance", s.advanceClock)
+	}
+}
+
+type clockJSON struct {
+	Now string `json:"now"`
+}
+
+func (s Routes) getClock(w http.ResponseWriter, r *http.Request) {
+	httpapi.WriteJSON(w, http.StatusOK, clockJSON{Now: s.Clock.Now().UTC().Format(time.RFC3339Nano)})
+}
+
+// advanceClock moves the sandbox's test clock forward: {"duration":"2h"}. Work that becomes
+// due (retries, expiries, releases) runs at once, because the workers wake on the move.
+func (s Routes) advanceClock(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Duration string `json:"duration"`
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, 4096))
+	if err != nil || json.Unmarshal(body, &req) != nil {
+		httpapi.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": `body must be {"duration":"2h"}`})
+		return
+	}
+	d, err := time.ParseDuration(req.Duration)
+	if err != nil || d < 0 {
+		httpapi.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": "duration must be a non-negative Go duration such as 90s, 2h or 24h"})
+		return
+	}
+	// The offset lives in the database so that every node follows the same clock.
+	var offset time.Duration
+	err = s.Store.Tx(r.Context(), func(q store.Queries) error {
+		offset, err = q.ClockAdvance(r.Context(), d)
+		return err
+	})
+	if err != nil {
+		s.Logger.ErrorContext(r.Context(), "advance test clock", "err", err)
+		httpapi.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "the clock could not be moved"})
+		return
+	}
+	s.Clock.SetOffset(offset)
+	now := s.Clock.Now()
+	s.Logger.InfoContext(r.Context(), "test clock advanced", "by", d.String(), "now", now)
+	httpapi.WriteJSON(w, http.StatusOK, clockJSON{Now: now.UTC().Format(time.RFC3339Nano)})
+}
+
+// FollowClock keeps this node's test clock in step with the one shared in the database,
+// which another node (or this one, through /sandbox/clock/advance) moves, until ctx ends.
+func FollowClock(ctx context.Context, st store.Store, tc *clock.Test, log *slog.Logger) {
+	t := time.NewTicker(200 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := SyncClock(ctx, st, tc); err != nil && ctx.Err() == nil {
+				log.WarnContext(ctx, "test clock sync failed", "err", err)
+			}
+		}
+	}
+}
+
+// SyncClock sets tc to the shared test clock's time: a restarted node, or a second one,
+// takes up the clock where the sandbox left it.
+func SyncClock(ctx context.Context, st store.Store, tc *clock.Test) error {
+	d, err := st.ClockOffset(ctx)
+	if err != nil {
+		return err
+	}
+	tc.SetOffset(d)
+	return nil
+}
