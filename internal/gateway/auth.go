@@ -91,7 +91,7 @@ func (g *Gateway) applyAuth(ctx context.Context, q store.Queries, p *payment.Pay
 	var capture *payment.Capture
 	switch res.Outcome {
 	case issuer.Approved:
-		p.Status, p.Stage, p.ResultCode, p.ResultMessage, p.PaidAt = payment.Success, payment.StageNone, ams.CodeSuccess, "success", now
+		p.Status, p.Stage, p.ResultCode, p.ResultMessage, p.PaidAt = payment.Success, payment.StageNone, payment.CodeSuccess, "success", now
 		if capRes != nil {
 			capture = &payment.Capture{
 				ID: newID(), PaymentID: p.ID, MerchantID: p.MerchantID, RequestID: autoCaptureRequestID(p.ID),
@@ -99,7 +99,7 @@ func (g *Gateway) applyAuth(ctx context.Context, q store.Queries, p *payment.Pay
 			}
 			switch {
 			case capRes.Success:
-				capture.Status, capture.ResultCode, capture.ResultMessage = payment.Success, ams.CodeSuccess, "success"
+				capture.Status, capture.ResultCode, capture.ResultMessage = payment.Success, payment.CodeSuccess, "success"
 				p.CaptureState, p.CapturedValue = payment.CaptureCaptured, p.Amount.Value
 			case noAnswer(*capRes):
 				// The sweeper asks the issuer again; the capture is notified once it is final.
@@ -145,6 +145,8 @@ func (g *Gateway) applyAuth(ctx context.Context, q store.Queries, p *payment.Pay
 
 // noAnswerResult stands for an issuer that did not answer a capture or refund: the
 // operation stays processing and is asked again, never recorded as failed.
-var noAnswerResult = issuer.OpResult{ResultCode: ams.CodeUnknownException, Message: "the issuer has not confirmed the operation yet"}
+var noAnswerResult = issuer.OpResult{ResultCode: payment.CodeUnknownException, Message: "the issuer has not confirmed the operation yet"}
 
-func noAnswer(r issuer.OpResult) bool { return !r.Success && r.ResultCode == ams.CodeUnknownException }
+func noAnswer(r issuer.OpResult) bool {
+	return !r.Success && r.ResultCode == payment.CodeUnknownException
+}

@@ -35,7 +35,7 @@ func (g *Gateway) Cancel(ctx context.Context, m *payment.Merchant, req *ams.Canc
 			voidRef = p.IssuerRef
 		}
 		p.Status, p.Stage, p.CancelReason, p.CancelledAt, p.UpdatedAt = payment.Cancelled, payment.StageNone, payment.CancelByMerchant, now, now
-		p.ResultCode, p.ResultMessage = ams.CodeOrderIsCanceled, "the payment was cancelled by the merchant"
+		p.ResultCode, p.ResultMessage = payment.CodeOrderIsCanceled, "the payment was cancelled by the merchant"
 		p.Schedule(timeZero)
 		return q.PaymentUpdate(ctx, p)
 	})

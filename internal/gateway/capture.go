@@ -89,7 +89,7 @@ func (g *Gateway) finishCapture(ctx context.Context, c *payment.Capture, res iss
 	now := g.now()
 	c.CompletedAt, c.IssuerRef = now, res.Ref
 	if res.Success {
-		c.Status, c.ResultCode, c.ResultMessage = payment.Success, ams.CodeSuccess, "success"
+		c.Status, c.ResultCode, c.ResultMessage = payment.Success, payment.CodeSuccess, "success"
 	} else {
 		c.Status, c.ResultCode, c.ResultMessage = payment.Fail, res.ResultCode, res.Message
 	}
@@ -121,7 +121,7 @@ func (g *Gateway) finishCapture(ctx context.Context, c *payment.Capture, res iss
 
 func (g *Gateway) replayCapture(c *payment.Capture, paymentID string, amount payment.Amount) (*ams.CaptureResponse, error) {
 	if c.PaymentID != paymentID || c.Amount != amount {
-		return nil, payment.NewError(ams.CodeRepeatReqInconsistent, "captureRequestId was used before with a different payment or amount; repeat it exactly or use a new captureRequestId")
+		return nil, payment.NewError(payment.CodeRepeatReqInconsistent, "captureRequestId was used before with a different payment or amount; repeat it exactly or use a new captureRequestId")
 	}
 	return captureResponse(c), nil
 }

@@ -17,7 +17,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/cashierpay/cashier/ams"
 	"github.com/cashierpay/cashier/internal/clock"
 	"github.com/cashierpay/cashier/internal/issuer"
 	"github.com/cashierpay/cashier/internal/payment"
@@ -153,11 +152,11 @@ func (g *Gateway) issuerCtx(ctx context.Context) (context.Context, context.Cance
 // merchant to retry or inquire, never the detail.
 func (g *Gateway) internalError(ctx context.Context, op string, err error) error {
 	g.log.ErrorContext(ctx, "gateway error", "op", op, "err", err)
-	return payment.NewError(ams.CodeUnknownException, "the request could not be completed; retry with the same request id or inquire")
+	return payment.NewError(payment.CodeUnknownException, "the request could not be completed; retry with the same request id or inquire")
 }
 
 // errNotFound is the answer for an unknown payment, capture or refund.
-var errNotFound = payment.NewError(ams.CodeOrderNotExist, "no such payment for this merchant")
+var errNotFound = payment.NewError(payment.CodeOrderNotExist, "no such payment for this merchant")
 
 // notification builds the outbox row for body, due at once.
 func (g *Gateway) notification(p *payment.Payment, kind, url string, body any, now time.Time) (*payment.Notification, error) {

@@ -29,7 +29,7 @@ func (g *Gateway) pageURL(ctx context.Context, paymentID string) string {
 	return g.linkBase(ctx) + "/checkout/" + g.pageToken(paymentID)
 }
 
-var errBadToken = payment.NewError(ams.CodeOrderNotExist, "no such payment page")
+var errBadToken = payment.NewError(payment.CodeOrderNotExist, "no such payment page")
 
 // paymentFromToken checks a page token and loads its payment.
 func (g *Gateway) paymentFromToken(ctx context.Context, token string) (*payment.Payment, error) {
@@ -76,7 +76,7 @@ func (g *Gateway) view(ctx context.Context, token string, p *payment.Payment) (*
 		Amount: p.Amount, AmountDisplay: ams.FormatMajor(p.Amount.Currency, p.Amount.Value),
 		SaveCardOffered: p.Order.Tokenize, CardMasked: p.Card.Masked, CardBrand: p.Card.Brand, TerminalType: p.Order.TerminalType,
 		Status: p.Status, ResultCode: res.ResultCode, ResultMessage: res.ResultMessage, RedirectURL: p.RedirectURL,
-		ExpiresAt: p.ExpiresAt, Expired: p.Status == payment.Fail && p.ResultCode == ams.CodeOrderIsClosed,
+		ExpiresAt: p.ExpiresAt, Expired: p.Status == payment.Fail && p.ResultCode == payment.CodeOrderIsClosed,
 		Session: p.Order.Session,
 	}
 	if p.Status == payment.Processing && p.ResultCode != "" {
@@ -184,17 +184,17 @@ func (g *Gateway) SubmitCard(ctx context.Context, token string, in CardInput) (*
 func cardFieldErrors(src *cardSource, now time.Time) map[string]string {
 	errs := map[string]string{}
 	if _, ok := card.Normalize(src.pan); !ok || !card.Luhn(src.pan) {
-		errs["cardNo"] = ams.CodeInvalidCardNumber
+		errs["cardNo"] = payment.CodeInvalidCardNumber
 	}
 	var cerr *card.Error
 	if errors.As(card.ValidExpiry(src.month, src.year, now), &cerr) {
 		errs["expiryMonth"] = cerr.Code
 	}
 	if !card.ValidCVV(src.cvv, src.brand) {
-		errs["cvv"] = ams.CodeInvalidCVV
+		errs["cvv"] = payment.CodeInvalidCVV
 	}
 	if src.holder == "" || len(src.holder) > 128 {
-		errs["holderName"] = ams.CodeParamIllegal
+		errs["holderName"] = payment.CodeParamIllegal
 	}
 	return errs
 }
@@ -212,7 +212,7 @@ func (g *Gateway) SubmitCVV(ctx context.Context, token, cvv string) (*HostedView
 	if !card.ValidCVV(cvv, p.Card.Brand) && !(cvv == "" && p.Order.Session) {
 		v, err := g.view(ctx, token, p)
 		if err == nil {
-			v.FieldErrors = map[string]string{"cvv": ams.CodeInvalidCVV}
+			v.FieldErrors = map[string]string{"cvv": payment.CodeInvalidCVV}
 		}
 		return v, err
 	}
@@ -248,13 +248,13 @@ func (g *Gateway) CompleteChallenge(ctx context.Context, token, answer string, c
 	}
 	if g.acs == nil {
 		return g.failAtStage(ctx, token, p.ID, payment.StageAwaitingChallenge, nil,
-			ams.CodeUserPaymentVerificationFail, "no 3-D Secure server is configured")
+			payment.CodeUserPaymentVerificationFail, "no 3-D Secure server is configured")
 	}
 	t, ok := g.acs.Verify(ctx, p.Card.Brand, answer, cancel)
 	threeDS := &payment.ThreeDS{Version: t.Version, ECI: t.ECI, CAVV: t.CAVV, DSTransactionID: t.DSTransactionID, Challenged: true}
 	if !ok {
 		return g.failAtStage(ctx, token, p.ID, payment.StageAwaitingChallenge, threeDS,
-			ams.CodeUserPaymentVerificationFail, "3-D Secure authentication failed or was cancelled by the buyer")
+			payment.CodeUserPaymentVerificationFail, "3-D Secure authentication failed or was cancelled by the buyer")
 	}
 	c, err := g.store.CardGet(ctx, p.CardID)
 	if err != nil {
@@ -290,14 +290,14 @@ func (g *Gateway) CompleteIssuerAuth(ctx context.Context, token string, approve 
 	ia, ok := g.issuer.(issuer.IssuerAuthenticator)
 	if !approve || !ok {
 		return g.failAtStage(ctx, token, p.ID, payment.StageAwaitingIssuer, nil,
-			ams.CodeUserPaymentVerificationFail, "the buyer did not complete the card issuer's authentication")
+			payment.CodeUserPaymentVerificationFail, "the buyer did not complete the card issuer's authentication")
 	}
 	ictx, cancel := g.issuerCtx(ctx)
 	ic, err := ia.IssuerAuthenticate(ictx, p.Order.IssuerBrand)
 	cancel()
 	if err != nil {
 		return g.failAtStage(ctx, token, p.ID, payment.StageAwaitingIssuer, nil,
-			ams.CodeUserPaymentVerificationFail, "the card issuer's authentication failed")
+			payment.CodeUserPaymentVerificationFail, "the card issuer's authentication failed")
 	}
 	now := g.now()
 	src := &cardSource{pan: ic.Number, month: ic.ExpiryMonth, year: ic.ExpiryYear, holder: ic.HolderName, brand: p.Order.IssuerBrand}

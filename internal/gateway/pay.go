@@ -142,9 +142,9 @@ func parsePay(req *ams.PayRequest, now time.Time) (*payInput, *payment.Error) {
 		case m.SelectedCardBrand == "":
 			return nil, paramError("paymentMethod.paymentMethodMetaData.selectedCardBrand", "is required with requireIssuerAuthentication")
 		case !isKorean(m.SelectedCardBrand):
-			return nil, payment.NewError(ams.CodeSelectedCardBrandUnavailable, fmt.Sprintf("selectedCardBrand %q has no issuer authentication; Korean local brands do", m.SelectedCardBrand))
+			return nil, payment.NewError(payment.CodeSelectedCardBrandUnavailable, fmt.Sprintf("selectedCardBrand %q has no issuer authentication; Korean local brands do", m.SelectedCardBrand))
 		case in.amount.Currency != "KRW":
-			return nil, payment.NewError(ams.CodeSelectedCardBrandUnavailable, "Korean issuer-authenticated cards pay in KRW only")
+			return nil, payment.NewError(payment.CodeSelectedCardBrandUnavailable, "Korean issuer-authenticated cards pay in KRW only")
 		}
 		// captureMode MANUAL, as in Antom's own example request, is honoured: the issuer
 		// authorizes and the merchant captures within the capture window.
@@ -377,7 +377,7 @@ func (g *Gateway) sealCard(merchantID, buyerID string, src *cardSource, fingerpr
 // original has left the issuer.
 func (g *Gateway) replayPay(ctx context.Context, p *payment.Payment, hash string) (*ams.PayResponse, error) {
 	if p.KeyHash != hash {
-		return nil, payment.NewError(ams.CodeRepeatReqInconsistent, "paymentRequestId was used before with a different amount or payment method; repeat it exactly or use a new paymentRequestId")
+		return nil, payment.NewError(payment.CodeRepeatReqInconsistent, "paymentRequestId was used before with a different amount or payment method; repeat it exactly or use a new paymentRequestId")
 	}
 	p, err := g.waitPayment(ctx, p)
 	if err != nil {
@@ -430,9 +430,9 @@ func (g *Gateway) authorize(ctx context.Context, p *payment.Payment, a authInput
 		// The issuer did not answer: keep the payment processing and ask again later, as
 		// a timeout with a real acquirer would require.
 		g.log.WarnContext(ctx, "issuer authorize failed", "payment", p.ID, "err", err)
-		res = issuer.AuthResult{Outcome: issuer.Pending, ResultCode: ams.CodePaymentInProcess, RetryAfter: g.now().Add(30 * time.Second)}
+		res = issuer.AuthResult{Outcome: issuer.Pending, ResultCode: payment.CodePaymentInProcess, RetryAfter: g.now().Add(30 * time.Second)}
 	}
-	if res.Outcome == issuer.Declined && res.ResultCode == ams.CodeAuthenticationRequired && p.Order.AuthUpgrade && a.threeDS == nil {
+	if res.Outcome == issuer.Declined && res.ResultCode == payment.CodeAuthenticationRequired && p.Order.AuthUpgrade && a.threeDS == nil {
 		res.Outcome = issuer.ChallengeRequired
 	}
 	if res.Outcome == issuer.ChallengeRequired {

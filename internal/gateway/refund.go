@@ -106,7 +106,7 @@ func (g *Gateway) finishRefund(ctx context.Context, r *payment.Refund, res issue
 	now := g.now()
 	r.CompletedAt, r.IssuerRef = now, res.Ref
 	if res.Success {
-		r.Status, r.ResultCode, r.ResultMessage = payment.Success, ams.CodeSuccess, "success"
+		r.Status, r.ResultCode, r.ResultMessage = payment.Success, payment.CodeSuccess, "success"
 	} else {
 		r.Status, r.ResultCode, r.ResultMessage = payment.Fail, res.ResultCode, res.Message
 	}
@@ -137,7 +137,7 @@ func (g *Gateway) finishRefund(ctx context.Context, r *payment.Refund, res issue
 // again, as Antom tells merchants to retry a timed-out refund with the same refundRequestId.
 func (g *Gateway) replayRefund(ctx context.Context, r *payment.Refund, paymentID string, amount payment.Amount) (*ams.RefundResponse, error) {
 	if r.PaymentID != paymentID || r.Amount != amount {
-		return nil, payment.NewError(ams.CodeRepeatReqInconsistent, "refundRequestId was used before with a different payment or amount; repeat it exactly or use a new refundRequestId")
+		return nil, payment.NewError(payment.CodeRepeatReqInconsistent, "refundRequestId was used before with a different payment or amount; repeat it exactly or use a new refundRequestId")
 	}
 	if r.Status == payment.Processing && g.now().Sub(r.CreatedAt) > g.issuerTimeout {
 		if err := g.retryRefund(ctx, r); err != nil {
@@ -205,7 +205,7 @@ func (g *Gateway) InquiryRefund(ctx context.Context, m *payment.Merchant, req *a
 		r, err = g.store.RefundGetByRequestID(ctx, m.ID, req.RefundRequestID)
 	}
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, payment.NewError(ams.CodeOrderNotExist, "no such refund for this merchant")
+		return nil, payment.NewError(payment.CodeOrderNotExist, "no such refund for this merchant")
 	}
 	if err != nil {
 		return nil, g.internalError(ctx, "refund lookup", err)

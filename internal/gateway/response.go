@@ -27,19 +27,19 @@ func paymentResult(p *payment.Payment) ams.Result {
 	case payment.Fail:
 		return ams.NewResult(p.ResultCode, p.ResultMessage)
 	case payment.Cancelled:
-		return ams.NewResult(ams.CodeOrderIsCanceled, "the payment was cancelled")
+		return ams.NewResult(payment.CodeOrderIsCanceled, "the payment was cancelled")
 	}
 	switch p.Stage {
 	case payment.StageIssuerPending:
-		return ams.NewResult(ams.CodePaymentInProcess, "the issuer has not answered yet; wait for notifyPayment or call inquiryPayment")
+		return ams.NewResult(payment.CodePaymentInProcess, "the issuer has not answered yet; wait for notifyPayment or call inquiryPayment")
 	case payment.StageAwaitingCard, payment.StageAwaitingCVV:
-		return ams.NewResult(ams.CodePaymentInProcess, "send the buyer to normalUrl to enter the card")
+		return ams.NewResult(payment.CodePaymentInProcess, "send the buyer to normalUrl to enter the card")
 	case payment.StageAwaitingChallenge:
-		return ams.NewResult(ams.CodePaymentInProcess, "the card requires 3-D Secure: send the buyer to normalUrl")
+		return ams.NewResult(payment.CodePaymentInProcess, "the card requires 3-D Secure: send the buyer to normalUrl")
 	case payment.StageAwaitingIssuer:
-		return ams.NewResult(ams.CodePaymentInProcess, "send the buyer to normalUrl to authenticate with the card issuer")
+		return ams.NewResult(payment.CodePaymentInProcess, "send the buyer to normalUrl to authenticate with the card issuer")
 	}
-	return ams.NewResult(ams.CodePaymentInProcess, "the payment is being processed")
+	return ams.NewResult(payment.CodePaymentInProcess, "the payment is being processed")
 }
 
 func resultInfo(p *payment.Payment) *ams.PaymentResultInfo {
@@ -92,7 +92,7 @@ func captureResponseResult(c *payment.Capture) ams.Result {
 	case payment.Fail:
 		return ams.NewResult(c.ResultCode, c.ResultMessage)
 	}
-	return ams.NewResult(ams.CodeCaptureInProcess, "the capture is being processed; wait for notifyCapture or call inquiryPayment")
+	return ams.NewResult(payment.CodeCaptureInProcess, "the capture is being processed; wait for notifyCapture or call inquiryPayment")
 }
 
 func (g *Gateway) notifyCapture(ctx context.Context, q store.Queries, p *payment.Payment, c *payment.Capture, now time.Time) error {
@@ -114,7 +114,7 @@ func refundResult(r *payment.Refund) ams.Result {
 	case payment.Fail:
 		return ams.NewResult(r.ResultCode, r.ResultMessage)
 	}
-	return ams.NewResult(ams.CodeRefundInProcess, "the refund is being processed; wait for notifyRefund or call inquiryRefund")
+	return ams.NewResult(payment.CodeRefundInProcess, "the refund is being processed; wait for notifyRefund or call inquiryRefund")
 }
 
 func refundStatus(r *payment.Refund) string {

@@ -72,7 +72,7 @@ func (g *Gateway) CreatePaymentSession(ctx context.Context, m *payment.Merchant,
 	switch {
 	case err == nil:
 		if p.KeyHash != hash {
-			return nil, payment.NewError(ams.CodeRepeatReqInconsistent, "paymentRequestId was used before with other parameters; repeat them exactly or use a new paymentRequestId")
+			return nil, payment.NewError(payment.CodeRepeatReqInconsistent, "paymentRequestId was used before with other parameters; repeat them exactly or use a new paymentRequestId")
 		}
 		return g.sessionResponse(ctx, m, p, req.MerchantRegion), nil
 	case !errors.Is(err, store.ErrNotFound):

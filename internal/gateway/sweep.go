@@ -4,7 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/cashierpay/cashier/ams"
 	"github.com/cashierpay/cashier/internal/clock"
 	"github.com/cashierpay/cashier/internal/issuer"
 	"github.com/cashierpay/cashier/internal/payment"
@@ -104,7 +103,7 @@ func (g *Gateway) closeExpired(ctx context.Context, id string) error {
 			return nil
 		}
 		p.Status, p.Stage, p.UpdatedAt = payment.Fail, payment.StageNone, now
-		p.ResultCode, p.ResultMessage = ams.CodeOrderIsClosed, "the payment was not completed before its expiry time"
+		p.ResultCode, p.ResultMessage = payment.CodeOrderIsClosed, "the payment was not completed before its expiry time"
 		p.Schedule(timeZero)
 		if err := q.PaymentUpdate(ctx, p); err != nil {
 			return err
@@ -129,7 +128,7 @@ func (g *Gateway) releaseAuth(ctx context.Context, id string) error {
 		}
 		ref = p.IssuerRef
 		p.Status, p.CancelReason, p.CancelledAt, p.UpdatedAt = payment.Cancelled, payment.CancelReleased, now, now
-		p.ResultCode, p.ResultMessage = ams.CodeAuthExpired, "the authorization was released 7 days after it was granted without capture"
+		p.ResultCode, p.ResultMessage = payment.CodeAuthExpired, "the authorization was released 7 days after it was granted without capture"
 		p.Schedule(timeZero)
 		return q.PaymentUpdate(ctx, p)
 	})

@@ -12,7 +12,7 @@ import (
 
 // paramError is PARAM_ILLEGAL with a message that names the field.
 func paramError(field, problem string) *payment.Error {
-	return payment.NewError(ams.CodeParamIllegal, field+" "+problem)
+	return payment.NewError(payment.CodeParamIllegal, field+" "+problem)
 }
 
 func requireString(field, v string, maxLen int) *payment.Error {
@@ -52,7 +52,7 @@ func parseAmount(field string, a *ams.Amount) (payment.Amount, *payment.Error) {
 		return payment.Amount{}, paramError(field+".currency", "is required")
 	}
 	if _, ok := ams.CurrencyExponent(a.Currency); !ok {
-		return payment.Amount{}, payment.NewError(ams.CodeCurrencyNotSupport, fmt.Sprintf("%s.currency %q is not a supported ISO 4217 currency", field, a.Currency))
+		return payment.Amount{}, payment.NewError(payment.CodeCurrencyNotSupport, fmt.Sprintf("%s.currency %q is not a supported ISO 4217 currency", field, a.Currency))
 	}
 	if a.Value == "" {
 		return payment.Amount{}, paramError(field+".value", "is required")

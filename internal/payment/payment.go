@@ -6,8 +6,6 @@ package payment
 
 import (
 	"time"
-
-	"github.com/cashierpay/cashier/ams"
 )
 
 // Rules of the card product, from Antom's documentation.
@@ -31,10 +29,10 @@ type Status string
 
 // Payment statuses.
 const (
-	Processing Status = ams.PaymentProcessing
-	Success    Status = ams.PaymentSuccess
-	Fail       Status = ams.PaymentFail
-	Cancelled  Status = ams.PaymentCancelled
+	Processing Status = "PROCESSING"
+	Success    Status = "SUCCESS"
+	Fail       Status = "FAIL"
+	Cancelled  Status = "CANCELLED"
 )
 
 // Stage says what a processing payment is waiting for. It is empty once the payment is final.

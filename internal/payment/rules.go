@@ -3,8 +3,6 @@ package payment
 import (
 	"fmt"
 	"time"
-
-	"github.com/cashierpay/cashier/ams"
 )
 
 // CheckCapture says whether amount may be captured now. Result codes: ORDER_IS_CANCELED,
@@ -15,28 +13,28 @@ func (p *Payment) CheckCapture(amount Amount, now time.Time) *Error {
 	switch p.Status {
 	case Cancelled:
 		if p.CancelReason == CancelReleased {
-			return NewError(ams.CodeAuthExpired, "the authorization was released after 7 days without capture; pay again with a new paymentRequestId")
+			return NewError(CodeAuthExpired, "the authorization was released after 7 days without capture; pay again with a new paymentRequestId")
 		}
-		return NewError(ams.CodeOrderIsCanceled, "the payment was cancelled; pay again with a new paymentRequestId")
+		return NewError(CodeOrderIsCanceled, "the payment was cancelled; pay again with a new paymentRequestId")
 	case Fail:
-		return NewError(ams.CodeOrderStatusInvalid, "the payment failed and cannot be captured")
+		return NewError(CodeOrderStatusInvalid, "the payment failed and cannot be captured")
 	case Processing:
-		return NewError(ams.CodeOrderStatusInvalid, "the payment is not authorized yet")
+		return NewError(CodeOrderStatusInvalid, "the payment is not authorized yet")
 	}
 	if p.CaptureState != CaptureNone {
-		return NewError(ams.CodeMultiCaptureNotSupported, "the payment is already captured; card payments allow one capture")
+		return NewError(CodeMultiCaptureNotSupported, "the payment is already captured; card payments allow one capture")
 	}
 	if !now.Before(p.AuthExpiresAt()) {
-		return NewError(ams.CodeAuthExpired, "the authorization expired 7 days after it was granted")
+		return NewError(CodeAuthExpired, "the authorization expired 7 days after it was granted")
 	}
 	if amount.Currency != p.Amount.Currency {
-		return NewError(ams.CodeCurrencyNotSupport, fmt.Sprintf("captureAmount.currency must be the payment currency %s", p.Amount.Currency))
+		return NewError(CodeCurrencyNotSupport, fmt.Sprintf("captureAmount.currency must be the payment currency %s", p.Amount.Currency))
 	}
 	if amount.Value > p.Amount.Value {
-		return NewError(ams.CodeCaptureAmountExceedAuthLimit, "captureAmount exceeds the authorized amount")
+		return NewError(CodeCaptureAmountExceedAuthLimit, "captureAmount exceeds the authorized amount")
 	}
 	if amount.Value < p.Amount.Value {
-		return NewError(ams.CodeParamIllegal, "captureAmount.value must equal the authorized amount; partial capture is not supported for cards")
+		return NewError(CodeParamIllegal, "captureAmount.value must equal the authorized amount; partial capture is not supported for cards")
 	}
 	return nil
 }
@@ -53,13 +51,13 @@ func (p *Payment) CheckCancel(now time.Time) (done bool, err *Error) {
 		return false, nil
 	}
 	if p.RefundedValue > 0 {
-		return false, NewError(ams.CodeProcessFail, "the payment has been refunded and cannot be cancelled")
+		return false, NewError(CodeProcessFail, "the payment has been refunded and cannot be cancelled")
 	}
 	if p.CaptureState != CaptureNone {
-		return false, NewError(ams.CodeOrderStatusInvalid, "the payment is captured and cannot be cancelled; refund it instead")
+		return false, NewError(CodeOrderStatusInvalid, "the payment is captured and cannot be cancelled; refund it instead")
 	}
 	if !now.Before(p.AuthExpiresAt()) {
-		return false, NewError(ams.CodeCancelWindowExceed, "card payments can be cancelled up to 7 days after authorization")
+		return false, NewError(CodeCancelWindowExceed, "card payments can be cancelled up to 7 days after authorization")
 	}
 	return false, nil
 }
@@ -69,20 +67,20 @@ func (p *Payment) CheckCancel(now time.Time) (done bool, err *Error) {
 func (p *Payment) CheckRefund(amount Amount, now time.Time) *Error {
 	switch {
 	case p.Status == Processing:
-		return NewError(ams.CodePaymentInProcess, "the payment is still processing; wait for its result before refunding")
+		return NewError(CodePaymentInProcess, "the payment is still processing; wait for its result before refunding")
 	case p.Status != Success:
-		return NewError(ams.CodeOrderStatusInvalid, fmt.Sprintf("a %s payment cannot be refunded", p.Status))
+		return NewError(CodeOrderStatusInvalid, fmt.Sprintf("a %s payment cannot be refunded", p.Status))
 	case p.CaptureState != CaptureCaptured:
-		return NewError(ams.CodeOrderStatusInvalid, "the payment is not captured; cancel it instead")
+		return NewError(CodeOrderStatusInvalid, "the payment is not captured; cancel it instead")
 	}
 	if amount.Currency != p.Amount.Currency {
-		return NewError(ams.CodeCurrencyNotSupport, fmt.Sprintf("refundAmount.currency must be the payment currency %s", p.Amount.Currency))
+		return NewError(CodeCurrencyNotSupport, fmt.Sprintf("refundAmount.currency must be the payment currency %s", p.Amount.Currency))
 	}
 	if !now.Before(p.PaidAt.Add(RefundWindow)) {
-		return NewError(ams.CodeRefundWindowExceed, "refunds are accepted up to 365 days after the payment")
+		return NewError(CodeRefundWindowExceed, "refunds are accepted up to 365 days after the payment")
 	}
 	if amount.Value > p.CapturedValue-p.RefundedValue {
-		return NewError(ams.CodeRefundAmountExceed, fmt.Sprintf("refundAmount exceeds the refundable amount (%d of %d minor units left)", p.CapturedValue-p.RefundedValue, p.CapturedValue))
+		return NewError(CodeRefundAmountExceed, fmt.Sprintf("refundAmount exceeds the refundable amount (%d of %d minor units left)", p.CapturedValue-p.RefundedValue, p.CapturedValue))
 	}
 	return nil
 }
