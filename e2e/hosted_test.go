@@ -54,7 +54,7 @@ func TestHostedCardPayment(t *testing.T) {
 		t.Fatalf("inquiry while the buyer is on the page: %+v", inq)
 	}
 	v, err := e.app.Gateway.HostedPage(ctx, token)
-	if err != nil || v.Step != gateway.StepCard || v.AmountDisplay != "10.50" || v.MerchantName == "" || v.OrderDescription != "Test order" || v.SaveCardOffered {
+	if err != nil || v.Step != gateway.StepCard || v.Amount != (payment.Amount{Currency: "USD", Value: 1050}) || v.MerchantName == "" || v.OrderDescription != "Test order" || v.SaveCardOffered {
 		t.Fatalf("page view: %+v %v", v, err)
 	}
 	// Field errors come back without changing anything.

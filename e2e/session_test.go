@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cashierpay/cashier/ams"
+	"github.com/cashierpay/cashier/internal/antom"
 	"github.com/cashierpay/cashier/internal/gateway"
 	"github.com/cashierpay/cashier/internal/payment"
 )
@@ -25,7 +26,7 @@ func sessionReq(value int64) *ams.CreatePaymentSessionRequest {
 }
 
 // sessionToken decodes the session data as the browser SDK does.
-func sessionToken(t *testing.T, data string) (string, gateway.SessionConfig) {
+func sessionToken(t *testing.T, data string) (string, antom.SessionConfig) {
 	t.Helper()
 	parts := strings.Split(data, "&&")
 	if len(parts) != 4 {
@@ -39,7 +40,7 @@ func sessionToken(t *testing.T, data string) (string, gateway.SessionConfig) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var cfg gateway.SessionConfig
+	var cfg antom.SessionConfig
 	if err := json.Unmarshal(js, &cfg); err != nil {
 		t.Fatal(err)
 	}

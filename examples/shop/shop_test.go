@@ -20,6 +20,7 @@ import (
 
 	"github.com/cashierpay/cashier/ams"
 	"github.com/cashierpay/cashier/client"
+	"github.com/cashierpay/cashier/internal/antom"
 	"github.com/cashierpay/cashier/internal/cli"
 	"github.com/cashierpay/cashier/internal/gateway"
 )
@@ -615,7 +616,7 @@ func sessionToken(t *testing.T, data string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var cfg gateway.SessionConfig
+	var cfg antom.SessionConfig
 	if err := json.Unmarshal(raw, &cfg); err != nil {
 		t.Fatal(err)
 	}

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/cashierpay/cashier/ams"
+	"github.com/cashierpay/cashier/internal/antom"
 	"github.com/cashierpay/cashier/internal/clock"
 	"github.com/cashierpay/cashier/internal/datadir"
 	"github.com/cashierpay/cashier/internal/gateway"
@@ -170,11 +171,11 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 		Store: st, Signer: signer, Clock: opts.Clock, Timeout: opts.NotifyTimeout, Logger: opts.Logger, Observe: app.Metrics.Delivery,
 	})
 	app.Gateway = gateway.New(gateway.Config{
-		Store: st, Issuer: opts.Issuer, ACS: opts.ACS, Vault: kr, Clock: opts.Clock, Logger: opts.Logger, SweepLag: app.Metrics.SweeperLag,
+		Store: st, Issuer: opts.Issuer, ACS: opts.ACS, Bodies: antom.Bodies{}, Vault: kr, Clock: opts.Clock, Logger: opts.Logger, SweepLag: app.Metrics.SweeperLag,
 		PublicURL: opts.PublicURL, Notified: app.Notifier.Kick, PageKey: deriveKey(key, "hosted-page-token"),
 	})
 	api := httpapi.Config{
-		Gateway: app.Gateway, Store: st, Signer: signer, Clock: opts.Clock, Logger: opts.Logger, TrustProxy: opts.TrustProxy,
+		APIs: antom.Endpoints(app.Gateway), Store: st, Signer: signer, Clock: opts.Clock, Logger: opts.Logger, TrustProxy: opts.TrustProxy,
 		Metrics: app.Metrics, ServeMetrics: !opts.DebugListener,
 		Pages: web.New(web.Config{Flow: app.Gateway, Logger: opts.Logger, CSRFKey: deriveKey(key, "hosted-page-csrf")}),
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/cashierpay/cashier/ams"
 	"github.com/cashierpay/cashier/internal/issuer"
 	"github.com/cashierpay/cashier/internal/payment"
 	"github.com/cashierpay/cashier/internal/store"
@@ -25,7 +24,7 @@ func (g *Gateway) recordAuth(ctx context.Context, paymentID string, threeDS *pay
 	if err != nil {
 		return nil, g.internalError(ctx, "payment reload", err)
 	}
-	if res.Outcome == issuer.Approved && current.CaptureMode == ams.CaptureAutomatic && current.Status == payment.Processing {
+	if res.Outcome == issuer.Approved && current.CaptureMode == payment.CaptureAutomatic && current.Status == payment.Processing {
 		ictx, cancel := g.issuerCtx(ctx)
 		r, err := g.issuer.Capture(ictx, res.Ref, current.Amount.Currency, current.Amount.Value)
 		cancel()
@@ -83,8 +82,7 @@ func (g *Gateway) applyAuth(ctx context.Context, q store.Queries, p *payment.Pay
 	}
 	switch {
 	case res.ThreeDS != nil:
-		t := res.ThreeDS
-		p.Card.ThreeDS = &payment.ThreeDS{Version: t.Version, ECI: t.ECI, CAVV: t.CAVV, DSTransactionID: t.DSTransactionID, Challenged: t.Challenged}
+		p.Card.ThreeDS = res.ThreeDS
 	case threeDS != nil:
 		p.Card.ThreeDS = threeDS
 	}

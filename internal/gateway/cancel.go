@@ -4,16 +4,15 @@ import (
 	"context"
 	"errors"
 
-	"github.com/cashierpay/cashier/ams"
 	"github.com/cashierpay/cashier/internal/payment"
 	"github.com/cashierpay/cashier/internal/store"
 )
 
 // Cancel voids a payment that is processing or authorized and not captured. Repeating it
 // is safe. Cancel sends no notification (Antom's cancel is synchronous only). Result codes:
-// SUCCESS; ORDER_NOT_EXIST; the codes of payment.CheckCancel; PARAM_ILLEGAL.
-func (g *Gateway) Cancel(ctx context.Context, m *payment.Merchant, req *ams.CancelRequest) (*ams.CancelResponse, error) {
-	p, err := g.findPayment(ctx, m, req.PaymentID, req.PaymentRequestID)
+// SUCCESS; ORDER_NOT_EXIST; the codes of payment.CheckCancel.
+func (g *Gateway) Cancel(ctx context.Context, m *payment.Merchant, l Lookup) (*payment.Payment, error) {
+	p, err := g.findPayment(ctx, m, l)
 	if err != nil {
 		return nil, err
 	}
@@ -56,27 +55,18 @@ func (g *Gateway) Cancel(ctx context.Context, m *payment.Merchant, req *ams.Canc
 			g.log.WarnContext(ctx, "issuer void failed", "payment", p.ID, "err", err, "code", res.ResultCode)
 		}
 	}
-	return &ams.CancelResponse{Result: ams.SuccessResult(), PaymentID: p.ID, PaymentRequestID: p.RequestID, CancelTime: wireTime(p.CancelledAt)}, nil
+	return p, nil
 }
 
 // findPayment looks a payment up by id, or else by request id. Result codes:
-// ORDER_NOT_EXIST, PARAM_ILLEGAL.
-func (g *Gateway) findPayment(ctx context.Context, m *payment.Merchant, id, requestID string) (*payment.Payment, error) {
-	if id == "" && requestID == "" {
-		return nil, paramError("paymentId", "or paymentRequestId is required")
-	}
-	if err := maxString("paymentId", id, 64); err != nil {
-		return nil, err
-	}
-	if err := maxString("paymentRequestId", requestID, 64); err != nil {
-		return nil, err
-	}
+// ORDER_NOT_EXIST.
+func (g *Gateway) findPayment(ctx context.Context, m *payment.Merchant, l Lookup) (*payment.Payment, error) {
 	var p *payment.Payment
 	var err error
-	if id != "" {
-		p, err = g.store.PaymentGet(ctx, m.ID, id)
+	if l.ID != "" {
+		p, err = g.store.PaymentGet(ctx, m.ID, l.ID)
 	} else {
-		p, err = g.store.PaymentGetByRequestID(ctx, m.ID, requestID)
+		p, err = g.store.PaymentGetByRequestID(ctx, m.ID, l.RequestID)
 	}
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, errNotFound

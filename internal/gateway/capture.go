@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 
-	"github.com/cashierpay/cashier/ams"
 	"github.com/cashierpay/cashier/internal/issuer"
 	"github.com/cashierpay/cashier/internal/payment"
 	"github.com/cashierpay/cashier/internal/store"
@@ -12,33 +11,23 @@ import (
 
 // Capture captures a MANUAL authorization in full. It is idempotent on captureRequestId.
 // Result codes: SUCCESS; CAPTURE_IN_PROCESS (U); the codes of payment.CheckCapture;
-// ORDER_NOT_EXIST; REPEAT_REQ_INCONSISTENT; PARAM_ILLEGAL; CURRENCY_NOT_SUPPORT; the
-// issuer's capture failure code.
-func (g *Gateway) Capture(ctx context.Context, m *payment.Merchant, req *ams.CaptureRequest) (*ams.CaptureResponse, error) {
-	if err := requireRequestID("captureRequestId", req.CaptureRequestID); err != nil {
-		return nil, err
-	}
-	if err := requireString("paymentId", req.PaymentID, 64); err != nil {
-		return nil, err
-	}
-	amount, perr := parseAmount("captureAmount", req.CaptureAmount)
-	if perr != nil {
-		return nil, perr
-	}
-	if c, err := g.store.CaptureGetByRequestID(ctx, m.ID, req.CaptureRequestID); err == nil {
-		return g.replayCapture(c, req.PaymentID, amount)
+// ORDER_NOT_EXIST; REPEAT_REQ_INCONSISTENT; the issuer's capture failure code.
+func (g *Gateway) Capture(ctx context.Context, m *payment.Merchant, cmd CaptureCommand) (*payment.Capture, error) {
+	amount := cmd.Amount
+	if c, err := g.store.CaptureGetByRequestID(ctx, m.ID, cmd.RequestID); err == nil {
+		return g.replayCapture(c, cmd.PaymentID, amount)
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return nil, g.internalError(ctx, "capture lookup", err)
 	}
 	now := g.now()
 	c := &payment.Capture{
-		ID: newID(), PaymentID: req.PaymentID, MerchantID: m.ID, RequestID: req.CaptureRequestID, Amount: amount,
+		ID: newID(), PaymentID: cmd.PaymentID, MerchantID: m.ID, RequestID: cmd.RequestID, Amount: amount,
 		Status: payment.Processing, CreatedAt: now,
 	}
 	var p *payment.Payment
 	err := g.tx(ctx, func(q store.Queries) error {
 		var err error
-		p, err = paymentForUpdate(ctx, q, m, req.PaymentID)
+		p, err = paymentForUpdate(ctx, q, m, cmd.PaymentID)
 		if err != nil {
 			return err
 		}
@@ -59,11 +48,11 @@ func (g *Gateway) Capture(ctx context.Context, m *payment.Merchant, req *ams.Cap
 	case errors.Is(err, store.ErrNotFound):
 		return nil, errNotFound
 	case errors.Is(err, store.ErrConflict):
-		existing, gerr := g.store.CaptureGetByRequestID(ctx, m.ID, req.CaptureRequestID)
+		existing, gerr := g.store.CaptureGetByRequestID(ctx, m.ID, cmd.RequestID)
 		if gerr != nil {
 			return nil, g.internalError(ctx, "capture lookup after conflict", gerr)
 		}
-		return g.replayCapture(existing, req.PaymentID, amount)
+		return g.replayCapture(existing, cmd.PaymentID, amount)
 	case err != nil:
 		return nil, g.internalError(ctx, "capture reserve", err)
 	}
@@ -78,7 +67,7 @@ func (g *Gateway) Capture(ctx context.Context, m *payment.Merchant, req *ams.Cap
 	if err := g.finishCapture(ctx, c, res); err != nil {
 		return nil, err
 	}
-	return captureResponse(c), nil
+	return c, nil
 }
 
 // finishCapture records the issuer's answer to a capture and notifies it.
@@ -119,18 +108,11 @@ func (g *Gateway) finishCapture(ctx context.Context, c *payment.Capture, res iss
 	return nil
 }
 
-func (g *Gateway) replayCapture(c *payment.Capture, paymentID string, amount payment.Amount) (*ams.CaptureResponse, error) {
+func (g *Gateway) replayCapture(c *payment.Capture, paymentID string, amount payment.Amount) (*payment.Capture, error) {
 	if c.PaymentID != paymentID || c.Amount != amount {
 		return nil, payment.NewError(payment.CodeRepeatReqInconsistent, "captureRequestId was used before with a different payment or amount; repeat it exactly or use a new captureRequestId")
 	}
-	return captureResponse(c), nil
-}
-
-func captureResponse(c *payment.Capture) *ams.CaptureResponse {
-	return &ams.CaptureResponse{
-		Result: captureResponseResult(c), CaptureRequestID: c.RequestID, CaptureID: c.ID, PaymentID: c.PaymentID,
-		CaptureAmount: wireAmount(c.Amount), CaptureTime: wireTime(c.CompletedAt),
-	}
+	return c, nil
 }
 
 // retryCapture asks the issuer again about a capture it did not answer.

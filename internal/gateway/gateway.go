@@ -29,8 +29,10 @@ type Config struct {
 	Store  store.Store
 	Issuer issuer.Processor
 	// ACS challenges buyers whose card needs 3-D Secure; without one such payments fail.
-	ACS   issuer.ACS
-	Vault *vault.Keyring
+	ACS issuer.ACS
+	// Bodies renders the notifications the use cases write.
+	Bodies NotificationBodies
+	Vault  *vault.Keyring
 	// Clock defaults to the wall clock.
 	Clock clock.Clock
 	// Logger defaults to slog.Default().
@@ -61,6 +63,7 @@ type Gateway struct {
 	store         store.Store
 	issuer        issuer.Processor
 	acs           issuer.ACS
+	bodies        NotificationBodies
 	vault         *vault.Keyring
 	clock         clock.Clock
 	log           *slog.Logger
@@ -78,7 +81,7 @@ type Gateway struct {
 // New builds a Gateway from cfg.
 func New(cfg Config) *Gateway {
 	g := &Gateway{
-		store: cfg.Store, issuer: cfg.Issuer, acs: cfg.ACS, vault: cfg.Vault, clock: cfg.Clock, log: cfg.Logger,
+		store: cfg.Store, issuer: cfg.Issuer, acs: cfg.ACS, bodies: cfg.Bodies, vault: cfg.Vault, clock: cfg.Clock, log: cfg.Logger,
 		publicURL: strings.TrimSuffix(cfg.PublicURL, "/"), issuerTimeout: cfg.IssuerTimeout, dupWait: cfg.DuplicateWait,
 		notified: cfg.Notified, sweepLag: cfg.SweepLag, pageKey: cfg.PageKey, cvvs: newCVVCache(),
 	}
@@ -107,8 +110,8 @@ func WithPublicURL(ctx context.Context, url string) context.Context {
 	return context.WithValue(ctx, publicURLKey{}, strings.TrimSuffix(url, "/"))
 }
 
-// linkBase is the base of the links handed out in answer to the request of ctx.
-func (g *Gateway) linkBase(ctx context.Context) string {
+// PublicURL is the base of the links handed out in answer to the request of ctx.
+func (g *Gateway) PublicURL(ctx context.Context) string {
 	if g.publicURL != "" {
 		return g.publicURL
 	}
@@ -118,6 +121,9 @@ func (g *Gateway) linkBase(ctx context.Context) string {
 
 // Clock is the gateway's clock, for the transport's timestamps.
 func (g *Gateway) Clock() clock.Clock { return g.clock }
+
+// Now is the gateway's time, for the transport's checks of times in requests.
+func (g *Gateway) Now() time.Time { return g.now() }
 
 // now is the gateway's time, truncated to what the store keeps so that values read back
 // compare equal to values written.
@@ -158,16 +164,29 @@ func (g *Gateway) internalError(ctx context.Context, op string, err error) error
 // errNotFound is the answer for an unknown payment, capture or refund.
 var errNotFound = payment.NewError(payment.CodeOrderNotExist, "no such payment for this merchant")
 
-// notification builds the outbox row for body, due at once.
-func (g *Gateway) notification(p *payment.Payment, kind, url string, body any, now time.Time) (*payment.Notification, error) {
-	data, err := marshal(body)
+// notify writes the outbox row of a notification rendered by render, due at once, in the
+// transaction of q: the change and its notification commit together or not at all.
+func (g *Gateway) notify(ctx context.Context, q store.Queries, p *payment.Payment, kind, url string, now time.Time, render func() ([]byte, error)) error {
+	body, err := render()
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return &payment.Notification{
-		ID: newID(), MerchantID: p.MerchantID, PaymentID: p.ID, Kind: kind, URL: url, Body: data,
+	return q.NotificationInsert(ctx, &payment.Notification{
+		ID: newID(), MerchantID: p.MerchantID, PaymentID: p.ID, Kind: kind, URL: url, Body: body,
 		Status: payment.NotificationPending, NextAttemptAt: now, CreatedAt: now,
-	}, nil
+	})
+}
+
+func (g *Gateway) notifyPayment(ctx context.Context, q store.Queries, p *payment.Payment, now time.Time) error {
+	return g.notify(ctx, q, p, payment.NotifyPayment, p.NotifyURL, now, func() ([]byte, error) { return g.bodies.Payment(p) })
+}
+
+func (g *Gateway) notifyCapture(ctx context.Context, q store.Queries, p *payment.Payment, c *payment.Capture, now time.Time) error {
+	return g.notify(ctx, q, p, payment.NotifyCapture, p.NotifyURL, now, func() ([]byte, error) { return g.bodies.Capture(c) })
+}
+
+func (g *Gateway) notifyRefund(ctx context.Context, q store.Queries, p *payment.Payment, r *payment.Refund, now time.Time) error {
+	return g.notify(ctx, q, p, payment.NotifyRefund, r.NotifyURL, now, func() ([]byte, error) { return g.bodies.Refund(r) })
 }
 
 // timeZero is "no issuer retry" for payment.Schedule.
@@ -184,16 +203,6 @@ func paymentForUpdate(ctx context.Context, q store.Queries, m *payment.Merchant,
 
 // isStale says whether a write lost a race and the use case should re-read and retry.
 func isStale(err error) bool { return errors.Is(err, store.ErrStale) }
-
-// firstSet returns the first non-zero time.
-func firstSet(ts ...time.Time) time.Time {
-	for _, t := range ts {
-		if !t.IsZero() {
-			return t
-		}
-	}
-	return time.Time{}
-}
 
 // outboxQueries notes whether a transaction wrote a notification.
 type outboxQueries struct {

@@ -33,7 +33,6 @@ type HostedView struct {
 	MerchantName     string
 	OrderDescription string
 	Amount           payment.Amount
-	AmountDisplay    string // major units, e.g. "10.50"
 	SaveCardOffered  bool   // the merchant asked to tokenize: show the consent checkbox
 	CardMasked       string // StepCVV and StepChallenge: the card being paid
 	CardBrand        string

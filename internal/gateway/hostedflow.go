@@ -10,7 +10,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/cashierpay/cashier/ams"
 	"github.com/cashierpay/cashier/internal/card"
 	"github.com/cashierpay/cashier/internal/issuer"
 	"github.com/cashierpay/cashier/internal/payment"
@@ -25,8 +24,9 @@ func (g *Gateway) pageToken(paymentID string) string {
 	return paymentID + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:18])
 }
 
-func (g *Gateway) pageURL(ctx context.Context, paymentID string) string {
-	return g.linkBase(ctx) + "/checkout/" + g.pageToken(paymentID)
+// PageURL is the hosted page where the buyer continues a payment, on the URL of the request of ctx.
+func (g *Gateway) PageURL(ctx context.Context, paymentID string) string {
+	return g.PublicURL(ctx) + "/checkout/" + g.pageToken(paymentID)
 }
 
 var errBadToken = payment.NewError(payment.CodeOrderNotExist, "no such payment page")
@@ -70,12 +70,12 @@ func (g *Gateway) view(ctx context.Context, token string, p *payment.Payment) (*
 	if err != nil {
 		return nil, g.internalError(ctx, "merchant lookup", err)
 	}
-	res := paymentResult(p)
+	code, message := p.Outcome()
 	v := &HostedView{
 		Token: token, Step: StepResult, PaymentID: p.ID, MerchantName: m.Name, OrderDescription: p.Order.Description,
-		Amount: p.Amount, AmountDisplay: ams.FormatMajor(p.Amount.Currency, p.Amount.Value),
+		Amount:          p.Amount,
 		SaveCardOffered: p.Order.Tokenize, CardMasked: p.Card.Masked, CardBrand: p.Card.Brand, TerminalType: p.Order.TerminalType,
-		Status: p.Status, ResultCode: res.ResultCode, ResultMessage: res.ResultMessage, RedirectURL: p.RedirectURL,
+		Status: p.Status, ResultCode: code, ResultMessage: message, RedirectURL: p.RedirectURL,
 		ExpiresAt: p.ExpiresAt, Expired: p.Status == payment.Fail && p.ResultCode == payment.CodeOrderIsClosed,
 		Session: p.Order.Session,
 	}
@@ -172,7 +172,7 @@ func (g *Gateway) SubmitCard(ctx context.Context, token string, in CardInput) (*
 	}
 	a := authInput{pan: src.pan, cvv: src.cvv, month: src.month, year: src.year, holder: src.holder}
 	if b := in.Billing; b != nil && *b != (payment.Address{}) {
-		a.billing = &issuer.Address{Region: b.Region, State: b.State, City: b.City, Address1: b.Address1, Address2: b.Address2, ZipCode: b.ZipCode}
+		a.billing = b
 	}
 	if p, err = g.authorize(ctx, p, a); err != nil {
 		return nil, err

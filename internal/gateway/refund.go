@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 
-	"github.com/cashierpay/cashier/ams"
 	"github.com/cashierpay/cashier/internal/issuer"
 	"github.com/cashierpay/cashier/internal/payment"
 	"github.com/cashierpay/cashier/internal/store"
@@ -13,47 +12,24 @@ import (
 // Refund refunds part or all of a captured payment; several refunds may follow each other
 // while their total stays within the captured amount. It is idempotent on refundRequestId.
 // Result codes: SUCCESS; REFUND_IN_PROCESS (U); the codes of payment.CheckRefund;
-// ORDER_NOT_EXIST; REPEAT_REQ_INCONSISTENT; PARAM_ILLEGAL; the issuer's refund failure code.
-func (g *Gateway) Refund(ctx context.Context, m *payment.Merchant, req *ams.RefundRequest) (*ams.RefundResponse, error) {
-	if err := requireRequestID("refundRequestId", req.RefundRequestID); err != nil {
-		return nil, err
-	}
-	if err := requireString("paymentId", req.PaymentID, 64); err != nil {
-		return nil, err
-	}
-	amount, perr := parseAmount("refundAmount", req.RefundAmount)
-	if perr != nil {
-		return nil, perr
-	}
-	for _, f := range []struct {
-		name, v string
-		max     int
-	}{{"referenceRefundId", req.ReferenceRefundID, 64}, {"refundReason", req.RefundReason, 256}, {"captureId", req.CaptureID, 64}} {
-		if err := maxString(f.name, f.v, f.max); err != nil {
-			return nil, err
-		}
-	}
-	if err := maxString("refundNotifyUrl", req.RefundNotifyURL, 1024); err != nil {
-		return nil, err
-	}
-	if err := validURL("refundNotifyUrl", req.RefundNotifyURL, false); err != nil {
-		return nil, err
-	}
-	if r, err := g.store.RefundGetByRequestID(ctx, m.ID, req.RefundRequestID); err == nil {
-		return g.replayRefund(ctx, r, req.PaymentID, amount)
+// ORDER_NOT_EXIST; REPEAT_REQ_INCONSISTENT; the issuer's refund failure code.
+func (g *Gateway) Refund(ctx context.Context, m *payment.Merchant, cmd RefundCommand) (*payment.Refund, error) {
+	amount := cmd.Amount
+	if r, err := g.store.RefundGetByRequestID(ctx, m.ID, cmd.RequestID); err == nil {
+		return g.replayRefund(ctx, r, cmd.PaymentID, amount)
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return nil, g.internalError(ctx, "refund lookup", err)
 	}
 	now := g.now()
 	r := &payment.Refund{
-		ID: newID(), PaymentID: req.PaymentID, MerchantID: m.ID, RequestID: req.RefundRequestID,
-		ReferenceRefundID: req.ReferenceRefundID, Amount: amount, Reason: req.RefundReason,
-		NotifyURL: req.RefundNotifyURL, Status: payment.Processing, CreatedAt: now,
+		ID: newID(), PaymentID: cmd.PaymentID, MerchantID: m.ID, RequestID: cmd.RequestID,
+		ReferenceRefundID: cmd.ReferenceRefundID, Amount: amount, Reason: cmd.Reason,
+		NotifyURL: cmd.NotifyURL, Status: payment.Processing, CreatedAt: now,
 	}
 	var p *payment.Payment
 	err := g.tx(ctx, func(q store.Queries) error {
 		var err error
-		p, err = paymentForUpdate(ctx, q, m, req.PaymentID)
+		p, err = paymentForUpdate(ctx, q, m, cmd.PaymentID)
 		if err != nil {
 			return err
 		}
@@ -75,11 +51,11 @@ func (g *Gateway) Refund(ctx context.Context, m *payment.Merchant, req *ams.Refu
 	case errors.Is(err, store.ErrNotFound):
 		return nil, errNotFound
 	case errors.Is(err, store.ErrConflict):
-		existing, gerr := g.store.RefundGetByRequestID(ctx, m.ID, req.RefundRequestID)
+		existing, gerr := g.store.RefundGetByRequestID(ctx, m.ID, cmd.RequestID)
 		if gerr != nil {
 			return nil, g.internalError(ctx, "refund lookup after conflict", gerr)
 		}
-		return g.replayRefund(ctx, existing, req.PaymentID, amount)
+		return g.replayRefund(ctx, existing, cmd.PaymentID, amount)
 	case err != nil:
 		return nil, g.internalError(ctx, "refund reserve", err)
 	}
@@ -94,7 +70,7 @@ func (g *Gateway) Refund(ctx context.Context, m *payment.Merchant, req *ams.Refu
 	if err := g.finishRefund(ctx, r, res); err != nil {
 		return nil, err
 	}
-	return refundResponse(r), nil
+	return r, nil
 }
 
 // finishRefund records the issuer's answer, releases the reserved amount of a failed
@@ -135,7 +111,7 @@ func (g *Gateway) finishRefund(ctx context.Context, r *payment.Refund, res issue
 
 // replayRefund answers a repeated refund. A refund the issuer never answered is asked
 // again, as Antom tells merchants to retry a timed-out refund with the same refundRequestId.
-func (g *Gateway) replayRefund(ctx context.Context, r *payment.Refund, paymentID string, amount payment.Amount) (*ams.RefundResponse, error) {
+func (g *Gateway) replayRefund(ctx context.Context, r *payment.Refund, paymentID string, amount payment.Amount) (*payment.Refund, error) {
 	if r.PaymentID != paymentID || r.Amount != amount {
 		return nil, payment.NewError(payment.CodeRepeatReqInconsistent, "refundRequestId was used before with a different payment or amount; repeat it exactly or use a new refundRequestId")
 	}
@@ -148,7 +124,7 @@ func (g *Gateway) replayRefund(ctx context.Context, r *payment.Refund, paymentID
 			return nil, g.internalError(ctx, "refund reload", err)
 		}
 	}
-	return refundResponse(r), nil
+	return r, nil
 }
 
 // retryRefund asks the issuer again about a refund it did not answer; the merchant's retry
@@ -170,39 +146,15 @@ func (g *Gateway) retryRefund(ctx context.Context, r *payment.Refund) error {
 	return nil
 }
 
-func refundResponse(r *payment.Refund) *ams.RefundResponse {
-	return &ams.RefundResponse{
-		Result: refundResult(r), RefundRequestID: r.RequestID, RefundID: r.ID, PaymentID: r.PaymentID,
-		RefundAmount: wireAmount(r.Amount), RefundTime: refundTime(r),
-	}
-}
-
-// refundTime is set once a refund has succeeded.
-func refundTime(r *payment.Refund) string {
-	if r.Status != payment.Success {
-		return ""
-	}
-	return wireTime(r.CompletedAt)
-}
-
 // InquiryRefund reports a refund by refundId or refundRequestId. Result codes: SUCCESS
-// (the inquiry worked; refundStatus tells the refund's state); ORDER_NOT_EXIST; PARAM_ILLEGAL.
-func (g *Gateway) InquiryRefund(ctx context.Context, m *payment.Merchant, req *ams.InquiryRefundRequest) (*ams.InquiryRefundResponse, error) {
-	if req.RefundID == "" && req.RefundRequestID == "" {
-		return nil, paramError("refundId", "or refundRequestId is required")
-	}
-	if err := maxString("refundId", req.RefundID, 64); err != nil {
-		return nil, err
-	}
-	if err := maxString("refundRequestId", req.RefundRequestID, 64); err != nil {
-		return nil, err
-	}
+// (the inquiry worked; refundStatus tells the refund's state); ORDER_NOT_EXIST.
+func (g *Gateway) InquiryRefund(ctx context.Context, m *payment.Merchant, l Lookup) (*payment.Refund, error) {
 	var r *payment.Refund
 	var err error
-	if req.RefundID != "" {
-		r, err = g.store.RefundGet(ctx, m.ID, req.RefundID)
+	if l.ID != "" {
+		r, err = g.store.RefundGet(ctx, m.ID, l.ID)
 	} else {
-		r, err = g.store.RefundGetByRequestID(ctx, m.ID, req.RefundRequestID)
+		r, err = g.store.RefundGetByRequestID(ctx, m.ID, l.RequestID)
 	}
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, payment.NewError(payment.CodeOrderNotExist, "no such refund for this merchant")
@@ -210,8 +162,5 @@ func (g *Gateway) InquiryRefund(ctx context.Context, m *payment.Merchant, req *a
 	if err != nil {
 		return nil, g.internalError(ctx, "refund lookup", err)
 	}
-	return &ams.InquiryRefundResponse{
-		Result: ams.SuccessResult(), RefundID: r.ID, RefundRequestID: r.RequestID, PaymentID: r.PaymentID,
-		RefundAmount: wireAmount(r.Amount), RefundTime: refundTime(r), RefundStatus: refundStatus(r),
-	}, nil
+	return r, nil
 }

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cashierpay/cashier/ams"
+	"github.com/cashierpay/cashier/internal/antom"
 	"github.com/cashierpay/cashier/internal/clock"
 	"github.com/cashierpay/cashier/internal/gateway"
 	"github.com/cashierpay/cashier/internal/issuer"
@@ -66,25 +66,24 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	iss := &silentIssuer{Issuer: sandbox.NewIssuer(clk)}
-	g := gateway.New(gateway.Config{Store: st, Issuer: iss, Vault: kr, Clock: clk, PublicURL: "http://cashier.test", PageKey: []byte("k")})
+	g := gateway.New(gateway.Config{Store: st, Issuer: iss, Bodies: antom.Bodies{}, Vault: kr, Clock: clk, PublicURL: "http://cashier.test", PageKey: []byte("k")})
 	return &fixture{g: g, st: st, clk: clk, iss: iss, m: m}
 }
 
-func (f *fixture) pay(t *testing.T, id, captureMode string) *ams.PayResponse {
+var usd1000 = payment.Amount{Currency: "USD", Value: 1000}
+
+func (f *fixture) pay(t *testing.T, id, captureMode string) *payment.Payment {
 	t.Helper()
-	resp, err := f.g.Pay(context.Background(), f.m, &ams.PayRequest{
-		ProductCode: "CASHIER_PAYMENT", PaymentRequestID: id,
-		Order:         &ams.Order{ReferenceOrderID: "o-" + id, OrderDescription: "mug"},
-		PaymentAmount: &ams.Amount{Currency: "USD", Value: "1000"},
-		PaymentMethod: &ams.PaymentMethod{PaymentMethodType: "CARD",
-			PaymentMethodMetaData: []byte(`{"cardNo":"4054695723100768","cvv":"123","expiryMonth":"12","expiryYear":"30"}`)},
-		PaymentRedirectURL: "https://shop.test/r", Env: &ams.Env{TerminalType: "WEB"},
-		PaymentFactor: &ams.PaymentFactor{CaptureMode: captureMode},
+	p, err := f.g.Pay(context.Background(), f.m, &gateway.PayCommand{
+		RequestID: id, Amount: usd1000, CaptureMode: captureMode, RedirectURL: "https://shop.test/r",
+		Order: payment.Order{ReferenceOrderID: "o-" + id, Description: "mug", TerminalType: "WEB"},
+		Card:  &gateway.CardData{Number: "4054695723100768", CVV: "123", ExpiryMonth: "12", ExpiryYear: "30"},
+		CVV:   "123",
 	})
-	if err != nil || resp.Result.ResultCode != "SUCCESS" {
-		t.Fatalf("pay: %+v %v", resp, err)
+	if err != nil || p.Status != payment.Success {
+		t.Fatalf("pay: %+v %v", p, err)
 	}
-	return resp
+	return p
 }
 
 func (f *fixture) payment(t *testing.T, id string) *payment.Payment {
@@ -112,24 +111,23 @@ func TestSilentIssuerCapture(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 
-	m := f.pay(t, "manual", ams.CaptureManual)
+	m := f.pay(t, "manual", payment.CaptureManual)
 	f.iss.silentCaptures.Store(1)
-	c, err := f.g.Capture(ctx, f.m, &ams.CaptureRequest{CaptureRequestID: "cap-1", PaymentID: m.PaymentID, CaptureAmount: &ams.Amount{Currency: "USD", Value: "1000"}})
-	if err != nil || c.Result.ResultStatus != "U" || c.Result.ResultCode != "CAPTURE_IN_PROCESS" {
+	capture := gateway.CaptureCommand{RequestID: "cap-1", PaymentID: m.ID, Amount: usd1000}
+	c, err := f.g.Capture(ctx, f.m, capture)
+	if code, _ := c.Outcome(); err != nil || code != payment.CodeCaptureInProcess {
 		t.Fatalf("silent capture: %+v %v", c, err)
 	}
-	if again, _ := f.g.Capture(ctx, f.m, &ams.CaptureRequest{CaptureRequestID: "cap-1", PaymentID: m.PaymentID, CaptureAmount: &ams.Amount{Currency: "USD", Value: "1000"}}); again.Result.ResultCode != "CAPTURE_IN_PROCESS" {
-		t.Fatalf("repeat while in process: %+v", again.Result)
+	if again, _ := f.g.Capture(ctx, f.m, capture); again.Status != payment.Processing {
+		t.Fatalf("repeat while in process: %+v", again)
 	}
-	if p := f.payment(t, m.PaymentID); p.CaptureState != payment.CaptureCapturing || f.captureNotified(t, m.PaymentID) {
-		t.Fatalf("after silence: %s, notified %v", p.CaptureState, f.captureNotified(t, m.PaymentID))
+	if p := f.payment(t, m.ID); p.CaptureState != payment.CaptureCapturing || f.captureNotified(t, m.ID) {
+		t.Fatalf("after silence: %s, notified %v", p.CaptureState, f.captureNotified(t, m.ID))
 	}
 
-	a := func() *ams.PayResponse {
-		f.iss.silentCaptures.Store(1)
-		return f.pay(t, "auto", ams.CaptureAutomatic)
-	}()
-	if p := f.payment(t, a.PaymentID); p.Status != payment.Success || p.CaptureState != payment.CaptureCapturing {
+	f.iss.silentCaptures.Store(1)
+	a := f.pay(t, "auto", payment.CaptureAutomatic)
+	if p := f.payment(t, a.ID); p.Status != payment.Success || p.CaptureState != payment.CaptureCapturing {
 		t.Fatalf("automatic capture unanswered: %s %s", p.Status, p.CaptureState)
 	}
 
@@ -137,7 +135,7 @@ func TestSilentIssuerCapture(t *testing.T) {
 	if _, err := f.g.Sweep(ctx); err != nil {
 		t.Fatal(err)
 	}
-	for _, id := range []string{m.PaymentID, a.PaymentID} {
+	for _, id := range []string{m.ID, a.ID} {
 		p := f.payment(t, id)
 		if p.CaptureState != payment.CaptureCaptured || p.CapturedValue != 1000 || !f.captureNotified(t, id) {
 			t.Fatalf("after the sweeper: %s %d notified %v", p.CaptureState, p.CapturedValue, f.captureNotified(t, id))
@@ -150,45 +148,47 @@ func TestSilentIssuerCapture(t *testing.T) {
 func TestSilentIssuerRefund(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	p := f.pay(t, "p", "")
-	refund := func(id string) *ams.RefundResponse {
-		r, err := f.g.Refund(ctx, f.m, &ams.RefundRequest{RefundRequestID: id, PaymentID: p.PaymentID, RefundAmount: &ams.Amount{Currency: "USD", Value: "600"}})
+	p := f.pay(t, "p", payment.CaptureAutomatic)
+	// refund answers the result code a merchant would read.
+	refund := func(id string) string {
+		r, err := f.g.Refund(ctx, f.m, gateway.RefundCommand{RequestID: id, PaymentID: p.ID, Amount: payment.Amount{Currency: "USD", Value: 600}})
 		var pe *payment.Error
 		if errors.As(err, &pe) {
-			return &ams.RefundResponse{Result: ams.NewResult(pe.Code, pe.Message)}
+			return pe.Code
 		}
 		if err != nil {
 			t.Fatal(err)
 		}
-		return r
+		code, _ := r.Outcome()
+		return code
 	}
 	f.iss.silentRefunds.Store(2)
-	if r := refund("r1"); r.Result.ResultCode != "REFUND_IN_PROCESS" || r.Result.ResultStatus != "U" {
-		t.Fatalf("silent refund: %+v", r.Result)
+	if r := refund("r1"); r != payment.CodeRefundInProcess {
+		t.Fatalf("silent refund: %s", r)
 	}
 	// The amount stays reserved: a second refund cannot take it.
-	if r := refund("r2"); r.Result.ResultCode != "REFUND_AMOUNT_EXCEED" {
-		t.Fatalf("second refund while the first is unanswered: %+v", r.Result)
+	if r := refund("r2"); r != payment.CodeRefundAmountExceed {
+		t.Fatalf("second refund while the first is unanswered: %s", r)
 	}
 	// A retry right away does not ask again; one after the issuer timeout does (and the
 	// issuer is silent once more).
-	if r := refund("r1"); r.Result.ResultCode != "REFUND_IN_PROCESS" || f.iss.silentRefunds.Load() != 1 {
-		t.Fatalf("early retry: %+v, silent left %d", r.Result, f.iss.silentRefunds.Load())
+	if r := refund("r1"); r != payment.CodeRefundInProcess || f.iss.silentRefunds.Load() != 1 {
+		t.Fatalf("early retry: %s, silent left %d", r, f.iss.silentRefunds.Load())
 	}
 	f.clk.Advance(21 * time.Second)
-	if r := refund("r1"); r.Result.ResultCode != "REFUND_IN_PROCESS" || f.iss.silentRefunds.Load() != 0 {
-		t.Fatalf("retry after the timeout: %+v, silent left %d", r.Result, f.iss.silentRefunds.Load())
+	if r := refund("r1"); r != payment.CodeRefundInProcess || f.iss.silentRefunds.Load() != 0 {
+		t.Fatalf("retry after the timeout: %s, silent left %d", r, f.iss.silentRefunds.Load())
 	}
 	// Now the sweeper finishes it a minute later, without the merchant.
 	f.clk.Advance(2 * time.Minute)
 	if _, err := f.g.Sweep(ctx); err != nil {
 		t.Fatal(err)
 	}
-	got, err := f.g.InquiryRefund(ctx, f.m, &ams.InquiryRefundRequest{RefundRequestID: "r1"})
-	if err != nil || got.RefundStatus != "SUCCESS" || got.RefundTime == "" {
+	got, err := f.g.InquiryRefund(ctx, f.m, gateway.Lookup{RequestID: "r1"})
+	if err != nil || got.Status != payment.Success || got.CompletedAt.IsZero() {
 		t.Fatalf("after the sweeper: %+v %v", got, err)
 	}
-	ns, _ := f.st.NotificationListByPayment(ctx, p.PaymentID)
+	ns, _ := f.st.NotificationListByPayment(ctx, p.ID)
 	refunds := 0
 	for _, n := range ns {
 		if n.Kind == payment.NotifyRefund {

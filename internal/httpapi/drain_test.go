@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"io"
@@ -9,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/cashierpay/cashier/ams"
+	"github.com/cashierpay/cashier/internal/antom"
+	"github.com/cashierpay/cashier/internal/payment"
 )
 
 // countingBody counts what the server reads of a request body.
@@ -33,7 +36,8 @@ func TestBodyReadBeforeAnswer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := New(Config{Signer: ams.RSASigner{Key: key}, MaxBodyBytes: 1024}).Handler()
+	pay := func(context.Context, *payment.Merchant, []byte) (any, error) { return nil, nil }
+	h := New(Config{Signer: ams.RSASigner{Key: key}, MaxBodyBytes: 1024, APIs: map[string]antom.Endpoint{ams.APIPay: pay}}).Handler()
 	for _, c := range []struct{ method, path, code string }{
 		{"POST", "/ams/api/v1/payments/retrievePaymentSession", "NO_INTERFACE_DEF"},
 		{"POST", "/ams/sandbox/api//v1/payments/retrievePaymentSession", "NO_INTERFACE_DEF"},

@@ -20,8 +20,8 @@ import (
 	"time"
 
 	"github.com/cashierpay/cashier/ams"
+	"github.com/cashierpay/cashier/internal/antom"
 	"github.com/cashierpay/cashier/internal/clock"
-	"github.com/cashierpay/cashier/internal/gateway"
 	"github.com/cashierpay/cashier/internal/metrics"
 	"github.com/cashierpay/cashier/internal/payment"
 	"github.com/cashierpay/cashier/internal/store"
@@ -29,8 +29,9 @@ import (
 
 // Config is what the transport needs. Fields without a default are required.
 type Config struct {
-	Gateway *gateway.Gateway
-	Store   store.Store
+	// APIs are the Antom APIs served, by name.
+	APIs  map[string]antom.Endpoint
+	Store store.Store
 	// Signer signs responses with the gateway's private key.
 	Signer ams.Signer
 	// Clock stamps Response-Time; defaults to the wall clock.
@@ -58,20 +59,6 @@ type Server struct {
 	cfg  Config
 	log  *slog.Logger
 	keys sync.Map // merchant public key text → *rsa.PublicKey
-	apis map[string]endpoint
-}
-
-type endpoint func(ctx context.Context, m *payment.Merchant, body []byte) (any, error)
-
-// handle decodes the body into Req and calls the use case.
-func handle[Req, Resp any](fn func(context.Context, *payment.Merchant, *Req) (*Resp, error)) endpoint {
-	return func(ctx context.Context, m *payment.Merchant, body []byte) (any, error) {
-		var req Req
-		if err := ams.Decode(body, &req); err != nil {
-			return nil, payment.NewError(ams.CodeParamIllegal, err.Error())
-		}
-		return fn(ctx, m, &req)
-	}
 }
 
 // New builds a Server.
@@ -86,17 +73,7 @@ func New(cfg Config) *Server {
 	if cfg.MaxBodyBytes == 0 {
 		cfg.MaxBodyBytes = 1 << 20
 	}
-	g := cfg.Gateway
-	return &Server{cfg: cfg, log: cfg.Logger, apis: map[string]endpoint{
-		ams.APIPay:                  handle(g.Pay),
-		ams.APICreatePaymentSession: handle(g.CreatePaymentSession),
-		ams.APIInquiryPayment:       handle(g.InquiryPayment),
-		ams.APICapture:              handle(g.Capture),
-		ams.APICancel:               handle(g.Cancel),
-		ams.APIRefund:               handle(g.Refund),
-		ams.APIInquiryRefund:        handle(g.InquiryRefund),
-		ams.APIConsult:              handle(g.Consult),
-	}}
+	return &Server{cfg: cfg, log: cfg.Logger}
 }
 
 // Handler returns the routes. Every path under /ams/, however malformed (doubled
@@ -188,7 +165,10 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, clean string) 
 		body, _ = json.Marshal(resp)
 	}
 	if ex, ok := ctx.Value(exchangeKey{}).(*exchange); ok {
-		ex.route, ex.api, ex.clientID, ex.result = "/ams/", apiName(clean), clientID, resultOf(resp)
+		ex.route, ex.clientID, ex.result = "/ams/", clientID, resultOf(resp)
+		if api := apiName(clean); s.cfg.APIs[api] != nil {
+			ex.api = api // only the APIs served: a label per typo would have no end
+		}
 	}
 	respTime := ams.FormatTime(s.cfg.Clock.Now())
 	// Signed over the path as received: an SDK verifies over the path it sent, which is
@@ -220,7 +200,7 @@ func (s *Server) call(ctx context.Context, r *http.Request, clientID, clean, raw
 	if r.Method != http.MethodPost {
 		return errorBody(payment.NewError(ams.CodeMethodNotSupported, "use POST"))
 	}
-	ep, ok := s.apis[apiName(clean)]
+	ep, ok := s.cfg.APIs[apiName(clean)]
 	if !ok {
 		return errorBody(payment.NewError(ams.CodeNoInterfaceDef, fmt.Sprintf("no API at %s", clean)))
 	}

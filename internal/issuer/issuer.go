@@ -6,12 +6,9 @@ package issuer
 import (
 	"context"
 	"time"
-)
 
-// Address is a billing address, used for AVS.
-type Address struct {
-	Region, State, City, Address1, Address2, ZipCode string
-}
+	"github.com/cashierpay/cashier/internal/payment"
+)
 
 // Card is what the processor needs to charge a card. It lives in memory only: the PAN and
 // the CVV are never stored or logged by a Processor.
@@ -21,16 +18,7 @@ type Card struct {
 	ExpiryYear  string // two digits, "26"
 	CVV         string // empty when paying with a stored card without CVV
 	HolderName  string
-	Billing     *Address
-}
-
-// ThreeDS is the result of 3-D Secure authentication done before authorization.
-type ThreeDS struct {
-	Version         string
-	ECI             string
-	CAVV            string
-	DSTransactionID string
-	Challenged      bool
+	Billing     *payment.Address
 }
 
 // AuthRequest asks for an authorization.
@@ -43,7 +31,7 @@ type AuthRequest struct {
 	// Force3DS is the merchant's is3DSAuthentication: authenticate even if the card does not require it.
 	Force3DS bool
 	// ThreeDS is set once the buyer has authenticated (or the merchant's MPI did).
-	ThreeDS *ThreeDS
+	ThreeDS *payment.ThreeDS
 	// StoredCredential marks a payment with a saved card token.
 	StoredCredential bool
 	// NetworkTransactionID references the initial transaction of a merchant-initiated series.
@@ -87,7 +75,7 @@ type AuthResult struct {
 	// threeDSResult: the request's own ThreeDS, or the processor's frictionless authentication
 	// when it authenticated the card without a challenge; nil when the card was not
 	// authenticated (including SCA exemptions).
-	ThreeDS *ThreeDS
+	ThreeDS *payment.ThreeDS
 	// RetryAfter, for Pending, is when asking again may give a final answer.
 	RetryAfter time.Time
 }
@@ -123,7 +111,7 @@ type IssuerAuthenticator interface {
 type ACS interface {
 	// Verify checks the buyer's answer to the challenge for a card of brand, or a challenge
 	// the buyer cancelled, and returns the authentication result: ok when authenticated.
-	Verify(ctx context.Context, brand, answer string, cancelled bool) (result ThreeDS, ok bool)
+	Verify(ctx context.Context, brand, answer string, cancelled bool) (result payment.ThreeDS, ok bool)
 	// Hint is what the challenge page shows the buyer besides the question: the sandbox's
 	// one-time code; "" for a real ACS.
 	Hint() string

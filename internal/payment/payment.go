@@ -64,6 +64,13 @@ const (
 	CaptureCaptured  CaptureState = "CAPTURED"
 )
 
+// Capture modes: captured by the gateway right after the authorization, or by the
+// merchant's capture call within AuthWindow.
+const (
+	CaptureAutomatic = "AUTOMATIC"
+	CaptureManual    = "MANUAL"
+)
+
 // CancelReason tells a merchant's cancel from the release of an authorization at 7 days.
 type CancelReason string
 
@@ -210,6 +217,30 @@ func (p *Payment) AuthExpiresAt() time.Time {
 	return p.PaidAt.Add(AuthWindow)
 }
 
+// Outcome is the payment as it stands in a result code and message: what pay, inquiryPayment
+// and notifyPayment report, and what the hosted result page explains.
+func (p *Payment) Outcome() (code, message string) {
+	switch p.Status {
+	case Success:
+		return CodeSuccess, "success"
+	case Fail:
+		return p.ResultCode, p.ResultMessage
+	case Cancelled:
+		return CodeOrderIsCanceled, "the payment was cancelled"
+	}
+	switch p.Stage {
+	case StageIssuerPending:
+		return CodePaymentInProcess, "the issuer has not answered yet; wait for notifyPayment or call inquiryPayment"
+	case StageAwaitingCard, StageAwaitingCVV:
+		return CodePaymentInProcess, "send the buyer to normalUrl to enter the card"
+	case StageAwaitingChallenge:
+		return CodePaymentInProcess, "the card requires 3-D Secure: send the buyer to normalUrl"
+	case StageAwaitingIssuer:
+		return CodePaymentInProcess, "send the buyer to normalUrl to authenticate with the card issuer"
+	}
+	return CodePaymentInProcess, "the payment is being processed"
+}
+
 // Schedule recomputes NextActionAt from the payment's state; call it before every write.
 func (p *Payment) Schedule(issuerRetry time.Time) {
 	p.NextActionAt = time.Time{}
@@ -243,6 +274,17 @@ type Capture struct {
 	CompletedAt   time.Time
 }
 
+// Outcome is the capture as it stands in a result code and message.
+func (c *Capture) Outcome() (code, message string) {
+	switch c.Status {
+	case Success:
+		return CodeSuccess, "success"
+	case Fail:
+		return c.ResultCode, c.ResultMessage
+	}
+	return CodeCaptureInProcess, "the capture is being processed; wait for notifyCapture or call inquiryPayment"
+}
+
 // Refund is one refund of a captured payment.
 type Refund struct {
 	ID                string
@@ -259,6 +301,17 @@ type Refund struct {
 	IssuerRef         string
 	CreatedAt         time.Time
 	CompletedAt       time.Time
+}
+
+// Outcome is the refund as it stands in a result code and message.
+func (r *Refund) Outcome() (code, message string) {
+	switch r.Status {
+	case Success:
+		return CodeSuccess, "success"
+	case Fail:
+		return r.ResultCode, r.ResultMessage
+	}
+	return CodeRefundInProcess, "the refund is being processed; wait for notifyRefund or call inquiryRefund"
 }
 
 // Notification kinds, named after the Antom APIs that deliver them.
@@ -317,3 +370,7 @@ func (e *Error) Error() string { return e.Code + ": " + e.Message }
 
 // NewError builds an *Error.
 func NewError(code, message string) *Error { return &Error{Code: code, Message: message} }
+
+// Invalid is a request field that is missing or wrong (PARAM_ILLEGAL), with a message that
+// names the field by its path in the request, as the merchant wrote it.
+func Invalid(field, problem string) *Error { return NewError(CodeParamIllegal, field+" "+problem) }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/cashierpay/cashier/internal/card"
 	"github.com/cashierpay/cashier/internal/issuer"
+	"github.com/cashierpay/cashier/internal/payment"
 )
 
 // OTP is the one-time code the sandbox's 3-D Secure challenge accepts.
@@ -23,8 +24,8 @@ type ACS struct{}
 var _ issuer.ACS = ACS{}
 
 // Verify implements issuer.ACS.
-func (ACS) Verify(ctx context.Context, brand, answer string, cancelled bool) (issuer.ThreeDS, bool) {
-	t := issuer.ThreeDS{Version: "2.2.0", Challenged: true, DSTransactionID: uuid.NewString()}
+func (ACS) Verify(ctx context.Context, brand, answer string, cancelled bool) (payment.ThreeDS, bool) {
+	t := payment.ThreeDS{Version: "2.2.0", Challenged: true, DSTransactionID: uuid.NewString()}
 	mastercard := brand == card.Mastercard || brand == card.Maestro
 	if cancelled || !hmac.Equal([]byte(answer), []byte(OTP)) {
 		t.ECI = "07"

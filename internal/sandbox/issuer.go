@@ -16,6 +16,7 @@ import (
 
 	"github.com/cashierpay/cashier/internal/card"
 	"github.com/cashierpay/cashier/internal/issuer"
+	"github.com/cashierpay/cashier/internal/payment"
 )
 
 // PendingDelay is how long the slow-issuer test cards keep an authorization in process
@@ -288,7 +289,7 @@ func approvalIDs(ref string) (authCode, ntid string) {
 
 // frictionless makes up the 3-D Secure 2 result of an authentication the issuer did without
 // a challenge, deterministically from the reference for the same reason as approvalIDs.
-func frictionless(ref, brand string) *issuer.ThreeDS {
+func frictionless(ref, brand string) *payment.ThreeDS {
 	h := sha256.Sum256([]byte("3ds:" + ref))
 	eci := "05" // fully authenticated, Visa and most brands
 	if brand == card.Mastercard || brand == card.Maestro {
@@ -299,7 +300,7 @@ func frictionless(ref, brand string) *issuer.ThreeDS {
 	u[6] = u[6]&0x0f | 0x40 // a version-4 UUID, as directory servers issue
 	u[8] = u[8]&0x3f | 0x80
 	x := hex.EncodeToString(u[:])
-	return &issuer.ThreeDS{
+	return &payment.ThreeDS{
 		Version:         "2.2.0",
 		ECI:             eci,
 		CAVV:            base64.StdEncoding.EncodeToString(h[:20]),

@@ -13,6 +13,7 @@ import (
 
 	"github.com/cashierpay/cashier/internal/card"
 	"github.com/cashierpay/cashier/internal/issuer"
+	"github.com/cashierpay/cashier/internal/payment"
 )
 
 // fakeClock is moved by hand only, so that 29 s and 30 s mean exactly that.
@@ -50,7 +51,7 @@ func authReq(pan string) issuer.AuthRequest {
 		Reference: "pay_1", MerchantID: "m_1", Currency: "USD", Amount: 1000,
 		Card: issuer.Card{
 			Number: pan, ExpiryMonth: "12", ExpiryYear: "30", CVV: cvv, HolderName: "Jane Doe",
-			Billing: &issuer.Address{Region: "US", State: "CA", City: "San Francisco", Address1: "1 Market St", ZipCode: "94105"},
+			Billing: &payment.Address{Region: "US", State: "CA", City: "San Francisco", Address1: "1 Market St", ZipCode: "94105"},
 		},
 	}
 }
@@ -64,7 +65,7 @@ func sameResult(a, b issuer.AuthResult) bool {
 	return a == b
 }
 
-var authenticated = &issuer.ThreeDS{Version: "2.2.0", ECI: "05", CAVV: "AAABBBCCC", DSTransactionID: "f25084f0-5b16-4c0a-ae5d-b24808a95e4b", Challenged: true}
+var authenticated = &payment.ThreeDS{Version: "2.2.0", ECI: "05", CAVV: "AAABBBCCC", DSTransactionID: "f25084f0-5b16-4c0a-ae5d-b24808a95e4b", Challenged: true}
 
 func authorize(t *testing.T, s *Issuer, req issuer.AuthRequest) issuer.AuthResult {
 	t.Helper()
@@ -118,7 +119,7 @@ func TestAntomSandboxCards(t *testing.T) {
 				t.Errorf("%s: got %s %s %s, want %s %s %s", tt.pan, res.ResultCode, res.CardBrand, res.IssuingCountry, tt.code, tt.brand, tt.country)
 			}
 			if res.ThreeDS != nil {
-				t.Errorf("%s force3DS=%v: issuer.ThreeDS %+v, want none", tt.pan, force3DS, res.ThreeDS)
+				t.Errorf("%s force3DS=%v: payment.ThreeDS %+v, want none", tt.pan, force3DS, res.ThreeDS)
 			}
 		}
 	}
@@ -213,7 +214,7 @@ func TestCatalogueAuthorize(t *testing.T) {
 			t.Errorf("%s: avs %q cvv %q, want %q %q", tc.CardNo, res.AVSResult, res.CVVResult, wantAVS, wantCVV)
 		}
 		if (res.ThreeDS != nil) != (tc.ThreeDS == "frictionless") {
-			t.Errorf("%s: issuer.ThreeDS %+v for a %q card", tc.CardNo, res.ThreeDS, tc.ThreeDS)
+			t.Errorf("%s: payment.ThreeDS %+v for a %q card", tc.CardNo, res.ThreeDS, tc.ThreeDS)
 		}
 		approved := res.Outcome == issuer.Approved
 		if approved != (res.AuthCode != "") || approved != regexp.MustCompile(`^\d{15}$`).MatchString(res.NetworkTransactionID) {
@@ -288,7 +289,7 @@ func TestThreeDS(t *testing.T) {
 		name     string
 		pan      string
 		force3DS bool
-		threeDS  *issuer.ThreeDS
+		threeDS  *payment.ThreeDS
 		mit      bool
 		outcome  issuer.Outcome
 		code     string
@@ -334,21 +335,21 @@ func TestThreeDS(t *testing.T) {
 		switch {
 		case tt.echo:
 			if res.ThreeDS == nil || *res.ThreeDS != *tt.threeDS || res.ThreeDS == tt.threeDS {
-				t.Errorf("%s: issuer.ThreeDS %+v, want a copy of the request's", tt.name, res.ThreeDS)
+				t.Errorf("%s: payment.ThreeDS %+v, want a copy of the request's", tt.name, res.ThreeDS)
 			}
 		case tt.frictionless:
 			f := res.ThreeDS
 			if f == nil || f.Challenged || f.ECI != "05" || f.Version != "2.2.0" || f.CAVV == "" ||
 				!regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`).MatchString(f.DSTransactionID) {
-				t.Errorf("%s: issuer.ThreeDS %+v, want a frictionless result", tt.name, f)
+				t.Errorf("%s: payment.ThreeDS %+v, want a frictionless result", tt.name, f)
 			}
 			again, _ := s.Inquire(ctx, res.Ref)
 			if again.ThreeDS == nil || *again.ThreeDS != *f {
-				t.Errorf("%s: Inquire issuer.ThreeDS %+v, Authorize said %+v", tt.name, again.ThreeDS, f)
+				t.Errorf("%s: Inquire payment.ThreeDS %+v, Authorize said %+v", tt.name, again.ThreeDS, f)
 			}
 		default:
 			if res.ThreeDS != nil {
-				t.Errorf("%s: issuer.ThreeDS %+v, want none", tt.name, res.ThreeDS)
+				t.Errorf("%s: payment.ThreeDS %+v, want none", tt.name, res.ThreeDS)
 			}
 		}
 	}

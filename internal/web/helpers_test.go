@@ -106,7 +106,6 @@ func baseView(step gateway.Step) *gateway.HostedView {
 		MerchantName:     "Acme Books",
 		OrderDescription: "Two paperbacks",
 		Amount:           payment.Amount{Currency: "USD", Value: 1050},
-		AmountDisplay:    "10.50",
 		TerminalType:     "WEB",
 		Status:           payment.Processing,
 		RedirectURL:      "https://merchant.example/return?order=42&src=cashier",

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/cashierpay/cashier/ams"
+	"github.com/cashierpay/cashier/internal/antom"
 	"github.com/cashierpay/cashier/internal/card"
 	"github.com/cashierpay/cashier/internal/gateway"
 	"github.com/cashierpay/cashier/internal/payment"
@@ -101,9 +102,9 @@ var acceptedBrands = func() []string {
 func brandLogo(code string) logo {
 	b, ok := card.LookupBrand(code)
 	if !ok {
-		return logo{Src: gateway.BrandLogoPath(card.Generic), Name: code}
+		return logo{Src: antom.LogoPath(card.Generic), Name: code}
 	}
-	return logo{Src: gateway.BrandLogoPath(b.Code), Name: b.Name}
+	return logo{Src: antom.LogoPath(b.Code), Name: b.Name}
 }
 
 func (p *Pages) newPage(loc, step, token string) *page {
@@ -123,11 +124,7 @@ func (p *Pages) render(w http.ResponseWriter, r *http.Request, loc string, statu
 	pg := p.newPage(loc, string(v.Step), token)
 	t := pg.T
 	pg.View = v
-	major := v.AmountDisplay
-	if major == "" {
-		major = ams.FormatMajor(v.Amount.Currency, v.Amount.Value)
-	}
-	pg.Amount = formatAmount(loc, v.Amount.Currency, major)
+	pg.Amount = formatAmount(loc, v.Amount.Currency, ams.FormatMajor(v.Amount.Currency, v.Amount.Value))
 	pg.PayLabel = strings.ReplaceAll(t["pay"], "{amount}", pg.Amount)
 	form := func() {
 		if sdk != nil {

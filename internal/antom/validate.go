@@ -1,4 +1,4 @@
-package gateway
+package antom
 
 import (
 	"fmt"
@@ -11,9 +11,7 @@ import (
 )
 
 // paramError is PARAM_ILLEGAL with a message that names the field.
-func paramError(field, problem string) *payment.Error {
-	return payment.NewError(payment.CodeParamIllegal, field+" "+problem)
-}
+var paramError = payment.Invalid
 
 func requireString(field, v string, maxLen int) *payment.Error {
 	if v == "" {

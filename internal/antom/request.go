@@ -1,0 +1,298 @@
+package antom
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/cashierpay/cashier/ams"
+	"github.com/cashierpay/cashier/internal/card"
+	"github.com/cashierpay/cashier/internal/gateway"
+	"github.com/cashierpay/cashier/internal/payment"
+)
+
+var terminalTypes = map[string]bool{"WEB": true, "WAP": true, "APP": true, "MINI_APP": true}
+
+// parsePay checks a pay request field by field and turns it into the use case's command.
+// Result codes: PARAM_ILLEGAL, CURRENCY_NOT_SUPPORT, SELECTED_CARD_BRAND_NOT_AVAILABLE.
+func parsePay(req *ams.PayRequest) (*gateway.PayCommand, *payment.Error) {
+	cmd := &gateway.PayCommand{RequestID: req.PaymentRequestID, NotifyURL: req.PaymentNotifyURL, RedirectURL: req.PaymentRedirectURL}
+	if req.ProductCode != ams.ProductCashierPayment {
+		if req.ProductCode == "" {
+			return nil, paramError("productCode", "is required")
+		}
+		return nil, paramError("productCode", "must be CASHIER_PAYMENT")
+	}
+	if err := requireRequestID("paymentRequestId", req.PaymentRequestID); err != nil {
+		return nil, err
+	}
+	amount, perr := parseAmount("paymentAmount", req.PaymentAmount)
+	if perr != nil {
+		return nil, perr
+	}
+	cmd.Amount = amount
+	if req.Order == nil {
+		return nil, paramError("order", "is required")
+	}
+	if err := requireString("order.referenceOrderId", req.Order.ReferenceOrderID, 64); err != nil {
+		return nil, err
+	}
+	if err := requireString("order.orderDescription", req.Order.OrderDescription, 256); err != nil {
+		return nil, err
+	}
+	if req.Order.OrderAmount != nil {
+		if _, err := parseAmount("order.orderAmount", req.Order.OrderAmount); err != nil {
+			return nil, err
+		}
+	}
+	cmd.Order = payment.Order{ReferenceOrderID: req.Order.ReferenceOrderID, Description: req.Order.OrderDescription}
+	if b := req.Order.Buyer; b != nil {
+		if err := maxString("order.buyer.referenceBuyerId", b.ReferenceBuyerID, 64); err != nil {
+			return nil, err
+		}
+		cmd.Order.BuyerID = b.ReferenceBuyerID
+	}
+	if req.Env == nil || req.Env.TerminalType == "" {
+		return nil, paramError("env.terminalType", "is required")
+	}
+	if !terminalTypes[req.Env.TerminalType] {
+		return nil, paramError("env.terminalType", "must be one of WEB, WAP, APP, MINI_APP")
+	}
+	cmd.Order.TerminalType = req.Env.TerminalType
+	if err := validURL("paymentRedirectUrl", req.PaymentRedirectURL, true); err != nil {
+		return nil, err
+	}
+	if err := validURL("paymentNotifyUrl", req.PaymentNotifyURL, false); err != nil {
+		return nil, err
+	}
+	if req.PaymentExpiryTime != "" {
+		t, err := parseExpiry("paymentExpiryTime", req.PaymentExpiryTime)
+		if err != nil {
+			return nil, err
+		}
+		cmd.ExpiresAt = t
+	}
+	cmd.CaptureMode = payment.CaptureAutomatic
+	if f := req.PaymentFactor; f != nil && f.CaptureMode != "" {
+		if f.CaptureMode != payment.CaptureAutomatic && f.CaptureMode != payment.CaptureManual {
+			return nil, paramError("paymentFactor.captureMode", "must be AUTOMATIC or MANUAL")
+		}
+		cmd.CaptureMode = f.CaptureMode
+	}
+	pm := req.PaymentMethod
+	if pm == nil {
+		return nil, paramError("paymentMethod", "is required")
+	}
+	if pm.PaymentMethodType != ams.PaymentMethodCard {
+		if pm.PaymentMethodType == "" {
+			return nil, paramError("paymentMethod.paymentMethodType", "is required")
+		}
+		return nil, paramError("paymentMethod.paymentMethodType", "must be CARD: cashier is a card gateway")
+	}
+	if err := maxString("paymentMethod.paymentMethodId", pm.PaymentMethodID, 128); err != nil {
+		return nil, err
+	}
+	cmd.Token = pm.PaymentMethodID
+	var m ams.CardMetaData
+	if len(pm.PaymentMethodMetaData) > 0 && string(pm.PaymentMethodMetaData) != "null" {
+		if err := ams.Decode(pm.PaymentMethodMetaData, &m); err != nil {
+			var fe *ams.FieldError
+			if errors.As(err, &fe) && fe.Field != "" {
+				return nil, paramError("paymentMethod.paymentMethodMetaData."+fe.Field, fe.Reason)
+			}
+			return nil, paramError("paymentMethod.paymentMethodMetaData", "must be a JSON object of card fields")
+		}
+	}
+	for _, f := range []struct {
+		name, v string
+		max     int
+	}{
+		{"cardNo", m.CardNo, 32}, {"cvv", m.CVV, 4}, {"expiryYear", m.ExpiryYear, 2}, {"expiryMonth", m.ExpiryMonth, 2},
+		{"selectedCardBrand", m.SelectedCardBrand, 64}, {"networkTransactionId", m.NetworkTransactionID, 100},
+	} {
+		if err := maxString("paymentMethod.paymentMethodMetaData."+f.name, f.v, f.max); err != nil {
+			return nil, err
+		}
+	}
+	cmd.Order.Tokenize, cmd.Order.Force3DS, cmd.Order.AuthUpgrade = bool(m.Tokenize), bool(m.Is3DSAuthentication), bool(m.EnableAuthenticationUpgrade)
+	// Antom's docs put requireIssuerAuthentication in paymentMethodMetaData (the only place
+	// Java SDK 2.0.21 has for it); newer SDKs put it on paymentMethod. Either asks for it.
+	if pm.RequireIssuerAuthentication || m.RequireIssuerAuthentication {
+		switch {
+		case cmd.Token != "" || m.CardNo != "":
+			return nil, paramError("paymentMethod.requireIssuerAuthentication", "is for hosted mode: the buyer authenticates with the issuer on normalUrl, so send neither cardNo nor paymentMethodId with it")
+		case m.SelectedCardBrand == "":
+			return nil, paramError("paymentMethod.paymentMethodMetaData.selectedCardBrand", "is required with requireIssuerAuthentication")
+		case !isKorean(m.SelectedCardBrand):
+			return nil, payment.NewError(payment.CodeSelectedCardBrandUnavailable, fmt.Sprintf("selectedCardBrand %q has no issuer authentication; Korean local brands do", m.SelectedCardBrand))
+		case cmd.Amount.Currency != "KRW":
+			return nil, payment.NewError(payment.CodeSelectedCardBrandUnavailable, "Korean issuer-authenticated cards pay in KRW only")
+		}
+		// captureMode MANUAL, as in Antom's own example request, is honoured: the issuer
+		// authorizes and the merchant captures within the capture window.
+		cmd.Order.IssuerBrand = m.SelectedCardBrand
+	}
+	if m.CardNo != "" {
+		if m.ExpiryMonth == "" {
+			return nil, paramError("paymentMethod.paymentMethodMetaData.expiryMonth", "is required")
+		}
+		if m.ExpiryYear == "" {
+			return nil, paramError("paymentMethod.paymentMethodMetaData.expiryYear", "is required")
+		}
+		cmd.Card = &gateway.CardData{Number: m.CardNo, CVV: m.CVV, ExpiryMonth: m.ExpiryMonth, ExpiryYear: m.ExpiryYear, HolderName: holderName(m.CardholderName)}
+		if b := m.BillingAddress; b != nil {
+			cmd.Card.Billing = &payment.Address{Region: b.Region, State: b.State, City: b.City, Address1: b.Address1, Address2: b.Address2, ZipCode: b.ZipCode}
+		}
+	}
+	cmd.CVV, cmd.NeedCVV, cmd.NetworkTransactionID = m.CVV, bool(m.NeedCVV), m.NetworkTransactionID
+	if mpi := m.MpiData; mpi != nil {
+		cmd.ThreeDS = &payment.ThreeDS{Version: mpi.ThreeDSVersion, ECI: mpi.Eci, CAVV: mpi.Cavv, DSTransactionID: mpi.DsTransactionID}
+	}
+	return cmd, nil
+}
+
+// isKorean says whether brand is a Korean local card brand, which authenticates with its
+// issuer instead of 3-D Secure.
+func isKorean(brand string) bool {
+	b, ok := card.LookupBrand(brand)
+	return ok && b.Korean
+}
+
+func holderName(n *ams.Name) string {
+	if n == nil {
+		return ""
+	}
+	if n.FullName != "" {
+		return n.FullName
+	}
+	s := n.FirstName
+	if n.MiddleName != "" {
+		s += " " + n.MiddleName
+	}
+	if n.LastName != "" {
+		s += " " + n.LastName
+	}
+	return s
+}
+
+// parseSession checks a createPaymentSession request: a pay request without card data, for
+// the browser SDK's form. Result codes: those of parsePay.
+func parseSession(req *ams.CreatePaymentSessionRequest, now time.Time) (*gateway.SessionCommand, *payment.Error) {
+	pm := req.PaymentMethod
+	if pm == nil {
+		pm = &ams.PaymentMethod{PaymentMethodType: ams.PaymentMethodCard}
+	}
+	env := req.Env
+	if env == nil || env.TerminalType == "" {
+		env = &ams.Env{TerminalType: "WEB"}
+	}
+	pay, perr := parsePay(&ams.PayRequest{
+		ProductCode: req.ProductCode, PaymentRequestID: req.PaymentRequestID, Order: req.Order, PaymentAmount: req.PaymentAmount,
+		PaymentMethod: pm, PaymentRedirectURL: req.PaymentRedirectURL, PaymentNotifyURL: req.PaymentNotifyURL,
+		PaymentFactor: req.PaymentFactor, Env: env,
+	})
+	if perr != nil {
+		return nil, perr
+	}
+	switch {
+	case pay.Card != nil:
+		return nil, paramError("paymentMethod.paymentMethodMetaData.cardNo", "must not be sent: in a session the buyer enters the card in the SDK's form")
+	case pay.Order.IssuerBrand != "":
+		return nil, paramError("paymentMethod.requireIssuerAuthentication", "is not supported in a session: use pay")
+	}
+	cmd := &gateway.SessionCommand{
+		RequestID: pay.RequestID, Amount: pay.Amount, CaptureMode: pay.CaptureMode, Order: pay.Order,
+		RedirectURL: pay.RedirectURL, NotifyURL: pay.NotifyURL, Token: pay.Token,
+	}
+	if req.PaymentSessionExpiryTime != "" {
+		t, err := parseExpiry("paymentSessionExpiryTime", req.PaymentSessionExpiryTime)
+		if err != nil {
+			return nil, err
+		}
+		if t.After(now.Add(gateway.SessionLifetime)) {
+			return nil, paramError("paymentSessionExpiryTime", "must be within one hour: a session lasts at most an hour")
+		}
+		cmd.ExpiresAt = t
+	}
+	return cmd, nil
+}
+
+// parseLookup checks the id and request id that name a payment or a refund; one of them is
+// required. Result codes: PARAM_ILLEGAL.
+func parseLookup(idField, id, requestIDField, requestID string) (gateway.Lookup, *payment.Error) {
+	if id == "" && requestID == "" {
+		return gateway.Lookup{}, paramError(idField, "or "+requestIDField+" is required")
+	}
+	if err := maxString(idField, id, 64); err != nil {
+		return gateway.Lookup{}, err
+	}
+	if err := maxString(requestIDField, requestID, 64); err != nil {
+		return gateway.Lookup{}, err
+	}
+	return gateway.Lookup{ID: id, RequestID: requestID}, nil
+}
+
+// parseCapture checks a capture request. Result codes: PARAM_ILLEGAL, CURRENCY_NOT_SUPPORT.
+func parseCapture(req *ams.CaptureRequest) (gateway.CaptureCommand, *payment.Error) {
+	if err := requireRequestID("captureRequestId", req.CaptureRequestID); err != nil {
+		return gateway.CaptureCommand{}, err
+	}
+	if err := requireString("paymentId", req.PaymentID, 64); err != nil {
+		return gateway.CaptureCommand{}, err
+	}
+	amount, perr := parseAmount("captureAmount", req.CaptureAmount)
+	if perr != nil {
+		return gateway.CaptureCommand{}, perr
+	}
+	return gateway.CaptureCommand{RequestID: req.CaptureRequestID, PaymentID: req.PaymentID, Amount: amount}, nil
+}
+
+// parseRefund checks a refund request. Result codes: PARAM_ILLEGAL, CURRENCY_NOT_SUPPORT.
+func parseRefund(req *ams.RefundRequest) (gateway.RefundCommand, *payment.Error) {
+	if err := requireRequestID("refundRequestId", req.RefundRequestID); err != nil {
+		return gateway.RefundCommand{}, err
+	}
+	if err := requireString("paymentId", req.PaymentID, 64); err != nil {
+		return gateway.RefundCommand{}, err
+	}
+	amount, perr := parseAmount("refundAmount", req.RefundAmount)
+	if perr != nil {
+		return gateway.RefundCommand{}, perr
+	}
+	for _, f := range []struct {
+		name, v string
+		max     int
+	}{{"referenceRefundId", req.ReferenceRefundID, 64}, {"refundReason", req.RefundReason, 256}, {"captureId", req.CaptureID, 64}, {"refundNotifyUrl", req.RefundNotifyURL, 1024}} {
+		if err := maxString(f.name, f.v, f.max); err != nil {
+			return gateway.RefundCommand{}, err
+		}
+	}
+	if err := validURL("refundNotifyUrl", req.RefundNotifyURL, false); err != nil {
+		return gateway.RefundCommand{}, err
+	}
+	return gateway.RefundCommand{
+		RequestID: req.RefundRequestID, PaymentID: req.PaymentID, Amount: amount,
+		ReferenceRefundID: req.ReferenceRefundID, Reason: req.RefundReason, NotifyURL: req.RefundNotifyURL,
+	}, nil
+}
+
+// parseConsult checks a consult request. Result codes: PARAM_ILLEGAL, CURRENCY_NOT_SUPPORT.
+func parseConsult(req *ams.ConsultRequest) (amount payment.Amount, terminal string, err *payment.Error) {
+	if req.ProductCode != ams.ProductCashierPayment {
+		if req.ProductCode == "" {
+			return amount, "", paramError("productCode", "is required")
+		}
+		return amount, "", paramError("productCode", "must be CASHIER_PAYMENT")
+	}
+	if amount, err = parseAmount("paymentAmount", req.PaymentAmount); err != nil {
+		return amount, "", err
+	}
+	terminal = "WEB"
+	if req.Env != nil && req.Env.TerminalType != "" {
+		if !terminalTypes[req.Env.TerminalType] {
+			return amount, "", paramError("env.terminalType", "must be one of WEB, WAP, APP, MINI_APP")
+		}
+		terminal = req.Env.TerminalType
+	}
+	return amount, terminal, nil
+}

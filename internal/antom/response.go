@@ -1,0 +1,259 @@
+package antom
+
+import (
+	"cmp"
+	"encoding/base64"
+	"encoding/json"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/cashierpay/cashier/ams"
+	"github.com/cashierpay/cashier/internal/card"
+	"github.com/cashierpay/cashier/internal/gateway"
+	"github.com/cashierpay/cashier/internal/payment"
+)
+
+func wireTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return ams.FormatTime(t)
+}
+
+// paymentResult is the result a pay call reports for the payment as it stands.
+func paymentResult(p *payment.Payment) ams.Result { return ams.NewResult(p.Outcome()) }
+
+func resultInfo(p *payment.Payment) *ams.PaymentResultInfo {
+	c := p.Card
+	if c.Masked == "" && c.Brand == "" {
+		return nil
+	}
+	info := &ams.PaymentResultInfo{
+		CardNo: c.Masked, CardBrand: c.Brand, CardToken: c.Token, IssuingCountry: c.IssuingCountry, Funding: c.Funding,
+		AvsResultRaw: c.AVS, CvvResultRaw: c.CVV, NetworkTransactionID: c.NetworkTransactionID,
+		CardholderName: c.HolderName, CardBin: c.BIN, LastFour: c.Last4, ExpiryMonth: c.ExpiryMonth, ExpiryYear: c.ExpiryYear,
+	}
+	if t := c.ThreeDS; t != nil {
+		challenged := t.Challenged
+		info.ThreeDSResult = &ams.ThreeDSResult{ThreeDSVersion: t.Version, Eci: t.ECI, Cavv: t.CAVV, DsTransactionID: t.DSTransactionID, Challenged: &challenged}
+	}
+	return info
+}
+
+// payResponse renders pay's answer. pageURL is where the buyer continues ("" when the
+// payment does not wait for the buyer).
+func payResponse(p *payment.Payment, pageURL string) *ams.PayResponse {
+	r := &ams.PayResponse{
+		Result: paymentResult(p), PaymentRequestID: p.RequestID, PaymentID: p.ID, PaymentAmount: wireAmount(p.Amount),
+		PaymentCreateTime: wireTime(p.CreatedAt), PaymentTime: wireTime(p.PaidAt), AuthExpiryTime: wireTime(p.AuthExpiresAt()),
+		PaymentResultInfo: resultInfo(p),
+	}
+	if pageURL != "" {
+		r.NormalURL = pageURL
+		r.RedirectActionForm = &ams.RedirectActionForm{Method: "GET", RedirectURL: pageURL}
+	}
+	return r
+}
+
+func captureResponseResult(c *payment.Capture) ams.Result { return ams.NewResult(c.Outcome()) }
+
+func refundResult(r *payment.Refund) ams.Result { return ams.NewResult(r.Outcome()) }
+
+func refundStatus(r *payment.Refund) string {
+	switch r.Status {
+	case payment.Success:
+		return ams.RefundSuccess
+	case payment.Fail:
+		return ams.RefundFail
+	}
+	return ams.RefundProcessing
+}
+
+// refundTime is set once a refund has succeeded.
+func refundTime(r *payment.Refund) string {
+	if r.Status != payment.Success {
+		return ""
+	}
+	return wireTime(r.CompletedAt)
+}
+
+func captureResponse(c *payment.Capture) *ams.CaptureResponse {
+	return &ams.CaptureResponse{
+		Result: captureResponseResult(c), CaptureRequestID: c.RequestID, CaptureID: c.ID, PaymentID: c.PaymentID,
+		CaptureAmount: wireAmount(c.Amount), CaptureTime: wireTime(c.CompletedAt),
+	}
+}
+
+func refundResponse(r *payment.Refund) *ams.RefundResponse {
+	return &ams.RefundResponse{
+		Result: refundResult(r), RefundRequestID: r.RequestID, RefundID: r.ID, PaymentID: r.PaymentID,
+		RefundAmount: wireAmount(r.Amount), RefundTime: refundTime(r),
+	}
+}
+
+func inquiryRefundResponse(r *payment.Refund) *ams.InquiryRefundResponse {
+	return &ams.InquiryRefundResponse{
+		Result: ams.SuccessResult(), RefundID: r.ID, RefundRequestID: r.RequestID, PaymentID: r.PaymentID,
+		RefundAmount: wireAmount(r.Amount), RefundTime: refundTime(r), RefundStatus: refundStatus(r),
+	}
+}
+
+func cancelResponse(p *payment.Payment) *ams.CancelResponse {
+	return &ams.CancelResponse{Result: ams.SuccessResult(), PaymentID: p.ID, PaymentRequestID: p.RequestID, CancelTime: wireTime(p.CancelledAt)}
+}
+
+// inquiryPaymentResponse renders a payment with every capture, refund and cancel in
+// transactions[], oldest first. pageURL is where the buyer continues ("" when the payment
+// does not wait for the buyer).
+func inquiryPaymentResponse(rec *gateway.PaymentRecord, pageURL string) *ams.InquiryPaymentResponse {
+	p := rec.Payment
+	res := paymentResult(p)
+	resp := &ams.InquiryPaymentResponse{
+		Result: ams.SuccessResult(), PaymentStatus: string(p.Status), PaymentResultCode: res.ResultCode,
+		PaymentResultMessage: res.ResultMessage, PaymentRequestID: p.RequestID, PaymentID: p.ID,
+		PaymentAmount: wireAmount(p.Amount), PaymentCreateTime: wireTime(p.CreatedAt), PaymentTime: wireTime(p.PaidAt),
+		AuthExpiryTime: wireTime(p.AuthExpiresAt()), PaymentMethodType: ams.PaymentMethodCard, PaymentResultInfo: resultInfo(p),
+	}
+	if p.Status == payment.Success {
+		resp.ActualPaymentAmount = wireAmount(p.Amount)
+	}
+	if pageURL != "" {
+		resp.RedirectActionForm = &ams.RedirectActionForm{Method: "GET", RedirectURL: pageURL}
+	}
+	if p.Status == payment.Cancelled {
+		// A cancelled payment reports why in paymentResultCode: the merchant's cancel, or the
+		// release of an uncaptured authorization after 7 days.
+		resp.PaymentResultCode, resp.PaymentResultMessage = p.ResultCode, p.ResultMessage
+	}
+	for _, c := range rec.Captures {
+		resp.Transactions = append(resp.Transactions, ams.Transaction{
+			TransactionResult: captureResponseResult(c), TransactionID: c.ID, TransactionType: ams.TransactionCapture,
+			TransactionStatus: string(c.Status), TransactionAmount: wireAmount(c.Amount),
+			TransactionRequestID: c.RequestID, TransactionTime: wireTime(cmp.Or(c.CompletedAt, c.CreatedAt)),
+		})
+	}
+	for _, r := range rec.Refunds {
+		resp.Transactions = append(resp.Transactions, ams.Transaction{
+			TransactionResult: refundResult(r), TransactionID: r.ID, TransactionType: ams.TransactionRefund,
+			TransactionStatus: string(r.Status), TransactionAmount: wireAmount(r.Amount),
+			TransactionRequestID: r.RequestID, TransactionTime: wireTime(cmp.Or(r.CompletedAt, r.CreatedAt)),
+		})
+	}
+	if p.Status == payment.Cancelled {
+		resp.Transactions = append(resp.Transactions, ams.Transaction{
+			TransactionResult: ams.SuccessResult(), TransactionID: p.ID, TransactionType: ams.TransactionCancel,
+			TransactionStatus: ams.PaymentSuccess, TransactionAmount: wireAmount(p.Amount),
+			TransactionRequestID: p.RequestID, TransactionTime: wireTime(p.CancelledAt),
+		})
+	}
+	sort.SliceStable(resp.Transactions, func(i, j int) bool {
+		return resp.Transactions[i].TransactionTime < resp.Transactions[j].TransactionTime
+	})
+	return resp
+}
+
+// SessionConfig is the JSON of the last segment of paymentSessionData. The browser SDK reads
+// the gateway's address and the form's page token from it; the rest follows Antom's shape.
+type SessionConfig struct {
+	PaymentSessionConfig struct {
+		ProductScene              string `json:"productScene"`
+		PaymentMethodCategoryType string `json:"paymentMethodCategoryType"`
+		ProductSceneVersion       string `json:"productSceneVersion"`
+	} `json:"paymentSessionConfig"`
+	PaymentSessionFactor struct {
+		PaymentAmount struct {
+			Currency       string `json:"currency"`
+			Value          string `json:"value"`
+			FormattedValue string `json:"formattedValue"`
+		} `json:"paymentAmount"`
+		MerchantInfo struct {
+			MerchantName string `json:"merchantName"`
+		} `json:"merchantInfo"`
+		Order struct {
+			OrderDescription string `json:"orderDescription"`
+		} `json:"order"`
+	} `json:"paymentSessionFactor"`
+	Cashier struct {
+		Gateway    string `json:"gateway"`
+		Token      string `json:"token"`
+		SessionID  string `json:"sessionId"`
+		ExpiryTime string `json:"expiryTime"`
+	} `json:"cashier"`
+}
+
+// sessionResponse renders createPaymentSession's answer: a pure function of the session, the
+// merchant, the region asked for and the URLs the request came in on, so a repeated call
+// answers the same.
+func sessionResponse(s *gateway.Session, m *payment.Merchant, region, gatewayURL, pageURL string) *ams.CreatePaymentSessionResponse {
+	p := s.Payment
+	region = cmp.Or(region, "US")
+	var cfg SessionConfig
+	cfg.PaymentSessionConfig.ProductScene = ams.ProductCashierPayment
+	cfg.PaymentSessionConfig.PaymentMethodCategoryType = ams.PaymentMethodCard
+	cfg.PaymentSessionConfig.ProductSceneVersion = "1.0"
+	f := &cfg.PaymentSessionFactor
+	f.PaymentAmount.Currency, f.PaymentAmount.Value = p.Amount.Currency, strconv.FormatInt(p.Amount.Value, 10)
+	f.PaymentAmount.FormattedValue = ams.FormatMajor(p.Amount.Currency, p.Amount.Value)
+	f.MerchantInfo.MerchantName, f.Order.OrderDescription = m.Name, p.Order.Description
+	sessionID := "ps" + p.ID
+	cfg.Cashier.Gateway, cfg.Cashier.Token, cfg.Cashier.SessionID, cfg.Cashier.ExpiryTime = gatewayURL, s.Token, sessionID, wireTime(p.ExpiresAt)
+	js, _ := json.Marshal(cfg)
+	data := base64.StdEncoding.EncodeToString([]byte(s.Token)) + "&&" + region + "&&111&&" + base64.StdEncoding.EncodeToString(js)
+	return &ams.CreatePaymentSessionResponse{
+		Result: ams.SuccessResult(), PaymentSessionData: data, PaymentSessionID: sessionID,
+		PaymentSessionExpiryTime: wireTime(p.ExpiresAt), NormalURL: pageURL,
+	}
+}
+
+// LogoPath is where the gateway serves the logo of a card brand.
+func LogoPath(brand string) string { return "/static/logos/" + brand + ".svg" }
+
+// consultResponse lists the card brands, with logos at base.
+func consultResponse(currency string, brands []card.Brand, base string) *ams.ConsultResponse {
+	var supported []ams.SupportCardBrand
+	for _, b := range brands {
+		supported = append(supported, ams.SupportCardBrand{CardBrand: b.Code, Logo: &ams.Logo{LogoName: b.Code, LogoURL: base + LogoPath(b.Code)}})
+	}
+	return &ams.ConsultResponse{
+		Result: ams.SuccessResult(),
+		PaymentOptions: []ams.PaymentOption{{
+			PaymentMethodType: ams.PaymentMethodCard, PaymentMethodCategory: "CARD", Enabled: true,
+			PaymentMethodRegion: []string{"GLOBAL"}, SupportedCurrencies: []string{currency},
+			PaymentOptionDetail: &ams.PaymentOptionDetail{SupportCardBrands: supported, Funding: []string{"CREDIT", "DEBIT", "PREPAID"}},
+			Logo:                &ams.Logo{LogoName: card.Generic, LogoURL: base + LogoPath(card.Generic)},
+		}},
+	}
+}
+
+// Bodies renders notification bodies in Antom's format; the use cases write them into the
+// outbox through gateway.NotificationBodies.
+type Bodies struct{}
+
+var _ gateway.NotificationBodies = Bodies{}
+
+// Payment implements gateway.NotificationBodies: notifyPayment.
+func (Bodies) Payment(p *payment.Payment) ([]byte, error) {
+	return json.Marshal(ams.PaymentNotification{
+		NotifyType: ams.NotifyPaymentResult, Result: paymentResult(p), PaymentRequestID: p.RequestID, PaymentID: p.ID,
+		PaymentAmount: wireAmount(p.Amount), PaymentCreateTime: wireTime(p.CreatedAt), PaymentTime: wireTime(p.PaidAt),
+		PaymentResultInfo: resultInfo(p),
+	})
+}
+
+// Capture implements gateway.NotificationBodies: notifyCapture.
+func (Bodies) Capture(c *payment.Capture) ([]byte, error) {
+	return json.Marshal(ams.CaptureNotification{
+		NotifyType: ams.NotifyCaptureResult, Result: captureResponseResult(c), CaptureRequestID: c.RequestID,
+		PaymentID: c.PaymentID, CaptureID: c.ID, CaptureAmount: wireAmount(c.Amount), CaptureTime: wireTime(c.CompletedAt),
+	})
+}
+
+// Refund implements gateway.NotificationBodies: notifyRefund.
+func (Bodies) Refund(r *payment.Refund) ([]byte, error) {
+	return json.Marshal(ams.RefundNotification{
+		NotifyType: ams.NotifyRefundResult, Result: refundResult(r), RefundStatus: refundStatus(r),
+		RefundRequestID: r.RequestID, RefundID: r.ID, PaymentID: r.PaymentID, RefundAmount: wireAmount(r.Amount),
+		RefundTime: refundTime(r),
+	})
+}
