@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/cashierpay/cashier/ams"
+	"github.com/cashierpay/cashier/internal/checkout"
 	"github.com/cashierpay/cashier/internal/cli"
-	"github.com/cashierpay/cashier/internal/gateway"
 	"github.com/cashierpay/cashier/internal/payment"
 	"github.com/cashierpay/cashier/internal/sandbox"
 )
@@ -41,7 +41,7 @@ func pageToken(t *testing.T, resp *ams.PayResponse) string {
 	return token
 }
 
-var goodCard = gateway.CardInput{Number: "4054 6957 2310 0768", ExpiryMonth: "12", ExpiryYear: "30", CVV: "123", HolderName: "Ada Lovelace"}
+var goodCard = checkout.CardInput{Number: "4054 6957 2310 0768", ExpiryMonth: "12", ExpiryYear: "30", CVV: "123", HolderName: "Ada Lovelace"}
 
 func TestHostedCardPayment(t *testing.T) {
 	e := newEnv(t)
@@ -53,15 +53,15 @@ func TestHostedCardPayment(t *testing.T) {
 	if inq.PaymentStatus != "PROCESSING" || inq.RedirectActionForm == nil || inq.RedirectActionForm.RedirectURL != resp.NormalURL {
 		t.Fatalf("inquiry while the buyer is on the page: %+v", inq)
 	}
-	v, err := e.app.Gateway.HostedPage(ctx, token)
-	if err != nil || v.Step != gateway.StepCard || v.Amount != (payment.Amount{Currency: "USD", Value: 1050}) || v.MerchantName == "" || v.OrderDescription != "Test order" || v.SaveCardOffered {
+	v, err := e.app.Checkout.HostedPage(ctx, token)
+	if err != nil || v.Step != checkout.StepCard || v.Amount != (payment.Amount{Currency: "USD", Value: 1050}) || v.MerchantName == "" || v.OrderDescription != "Test order" || v.SaveCardOffered {
 		t.Fatalf("page view: %+v %v", v, err)
 	}
 	// Field errors come back without changing anything.
 	bad := goodCard
 	bad.Number, bad.ExpiryMonth, bad.CVV, bad.HolderName = "4054695723100769", "13", "12", ""
-	v, err = e.app.Gateway.SubmitCard(ctx, token, bad)
-	if err != nil || v.Step != gateway.StepCard {
+	v, err = e.app.Checkout.SubmitCard(ctx, token, bad)
+	if err != nil || v.Step != checkout.StepCard {
 		t.Fatalf("bad card: %+v %v", v, err)
 	}
 	for _, f := range []string{"cardNo", "expiryMonth", "cvv", "holderName"} {
@@ -69,8 +69,8 @@ func TestHostedCardPayment(t *testing.T) {
 			t.Errorf("no error for %s: %v", f, v.FieldErrors)
 		}
 	}
-	v, err = e.app.Gateway.SubmitCard(ctx, token, goodCard)
-	if err != nil || v.Step != gateway.StepResult || v.Status != payment.Success {
+	v, err = e.app.Checkout.SubmitCard(ctx, token, goodCard)
+	if err != nil || v.Step != checkout.StepResult || v.Status != payment.Success {
 		t.Fatalf("good card: %+v %v", v, err)
 	}
 	inq = e.inquiry(resp.PaymentID)
@@ -78,17 +78,17 @@ func TestHostedCardPayment(t *testing.T) {
 		t.Fatalf("after the page: %+v", inq)
 	}
 	// The page of a finished payment says so; paying again needs a new request id and page.
-	if v, _ = e.app.Gateway.HostedPage(ctx, token); v.Step != gateway.StepResult {
+	if v, _ = e.app.Checkout.HostedPage(ctx, token); v.Step != checkout.StepResult {
 		t.Fatalf("revisit: %+v", v)
 	}
-	if v, _ = e.app.Gateway.SubmitCard(ctx, token, goodCard); v.Step != gateway.StepResult || v.Status != payment.Success {
+	if v, _ = e.app.Checkout.SubmitCard(ctx, token, goodCard); v.Step != checkout.StepResult || v.Status != payment.Success {
 		t.Fatalf("second submit: %+v", v)
 	}
 	again := e.pay(hostedReq("USD", 1050, ""))
 	if pageToken(t, again) == token {
 		t.Fatal("a new payment got the same page")
 	}
-	if _, err := e.app.Gateway.HostedPage(ctx, resp.PaymentID+".forged"); err == nil {
+	if _, err := e.app.Checkout.HostedPage(ctx, resp.PaymentID+".forged"); err == nil {
 		t.Fatal("forged token accepted")
 	}
 }
@@ -99,15 +99,15 @@ func TestHostedDeclineAndExpiry(t *testing.T) {
 	resp := e.pay(hostedReq("USD", 900, ""))
 	decl := goodCard
 	decl.Number = visaDecl
-	v, err := e.app.Gateway.SubmitCard(ctx, pageToken(t, resp), decl)
+	v, err := e.app.Checkout.SubmitCard(ctx, pageToken(t, resp), decl)
 	if err != nil || v.Status != payment.Fail || v.ResultCode != "DO_NOT_HONOR" {
 		t.Fatalf("decline: %+v %v", v, err)
 	}
 	late := e.pay(hostedReq("USD", 900, ""))
 	token := pageToken(t, late)
 	e.advance(payment.DefaultExpiry + time.Second)
-	v, err = e.app.Gateway.HostedPage(ctx, token)
-	if err != nil || !v.Expired || v.Step != gateway.StepResult {
+	v, err = e.app.Checkout.HostedPage(ctx, token)
+	if err != nil || !v.Expired || v.Step != checkout.StepResult {
 		t.Fatalf("expired page: %+v %v", v, err)
 	}
 	if inq := e.inquiry(late.PaymentID); inq.PaymentStatus != "FAIL" || inq.PaymentResultCode != "ORDER_IS_CLOSED" {
@@ -120,12 +120,12 @@ func TestHostedSaveCardThenCVVOnly(t *testing.T) {
 	ctx := context.Background()
 	resp := e.pay(hostedReq("USD", 500, `{"tokenize":true}`))
 	token := pageToken(t, resp)
-	if v, _ := e.app.Gateway.HostedPage(ctx, token); !v.SaveCardOffered {
+	if v, _ := e.app.Checkout.HostedPage(ctx, token); !v.SaveCardOffered {
 		t.Fatal("save-card consent not offered")
 	}
 	in := goodCard
 	in.SaveCard = true
-	v, err := e.app.Gateway.SubmitCard(ctx, token, in)
+	v, err := e.app.Checkout.SubmitCard(ctx, token, in)
 	if err != nil || v.Status != payment.Success {
 		t.Fatalf("first payment: %+v %v", v, err)
 	}
@@ -135,7 +135,7 @@ func TestHostedSaveCardThenCVVOnly(t *testing.T) {
 	}
 	// Without consent there is no token.
 	noConsent := e.pay(hostedReq("USD", 500, `{"tokenize":true}`))
-	e.app.Gateway.SubmitCard(ctx, pageToken(t, noConsent), goodCard)
+	e.app.Checkout.SubmitCard(ctx, pageToken(t, noConsent), goodCard)
 	if tok := e.inquiry(noConsent.PaymentID).PaymentResultInfo.CardToken; tok != "" {
 		t.Fatalf("token %s without consent", tok)
 	}
@@ -144,14 +144,14 @@ func TestHostedSaveCardThenCVVOnly(t *testing.T) {
 	again.PaymentMethod.PaymentMethodID = cardToken
 	r2 := e.pay(again)
 	t2 := pageToken(t, r2)
-	v, _ = e.app.Gateway.HostedPage(ctx, t2)
-	if v.Step != gateway.StepCVV || v.CardMasked != "405469******0768" {
+	v, _ = e.app.Checkout.HostedPage(ctx, t2)
+	if v.Step != checkout.StepCVV || v.CardMasked != "405469******0768" {
 		t.Fatalf("CVV page: %+v", v)
 	}
-	if v, _ = e.app.Gateway.SubmitCVV(ctx, t2, "12"); v.FieldErrors["cvv"] == "" {
+	if v, _ = e.app.Checkout.SubmitCVV(ctx, t2, "12"); v.FieldErrors["cvv"] == "" {
 		t.Fatalf("short CVV accepted: %+v", v)
 	}
-	if v, _ = e.app.Gateway.SubmitCVV(ctx, t2, "123"); v.Status != payment.Success {
+	if v, _ = e.app.Checkout.SubmitCVV(ctx, t2, "123"); v.Status != payment.Success {
 		t.Fatalf("CVV payment: %+v", v)
 	}
 	if info := e.inquiry(r2.PaymentID).PaymentResultInfo; info.CvvResultRaw != "Y" || info.CardToken != cardToken {
@@ -194,11 +194,11 @@ func TestThreeDSecure(t *testing.T) {
 	token := pageToken(t, resp)
 	in := goodCard
 	in.Number = challengeCard
-	v, err := e.app.Gateway.SubmitCard(ctx, token, in)
-	if err != nil || v.Step != gateway.StepChallenge {
+	v, err := e.app.Checkout.SubmitCard(ctx, token, in)
+	if err != nil || v.Step != checkout.StepChallenge {
 		t.Fatalf("challenge step: %+v %v", v, err)
 	}
-	v, err = e.app.Gateway.CompleteChallenge(ctx, token, sandbox.OTP, false)
+	v, err = e.app.Checkout.CompleteChallenge(ctx, token, sandbox.OTP, false)
 	if err != nil || v.Status != payment.Success {
 		t.Fatalf("challenge passed: %+v %v", v, err)
 	}
@@ -210,8 +210,8 @@ func TestThreeDSecure(t *testing.T) {
 	// A wrong code fails the authentication.
 	resp = e.pay(hostedReq("EUR", 2000, ""))
 	token = pageToken(t, resp)
-	e.app.Gateway.SubmitCard(ctx, token, in)
-	v, _ = e.app.Gateway.CompleteChallenge(ctx, token, "000000", false)
+	e.app.Checkout.SubmitCard(ctx, token, in)
+	v, _ = e.app.Checkout.CompleteChallenge(ctx, token, "000000", false)
 	if v.Status != payment.Fail || v.ResultCode != "USER_PAYMENT_VERIFICATION_FAILED" {
 		t.Fatalf("wrong code: %+v", v)
 	}
@@ -222,10 +222,10 @@ func TestThreeDSecure(t *testing.T) {
 	s2s.PaymentMethod.PaymentMethodMetaData = []byte(`{"cardNo":"4054695723100768","cvv":"123","expiryMonth":"12","expiryYear":"30","is3DSAuthentication":true}`)
 	r := e.pay(s2s)
 	token = pageToken(t, r)
-	if v, _ = e.app.Gateway.HostedPage(ctx, token); v.Step != gateway.StepChallenge {
+	if v, _ = e.app.Checkout.HostedPage(ctx, token); v.Step != checkout.StepChallenge {
 		t.Fatalf("s2s challenge page: %+v", v)
 	}
-	v, _ = e.app.Gateway.CompleteChallenge(ctx, token, sandbox.OTP, false)
+	v, _ = e.app.Checkout.CompleteChallenge(ctx, token, sandbox.OTP, false)
 	info := e.inquiry(r.PaymentID).PaymentResultInfo
 	if v.Status != payment.Success || info.CvvResultRaw != "Y" {
 		t.Fatalf("s2s after challenge: %+v cvv=%q", v, info.CvvResultRaw)
@@ -233,7 +233,7 @@ func TestThreeDSecure(t *testing.T) {
 	// Cancel fails it.
 	s2s.PaymentRequestID = uniq("pay")
 	r = e.pay(s2s)
-	v, _ = e.app.Gateway.CompleteChallenge(ctx, pageToken(t, r), "", true)
+	v, _ = e.app.Checkout.CompleteChallenge(ctx, pageToken(t, r), "", true)
 	if v.Status != payment.Fail {
 		t.Fatalf("cancelled challenge: %+v", v)
 	}
@@ -262,7 +262,7 @@ func TestThreeDSecure(t *testing.T) {
 	meta := `{"cardNo":"` + soft + `","cvv":"123","expiryMonth":"12","expiryYear":"30"`
 	wantResult(t, e.pay(withMeta(payReq(soft, "USD", 100), meta+`}`)).Result, "F", "AUTHENTICATION_REQUIRED")
 	up := e.pay(withMeta(payReq(soft, "USD", 100), meta+`,"enableAuthenticationUpgrade":true}`))
-	v, _ = e.app.Gateway.CompleteChallenge(ctx, pageToken(t, up), sandbox.OTP, false)
+	v, _ = e.app.Checkout.CompleteChallenge(ctx, pageToken(t, up), sandbox.OTP, false)
 	if v.Status != payment.Success {
 		t.Fatalf("upgraded soft decline: %+v", v)
 	}
@@ -275,11 +275,11 @@ func TestKoreanIssuerAuthentication(t *testing.T) {
 	req.PaymentMethod.RequireIssuerAuthentication = true
 	resp := e.pay(req)
 	token := pageToken(t, resp)
-	v, _ := e.app.Gateway.HostedPage(ctx, token)
-	if v.Step != gateway.StepIssuer || v.IssuerBrand != "HYUNDAI" {
+	v, _ := e.app.Checkout.HostedPage(ctx, token)
+	if v.Step != checkout.StepIssuer || v.IssuerBrand != "HYUNDAI" {
 		t.Fatalf("issuer page: %+v", v)
 	}
-	v, err := e.app.Gateway.CompleteIssuerAuth(ctx, token, true)
+	v, err := e.app.Checkout.CompleteIssuerAuth(ctx, token, true)
 	if err != nil || v.Status != payment.Success {
 		t.Fatalf("issuer approved: %+v %v", v, err)
 	}
@@ -291,7 +291,7 @@ func TestKoreanIssuerAuthentication(t *testing.T) {
 	manualReq := manual(hostedReq("KRW", 15000, `{"selectedCardBrand":"SAMSUNG"}`))
 	manualReq.PaymentMethod.RequireIssuerAuthentication = true
 	r := e.pay(manualReq)
-	if v, err = e.app.Gateway.CompleteIssuerAuth(ctx, pageToken(t, r), true); err != nil || v.Status != payment.Success {
+	if v, err = e.app.Checkout.CompleteIssuerAuth(ctx, pageToken(t, r), true); err != nil || v.Status != payment.Success {
 		t.Fatalf("manual issuer approved: %+v %v", v, err)
 	}
 	if inq := e.inquiry(r.PaymentID); len(inq.Transactions) != 0 || inq.PaymentResultInfo.CardBrand != "SAMSUNG" {
@@ -301,7 +301,7 @@ func TestKoreanIssuerAuthentication(t *testing.T) {
 
 	// The flag in paymentMethodMetaData, where Antom's docs and Java SDK 2.0.21 put it.
 	meta := hostedReq("KRW", 15000, `{"selectedCardBrand":"LOTTE","requireIssuerAuthentication":true}`)
-	if v, _ = e.app.Gateway.HostedPage(ctx, pageToken(t, e.pay(meta))); v.Step != gateway.StepIssuer || v.IssuerBrand != "LOTTE" {
+	if v, _ = e.app.Checkout.HostedPage(ctx, pageToken(t, e.pay(meta))); v.Step != checkout.StepIssuer || v.IssuerBrand != "LOTTE" {
 		t.Fatalf("requireIssuerAuthentication in paymentMethodMetaData: %+v", v)
 	}
 	// Never silently an ordinary card payment: with card data the flag is refused.
@@ -316,7 +316,7 @@ func TestKoreanIssuerAuthentication(t *testing.T) {
 	cancelled := hostedReq("KRW", 15000, `{"selectedCardBrand":"KOOKMIN"}`)
 	cancelled.PaymentMethod.RequireIssuerAuthentication = true
 	c := e.pay(cancelled)
-	if v, _ = e.app.Gateway.CompleteIssuerAuth(ctx, pageToken(t, c), false); v.Status != payment.Fail {
+	if v, _ = e.app.Checkout.CompleteIssuerAuth(ctx, pageToken(t, c), false); v.Status != payment.Fail {
 		t.Fatalf("issuer cancelled: %+v", v)
 	}
 }

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/cashierpay/cashier/ams"
-	"github.com/cashierpay/cashier/internal/gateway"
+	"github.com/cashierpay/cashier/internal/checkout"
 	"github.com/cashierpay/cashier/internal/payment"
 )
 
@@ -71,11 +71,11 @@ func TestJavaSDK2021Bodies(t *testing.T) {
 		var r ams.PayResponse
 		e.postSigned(ams.APIPay, javaBody(t, "java-2.0.21-korean-issuer-auth-pay.json"), &r)
 		token := pageToken(t, &r)
-		v, err := e.app.Gateway.HostedPage(ctx, token)
-		if err != nil || v.Step != gateway.StepIssuer || v.IssuerBrand != "HYUNDAI" {
+		v, err := e.app.Checkout.HostedPage(ctx, token)
+		if err != nil || v.Step != checkout.StepIssuer || v.IssuerBrand != "HYUNDAI" {
 			t.Fatalf("the docs' Korean request is not an issuer authentication: %+v %v", v, err)
 		}
-		if v, err = e.app.Gateway.CompleteIssuerAuth(ctx, token, true); err != nil || v.Status != payment.Success {
+		if v, err = e.app.Checkout.CompleteIssuerAuth(ctx, token, true); err != nil || v.Status != payment.Success {
 			t.Fatalf("issuer approved: %+v %v", v, err)
 		}
 		inq := e.inquiry(r.PaymentID)

@@ -215,7 +215,7 @@ func TestBrowserSDK(t *testing.T) {
 		shop.open(ctx, resp.PaymentSessionData, false, false)
 		waitEvent(t, ctx, "created")
 		typeCard(t, ctx, "4054695723100768")
-		run(t, ctx, chromedp.Click(chromedp.CSS("#submit")))
+		run(t, ctx, browsertest.Press("#submit"))
 		waitEvent(t, ctx, "SDK_PAYMENT_SUCCESSFUL")
 		time.Sleep(2500 * time.Millisecond)
 		if loc, _ := chromedp.Run(ctx, chromedp.Location()); !strings.Contains(loc, "/checkout") {
@@ -255,7 +255,7 @@ func TestBrowserSDK(t *testing.T) {
 		shop.open(ctx, resp.PaymentSessionData, false, false)
 		waitEvent(t, ctx, "created")
 		typeCard(t, ctx, visaDecl)
-		run(t, ctx, chromedp.Click(chromedp.CSS("#submit")))
+		run(t, ctx, browsertest.Press("#submit"))
 		waitEvent(t, ctx, "SDK_PAYMENT_FAIL")
 		status, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#status")))
 		if !strings.Contains(status, "DO_NOT_HONOR") {
@@ -271,7 +271,7 @@ func TestBrowserSDK(t *testing.T) {
 				chromedp.SendKeys(chromedp.CSS("#cvv"), "846", chromedp.FromNode(f)),
 			)
 		})
-		run(t, ctx, chromedp.Click(chromedp.CSS("#submit")))
+		run(t, ctx, browsertest.Press("#submit"))
 		waitEvent(t, ctx, "SDK_PAYMENT_SUCCESSFUL")
 		inq := shop.paymentOf(reqID)
 		if inq.PaymentStatus != "SUCCESS" || shop.notifiedResult(inq.PaymentID) != "SUCCESS" {
@@ -287,7 +287,7 @@ func TestBrowserSDK(t *testing.T) {
 		inFrame(t, ctx, func(f *chromedp.Node) chromedp.Action[chromedp.Void] {
 			return chromedp.SendKeys(chromedp.CSS("#cardNo"), luhnBroken, chromedp.FromNode(f))
 		})
-		run(t, ctx, chromedp.Click(chromedp.CSS("#submit")))
+		run(t, ctx, browsertest.Press("#submit"))
 		waitEvent(t, ctx, "SDK_FORM_VERIFICATION_FAILED")
 		inq := shop.paymentOf(reqID)
 		if inq.PaymentStatus != "PROCESSING" || hasNotification(shop, inq.PaymentID) {
@@ -306,7 +306,7 @@ func TestBrowserSDK(t *testing.T) {
 		shop.open(ctx, resp.PaymentSessionData, false, false)
 		waitEvent(t, ctx, "created")
 		typeCard(t, ctx, catalogueCard(t, e, "PAYMENT_IN_PROCESS", "challenge; approved once authenticated"))
-		run(t, ctx, chromedp.Click(chromedp.CSS("#submit")))
+		run(t, ctx, browsertest.Press("#submit"))
 		waitEvent(t, ctx, "SDK_PAYMENT_CHALLENGE")
 		inFrame(t, ctx, func(f *chromedp.Node) chromedp.Action[chromedp.Void] {
 			return chromedp.Steps(
@@ -377,7 +377,7 @@ func TestBrowserSDK(t *testing.T) {
 				}
 				return chromedp.Steps(steps...)
 			})
-			run(t, ctx, chromedp.Click(chromedp.CSS("#submit")))
+			run(t, ctx, browsertest.Press("#submit"))
 			waitEvent(t, ctx, "SDK_PAYMENT_SUCCESSFUL")
 			inq := shop.paymentOf(reqID)
 			wantCVV := ""

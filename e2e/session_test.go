@@ -10,7 +10,7 @@ import (
 
 	"github.com/cashierpay/cashier/ams"
 	"github.com/cashierpay/cashier/internal/antom"
-	"github.com/cashierpay/cashier/internal/gateway"
+	"github.com/cashierpay/cashier/internal/checkout"
 	"github.com/cashierpay/cashier/internal/payment"
 )
 
@@ -80,11 +80,11 @@ func TestCreatePaymentSession(t *testing.T) {
 	// Within the session the buyer may retry after a decline.
 	decl := goodCard
 	decl.Number = visaDecl
-	v, err := e.app.Gateway.SubmitCard(ctx, token, decl)
-	if err != nil || v.Step != gateway.StepCard || v.DeclineCode != "DO_NOT_HONOR" || v.Status != payment.Processing {
+	v, err := e.app.Checkout.SubmitCard(ctx, token, decl)
+	if err != nil || v.Step != checkout.StepCard || v.DeclineCode != "DO_NOT_HONOR" || v.Status != payment.Processing {
 		t.Fatalf("decline in a session: %+v %v", v, err)
 	}
-	v, err = e.app.Gateway.SubmitCard(ctx, token, goodCard)
+	v, err = e.app.Checkout.SubmitCard(ctx, token, goodCard)
 	if err != nil || v.Status != payment.Success {
 		t.Fatalf("retry in the session: %+v %v", v, err)
 	}
@@ -92,7 +92,7 @@ func TestCreatePaymentSession(t *testing.T) {
 		t.Fatalf("merchant sees %s after the retry", inq.PaymentStatus)
 	}
 	// Once final, the session is of no more use.
-	if v, _ = e.app.Gateway.SubmitCard(ctx, token, goodCard); v.Step != gateway.StepResult {
+	if v, _ = e.app.Checkout.SubmitCard(ctx, token, goodCard); v.Step != checkout.StepResult {
 		t.Fatalf("a finished session takes another card: %+v", v)
 	}
 
@@ -107,7 +107,7 @@ func TestCreatePaymentSession(t *testing.T) {
 	wantResult(t, lresp.Result, "F", "PARAM_ILLEGAL")
 	stoken, _ := sessionToken(t, sresp.PaymentSessionData)
 	e.advance(11 * time.Minute)
-	if v, _ = e.app.Gateway.HostedPage(ctx, stoken); !v.Expired {
+	if v, _ = e.app.Checkout.HostedPage(ctx, stoken); !v.Expired {
 		t.Fatalf("expired session: %+v", v)
 	}
 	// Card data does not belong in a session.

@@ -73,14 +73,14 @@ func TestBrowserShop(t *testing.T) {
 		browsertest.Do(t, ctx, chromedp.Navigate(e.shopURL+"/"), chromedp.Click(chromedp.CSS("#pay-embedded")),
 			chromedp.WaitEnabled(chromedp.CSS("#sdk-pay")))
 		typeInto(ctx, card(cardDecline))
-		browsertest.Do(t, ctx, chromedp.Click(chromedp.CSS("#sdk-pay")),
+		browsertest.Do(t, ctx, browsertest.Press("#sdk-pay"),
 			chromedp.WaitVisible(chromedp.CSS(`#checkout[data-last-event="SDK_PAYMENT_FAIL"]`)))
 		msg, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#sdk-message")))
 		if strings.TrimSpace(msg) == "" {
 			t.Fatal("the decline is not shown")
 		}
 		typeInto(ctx, map[string]string{"cardNo": cardOK, "cvv": "123"})
-		browsertest.Do(t, ctx, chromedp.WaitEnabled(chromedp.CSS("#sdk-pay")), chromedp.Click(chromedp.CSS("#sdk-pay")),
+		browsertest.Do(t, ctx, chromedp.WaitEnabled(chromedp.CSS("#sdk-pay")), browsertest.Press("#sdk-pay"),
 			chromedp.WaitVisible(chromedp.CSS(`#state[data-state="paid"]`)))
 		checkMerchantSide(orderOf(ctx), "paid", "SUCCESS")
 	})
@@ -90,7 +90,7 @@ func TestBrowserShop(t *testing.T) {
 		browsertest.Do(t, ctx, chromedp.Navigate(e.shopURL+"/"), chromedp.Click(chromedp.CSS("#capture-manual")),
 			chromedp.Click(chromedp.CSS("#pay-embedded")), chromedp.WaitEnabled(chromedp.CSS("#sdk-pay")))
 		typeInto(ctx, card(cardOK))
-		browsertest.Do(t, ctx, chromedp.Click(chromedp.CSS("#sdk-pay")),
+		browsertest.Do(t, ctx, browsertest.Press("#sdk-pay"),
 			chromedp.WaitVisible(chromedp.CSS(`#state[data-state="authorized"]`)))
 		orderID := orderOf(ctx)
 		checkMerchantSide(orderID, "authorized", "SUCCESS")
@@ -102,7 +102,7 @@ func TestBrowserShop(t *testing.T) {
 	t.Run("embedded form errors", func(t *testing.T) {
 		ctx := browsertest.Tab(t, browser, 1280, 860, false)
 		browsertest.Do(t, ctx, chromedp.Navigate(e.shopURL+"/"), chromedp.Click(chromedp.CSS("#pay-embedded")),
-			chromedp.WaitEnabled(chromedp.CSS("#sdk-pay")), chromedp.Click(chromedp.CSS("#sdk-pay")),
+			chromedp.WaitEnabled(chromedp.CSS("#sdk-pay")), browsertest.Press("#sdk-pay"),
 			chromedp.WaitVisible(chromedp.CSS(`#checkout[data-last-event="SDK_FORM_VERIFICATION_FAILED"]`)))
 		orders := e.shop.orderIDsForTest()
 		orderID := orders[len(orders)-1]
@@ -144,9 +144,9 @@ func TestBrowserShop(t *testing.T) {
 	t.Run("popup closed then reopened", func(t *testing.T) {
 		ctx := browsertest.Tab(t, browser, 390, 844, true)
 		browsertest.Do(t, ctx, chromedp.Navigate(e.shopURL+"/"), chromedp.Click(chromedp.CSS("#pay-popup")),
-			chromedp.WaitVisible(chromedp.CSS("#ams-cashier-close")), chromedp.Click(chromedp.CSS("#ams-cashier-close")),
+			chromedp.WaitVisible(chromedp.CSS("#ams-cashier-close")), browsertest.Press("#ams-cashier-close"),
 			chromedp.WaitVisible(chromedp.CSS(`#checkout[data-last-event="SDK_PAYMENT_CANCEL"]`)),
-			chromedp.WaitVisible(chromedp.CSS("#reopen")), chromedp.Click(chromedp.CSS("#reopen")),
+			chromedp.WaitVisible(chromedp.CSS("#reopen")), browsertest.Press("#reopen"),
 			chromedp.WaitVisible(chromedp.CSS("#ams-cashier-overlay")))
 		typeInto(ctx, card(cardOK))
 		browsertest.InFrame(t, ctx, frame, func(f *chromedp.Node) chromedp.Action[chromedp.Void] {

@@ -21,8 +21,8 @@ import (
 	"github.com/cashierpay/cashier/ams"
 	"github.com/cashierpay/cashier/client"
 	"github.com/cashierpay/cashier/internal/antom"
+	"github.com/cashierpay/cashier/internal/checkout"
 	"github.com/cashierpay/cashier/internal/cli"
-	"github.com/cashierpay/cashier/internal/gateway"
 )
 
 // Sandbox cards (docs/test-cards.md).
@@ -181,9 +181,9 @@ func (e *env) hostedToken(normalURL string) string {
 
 // payPage types a card on a hosted page (or into a session's card form) the way the buyer's
 // browser would submit it.
-func (e *env) payPage(token, cardNo string) *gateway.HostedView {
+func (e *env) payPage(token, cardNo string) *checkout.HostedView {
 	e.t.Helper()
-	v, err := e.app.Gateway.SubmitCard(context.Background(), token, gateway.CardInput{
+	v, err := e.app.Checkout.SubmitCard(context.Background(), token, checkout.CardInput{
 		Number: cardNo, ExpiryMonth: "12", ExpiryYear: "30", CVV: "123", HolderName: "Ada",
 	})
 	if err != nil {

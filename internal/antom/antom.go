@@ -10,6 +10,7 @@ import (
 
 	"github.com/cashierpay/cashier/ams"
 	"github.com/cashierpay/cashier/internal/gateway"
+	"github.com/cashierpay/cashier/internal/merchantapi"
 	"github.com/cashierpay/cashier/internal/payment"
 )
 
@@ -19,14 +20,15 @@ import (
 type Endpoint func(ctx context.Context, m *payment.Merchant, body []byte) (any, error)
 
 // Endpoints are the APIs cashier serves, by name (the last segment of the path).
-func Endpoints(g *gateway.Gateway) map[string]Endpoint {
+func Endpoints(api *merchantapi.API) map[string]Endpoint {
+	g := api.Core()
 	return map[string]Endpoint{
 		ams.APIPay: decode(func(ctx context.Context, m *payment.Merchant, req *ams.PayRequest) (any, error) {
 			cmd, perr := parsePay(req)
 			if perr != nil {
 				return nil, perr
 			}
-			p, err := g.Pay(ctx, m, cmd)
+			p, err := api.Pay(ctx, m, cmd)
 			if err != nil {
 				return nil, err
 			}
@@ -37,7 +39,7 @@ func Endpoints(g *gateway.Gateway) map[string]Endpoint {
 			if perr != nil {
 				return nil, perr
 			}
-			s, err := g.CreatePaymentSession(ctx, m, cmd)
+			s, err := api.CreatePaymentSession(ctx, m, cmd)
 			if err != nil {
 				return nil, err
 			}
@@ -48,7 +50,7 @@ func Endpoints(g *gateway.Gateway) map[string]Endpoint {
 			if perr != nil {
 				return nil, perr
 			}
-			rec, err := g.InquiryPayment(ctx, m, l)
+			rec, err := api.InquiryPayment(ctx, m, l)
 			if err != nil {
 				return nil, err
 			}
@@ -59,7 +61,7 @@ func Endpoints(g *gateway.Gateway) map[string]Endpoint {
 			if perr != nil {
 				return nil, perr
 			}
-			c, err := g.Capture(ctx, m, cmd)
+			c, err := api.Capture(ctx, m, cmd)
 			if err != nil {
 				return nil, err
 			}
@@ -70,7 +72,7 @@ func Endpoints(g *gateway.Gateway) map[string]Endpoint {
 			if perr != nil {
 				return nil, perr
 			}
-			p, err := g.Cancel(ctx, m, l)
+			p, err := api.Cancel(ctx, m, l)
 			if err != nil {
 				return nil, err
 			}
@@ -81,7 +83,7 @@ func Endpoints(g *gateway.Gateway) map[string]Endpoint {
 			if perr != nil {
 				return nil, perr
 			}
-			r, err := g.Refund(ctx, m, cmd)
+			r, err := api.Refund(ctx, m, cmd)
 			if err != nil {
 				return nil, err
 			}
@@ -92,7 +94,7 @@ func Endpoints(g *gateway.Gateway) map[string]Endpoint {
 			if perr != nil {
 				return nil, perr
 			}
-			r, err := g.InquiryRefund(ctx, m, l)
+			r, err := api.InquiryRefund(ctx, m, l)
 			if err != nil {
 				return nil, err
 			}
@@ -103,7 +105,7 @@ func Endpoints(g *gateway.Gateway) map[string]Endpoint {
 			if perr != nil {
 				return nil, perr
 			}
-			return consultResponse(amount.Currency, gateway.AcceptedBrands(amount.Currency, terminal), g.PublicURL(ctx)), nil
+			return consultResponse(amount.Currency, merchantapi.AcceptedBrands(amount.Currency, terminal), g.PublicURL(ctx)), nil
 		}),
 	}
 }
@@ -121,7 +123,7 @@ func decode[Req any](fn func(context.Context, *payment.Merchant, *Req) (any, err
 }
 
 // pageURL is where the buyer continues a payment that waits for them, else "".
-func pageURL(ctx context.Context, g *gateway.Gateway, p *payment.Payment) string {
+func pageURL(ctx context.Context, g *gateway.Core, p *payment.Payment) string {
 	if !p.AwaitingBuyer() {
 		return ""
 	}

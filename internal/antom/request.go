@@ -7,7 +7,7 @@ import (
 
 	"github.com/cashierpay/cashier/ams"
 	"github.com/cashierpay/cashier/internal/card"
-	"github.com/cashierpay/cashier/internal/gateway"
+	"github.com/cashierpay/cashier/internal/merchantapi"
 	"github.com/cashierpay/cashier/internal/payment"
 )
 
@@ -15,8 +15,8 @@ var terminalTypes = map[string]bool{"WEB": true, "WAP": true, "APP": true, "MINI
 
 // parsePay checks a pay request field by field and turns it into the use case's command.
 // Result codes: PARAM_ILLEGAL, CURRENCY_NOT_SUPPORT, SELECTED_CARD_BRAND_NOT_AVAILABLE.
-func parsePay(req *ams.PayRequest) (*gateway.PayCommand, *payment.Error) {
-	cmd := &gateway.PayCommand{RequestID: req.PaymentRequestID, NotifyURL: req.PaymentNotifyURL, RedirectURL: req.PaymentRedirectURL}
+func parsePay(req *ams.PayRequest) (*merchantapi.PayCommand, *payment.Error) {
+	cmd := &merchantapi.PayCommand{RequestID: req.PaymentRequestID, NotifyURL: req.PaymentNotifyURL, RedirectURL: req.PaymentRedirectURL}
 	if req.ProductCode != ams.ProductCashierPayment {
 		if req.ProductCode == "" {
 			return nil, paramError("productCode", "is required")
@@ -139,7 +139,7 @@ func parsePay(req *ams.PayRequest) (*gateway.PayCommand, *payment.Error) {
 		if m.ExpiryYear == "" {
 			return nil, paramError("paymentMethod.paymentMethodMetaData.expiryYear", "is required")
 		}
-		cmd.Card = &gateway.CardData{Number: m.CardNo, CVV: m.CVV, ExpiryMonth: m.ExpiryMonth, ExpiryYear: m.ExpiryYear, HolderName: holderName(m.CardholderName)}
+		cmd.Card = &merchantapi.CardData{Number: m.CardNo, CVV: m.CVV, ExpiryMonth: m.ExpiryMonth, ExpiryYear: m.ExpiryYear, HolderName: holderName(m.CardholderName)}
 		if b := m.BillingAddress; b != nil {
 			cmd.Card.Billing = &payment.Address{Region: b.Region, State: b.State, City: b.City, Address1: b.Address1, Address2: b.Address2, ZipCode: b.ZipCode}
 		}
@@ -177,7 +177,7 @@ func holderName(n *ams.Name) string {
 
 // parseSession checks a createPaymentSession request: a pay request without card data, for
 // the browser SDK's form. Result codes: those of parsePay.
-func parseSession(req *ams.CreatePaymentSessionRequest, now time.Time) (*gateway.SessionCommand, *payment.Error) {
+func parseSession(req *ams.CreatePaymentSessionRequest, now time.Time) (*merchantapi.SessionCommand, *payment.Error) {
 	pm := req.PaymentMethod
 	if pm == nil {
 		pm = &ams.PaymentMethod{PaymentMethodType: ams.PaymentMethodCard}
@@ -200,7 +200,7 @@ func parseSession(req *ams.CreatePaymentSessionRequest, now time.Time) (*gateway
 	case pay.Order.IssuerBrand != "":
 		return nil, paramError("paymentMethod.requireIssuerAuthentication", "is not supported in a session: use pay")
 	}
-	cmd := &gateway.SessionCommand{
+	cmd := &merchantapi.SessionCommand{
 		RequestID: pay.RequestID, Amount: pay.Amount, CaptureMode: pay.CaptureMode, Order: pay.Order,
 		RedirectURL: pay.RedirectURL, NotifyURL: pay.NotifyURL, Token: pay.Token,
 	}
@@ -209,7 +209,7 @@ func parseSession(req *ams.CreatePaymentSessionRequest, now time.Time) (*gateway
 		if err != nil {
 			return nil, err
 		}
-		if t.After(now.Add(gateway.SessionLifetime)) {
+		if t.After(now.Add(merchantapi.SessionLifetime)) {
 			return nil, paramError("paymentSessionExpiryTime", "must be within one hour: a session lasts at most an hour")
 		}
 		cmd.ExpiresAt = t
@@ -219,58 +219,58 @@ func parseSession(req *ams.CreatePaymentSessionRequest, now time.Time) (*gateway
 
 // parseLookup checks the id and request id that name a payment or a refund; one of them is
 // required. Result codes: PARAM_ILLEGAL.
-func parseLookup(idField, id, requestIDField, requestID string) (gateway.Lookup, *payment.Error) {
+func parseLookup(idField, id, requestIDField, requestID string) (merchantapi.Lookup, *payment.Error) {
 	if id == "" && requestID == "" {
-		return gateway.Lookup{}, paramError(idField, "or "+requestIDField+" is required")
+		return merchantapi.Lookup{}, paramError(idField, "or "+requestIDField+" is required")
 	}
 	if err := maxString(idField, id, 64); err != nil {
-		return gateway.Lookup{}, err
+		return merchantapi.Lookup{}, err
 	}
 	if err := maxString(requestIDField, requestID, 64); err != nil {
-		return gateway.Lookup{}, err
+		return merchantapi.Lookup{}, err
 	}
-	return gateway.Lookup{ID: id, RequestID: requestID}, nil
+	return merchantapi.Lookup{ID: id, RequestID: requestID}, nil
 }
 
 // parseCapture checks a capture request. Result codes: PARAM_ILLEGAL, CURRENCY_NOT_SUPPORT.
-func parseCapture(req *ams.CaptureRequest) (gateway.CaptureCommand, *payment.Error) {
+func parseCapture(req *ams.CaptureRequest) (merchantapi.CaptureCommand, *payment.Error) {
 	if err := requireRequestID("captureRequestId", req.CaptureRequestID); err != nil {
-		return gateway.CaptureCommand{}, err
+		return merchantapi.CaptureCommand{}, err
 	}
 	if err := requireString("paymentId", req.PaymentID, 64); err != nil {
-		return gateway.CaptureCommand{}, err
+		return merchantapi.CaptureCommand{}, err
 	}
 	amount, perr := parseAmount("captureAmount", req.CaptureAmount)
 	if perr != nil {
-		return gateway.CaptureCommand{}, perr
+		return merchantapi.CaptureCommand{}, perr
 	}
-	return gateway.CaptureCommand{RequestID: req.CaptureRequestID, PaymentID: req.PaymentID, Amount: amount}, nil
+	return merchantapi.CaptureCommand{RequestID: req.CaptureRequestID, PaymentID: req.PaymentID, Amount: amount}, nil
 }
 
 // parseRefund checks a refund request. Result codes: PARAM_ILLEGAL, CURRENCY_NOT_SUPPORT.
-func parseRefund(req *ams.RefundRequest) (gateway.RefundCommand, *payment.Error) {
+func parseRefund(req *ams.RefundRequest) (merchantapi.RefundCommand, *payment.Error) {
 	if err := requireRequestID("refundRequestId", req.RefundRequestID); err != nil {
-		return gateway.RefundCommand{}, err
+		return merchantapi.RefundCommand{}, err
 	}
 	if err := requireString("paymentId", req.PaymentID, 64); err != nil {
-		return gateway.RefundCommand{}, err
+		return merchantapi.RefundCommand{}, err
 	}
 	amount, perr := parseAmount("refundAmount", req.RefundAmount)
 	if perr != nil {
-		return gateway.RefundCommand{}, perr
+		return merchantapi.RefundCommand{}, perr
 	}
 	for _, f := range []struct {
 		name, v string
 		max     int
 	}{{"referenceRefundId", req.ReferenceRefundID, 64}, {"refundReason", req.RefundReason, 256}, {"captureId", req.CaptureID, 64}, {"refundNotifyUrl", req.RefundNotifyURL, 1024}} {
 		if err := maxString(f.name, f.v, f.max); err != nil {
-			return gateway.RefundCommand{}, err
+			return merchantapi.RefundCommand{}, err
 		}
 	}
 	if err := validURL("refundNotifyUrl", req.RefundNotifyURL, false); err != nil {
-		return gateway.RefundCommand{}, err
+		return merchantapi.RefundCommand{}, err
 	}
-	return gateway.RefundCommand{
+	return merchantapi.RefundCommand{
 		RequestID: req.RefundRequestID, PaymentID: req.PaymentID, Amount: amount,
 		ReferenceRefundID: req.ReferenceRefundID, Reason: req.RefundReason, NotifyURL: req.RefundNotifyURL,
 	}, nil

@@ -11,6 +11,7 @@ import (
 	"github.com/cashierpay/cashier/ams"
 	"github.com/cashierpay/cashier/internal/card"
 	"github.com/cashierpay/cashier/internal/gateway"
+	"github.com/cashierpay/cashier/internal/merchantapi"
 	"github.com/cashierpay/cashier/internal/payment"
 )
 
@@ -106,7 +107,7 @@ func cancelResponse(p *payment.Payment) *ams.CancelResponse {
 // inquiryPaymentResponse renders a payment with every capture, refund and cancel in
 // transactions[], oldest first. pageURL is where the buyer continues ("" when the payment
 // does not wait for the buyer).
-func inquiryPaymentResponse(rec *gateway.PaymentRecord, pageURL string) *ams.InquiryPaymentResponse {
+func inquiryPaymentResponse(rec *merchantapi.PaymentRecord, pageURL string) *ams.InquiryPaymentResponse {
 	p := rec.Payment
 	res := paymentResult(p)
 	resp := &ams.InquiryPaymentResponse{
@@ -185,7 +186,7 @@ type SessionConfig struct {
 // sessionResponse renders createPaymentSession's answer: a pure function of the session, the
 // merchant, the region asked for and the URLs the request came in on, so a repeated call
 // answers the same.
-func sessionResponse(s *gateway.Session, m *payment.Merchant, region, gatewayURL, pageURL string) *ams.CreatePaymentSessionResponse {
+func sessionResponse(s *merchantapi.Session, m *payment.Merchant, region, gatewayURL, pageURL string) *ams.CreatePaymentSessionResponse {
 	p := s.Payment
 	region = cmp.Or(region, "US")
 	var cfg SessionConfig

@@ -7,6 +7,7 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"strconv"
 	"testing"
 	"time"
 
@@ -65,12 +66,18 @@ func Tab(t testing.TB, browser context.Context, width, height int64, mobile bool
 	return ctx
 }
 
-// Do runs actions and fails the test, saying where the page was, if one fails.
+// Do runs actions and fails the test if one fails, saying which one and where the page was.
+// The look-up of the page gets its own few seconds: the usual failure is the tab's deadline,
+// which would otherwise leave no time to ask.
 func Do(t testing.TB, ctx context.Context, actions ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	if err := chromedp.Do(ctx, actions...); err != nil {
-		loc, _ := chromedp.Run(ctx, chromedp.Location())
-		t.Fatalf("browser: %v (at %s)", err, loc)
+	for i, a := range actions {
+		if err := chromedp.Do(ctx, a); err != nil {
+			lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 3*time.Second)
+			loc, _ := chromedp.Run(lctx, chromedp.Location())
+			cancel()
+			t.Fatalf("browser, action %d of %d: %v (at %s)", i+1, len(actions), err, loc)
+		}
 	}
 }
 
@@ -98,4 +105,18 @@ func InFrame(t testing.TB, ctx context.Context, sel string, act func(frame *chro
 		loc, _ := chromedp.Run(ctx, chromedp.Location())
 		t.Fatalf("browser, in %s: %v (at %s)", sel, err, loc)
 	}
+}
+
+// Press clicks the enabled element sel through the DOM, not at its on-screen point: a
+// button below an iframe that resizes (the SDK's card form reports its height as it
+// changes) can move between the look-up of its position and a mouse click there, and the
+// click would land beside it.
+func Press(sel string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		chromedp.WaitEnabled(chromedp.CSS(sel)),
+		func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+			_, err := chromedp.Evaluate[bool](`(document.querySelector(`+strconv.Quote(sel)+`).click(), true)`)(ctx, t)
+			return chromedp.Void{}, err
+		},
+	)
 }

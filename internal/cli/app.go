@@ -22,17 +22,20 @@ import (
 
 	"github.com/cashierpay/cashier/ams"
 	"github.com/cashierpay/cashier/internal/antom"
+	"github.com/cashierpay/cashier/internal/checkout"
 	"github.com/cashierpay/cashier/internal/clock"
 	"github.com/cashierpay/cashier/internal/datadir"
 	"github.com/cashierpay/cashier/internal/gateway"
 	"github.com/cashierpay/cashier/internal/httpapi"
 	"github.com/cashierpay/cashier/internal/issuer"
+	"github.com/cashierpay/cashier/internal/merchantapi"
 	"github.com/cashierpay/cashier/internal/metrics"
 	"github.com/cashierpay/cashier/internal/notify"
 	"github.com/cashierpay/cashier/internal/sandbox"
 	"github.com/cashierpay/cashier/internal/store"
 	"github.com/cashierpay/cashier/internal/store/postgres"
 	"github.com/cashierpay/cashier/internal/store/sqlite"
+	"github.com/cashierpay/cashier/internal/sweep"
 	"github.com/cashierpay/cashier/internal/vault"
 	"github.com/cashierpay/cashier/internal/web"
 )
@@ -73,9 +76,12 @@ var errNoIssuer = errors.New("production mode needs a connection to an acquirer,
 
 // App is an assembled gateway: store, keys, issuer, use cases and HTTP routes.
 type App struct {
-	Store      store.Store
-	Metrics    *metrics.Metrics
-	Gateway    *gateway.Gateway
+	Store   store.Store
+	Metrics *metrics.Metrics
+	// The use cases, by actor: the merchant's API, the buyer's pages, and the sweeper.
+	API        *merchantapi.API
+	Checkout   *checkout.Flow
+	Sweeper    *sweep.Sweeper
 	Notifier   *notify.Worker
 	Handler    http.Handler
 	GatewayKey *rsa.PrivateKey
@@ -170,14 +176,15 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 	app.Notifier = notify.New(notify.Config{
 		Store: st, Signer: signer, Clock: opts.Clock, Timeout: opts.NotifyTimeout, Logger: opts.Logger, Observe: app.Metrics.Delivery,
 	})
-	app.Gateway = gateway.New(gateway.Config{
-		Store: st, Issuer: opts.Issuer, ACS: opts.ACS, Bodies: antom.Bodies{}, Vault: kr, Clock: opts.Clock, Logger: opts.Logger, SweepLag: app.Metrics.SweeperLag,
+	core := gateway.New(gateway.Config{
+		Store: st, Issuer: opts.Issuer, ACS: opts.ACS, Bodies: antom.Bodies{}, Vault: kr, Clock: opts.Clock, Logger: opts.Logger,
 		PublicURL: opts.PublicURL, Notified: app.Notifier.Kick, PageKey: deriveKey(key, "hosted-page-token"),
 	})
+	app.API, app.Checkout, app.Sweeper = merchantapi.New(core), checkout.New(core), sweep.New(core, opts.Clock, app.Metrics.SweeperLag)
 	api := httpapi.Config{
-		APIs: antom.Endpoints(app.Gateway), Store: st, Signer: signer, Clock: opts.Clock, Logger: opts.Logger, TrustProxy: opts.TrustProxy,
+		APIs: antom.Endpoints(app.API), Store: st, Signer: signer, Clock: opts.Clock, Logger: opts.Logger, TrustProxy: opts.TrustProxy,
 		Metrics: app.Metrics, ServeMetrics: !opts.DebugListener,
-		Pages: web.New(web.Config{Flow: app.Gateway, Logger: opts.Logger, CSRFKey: deriveKey(key, "hosted-page-csrf")}),
+		Pages: web.New(web.Config{Flow: app.Checkout, Logger: opts.Logger, CSRFKey: deriveKey(key, "hosted-page-csrf")}),
 	}
 	if !opts.Production {
 		api.Sandbox = sandbox.Routes{Store: st, Clock: testClock, Logger: opts.Logger}
@@ -205,7 +212,7 @@ func (a *App) Close() error { return a.Store.Close() }
 func (a *App) Run(ctx context.Context) {
 	var wg sync.WaitGroup
 	wg.Add(2)
-	go func() { defer wg.Done(); a.Gateway.RunSweeper(ctx) }()
+	go func() { defer wg.Done(); a.Sweeper.Run(ctx) }()
 	go func() { defer wg.Done(); a.Notifier.Run(ctx) }()
 	if a.testClock != nil {
 		wg.Add(1)

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/cashierpay/cashier/internal/issuer"
@@ -13,23 +14,23 @@ import (
 // notifyCapture and transactions[] report it under this captureRequestId.
 func autoCaptureRequestID(paymentID string) string { return "auto-" + paymentID }
 
-// recordAuth writes the issuer's answer for a payment that is authorizing or waiting on
+// RecordAuth writes the issuer's answer for a payment that is authorizing or waiting on
 // the issuer. Approved AUTOMATIC payments are captured at the issuer first, then the
 // authorization, the capture and both notifications are written in one transaction. If
 // the payment was moved meanwhile (cancelled by the merchant, closed on expiry), an approved
 // authorization is voided at the issuer.
-func (g *Gateway) recordAuth(ctx context.Context, paymentID string, threeDS *payment.ThreeDS, res issuer.AuthResult) (*payment.Payment, error) {
+func (c *Core) RecordAuth(ctx context.Context, paymentID string, threeDS *payment.ThreeDS, res issuer.AuthResult) (*payment.Payment, error) {
 	var capRes *issuer.OpResult
-	current, err := g.store.PaymentGetForUpdate(ctx, paymentID)
+	current, err := c.Store.PaymentGetForUpdate(ctx, paymentID)
 	if err != nil {
-		return nil, g.internalError(ctx, "payment reload", err)
+		return nil, c.InternalError(ctx, "payment reload", err)
 	}
 	if res.Outcome == issuer.Approved && current.CaptureMode == payment.CaptureAutomatic && current.Status == payment.Processing {
-		ictx, cancel := g.issuerCtx(ctx)
-		r, err := g.issuer.Capture(ictx, res.Ref, current.Amount.Currency, current.Amount.Value)
+		ictx, cancel := c.IssuerCtx(ctx)
+		r, err := c.Issuer.Capture(ictx, res.Ref, current.Amount.Currency, current.Amount.Value)
 		cancel()
 		if err != nil {
-			g.log.WarnContext(ctx, "issuer capture failed", "payment", paymentID, "err", err)
+			c.Log.WarnContext(ctx, "issuer capture failed", "payment", paymentID, "err", err)
 			r = noAnswerResult
 		}
 		capRes = &r
@@ -37,7 +38,7 @@ func (g *Gateway) recordAuth(ctx context.Context, paymentID string, threeDS *pay
 	var out *payment.Payment
 	var moved bool
 	for attempt := 0; ; attempt++ {
-		err = g.tx(ctx, func(q store.Queries) error {
+		err = c.Tx(ctx, func(q store.Queries) error {
 			p, err := q.PaymentGetForUpdate(ctx, paymentID)
 			if err != nil {
 				return err
@@ -47,27 +48,27 @@ func (g *Gateway) recordAuth(ctx context.Context, paymentID string, threeDS *pay
 				moved = true
 				return nil
 			}
-			return g.applyAuth(ctx, q, p, threeDS, res, capRes)
+			return c.applyAuth(ctx, q, p, threeDS, res, capRes)
 		})
 		if !isStale(err) || attempt == 3 {
 			break
 		}
 	}
 	if err != nil {
-		return nil, g.internalError(ctx, "record authorization", err)
+		return nil, c.InternalError(ctx, "record authorization", err)
 	}
 	if moved && res.Outcome == issuer.Approved {
-		ictx, cancel := g.issuerCtx(ctx)
+		ictx, cancel := c.IssuerCtx(ctx)
 		defer cancel()
-		if _, err := g.issuer.Void(ictx, res.Ref); err != nil {
-			g.log.ErrorContext(ctx, "void of an authorization that arrived after the payment moved failed", "payment", paymentID, "err", err)
+		if _, err := c.Issuer.Void(ictx, res.Ref); err != nil {
+			c.Log.ErrorContext(ctx, "void of an authorization that arrived after the payment moved failed", "payment", paymentID, "err", err)
 		}
 	}
 	return out, nil
 }
 
-func (g *Gateway) applyAuth(ctx context.Context, q store.Queries, p *payment.Payment, threeDS *payment.ThreeDS, res issuer.AuthResult, capRes *issuer.OpResult) error {
-	now := g.now()
+func (c *Core) applyAuth(ctx context.Context, q store.Queries, p *payment.Payment, threeDS *payment.ThreeDS, res issuer.AuthResult, capRes *issuer.OpResult) error {
+	now := c.Now()
 	p.UpdatedAt = now
 	p.IssuerRef = res.Ref
 	if res.Funding != "" {
@@ -92,7 +93,7 @@ func (g *Gateway) applyAuth(ctx context.Context, q store.Queries, p *payment.Pay
 		p.Status, p.Stage, p.ResultCode, p.ResultMessage, p.PaidAt = payment.Success, payment.StageNone, payment.CodeSuccess, "success", now
 		if capRes != nil {
 			capture = &payment.Capture{
-				ID: newID(), PaymentID: p.ID, MerchantID: p.MerchantID, RequestID: autoCaptureRequestID(p.ID),
+				ID: NewID(), PaymentID: p.ID, MerchantID: p.MerchantID, RequestID: autoCaptureRequestID(p.ID),
 				Amount: p.Amount, IssuerRef: capRes.Ref, CreatedAt: now, CompletedAt: now,
 			}
 			switch {
@@ -126,7 +127,7 @@ func (g *Gateway) applyAuth(ctx context.Context, q store.Queries, p *payment.Pay
 	if p.Status == payment.Processing {
 		return nil
 	}
-	if err := g.notifyPayment(ctx, q, p, now); err != nil {
+	if err := c.NotifyPayment(ctx, q, p, now); err != nil {
 		return err
 	}
 	if capture != nil {
@@ -136,15 +137,89 @@ func (g *Gateway) applyAuth(ctx context.Context, q store.Queries, p *payment.Pay
 		if capture.Status == payment.Processing {
 			return nil
 		}
-		return g.notifyCapture(ctx, q, p, capture, now)
+		return c.NotifyCapture(ctx, q, p, capture, now)
 	}
 	return nil
 }
 
-// noAnswerResult stands for an issuer that did not answer a capture or refund: the
-// operation stays processing and is asked again, never recorded as failed.
-var noAnswerResult = issuer.OpResult{ResultCode: payment.CodeUnknownException, Message: "the issuer has not confirmed the operation yet"}
-
-func noAnswer(r issuer.OpResult) bool {
-	return !r.Success && r.ResultCode == payment.CodeUnknownException
+// AuthInput is what an authorization needs beyond the payment, in memory only.
+type AuthInput struct {
+	PAN, CVV, Month, Year, Holder string
+	Billing                       *payment.Address
+	ThreeDS                       *payment.ThreeDS // from the merchant's MPI or the challenge
+	Stored                        bool             // a saved card
+	NetworkTransactionID          string           // a merchant-initiated payment's series
 }
+
+// Authorize asks the issuer and records its answer. A card that needs 3-D Secure (or a
+// soft decline, when the merchant allowed the upgrade) goes to the challenge, with the CVV
+// kept in memory for the second authorization.
+func (c *Core) Authorize(ctx context.Context, p *payment.Payment, a AuthInput) (*payment.Payment, error) {
+	req := issuer.AuthRequest{
+		Reference: p.ID, MerchantID: p.MerchantID, Currency: p.Amount.Currency, Amount: p.Amount.Value,
+		Card:     issuer.Card{Number: a.PAN, ExpiryMonth: a.Month, ExpiryYear: a.Year, CVV: a.CVV, HolderName: a.Holder, Billing: a.Billing},
+		Force3DS: p.Order.Force3DS, ThreeDS: a.ThreeDS, StoredCredential: a.Stored, NetworkTransactionID: a.NetworkTransactionID,
+	}
+	ictx, cancel := c.IssuerCtx(ctx)
+	defer cancel()
+	res, err := c.Issuer.Authorize(ictx, req)
+	if err != nil {
+		// The issuer did not answer: keep the payment processing and ask again later, as
+		// a timeout with a real acquirer would require.
+		c.Log.WarnContext(ctx, "issuer authorize failed", "payment", p.ID, "err", err)
+		res = issuer.AuthResult{Outcome: issuer.Pending, ResultCode: payment.CodePaymentInProcess, RetryAfter: c.Now().Add(30 * time.Second)}
+	}
+	if res.Outcome == issuer.Declined && res.ResultCode == payment.CodeAuthenticationRequired && p.Order.AuthUpgrade && a.ThreeDS == nil {
+		res.Outcome = issuer.ChallengeRequired
+	}
+	if res.Outcome == issuer.ChallengeRequired {
+		c.cvvs.put(p.ID, a.CVV, p.ExpiresAt)
+	}
+	return c.RecordAuth(ctx, p.ID, a.ThreeDS, res)
+}
+
+// cvvCache keeps a CVV across the 3-D Secure round trip, in this process's memory only:
+// the CVV is never written anywhere, and it is gone once used or at the payment's expiry.
+// A challenge completed on another node authorizes without it.
+type cvvCache struct {
+	mu sync.Mutex
+	m  map[string]cvvEntry
+}
+
+type cvvEntry struct {
+	cvv     string
+	expires time.Time
+}
+
+func newCVVCache() *cvvCache { return &cvvCache{m: map[string]cvvEntry{}} }
+
+func (c *cvvCache) put(paymentID, cvv string, expires time.Time) {
+	if cvv == "" {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := time.Now()
+	for k, e := range c.m {
+		if now.After(e.expires) {
+			delete(c.m, k)
+		}
+	}
+	// Bounded by wall time as well, whatever a test clock says.
+	c.m[paymentID] = cvvEntry{cvv: cvv, expires: now.Add(min(time.Until(expires), time.Hour))}
+}
+
+func (c *cvvCache) take(paymentID string) string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[paymentID]
+	delete(c.m, paymentID)
+	if !ok || time.Now().After(e.expires) {
+		return ""
+	}
+	return e.cvv
+}
+
+// TakeCVV hands out, once, the CVV kept for a payment's 3-D Secure challenge: "" when none
+// was kept, on this node, or it has expired.
+func (c *Core) TakeCVV(paymentID string) string { return c.cvvs.take(paymentID) }

@@ -1,7 +1,9 @@
-// Package gateway holds the use cases of the payment gateway: pay, capture, cancel, refund,
-// the inquiries and consult, and the sweeper that finishes what time decides (issuer
-// retries, expiry, release of authorizations). Each state change is one store transaction
-// that also writes the notification reporting it; calls to the issuer happen between
+// Package gateway is the core the use cases share: the steps that move a payment whoever
+// asked for it — authorizing at the issuer and recording the answer, capturing and
+// refunding at the issuer and recording that, closing an expired payment, writing a change
+// and its notification in one transaction — and the payment's page tokens and links. The
+// use cases themselves live by actor: merchantapi (the merchant's API calls), checkout (the
+// buyer's pages) and sweep (what time decides). Calls to the issuer happen between store
 // transactions, never inside one.
 package gateway
 
@@ -12,7 +14,6 @@ import (
 	"errors"
 	"log/slog"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -24,7 +25,7 @@ import (
 	"github.com/cashierpay/cashier/internal/vault"
 )
 
-// Config is what a Gateway needs. Every field is required unless its comment gives a default.
+// Config is what a Core needs. Every field is required unless its comment gives a default.
 type Config struct {
 	Store  store.Store
 	Issuer issuer.Processor
@@ -50,55 +51,61 @@ type Config struct {
 	// Notified is called after a transaction that wrote notifications commits, so that the
 	// delivery worker sends them at once; optional.
 	Notified func()
-	// SweepLag, if set, hears after each sweeper pass how late it handled the most
-	// overdue payment.
-	SweepLag func(time.Duration)
 	// DuplicateWait is how long a duplicate request waits for the original to settle
 	// before answering with its in-process state; default 10 s, inside the SDKs' 15 s.
 	DuplicateWait time.Duration
 }
 
-// Gateway runs the use cases.
-type Gateway struct {
-	store         store.Store
-	issuer        issuer.Processor
-	acs           issuer.ACS
-	bodies        NotificationBodies
-	vault         *vault.Keyring
-	clock         clock.Clock
-	log           *slog.Logger
-	publicURL     string
-	issuerTimeout time.Duration
-	dupWait       time.Duration
-	notified      func()
-	sweepLag      func(time.Duration)
-	pageKey       []byte
-	cvvs          *cvvCache
-	// lastRefundRetry is when the sweeper last asked the issuer about silent refunds.
-	lastRefundRetry atomic.Value // time.Time
+// NotificationBodies renders the notifications the use cases write into the outbox, in the
+// merchant's wire format. The use cases call it inside the transaction of the change the
+// notification reports.
+type NotificationBodies interface {
+	Payment(p *payment.Payment) ([]byte, error)
+	Capture(c *payment.Capture) ([]byte, error)
+	Refund(r *payment.Refund) ([]byte, error)
 }
 
-// New builds a Gateway from cfg.
-func New(cfg Config) *Gateway {
-	g := &Gateway{
-		store: cfg.Store, issuer: cfg.Issuer, acs: cfg.ACS, bodies: cfg.Bodies, vault: cfg.Vault, clock: cfg.Clock, log: cfg.Logger,
-		publicURL: strings.TrimSuffix(cfg.PublicURL, "/"), issuerTimeout: cfg.IssuerTimeout, dupWait: cfg.DuplicateWait,
-		notified: cfg.Notified, sweepLag: cfg.SweepLag, pageKey: cfg.PageKey, cvvs: newCVVCache(),
+// Core holds what the use cases share. Its exported fields are set by New and only read
+// after.
+type Core struct {
+	Store  store.Store
+	Issuer issuer.Processor
+	ACS    issuer.ACS // nil: no 3-D Secure server
+	Cards  *Cards
+	Log    *slog.Logger
+	// IssuerTimeout and DuplicateWait are Config's, with their defaults.
+	IssuerTimeout, DuplicateWait time.Duration
+
+	bodies    NotificationBodies
+	clock     clock.Clock
+	publicURL string
+	notified  func()
+	pageKey   []byte
+	cvvs      *cvvCache
+}
+
+// New builds a Core from cfg.
+func New(cfg Config) *Core {
+	c := &Core{
+		Store: cfg.Store, Issuer: cfg.Issuer, ACS: cfg.ACS, Log: cfg.Logger,
+		IssuerTimeout: cfg.IssuerTimeout, DuplicateWait: cfg.DuplicateWait,
+		bodies: cfg.Bodies, clock: cfg.Clock, publicURL: strings.TrimSuffix(cfg.PublicURL, "/"),
+		notified: cfg.Notified, pageKey: cfg.PageKey, cvvs: newCVVCache(),
 	}
-	g.lastRefundRetry.Store(time.Time{})
-	if g.clock == nil {
-		g.clock = clock.Real{}
+	if c.clock == nil {
+		c.clock = clock.Real{}
 	}
-	if g.log == nil {
-		g.log = slog.Default()
+	if c.Log == nil {
+		c.Log = slog.Default()
 	}
-	if g.issuerTimeout == 0 {
-		g.issuerTimeout = 10 * time.Second
+	if c.IssuerTimeout == 0 {
+		c.IssuerTimeout = 10 * time.Second
 	}
-	if g.dupWait == 0 {
-		g.dupWait = 10 * time.Second
+	if c.DuplicateWait == 0 {
+		c.DuplicateWait = 10 * time.Second
 	}
-	return g
+	c.Cards = &Cards{store: cfg.Store, vault: cfg.Vault, core: c}
+	return c
 }
 
 type publicURLKey struct{}
@@ -111,26 +118,20 @@ func WithPublicURL(ctx context.Context, url string) context.Context {
 }
 
 // PublicURL is the base of the links handed out in answer to the request of ctx.
-func (g *Gateway) PublicURL(ctx context.Context) string {
-	if g.publicURL != "" {
-		return g.publicURL
+func (c *Core) PublicURL(ctx context.Context) string {
+	if c.publicURL != "" {
+		return c.publicURL
 	}
 	u, _ := ctx.Value(publicURLKey{}).(string)
 	return u
 }
 
-// Clock is the gateway's clock, for the transport's timestamps.
-func (g *Gateway) Clock() clock.Clock { return g.clock }
-
-// Now is the gateway's time, for the transport's checks of times in requests.
-func (g *Gateway) Now() time.Time { return g.now() }
-
-// now is the gateway's time, truncated to what the store keeps so that values read back
+// Now is the gateway's time, truncated to what the store keeps so that values read back
 // compare equal to values written.
-func (g *Gateway) now() time.Time { return g.clock.Now().UTC().Truncate(time.Microsecond) }
+func (c *Core) Now() time.Time { return c.clock.Now().UTC().Truncate(time.Microsecond) }
 
-// newID makes a time-ordered identifier for payments, captures, refunds and notifications.
-func newID() string {
+// NewID makes a time-ordered identifier for payments, captures, refunds and notifications.
+func NewID() string {
 	id, err := uuid.NewV7()
 	if err != nil {
 		id = uuid.New()
@@ -138,8 +139,8 @@ func newID() string {
 	return strings.ReplaceAll(id.String(), "-", "")
 }
 
-// keyHash fingerprints the parameters that an idempotent retry must repeat exactly.
-func keyHash(parts ...string) string {
+// KeyHash fingerprints the parameters that an idempotent retry must repeat exactly.
+func KeyHash(parts ...string) string {
 	h := sha256.New()
 	for _, p := range parts {
 		h.Write([]byte(p))
@@ -148,61 +149,46 @@ func keyHash(parts ...string) string {
 	return hex.EncodeToString(h.Sum(nil))[:32]
 }
 
-// issuerCtx detaches an issuer call from the merchant's request: once the gateway has
-// asked the issuer it must record the answer even if the merchant hangs up.
-func (g *Gateway) issuerCtx(ctx context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.WithoutCancel(ctx), g.issuerTimeout)
+// IssuerCtx detaches an issuer call from the caller's request: once the gateway has asked
+// the issuer it must record the answer even if the merchant hangs up.
+func (c *Core) IssuerCtx(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), c.IssuerTimeout)
 }
 
-// internalError logs err with what the merchant sent and returns an error that tells the
-// merchant to retry or inquire, never the detail.
-func (g *Gateway) internalError(ctx context.Context, op string, err error) error {
-	g.log.ErrorContext(ctx, "gateway error", "op", op, "err", err)
+// InternalError logs err and returns an error that tells the merchant to retry or inquire,
+// never the detail.
+func (c *Core) InternalError(ctx context.Context, op string, err error) error {
+	c.Log.ErrorContext(ctx, "gateway error", "op", op, "err", err)
 	return payment.NewError(payment.CodeUnknownException, "the request could not be completed; retry with the same request id or inquire")
 }
 
-// errNotFound is the answer for an unknown payment, capture or refund.
-var errNotFound = payment.NewError(payment.CodeOrderNotExist, "no such payment for this merchant")
-
 // notify writes the outbox row of a notification rendered by render, due at once, in the
 // transaction of q: the change and its notification commit together or not at all.
-func (g *Gateway) notify(ctx context.Context, q store.Queries, p *payment.Payment, kind, url string, now time.Time, render func() ([]byte, error)) error {
+func (c *Core) notify(ctx context.Context, q store.Queries, p *payment.Payment, kind, url string, now time.Time, render func() ([]byte, error)) error {
 	body, err := render()
 	if err != nil {
 		return err
 	}
 	return q.NotificationInsert(ctx, &payment.Notification{
-		ID: newID(), MerchantID: p.MerchantID, PaymentID: p.ID, Kind: kind, URL: url, Body: body,
+		ID: NewID(), MerchantID: p.MerchantID, PaymentID: p.ID, Kind: kind, URL: url, Body: body,
 		Status: payment.NotificationPending, NextAttemptAt: now, CreatedAt: now,
 	})
 }
 
-func (g *Gateway) notifyPayment(ctx context.Context, q store.Queries, p *payment.Payment, now time.Time) error {
-	return g.notify(ctx, q, p, payment.NotifyPayment, p.NotifyURL, now, func() ([]byte, error) { return g.bodies.Payment(p) })
+// NotifyPayment writes notifyPayment for p in the transaction of q.
+func (c *Core) NotifyPayment(ctx context.Context, q store.Queries, p *payment.Payment, now time.Time) error {
+	return c.notify(ctx, q, p, payment.NotifyPayment, p.NotifyURL, now, func() ([]byte, error) { return c.bodies.Payment(p) })
 }
 
-func (g *Gateway) notifyCapture(ctx context.Context, q store.Queries, p *payment.Payment, c *payment.Capture, now time.Time) error {
-	return g.notify(ctx, q, p, payment.NotifyCapture, p.NotifyURL, now, func() ([]byte, error) { return g.bodies.Capture(c) })
+// NotifyCapture writes notifyCapture for a capture of p in the transaction of q.
+func (c *Core) NotifyCapture(ctx context.Context, q store.Queries, p *payment.Payment, capture *payment.Capture, now time.Time) error {
+	return c.notify(ctx, q, p, payment.NotifyCapture, p.NotifyURL, now, func() ([]byte, error) { return c.bodies.Capture(capture) })
 }
 
-func (g *Gateway) notifyRefund(ctx context.Context, q store.Queries, p *payment.Payment, r *payment.Refund, now time.Time) error {
-	return g.notify(ctx, q, p, payment.NotifyRefund, r.NotifyURL, now, func() ([]byte, error) { return g.bodies.Refund(r) })
+// NotifyRefund writes notifyRefund for a refund of p in the transaction of q.
+func (c *Core) NotifyRefund(ctx context.Context, q store.Queries, p *payment.Payment, r *payment.Refund, now time.Time) error {
+	return c.notify(ctx, q, p, payment.NotifyRefund, r.NotifyURL, now, func() ([]byte, error) { return c.bodies.Refund(r) })
 }
-
-// timeZero is "no issuer retry" for payment.Schedule.
-var timeZero time.Time
-
-// paymentForUpdate reads and locks a payment of merchant m inside a transaction.
-func paymentForUpdate(ctx context.Context, q store.Queries, m *payment.Merchant, id string) (*payment.Payment, error) {
-	p, err := q.PaymentGetForUpdate(ctx, id)
-	if err == nil && p.MerchantID != m.ID {
-		return nil, store.ErrNotFound
-	}
-	return p, err
-}
-
-// isStale says whether a write lost a race and the use case should re-read and retry.
-func isStale(err error) bool { return errors.Is(err, store.ErrStale) }
 
 // outboxQueries notes whether a transaction wrote a notification.
 type outboxQueries struct {
@@ -215,13 +201,38 @@ func (q outboxQueries) NotificationInsert(ctx context.Context, n *payment.Notifi
 	return q.Queries.NotificationInsert(ctx, n)
 }
 
-// tx runs fn in a store transaction and, once a transaction that wrote notifications has
+// Tx runs fn in a store transaction and, once a transaction that wrote notifications has
 // committed, tells the delivery worker.
-func (g *Gateway) tx(ctx context.Context, fn func(store.Queries) error) error {
+func (c *Core) Tx(ctx context.Context, fn func(store.Queries) error) error {
 	var wrote bool
-	err := g.store.Tx(ctx, func(q store.Queries) error { return fn(outboxQueries{Queries: q, wrote: &wrote}) })
-	if err == nil && wrote && g.notified != nil {
-		g.notified()
+	err := c.Store.Tx(ctx, func(q store.Queries) error { return fn(outboxQueries{Queries: q, wrote: &wrote}) })
+	if err == nil && wrote && c.notified != nil {
+		c.notified()
 	}
 	return err
+}
+
+// isStale says whether a write lost a race and the use case should re-read and retry.
+func isStale(err error) bool { return errors.Is(err, store.ErrStale) }
+
+// CloseExpired fails a payment still processing at its expiry time with ORDER_IS_CLOSED and
+// notifies it; a payment that moved meanwhile is left alone.
+func (c *Core) CloseExpired(ctx context.Context, id string) error {
+	return c.Tx(ctx, func(q store.Queries) error {
+		p, err := q.PaymentGetForUpdate(ctx, id)
+		if err != nil {
+			return err
+		}
+		now := c.Now()
+		if p.Status != payment.Processing || now.Before(p.ExpiresAt) {
+			return nil
+		}
+		p.Status, p.Stage, p.UpdatedAt = payment.Fail, payment.StageNone, now
+		p.ResultCode, p.ResultMessage = payment.CodeOrderIsClosed, "the payment was not completed before its expiry time"
+		p.Schedule(time.Time{})
+		if err := q.PaymentUpdate(ctx, p); err != nil {
+			return err
+		}
+		return c.NotifyPayment(ctx, q, p, now)
+	})
 }

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/cashierpay/cashier/internal/gateway"
+	"github.com/cashierpay/cashier/internal/checkout"
 	"github.com/cashierpay/cashier/internal/payment"
 )
 
@@ -39,7 +39,7 @@ func (v formValues) BillingOpen() bool {
 
 // parseCardForm reads the card form. It only tidies what was typed (grouping spaces, a
 // one-digit month, a four-digit year); the gateway validates.
-func parseCardForm(f url.Values, saveOffered bool) (gateway.CardInput, formValues) {
+func parseCardForm(f url.Values, saveOffered bool) (checkout.CardInput, formValues) {
 	number := strings.Map(func(r rune) rune {
 		if r == '-' || unicode.IsSpace(r) {
 			return -1
@@ -67,7 +67,7 @@ func parseCardForm(f url.Values, saveOffered bool) (gateway.CardInput, formValue
 		emptyCVV:    cvv == "",
 		cvvLen:      len(cvv),
 	}
-	in := gateway.CardInput{
+	in := checkout.CardInput{
 		Number:      number,
 		ExpiryMonth: month,
 		ExpiryYear:  year,

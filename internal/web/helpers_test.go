@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cashierpay/cashier/internal/gateway"
+	"github.com/cashierpay/cashier/internal/checkout"
 	"github.com/cashierpay/cashier/internal/payment"
 )
 
@@ -22,13 +22,13 @@ import (
 // its arguments and returns next.
 type fakeFlow struct {
 	mu      sync.Mutex
-	page    *gateway.HostedView
+	page    *checkout.HostedView
 	pageErr error
-	next    *gateway.HostedView
+	next    *checkout.HostedView
 	nextErr error
 
 	calls   []string
-	card    gateway.CardInput
+	card    checkout.CardInput
 	cvv     string
 	code    string
 	cancel  bool
@@ -53,7 +53,7 @@ func (f *fakeFlow) reset() {
 	f.calls = nil
 }
 
-func copyView(v *gateway.HostedView) *gateway.HostedView {
+func copyView(v *checkout.HostedView) *checkout.HostedView {
 	if v == nil {
 		return nil
 	}
@@ -61,7 +61,7 @@ func copyView(v *gateway.HostedView) *gateway.HostedView {
 	return &c
 }
 
-func (f *fakeFlow) HostedPage(ctx context.Context, token string) (*gateway.HostedView, error) {
+func (f *fakeFlow) HostedPage(ctx context.Context, token string) (*checkout.HostedView, error) {
 	f.record("HostedPage")
 	if f.pageErr != nil {
 		return nil, f.pageErr
@@ -69,25 +69,25 @@ func (f *fakeFlow) HostedPage(ctx context.Context, token string) (*gateway.Hoste
 	return copyView(f.page), nil
 }
 
-func (f *fakeFlow) SubmitCard(ctx context.Context, token string, in gateway.CardInput) (*gateway.HostedView, error) {
+func (f *fakeFlow) SubmitCard(ctx context.Context, token string, in checkout.CardInput) (*checkout.HostedView, error) {
 	f.record("SubmitCard")
 	f.card = in
 	return copyView(f.next), f.nextErr
 }
 
-func (f *fakeFlow) SubmitCVV(ctx context.Context, token, cvv string) (*gateway.HostedView, error) {
+func (f *fakeFlow) SubmitCVV(ctx context.Context, token, cvv string) (*checkout.HostedView, error) {
 	f.record("SubmitCVV")
 	f.cvv = cvv
 	return copyView(f.next), f.nextErr
 }
 
-func (f *fakeFlow) CompleteChallenge(ctx context.Context, token, code string, cancel bool) (*gateway.HostedView, error) {
+func (f *fakeFlow) CompleteChallenge(ctx context.Context, token, code string, cancel bool) (*checkout.HostedView, error) {
 	f.record("CompleteChallenge")
 	f.code, f.cancel = code, cancel
 	return copyView(f.next), f.nextErr
 }
 
-func (f *fakeFlow) CompleteIssuerAuth(ctx context.Context, token string, approve bool) (*gateway.HostedView, error) {
+func (f *fakeFlow) CompleteIssuerAuth(ctx context.Context, token string, approve bool) (*checkout.HostedView, error) {
 	f.record("CompleteIssuerAuth")
 	f.approve = approve
 	return copyView(f.next), f.nextErr
@@ -98,8 +98,8 @@ const testToken = "tok_abc123XYZ"
 var testKey = bytes.Repeat([]byte{7}, 32)
 
 // baseView is a payment on its card step.
-func baseView(step gateway.Step) *gateway.HostedView {
-	return &gateway.HostedView{
+func baseView(step checkout.Step) *checkout.HostedView {
+	return &checkout.HostedView{
 		Token:            testToken,
 		Step:             step,
 		PaymentID:        "pay_1",
@@ -119,7 +119,7 @@ type harness struct {
 	logs *bytes.Buffer
 }
 
-func newHarness(t *testing.T, page *gateway.HostedView) *harness {
+func newHarness(t *testing.T, page *checkout.HostedView) *harness {
 	t.Helper()
 	h := &harness{flow: &fakeFlow{page: page}, mux: http.NewServeMux(), logs: &bytes.Buffer{}}
 	logger := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))

@@ -9,11 +9,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cashierpay/cashier/internal/gateway"
+	"github.com/cashierpay/cashier/internal/checkout"
 )
 
 func TestLocaleSelection(t *testing.T) {
-	h := newHarness(t, baseView(gateway.StepCard))
+	h := newHarness(t, baseView(checkout.StepCard))
 
 	zh := h.get(pagePathT + "?locale=zh_CN")
 	body := zh.Body.String()

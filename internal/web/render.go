@@ -8,7 +8,7 @@ import (
 	"github.com/cashierpay/cashier/ams"
 	"github.com/cashierpay/cashier/internal/antom"
 	"github.com/cashierpay/cashier/internal/card"
-	"github.com/cashierpay/cashier/internal/gateway"
+	"github.com/cashierpay/cashier/internal/checkout"
 	"github.com/cashierpay/cashier/internal/payment"
 )
 
@@ -19,7 +19,7 @@ type page struct {
 	Step   string // data-step
 	Title  string
 	T      map[string]string
-	View   *gateway.HostedView
+	View   *checkout.HostedView
 	Amount string
 	// Action is the page's own path; forms post to it (plus /challenge or /issuer).
 	Action string
@@ -113,13 +113,13 @@ func (p *Pages) newPage(loc, step, token string) *page {
 }
 
 // show renders the page for the view's step.
-func (p *Pages) show(w http.ResponseWriter, r *http.Request, loc string, status int, v *gateway.HostedView, vals formValues) {
+func (p *Pages) show(w http.ResponseWriter, r *http.Request, loc string, status int, v *checkout.HostedView, vals formValues) {
 	p.render(w, r, loc, status, v, vals, nil)
 }
 
 // render renders the page for the view's step: the hosted page, or with sdk the browser
 // SDK's frame.
-func (p *Pages) render(w http.ResponseWriter, r *http.Request, loc string, status int, v *gateway.HostedView, vals formValues, sdk *frameParams) {
+func (p *Pages) render(w http.ResponseWriter, r *http.Request, loc string, status int, v *checkout.HostedView, vals formValues, sdk *frameParams) {
 	token := r.PathValue("token")
 	pg := p.newPage(loc, string(v.Step), token)
 	t := pg.T
@@ -143,27 +143,27 @@ func (p *Pages) render(w http.ResponseWriter, r *http.Request, loc string, statu
 	}
 	name := string(v.Step)
 	switch v.Step {
-	case gateway.StepCard:
+	case checkout.StepCard:
 		form()
 		for _, b := range acceptedBrands {
 			pg.Accepted = append(pg.Accepted, brandLogo(b))
 		}
-	case gateway.StepCVV:
+	case checkout.StepCVV:
 		form()
 		pg.Title = t["cvvTitle"]
 		pg.CardLogo = brandLogo(cardBrand(v.CardBrand))
-	case gateway.StepChallenge:
+	case checkout.StepChallenge:
 		form()
 		pg.Title = t["challengeTitle"]
 		pg.ChallengeHint = v.ChallengeHint
 		pg.CardLogo = brandLogo(cardBrand(v.CardBrand))
-	case gateway.StepIssuer:
+	case checkout.StepIssuer:
 		form()
 		pg.Title = t["issuerTitle"]
 		pg.Issuer = brandLogo(v.IssuerBrand)
 		pg.Issuer.Name = issuerName(loc, v.IssuerBrand)
 		pg.IssuerText = strings.ReplaceAll(t["issuerPrompt"], "{brand}", pg.Issuer.Name)
-	case gateway.StepResult:
+	case checkout.StepResult:
 		if sdk != nil {
 			pg.Result = resultFor(t, v, false)
 			pg.Title = pg.Result.Heading
@@ -200,7 +200,7 @@ func cardBrand(b string) string {
 
 // revisit reports whether a result page is not the one this browser's own post led to, and
 // consumes the mark once the result is final.
-func (p *Pages) revisit(w http.ResponseWriter, r *http.Request, token string, v *gateway.HostedView) bool {
+func (p *Pages) revisit(w http.ResponseWriter, r *http.Request, token string, v *checkout.HostedView) bool {
 	if _, err := r.Cookie(doneCookie); err != nil {
 		return true
 	}
@@ -214,7 +214,7 @@ func (p *Pages) revisit(w http.ResponseWriter, r *http.Request, token string, v 
 }
 
 // resultFor words the result page.
-func resultFor(t map[string]string, v *gateway.HostedView, revisit bool) resultData {
+func resultFor(t map[string]string, v *checkout.HostedView, revisit bool) resultData {
 	res := resultData{Status: string(v.Status), Code: v.ResultCode, RedirectURL: safeRedirect(v.RedirectURL), Final: true}
 	if res.Status == "" {
 		res.Status = string(payment.Processing)

@@ -18,7 +18,7 @@ import (
 
 	"github.com/cashierpay/cashier/ams"
 	"github.com/cashierpay/cashier/internal/card"
-	"github.com/cashierpay/cashier/internal/gateway"
+	"github.com/cashierpay/cashier/internal/checkout"
 	"github.com/cashierpay/cashier/internal/httpapi"
 	"github.com/cashierpay/cashier/internal/payment"
 )
@@ -196,7 +196,7 @@ type sdkView struct {
 // frameMessages are the catalog messages frame.js and the SDK show.
 var frameMessages = []string{"frameTitle", "close", "errNetwork", "errorBody", "formErrors"}
 
-func (p *Pages) sdkViewOf(loc string, v *gateway.HostedView, vals formValues) *sdkView {
+func (p *Pages) sdkViewOf(loc string, v *checkout.HostedView, vals formValues) *sdkView {
 	t := p.msgs[loc]
 	sv := &sdkView{
 		Step: string(v.Step), Status: string(v.Status), ResultCode: v.ResultCode, ResultMessage: v.ResultMessage,
@@ -209,8 +209,8 @@ func (p *Pages) sdkViewOf(loc string, v *gateway.HostedView, vals formValues) *s
 	if v.ResultCode != "" {
 		sv.ResultStatus = ams.CodeStatus(v.ResultCode)
 	}
-	sv.Final = v.Step == gateway.StepResult && v.Status != payment.Processing && v.Status != ""
-	if len(v.FieldErrors) > 0 && v.Step != gateway.StepResult {
+	sv.Final = v.Step == checkout.StepResult && v.Status != payment.Processing && v.Status != ""
+	if len(v.FieldErrors) > 0 && v.Step != checkout.StepResult {
 		sv.FieldErrors = make(map[string]string, len(v.FieldErrors))
 		for k, c := range v.FieldErrors {
 			sv.FieldErrors[k] = c
@@ -219,7 +219,7 @@ func (p *Pages) sdkViewOf(loc string, v *gateway.HostedView, vals formValues) *s
 		sv.FieldMessages, sv.FormError = fe.byID(), summary
 	}
 	switch {
-	case v.Step == gateway.StepResult:
+	case v.Step == checkout.StepResult:
 		res := resultFor(t, v, false)
 		sv.Message = res.Heading
 		if res.Message != "" {
@@ -258,10 +258,10 @@ func (p *Pages) frameConfig(loc, csrf string, sdk *frameParams, token, step stri
 }
 
 // embed turns a rendered page into the SDK frame's variant.
-func (p *Pages) embed(pg *page, token string, v *gateway.HostedView, vals formValues, sdk *frameParams) {
+func (p *Pages) embed(pg *page, token string, v *checkout.HostedView, vals formValues, sdk *frameParams) {
 	t := pg.T
 	pg.Embedded, pg.Refresh, pg.HideSubmit, pg.HideCVV = true, "", !sdk.showSubmit, !sdk.needCVV
-	if v.Step == gateway.StepResult {
+	if v.Step == checkout.StepResult {
 		// The SDK moves the buyer on (or not: notRedirectAfterComplete); the frame links nowhere.
 		pg.Title = pg.Result.Heading
 		pg.Result.Note = ""
@@ -270,7 +270,7 @@ func (p *Pages) embed(pg *page, token string, v *gateway.HostedView, vals formVa
 		}
 		pg.Result.RedirectURL = ""
 	}
-	if v.Step == gateway.StepCard && v.DeclineCode != "" && pg.FormError == "" {
+	if v.Step == checkout.StepCard && v.DeclineCode != "" && pg.FormError == "" {
 		pg.FormError = reason(t, v.DeclineCode, v.DeclineMessage)
 	}
 	pg.SDKConfig = p.frameConfig(pg.Locale, pg.CSRF, sdk, token, string(v.Step))
@@ -473,7 +473,7 @@ func apiLocale(r *http.Request, field string) string {
 
 // answer writes a Flow's result as JSON; a failed call as an error, except that a post that
 // lost a race with the payment's state gets the payment's view as it is now.
-func (p *Pages) answer(w http.ResponseWriter, r *http.Request, loc, token, op string, v *gateway.HostedView, vals formValues, err error, post bool) {
+func (p *Pages) answer(w http.ResponseWriter, r *http.Request, loc, token, op string, v *checkout.HostedView, vals formValues, err error, post bool) {
 	if err == nil && v == nil {
 		err = errNoView
 	}
@@ -552,7 +552,7 @@ func (p *Pages) sdkPostCard(w http.ResponseWriter, r *http.Request) {
 	loc := apiLocale(r, body.Locale)
 	ctx := r.Context()
 	v, err := p.flow.HostedPage(ctx, token)
-	if err != nil || v == nil || v.Step != gateway.StepCard {
+	if err != nil || v == nil || v.Step != checkout.StepCard {
 		// Not on the card form (paid in another tab, a double submit): the view as it is.
 		p.answer(w, r, loc, token, "HostedPage", v, formValues{}, err, false)
 		return
@@ -581,7 +581,7 @@ func (p *Pages) sdkPostCVV(w http.ResponseWriter, r *http.Request) {
 	loc := apiLocale(r, body.Locale)
 	ctx := r.Context()
 	v, err := p.flow.HostedPage(ctx, token)
-	if err != nil || v == nil || v.Step != gateway.StepCVV {
+	if err != nil || v == nil || v.Step != checkout.StepCVV {
 		p.answer(w, r, loc, token, "HostedPage", v, formValues{}, err, false)
 		return
 	}
@@ -616,7 +616,7 @@ func (p *Pages) sdkPostChallenge(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	v, err := p.flow.HostedPage(ctx, token)
-	if err != nil || v == nil || v.Step != gateway.StepChallenge {
+	if err != nil || v == nil || v.Step != checkout.StepChallenge {
 		p.answer(w, r, loc, token, "HostedPage", v, formValues{}, err, false)
 		return
 	}

@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cashierpay/cashier/internal/gateway"
+	"github.com/cashierpay/cashier/internal/checkout"
 	"github.com/cashierpay/cashier/internal/payment"
 )
 
@@ -27,7 +27,7 @@ const (
 )
 
 // sdkHarness is a harness whose Pages the test can reach (for the clock).
-func newSDKHarness(t *testing.T, page *gateway.HostedView) (*harness, *Pages) {
+func newSDKHarness(t *testing.T, page *checkout.HostedView) (*harness, *Pages) {
 	t.Helper()
 	h := &harness{flow: &fakeFlow{page: page}, mux: http.NewServeMux(), logs: &bytes.Buffer{}}
 	logger := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -208,7 +208,7 @@ Promise.all([b.validateFields(), b.submit().then(() => 'resolved', e => e.code)]
 }
 
 func TestSDKFormPage(t *testing.T) {
-	v := baseView(gateway.StepCard)
+	v := baseView(checkout.StepCard)
 	v.SaveCardOffered = true
 	h, p := newSDKHarness(t, v)
 	w := h.get(formURL("locale=de_DE&showSubmitButton=0&needCVV=1&redirect=1&mode=embedded"))
@@ -275,7 +275,7 @@ func TestSDKFormPage(t *testing.T) {
 }
 
 func TestSDKFormOrigin(t *testing.T) {
-	h, _ := newSDKHarness(t, baseView(gateway.StepCard))
+	h, _ := newSDKHarness(t, baseView(checkout.StepCard))
 	for _, origin := range []string{"", "null", "javascript:alert(1)", "https://shop.example/", "https://shop.example/path",
 		"https://user@shop.example", "ftp://shop.example", "https://SHOP.example", "https://shop.example?x", "//shop.example"} {
 		h.flow.reset()
@@ -326,7 +326,7 @@ func TestSDKFormErrors(t *testing.T) {
 
 func TestSDKFormSteps(t *testing.T) {
 	// The challenge renders inside the frame, with stable ids.
-	v := baseView(gateway.StepChallenge)
+	v := baseView(checkout.StepChallenge)
 	v.CardMasked, v.CardBrand = "400000******3220", "VISA"
 	h, _ := newSDKHarness(t, v)
 	body := h.get(formURL("showSubmitButton=0")).Body.String()
@@ -338,7 +338,7 @@ func TestSDKFormSteps(t *testing.T) {
 	}
 
 	// A declined card leaves the form open, with the reason.
-	v = baseView(gateway.StepCard)
+	v = baseView(checkout.StepCard)
 	v.Session, v.DeclineCode, v.DeclineMessage = true, "DO_NOT_HONOR", "the issuer declined"
 	h.flow.page = v
 	body = h.get(formURL("locale=fr_FR")).Body.String()
@@ -348,7 +348,7 @@ func TestSDKFormSteps(t *testing.T) {
 
 	// A result: no refresh, no link out; the SDK moves the buyer on.
 	for _, status := range []payment.Status{payment.Success, payment.Fail, payment.Processing} {
-		v = baseView(gateway.StepResult)
+		v = baseView(checkout.StepResult)
 		v.Status = status
 		h.flow.page = v
 		body = h.get(formURL("redirect=1")).Body.String()
@@ -371,10 +371,10 @@ func catalogFor(t *testing.T, loc string) map[string]string {
 }
 
 func TestSDKFormInEveryLocale(t *testing.T) {
-	for _, step := range []gateway.Step{gateway.StepCard, gateway.StepCVV, gateway.StepChallenge, gateway.StepIssuer, gateway.StepResult} {
+	for _, step := range []checkout.Step{checkout.StepCard, checkout.StepCVV, checkout.StepChallenge, checkout.StepIssuer, checkout.StepResult} {
 		v := baseView(step)
 		v.SaveCardOffered, v.CardBrand, v.CardMasked, v.IssuerBrand = true, "AMEX", "378282*****0005", "KOOKMIN"
-		if step == gateway.StepResult {
+		if step == checkout.StepResult {
 			v.Status, v.ResultCode = payment.Fail, "DO_NOT_HONOR"
 		}
 		h, _ := newSDKHarness(t, v)
@@ -458,7 +458,7 @@ func noCardData(t *testing.T, where, s string) {
 }
 
 func TestSDKAPIRefusals(t *testing.T) {
-	h, p := newSDKHarness(t, baseView(gateway.StepCard))
+	h, p := newSDKHarness(t, baseView(checkout.StepCard))
 	csrf := p.sdkCSRF(testToken, time.Now())
 	wrongKey := New(Config{Flow: h.flow, CSRFKey: []byte(strings.Repeat("k", 32))})
 	cases := []struct {
@@ -501,7 +501,7 @@ func TestSDKAPIRefusals(t *testing.T) {
 			}
 		})
 	}
-	h.flow.next = baseView(gateway.StepResult)
+	h.flow.next = baseView(checkout.StepResult)
 	if w := h.api(apiCall{path: sdkAPIPathT + "/card", body: cardJSON, csrf: csrf, site: "same-origin"}); w.Code != http.StatusOK {
 		t.Errorf("same-origin post: status %d", w.Code)
 	}
@@ -519,13 +519,13 @@ func TestSDKAPIRefusals(t *testing.T) {
 }
 
 func TestSDKAPICard(t *testing.T) {
-	v := baseView(gateway.StepCard)
+	v := baseView(checkout.StepCard)
 	v.SaveCardOffered, v.Session = true, true
 	h, p := newSDKHarness(t, v)
 	csrf := p.sdkCSRF(testToken, time.Now())
 
 	// Approved.
-	done := baseView(gateway.StepResult)
+	done := baseView(checkout.StepResult)
 	done.Status, done.ResultCode, done.ResultMessage = payment.Success, "SUCCESS", "success"
 	done.CardMasked, done.CardBrand = "424242******4242", "VISA"
 	h.flow.next = done
@@ -548,7 +548,7 @@ func TestSDKAPICard(t *testing.T) {
 
 	// Field errors: the codes and the messages in the frame's language.
 	h.flow.reset()
-	bad := baseView(gateway.StepCard)
+	bad := baseView(checkout.StepCard)
 	bad.FieldErrors = map[string]string{"cardNo": "INVALID_CARD_NUMBER", "expiryMonth": "CARD_EXPIRED", "cvv": "INVALID_CVV"}
 	h.flow.next = bad
 	w = h.api(apiCall{path: sdkAPIPathT + "/card", body: `{"cardNo":"4242424242424241","expiry":"01/20","cvv":"12","holderName":"J","locale":"en_US"}`, csrf: csrf})
@@ -564,7 +564,7 @@ func TestSDKAPICard(t *testing.T) {
 
 	// An issuer's decline in a session: back on the card step, with the reason.
 	h.flow.reset()
-	decl := baseView(gateway.StepCard)
+	decl := baseView(checkout.StepCard)
 	decl.Session, decl.DeclineCode, decl.DeclineMessage, decl.ResultCode = true, "DO_NOT_HONOR", "declined by the issuer", "PAYMENT_IN_PROCESS"
 	h.flow.next = decl
 	got = decodeView(t, h.api(apiCall{path: sdkAPIPathT + "/card", body: cardJSON, csrf: csrf}))
@@ -575,7 +575,7 @@ func TestSDKAPICard(t *testing.T) {
 
 	// 3-D Secure: the challenge step.
 	h.flow.reset()
-	ch := baseView(gateway.StepChallenge)
+	ch := baseView(checkout.StepChallenge)
 	ch.CardMasked, ch.CardBrand = "400000******3220", "VISA"
 	h.flow.next = ch
 	if got = decodeView(t, h.api(apiCall{path: sdkAPIPathT + "/card", body: cardJSON, csrf: csrf})); got.Step != "challenge" || got.CardMasked != ch.CardMasked {
@@ -627,11 +627,11 @@ func TestSDKAPICard(t *testing.T) {
 }
 
 func TestSDKAPICVVAndChallenge(t *testing.T) {
-	v := baseView(gateway.StepCVV)
+	v := baseView(checkout.StepCVV)
 	v.CardBrand, v.CardMasked = "AMEX", "378282*****0005"
 	h, p := newSDKHarness(t, v)
 	csrf := p.sdkCSRF(testToken, time.Now())
-	h.flow.next = baseView(gateway.StepResult)
+	h.flow.next = baseView(checkout.StepResult)
 	got := decodeView(t, h.api(apiCall{path: sdkAPIPathT + "/cvv", body: `{"cvv":" 1234 "}`, csrf: csrf}))
 	if h.flow.cvv != "1234" || got.Step != "result" {
 		t.Errorf("cvv %q view %+v", h.flow.cvv, got)
@@ -640,7 +640,7 @@ func TestSDKAPICVVAndChallenge(t *testing.T) {
 		t.Errorf("calls %v", calls)
 	}
 
-	h.flow.page = baseView(gateway.StepChallenge)
+	h.flow.page = baseView(checkout.StepChallenge)
 	for _, tc := range []struct {
 		body   string
 		code   string
@@ -651,7 +651,7 @@ func TestSDKAPICVVAndChallenge(t *testing.T) {
 		{`{"otp":"123456","action":"cancel"}`, "", true},
 	} {
 		h.flow.reset()
-		h.flow.next = baseView(gateway.StepResult)
+		h.flow.next = baseView(checkout.StepResult)
 		decodeView(t, h.api(apiCall{path: sdkAPIPathT + "/challenge", body: tc.body, csrf: csrf}))
 		if h.flow.code != tc.code || h.flow.cancel != tc.cancel {
 			t.Errorf("%s: code %q cancel %v", tc.body, h.flow.code, h.flow.cancel)
@@ -676,7 +676,7 @@ func TestSDKAPICVVAndChallenge(t *testing.T) {
 }
 
 func TestSDKAPIView(t *testing.T) {
-	v := baseView(gateway.StepResult)
+	v := baseView(checkout.StepResult)
 	v.Status, v.ResultCode, v.ResultMessage, v.Expired = payment.Fail, "ORDER_IS_CLOSED", "expired", true
 	v.RedirectURL = "javascript:alert(1)"
 	h, _ := newSDKHarness(t, v)

@@ -19,7 +19,7 @@ import (
 
 	"github.com/cashierpay/cashier/ams"
 	"github.com/cashierpay/cashier/internal/card"
-	"github.com/cashierpay/cashier/internal/gateway"
+	"github.com/cashierpay/cashier/internal/checkout"
 	"github.com/cashierpay/cashier/internal/payment"
 )
 
@@ -27,11 +27,11 @@ import (
 // method takes the page token from the payment's normalUrl and returns what to show next.
 // An unknown token is a *payment.Error with Code ORDER_NOT_EXIST.
 type Flow interface {
-	HostedPage(ctx context.Context, token string) (*gateway.HostedView, error)
-	SubmitCard(ctx context.Context, token string, in gateway.CardInput) (*gateway.HostedView, error)
-	SubmitCVV(ctx context.Context, token, cvv string) (*gateway.HostedView, error)
-	CompleteChallenge(ctx context.Context, token, code string, cancel bool) (*gateway.HostedView, error)
-	CompleteIssuerAuth(ctx context.Context, token string, approve bool) (*gateway.HostedView, error)
+	HostedPage(ctx context.Context, token string) (*checkout.HostedView, error)
+	SubmitCard(ctx context.Context, token string, in checkout.CardInput) (*checkout.HostedView, error)
+	SubmitCVV(ctx context.Context, token, cvv string) (*checkout.HostedView, error)
+	CompleteChallenge(ctx context.Context, token, code string, cancel bool) (*checkout.HostedView, error)
+	CompleteIssuerAuth(ctx context.Context, token string, approve bool) (*checkout.HostedView, error)
 }
 
 // Config is what Pages needs.
@@ -62,7 +62,7 @@ type Pages struct {
 
 // postedView reads where the payment is before a post acts on it; on failure it has
 // answered the request.
-func (p *Pages) postedView(w http.ResponseWriter, r *http.Request, loc, token string) (*gateway.HostedView, bool) {
+func (p *Pages) postedView(w http.ResponseWriter, r *http.Request, loc, token string) (*checkout.HostedView, bool) {
 	view, err := p.flow.HostedPage(r.Context(), token)
 	if err == nil && view == nil {
 		err = errNoView
@@ -322,13 +322,13 @@ func (p *Pages) postCard(w http.ResponseWriter, r *http.Request) {
 	var vals formValues
 	op := ""
 	switch view.Step {
-	case gateway.StepCard:
-		var in gateway.CardInput
+	case checkout.StepCard:
+		var in checkout.CardInput
 		in, vals = parseCardForm(r.PostForm, view.SaveCardOffered)
 		vals.brand = card.DetectBrand(in.Number)
 		op = "SubmitCard"
 		view, err = p.flow.SubmitCard(ctx, token, in)
-	case gateway.StepCVV:
+	case checkout.StepCVV:
 		cvv := stripSpace(r.PostForm.Get("cvv"))
 		vals.emptyCVV, vals.cvvLen = cvv == "", len(cvv)
 		vals.brand = view.CardBrand
@@ -371,7 +371,7 @@ func (p *Pages) postChallenge(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var err error
-	if view.Step != gateway.StepChallenge {
+	if view.Step != checkout.StepChallenge {
 		http.Redirect(w, r, pagePath(token), http.StatusSeeOther)
 		return
 	}
@@ -412,7 +412,7 @@ func (p *Pages) postIssuer(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var err error
-	if view.Step != gateway.StepIssuer {
+	if view.Step != checkout.StepIssuer {
 		http.Redirect(w, r, pagePath(token), http.StatusSeeOther)
 		return
 	}
@@ -433,12 +433,12 @@ const doneCookie = "cashier_done"
 
 // afterPost is Post/Redirect/Get: a form with errors is shown again at once (422), anything
 // else is a 303 to the page, which shows the new step.
-func (p *Pages) afterPost(w http.ResponseWriter, r *http.Request, loc, token string, view *gateway.HostedView, vals formValues) {
-	if len(view.FieldErrors) > 0 && view.Step != gateway.StepResult {
+func (p *Pages) afterPost(w http.ResponseWriter, r *http.Request, loc, token string, view *checkout.HostedView, vals formValues) {
+	if len(view.FieldErrors) > 0 && view.Step != checkout.StepResult {
 		p.show(w, r, loc, http.StatusUnprocessableEntity, view, vals)
 		return
 	}
-	if view.Step == gateway.StepResult {
+	if view.Step == checkout.StepResult {
 		setCookie(w, r, &http.Cookie{
 			Name: doneCookie, Value: "1", Path: pagePath(token), MaxAge: int((15 * time.Minute).Seconds()),
 			HttpOnly: true, SameSite: http.SameSiteStrictMode,

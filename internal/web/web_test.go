@@ -14,14 +14,14 @@ import (
 	"testing"
 
 	"github.com/cashierpay/cashier/internal/card"
-	"github.com/cashierpay/cashier/internal/gateway"
+	"github.com/cashierpay/cashier/internal/checkout"
 	"github.com/cashierpay/cashier/internal/payment"
 )
 
 const pagePathT = "/checkout/" + testToken
 
-// The gateway is the Flow the pages run on.
-var _ Flow = (*gateway.Gateway)(nil)
+// The buyer's flow is the Flow the pages run on.
+var _ Flow = (*checkout.Flow)(nil)
 
 // input checks that an input exists with the attributes and has a <label for>.
 func input(t *testing.T, body, id string, want map[string]string) {
@@ -66,7 +66,7 @@ func dataStep(t *testing.T, body, want string) {
 }
 
 func TestCardPage(t *testing.T) {
-	v := baseView(gateway.StepCard)
+	v := baseView(checkout.StepCard)
 	v.SaveCardOffered = true
 	h := newHarness(t, v)
 	w := h.get(pagePathT)
@@ -156,7 +156,7 @@ func scriptBlock(t *testing.T, body, id string) string {
 }
 
 func TestCardPageWithoutSaveCardOffer(t *testing.T) {
-	h := newHarness(t, baseView(gateway.StepCard))
+	h := newHarness(t, baseView(checkout.StepCard))
 	body := h.get(pagePathT).Body.String()
 	if hasID(body, "saveCard") {
 		t.Error("saveCard shown although the merchant did not ask to tokenize")
@@ -170,7 +170,7 @@ func TestCardPageWithoutSaveCardOffer(t *testing.T) {
 // X-Forwarded-Proto unless the proxy is trusted), cookies are Secure and pages send HSTS,
 // except on loopback names, where HSTS would bind every local server of that name.
 func TestHTTPSPages(t *testing.T) {
-	h := newHarness(t, baseView(gateway.StepCard))
+	h := newHarness(t, baseView(checkout.StepCard))
 	for _, c := range []struct {
 		name, host string
 		tls        bool
@@ -215,7 +215,7 @@ func TestHTTPSPages(t *testing.T) {
 }
 
 func TestCVVPage(t *testing.T) {
-	v := baseView(gateway.StepCVV)
+	v := baseView(checkout.StepCVV)
 	v.CardMasked, v.CardBrand = "405469******0768", "VISA"
 	h := newHarness(t, v)
 	w := h.get(pagePathT)
@@ -241,7 +241,7 @@ func TestCVVPage(t *testing.T) {
 }
 
 func TestChallengePage(t *testing.T) {
-	v := baseView(gateway.StepChallenge)
+	v := baseView(checkout.StepChallenge)
 	v.CardMasked, v.CardBrand, v.ChallengeHint = "405469******0768", "VISA", "123456"
 	h := newHarness(t, v)
 	w := h.get(pagePathT)
@@ -265,7 +265,7 @@ func TestChallengePage(t *testing.T) {
 }
 
 func TestIssuerPage(t *testing.T) {
-	v := baseView(gateway.StepIssuer)
+	v := baseView(checkout.StepIssuer)
 	v.IssuerBrand = "HYUNDAI"
 	h := newHarness(t, v)
 	w := h.get(pagePathT)
@@ -297,30 +297,30 @@ func TestResultPage(t *testing.T) {
 	const redirect = "https://merchant.example/return?order=42&src=cashier"
 	cases := []struct {
 		name            string
-		mod             func(v *gateway.HostedView)
+		mod             func(v *checkout.HostedView)
 		status, heading string
 		message         string // "" for no message
 		refresh         string
 	}{
-		{"success", func(v *gateway.HostedView) { v.Status, v.ResultCode = payment.Success, "SUCCESS" },
+		{"success", func(v *checkout.HostedView) { v.Status, v.ResultCode = payment.Success, "SUCCESS" },
 			"SUCCESS", "Payment successful", "", "3;url=" + redirect},
-		{"declined, translated", func(v *gateway.HostedView) {
+		{"declined, translated", func(v *checkout.HostedView) {
 			v.Status, v.ResultCode, v.ResultMessage = payment.Fail, "DO_NOT_HONOR", "Do not honor."
 		}, "FAIL", "Payment failed", "Your bank declined the payment. Use another card or contact your bank.", "3;url=" + redirect},
-		{"declined, untranslated", func(v *gateway.HostedView) {
+		{"declined, untranslated", func(v *checkout.HostedView) {
 			v.Status, v.ResultCode, v.ResultMessage = payment.Fail, "SOMETHING_NEW", "A reason from the issuer."
 		}, "FAIL", "Payment failed", "A reason from the issuer.", "3;url=" + redirect},
-		{"processing", func(v *gateway.HostedView) { v.Status, v.ResultCode = payment.Processing, "PAYMENT_IN_PROCESS" },
+		{"processing", func(v *checkout.HostedView) { v.Status, v.ResultCode = payment.Processing, "PAYMENT_IN_PROCESS" },
 			"PROCESSING", "Payment is processing", "We are waiting for your bank's answer. This page updates by itself.", "5"},
-		{"cancelled", func(v *gateway.HostedView) { v.Status, v.ResultCode = payment.Cancelled, "ORDER_IS_CANCELED" },
+		{"cancelled", func(v *checkout.HostedView) { v.Status, v.ResultCode = payment.Cancelled, "ORDER_IS_CANCELED" },
 			"CANCELLED", "Payment cancelled", "This payment was cancelled.", "3;url=" + redirect},
-		{"expired", func(v *gateway.HostedView) {
+		{"expired", func(v *checkout.HostedView) {
 			v.Status, v.ResultCode, v.Expired = payment.Fail, "ORDER_IS_CLOSED", true
 		}, "FAIL", "This payment page has expired.", "", "3;url=" + redirect},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			v := baseView(gateway.StepResult)
+			v := baseView(checkout.StepResult)
 			tc.mod(v)
 			h := newHarness(t, v)
 			w := h.get(pagePathT)
@@ -357,7 +357,7 @@ func TestResultPage(t *testing.T) {
 }
 
 func TestResultRevisit(t *testing.T) {
-	v := baseView(gateway.StepResult)
+	v := baseView(checkout.StepResult)
 	v.Status, v.ResultCode = payment.Success, "SUCCESS"
 	h := newHarness(t, v)
 
@@ -386,7 +386,7 @@ func TestResultRevisit(t *testing.T) {
 }
 
 func TestResultUnsafeRedirect(t *testing.T) {
-	v := baseView(gateway.StepResult)
+	v := baseView(checkout.StepResult)
 	v.Status, v.ResultCode = payment.Success, "SUCCESS"
 	v.RedirectURL = "javascript:alert(1)"
 	h := newHarness(t, v)
@@ -413,7 +413,7 @@ func TestUnknownToken(t *testing.T) {
 
 	// A valid post to an unknown page is a 404 too.
 	h.flow.pageErr = nil
-	h.flow.page = baseView(gateway.StepCard)
+	h.flow.page = baseView(checkout.StepCard)
 	cookie, csrf := h.session(t)
 	h.flow.pageErr = payment.NewError("ORDER_NOT_EXIST", "no such page")
 	if w := h.post(pagePathT, url.Values{"csrf": {csrf}, "cardNo": {"4242"}}, cookie); w.Code != http.StatusNotFound {
@@ -425,7 +425,7 @@ func TestUnknownToken(t *testing.T) {
 }
 
 func TestFlowErrorIsLoggedWithoutFormValues(t *testing.T) {
-	h := newHarness(t, baseView(gateway.StepCard))
+	h := newHarness(t, baseView(checkout.StepCard))
 	cookie, csrf := h.session(t)
 	h.flow.nextErr = errors.New("database is down")
 	w := h.post(pagePathT, url.Values{
@@ -450,7 +450,7 @@ func TestFlowErrorIsLoggedWithoutFormValues(t *testing.T) {
 }
 
 func TestCSRF(t *testing.T) {
-	h := newHarness(t, baseView(gateway.StepCard))
+	h := newHarness(t, baseView(checkout.StepCard))
 	cookie, csrf := h.session(t)
 	other := New(Config{Flow: h.flow, CSRFKey: testKey})
 	fieldForOtherToken := b64.EncodeToString(other.csrfMAC("tok_other", cookie.Value))
@@ -498,7 +498,7 @@ func TestCSRF(t *testing.T) {
 	}
 	// The same post with both halves goes through.
 	h.flow.reset()
-	h.flow.next = baseView(gateway.StepResult)
+	h.flow.next = baseView(checkout.StepResult)
 	if w := h.post(pagePathT, with(csrf), cookie); w.Code != http.StatusSeeOther {
 		t.Errorf("valid post: status %d", w.Code)
 	}
@@ -508,11 +508,11 @@ func TestCSRF(t *testing.T) {
 }
 
 func TestPostCard(t *testing.T) {
-	v := baseView(gateway.StepCard)
+	v := baseView(checkout.StepCard)
 	v.SaveCardOffered = true
 	h := newHarness(t, v)
 	cookie, csrf := h.session(t)
-	next := baseView(gateway.StepChallenge)
+	next := baseView(checkout.StepChallenge)
 	h.flow.next = next
 	w := h.post(pagePathT, url.Values{
 		"csrf": {csrf}, "cardNo": {" 4242 4242-4242 4242 "}, "expiry": {"12/30"}, "cvv": {"123"},
@@ -523,7 +523,7 @@ func TestPostCard(t *testing.T) {
 		t.Fatalf("status %d Location %q, want 303 to the page", w.Code, w.Header().Get("Location"))
 	}
 	checkHeaders(t, w)
-	want := gateway.CardInput{
+	want := checkout.CardInput{
 		Number: "4242424242424242", ExpiryMonth: "12", ExpiryYear: "30", CVV: "123", HolderName: "Jane Doe",
 		Billing:  &payment.Address{Region: "US", City: "Springfield", ZipCode: "12345"},
 		SaveCard: true,
@@ -542,9 +542,9 @@ func TestPostCard(t *testing.T) {
 }
 
 func TestPostCardResultSetsDoneMark(t *testing.T) {
-	h := newHarness(t, baseView(gateway.StepCard))
+	h := newHarness(t, baseView(checkout.StepCard))
 	cookie, csrf := h.session(t)
-	h.flow.next = baseView(gateway.StepResult)
+	h.flow.next = baseView(checkout.StepResult)
 	w := h.post(pagePathT, url.Values{"csrf": {csrf}, "cardNo": {"4242424242424242"}}, cookie)
 	var done *http.Cookie
 	for _, c := range w.Result().Cookies() {
@@ -584,11 +584,11 @@ func TestParseCardForm(t *testing.T) {
 }
 
 func TestPostCVV(t *testing.T) {
-	v := baseView(gateway.StepCVV)
+	v := baseView(checkout.StepCVV)
 	v.CardMasked, v.CardBrand = "405469******0768", "VISA"
 	h := newHarness(t, v)
 	cookie, csrf := h.session(t)
-	h.flow.next = baseView(gateway.StepResult)
+	h.flow.next = baseView(checkout.StepResult)
 	w := h.post(pagePathT, url.Values{"csrf": {csrf}, "cvv": {" 321 "}, "cardNo": {"4111111111111111"}}, cookie)
 	if w.Code != http.StatusSeeOther {
 		t.Fatalf("status %d", w.Code)
@@ -602,9 +602,9 @@ func TestPostCVV(t *testing.T) {
 }
 
 func TestPostAfterPaymentMovedOn(t *testing.T) {
-	h := newHarness(t, baseView(gateway.StepCard))
+	h := newHarness(t, baseView(checkout.StepCard))
 	cookie, csrf := h.session(t)
-	h.flow.page = baseView(gateway.StepResult)
+	h.flow.page = baseView(checkout.StepResult)
 	for _, path := range []string{pagePathT, pagePathT + "/challenge", pagePathT + "/issuer"} {
 		h.flow.reset()
 		w := h.post(path, url.Values{"csrf": {csrf}, "cardNo": {"4242424242424242"}, "action": {"cancel"}}, cookie)
@@ -619,11 +619,11 @@ func TestPostAfterPaymentMovedOn(t *testing.T) {
 
 func TestFieldErrorsRerender(t *testing.T) {
 	const number, cvv = "4000056655665556", "987"
-	v := baseView(gateway.StepCard)
+	v := baseView(checkout.StepCard)
 	v.SaveCardOffered = true
 	h := newHarness(t, v)
 	cookie, csrf := h.session(t)
-	next := baseView(gateway.StepCard)
+	next := baseView(checkout.StepCard)
 	next.SaveCardOffered = true
 	next.FieldErrors = map[string]string{"cardNo": "INVALID_CARD_NUMBER", "expiryMonth": "CARD_EXPIRED", "cvv": "INVALID_CVV"}
 	h.flow.next = next
@@ -680,9 +680,9 @@ func TestFieldErrorsRerender(t *testing.T) {
 }
 
 func TestFieldErrorsEmptyFields(t *testing.T) {
-	h := newHarness(t, baseView(gateway.StepCard))
+	h := newHarness(t, baseView(checkout.StepCard))
 	cookie, csrf := h.session(t)
-	next := baseView(gateway.StepCard)
+	next := baseView(checkout.StepCard)
 	next.FieldErrors = map[string]string{"cardNo": "INVALID_CARD_NUMBER", "expiryYear": "INVALID_EXPIRATION_DATE", "cvv": "INVALID_CVV", "holderName": "PARAM_ILLEGAL"}
 	h.flow.next = next
 	body := h.post(pagePathT+"?locale=zh_CN", url.Values{"csrf": {csrf}}, cookie).Body.String()
@@ -696,10 +696,10 @@ func TestFieldErrorsEmptyFields(t *testing.T) {
 }
 
 func TestChallengePost(t *testing.T) {
-	v := baseView(gateway.StepChallenge)
+	v := baseView(checkout.StepChallenge)
 	h := newHarness(t, v)
 	cookie, csrf := h.session(t)
-	h.flow.next = baseView(gateway.StepResult)
+	h.flow.next = baseView(checkout.StepResult)
 
 	w := h.post(pagePathT+"/challenge", url.Values{"csrf": {csrf}, "otp": {"123 456"}, "action": {"submit"}}, cookie)
 	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != pagePathT {
@@ -727,7 +727,7 @@ func TestChallengePost(t *testing.T) {
 	}
 
 	// A wrong code comes back as a field error on the challenge form.
-	wrong := baseView(gateway.StepChallenge)
+	wrong := baseView(checkout.StepChallenge)
 	wrong.FieldErrors = map[string]string{"otp": "USER_PAYMENT_VERIFICATION_FAILED"}
 	h.flow.next = wrong
 	w = h.post(pagePathT+"/challenge", url.Values{"csrf": {csrf}, "otp": {"111111"}, "action": {"submit"}}, cookie)
@@ -750,11 +750,11 @@ func TestChallengePost(t *testing.T) {
 }
 
 func TestIssuerPost(t *testing.T) {
-	v := baseView(gateway.StepIssuer)
+	v := baseView(checkout.StepIssuer)
 	v.IssuerBrand = "SAMSUNG"
 	h := newHarness(t, v)
 	cookie, csrf := h.session(t)
-	h.flow.next = baseView(gateway.StepResult)
+	h.flow.next = baseView(checkout.StepResult)
 	for _, tc := range []struct {
 		action  string
 		approve bool
@@ -782,7 +782,7 @@ func TestIssuerPost(t *testing.T) {
 }
 
 func TestBodyLimit(t *testing.T) {
-	h := newHarness(t, baseView(gateway.StepCard))
+	h := newHarness(t, baseView(checkout.StepCard))
 	cookie, csrf := h.session(t)
 	w := h.post(pagePathT, url.Values{"csrf": {csrf}, "holderName": {strings.Repeat("x", MaxBodyBytes)}}, cookie)
 	if w.Code != http.StatusRequestEntityTooLarge {
@@ -836,11 +836,11 @@ func TestNewRequiresKey(t *testing.T) {
 // TestEveryPageInEveryLocale renders each step in each locale: a template that names a
 // missing message fails here, not in front of a buyer.
 func TestEveryPageInEveryLocale(t *testing.T) {
-	for _, step := range []gateway.Step{gateway.StepCard, gateway.StepCVV, gateway.StepChallenge, gateway.StepIssuer, gateway.StepResult} {
+	for _, step := range []checkout.Step{checkout.StepCard, checkout.StepCVV, checkout.StepChallenge, checkout.StepIssuer, checkout.StepResult} {
 		v := baseView(step)
 		v.SaveCardOffered, v.CardBrand, v.CardMasked, v.IssuerBrand = true, "AMEX", "378282*****0005", "KOOKMIN"
 		v.FieldErrors = map[string]string{"cardNo": "INVALID_CARD_NUMBER", "otp": "X", "region": "PARAM_ILLEGAL"}
-		if step == gateway.StepResult {
+		if step == checkout.StepResult {
 			v.FieldErrors, v.Status, v.ResultCode = nil, payment.Fail, "DO_NOT_HONOR"
 		}
 		h := newHarness(t, v)

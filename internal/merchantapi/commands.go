@@ -1,4 +1,4 @@
-package gateway
+package merchantapi
 
 import (
 	"time"
@@ -84,13 +84,4 @@ type RefundCommand struct {
 	ReferenceRefundID    string
 	Reason               string
 	NotifyURL            string
-}
-
-// NotificationBodies renders the notifications the use cases write into the outbox, in the
-// merchant's wire format. The use cases call it inside the transaction of the change the
-// notification reports.
-type NotificationBodies interface {
-	Payment(p *payment.Payment) ([]byte, error)
-	Capture(c *payment.Capture) ([]byte, error)
-	Refund(r *payment.Refund) ([]byte, error)
 }

@@ -1,4 +1,4 @@
-package gateway
+package merchantapi
 
 import (
 	"context"
@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/cashierpay/cashier/internal/card"
+	"github.com/cashierpay/cashier/internal/gateway"
 	"github.com/cashierpay/cashier/internal/payment"
 	"github.com/cashierpay/cashier/internal/store"
 )
@@ -18,57 +18,55 @@ const SessionLifetime = time.Hour
 // cashier's card form inside the merchant's page, and may retry after a decline until the
 // session expires. It is idempotent on paymentRequestId. Result codes: SUCCESS;
 // REPEAT_REQ_INCONSISTENT; PARAM_ILLEGAL; CURRENCY_NOT_SUPPORT.
-func (g *Gateway) CreatePaymentSession(ctx context.Context, m *payment.Merchant, cmd *SessionCommand) (*Session, error) {
-	now := g.now()
+func (a *API) CreatePaymentSession(ctx context.Context, m *payment.Merchant, cmd *SessionCommand) (*Session, error) {
+	now := a.core.Now()
 	order := cmd.Order
 	order.Session = true
 	expires := now.Add(SessionLifetime)
 	if !cmd.ExpiresAt.IsZero() {
 		expires = cmd.ExpiresAt
 	}
-	var saved *cardSource
+	var saved *gateway.CardSource
 	if cmd.Token != "" {
 		// A saved card: the form shows it and asks for its CVV when the merchant's page
 		// wants it (merchantAppointParam.storedCard.needCVV).
-		s, err := g.storedCard(ctx, m, cmd.Token, order.BuyerID)
+		s, err := a.core.Cards.Stored(ctx, m, cmd.Token, order.BuyerID)
 		if err != nil {
 			return nil, err
 		}
 		saved = s
 	}
-	hash := keyHash(cmd.Amount.Currency, strconv.FormatInt(cmd.Amount.Value, 10), "CARD", "session", cmd.Token)
-	p, err := g.store.PaymentGetByRequestID(ctx, m.ID, cmd.RequestID)
+	hash := gateway.KeyHash(cmd.Amount.Currency, strconv.FormatInt(cmd.Amount.Value, 10), "CARD", "session", cmd.Token)
+	p, err := a.core.Store.PaymentGetByRequestID(ctx, m.ID, cmd.RequestID)
 	switch {
 	case err == nil:
 		if p.KeyHash != hash {
 			return nil, payment.NewError(payment.CodeRepeatReqInconsistent, "paymentRequestId was used before with other parameters; repeat them exactly or use a new paymentRequestId")
 		}
-		return &Session{Payment: p, Token: g.pageToken(p.ID)}, nil
+		return &Session{Payment: p, Token: a.core.PageToken(p.ID)}, nil
 	case !errors.Is(err, store.ErrNotFound):
-		return nil, g.internalError(ctx, "payment lookup", err)
+		return nil, a.core.InternalError(ctx, "payment lookup", err)
 	}
 	if !expires.After(now) {
 		return nil, payment.Invalid("paymentSessionExpiryTime", "is in the past")
 	}
 	p = &payment.Payment{
-		ID: newID(), MerchantID: m.ID, RequestID: cmd.RequestID, KeyHash: hash, Amount: cmd.Amount,
+		ID: gateway.NewID(), MerchantID: m.ID, RequestID: cmd.RequestID, KeyHash: hash, Amount: cmd.Amount,
 		Status: payment.Processing, Stage: payment.StageAwaitingCard, CaptureMode: cmd.CaptureMode,
 		CaptureState: payment.CaptureNone, RedirectURL: cmd.RedirectURL, NotifyURL: cmd.NotifyURL, Order: order,
 		CreatedAt: now, UpdatedAt: now, ExpiresAt: expires, Version: 1,
 	}
 	if saved != nil {
-		p.Stage, p.CardID = payment.StageAwaitingCVV, saved.stored.ID
-		p.Card = payment.CardResult{Masked: card.Mask(saved.pan), Brand: saved.brand, BIN: card.BIN(saved.pan), Last4: card.Last4(saved.pan),
-			ExpiryMonth: saved.month, ExpiryYear: saved.year, HolderName: saved.holder, Token: saved.stored.Token,
-			Funding: saved.stored.Funding, IssuingCountry: saved.stored.IssuingCountry}
+		p.Stage, p.CardID, p.Card = payment.StageAwaitingCVV, saved.Stored.ID, saved.Result()
+		p.Card.Token, p.Card.Funding, p.Card.IssuingCountry = saved.Stored.Token, saved.Stored.Funding, saved.Stored.IssuingCountry
 	}
-	p.Schedule(timeZero)
-	err = g.tx(ctx, func(q store.Queries) error { return q.PaymentInsert(ctx, p) })
+	p.Schedule(time.Time{})
+	err = a.core.Tx(ctx, func(q store.Queries) error { return q.PaymentInsert(ctx, p) })
 	if errors.Is(err, store.ErrConflict) {
-		return g.CreatePaymentSession(ctx, m, cmd)
+		return a.CreatePaymentSession(ctx, m, cmd)
 	}
 	if err != nil {
-		return nil, g.internalError(ctx, "payment insert", err)
+		return nil, a.core.InternalError(ctx, "payment insert", err)
 	}
-	return &Session{Payment: p, Token: g.pageToken(p.ID)}, nil
+	return &Session{Payment: p, Token: a.core.PageToken(p.ID)}, nil
 }

@@ -1,4 +1,4 @@
-package gateway_test
+package sweep_test
 
 import (
 	"context"
@@ -12,9 +12,11 @@ import (
 	"github.com/cashierpay/cashier/internal/clock"
 	"github.com/cashierpay/cashier/internal/gateway"
 	"github.com/cashierpay/cashier/internal/issuer"
+	"github.com/cashierpay/cashier/internal/merchantapi"
 	"github.com/cashierpay/cashier/internal/payment"
 	"github.com/cashierpay/cashier/internal/sandbox"
 	"github.com/cashierpay/cashier/internal/store/sqlite"
+	"github.com/cashierpay/cashier/internal/sweep"
 	"github.com/cashierpay/cashier/internal/vault"
 )
 
@@ -42,7 +44,8 @@ func (s *silentIssuer) Refund(ctx context.Context, ref, currency string, amount 
 }
 
 type fixture struct {
-	g   *gateway.Gateway
+	g   *merchantapi.API
+	sw  *sweep.Sweeper
 	st  *sqlite.DB
 	clk *clock.Test
 	iss *silentIssuer
@@ -66,18 +69,18 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	iss := &silentIssuer{Issuer: sandbox.NewIssuer(clk)}
-	g := gateway.New(gateway.Config{Store: st, Issuer: iss, Bodies: antom.Bodies{}, Vault: kr, Clock: clk, PublicURL: "http://cashier.test", PageKey: []byte("k")})
-	return &fixture{g: g, st: st, clk: clk, iss: iss, m: m}
+	core := gateway.New(gateway.Config{Store: st, Issuer: iss, Bodies: antom.Bodies{}, Vault: kr, Clock: clk, PublicURL: "http://cashier.test", PageKey: []byte("k")})
+	return &fixture{g: merchantapi.New(core), sw: sweep.New(core, clk, nil), st: st, clk: clk, iss: iss, m: m}
 }
 
 var usd1000 = payment.Amount{Currency: "USD", Value: 1000}
 
 func (f *fixture) pay(t *testing.T, id, captureMode string) *payment.Payment {
 	t.Helper()
-	p, err := f.g.Pay(context.Background(), f.m, &gateway.PayCommand{
+	p, err := f.g.Pay(context.Background(), f.m, &merchantapi.PayCommand{
 		RequestID: id, Amount: usd1000, CaptureMode: captureMode, RedirectURL: "https://shop.test/r",
 		Order: payment.Order{ReferenceOrderID: "o-" + id, Description: "mug", TerminalType: "WEB"},
-		Card:  &gateway.CardData{Number: "4054695723100768", CVV: "123", ExpiryMonth: "12", ExpiryYear: "30"},
+		Card:  &merchantapi.CardData{Number: "4054695723100768", CVV: "123", ExpiryMonth: "12", ExpiryYear: "30"},
 		CVV:   "123",
 	})
 	if err != nil || p.Status != payment.Success {
@@ -113,7 +116,7 @@ func TestSilentIssuerCapture(t *testing.T) {
 
 	m := f.pay(t, "manual", payment.CaptureManual)
 	f.iss.silentCaptures.Store(1)
-	capture := gateway.CaptureCommand{RequestID: "cap-1", PaymentID: m.ID, Amount: usd1000}
+	capture := merchantapi.CaptureCommand{RequestID: "cap-1", PaymentID: m.ID, Amount: usd1000}
 	c, err := f.g.Capture(ctx, f.m, capture)
 	if code, _ := c.Outcome(); err != nil || code != payment.CodeCaptureInProcess {
 		t.Fatalf("silent capture: %+v %v", c, err)
@@ -132,7 +135,7 @@ func TestSilentIssuerCapture(t *testing.T) {
 	}
 
 	f.clk.Advance(61 * time.Second)
-	if _, err := f.g.Sweep(ctx); err != nil {
+	if _, err := f.sw.Sweep(ctx); err != nil {
 		t.Fatal(err)
 	}
 	for _, id := range []string{m.ID, a.ID} {
@@ -151,7 +154,7 @@ func TestSilentIssuerRefund(t *testing.T) {
 	p := f.pay(t, "p", payment.CaptureAutomatic)
 	// refund answers the result code a merchant would read.
 	refund := func(id string) string {
-		r, err := f.g.Refund(ctx, f.m, gateway.RefundCommand{RequestID: id, PaymentID: p.ID, Amount: payment.Amount{Currency: "USD", Value: 600}})
+		r, err := f.g.Refund(ctx, f.m, merchantapi.RefundCommand{RequestID: id, PaymentID: p.ID, Amount: payment.Amount{Currency: "USD", Value: 600}})
 		var pe *payment.Error
 		if errors.As(err, &pe) {
 			return pe.Code
@@ -181,10 +184,10 @@ func TestSilentIssuerRefund(t *testing.T) {
 	}
 	// Now the sweeper finishes it a minute later, without the merchant.
 	f.clk.Advance(2 * time.Minute)
-	if _, err := f.g.Sweep(ctx); err != nil {
+	if _, err := f.sw.Sweep(ctx); err != nil {
 		t.Fatal(err)
 	}
-	got, err := f.g.InquiryRefund(ctx, f.m, gateway.Lookup{RequestID: "r1"})
+	got, err := f.g.InquiryRefund(ctx, f.m, merchantapi.Lookup{RequestID: "r1"})
 	if err != nil || got.Status != payment.Success || got.CompletedAt.IsZero() {
 		t.Fatalf("after the sweeper: %+v %v", got, err)
 	}

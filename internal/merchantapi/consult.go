@@ -1,4 +1,4 @@
-package gateway
+package merchantapi
 
 import "github.com/cashierpay/cashier/internal/card"
 

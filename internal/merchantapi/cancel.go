@@ -1,8 +1,9 @@
-package gateway
+package merchantapi
 
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/cashierpay/cashier/internal/payment"
 	"github.com/cashierpay/cashier/internal/store"
@@ -11,14 +12,14 @@ import (
 // Cancel voids a payment that is processing or authorized and not captured. Repeating it
 // is safe. Cancel sends no notification (Antom's cancel is synchronous only). Result codes:
 // SUCCESS; ORDER_NOT_EXIST; the codes of payment.CheckCancel.
-func (g *Gateway) Cancel(ctx context.Context, m *payment.Merchant, l Lookup) (*payment.Payment, error) {
-	p, err := g.findPayment(ctx, m, l)
+func (a *API) Cancel(ctx context.Context, m *payment.Merchant, l Lookup) (*payment.Payment, error) {
+	p, err := a.findPayment(ctx, m, l)
 	if err != nil {
 		return nil, err
 	}
-	now := g.now()
+	now := a.core.Now()
 	var voidRef string
-	err = g.tx(ctx, func(q store.Queries) error {
+	err = a.core.Tx(ctx, func(q store.Queries) error {
 		p, err = paymentForUpdate(ctx, q, m, p.ID)
 		if err != nil {
 			return err
@@ -35,7 +36,7 @@ func (g *Gateway) Cancel(ctx context.Context, m *payment.Merchant, l Lookup) (*p
 		}
 		p.Status, p.Stage, p.CancelReason, p.CancelledAt, p.UpdatedAt = payment.Cancelled, payment.StageNone, payment.CancelByMerchant, now, now
 		p.ResultCode, p.ResultMessage = payment.CodeOrderIsCanceled, "the payment was cancelled by the merchant"
-		p.Schedule(timeZero)
+		p.Schedule(time.Time{})
 		return q.PaymentUpdate(ctx, p)
 	})
 	var perr *payment.Error
@@ -43,16 +44,16 @@ func (g *Gateway) Cancel(ctx context.Context, m *payment.Merchant, l Lookup) (*p
 	case errors.As(err, &perr):
 		return nil, perr
 	case err != nil:
-		return nil, g.internalError(ctx, "cancel", err)
+		return nil, a.core.InternalError(ctx, "cancel", err)
 	}
 	if voidRef != "" {
-		ictx, cancel := g.issuerCtx(ctx)
-		res, err := g.issuer.Void(ictx, voidRef)
+		ictx, cancel := a.core.IssuerCtx(ctx)
+		res, err := a.core.Issuer.Void(ictx, voidRef)
 		cancel()
 		if err != nil || !res.Success {
 			// The authorization is released by the issuer at expiry anyway; the payment
 			// stays cancelled on our side.
-			g.log.WarnContext(ctx, "issuer void failed", "payment", p.ID, "err", err, "code", res.ResultCode)
+			a.core.Log.WarnContext(ctx, "issuer void failed", "payment", p.ID, "err", err, "code", res.ResultCode)
 		}
 	}
 	return p, nil
@@ -60,19 +61,19 @@ func (g *Gateway) Cancel(ctx context.Context, m *payment.Merchant, l Lookup) (*p
 
 // findPayment looks a payment up by id, or else by request id. Result codes:
 // ORDER_NOT_EXIST.
-func (g *Gateway) findPayment(ctx context.Context, m *payment.Merchant, l Lookup) (*payment.Payment, error) {
+func (a *API) findPayment(ctx context.Context, m *payment.Merchant, l Lookup) (*payment.Payment, error) {
 	var p *payment.Payment
 	var err error
 	if l.ID != "" {
-		p, err = g.store.PaymentGet(ctx, m.ID, l.ID)
+		p, err = a.core.Store.PaymentGet(ctx, m.ID, l.ID)
 	} else {
-		p, err = g.store.PaymentGetByRequestID(ctx, m.ID, l.RequestID)
+		p, err = a.core.Store.PaymentGetByRequestID(ctx, m.ID, l.RequestID)
 	}
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, errNotFound
 	}
 	if err != nil {
-		return nil, g.internalError(ctx, "payment lookup", err)
+		return nil, a.core.InternalError(ctx, "payment lookup", err)
 	}
 	return p, nil
 }

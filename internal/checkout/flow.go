@@ -1,0 +1,341 @@
+// Package checkout is the buyer's side of a payment: what the hosted page and the browser
+// SDK's card form show at each step, and what the buyer's input does: the card, a saved
+// card's CVV, the 3-D Secure challenge, a Korean issuer's authentication. Pages find a
+// payment by the token in its normalUrl; each step is a conditional write, so a page posted
+// twice, or in two tabs, moves the payment once.
+package checkout
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/cashierpay/cashier/internal/card"
+	"github.com/cashierpay/cashier/internal/gateway"
+	"github.com/cashierpay/cashier/internal/issuer"
+	"github.com/cashierpay/cashier/internal/payment"
+	"github.com/cashierpay/cashier/internal/store"
+)
+
+var errBadToken = payment.NewError(payment.CodeOrderNotExist, "no such payment page")
+
+// paymentFromToken checks a page token and loads its payment.
+func (f *Flow) paymentFromToken(ctx context.Context, token string) (*payment.Payment, error) {
+	id, ok := f.core.PaymentOfToken(token)
+	if !ok {
+		return nil, errBadToken
+	}
+	p, err := f.core.Store.PaymentGetForUpdate(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, errBadToken
+	}
+	if err != nil {
+		return nil, f.core.InternalError(ctx, "payment lookup", err)
+	}
+	return p, nil
+}
+
+// HostedPage says what the buyer's page for token shows now. A payment found past its
+// expiry time is closed on the spot, so the buyer and the merchant learn it at once.
+func (f *Flow) HostedPage(ctx context.Context, token string) (*HostedView, error) {
+	p, err := f.paymentFromToken(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	if p.Status == payment.Processing && !f.core.Now().Before(p.ExpiresAt) {
+		if err := f.core.CloseExpired(ctx, p.ID); err != nil {
+			return nil, f.core.InternalError(ctx, "close expired payment", err)
+		}
+		if p, err = f.paymentFromToken(ctx, token); err != nil {
+			return nil, err
+		}
+	}
+	return f.view(ctx, token, p)
+}
+
+func (f *Flow) view(ctx context.Context, token string, p *payment.Payment) (*HostedView, error) {
+	m, err := f.core.Store.MerchantGet(ctx, p.MerchantID)
+	if err != nil {
+		return nil, f.core.InternalError(ctx, "merchant lookup", err)
+	}
+	code, message := p.Outcome()
+	v := &HostedView{
+		Token: token, Step: StepResult, PaymentID: p.ID, MerchantName: m.Name, OrderDescription: p.Order.Description,
+		Amount:          p.Amount,
+		SaveCardOffered: p.Order.Tokenize, CardMasked: p.Card.Masked, CardBrand: p.Card.Brand, TerminalType: p.Order.TerminalType,
+		Status: p.Status, ResultCode: code, ResultMessage: message, RedirectURL: p.RedirectURL,
+		ExpiresAt: p.ExpiresAt, Expired: p.Status == payment.Fail && p.ResultCode == payment.CodeOrderIsClosed,
+		Session: p.Order.Session,
+	}
+	if p.Status == payment.Processing && p.ResultCode != "" {
+		v.DeclineCode, v.DeclineMessage = p.ResultCode, p.ResultMessage
+	}
+	if p.Status == payment.Processing {
+		switch p.Stage {
+		case payment.StageAwaitingCard:
+			v.Step = StepCard
+		case payment.StageAwaitingCVV:
+			v.Step = StepCVV
+		case payment.StageAwaitingChallenge:
+			v.Step = StepChallenge
+			if f.core.ACS != nil {
+				v.ChallengeHint = f.core.ACS.Hint()
+			}
+		case payment.StageAwaitingIssuer:
+			v.Step, v.IssuerBrand = StepIssuer, p.Order.IssuerBrand
+		}
+	}
+	return v, nil
+}
+
+// leaveStage moves a payment that waits for the buyer at stage from to authorizing, with
+// change applied, in one conditional write. It answers the current view (and ok=false) when
+// the payment is no longer there: paid in another tab, cancelled, or expired.
+func (f *Flow) leaveStage(ctx context.Context, token string, id string, from payment.Stage, change func(*payment.Payment), extra func(store.Queries) error) (*payment.Payment, *HostedView, error) {
+	var p *payment.Payment
+	moved := false
+	err := f.core.Tx(ctx, func(q store.Queries) error {
+		var err error
+		if p, err = q.PaymentGetForUpdate(ctx, id); err != nil {
+			return err
+		}
+		now := f.core.Now()
+		if p.Status != payment.Processing || p.Stage != from || !now.Before(p.ExpiresAt) {
+			moved = true
+			return nil
+		}
+		if extra != nil {
+			if err := extra(q); err != nil {
+				return err
+			}
+		}
+		change(p)
+		p.Stage, p.UpdatedAt = payment.StageAuthorizing, now
+		p.Schedule(time.Time{})
+		return q.PaymentUpdate(ctx, p)
+	})
+	if err != nil {
+		return nil, nil, f.core.InternalError(ctx, "hosted step", err)
+	}
+	if moved {
+		v, err := f.HostedPage(ctx, token)
+		return nil, v, err
+	}
+	return p, nil, nil
+}
+
+// SubmitCard takes the card the buyer typed on the hosted page and authorizes it.
+func (f *Flow) SubmitCard(ctx context.Context, token string, in CardInput) (*HostedView, error) {
+	p, err := f.paymentFromToken(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	if p.Stage != payment.StageAwaitingCard {
+		return f.HostedPage(ctx, token)
+	}
+	now := f.core.Now()
+	src := gateway.NewCardSource(in.Number, in.CVV, in.ExpiryMonth, in.ExpiryYear, strings.TrimSpace(in.HolderName))
+	if errs := cardFieldErrors(src, now); len(errs) > 0 {
+		v, err := f.view(ctx, token, p)
+		if err == nil {
+			v.FieldErrors = errs
+		}
+		return v, err
+	}
+	c, err := f.core.Cards.Seal(p.MerchantID, p.Order.BuyerID, src, p.Order.Tokenize && in.SaveCard, now)
+	if err != nil {
+		return nil, f.core.InternalError(ctx, "vault seal", err)
+	}
+	p, v, err := f.leaveStage(ctx, token, p.ID, payment.StageAwaitingCard, func(p *payment.Payment) {
+		p.CardID = c.ID
+		p.Card = src.Result()
+		p.Card.Token = c.Token
+	}, func(q store.Queries) error { return q.CardInsert(ctx, c) })
+	if p == nil {
+		return v, err
+	}
+	a := gateway.AuthInput{PAN: src.PAN, CVV: src.CVV, Month: src.Month, Year: src.Year, Holder: src.Holder}
+	if b := in.Billing; b != nil && *b != (payment.Address{}) {
+		a.Billing = b
+	}
+	if p, err = f.core.Authorize(ctx, p, a); err != nil {
+		return nil, err
+	}
+	return f.view(ctx, token, p)
+}
+
+// cardFieldErrors checks each field of a card form; keys are form field names.
+func cardFieldErrors(src *gateway.CardSource, now time.Time) map[string]string {
+	errs := map[string]string{}
+	if _, ok := card.Normalize(src.PAN); !ok || !card.Luhn(src.PAN) {
+		errs["cardNo"] = payment.CodeInvalidCardNumber
+	}
+	var cerr *card.Error
+	if errors.As(card.ValidExpiry(src.Month, src.Year, now), &cerr) {
+		errs["expiryMonth"] = cerr.Code
+	}
+	if !card.ValidCVV(src.CVV, src.Brand) {
+		errs["cvv"] = payment.CodeInvalidCVV
+	}
+	if src.Holder == "" || len(src.Holder) > 128 {
+		errs["holderName"] = payment.CodeParamIllegal
+	}
+	return errs
+}
+
+// SubmitCVV takes the CVV of a saved card and authorizes the payment with it. In a
+// session the CVV may be empty: the merchant's page did not ask for it (needCVV false).
+func (f *Flow) SubmitCVV(ctx context.Context, token, cvv string) (*HostedView, error) {
+	p, err := f.paymentFromToken(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	if p.Stage != payment.StageAwaitingCVV {
+		return f.HostedPage(ctx, token)
+	}
+	if !card.ValidCVV(cvv, p.Card.Brand) && !(cvv == "" && p.Order.Session) {
+		v, err := f.view(ctx, token, p)
+		if err == nil {
+			v.FieldErrors = map[string]string{"cvv": payment.CodeInvalidCVV}
+		}
+		return v, err
+	}
+	c, err := f.core.Store.CardGet(ctx, p.CardID)
+	if err != nil {
+		return nil, f.core.InternalError(ctx, "card lookup", err)
+	}
+	pan, err := f.core.Cards.Open(c)
+	if err != nil {
+		return nil, f.core.InternalError(ctx, "vault open", err)
+	}
+	p, v, err := f.leaveStage(ctx, token, p.ID, payment.StageAwaitingCVV, func(*payment.Payment) {}, nil)
+	if p == nil {
+		return v, err
+	}
+	a := gateway.AuthInput{PAN: pan, CVV: cvv, Month: c.ExpiryMonth, Year: c.ExpiryYear, Holder: c.HolderName, Stored: true}
+	if p, err = f.core.Authorize(ctx, p, a); err != nil {
+		return nil, err
+	}
+	return f.view(ctx, token, p)
+}
+
+// CompleteChallenge ends the 3-D Secure challenge with the buyer's answer: authenticated by
+// the ACS, the card is authorized with the result; otherwise, or cancelled, the payment fails
+// with USER_PAYMENT_VERIFICATION_FAILED.
+func (f *Flow) CompleteChallenge(ctx context.Context, token, answer string, cancel bool) (*HostedView, error) {
+	p, err := f.paymentFromToken(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	if p.Stage != payment.StageAwaitingChallenge {
+		return f.HostedPage(ctx, token)
+	}
+	if f.core.ACS == nil {
+		return f.failAtStage(ctx, token, p.ID, payment.StageAwaitingChallenge, nil,
+			payment.CodeUserPaymentVerificationFail, "no 3-D Secure server is configured")
+	}
+	t, ok := f.core.ACS.Verify(ctx, p.Card.Brand, answer, cancel)
+	threeDS := &payment.ThreeDS{Version: t.Version, ECI: t.ECI, CAVV: t.CAVV, DSTransactionID: t.DSTransactionID, Challenged: true}
+	if !ok {
+		return f.failAtStage(ctx, token, p.ID, payment.StageAwaitingChallenge, threeDS,
+			payment.CodeUserPaymentVerificationFail, "3-D Secure authentication failed or was cancelled by the buyer")
+	}
+	c, err := f.core.Store.CardGet(ctx, p.CardID)
+	if err != nil {
+		return nil, f.core.InternalError(ctx, "card lookup", err)
+	}
+	pan, err := f.core.Cards.Open(c)
+	if err != nil {
+		return nil, f.core.InternalError(ctx, "vault open", err)
+	}
+	cvv := f.core.TakeCVV(p.ID)
+	p, v, err := f.leaveStage(ctx, token, p.ID, payment.StageAwaitingChallenge, func(p *payment.Payment) { p.Card.ThreeDS = threeDS }, nil)
+	if p == nil {
+		return v, err
+	}
+	a := gateway.AuthInput{PAN: pan, CVV: cvv, Month: c.ExpiryMonth, Year: c.ExpiryYear, Holder: c.HolderName, Stored: c.Token != "" && p.Card.Token == c.Token && cvv == "",
+		ThreeDS: &t}
+	if p, err = f.core.Authorize(ctx, p, a); err != nil {
+		return nil, err
+	}
+	return f.view(ctx, token, p)
+}
+
+// CompleteIssuerAuth ends a Korean issuer's authentication: approved, the card the buyer
+// chose at the issuer is authorized; cancelled, the payment fails.
+func (f *Flow) CompleteIssuerAuth(ctx context.Context, token string, approve bool) (*HostedView, error) {
+	p, err := f.paymentFromToken(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	if p.Stage != payment.StageAwaitingIssuer {
+		return f.HostedPage(ctx, token)
+	}
+	ia, ok := f.core.Issuer.(issuer.IssuerAuthenticator)
+	if !approve || !ok {
+		return f.failAtStage(ctx, token, p.ID, payment.StageAwaitingIssuer, nil,
+			payment.CodeUserPaymentVerificationFail, "the buyer did not complete the card issuer's authentication")
+	}
+	ictx, cancel := f.core.IssuerCtx(ctx)
+	ic, err := ia.IssuerAuthenticate(ictx, p.Order.IssuerBrand)
+	cancel()
+	if err != nil {
+		return f.failAtStage(ctx, token, p.ID, payment.StageAwaitingIssuer, nil,
+			payment.CodeUserPaymentVerificationFail, "the card issuer's authentication failed")
+	}
+	now := f.core.Now()
+	src := &gateway.CardSource{PAN: ic.Number, Month: ic.ExpiryMonth, Year: ic.ExpiryYear, Holder: ic.HolderName, Brand: p.Order.IssuerBrand}
+	c, err := f.core.Cards.Seal(p.MerchantID, p.Order.BuyerID, src, false, now)
+	if err != nil {
+		return nil, f.core.InternalError(ctx, "vault seal", err)
+	}
+	p, v, err := f.leaveStage(ctx, token, p.ID, payment.StageAwaitingIssuer, func(p *payment.Payment) {
+		p.CardID = c.ID
+		p.Card = src.Result()
+		p.Card.HolderName = "" // the issuer's page names no cardholder
+	}, func(q store.Queries) error { return q.CardInsert(ctx, c) })
+	if p == nil {
+		return v, err
+	}
+	if p, err = f.core.Authorize(ctx, p, gateway.AuthInput{PAN: src.PAN, Month: src.Month, Year: src.Year}); err != nil {
+		return nil, err
+	}
+	return f.view(ctx, token, p)
+}
+
+// failAtStage fails a payment waiting for the buyer at stage from and notifies it.
+func (f *Flow) failAtStage(ctx context.Context, token, id string, from payment.Stage, threeDS *payment.ThreeDS, code, message string) (*HostedView, error) {
+	err := f.core.Tx(ctx, func(q store.Queries) error {
+		p, err := q.PaymentGetForUpdate(ctx, id)
+		if err != nil {
+			return err
+		}
+		now := f.core.Now()
+		if p.Status != payment.Processing || p.Stage != from {
+			return nil
+		}
+		if threeDS != nil {
+			p.Card.ThreeDS = threeDS
+		}
+		p.Status, p.Stage, p.ResultCode, p.ResultMessage, p.UpdatedAt = payment.Fail, payment.StageNone, code, message, now
+		p.Schedule(time.Time{})
+		if err := q.PaymentUpdate(ctx, p); err != nil {
+			return err
+		}
+		return f.core.NotifyPayment(ctx, q, p, now)
+	})
+	if err != nil {
+		return nil, f.core.InternalError(ctx, "fail payment", err)
+	}
+	f.core.TakeCVV(id)
+	return f.HostedPage(ctx, token)
+}
+
+// Flow runs the buyer's steps on the core every actor shares.
+type Flow struct {
+	core *gateway.Core
+}
+
+// New builds the buyer's flow on core.
+func New(core *gateway.Core) *Flow { return &Flow{core: core} }

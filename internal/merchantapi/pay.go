@@ -1,0 +1,165 @@
+package merchantapi
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/cashierpay/cashier/internal/card"
+	"github.com/cashierpay/cashier/internal/gateway"
+	"github.com/cashierpay/cashier/internal/payment"
+	"github.com/cashierpay/cashier/internal/store"
+)
+
+// Pay starts a card payment. With card data (server-to-server) or a saved card it
+// authorizes at once (and captures when captureMode is AUTOMATIC); without, or when the
+// buyer must act (a saved card's CVV, 3-D Secure, a Korean issuer's authentication), it
+// answers PAYMENT_IN_PROCESS with normalUrl to the hosted page. It is idempotent on
+// paymentRequestId. Result codes: SUCCESS; PAYMENT_IN_PROCESS (U); the issuer's decline
+// codes; INVALID_CARD_NUMBER, INVALID_EXPIRATION_DATE, CARD_EXPIRED, INVALID_CVV;
+// SELECTED_CARD_BRAND_NOT_AVAILABLE; REPEAT_REQ_INCONSISTENT; PARAM_ILLEGAL; CURRENCY_NOT_SUPPORT.
+func (a *API) Pay(ctx context.Context, m *payment.Merchant, cmd *PayCommand) (*payment.Payment, error) {
+	now := a.core.Now()
+	var src *gateway.CardSource
+	var fingerprint string
+	switch {
+	case cmd.Token != "":
+		s, err := a.core.Cards.Stored(ctx, m, cmd.Token, cmd.Order.BuyerID)
+		if err != nil {
+			return nil, err
+		}
+		src = s
+	case cmd.Card != nil:
+		c := cmd.Card
+		src = gateway.NewCardSource(c.Number, "", c.ExpiryMonth, c.ExpiryYear, c.HolderName)
+	}
+	if src != nil {
+		src.CVV = cmd.CVV
+		fingerprint = a.core.Cards.Fingerprint(src.PAN)
+	}
+	hash := gateway.KeyHash(cmd.Amount.Currency, strconv.FormatInt(cmd.Amount.Value, 10), "CARD", cmd.Token, fingerprint, cmd.Order.IssuerBrand)
+
+	if p, err := a.core.Store.PaymentGetByRequestID(ctx, m.ID, cmd.RequestID); err == nil {
+		return a.replayPay(ctx, p, hash)
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return nil, a.core.InternalError(ctx, "payment lookup", err)
+	}
+	expiresAt := cmd.ExpiresAt
+	if expiresAt.IsZero() {
+		expiresAt = now.Add(payment.DefaultExpiry)
+	}
+	// Checked after the idempotency lookup: a retry of a payment whose expiry time has
+	// passed since still gets the payment's outcome.
+	if !expiresAt.After(now) {
+		return nil, payment.Invalid("paymentExpiryTime", "is in the past")
+	}
+
+	p := &payment.Payment{
+		ID: gateway.NewID(), MerchantID: m.ID, RequestID: cmd.RequestID, KeyHash: hash, Amount: cmd.Amount,
+		Status: payment.Processing, Stage: payment.StageAuthorizing, CaptureMode: cmd.CaptureMode,
+		CaptureState: payment.CaptureNone, RedirectURL: cmd.RedirectURL, NotifyURL: cmd.NotifyURL, Order: cmd.Order,
+		CreatedAt: now, UpdatedAt: now, ExpiresAt: expiresAt, Version: 1,
+	}
+	var newCard *payment.Card
+	switch {
+	case src == nil && cmd.Order.IssuerBrand != "":
+		p.Stage = payment.StageAwaitingIssuer
+		p.Card.Brand = cmd.Order.IssuerBrand
+	case src == nil:
+		p.Stage = payment.StageAwaitingCard
+	default:
+		if src.Stored == nil || src.CVV != "" {
+			src.Check(now)
+		}
+		if src.FailCode != "" {
+			p.Status, p.Stage, p.ResultCode, p.ResultMessage = payment.Fail, payment.StageNone, src.FailCode, src.FailMessage
+			if card.Luhn(src.PAN) {
+				p.Card = payment.CardResult{Masked: card.Mask(src.PAN), Brand: src.Brand, BIN: card.BIN(src.PAN), Last4: card.Last4(src.PAN)}
+			}
+			break
+		}
+		if src.Stored != nil {
+			p.CardID = src.Stored.ID
+			if cmd.NeedCVV && src.CVV == "" {
+				p.Stage = payment.StageAwaitingCVV
+			}
+		} else {
+			c, err := a.core.Cards.Seal(m.ID, cmd.Order.BuyerID, src, cmd.Order.Tokenize, now)
+			if err != nil {
+				return nil, a.core.InternalError(ctx, "vault seal", err)
+			}
+			newCard, p.CardID = c, c.ID
+		}
+		p.Card = src.Result()
+		if c := src.Stored; c != nil {
+			p.Card.Token, p.Card.Funding, p.Card.IssuingCountry = c.Token, c.Funding, c.IssuingCountry
+		} else {
+			p.Card.Token = newCard.Token
+		}
+	}
+	p.Schedule(time.Time{})
+	err := a.core.Tx(ctx, func(q store.Queries) error {
+		if newCard != nil {
+			if err := q.CardInsert(ctx, newCard); err != nil {
+				return err
+			}
+		}
+		if err := q.PaymentInsert(ctx, p); err != nil {
+			return err
+		}
+		if p.Status == payment.Fail {
+			return a.core.NotifyPayment(ctx, q, p, now)
+		}
+		return nil
+	})
+	if errors.Is(err, store.ErrConflict) {
+		existing, gerr := a.core.Store.PaymentGetByRequestID(ctx, m.ID, cmd.RequestID)
+		if gerr != nil {
+			return nil, a.core.InternalError(ctx, "payment lookup after conflict", gerr)
+		}
+		return a.replayPay(ctx, existing, hash)
+	}
+	if err != nil {
+		return nil, a.core.InternalError(ctx, "payment insert", err)
+	}
+	if p.Stage == payment.StageAuthorizing {
+		in := gateway.AuthInput{PAN: src.PAN, CVV: src.CVV, Month: src.Month, Year: src.Year, Holder: src.Holder,
+			Stored: src.Stored != nil, NetworkTransactionID: cmd.NetworkTransactionID, ThreeDS: cmd.ThreeDS}
+		if cmd.Card != nil {
+			in.Billing = cmd.Card.Billing
+		}
+		if p, err = a.core.Authorize(ctx, p, in); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+// replayPay answers a repeated pay: the same outcome for the same key parameters, once the
+// original has left the issuer.
+func (a *API) replayPay(ctx context.Context, p *payment.Payment, hash string) (*payment.Payment, error) {
+	if p.KeyHash != hash {
+		return nil, payment.NewError(payment.CodeRepeatReqInconsistent, "paymentRequestId was used before with a different amount or payment method; repeat it exactly or use a new paymentRequestId")
+	}
+	return a.waitPayment(ctx, p)
+}
+
+// waitPayment waits, within the duplicate-wait budget, for an authorization in flight to
+// be recorded, so that concurrent duplicates answer with the original's outcome.
+func (a *API) waitPayment(ctx context.Context, p *payment.Payment) (*payment.Payment, error) {
+	deadline := time.Now().Add(a.core.DuplicateWait)
+	for p.Status == payment.Processing && p.Stage == payment.StageAuthorizing && time.Now().Before(deadline) {
+		select {
+		case <-ctx.Done():
+			return p, nil
+		case <-time.After(20 * time.Millisecond):
+		}
+		next, err := a.core.Store.PaymentGet(ctx, p.MerchantID, p.ID)
+		if err != nil {
+			return nil, a.core.InternalError(ctx, "payment reload", err)
+		}
+		p = next
+	}
+	return p, nil
+}
