@@ -80,7 +80,7 @@ func BenchmarkNotifyThroughput(b *testing.B) {
 	body := []byte(`{"notifyType":"PAYMENT_RESULT","result":{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"success"},"paymentRequestId":"bench","paymentId":"` + p.PaymentID + `"}`)
 	b.ResetTimer()
 	now := e.clock.Now().UTC()
-	err := e.app.Store.Tx(ctx, func(q store.Queries) error {
+	err := e.app.Store.Tx(ctx, func(q store.Tx) error {
 		for i := range b.N {
 			n := &payment.Notification{ID: fmt.Sprintf("bench-%d", i), MerchantID: e.app.SandboxClient.ClientID, PaymentID: p.PaymentID,
 				Kind: payment.NotifyPayment, URL: m.srv.URL + "/n", Body: body, Status: payment.NotificationPending,

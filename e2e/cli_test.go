@@ -134,10 +134,25 @@ func TestServeAndMerchantAdd(t *testing.T) {
 	if r, err := http.Get(base + "/sandbox/clock"); err != nil || r.StatusCode != http.StatusNotFound {
 		t.Fatalf("GET /sandbox/clock without --test-clock: %v %v", err, r)
 	}
-	// One merchant cannot see another's payments.
-	inq, _ := c.InquiryPayment(context.Background(), &ams.InquiryPaymentRequest{PaymentID: resp.PaymentID})
-	if inq.Result.ResultCode != "ORDER_NOT_EXIST" {
-		t.Fatalf("cross-merchant inquiry: %+v", inq.Result)
+	// One merchant can neither see nor touch another's payments and refunds: each answers
+	// as if the id did not exist.
+	ctx := context.Background()
+	ref, err := shop.Refund(ctx, &ams.RefundRequest{RefundRequestID: uniq("refund"), PaymentID: resp.PaymentID, RefundAmount: &ams.Amount{Currency: "EUR", Value: "40"}})
+	if err != nil || ref.Result.ResultCode != "SUCCESS" {
+		t.Fatalf("new merchant refund: %+v %v", ref, err)
+	}
+	inq, _ := c.InquiryPayment(ctx, &ams.InquiryPaymentRequest{PaymentID: resp.PaymentID})
+	capt, _ := c.Capture(ctx, &ams.CaptureRequest{CaptureRequestID: uniq("capture"), PaymentID: resp.PaymentID, CaptureAmount: &ams.Amount{Currency: "EUR", Value: "100"}})
+	canc, _ := c.Cancel(ctx, &ams.CancelRequest{PaymentID: resp.PaymentID})
+	refu, _ := c.Refund(ctx, &ams.RefundRequest{RefundRequestID: uniq("refund"), PaymentID: resp.PaymentID, RefundAmount: &ams.Amount{Currency: "EUR", Value: "10"}})
+	inqr, _ := c.InquiryRefund(ctx, &ams.InquiryRefundRequest{RefundID: ref.RefundID})
+	for name, r := range map[string]ams.Result{"inquiryPayment": inq.Result, "capture": capt.Result, "cancel": canc.Result, "refund": refu.Result, "inquiryRefund": inqr.Result} {
+		if r.ResultCode != "ORDER_NOT_EXIST" {
+			t.Errorf("cross-merchant %s: %+v", name, r)
+		}
+	}
+	if own, _ := shop.InquiryRefund(ctx, &ams.InquiryRefundRequest{RefundID: ref.RefundID}); own.RefundStatus != ams.RefundSuccess {
+		t.Fatalf("own refund inquiry after the other merchant's attempts: %+v", own)
 	}
 	stop()
 

@@ -26,7 +26,7 @@ func (f *Flow) paymentFromToken(ctx context.Context, token string) (*payment.Pay
 	if !ok {
 		return nil, errBadToken
 	}
-	p, err := f.core.Store.PaymentGetForUpdate(ctx, id)
+	p, err := f.core.Store.PaymentGet(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, errBadToken
 	}
@@ -92,12 +92,12 @@ func (f *Flow) view(ctx context.Context, token string, p *payment.Payment) (*Hos
 // leaveStage moves a payment that waits for the buyer at stage from to authorizing, with
 // change applied, in one conditional write. It answers the current view (and ok=false) when
 // the payment is no longer there: paid in another tab, cancelled, or expired.
-func (f *Flow) leaveStage(ctx context.Context, token string, id string, from payment.Stage, change func(*payment.Payment), extra func(store.Queries) error) (*payment.Payment, *HostedView, error) {
+func (f *Flow) leaveStage(ctx context.Context, token string, id string, from payment.Stage, change func(*payment.Payment), extra func(store.Tx) error) (*payment.Payment, *HostedView, error) {
 	var p *payment.Payment
 	moved := false
-	err := f.core.Tx(ctx, func(q store.Queries) error {
+	err := f.core.Tx(ctx, func(q store.Tx) error {
 		var err error
-		if p, err = q.PaymentGetForUpdate(ctx, id); err != nil {
+		if p, err = q.PaymentLock(ctx, id); err != nil {
 			return err
 		}
 		now := f.core.Now()
@@ -151,7 +151,7 @@ func (f *Flow) SubmitCard(ctx context.Context, token string, in CardInput) (*Hos
 		p.CardID = c.ID
 		p.Card = src.Result()
 		p.Card.Token = c.Token
-	}, func(q store.Queries) error { return q.CardInsert(ctx, c) })
+	}, func(q store.Tx) error { return q.CardInsert(ctx, c) })
 	if p == nil {
 		return v, err
 	}
@@ -294,7 +294,7 @@ func (f *Flow) CompleteIssuerAuth(ctx context.Context, token string, approve boo
 		p.CardID = c.ID
 		p.Card = src.Result()
 		p.Card.HolderName = "" // the issuer's page names no cardholder
-	}, func(q store.Queries) error { return q.CardInsert(ctx, c) })
+	}, func(q store.Tx) error { return q.CardInsert(ctx, c) })
 	if p == nil {
 		return v, err
 	}
@@ -306,8 +306,8 @@ func (f *Flow) CompleteIssuerAuth(ctx context.Context, token string, approve boo
 
 // failAtStage fails a payment waiting for the buyer at stage from and notifies it.
 func (f *Flow) failAtStage(ctx context.Context, token, id string, from payment.Stage, threeDS *payment.ThreeDS, code, message string) (*HostedView, error) {
-	err := f.core.Tx(ctx, func(q store.Queries) error {
-		p, err := q.PaymentGetForUpdate(ctx, id)
+	err := f.core.Tx(ctx, func(q store.Tx) error {
+		p, err := q.PaymentLock(ctx, id)
 		if err != nil {
 			return err
 		}

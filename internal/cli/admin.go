@@ -272,7 +272,7 @@ func (c *vaultRotateKeyCmd) Run(e *env) error {
 	}
 	rewrapped, after := 0, ""
 	for {
-		cards, err := st.CardListNotUnderKey(e.ctx, newID, after, 200)
+		cards, err := st.CardListNotUnderKey(e.ctx, store.CardKeyPage{KeyID: newID, AfterID: after, Limit: 200})
 		if err != nil {
 			return err
 		}
@@ -285,7 +285,7 @@ func (c *vaultRotateKeyCmd) Run(e *env) error {
 			if err != nil {
 				return fmt.Errorf("card %s: %w", card.ID, err)
 			}
-			if err := st.CardRewrap(e.ctx, card.ID, card.KeyID, s.KeyID, s.Blob); err != nil && !errors.Is(err, store.ErrStale) {
+			if err := st.CardRewrap(e.ctx, store.CardRewrap{ID: card.ID, FromKeyID: card.KeyID, ToKeyID: s.KeyID, Sealed: s.Blob}); err != nil && !errors.Is(err, store.ErrStale) {
 				return fmt.Errorf("card %s: %w", card.ID, err)
 			}
 			rewrapped++

@@ -14,34 +14,36 @@ import (
 // notifyCapture and transactions[] report it under this captureRequestId.
 func autoCaptureRequestID(paymentID string) string { return "auto-" + paymentID }
 
-// RecordAuth writes the issuer's answer for a payment that is authorizing or waiting on
-// the issuer. Approved AUTOMATIC payments are captured at the issuer first, then the
-// authorization, the capture and both notifications are written in one transaction. If
-// the payment was moved meanwhile (cancelled by the merchant, closed on expiry), an approved
-// authorization is voided at the issuer.
-func (c *Core) RecordAuth(ctx context.Context, paymentID string, threeDS *payment.ThreeDS, res issuer.AuthResult) (*payment.Payment, error) {
+// RecordAuth writes the issuer's answer for current, a payment that is authorizing or
+// waiting on the issuer. Approved AUTOMATIC payments are captured at the issuer first, then
+// the authorization, the capture and both notifications are written in one transaction.
+// The write is conditional on the version of current, so the common path reads nothing; a
+// payment moved meanwhile is read again under lock, and if it was cancelled by the merchant
+// or closed on expiry, an approved authorization is voided at the issuer.
+func (c *Core) RecordAuth(ctx context.Context, current *payment.Payment, threeDS *payment.ThreeDS, res issuer.AuthResult) (*payment.Payment, error) {
 	var capRes *issuer.OpResult
-	current, err := c.Store.PaymentGetForUpdate(ctx, paymentID)
-	if err != nil {
-		return nil, c.InternalError(ctx, "payment reload", err)
-	}
 	if res.Outcome == issuer.Approved && current.CaptureMode == payment.CaptureAutomatic && current.Status == payment.Processing {
 		ictx, cancel := c.IssuerCtx(ctx)
 		r, err := c.Issuer.Capture(ictx, res.Ref, current.Amount.Currency, current.Amount.Value)
 		cancel()
 		if err != nil {
-			c.Log.WarnContext(ctx, "issuer capture failed", "payment", paymentID, "err", err)
+			c.Log.WarnContext(ctx, "issuer capture failed", "payment", current.ID, "err", err)
 			r = noAnswerResult
 		}
 		capRes = &r
 	}
 	var out *payment.Payment
 	var moved bool
+	var err error
 	for attempt := 0; ; attempt++ {
-		err = c.Tx(ctx, func(q store.Queries) error {
-			p, err := q.PaymentGetForUpdate(ctx, paymentID)
-			if err != nil {
-				return err
+		err = c.Tx(ctx, func(q store.Tx) error {
+			p := new(payment.Payment)
+			*p = *current
+			if attempt > 0 {
+				var err error
+				if p, err = q.PaymentLock(ctx, current.ID); err != nil {
+					return err
+				}
 			}
 			out = p
 			if p.Status != payment.Processing || (p.Stage != payment.StageAuthorizing && p.Stage != payment.StageIssuerPending) {
@@ -61,13 +63,13 @@ func (c *Core) RecordAuth(ctx context.Context, paymentID string, threeDS *paymen
 		ictx, cancel := c.IssuerCtx(ctx)
 		defer cancel()
 		if _, err := c.Issuer.Void(ictx, res.Ref); err != nil {
-			c.Log.ErrorContext(ctx, "void of an authorization that arrived after the payment moved failed", "payment", paymentID, "err", err)
+			c.Log.ErrorContext(ctx, "void of an authorization that arrived after the payment moved failed", "payment", current.ID, "err", err)
 		}
 	}
 	return out, nil
 }
 
-func (c *Core) applyAuth(ctx context.Context, q store.Queries, p *payment.Payment, threeDS *payment.ThreeDS, res issuer.AuthResult, capRes *issuer.OpResult) error {
+func (c *Core) applyAuth(ctx context.Context, q store.Tx, p *payment.Payment, threeDS *payment.ThreeDS, res issuer.AuthResult, capRes *issuer.OpResult) error {
 	now := c.Now()
 	p.UpdatedAt = now
 	p.IssuerRef = res.Ref
@@ -175,7 +177,7 @@ func (c *Core) Authorize(ctx context.Context, p *payment.Payment, a AuthInput) (
 	if res.Outcome == issuer.ChallengeRequired {
 		c.cvvs.put(p.ID, a.CVV, p.ExpiresAt)
 	}
-	return c.RecordAuth(ctx, p.ID, a.ThreeDS, res)
+	return c.RecordAuth(ctx, p, a.ThreeDS, res)
 }
 
 // cvvCache keeps a CVV across the 3-D Secure round trip, in this process's memory only:

@@ -164,7 +164,7 @@ func (c *Core) InternalError(ctx context.Context, op string, err error) error {
 
 // notify writes the outbox row of a notification rendered by render, due at once, in the
 // transaction of q: the change and its notification commit together or not at all.
-func (c *Core) notify(ctx context.Context, q store.Queries, p *payment.Payment, kind, url string, now time.Time, render func() ([]byte, error)) error {
+func (c *Core) notify(ctx context.Context, q store.Tx, p *payment.Payment, kind, url string, now time.Time, render func() ([]byte, error)) error {
 	body, err := render()
 	if err != nil {
 		return err
@@ -176,36 +176,36 @@ func (c *Core) notify(ctx context.Context, q store.Queries, p *payment.Payment, 
 }
 
 // NotifyPayment writes notifyPayment for p in the transaction of q.
-func (c *Core) NotifyPayment(ctx context.Context, q store.Queries, p *payment.Payment, now time.Time) error {
+func (c *Core) NotifyPayment(ctx context.Context, q store.Tx, p *payment.Payment, now time.Time) error {
 	return c.notify(ctx, q, p, payment.NotifyPayment, p.NotifyURL, now, func() ([]byte, error) { return c.bodies.Payment(p) })
 }
 
 // NotifyCapture writes notifyCapture for a capture of p in the transaction of q.
-func (c *Core) NotifyCapture(ctx context.Context, q store.Queries, p *payment.Payment, capture *payment.Capture, now time.Time) error {
+func (c *Core) NotifyCapture(ctx context.Context, q store.Tx, p *payment.Payment, capture *payment.Capture, now time.Time) error {
 	return c.notify(ctx, q, p, payment.NotifyCapture, p.NotifyURL, now, func() ([]byte, error) { return c.bodies.Capture(capture) })
 }
 
 // NotifyRefund writes notifyRefund for a refund of p in the transaction of q.
-func (c *Core) NotifyRefund(ctx context.Context, q store.Queries, p *payment.Payment, r *payment.Refund, now time.Time) error {
+func (c *Core) NotifyRefund(ctx context.Context, q store.Tx, p *payment.Payment, r *payment.Refund, now time.Time) error {
 	return c.notify(ctx, q, p, payment.NotifyRefund, r.NotifyURL, now, func() ([]byte, error) { return c.bodies.Refund(r) })
 }
 
 // outboxQueries notes whether a transaction wrote a notification.
 type outboxQueries struct {
-	store.Queries
+	store.Tx
 	wrote *bool
 }
 
 func (q outboxQueries) NotificationInsert(ctx context.Context, n *payment.Notification) error {
 	*q.wrote = true
-	return q.Queries.NotificationInsert(ctx, n)
+	return q.Tx.NotificationInsert(ctx, n)
 }
 
 // Tx runs fn in a store transaction and, once a transaction that wrote notifications has
 // committed, tells the delivery worker.
-func (c *Core) Tx(ctx context.Context, fn func(store.Queries) error) error {
+func (c *Core) Tx(ctx context.Context, fn func(store.Tx) error) error {
 	var wrote bool
-	err := c.Store.Tx(ctx, func(q store.Queries) error { return fn(outboxQueries{Queries: q, wrote: &wrote}) })
+	err := c.Store.Tx(ctx, func(q store.Tx) error { return fn(outboxQueries{Tx: q, wrote: &wrote}) })
 	if err == nil && wrote && c.notified != nil {
 		c.notified()
 	}
@@ -218,8 +218,8 @@ func isStale(err error) bool { return errors.Is(err, store.ErrStale) }
 // CloseExpired fails a payment still processing at its expiry time with ORDER_IS_CLOSED and
 // notifies it; a payment that moved meanwhile is left alone.
 func (c *Core) CloseExpired(ctx context.Context, id string) error {
-	return c.Tx(ctx, func(q store.Queries) error {
-		p, err := q.PaymentGetForUpdate(ctx, id)
+	return c.Tx(ctx, func(q store.Tx) error {
+		p, err := q.PaymentLock(ctx, id)
 		if err != nil {
 			return err
 		}

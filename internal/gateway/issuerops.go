@@ -52,8 +52,8 @@ func (c *Core) finishCapture(ctx context.Context, capture *payment.Capture, res 
 	} else {
 		capture.Status, capture.ResultCode, capture.ResultMessage = payment.Fail, res.ResultCode, res.Message
 	}
-	err := c.Tx(ctx, func(q store.Queries) error {
-		p, err := q.PaymentGetForUpdate(ctx, capture.PaymentID)
+	err := c.Tx(ctx, func(q store.Tx) error {
+		p, err := q.PaymentLock(ctx, capture.PaymentID)
 		if err != nil {
 			return err
 		}
@@ -91,8 +91,8 @@ func (c *Core) finishRefund(ctx context.Context, r *payment.Refund, res issuer.O
 	} else {
 		r.Status, r.ResultCode, r.ResultMessage = payment.Fail, res.ResultCode, res.Message
 	}
-	err := c.Tx(ctx, func(q store.Queries) error {
-		p, err := q.PaymentGetForUpdate(ctx, r.PaymentID)
+	err := c.Tx(ctx, func(q store.Tx) error {
+		p, err := q.PaymentLock(ctx, r.PaymentID)
 		if err != nil {
 			return err
 		}
@@ -117,7 +117,7 @@ func (c *Core) finishRefund(ctx context.Context, r *payment.Refund, res issuer.O
 // RetryRefund asks the issuer again about a refund it did not answer; the merchant's retry
 // and the sweeper both come here.
 func (c *Core) RetryRefund(ctx context.Context, r *payment.Refund) error {
-	p, err := c.Store.PaymentGet(ctx, r.MerchantID, r.PaymentID)
+	p, err := c.Store.PaymentGet(ctx, r.PaymentID)
 	if err != nil {
 		return c.InternalError(ctx, "payment lookup", err)
 	}

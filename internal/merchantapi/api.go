@@ -27,8 +27,8 @@ func (a *API) Core() *gateway.Core { return a.core }
 var errNotFound = payment.NewError(payment.CodeOrderNotExist, "no such payment for this merchant")
 
 // paymentForUpdate reads and locks a payment of merchant m inside a transaction.
-func paymentForUpdate(ctx context.Context, q store.Queries, m *payment.Merchant, id string) (*payment.Payment, error) {
-	p, err := q.PaymentGetForUpdate(ctx, id)
+func paymentForUpdate(ctx context.Context, q store.Tx, m *payment.Merchant, id string) (*payment.Payment, error) {
+	p, err := q.PaymentLock(ctx, id)
 	if err == nil && p.MerchantID != m.ID {
 		return nil, store.ErrNotFound
 	}

@@ -19,7 +19,7 @@ func (a *API) Cancel(ctx context.Context, m *payment.Merchant, l Lookup) (*payme
 	}
 	now := a.core.Now()
 	var voidRef string
-	err = a.core.Tx(ctx, func(q store.Queries) error {
+	err = a.core.Tx(ctx, func(q store.Tx) error {
 		p, err = paymentForUpdate(ctx, q, m, p.ID)
 		if err != nil {
 			return err
@@ -65,9 +65,13 @@ func (a *API) findPayment(ctx context.Context, m *payment.Merchant, l Lookup) (*
 	var p *payment.Payment
 	var err error
 	if l.ID != "" {
-		p, err = a.core.Store.PaymentGet(ctx, m.ID, l.ID)
+		p, err = a.core.Store.PaymentGet(ctx, l.ID)
 	} else {
 		p, err = a.core.Store.PaymentGetByRequestID(ctx, m.ID, l.RequestID)
+	}
+	// Ids are global; another merchant's payment is reported exactly as a missing one.
+	if err == nil && p.MerchantID != m.ID {
+		err = store.ErrNotFound
 	}
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, errNotFound

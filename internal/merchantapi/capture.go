@@ -27,7 +27,7 @@ func (a *API) Capture(ctx context.Context, m *payment.Merchant, cmd CaptureComma
 		Status: payment.Processing, CreatedAt: now,
 	}
 	var p *payment.Payment
-	err := a.core.Tx(ctx, func(q store.Queries) error {
+	err := a.core.Tx(ctx, func(q store.Tx) error {
 		var err error
 		p, err = paymentForUpdate(ctx, q, m, cmd.PaymentID)
 		if err != nil {

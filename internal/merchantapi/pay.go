@@ -99,7 +99,7 @@ func (a *API) Pay(ctx context.Context, m *payment.Merchant, cmd *PayCommand) (*p
 		}
 	}
 	p.Schedule(time.Time{})
-	err := a.core.Tx(ctx, func(q store.Queries) error {
+	err := a.core.Tx(ctx, func(q store.Tx) error {
 		if newCard != nil {
 			if err := q.CardInsert(ctx, newCard); err != nil {
 				return err
@@ -155,7 +155,7 @@ func (a *API) waitPayment(ctx context.Context, p *payment.Payment) (*payment.Pay
 			return p, nil
 		case <-time.After(20 * time.Millisecond):
 		}
-		next, err := a.core.Store.PaymentGet(ctx, p.MerchantID, p.ID)
+		next, err := a.core.Store.PaymentGet(ctx, p.ID)
 		if err != nil {
 			return nil, a.core.InternalError(ctx, "payment reload", err)
 		}

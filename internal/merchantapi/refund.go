@@ -27,7 +27,7 @@ func (a *API) Refund(ctx context.Context, m *payment.Merchant, cmd RefundCommand
 		NotifyURL: cmd.NotifyURL, Status: payment.Processing, CreatedAt: now,
 	}
 	var p *payment.Payment
-	err := a.core.Tx(ctx, func(q store.Queries) error {
+	err := a.core.Tx(ctx, func(q store.Tx) error {
 		var err error
 		p, err = paymentForUpdate(ctx, q, m, cmd.PaymentID)
 		if err != nil {
@@ -77,7 +77,7 @@ func (a *API) replayRefund(ctx context.Context, r *payment.Refund, paymentID str
 			return nil, err
 		}
 		var err error
-		if r, err = a.core.Store.RefundGet(ctx, r.MerchantID, r.ID); err != nil {
+		if r, err = a.core.Store.RefundGet(ctx, r.ID); err != nil {
 			return nil, a.core.InternalError(ctx, "refund reload", err)
 		}
 	}
@@ -90,9 +90,12 @@ func (a *API) InquiryRefund(ctx context.Context, m *payment.Merchant, l Lookup) 
 	var r *payment.Refund
 	var err error
 	if l.ID != "" {
-		r, err = a.core.Store.RefundGet(ctx, m.ID, l.ID)
+		r, err = a.core.Store.RefundGet(ctx, l.ID)
 	} else {
 		r, err = a.core.Store.RefundGetByRequestID(ctx, m.ID, l.RequestID)
+	}
+	if err == nil && r.MerchantID != m.ID {
+		err = store.ErrNotFound
 	}
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, payment.NewError(payment.CodeOrderNotExist, "no such refund for this merchant")

@@ -61,7 +61,7 @@ func (a *API) CreatePaymentSession(ctx context.Context, m *payment.Merchant, cmd
 		p.Card.Token, p.Card.Funding, p.Card.IssuingCountry = saved.Stored.Token, saved.Stored.Funding, saved.Stored.IssuingCountry
 	}
 	p.Schedule(time.Time{})
-	err = a.core.Tx(ctx, func(q store.Queries) error { return q.PaymentInsert(ctx, p) })
+	err = a.core.Tx(ctx, func(q store.Tx) error { return q.PaymentInsert(ctx, p) })
 	if errors.Is(err, store.ErrConflict) {
 		return a.CreatePaymentSession(ctx, m, cmd)
 	}

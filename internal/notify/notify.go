@@ -150,9 +150,9 @@ func (w *Worker) claim(ctx context.Context, limit int) ([]*payment.Notification,
 	// The lease outlives the attempt's timeout so that only a crashed worker's rows are
 	// claimed again.
 	lease := wall.Add(w.cfg.Timeout + 5*time.Second)
-	err := w.cfg.Store.Tx(ctx, func(q store.Queries) error {
+	err := w.cfg.Store.Tx(ctx, func(q store.Tx) error {
 		var err error
-		claimed, err = q.NotificationClaimDue(ctx, w.cfg.Clock.Now(), wall, lease, limit)
+		claimed, err = q.NotificationClaimDue(ctx, store.NotificationClaim{Now: w.cfg.Clock.Now(), WallNow: wall, LeaseUntil: lease, Limit: limit})
 		return err
 	})
 	w.mu.Lock()
@@ -190,7 +190,7 @@ func (w *Worker) deliver(ctx context.Context, n *payment.Notification) {
 			n.Status = payment.NotificationFailed
 		}
 	}
-	err := w.cfg.Store.Tx(context.WithoutCancel(ctx), func(q store.Queries) error {
+	err := w.cfg.Store.Tx(context.WithoutCancel(ctx), func(q store.Tx) error {
 		return q.NotificationRecordAttempt(ctx, n, a)
 	})
 	if err != nil {

@@ -66,7 +66,7 @@ func (s Routes) advanceClock(w http.ResponseWriter, r *http.Request) {
 	}
 	// The offset lives in the database so that every node follows the same clock.
 	var offset time.Duration
-	err = s.Store.Tx(r.Context(), func(q store.Queries) error {
+	err = s.Store.Tx(r.Context(), func(q store.Tx) error {
 		offset, err = q.ClockAdvance(r.Context(), d)
 		return err
 	})

@@ -1,6 +1,7 @@
-// Package store is the persistence contract of the gateway. Adapters (sqlite/, and
-// postgres/ later) implement it with plain SQL and no business rules, so that they stay
-// alike; storetest/ is the one conformance suite every adapter runs.
+// Package store is the persistence contract of the gateway. Its names say what they lock:
+// only a Tx locks or claims rows, so a page view or an inquiry never waits for a write.
+// sqlstore/ implements it once in plain SQL with no business rules; sqlite/ and postgres/
+// open it on their engine, and storetest/ is the conformance suite both run.
 package store
 
 import (
@@ -22,20 +23,37 @@ var (
 )
 
 // Store is a database the gateway runs on.
+//
+// Outside a transaction, reads go to a pool of readers and never wait on a write (on SQLite
+// they do not queue behind the single writer), and each write commits on its own. What
+// must see and change one state — read a payment, decide, write it and its notification —
+// runs in Tx, the only place where rows are locked or claimed.
 type Store interface {
 	Queries
 	// Tx runs fn in one write transaction; an error from fn rolls it back. fn may run
 	// while other transactions wait, so it must not call the network.
-	Tx(ctx context.Context, fn func(Queries) error) error
+	Tx(ctx context.Context, fn func(Tx) error) error
 	// Ping checks that the database answers, for readiness probes.
 	Ping(ctx context.Context) error
 	Close() error
 }
 
-// Queries are the statements, usable inside and outside a transaction. Every update is
+// Tx is a write transaction: the queries, plus the statements that hold rows until it ends.
+type Tx interface {
+	Queries
+	// PaymentLock reads a payment and holds it until the transaction ends: FOR UPDATE on
+	// PostgreSQL; on SQLite the write transaction already excludes every other writer.
+	PaymentLock(ctx context.Context, id string) (*payment.Payment, error)
+	// NotificationClaimDue leases the pending notifications that are due, so that no other
+	// worker sends them meanwhile; on PostgreSQL it skips rows another worker holds.
+	NotificationClaimDue(ctx context.Context, c NotificationClaim) ([]*payment.Notification, error)
+}
+
+// Queries are the statements usable inside and outside a transaction. Every update is
 // conditional on the state the caller read: zero matching rows is ErrStale.
 type Queries interface {
 	MerchantInsert(ctx context.Context, m *payment.Merchant) error
+	MerchantGet(ctx context.Context, id string) (*payment.Merchant, error)
 	MerchantGetByClientID(ctx context.Context, clientID string) (*payment.Merchant, error)
 	MerchantList(ctx context.Context) ([]*payment.Merchant, error)
 	MerchantSetNotifyURL(ctx context.Context, clientID, url string) error
@@ -43,22 +61,21 @@ type Queries interface {
 	CardInsert(ctx context.Context, c *payment.Card) error
 	CardGet(ctx context.Context, id string) (*payment.Card, error)
 	CardGetByToken(ctx context.Context, merchantID, token string) (*payment.Card, error)
-	// CardListNotUnderKey lists up to limit cards whose sealed data is wrapped by another key
-	// than keyID, in id order after afterID, for key rotation.
-	CardListNotUnderKey(ctx context.Context, keyID, afterID string, limit int) ([]*payment.Card, error)
-	// CardRewrap replaces a card's sealed data if it is still wrapped by fromKeyID.
-	CardRewrap(ctx context.Context, id, fromKeyID, keyID string, sealed []byte) error
+	// CardListNotUnderKey lists the cards whose sealed data another key than p.KeyID wraps,
+	// for key rotation.
+	CardListNotUnderKey(ctx context.Context, p CardKeyPage) ([]*payment.Card, error)
+	// CardRewrap replaces a card's sealed data if it is still wrapped by r.FromKeyID.
+	CardRewrap(ctx context.Context, r CardRewrap) error
 
 	PaymentInsert(ctx context.Context, p *payment.Payment) error
-	PaymentGet(ctx context.Context, merchantID, id string) (*payment.Payment, error)
+	// PaymentGet reads a payment by its gateway id, whoever's it is: callers that answer a
+	// merchant check p.MerchantID.
+	PaymentGet(ctx context.Context, id string) (*payment.Payment, error)
 	PaymentGetByRequestID(ctx context.Context, merchantID, requestID string) (*payment.Payment, error)
-	// PaymentGetForUpdate reads a payment and, where the engine can, locks it until the
-	// transaction ends.
-	PaymentGetForUpdate(ctx context.Context, id string) (*payment.Payment, error)
 	// PaymentUpdate writes p if the stored row still has p.Version, and increments Version.
 	PaymentUpdate(ctx context.Context, p *payment.Payment) error
-	// PaymentListDue lists payments whose NextActionAt is at or before now, oldest first.
-	PaymentListDue(ctx context.Context, now time.Time, limit int) ([]*payment.Payment, error)
+	// PaymentListDue lists the payments whose NextActionAt has come, oldest first.
+	PaymentListDue(ctx context.Context, w Due) ([]*payment.Payment, error)
 
 	CaptureInsert(ctx context.Context, c *payment.Capture) error
 	CaptureGetByRequestID(ctx context.Context, merchantID, requestID string) (*payment.Capture, error)
@@ -67,24 +84,22 @@ type Queries interface {
 	CaptureListByPayment(ctx context.Context, paymentID string) ([]*payment.Capture, error)
 
 	RefundInsert(ctx context.Context, r *payment.Refund) error
-	RefundGet(ctx context.Context, merchantID, id string) (*payment.Refund, error)
+	// RefundGet reads a refund by its gateway id; callers that answer a merchant check
+	// r.MerchantID.
+	RefundGet(ctx context.Context, id string) (*payment.Refund, error)
 	RefundGetByRequestID(ctx context.Context, merchantID, requestID string) (*payment.Refund, error)
 	// RefundUpdate writes r if the stored row still has status from.
 	RefundUpdate(ctx context.Context, r *payment.Refund, from payment.Status) error
 	RefundListByPayment(ctx context.Context, paymentID string) ([]*payment.Refund, error)
-	// RefundListProcessing lists up to limit refunds still processing that were created
-	// before before, oldest first: refunds whose issuer never answered.
-	RefundListProcessing(ctx context.Context, before time.Time, limit int) ([]*payment.Refund, error)
+	// RefundListProcessing lists the refunds still processing that were created before
+	// w.Until, oldest first: refunds whose issuer never answered.
+	RefundListProcessing(ctx context.Context, w Due) ([]*payment.Refund, error)
 
 	NotificationInsert(ctx context.Context, n *payment.Notification) error
-	NotificationListByPayment(ctx context.Context, paymentID string) ([]*payment.Notification, error)
 	NotificationGet(ctx context.Context, id string) (*payment.Notification, error)
+	NotificationListByPayment(ctx context.Context, paymentID string) ([]*payment.Notification, error)
 	// NotificationList lists notifications newest first.
 	NotificationList(ctx context.Context, f NotificationFilter) ([]*payment.Notification, error)
-	// NotificationClaimDue leases up to limit pending notifications due at now (on the
-	// gateway's clock) whose lease has run out (on the wall clock), until leaseUntil, so that
-	// no other worker sends them meanwhile. Call it inside Tx.
-	NotificationClaimDue(ctx context.Context, now, wallNow, leaseUntil time.Time, limit int) ([]*payment.Notification, error)
 	// NotificationRecordAttempt stores an attempt and the notification's new state (status,
 	// attempts, next attempt, delivery time) if no other attempt was recorded meanwhile.
 	NotificationRecordAttempt(ctx context.Context, n *payment.Notification, a *payment.NotificationAttempt) error
@@ -95,12 +110,37 @@ type Queries interface {
 	// of them was due (zero when none is pending), for monitoring.
 	NotificationBacklog(ctx context.Context) (pending int, oldestDue time.Time, err error)
 
-	MerchantGet(ctx context.Context, id string) (*payment.Merchant, error)
-
 	// ClockOffset reads the sandbox test clock's lead over the wall clock, shared by nodes.
 	ClockOffset(ctx context.Context) (time.Duration, error)
 	// ClockAdvance moves the shared test clock forward by d and returns the new lead.
 	ClockAdvance(ctx context.Context, d time.Duration) (time.Duration, error)
+}
+
+// Due bounds a list of work that time has made due: rows due up to Until, at most Limit.
+type Due struct {
+	Until time.Time
+	Limit int
+}
+
+// NotificationClaim says which notifications to lease: pending, due at Now (on the
+// gateway's clock, which a sandbox test clock may lead), whose previous lease has run out
+// at WallNow (leases are wall-clock time, whatever the test clock says), until LeaseUntil.
+type NotificationClaim struct {
+	Now, WallNow, LeaseUntil time.Time
+	Limit                    int
+}
+
+// CardKeyPage is one page of a key rotation: up to Limit cards not wrapped by KeyID, in id
+// order after AfterID.
+type CardKeyPage struct {
+	KeyID, AfterID string
+	Limit          int
+}
+
+// CardRewrap is a card's data sealed again, under ToKeyID, replacing what FromKeyID wrapped.
+type CardRewrap struct {
+	ID, FromKeyID, ToKeyID string
+	Sealed                 []byte
 }
 
 // NotificationFilter narrows NotificationList.

@@ -15,6 +15,7 @@ import (
 	"github.com/cashierpay/cashier/internal/merchantapi"
 	"github.com/cashierpay/cashier/internal/payment"
 	"github.com/cashierpay/cashier/internal/sandbox"
+	"github.com/cashierpay/cashier/internal/store"
 	"github.com/cashierpay/cashier/internal/store/sqlite"
 	"github.com/cashierpay/cashier/internal/sweep"
 	"github.com/cashierpay/cashier/internal/vault"
@@ -46,7 +47,7 @@ func (s *silentIssuer) Refund(ctx context.Context, ref, currency string, amount 
 type fixture struct {
 	g   *merchantapi.API
 	sw  *sweep.Sweeper
-	st  *sqlite.DB
+	st  store.Store
 	clk *clock.Test
 	iss *silentIssuer
 	m   *payment.Merchant
@@ -91,7 +92,7 @@ func (f *fixture) pay(t *testing.T, id, captureMode string) *payment.Payment {
 
 func (f *fixture) payment(t *testing.T, id string) *payment.Payment {
 	t.Helper()
-	p, err := f.st.PaymentGet(context.Background(), f.m.ID, id)
+	p, err := f.st.PaymentGet(context.Background(), id)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -52,7 +52,7 @@ func (s *Sweeper) Run(ctx context.Context) {
 // Sweep handles one batch of due payments and reports how many it looked at.
 func (s *Sweeper) Sweep(ctx context.Context) (int, error) {
 	start := s.core.Now()
-	due, err := s.core.Store.PaymentListDue(ctx, start, sweepBatch)
+	due, err := s.core.Store.PaymentListDue(ctx, store.Due{Until: start, Limit: sweepBatch})
 	if err != nil {
 		return 0, err
 	}
@@ -74,7 +74,7 @@ func (s *Sweeper) Sweep(ctx context.Context) (int, error) {
 		return len(due), nil
 	}
 	s.lastRefundRetry.Store(now)
-	stuck, err := s.core.Store.RefundListProcessing(ctx, now.Add(-s.core.IssuerTimeout-time.Minute), sweepBatch)
+	stuck, err := s.core.Store.RefundListProcessing(ctx, store.Due{Until: now.Add(-s.core.IssuerTimeout - time.Minute), Limit: sweepBatch})
 	if err != nil {
 		return len(due), err
 	}
@@ -99,7 +99,7 @@ func (s *Sweeper) sweepPayment(ctx context.Context, p *payment.Payment) error {
 			res = issuer.AuthResult{Outcome: issuer.Pending, Ref: p.IssuerRef, RetryAfter: now.Add(30 * time.Second)}
 		}
 		if res.Outcome != issuer.Pending {
-			_, err := s.core.RecordAuth(ctx, p.ID, p.Card.ThreeDS, res)
+			_, err := s.core.RecordAuth(ctx, p, p.Card.ThreeDS, res)
 			return err
 		}
 		return s.reschedule(ctx, p.ID, res.RetryAfter)
@@ -116,8 +116,8 @@ func (s *Sweeper) sweepPayment(ctx context.Context, p *payment.Payment) error {
 // merchant learns it from inquiryPayment (CANCELLED, AUTH_EXPIRED) or from capture.
 func (s *Sweeper) releaseAuth(ctx context.Context, id string) error {
 	var ref string
-	err := s.core.Tx(ctx, func(q store.Queries) error {
-		p, err := q.PaymentGetForUpdate(ctx, id)
+	err := s.core.Tx(ctx, func(q store.Tx) error {
+		p, err := q.PaymentLock(ctx, id)
 		if err != nil {
 			return err
 		}
@@ -144,8 +144,8 @@ func (s *Sweeper) releaseAuth(ctx context.Context, id string) error {
 
 // reschedule recomputes when the sweeper should look at a payment again.
 func (s *Sweeper) reschedule(ctx context.Context, id string, issuerRetry time.Time) error {
-	return s.core.Tx(ctx, func(q store.Queries) error {
-		p, err := q.PaymentGetForUpdate(ctx, id)
+	return s.core.Tx(ctx, func(q store.Tx) error {
+		p, err := q.PaymentLock(ctx, id)
 		if err != nil {
 			return err
 		}

@@ -25,20 +25,12 @@ var migrations embed.FS
 // migrationLock is the advisory lock key that serializes migrations across nodes.
 const migrationLock = 0x636173686965 // "cashie"
 
-// DB is a PostgreSQL store.
-type DB struct {
-	sqlstore.Queries
-	db *sql.DB
-}
-
-var _ store.Store = (*DB)(nil)
-
 var dialect = &sqlstore.Dialect{
 	Numbered: true, ForUpdate: " FOR UPDATE", SkipLocked: " FOR UPDATE SKIP LOCKED", ConstraintErr: constraintErr,
 }
 
 // Open connects to the database at url (postgres://...) and migrates it.
-func Open(ctx context.Context, url string) (*DB, error) {
+func Open(ctx context.Context, url string) (*sqlstore.DB, error) {
 	db, err := sql.Open("pgx", url)
 	if err != nil {
 		return nil, err
@@ -65,27 +57,8 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	return &DB{db: db, Queries: sqlstore.New(db, db, dialect)}, nil
+	return sqlstore.New(db, db, dialect), nil
 }
-
-// Tx implements store.Store.
-func (db *DB) Tx(ctx context.Context, fn func(store.Queries) error) error {
-	tx, err := db.db.BeginTx(ctx, nil)
-	if err != nil {
-		return dialect.MapErr(err)
-	}
-	defer tx.Rollback()
-	if err := fn(sqlstore.New(tx, tx, dialect)); err != nil {
-		return err
-	}
-	return dialect.MapErr(tx.Commit())
-}
-
-// Ping implements store.Store.
-func (db *DB) Ping(ctx context.Context) error { return dialect.MapErr(db.db.PingContext(ctx)) }
-
-// Close implements store.Store.
-func (db *DB) Close() error { return db.db.Close() }
 
 // constraintErr turns a unique violation (SQLSTATE 23505) into store.ErrConflict.
 func constraintErr(err error) error {

@@ -9,12 +9,13 @@ import (
 	"github.com/cashierpay/cashier/internal/store"
 	"github.com/cashierpay/cashier/internal/store/pgtest"
 	"github.com/cashierpay/cashier/internal/store/postgres"
+	"github.com/cashierpay/cashier/internal/store/sqlstore"
 	"github.com/cashierpay/cashier/internal/store/storetest"
 )
 
 func TestMain(m *testing.M) { os.Exit(pgtest.RunMain(m)) }
 
-func open(t *testing.T, url string) *postgres.DB {
+func open(t *testing.T, url string) *sqlstore.DB {
 	t.Helper()
 	db, err := postgres.Open(context.Background(), url)
 	if err != nil {

@@ -26,21 +26,12 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// DB is a SQLite store.
-type DB struct {
-	sqlstore.Queries
-	writer *sql.DB
-	reader *sql.DB
-}
-
 // dialect: ? placeholders; no row locks, since BEGIN IMMEDIATE already makes a write
 // transaction the only writer.
 var dialect = &sqlstore.Dialect{ConstraintErr: constraintErr}
 
-var _ store.Store = (*DB)(nil)
-
 // Open opens (creating if needed) the database file at path and migrates it.
-func Open(ctx context.Context, path string) (*DB, error) {
+func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
 	pragmas := url.Values{}
 	for _, p := range []string{"busy_timeout(15000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)"} {
 		pragmas.Add("_pragma", p)
@@ -62,7 +53,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, err
 	}
 	reader.SetMaxOpenConns(max(4, runtime.NumCPU()))
-	db := &DB{writer: writer, reader: reader, Queries: sqlstore.New(reader, writer, dialect)}
+	db := sqlstore.New(reader, writer, dialect)
 	sub, _ := fs.Sub(migrations, "migrations")
 	begin := func(ctx context.Context) (*sql.Tx, error) { return writer.BeginTx(ctx, nil) }
 	if err := store.Migrate(ctx, sub, begin); err != nil {
@@ -97,29 +88,6 @@ func enableWAL(ctx context.Context, path string) error {
 		case <-time.After(10 * time.Millisecond):
 		}
 	}
-}
-
-// Tx implements store.Store.
-func (db *DB) Tx(ctx context.Context, fn func(store.Queries) error) error {
-	tx, err := db.writer.BeginTx(ctx, nil)
-	if err != nil {
-		return dialect.MapErr(err)
-	}
-	defer tx.Rollback()
-	if err := fn(sqlstore.New(tx, tx, dialect)); err != nil {
-		return err
-	}
-	return dialect.MapErr(tx.Commit())
-}
-
-// Ping implements store.Store: both pools must answer.
-func (db *DB) Ping(ctx context.Context) error {
-	return dialect.MapErr(errors.Join(db.reader.PingContext(ctx), db.writer.PingContext(ctx)))
-}
-
-// Close implements store.Store.
-func (db *DB) Close() error {
-	return errors.Join(db.reader.Close(), db.writer.Close())
 }
 
 // constraintErr turns a unique violation into store.ErrConflict.

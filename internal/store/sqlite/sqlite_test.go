@@ -16,6 +16,7 @@ import (
 	"github.com/cashierpay/cashier/internal/payment"
 	"github.com/cashierpay/cashier/internal/store"
 	"github.com/cashierpay/cashier/internal/store/sqlite"
+	"github.com/cashierpay/cashier/internal/store/sqlstore"
 	"github.com/cashierpay/cashier/internal/store/storetest"
 )
 
@@ -26,7 +27,7 @@ func TestConformance(t *testing.T) {
 }
 
 // open opens path and closes it when the test ends.
-func open(t *testing.T, path string) *sqlite.DB {
+func open(t *testing.T, path string) *sqlstore.DB {
 	t.Helper()
 	db, err := sqlite.Open(t.Context(), path)
 	if err != nil {
@@ -151,7 +152,7 @@ func TestOpenConcurrently(t *testing.T) {
 	for round := range 50 {
 		path := filepath.Join(t.TempDir(), "cashier-"+strconv.Itoa(round)+".db")
 		const openers = 2
-		dbs := make([]*sqlite.DB, openers)
+		dbs := make([]*sqlstore.DB, openers)
 		errs := make([]error, openers)
 		start := make(chan struct{})
 		var wg sync.WaitGroup
@@ -250,7 +251,7 @@ func TestSecondDBWaitsForTx(t *testing.T) {
 	var txErr error
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		txErr = server.Tx(ctx, func(q store.Queries) error {
+		txErr = server.Tx(ctx, func(q store.Tx) error {
 			if err := q.MerchantInsert(ctx, serverM); err != nil {
 				return err
 			}
@@ -267,7 +268,7 @@ func TestSecondDBWaitsForTx(t *testing.T) {
 	if txErr != nil {
 		t.Fatalf("server: Tx: %v", txErr)
 	}
-	for _, db := range []*sqlite.DB{server, cli} {
+	for _, db := range []*sqlstore.DB{server, cli} {
 		list, err := db.MerchantList(ctx)
 		if err != nil || len(list) != 2 {
 			t.Errorf("MerchantList: %v, %d merchants, want 2", err, len(list))

@@ -1,0 +1,135 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/cashierpay/cashier/internal/payment"
+	"github.com/cashierpay/cashier/internal/store"
+)
+
+const notificationCols = `id, merchant_id, payment_id, kind, url, body, status, attempts, round_start,
+	next_attempt_at, created_at, delivered_at`
+
+func scanNotification(s scanner) (*payment.Notification, error) {
+	var n payment.Notification
+	var next, created, delivered int64
+	if err := s.Scan(&n.ID, &n.MerchantID, &n.PaymentID, &n.Kind, &n.URL, &n.Body, &n.Status, &n.Attempts,
+		&n.RoundStart, &next, &created, &delivered); err != nil {
+		return nil, noRows(err)
+	}
+	n.NextAttemptAt, n.CreatedAt, n.DeliveredAt = fromMicros(next), fromMicros(created), fromMicros(delivered)
+	return &n, nil
+}
+
+func (q queries) NotificationInsert(ctx context.Context, n *payment.Notification) error {
+	return q.exec(ctx, `INSERT INTO notifications (`+notificationCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		n.ID, n.MerchantID, n.PaymentID, n.Kind, n.URL, n.Body, n.Status, n.Attempts, n.RoundStart,
+		micros(n.NextAttemptAt), micros(n.CreatedAt), micros(n.DeliveredAt))
+}
+
+func (q queries) NotificationListByPayment(ctx context.Context, paymentID string) ([]*payment.Notification, error) {
+	rows, err := q.query(ctx, `SELECT `+notificationCols+` FROM notifications WHERE payment_id = ? ORDER BY created_at, id`, paymentID)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scanNotification)
+}
+
+func (q queries) NotificationGet(ctx context.Context, id string) (*payment.Notification, error) {
+	return scanNotification(q.queryRow(ctx, `SELECT `+notificationCols+` FROM notifications WHERE id = ?`, id))
+}
+
+func (q queries) NotificationList(ctx context.Context, f store.NotificationFilter) ([]*payment.Notification, error) {
+	where, args := "1 = 1", []any{}
+	if f.PaymentID != "" {
+		where += " AND payment_id = ?"
+		args = append(args, f.PaymentID)
+	}
+	if f.FailedOnly {
+		where += " AND status = 'FAILED'"
+	}
+	if f.Limit <= 0 {
+		f.Limit = 100
+	}
+	rows, err := q.query(ctx, `SELECT `+notificationCols+` FROM notifications WHERE `+where+
+		` ORDER BY created_at DESC, id DESC LIMIT ?`, append(args, f.Limit)...)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scanNotification)
+}
+
+// NotificationClaimDue selects and leases in the transaction: SKIP LOCKED keeps concurrent
+// workers on PostgreSQL apart; SQLite admits one writer at a time anyway.
+func (q txQueries) NotificationClaimDue(ctx context.Context, c store.NotificationClaim) ([]*payment.Notification, error) {
+	now, wallNow, leaseUntil, limit := c.Now, c.WallNow, c.LeaseUntil, c.Limit
+	rows, err := q.w.QueryContext(ctx, q.d.q(`SELECT `+notificationCols+` FROM notifications
+		WHERE status = 'PENDING' AND next_attempt_at <= ? AND lease_until <= ?
+		ORDER BY next_attempt_at, id LIMIT ?`+q.d.SkipLocked), micros(now), micros(wallNow), limit)
+	if err != nil {
+		return nil, q.d.MapErr(err)
+	}
+	due, err := collect(rows, scanNotification)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range due {
+		if err := q.execOne(ctx, `UPDATE notifications SET lease_until = ? WHERE id = ? AND lease_until <= ?`,
+			micros(leaseUntil), n.ID, micros(wallNow)); err != nil {
+			return nil, err
+		}
+	}
+	return due, nil
+}
+
+func (q queries) NotificationRecordAttempt(ctx context.Context, n *payment.Notification, a *payment.NotificationAttempt) error {
+	if err := q.execOne(ctx, `UPDATE notifications SET status = ?, attempts = ?, next_attempt_at = ?, delivered_at = ?,
+		lease_until = 0 WHERE id = ? AND attempts = ?`,
+		n.Status, n.Attempts, micros(n.NextAttemptAt), micros(n.DeliveredAt), n.ID, a.Attempt-1); err != nil {
+		return err
+	}
+	return q.exec(ctx, `INSERT INTO notification_attempts (notification_id, attempt, started_at, url, http_status,
+		latency_micros, response, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		a.NotificationID, a.Attempt, micros(a.StartedAt), a.URL, a.HTTPStatus, a.Latency.Microseconds(), a.Response, a.Error)
+}
+
+func (q queries) NotificationAttempts(ctx context.Context, id string) ([]*payment.NotificationAttempt, error) {
+	rows, err := q.query(ctx, `SELECT notification_id, attempt, started_at, url, http_status, latency_micros,
+		response, error FROM notification_attempts WHERE notification_id = ? ORDER BY attempt`, id)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, func(s scanner) (*payment.NotificationAttempt, error) {
+		var a payment.NotificationAttempt
+		var started, latency int64
+		if err := s.Scan(&a.NotificationID, &a.Attempt, &started, &a.URL, &a.HTTPStatus, &latency, &a.Response, &a.Error); err != nil {
+			return nil, noRows(err)
+		}
+		a.StartedAt, a.Latency = fromMicros(started), time.Duration(latency)*time.Microsecond
+		return &a, nil
+	})
+}
+
+func (q queries) NotificationResend(ctx context.Context, id string, now time.Time) error {
+	err := q.execOne(ctx, `UPDATE notifications SET status = 'PENDING', round_start = attempts, next_attempt_at = ?,
+		delivered_at = 0 WHERE id = ?`, micros(now), id)
+	if err == store.ErrStale {
+		return store.ErrNotFound
+	}
+	return err
+}
+
+func (q queries) NotificationBacklog(ctx context.Context) (int, time.Time, error) {
+	var n int
+	var oldest sql.NullInt64
+	err := q.queryRow(ctx, `SELECT COUNT(*), MIN(next_attempt_at) FROM notifications WHERE status = 'PENDING'`).Scan(&n, &oldest)
+	if err != nil {
+		return 0, time.Time{}, q.d.MapErr(err)
+	}
+	if !oldest.Valid {
+		return 0, time.Time{}, nil
+	}
+	return n, fromMicros(oldest.Int64), nil
+}

@@ -1,0 +1,194 @@
+// Package sqlstore implements the store once, over database/sql, for every SQL engine
+// adapter: the statements (one file per entity), the transaction and the pools. What
+// differs between engines is small and explicit in a Dialect: placeholders, row locks, and
+// how constraint errors look. The adapters open the pools and migrate; nothing else.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cashierpay/cashier/internal/store"
+)
+
+// execer is a *sql.DB or a *sql.Tx.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Dialect is what an engine adapter tells the shared queries.
+type Dialect struct {
+	// Numbered placeholders ($1, $2, ...) instead of ?.
+	Numbered bool
+	// ForUpdate locks a row read inside a transaction (" FOR UPDATE"); empty where a write
+	// transaction already excludes other writers (SQLite).
+	ForUpdate string
+	// SkipLocked claims rows no other transaction holds (" FOR UPDATE SKIP LOCKED").
+	SkipLocked string
+	// ConstraintErr turns an engine's unique-violation error into store.ErrConflict (wrapped)
+	// and returns other errors unchanged.
+	ConstraintErr func(error) error
+
+	rebound sync.Map // query with ? → query with $n
+}
+
+// DB is a store over two pools: reads outside a transaction go to reader, writes and
+// transactions to writer. On PostgreSQL both are one pool; SQLite gives the writer one
+// connection, its single-writer nature.
+type DB struct {
+	queries
+	reader, writer *sql.DB
+	d              *Dialect
+}
+
+var _ store.Store = (*DB)(nil)
+
+// New returns the store over reader and writer, which may be the same pool.
+func New(reader, writer *sql.DB, d *Dialect) *DB {
+	return &DB{queries: queries{r: reader, w: writer, d: d}, reader: reader, writer: writer, d: d}
+}
+
+// Tx implements store.Store.
+func (db *DB) Tx(ctx context.Context, fn func(store.Tx) error) error {
+	tx, err := db.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return db.d.MapErr(err)
+	}
+	defer tx.Rollback()
+	if err := fn(txQueries{queries{r: tx, w: tx, d: db.d}}); err != nil {
+		return err
+	}
+	return db.d.MapErr(tx.Commit())
+}
+
+// Ping implements store.Store: both pools must answer.
+func (db *DB) Ping(ctx context.Context) error {
+	return db.d.MapErr(errors.Join(db.reader.PingContext(ctx), db.writer.PingContext(ctx)))
+}
+
+// Close implements store.Store.
+func (db *DB) Close() error {
+	if db.reader == db.writer {
+		return db.writer.Close()
+	}
+	return errors.Join(db.reader.Close(), db.writer.Close())
+}
+
+// queries implements store.Queries. It reads through r and writes through w; inside a
+// transaction both are the transaction.
+type queries struct {
+	r, w execer
+	d    *Dialect
+}
+
+// txQueries adds the statements that only make sense inside a transaction.
+type txQueries struct{ queries }
+
+var _ store.Tx = txQueries{}
+
+// q rewrites a query written with ? placeholders for the dialect.
+func (d *Dialect) q(query string) string {
+	if !d.Numbered {
+		return query
+	}
+	if v, ok := d.rebound.Load(query); ok {
+		return v.(string)
+	}
+	var b strings.Builder
+	n := 0
+	for _, c := range query {
+		if c == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(c)
+	}
+	d.rebound.Store(query, b.String())
+	return b.String()
+}
+
+// MapErr turns engine errors into the store's sentinels.
+func (d *Dialect) MapErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.ErrNotFound
+	}
+	return d.ConstraintErr(err)
+}
+
+func (q queries) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return q.r.QueryRowContext(ctx, q.d.q(query), args...)
+}
+
+func (q queries) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	rows, err := q.r.QueryContext(ctx, q.d.q(query), args...)
+	return rows, q.d.MapErr(err)
+}
+
+func micros(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMicro()
+}
+
+func fromMicros(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return time.UnixMicro(v).UTC()
+}
+
+func (q queries) exec(ctx context.Context, query string, args ...any) error {
+	_, err := q.w.ExecContext(ctx, q.d.q(query), args...)
+	return q.d.MapErr(err)
+}
+
+// execOne runs a conditional update; no matching row is ErrStale.
+func (q queries) execOne(ctx context.Context, query string, args ...any) error {
+	res, err := q.w.ExecContext(ctx, q.d.q(query), args...)
+	if err != nil {
+		return q.d.MapErr(err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return store.ErrStale
+	}
+	return nil
+}
+
+type scanner interface{ Scan(dest ...any) error }
+
+func collect[T any](rows *sql.Rows, scan func(scanner) (*T, error)) ([]*T, error) {
+	defer rows.Close()
+	var out []*T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, noRows(rows.Err())
+}
+
+// noRows maps the absence of a row; scans see no engine-specific errors.
+func noRows(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.ErrNotFound
+	}
+	return err
+}
