@@ -4,6 +4,7 @@ import (
 	"context"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -138,6 +139,23 @@ func TestBrowserShop(t *testing.T) {
 		_, attempts, _ := e.order(orderID)
 		if tds := e.inquiry(attempts[len(attempts)-1].RequestID).PaymentResultInfo.ThreeDSResult; tds == nil || tds.Challenged == nil || !*tds.Challenged {
 			t.Fatalf("threeDSResult %+v", tds)
+		}
+	})
+
+	t.Run("popup closed while loading", func(t *testing.T) {
+		gate := make(chan struct{})
+		e.frameGate.Store(&gate)
+		release := sync.OnceFunc(func() { e.frameGate.Store(nil); close(gate) })
+		defer release()
+		ctx := browsertest.Tab(t, browser, 390, 844, true)
+		browsertest.Do(t, ctx, chromedp.Navigate(e.shopURL+"/"), chromedp.Click(chromedp.CSS("#pay-popup")),
+			chromedp.WaitVisible(chromedp.CSS("#ams-cashier-close")), browsertest.Press("#ams-cashier-close"),
+			chromedp.WaitVisible(chromedp.CSS("#reopen")))
+		release()
+		last, err1 := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS("#checkout"), "data-last-event"))
+		message, err2 := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#sdk-message")))
+		if err1 != nil || err2 != nil || last.Value != "SDK_PAYMENT_CANCEL" || !strings.Contains(message, "cancelled") {
+			t.Fatalf("closing the loading popup: last event %s, message %q (%v, %v)", last.Value, message, err1, err2)
 		}
 	})
 

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/cashierpay/cashier/ams"
@@ -61,6 +64,12 @@ type Order struct {
 	lastInquiry time.Time
 }
 
+func newOrderID() string {
+	b := make([]byte, 6)
+	rand.Read(b)
+	return "ORD-" + strings.ToUpper(hex.EncodeToString(b))
+}
+
 // Attempt is one payment for an order, with its own paymentRequestId.
 type Attempt struct {
 	N             int
@@ -106,6 +115,14 @@ func (o *Order) latest() *Attempt {
 		return nil
 	}
 	return o.Attempts[len(o.Attempts)-1]
+}
+
+// latestMode is how the buyer paid last, "" before any attempt.
+func (o *Order) latestMode() string {
+	if a := o.latest(); a != nil {
+		return a.Mode
+	}
+	return ""
 }
 
 func (o *Order) manual() bool { return o.CaptureMode == ams.CaptureManual }

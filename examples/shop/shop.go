@@ -1,29 +1,34 @@
 // Command shop is a demo merchant shop that takes card payments through cashier (or Antom)
 // in the three ways Antom's Checkout Payment offers: the hosted card page, the web SDK's
-// popup, and the web SDK's embedded form. It follows Antom's integration best practices:
-// see README.md for where each one lives.
+// popup, and the web SDK's embedded form. It follows Antom's integration best practices,
+// and its code is split by who is talking, so that each practice has one place:
+//
+//   - orderBook (book.go, order.go) is what the shop knows: orders, their payment attempts
+//     and the state machine that only the gateway's answers, verified notifications and
+//     inquiryPayment move, never the buyer's browser.
+//   - gateway (payments.go, reconcile.go) makes every call to the gateway, with timeouts
+//     and a request id of its own for each payment, capture and refund: pay and
+//     createPaymentSession, capture, cancel, and inquiryPayment to reconcile what a lost
+//     notification did not say, voiding or refunding a duplicate payment.
+//   - notifier (notify.go) records the notifications client.NotificationHandler verified,
+//     each once however often it arrives.
+//   - pages (pages.go, views.go) serves the buyer's pages and the status endpoint they poll.
+//
+// README.md maps each practice to its code.
 package main
 
 import (
-	"context"
-	"crypto/rand"
 	"embed"
-	"encoding/hex"
 	"fmt"
-	"html/template"
 	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/cashierpay/cashier/client"
 )
-
-//go:embed templates/*.html
-var templateFS embed.FS
 
 //go:embed static
 var staticFS embed.FS
@@ -61,20 +66,11 @@ type Config struct {
 
 // Shop is the demo shop. Orders live in memory only: a restart forgets them.
 type Shop struct {
-	cfg       Config
-	c         *client.Client
-	log       *slog.Logger
-	notifyURL string
-	gwOrigin  string
-	pages     map[string]*template.Template
-
-	mu       sync.Mutex
-	orders   map[string]*Order
-	byReqID  map[string]*Attempt // paymentRequestId → attempt
-	byPayID  map[string]*Attempt // paymentId → attempt
-	orderOf  map[*Attempt]*Order
-	seen     map[string]bool // notifyType/id of the notifications already processed
-	ordering []string        // order ids, oldest first
+	log      *slog.Logger
+	gwOrigin string
+	gw       *gateway
+	pages    *pages
+	notifier *notifier
 }
 
 // New builds a Shop. It panics on a Config without Client, GatewayURL or PublicURL.
@@ -82,8 +78,8 @@ func New(cfg Config) *Shop {
 	if cfg.Client == nil {
 		panic("shop: Config.Client is required")
 	}
-	gw, err := url.Parse(strings.TrimRight(cfg.GatewayURL, "/"))
-	if err != nil || gw.Scheme == "" || gw.Host == "" {
+	gwURL, err := url.Parse(strings.TrimRight(cfg.GatewayURL, "/"))
+	if err != nil || gwURL.Scheme == "" || gwURL.Host == "" {
 		panic(fmt.Sprintf("shop: Config.GatewayURL %q is not an absolute URL", cfg.GatewayURL))
 	}
 	cfg.GatewayURL = strings.TrimRight(cfg.GatewayURL, "/")
@@ -113,26 +109,17 @@ func New(cfg Config) *Shop {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &Shop{
-		cfg: cfg, c: cfg.Client, log: cfg.Logger,
-		notifyURL: cfg.PublicURL + "/antom/notify",
-		gwOrigin:  gw.Scheme + "://" + gw.Host,
-		orders:    map[string]*Order{}, byReqID: map[string]*Attempt{}, byPayID: map[string]*Attempt{},
-		orderOf: map[*Attempt]*Order{}, seen: map[string]bool{},
+	book := newOrderBook(cfg.Now, cfg.Logger)
+	gw := &gateway{c: cfg.Client, book: book, notifyURL: cfg.PublicURL + "/antom/notify", publicURL: cfg.PublicURL, locale: cfg.Locale}
+	return &Shop{
+		log: cfg.Logger, gwOrigin: gwURL.Scheme + "://" + gwURL.Host, gw: gw,
+		pages:    newPages(cfg, book, gw),
+		notifier: &notifier{book: book, gw: gw, log: cfg.Logger, seen: map[string]bool{}},
 	}
-	s.pages = map[string]*template.Template{}
-	for _, p := range []string{"index.html", "sdk.html", "order.html", "error.html"} {
-		s.pages[p] = template.Must(template.New(p).Funcs(template.FuncMap{
-			"money": formatMoney,
-			"clock": func(t time.Time) string { return t.Format("15:04:05") },
-			"iso":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-		}).ParseFS(templateFS, "templates/base.html", "templates/"+p))
-	}
-	return s
 }
 
 // NotifyURL is the paymentNotifyUrl (and refundNotifyUrl) the shop sends.
-func (s *Shop) NotifyURL() string { return s.notifyURL }
+func (s *Shop) NotifyURL() string { return s.gw.notifyURL }
 
 // Handler serves the shop:
 //
@@ -147,34 +134,34 @@ func (s *Shop) NotifyURL() string { return s.notifyURL }
 //	POST /antom/notify                  notifyPayment, notifyCapture, notifyRefund
 //	GET  /static/...                    CSS and the pages' scripts
 func (s *Shop) Handler() http.Handler {
+	p := s.pages
 	pages := http.NewServeMux()
-	pages.HandleFunc("GET /{$}", s.index)
-	pages.HandleFunc("POST /checkout", s.checkout)
-	pages.HandleFunc("GET /orders/{id}", s.orderPage)
-	pages.HandleFunc("GET /orders/{id}/status", s.status)
-	pages.HandleFunc("GET /orders/{id}/attempts/{n}", s.sdkPage)
-	pages.HandleFunc("POST /orders/{id}/retry", s.retry)
-	pages.HandleFunc("POST /orders/{id}/capture", s.capture)
-	pages.HandleFunc("POST /orders/{id}/cancel", s.cancelOrder)
+	pages.HandleFunc("GET /{$}", p.index)
+	pages.HandleFunc("POST /checkout", p.checkout)
+	pages.HandleFunc("GET /orders/{id}", p.orderPage)
+	pages.HandleFunc("GET /orders/{id}/status", p.status)
+	pages.HandleFunc("GET /orders/{id}/attempts/{n}", p.sdkPage)
+	pages.HandleFunc("POST /orders/{id}/retry", p.retry)
+	pages.HandleFunc("POST /orders/{id}/capture", p.capture)
+	pages.HandleFunc("POST /orders/{id}/cancel", p.cancelOrder)
 	static, _ := fs.Sub(staticFS, "static")
 	pages.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
 
 	mux := http.NewServeMux()
 	mux.Handle("/antom/notify", client.NotificationHandler(client.HandlerConfig{
-		GatewayPublicKey: s.c.GatewayPublicKey(), ClientID: s.c.ClientID(), Handle: s.handleNotification,
+		GatewayPublicKey: s.gw.c.GatewayPublicKey(), ClientID: s.gw.c.ClientID(), Handle: s.notifier.handle,
 		OnError: func(r *http.Request, err error) {
 			s.log.WarnContext(r.Context(), "notification not acknowledged", "err", err)
 		},
 	}))
 	// Browser routes refuse cross-site form posts.
-	mux.Handle("/", http.NewCrossOriginProtection().Handler(s.secure(pages)))
+	mux.Handle("/", http.NewCrossOriginProtection().Handler(secure(pages, s.gwOrigin)))
 	return mux
 }
 
 // secure adds the security headers: no inline script anywhere, scripts only from the shop
 // and the gateway (the web SDK), frames only from the gateway (the SDK's card form).
-func (s *Shop) secure(h http.Handler) http.Handler {
-	gw := s.gwOrigin
+func secure(h http.Handler, gw string) http.Handler {
 	csp := "default-src 'self'; script-src 'self' " + gw + "; frame-src " + gw + "; connect-src 'self' " + gw +
 		"; img-src 'self' data: " + gw + "; style-src 'self' " + gw +
 		"; form-action 'self' " + gw + "; base-uri 'none'; object-src 'none'; frame-ancestors 'none'"
@@ -184,319 +171,4 @@ func (s *Shop) secure(h http.Handler) http.Handler {
 		w.Header().Set("Referrer-Policy", "same-origin")
 		h.ServeHTTP(w, r)
 	})
-}
-
-func newOrderID() string {
-	b := make([]byte, 6)
-	rand.Read(b)
-	return "ORD-" + strings.ToUpper(hex.EncodeToString(b))
-}
-
-// render writes a page from templates/.
-func (s *Shop) render(w http.ResponseWriter, status int, page string, data any) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	if err := s.pages[page].ExecuteTemplate(w, "base", data); err != nil {
-		s.log.Error("render", "page", page, "err", err)
-	}
-}
-
-type errorView struct {
-	Title, Message string
-	OrderID        string
-	CanRetry       bool
-	Mode           string
-}
-
-func (s *Shop) fail(w http.ResponseWriter, status int, v errorView) {
-	if v.Title == "" {
-		v.Title = http.StatusText(status)
-	}
-	s.render(w, status, "error.html", v)
-}
-
-type orderSummary struct {
-	ID, State, Price, Mode string
-	Created                time.Time
-}
-
-type indexView struct {
-	Title   string
-	Product Product
-	Orders  []orderSummary
-}
-
-func (s *Shop) index(w http.ResponseWriter, r *http.Request) {
-	v := indexView{Title: s.cfg.Product.Name, Product: s.cfg.Product}
-	s.mu.Lock()
-	for i := len(s.ordering) - 1; i >= 0 && len(v.Orders) < 10; i-- {
-		o := s.orders[s.ordering[i]]
-		mode := ""
-		if a := o.latest(); a != nil {
-			mode = a.Mode
-		}
-		v.Orders = append(v.Orders, orderSummary{ID: o.ID, State: o.State(), Price: o.Product.Price(), Mode: mode, Created: o.CreatedAt})
-	}
-	s.mu.Unlock()
-	s.render(w, http.StatusOK, "index.html", v)
-}
-
-// checkout creates an order and its first payment attempt.
-func (s *Shop) checkout(w http.ResponseWriter, r *http.Request) {
-	mode := r.PostFormValue("mode")
-	if !validMode(mode) {
-		s.fail(w, http.StatusBadRequest, errorView{Message: "Choose how to pay: hosted page, popup or embedded form."})
-		return
-	}
-	captureMode := "AUTOMATIC"
-	if r.PostFormValue("capture") == "manual" {
-		captureMode = "MANUAL"
-	}
-	o := &Order{ID: newOrderID(), Product: s.cfg.Product, CaptureMode: captureMode, CreatedAt: s.cfg.Now()}
-	o.event(o.CreatedAt, "order", "order created: %s, %s, capture %s", o.Product.Name, o.Product.Price(), strings.ToLower(captureMode))
-	s.mu.Lock()
-	s.orders[o.ID] = o
-	s.ordering = append(s.ordering, o.ID)
-	s.mu.Unlock()
-	s.log.InfoContext(r.Context(), "order created", "order", o.ID, "capture", captureMode)
-	s.startAttempt(w, r, o.ID, mode)
-}
-
-// retry starts a new attempt for an order that has no successful payment yet.
-func (s *Shop) retry(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
-	mode := r.PostFormValue("mode")
-	s.mu.Lock()
-	o := s.orders[id]
-	if o != nil && !validMode(mode) {
-		if a := o.latest(); a != nil {
-			mode = a.Mode
-		}
-	}
-	s.mu.Unlock()
-	if o == nil {
-		s.fail(w, http.StatusNotFound, errorView{Message: "There is no such order."})
-		return
-	}
-	if !validMode(mode) {
-		mode = ModeHosted
-	}
-	s.startAttempt(w, r, id, mode)
-}
-
-type attemptView struct {
-	N                          int
-	RequestID, PaymentID, Mode string
-	Status, ResultCode         string
-	ResultMessage              string
-	Capture, Duplicate         string
-	ContinueURL                string // where the buyer can still pay this attempt
-}
-
-type orderView struct {
-	Title       string
-	ID          string
-	Product     Product
-	Price       string
-	CaptureMode string
-	State       string
-	StateText   string
-	Final       bool
-	CanCapture  bool
-	CanCancel   bool
-	CanRetry    bool
-	Mode        string
-	Winner      int
-	Attempts    []attemptView
-	Events      []Event
-}
-
-var stateTexts = map[string]string{
-	StatePending:    "Waiting for the payment result…",
-	StatePaid:       "Paid. Thank you for your order!",
-	StateAuthorized: "Authorized: the amount is reserved on the card and awaits capture.",
-	StateCaptured:   "Captured: the payment is complete. Thank you for your order!",
-	StateFailed:     "The payment failed. You can try again.",
-	StateCancelled:  "Cancelled: the payment was voided.",
-}
-
-// view renders the order for the page and the status endpoint. s.mu must be held.
-func (s *Shop) view(o *Order) orderView {
-	v := orderView{
-		Title: "Order " + o.ID, ID: o.ID, Product: o.Product, Price: o.Product.Price(), CaptureMode: o.CaptureMode,
-		State: o.State(), Final: o.Final(), CanCapture: o.canCapture(), CanCancel: o.canCancel(), CanRetry: o.offerRetry(),
-		Winner: o.Winner, Events: append([]Event(nil), o.Events...),
-	}
-	v.StateText = stateTexts[v.State]
-	if v.State == StateAuthorized && o.attempt(o.Winner).CaptureState == captureRequested {
-		v.StateText = "Capture requested: waiting for the gateway to confirm it…"
-	}
-	if a := o.latest(); a != nil {
-		v.Mode = a.Mode
-	}
-	now := s.cfg.Now()
-	for _, a := range o.Attempts {
-		av := attemptView{N: a.N, RequestID: a.RequestID, PaymentID: a.PaymentID, Mode: a.Mode, Status: a.Status,
-			ResultCode: a.ResultCode, ResultMessage: a.ResultMessage, Capture: a.CaptureState, Duplicate: a.Duplicate}
-		if av.Status == "" {
-			av.Status = "UNKNOWN"
-		}
-		if o.Winner == 0 && !finalStatus(a.Status) {
-			switch {
-			case a.Mode == ModeHosted && a.NormalURL != "":
-				av.ContinueURL = a.NormalURL
-			case a.Mode != ModeHosted && a.SessionData != "" && now.Before(a.SessionExpiry):
-				av.ContinueURL = fmt.Sprintf("/orders/%s/attempts/%d", o.ID, a.N)
-			}
-		}
-		v.Attempts = append(v.Attempts, av)
-	}
-	return v
-}
-
-func (s *Shop) orderPage(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	o := s.orders[r.PathValue("id")]
-	var v orderView
-	if o != nil {
-		v = s.view(o)
-	}
-	s.mu.Unlock()
-	if o == nil {
-		s.fail(w, http.StatusNotFound, errorView{Message: "There is no such order."})
-		return
-	}
-	s.render(w, http.StatusOK, "order.html", v)
-}
-
-type sdkView struct {
-	Title       string
-	OrderID     string
-	N           int
-	Mode        string
-	Price       string
-	Product     Product
-	SessionData string
-	Expires     time.Time
-	Expired     bool
-	SDKURL      string
-	Environment string
-	Locale      string
-}
-
-// sdkPage serves the page that runs the web SDK for a popup or embedded attempt. Reloading
-// it reuses the same session while it is valid.
-func (s *Shop) sdkPage(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
-	var n int
-	if _, err := fmt.Sscan(r.PathValue("n"), &n); err != nil {
-		s.fail(w, http.StatusNotFound, errorView{Message: "There is no such payment attempt."})
-		return
-	}
-	s.mu.Lock()
-	o := s.orders[id]
-	var a *Attempt
-	var v sdkView
-	paid := false
-	if o != nil {
-		a = o.attempt(n)
-		paid = o.Winner != 0
-	}
-	if a != nil {
-		v = sdkView{
-			Title: "Pay for order " + o.ID, OrderID: o.ID, N: a.N, Mode: a.Mode, Price: o.Product.Price(), Product: o.Product,
-			SessionData: a.SessionData, Expires: a.SessionExpiry, SDKURL: s.cfg.GatewayURL + "/sdk/ams-checkout.js",
-			Environment: s.cfg.Environment, Locale: s.cfg.Locale,
-		}
-		v.Expired = !s.cfg.Now().Before(a.SessionExpiry) || finalStatus(a.Status)
-	}
-	s.mu.Unlock()
-	switch {
-	case a == nil || a.Mode == ModeHosted || v.SessionData == "":
-		s.fail(w, http.StatusNotFound, errorView{Message: "There is no such payment attempt."})
-		return
-	case paid:
-		http.Redirect(w, r, "/orders/"+id, http.StatusSeeOther)
-		return
-	}
-	s.render(w, http.StatusOK, "sdk.html", v)
-}
-
-// The status endpoint's answer.
-type statusJSON struct {
-	OrderID     string        `json:"orderId"`
-	State       string        `json:"state"`
-	StateText   string        `json:"stateText"`
-	Final       bool          `json:"final"`
-	CaptureMode string        `json:"captureMode"`
-	Amount      string        `json:"amount"`
-	CanCapture  bool          `json:"canCapture"`
-	CanCancel   bool          `json:"canCancel"`
-	CanRetry    bool          `json:"canRetry"`
-	Winner      int           `json:"winningAttempt,omitempty"`
-	Attempts    []attemptJSON `json:"attempts"`
-	Events      []Event       `json:"events"`
-}
-
-type attemptJSON struct {
-	N                int    `json:"n"`
-	PaymentRequestID string `json:"paymentRequestId"`
-	PaymentID        string `json:"paymentId,omitempty"`
-	Mode             string `json:"mode"`
-	Status           string `json:"status"`
-	ResultCode       string `json:"resultCode,omitempty"`
-	ResultMessage    string `json:"resultMessage,omitempty"`
-	Capture          string `json:"capture,omitempty"`
-	Duplicate        string `json:"duplicate,omitempty"`
-	ContinueURL      string `json:"continueUrl,omitempty"`
-}
-
-// status answers the order's state. While the order has no final state it asks the gateway
-// itself (inquiryPayment, at most every InquiryInterval), so that a lost or late
-// notification does not leave the buyer waiting; it also retries settling duplicates.
-func (s *Shop) status(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
-	s.mu.Lock()
-	o := s.orders[id]
-	inquire := false
-	if o != nil {
-		now := s.cfg.Now()
-		if !o.Final() && (s.cfg.InquiryInterval < 0 || now.Sub(o.lastInquiry) >= s.cfg.InquiryInterval) {
-			o.lastInquiry, inquire = now, true
-		}
-	}
-	s.mu.Unlock()
-	if o == nil {
-		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no such order"})
-		return
-	}
-	if inquire {
-		s.reconcile(r.Context(), id)
-	}
-	s.mu.Lock()
-	v := s.view(o)
-	s.mu.Unlock()
-	out := statusJSON{
-		OrderID: v.ID, State: v.State, StateText: v.StateText, Final: v.Final, CaptureMode: v.CaptureMode, Amount: v.Price,
-		CanCapture: v.CanCapture, CanCancel: v.CanCancel, CanRetry: v.CanRetry, Winner: v.Winner, Events: v.Events,
-		Attempts: []attemptJSON{},
-	}
-	for _, a := range v.Attempts {
-		out.Attempts = append(out.Attempts, attemptJSON{N: a.N, PaymentRequestID: a.RequestID, PaymentID: a.PaymentID, Mode: a.Mode,
-			Status: a.Status, ResultCode: a.ResultCode, ResultMessage: a.ResultMessage, Capture: a.Capture, Duplicate: a.Duplicate,
-			ContinueURL: a.ContinueURL})
-	}
-	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, out)
-}
-
-// logEvent appends to an order's log and to the process log. s.mu must be held.
-func (s *Shop) logEvent(ctx context.Context, o *Order, kind, format string, args ...any) {
-	o.event(s.cfg.Now(), kind, format, args...)
-	level := slog.LevelInfo
-	if kind == "error" {
-		level = slog.LevelWarn
-	}
-	s.log.Log(ctx, level, o.Events[len(o.Events)-1].Text, "order", o.ID, "kind", kind)
 }

@@ -44,6 +44,9 @@ type env struct {
 	offset   atomic.Int64 // the shop's clock offset, nanoseconds
 	drop     atomic.Bool  // refuse notifications (HTTP 503) while set
 	received atomic.Int32 // notifications that reached the shop, dropped or not
+	// frameGate, while set, holds the gateway's answer for the SDK's card frame until the
+	// channel closes: the popup stays loading for as long as a test needs.
+	frameGate atomic.Pointer[chan struct{}]
 
 	mu   sync.Mutex
 	raws []rawNotification // notifications delivered, for replays
@@ -71,7 +74,16 @@ func newEnv(t *testing.T, opts envOptions) *env {
 		t.Fatal(err)
 	}
 	e.app = app
-	gw.Config.Handler = app.Handler
+	gw.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if gate := e.frameGate.Load(); gate != nil && strings.HasPrefix(r.URL.Path, "/sdk/form/") {
+			select {
+			case <-*gate:
+			case <-r.Context().Done():
+				return
+			}
+		}
+		app.Handler.ServeHTTP(w, r)
+	})
 	gw.Start()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -212,15 +224,16 @@ func (e *env) waitOrder(orderID, what string, cond func(o *Order) bool) {
 	e.t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		e.shop.mu.Lock()
-		o := e.shop.orders[orderID]
+		b := e.shop.gw.book
+		b.mu.Lock()
+		o := b.orders[orderID]
 		ok := o != nil && cond(o)
 		var state string
 		var events []Event
 		if o != nil {
 			state, events = o.State(), append(events, o.Events...)
 		}
-		e.shop.mu.Unlock()
+		b.mu.Unlock()
 		if ok {
 			return
 		}
@@ -237,9 +250,10 @@ func (e *env) waitState(orderID, state string) {
 }
 
 func (e *env) order(orderID string) (state string, attempts []Attempt, events []Event) {
-	e.shop.mu.Lock()
-	defer e.shop.mu.Unlock()
-	o := e.shop.orders[orderID]
+	b := e.shop.gw.book
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	o := b.orders[orderID]
 	for _, a := range o.Attempts {
 		attempts = append(attempts, *a)
 	}
@@ -247,9 +261,10 @@ func (e *env) order(orderID string) (state string, attempts []Attempt, events []
 }
 
 func (s *Shop) orderIDsForTest() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.ordering...)
+	b := s.gw.book
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]string(nil), b.ordering...)
 }
 
 func eventText(events []Event) string {
@@ -406,7 +421,11 @@ func TestSecondSuccessIsVoidedOrRefunded(t *testing.T) {
 			e.payPage(e.hostedToken(loc1), cardOK)
 			e.waitState(id, tc.state)
 			e.payPage(e.hostedToken(loc2), cardOK)
-			e.waitOrder(id, "the duplicate settled", func(o *Order) bool { return o.Attempts[1].Duplicate == tc.dup })
+			// Settled means the shop's own call has returned too: notifyRefund can reach the
+			// shop before the refund's answer, and marks the attempt refunded on its own.
+			e.waitOrder(id, "the duplicate settled", func(o *Order) bool {
+				return o.Attempts[1].Duplicate == tc.dup && (tc.manual || hasEvent(o.Events, "refund", "refunded in full"))
+			})
 
 			state, attempts, events := e.order(id)
 			if state != tc.state || attempts[0].Duplicate != dupNone {

@@ -1,9 +1,14 @@
 package web
 
 import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
+	"time"
 
 	"github.com/cashierpay/cashier/ams"
 	"github.com/cashierpay/cashier/internal/antom"
@@ -11,6 +16,36 @@ import (
 	"github.com/cashierpay/cashier/internal/checkout"
 	"github.com/cashierpay/cashier/internal/payment"
 )
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// renderer turns a view into a page in the buyer's language: a hosted page, or the SDK
+// frame's variant of it. It issues the forms' CSRF tokens because only the rendering knows
+// whether a page has a form.
+type renderer struct {
+	log       *slog.Logger
+	msgs      catalog
+	templates map[string]*template.Template
+	brands    []card.BrandRange
+	csrf      *csrfGuard
+}
+
+func parseTemplates() (map[string]*template.Template, error) {
+	base, err := template.New("layout").Option("missingkey=error").ParseFS(templateFS, "templates/layout.html")
+	if err != nil {
+		return nil, err
+	}
+	pages := map[string]*template.Template{}
+	for _, name := range []string{"card", "cvv", "challenge", "issuer", "result", "error"} {
+		t, err := template.Must(base.Clone()).ParseFS(templateFS, "templates/"+name+".html")
+		if err != nil {
+			return nil, err
+		}
+		pages[name] = t
+	}
+	return pages, nil
+}
 
 // page is what the templates see.
 type page struct {
@@ -56,23 +91,6 @@ type logo struct {
 	Name string
 }
 
-// fieldErrors are the messages shown under each field, in the page's language.
-type fieldErrors struct {
-	CardNo, Expiry, CVV, HolderName                  string
-	Region, State, City, Address1, Address2, ZipCode string
-	OTP                                              string
-}
-
-type resultData struct {
-	Status      string // data-status
-	Code        string // data-code
-	Heading     string
-	Message     string
-	Note        string
-	RedirectURL string // "" when the merchant's URL is unusable
-	Final       bool
-}
-
 type errorData struct {
 	Status  int
 	Heading string
@@ -107,37 +125,37 @@ func brandLogo(code string) logo {
 	return logo{Src: antom.LogoPath(b.Code), Name: b.Name}
 }
 
-func (p *Pages) newPage(loc, step, token string) *page {
-	t := p.msgs[loc]
+func (rd *renderer) newPage(loc, step, token string) *page {
+	t := rd.msgs[loc]
 	return &page{Lang: htmlLang(loc), Locale: loc, Step: step, Title: t["title"], T: t, Action: pagePath(token)}
 }
 
 // show renders the page for the view's step.
-func (p *Pages) show(w http.ResponseWriter, r *http.Request, loc string, status int, v *checkout.HostedView, vals formValues) {
-	p.render(w, r, loc, status, v, vals, nil)
+func (rd *renderer) show(w http.ResponseWriter, r *http.Request, loc string, status int, v *checkout.HostedView, vals formValues) {
+	rd.render(w, r, loc, status, v, vals, nil)
 }
 
 // render renders the page for the view's step: the hosted page, or with sdk the browser
 // SDK's frame.
-func (p *Pages) render(w http.ResponseWriter, r *http.Request, loc string, status int, v *checkout.HostedView, vals formValues, sdk *frameParams) {
+func (rd *renderer) render(w http.ResponseWriter, r *http.Request, loc string, status int, v *checkout.HostedView, vals formValues, sdk *frameParams) {
 	token := r.PathValue("token")
-	pg := p.newPage(loc, string(v.Step), token)
+	pg := rd.newPage(loc, string(v.Step), token)
 	t := pg.T
 	pg.View = v
 	pg.Amount = formatAmount(loc, v.Amount.Currency, ams.FormatMajor(v.Amount.Currency, v.Amount.Value))
 	pg.PayLabel = strings.ReplaceAll(t["pay"], "{amount}", pg.Amount)
 	form := func() {
 		if sdk != nil {
-			pg.CSRF = p.sdkCSRF(token, p.now())
+			pg.CSRF = rd.csrf.frameToken(token, time.Now())
 		} else {
-			pg.CSRF = p.csrfField(w, r, token)
+			pg.CSRF = rd.csrf.formField(w, r, token)
 		}
 		pg.Script = true
 		pg.JSMessages = make(map[string]string, len(jsKeys))
 		for _, k := range jsKeys {
 			pg.JSMessages[k] = t[k]
 		}
-		pg.Brands = p.brands
+		pg.Brands = rd.brands
 		pg.Errors, pg.FormError = fieldMessages(t, v.FieldErrors, vals)
 		pg.Values = vals
 	}
@@ -169,7 +187,7 @@ func (p *Pages) render(w http.ResponseWriter, r *http.Request, loc string, statu
 			pg.Title = pg.Result.Heading
 			break
 		}
-		pg.Result = resultFor(t, v, p.revisit(w, r, token, v))
+		pg.Result = resultFor(t, v, rd.revisit(w, r, token, v))
 		pg.Title = pg.Result.Heading
 		switch {
 		case pg.Result.Final && pg.Result.RedirectURL != "":
@@ -178,17 +196,17 @@ func (p *Pages) render(w http.ResponseWriter, r *http.Request, loc string, statu
 			pg.Refresh = "5" // ask again for the outcome
 		}
 		if v.RedirectURL != "" && pg.Result.RedirectURL == "" {
-			p.log.WarnContext(r.Context(), "web: payment redirect URL is not http(s); not linked", "payment", v.PaymentID)
+			rd.log.WarnContext(r.Context(), "web: payment redirect URL is not http(s); not linked", "payment", v.PaymentID)
 		}
 	default:
-		p.log.ErrorContext(r.Context(), "web: unknown hosted step", "step", v.Step, "payment", v.PaymentID)
-		p.showError(w, r, loc, token, http.StatusInternalServerError)
+		rd.log.ErrorContext(r.Context(), "web: unknown hosted step", "step", v.Step, "payment", v.PaymentID)
+		rd.showError(w, r, loc, token, http.StatusInternalServerError)
 		return
 	}
 	if sdk != nil {
-		p.embed(pg, token, v, vals, sdk)
+		rd.embed(pg, token, v, vals, sdk)
 	}
-	p.execute(w, r, status, name, pg)
+	rd.execute(w, r, status, name, pg)
 }
 
 func cardBrand(b string) string {
@@ -200,7 +218,7 @@ func cardBrand(b string) string {
 
 // revisit reports whether a result page is not the one this browser's own post led to, and
 // consumes the mark once the result is final.
-func (p *Pages) revisit(w http.ResponseWriter, r *http.Request, token string, v *checkout.HostedView) bool {
+func (rd *renderer) revisit(w http.ResponseWriter, r *http.Request, token string, v *checkout.HostedView) bool {
 	if _, err := r.Cookie(doneCookie); err != nil {
 		return true
 	}
@@ -213,140 +231,15 @@ func (p *Pages) revisit(w http.ResponseWriter, r *http.Request, token string, v 
 	return false
 }
 
-// resultFor words the result page.
-func resultFor(t map[string]string, v *checkout.HostedView, revisit bool) resultData {
-	res := resultData{Status: string(v.Status), Code: v.ResultCode, RedirectURL: safeRedirect(v.RedirectURL), Final: true}
-	if res.Status == "" {
-		res.Status = string(payment.Processing)
-	}
-	switch {
-	case v.Expired:
-		res.Heading = t["resultExpired"]
-	case v.Status == payment.Success:
-		res.Heading = t["resultSuccess"]
-		if revisit {
-			res.Note = t["resultAlreadyComplete"]
-		}
-	case v.Status == payment.Fail:
-		res.Heading = t["resultFail"]
-		res.Message = reason(t, v.ResultCode, v.ResultMessage)
-	case v.Status == payment.Cancelled:
-		res.Heading = t["resultCancelled"]
-		if m, ok := t["rc_"+v.ResultCode]; ok {
-			res.Message = m
-		}
-	default:
-		res.Heading = t["resultProcessing"]
-		res.Message = t["resultProcessingBody"]
-		res.Final = false
-	}
-	if res.Final && res.RedirectURL != "" {
-		res.Note = strings.TrimSpace(res.Note + " " + t["redirecting"])
-	}
-	return res
-}
-
-// reason is why a payment failed, in the page's language when the code has a translation,
-// else the gateway's message.
-func reason(t map[string]string, code, message string) string {
-	if m, ok := t["rc_"+code]; ok && code != "" {
-		return m
-	}
-	if message != "" {
-		return message
-	}
-	return t["resultFailGeneric"]
-}
-
-// safeRedirect returns the merchant's URL unchanged when it is an absolute http(s) URL,
-// else "": a javascript: or relative URL is neither linked nor refreshed to.
-func safeRedirect(s string) string {
-	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return ""
-	}
-	return s
-}
-
-// fieldMessages turns the gateway's field errors (field → result code) into messages under
-// the fields. Unknown fields only raise the form-level message.
-func fieldMessages(t map[string]string, fe map[string]string, vals formValues) (fieldErrors, string) {
-	var e fieldErrors
-	if len(fe) == 0 {
-		return e, ""
-	}
-	for field, code := range fe {
-		if i := strings.LastIndexByte(field, '.'); i >= 0 {
-			field = field[i+1:] // billingAddress.region, paymentMethodMetaData.cvv
-		}
-		switch field {
-		case "cardNo":
-			switch {
-			case vals.emptyNumber:
-				e.CardNo = t["errCardNoRequired"]
-			case code == ams.CodeCardNotSupported || code == ams.CodeSelectedCardBrandUnavailable:
-				e.CardNo = t["errCardNotSupported"]
-			default:
-				e.CardNo = t["errCardNoInvalid"]
-			}
-		case "expiry", "expiryMonth", "expiryYear":
-			switch {
-			case vals.Expiry == "":
-				e.Expiry = t["errExpiryRequired"]
-			case code == ams.CodeCardExpired:
-				e.Expiry = t["errExpiryPast"]
-			default:
-				e.Expiry = t["errExpiryInvalid"]
-			}
-		case "cvv":
-			switch {
-			case vals.emptyCVV:
-				e.CVV = t["errCvvRequired"]
-			case vals.brand == card.Amex && vals.cvvLen != 4:
-				e.CVV = t["errCvvInvalid4"]
-			case vals.brand != "" && vals.brand != card.Amex && vals.cvvLen != 3:
-				e.CVV = t["errCvvInvalid3"]
-			default:
-				e.CVV = t["errCvvInvalid"]
-			}
-		case "holderName", "cardholderName", "fullName", "firstName", "lastName":
-			if vals.HolderName == "" {
-				e.HolderName = t["errHolderRequired"]
-			} else {
-				e.HolderName = t["errHolderInvalid"]
-			}
-		case "otp":
-			if vals.emptyOTP {
-				e.OTP = t["errOtpRequired"]
-			} else {
-				e.OTP = t["errOtpInvalid"]
-			}
-		case "region":
-			e.Region = t["errRegionInvalid"]
-		case "state":
-			e.State = t["errFieldInvalid"]
-		case "city":
-			e.City = t["errFieldInvalid"]
-		case "address1":
-			e.Address1 = t["errFieldInvalid"]
-		case "address2":
-			e.Address2 = t["errFieldInvalid"]
-		case "zipCode":
-			e.ZipCode = t["errFieldInvalid"]
-		}
-	}
-	return e, t["formErrors"]
-}
-
 // showError renders an error page: 404 for an unknown payment, 403 for a failed CSRF check,
 // 400 and 413 for unreadable forms, 500 otherwise.
-func (p *Pages) showError(w http.ResponseWriter, r *http.Request, loc, token string, status int) {
-	p.renderError(w, r, loc, token, status, nil)
+func (rd *renderer) showError(w http.ResponseWriter, r *http.Request, loc, token string, status int) {
+	rd.renderError(w, r, loc, token, status, nil)
 }
 
 // renderError renders an error page, in the browser SDK's frame with sdk.
-func (p *Pages) renderError(w http.ResponseWriter, r *http.Request, loc, token string, status int, sdk *frameParams) {
-	pg := p.newPage(loc, "error", token)
+func (rd *renderer) renderError(w http.ResponseWriter, r *http.Request, loc, token string, status int, sdk *frameParams) {
+	pg := rd.newPage(loc, "error", token)
 	t := pg.T
 	e := errorData{Status: status, Back: pg.Action}
 	switch status {
@@ -362,7 +255,22 @@ func (p *Pages) renderError(w http.ResponseWriter, r *http.Request, loc, token s
 	pg.Title = e.Heading
 	pg.Error = e
 	if sdk != nil {
-		p.embedError(pg, token, status, sdk)
+		rd.embedError(pg, token, status, sdk)
 	}
-	p.execute(w, r, status, "error", pg)
+	rd.execute(w, r, status, "error", pg)
+}
+
+// execute renders a page template and writes it with status.
+func (rd *renderer) execute(w http.ResponseWriter, r *http.Request, status int, name string, pg *page) {
+	var buf bytes.Buffer
+	if err := rd.templates[name].ExecuteTemplate(&buf, "layout", pg); err != nil {
+		rd.log.ErrorContext(r.Context(), "web: rendering failed", "page", name, "err", err)
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusInternalServerError)
+		fmt.Fprintln(w, "Internal error")
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
 }

@@ -26,14 +26,15 @@ const (
 	sdkAPIPathT  = "/sdk/api/" + testToken
 )
 
-// sdkHarness is a harness whose Pages the test can reach (for the clock).
-func newSDKHarness(t *testing.T, page *checkout.HostedView) (*harness, *Pages) {
+// newSDKHarness is a harness with the CSRF guard its pages use, to mint frame tokens of any
+// age and check the ones the frame was given.
+func newSDKHarness(t *testing.T, page *checkout.HostedView) (*harness, *csrfGuard) {
 	t.Helper()
 	h := &harness{flow: &fakeFlow{page: page}, mux: http.NewServeMux(), logs: &bytes.Buffer{}}
 	logger := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	p := New(Config{Flow: h.flow, Logger: logger, CSRFKey: testKey})
 	p.Register(h.mux)
-	return h, p
+	return h, p.sdk.csrf
 }
 
 func formURL(query string) string {
@@ -210,7 +211,7 @@ Promise.all([b.validateFields(), b.submit().then(() => 'resolved', e => e.code)]
 func TestSDKFormPage(t *testing.T) {
 	v := baseView(checkout.StepCard)
 	v.SaveCardOffered = true
-	h, p := newSDKHarness(t, v)
+	h, guard := newSDKHarness(t, v)
 	w := h.get(formURL("locale=de_DE&showSubmitButton=0&needCVV=1&redirect=1&mode=embedded"))
 	if w.Code != http.StatusOK {
 		t.Fatalf("status %d\n%s", w.Code, w.Body)
@@ -253,7 +254,7 @@ func TestSDKFormPage(t *testing.T) {
 	if cfg.Messages["close"] != "Schließen" || cfg.Messages["frameTitle"] == "" || cfg.Messages["errNetwork"] == "" {
 		t.Errorf("config messages %v", cfg.Messages)
 	}
-	if !p.sdkCSRFValid(testToken, cfg.CSRF, time.Now()) {
+	if !guard.frameValid(testToken, cfg.CSRF, time.Now()) {
 		t.Errorf("config CSRF %q does not verify", cfg.CSRF)
 	}
 	if field := tag(t, body, "card-form"); field["data-form"] != "card" {
@@ -458,21 +459,21 @@ func noCardData(t *testing.T, where, s string) {
 }
 
 func TestSDKAPIRefusals(t *testing.T) {
-	h, p := newSDKHarness(t, baseView(checkout.StepCard))
-	csrf := p.sdkCSRF(testToken, time.Now())
-	wrongKey := New(Config{Flow: h.flow, CSRFKey: []byte(strings.Repeat("k", 32))})
+	h, guard := newSDKHarness(t, baseView(checkout.StepCard))
+	csrf := guard.frameToken(testToken, time.Now())
+	wrongKey := newCSRFGuard([]byte(strings.Repeat("k", 32)))
 	cases := []struct {
 		name   string
 		call   apiCall
 		status int
 	}{
 		{"no CSRF", apiCall{path: sdkAPIPathT + "/card", body: cardJSON}, http.StatusForbidden},
-		{"CSRF of another page", apiCall{path: sdkAPIPathT + "/card", body: cardJSON, csrf: p.sdkCSRF("tok_other", time.Now())}, http.StatusForbidden},
-		{"CSRF under another key", apiCall{path: sdkAPIPathT + "/card", body: cardJSON, csrf: wrongKey.sdkCSRF(testToken, time.Now())}, http.StatusForbidden},
-		{"stale CSRF", apiCall{path: sdkAPIPathT + "/card", body: cardJSON, csrf: p.sdkCSRF(testToken, time.Now().Add(-3*time.Hour))}, http.StatusForbidden},
-		{"future CSRF", apiCall{path: sdkAPIPathT + "/card", body: cardJSON, csrf: p.sdkCSRF(testToken, time.Now().Add(time.Hour))}, http.StatusForbidden},
+		{"CSRF of another page", apiCall{path: sdkAPIPathT + "/card", body: cardJSON, csrf: guard.frameToken("tok_other", time.Now())}, http.StatusForbidden},
+		{"CSRF under another key", apiCall{path: sdkAPIPathT + "/card", body: cardJSON, csrf: wrongKey.frameToken(testToken, time.Now())}, http.StatusForbidden},
+		{"stale CSRF", apiCall{path: sdkAPIPathT + "/card", body: cardJSON, csrf: guard.frameToken(testToken, time.Now().Add(-3*time.Hour))}, http.StatusForbidden},
+		{"future CSRF", apiCall{path: sdkAPIPathT + "/card", body: cardJSON, csrf: guard.frameToken(testToken, time.Now().Add(time.Hour))}, http.StatusForbidden},
 		{"garbled CSRF", apiCall{path: sdkAPIPathT + "/card", body: cardJSON, csrf: csrf[:len(csrf)-3] + "AAA"}, http.StatusForbidden},
-		{"cookie CSRF field", apiCall{path: sdkAPIPathT + "/cvv", body: `{"cvv":"123"}`, csrf: b64.EncodeToString(p.csrfMAC(testToken, "x"))}, http.StatusForbidden},
+		{"cookie CSRF field", apiCall{path: sdkAPIPathT + "/cvv", body: `{"cvv":"123"}`, csrf: b64.EncodeToString(guard.mac(formCSRFLabel, testToken, []byte("x")))}, http.StatusForbidden},
 		{"cross-site", apiCall{path: sdkAPIPathT + "/card", body: cardJSON, csrf: csrf, site: "cross-site"}, http.StatusForbidden},
 		{"same-site other origin", apiCall{path: sdkAPIPathT + "/challenge", body: `{"otp":"123456"}`, csrf: csrf, site: "same-site"}, http.StatusForbidden},
 		{"other Origin, no Sec-Fetch-Site", apiCall{path: sdkAPIPathT + "/card", body: cardJSON, csrf: csrf, origin: "https://evil.example"}, http.StatusForbidden},
@@ -521,8 +522,8 @@ func TestSDKAPIRefusals(t *testing.T) {
 func TestSDKAPICard(t *testing.T) {
 	v := baseView(checkout.StepCard)
 	v.SaveCardOffered, v.Session = true, true
-	h, p := newSDKHarness(t, v)
-	csrf := p.sdkCSRF(testToken, time.Now())
+	h, guard := newSDKHarness(t, v)
+	csrf := guard.frameToken(testToken, time.Now())
 
 	// Approved.
 	done := baseView(checkout.StepResult)
@@ -629,8 +630,8 @@ func TestSDKAPICard(t *testing.T) {
 func TestSDKAPICVVAndChallenge(t *testing.T) {
 	v := baseView(checkout.StepCVV)
 	v.CardBrand, v.CardMasked = "AMEX", "378282*****0005"
-	h, p := newSDKHarness(t, v)
-	csrf := p.sdkCSRF(testToken, time.Now())
+	h, guard := newSDKHarness(t, v)
+	csrf := guard.frameToken(testToken, time.Now())
 	h.flow.next = baseView(checkout.StepResult)
 	got := decodeView(t, h.api(apiCall{path: sdkAPIPathT + "/cvv", body: `{"cvv":" 1234 "}`, csrf: csrf}))
 	if h.flow.cvv != "1234" || got.Step != "result" {

@@ -452,10 +452,9 @@ func TestFlowErrorIsLoggedWithoutFormValues(t *testing.T) {
 func TestCSRF(t *testing.T) {
 	h := newHarness(t, baseView(checkout.StepCard))
 	cookie, csrf := h.session(t)
-	other := New(Config{Flow: h.flow, CSRFKey: testKey})
-	fieldForOtherToken := b64.EncodeToString(other.csrfMAC("tok_other", cookie.Value))
-	wrongKey := New(Config{Flow: h.flow, CSRFKey: []byte(strings.Repeat("k", 32))})
-	fieldUnderOtherKey := b64.EncodeToString(wrongKey.csrfMAC(testToken, cookie.Value))
+	fieldForOtherToken := b64.EncodeToString(newCSRFGuard(testKey).mac(formCSRFLabel, "tok_other", []byte(cookie.Value)))
+	wrongKey := newCSRFGuard([]byte(strings.Repeat("k", 32)))
+	fieldUnderOtherKey := b64.EncodeToString(wrongKey.mac(formCSRFLabel, testToken, []byte(cookie.Value)))
 	card := url.Values{"cardNo": {"4242424242424242"}, "expiry": {"12/30"}, "cvv": {"123"}, "holderName": {"J"}}
 	with := func(field string) url.Values {
 		v := url.Values{}

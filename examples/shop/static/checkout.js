@@ -32,6 +32,9 @@
   var leaving = false;
   var submitting = false;
   var failed = false; // the last result was SDK_PAYMENT_FAIL
+  // The buyer closed the popup. Closed while it was still loading, the SDK also rejects the
+  // createComponent promise; that is the same cancel, not a form that failed to load.
+  var closed = false;
 
   function phase(p) {
     root.setAttribute('data-phase', p);
@@ -163,6 +166,7 @@
           '. Check the card details or use another card.', 'error');
         break;
       case 'SDK_PAYMENT_CANCEL':
+        closed = true;
         tryAgain('Payment cancelled. You can try again.', 'info');
         break;
       case 'SDK_DUPLICATE_SUBMISSION_BEHAVIOR':
@@ -205,6 +209,7 @@
     }
     unmount();
     failed = false;
+    closed = false;
     say('', '');
     showReopen(false);
     phase('loading');
@@ -233,6 +238,9 @@
       enablePay(true);
     }, function (err) {
       mounted = false;
+      if (closed) {
+        return;
+      }
       onEvent(err && err.code ? err : { code: 'SDK_CREATECOMPONENT_ERROR', message: err && err.message });
     });
   }
