@@ -69,7 +69,7 @@ func newFixture(t *testing.T) *fixture {
 	if err := st.MerchantInsert(context.Background(), m); err != nil {
 		t.Fatal(err)
 	}
-	iss := &silentIssuer{Issuer: sandbox.NewIssuer(clk)}
+	iss := &silentIssuer{Issuer: sandbox.NewIssuer(clk, st)}
 	core := gateway.New(gateway.Config{Store: st, Issuer: iss, Bodies: antom.Bodies{}, Vault: kr, Clock: clk, PublicURL: "http://cashier.test", PageKey: []byte("k")})
 	return &fixture{g: merchantapi.New(core), sw: sweep.New(core, clk, nil), st: st, clk: clk, iss: iss, m: m}
 }
