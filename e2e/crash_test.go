@@ -10,13 +10,16 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/cashierpay/cashier/ams"
 	"github.com/cashierpay/cashier/client"
+	"github.com/cashierpay/cashier/internal/card"
 	"github.com/cashierpay/cashier/internal/sandbox"
 )
 
@@ -183,4 +186,149 @@ func TestCrashLosesNoNotification(t *testing.T) {
 		}
 	}
 	mu.Unlock()
+}
+
+// TestCrashMidAuthorizationStrandsNothing kills the gateway (serve --fault) once the issuer
+// has answered several authorizations and none is recorded: approving and declining cards,
+// automatic and manual capture. After a restart every one of them is processing, and a
+// retry of its paymentRequestId answers PAYMENT_IN_PROCESS at once; once the authorization
+// lease has run out on the test clock, the sweeper asks the issuer by the gateway's
+// reference and each payment ends as the issuer decided, captured when automatic, notified,
+// and the retry answers the final state.
+func TestCrashMidAuthorizationStrandsNothing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	dir := t.TempDir()
+	args := []string{"--test-clock"}
+	if db := testDB(t); db != "" {
+		args = append(args, "--db", db)
+	}
+	endpoint := newMerchantEndpoint(t, func(n int, w http.ResponseWriter) { ack(w) })
+	cases := []struct {
+		card, capture string
+		status, code  string
+	}{
+		{visaOK, ams.CaptureAutomatic, "SUCCESS", "SUCCESS"},
+		{mcOK, ams.CaptureAutomatic, "SUCCESS", "SUCCESS"},
+		{visaOK, ams.CaptureManual, "SUCCESS", "SUCCESS"},
+		{mcOK, ams.CaptureManual, "SUCCESS", "SUCCESS"},
+		{visaDecl, ams.CaptureAutomatic, "FAIL", "DO_NOT_HONOR"},
+		{visaDecl, ams.CaptureManual, "FAIL", "DO_NOT_HONOR"},
+	}
+	proc := startProcess(t, dir, append(args, "--fault", "after-issuer-authorize:"+strconv.Itoa(len(cases)))...)
+	sm := readSandboxMerchant(t, dir)
+	reqs := make([]*ams.PayRequest, len(cases))
+	var wg sync.WaitGroup
+	for i, c := range cases {
+		req := payReq(c.card, "USD", int64(1000+i))
+		req.PaymentFactor.CaptureMode = c.capture
+		req.PaymentNotifyURL = endpoint.srv.URL + "/notify"
+		reqs[i] = req
+		wg.Go(func() {
+			// Every call dies with the gateway: its answer is never written.
+			if resp, err := sandboxClient(t, proc.baseURL, sm).Pay(context.Background(), req); err == nil {
+				t.Errorf("pay %d answered %+v by a gateway that should have died", i, resp.Result)
+			}
+		})
+	}
+	wg.Wait()
+	if err := proc.cmd.Wait(); err == nil {
+		t.Fatal("the gateway exited cleanly; the fault should have killed it")
+	}
+
+	proc2 := startProcess(t, dir, args...)
+	c := sandboxClient(t, proc2.baseURL, sm)
+	stranded := func() (n int) {
+		for _, req := range reqs {
+			inq, err := c.InquiryPayment(context.Background(), &ams.InquiryPaymentRequest{PaymentRequestID: req.PaymentRequestID})
+			if err != nil {
+				t.Fatalf("inquiryPayment %s: %v", req.PaymentRequestID, err)
+			}
+			if inq.PaymentStatus == "PROCESSING" {
+				n++
+			}
+		}
+		return n
+	}
+	killed := stranded()
+	if killed != len(cases) {
+		t.Fatalf("%d of %d payments in flight after the crash; the fault point was missed", killed, len(cases))
+	}
+	for _, req := range reqs {
+		start := time.Now()
+		resp, err := c.Pay(context.Background(), req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantResult(t, resp.Result, "U", "PAYMENT_IN_PROCESS")
+		// A wait for the stranded authorization would take DuplicateWait (10 s).
+		if d := time.Since(start); d > 5*time.Second {
+			t.Fatalf("a retry of a stranded payment took %v", d)
+		}
+	}
+
+	resp, err := http.Post(proc2.baseURL+"/sandbox/clock/advance", "application/json", strings.NewReader(`{"duration":"31s"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	eventually(t, "the sweeper settling the stranded payments", func() bool { return stranded() == 0 })
+
+	for i, cs := range cases {
+		req := reqs[i]
+		inq, err := c.InquiryPayment(context.Background(), &ams.InquiryPaymentRequest{PaymentRequestID: req.PaymentRequestID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		captured := false
+		for _, tx := range inq.Transactions {
+			captured = captured || tx.TransactionType == ams.TransactionCapture && tx.TransactionStatus == "SUCCESS"
+		}
+		wantCaptured := cs.status == "SUCCESS" && cs.capture == ams.CaptureAutomatic
+		if inq.PaymentStatus != cs.status || inq.PaymentResultCode != cs.code || captured != wantCaptured {
+			t.Errorf("payment %d (%s, %s): %s %s captured %v; want %s %s captured %v", i, card.Mask(cs.card), cs.capture,
+				inq.PaymentStatus, inq.PaymentResultCode, captured, cs.status, cs.code, wantCaptured)
+		}
+		again, err := c.Pay(context.Background(), req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again.PaymentID != inq.PaymentID || again.Result.ResultCode != cs.code {
+			t.Errorf("retry of payment %d after recovery: %s %+v, want %s %s", i, again.PaymentID, again.Result, inq.PaymentID, cs.code)
+		}
+		eventually(t, "the notifications of payment "+strconv.Itoa(i), func() bool {
+			notified := map[string]bool{}
+			for _, n := range endpoint.all() {
+				var b struct{ NotifyType, PaymentID string }
+				json.Unmarshal(n.body, &b)
+				notified[b.NotifyType] = notified[b.NotifyType] || b.PaymentID == inq.PaymentID
+			}
+			return notified["PAYMENT_RESULT"] && notified["CAPTURE_RESULT"] == wantCaptured
+		})
+	}
+	t.Logf("%d payments killed mid-authorization, %d stranded after recovery", killed, stranded())
+}
+
+func readSandboxMerchant(t *testing.T, dir string) sandbox.Merchant {
+	t.Helper()
+	var sm sandbox.Merchant
+	data, err := os.ReadFile(filepath.Join(dir, "sandbox-merchant.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &sm); err != nil {
+		t.Fatal(err)
+	}
+	return sm
+}
+
+func sandboxClient(t *testing.T, baseURL string, sm sandbox.Merchant) *client.Client {
+	t.Helper()
+	c, err := client.New(client.Config{BaseURL: baseURL, ClientID: sm.ClientID, MerchantPrivateKey: sm.MerchantPrivateKey,
+		GatewayPublicKey: sm.GatewayPublicKey, HTTPClient: &http.Client{Timeout: 30 * time.Second}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

@@ -111,8 +111,7 @@ func (f *Flow) leaveStage(ctx context.Context, token string, id string, from pay
 			}
 		}
 		change(p)
-		p.Stage, p.UpdatedAt = payment.StageAuthorizing, now
-		p.Schedule(time.Time{})
+		f.core.BeginAuthorization(p, now)
 		return q.PaymentUpdate(ctx, p)
 	})
 	if err != nil {

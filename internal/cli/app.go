@@ -68,6 +68,13 @@ type Options struct {
 	// DebugListener says /metrics is served on a listener of its own (serve --debug-listen),
 	// not on the gateway's routes.
 	DebugListener bool
+	// AuthLease is how long an authorization may stay in flight before the sweeper settles
+	// it with the issuer; default gateway.DefaultAuthLease, and more than twice the issuer
+	// timeout.
+	AuthLease time.Duration
+	// Fault is the sandbox's fault injection (serve --fault, docs/operations.md): refused in
+	// production.
+	Fault string
 }
 
 // errNoIssuer is production mode without a connection to an acquirer.
@@ -139,8 +146,14 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 		return nil, errNoIssuer
 	case opts.Production && testClock != nil:
 		return nil, errors.New("the test clock is a sandbox tool: production runs on the wall clock")
-	case opts.Issuer == nil:
-		opts.Issuer, opts.ACS = sandbox.NewIssuer(opts.Clock), sandbox.ACS{}
+	case opts.Production && opts.Fault != "":
+		return nil, errors.New("fault injection is a sandbox tool: production never kills itself on purpose")
+	case opts.AuthLease != 0 && opts.AuthLease <= 2*gateway.DefaultIssuerTimeout:
+		return nil, fmt.Errorf("the authorization lease must exceed twice the issuer timeout (%v), so that no live request is overtaken", 2*gateway.DefaultIssuerTimeout)
+	}
+	afterAuth, err := faultHook(opts.Fault)
+	if err != nil {
+		return nil, err
 	}
 	if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
 		return nil, err
@@ -158,6 +171,11 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 		return nil, err
 	}
 	app := &App{Store: st, GatewayKey: key, Vault: kr, testClock: testClock, dataDir: opts.DataDir, log: opts.Logger}
+	if opts.Issuer == nil {
+		// The simulated issuer keeps its records in the gateway's store, as a real issuer
+		// keeps them apart from the gateway's process.
+		opts.Issuer, opts.ACS = sandbox.NewIssuer(opts.Clock, st), sandbox.ACS{}
+	}
 	if !opts.Production {
 		if app.SandboxClient, err = sandbox.EnsureMerchant(ctx, st, opts.DataDir, &key.PublicKey, opts.Clock.Now()); err != nil {
 			st.Close()
@@ -179,6 +197,7 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 	core := gateway.New(gateway.Config{
 		Store: st, Issuer: opts.Issuer, ACS: opts.ACS, Bodies: antom.Bodies{}, Vault: kr, Clock: opts.Clock, Logger: opts.Logger,
 		PublicURL: opts.PublicURL, Notified: app.Notifier.Kick, PageKey: deriveKey(key, "hosted-page-token"),
+		AuthLease: opts.AuthLease, AfterIssuerAuthorize: afterAuth,
 	})
 	app.API, app.Checkout, app.Sweeper = merchantapi.New(core), checkout.New(core), sweep.New(core, opts.Clock, app.Metrics.SweeperLag)
 	api := httpapi.Config{

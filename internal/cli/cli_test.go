@@ -121,12 +121,18 @@ func TestVersion(t *testing.T) {
 // merchant, no sandbox routes and no sandbox-merchant.json.
 func TestProductionHasNoSandbox(t *testing.T) {
 	dir := t.TempDir()
-	iss := sandbox.NewIssuer(clock.Real{}) // standing in for an acquirer connection
+	iss := sandbox.NewIssuer(clock.Real{}, nil) // standing in for an acquirer connection; never called
 	if _, err := Open(context.Background(), Options{DataDir: dir, Production: true}); err != errNoIssuer {
 		t.Fatalf("production without an issuer: %v", err)
 	}
 	if _, err := Open(context.Background(), Options{DataDir: dir, Production: true, Issuer: iss, Clock: clock.NewTest()}); err == nil {
 		t.Fatal("production accepted the test clock")
+	}
+	if _, err := Open(context.Background(), Options{DataDir: dir, Production: true, Issuer: iss, Fault: faultAfterIssuerAuthorize}); err == nil {
+		t.Fatal("production accepted fault injection")
+	}
+	if code, _, errOut := run("serve", "--production", "--fault", faultAfterIssuerAuthorize, "--data", dir); code == 0 || !strings.Contains(errOut, "--fault") {
+		t.Fatalf("serve --production --fault: %d %q", code, errOut)
 	}
 	app, err := Open(context.Background(), Options{DataDir: dir, Production: true, Issuer: iss})
 	if err != nil {
@@ -147,6 +153,23 @@ func TestProductionHasNoSandbox(t *testing.T) {
 		app.Handler.ServeHTTP(w, httptest.NewRequest(http.MethodGet, path, nil))
 		if w.Code != http.StatusNotFound {
 			t.Errorf("GET %s in production: %d", path, w.Code)
+		}
+	}
+}
+
+// TestFaultHook: only the documented fault point, with a positive count, is accepted.
+func TestFaultHook(t *testing.T) {
+	if h, err := faultHook(""); h != nil || err != nil {
+		t.Fatalf("no fault: %v %v", h != nil, err)
+	}
+	for _, ok := range []string{"after-issuer-authorize", "after-issuer-authorize:6"} {
+		if h, err := faultHook(ok); h == nil || err != nil {
+			t.Errorf("%s: %v", ok, err)
+		}
+	}
+	for _, bad := range []string{"after-issuer-capture", "after-issuer-authorize:0", "after-issuer-authorize:x", "after-issuer-authorize:"} {
+		if _, err := faultHook(bad); err == nil {
+			t.Errorf("%s accepted", bad)
 		}
 	}
 }

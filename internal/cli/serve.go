@@ -37,6 +37,8 @@ type serveCmd struct {
 	NotifyTimeout time.Duration `default:"10s" env:"CASHIER_NOTIFY_TIMEOUT" help:"Timeout of one notification delivery attempt (${env})."`
 	DebugListen   string        `name:"debug-listen" env:"CASHIER_DEBUG_LISTEN" placeholder:"ADDR" help:"Address of a private listener for /metrics and /debug/pprof/; without it /metrics is on the gateway's listeners and pprof is off (${env})."`
 	Production    bool          `env:"CASHIER_PRODUCTION" help:"Build no sandbox part: no simulated issuer, no sandbox merchant, no /sandbox routes. Needs a connection to an acquirer (${env})."`
+	AuthLease     time.Duration `name:"auth-lease" default:"30s" env:"CASHIER_AUTH_LEASE" help:"How long an authorization may stay in flight before the sweeper asks the issuer about it and records the answer (a crash left it); more than twice the 10 s issuer timeout (${env})."`
+	Fault         string        `hidden:"" env:"CASHIER_FAULT" placeholder:"POINT[:N]" help:"Sandbox fault injection for crash tests: after-issuer-authorize[:N] kills the process when the N-th authorization is answered and not yet recorded. Refused with --production (${env})."`
 }
 
 func (c *serveCmd) Run(e *env) error {
@@ -54,10 +56,13 @@ func (c *serveCmd) Run(e *env) error {
 		return errors.New("--public-url must be an absolute http or https URL")
 	case c.Production && c.NotifyURL != "":
 		return errors.New("--notify-url sets the sandbox merchant's; in production use cashier merchant set-notify-url")
+	case c.Production && c.Fault != "":
+		return errors.New("--fault is a sandbox tool: production never kills itself on purpose")
 	}
 	opts := &Options{
 		DataDir: c.Data, DB: c.DB, PublicURL: c.PublicURL, TrustProxy: c.TrustProxy, NotifyTimeout: c.NotifyTimeout,
 		Production: c.Production, Logger: slog.New(slog.NewTextHandler(e.stderr, nil)), DebugListener: c.DebugListen != "",
+		AuthLease: c.AuthLease, Fault: c.Fault,
 	}
 	opts.defaults()
 	if c.TestClock {

@@ -15,12 +15,17 @@ import (
 func autoCaptureRequestID(paymentID string) string { return "auto-" + paymentID }
 
 // RecordAuth writes the issuer's answer for current, a payment that is authorizing or
-// waiting on the issuer. Approved AUTOMATIC payments are captured at the issuer first, then
-// the authorization, the capture and both notifications are written in one transaction.
-// The write is conditional on the version of current, so the common path reads nothing; a
-// payment moved meanwhile is read again under lock, and if it was cancelled by the merchant
-// or closed on expiry, an approved authorization is voided at the issuer.
+// waiting on the issuer: the request that asked and the sweeper that asked again in its
+// place both record through it. Approved AUTOMATIC payments are captured at the issuer
+// first, then the authorization, the capture and both notifications are written in one
+// transaction. The write is conditional on the version of current, so the common path reads
+// nothing and of two recorders only one writes; a payment moved meanwhile is read again under
+// lock, and if it was cancelled by the merchant or closed on expiry, an approved
+// authorization is voided at the issuer (unless it is the very one recorded).
 func (c *Core) RecordAuth(ctx context.Context, current *payment.Payment, threeDS *payment.ThreeDS, res issuer.AuthResult) (*payment.Payment, error) {
+	if res.Outcome == issuer.Declined && res.ResultCode == payment.CodeAuthenticationRequired && current.Order.AuthUpgrade && threeDS == nil {
+		res.Outcome = issuer.ChallengeRequired
+	}
 	var capRes *issuer.OpResult
 	if res.Outcome == issuer.Approved && current.CaptureMode == payment.CaptureAutomatic && current.Status == payment.Processing {
 		ictx, cancel := c.IssuerCtx(ctx)
@@ -59,7 +64,7 @@ func (c *Core) RecordAuth(ctx context.Context, current *payment.Payment, threeDS
 	if err != nil {
 		return nil, c.InternalError(ctx, "record authorization", err)
 	}
-	if moved && res.Outcome == issuer.Approved {
+	if moved && res.Outcome == issuer.Approved && out.IssuerRef != res.Ref {
 		ictx, cancel := c.IssuerCtx(ctx)
 		defer cancel()
 		if _, err := c.Issuer.Void(ictx, res.Ref); err != nil {
@@ -153,12 +158,13 @@ type AuthInput struct {
 	NetworkTransactionID          string           // a merchant-initiated payment's series
 }
 
-// Authorize asks the issuer and records its answer. A card that needs 3-D Secure (or a
-// soft decline, when the merchant allowed the upgrade) goes to the challenge, with the CVV
-// kept in memory for the second authorization.
+// Authorize asks the issuer about p, which BeginAuthorization has stored as authorizing
+// under its AuthRef, and records the answer. A card that needs 3-D Secure (or a soft
+// decline, when the merchant allowed the upgrade) goes to the challenge, with the CVV kept in
+// memory for the second authorization.
 func (c *Core) Authorize(ctx context.Context, p *payment.Payment, a AuthInput) (*payment.Payment, error) {
 	req := issuer.AuthRequest{
-		Reference: p.ID, MerchantID: p.MerchantID, Currency: p.Amount.Currency, Amount: p.Amount.Value,
+		Reference: p.AuthRef(), MerchantID: p.MerchantID, Currency: p.Amount.Currency, Amount: p.Amount.Value,
 		Card:     issuer.Card{Number: a.PAN, ExpiryMonth: a.Month, ExpiryYear: a.Year, CVV: a.CVV, HolderName: a.Holder, Billing: a.Billing},
 		Force3DS: p.Order.Force3DS, ThreeDS: a.ThreeDS, StoredCredential: a.Stored, NetworkTransactionID: a.NetworkTransactionID,
 	}
@@ -170,14 +176,20 @@ func (c *Core) Authorize(ctx context.Context, p *payment.Payment, a AuthInput) (
 		// a timeout with a real acquirer would require.
 		c.Log.WarnContext(ctx, "issuer authorize failed", "payment", p.ID, "err", err)
 		res = issuer.AuthResult{Outcome: issuer.Pending, ResultCode: payment.CodePaymentInProcess, RetryAfter: c.Now().Add(30 * time.Second)}
+	} else if c.afterAuth != nil {
+		c.afterAuth()
 	}
-	if res.Outcome == issuer.Declined && res.ResultCode == payment.CodeAuthenticationRequired && p.Order.AuthUpgrade && a.ThreeDS == nil {
-		res.Outcome = issuer.ChallengeRequired
-	}
-	if res.Outcome == issuer.ChallengeRequired {
+	out, err := c.RecordAuth(ctx, p, a.ThreeDS, res)
+	if err == nil && out.Stage == payment.StageAwaitingChallenge {
 		c.cvvs.put(p.ID, a.CVV, p.ExpiresAt)
 	}
-	return c.RecordAuth(ctx, p, a.ThreeDS, res)
+	return out, err
+}
+
+// BeginAuthorization marks p as being authorized from now under a new AuthRef, with the
+// sweeper's lease; the caller writes it before asking the issuer.
+func (c *Core) BeginAuthorization(p *payment.Payment, now time.Time) {
+	p.BeginAuthorization(now, c.AuthLease)
 }
 
 // cvvCache keeps a CVV across the 3-D Secure round trip, in this process's memory only:

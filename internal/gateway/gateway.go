@@ -51,9 +51,19 @@ type Config struct {
 	// Notified is called after a transaction that wrote notifications commits, so that the
 	// delivery worker sends them at once; optional.
 	Notified func()
-	// DuplicateWait is how long a duplicate request waits for the original to settle
-	// before answering with its in-process state; default 10 s, inside the SDKs' 15 s.
+	// DuplicateWait is how long a duplicate request waits for the original, in flight on
+	// this node, to settle before answering with its in-process state; default 10 s, inside
+	// the SDKs' 15 s.
 	DuplicateWait time.Duration
+	// AuthLease is how long an authorization may stay in flight before the sweeper asks the
+	// issuer about it by the gateway's reference and records the answer in place of the
+	// request that asked (which died); default 30 s. It must exceed twice IssuerTimeout (the
+	// authorization, then an automatic capture), so a live request is never overtaken.
+	AuthLease time.Duration
+	// AfterIssuerAuthorize, if set, runs once the issuer has answered an authorization and
+	// before the answer is recorded: the sandbox's fault injection (serve --fault) kills the
+	// process there to show that no payment is stranded.
+	AfterIssuerAuthorize func()
 }
 
 // NotificationBodies renders the notifications the use cases write into the outbox, in the
@@ -73,8 +83,8 @@ type Core struct {
 	ACS    issuer.ACS // nil: no 3-D Secure server
 	Cards  *Cards
 	Log    *slog.Logger
-	// IssuerTimeout and DuplicateWait are Config's, with their defaults.
-	IssuerTimeout, DuplicateWait time.Duration
+	// IssuerTimeout, DuplicateWait and AuthLease are Config's, with their defaults.
+	IssuerTimeout, DuplicateWait, AuthLease time.Duration
 
 	bodies    NotificationBodies
 	clock     clock.Clock
@@ -82,13 +92,14 @@ type Core struct {
 	notified  func()
 	pageKey   []byte
 	cvvs      *cvvCache
+	afterAuth func()
 }
 
 // New builds a Core from cfg.
 func New(cfg Config) *Core {
 	c := &Core{
 		Store: cfg.Store, Issuer: cfg.Issuer, ACS: cfg.ACS, Log: cfg.Logger,
-		IssuerTimeout: cfg.IssuerTimeout, DuplicateWait: cfg.DuplicateWait,
+		IssuerTimeout: cfg.IssuerTimeout, DuplicateWait: cfg.DuplicateWait, AuthLease: cfg.AuthLease, afterAuth: cfg.AfterIssuerAuthorize,
 		bodies: cfg.Bodies, clock: cfg.Clock, publicURL: strings.TrimSuffix(cfg.PublicURL, "/"),
 		notified: cfg.Notified, pageKey: cfg.PageKey, cvvs: newCVVCache(),
 	}
@@ -99,10 +110,13 @@ func New(cfg Config) *Core {
 		c.Log = slog.Default()
 	}
 	if c.IssuerTimeout == 0 {
-		c.IssuerTimeout = 10 * time.Second
+		c.IssuerTimeout = DefaultIssuerTimeout
 	}
 	if c.DuplicateWait == 0 {
 		c.DuplicateWait = 10 * time.Second
+	}
+	if c.AuthLease == 0 {
+		c.AuthLease = DefaultAuthLease
 	}
 	c.Cards = &Cards{store: cfg.Store, vault: cfg.Vault, core: c}
 	return c
@@ -215,8 +229,16 @@ func (c *Core) Tx(ctx context.Context, fn func(store.Tx) error) error {
 // isStale says whether a write lost a race and the use case should re-read and retry.
 func isStale(err error) bool { return errors.Is(err, store.ErrStale) }
 
+// Defaults of Config.
+const (
+	DefaultIssuerTimeout = 10 * time.Second
+	DefaultAuthLease     = 30 * time.Second
+)
+
 // CloseExpired fails a payment still processing at its expiry time with ORDER_IS_CLOSED and
-// notifies it; a payment that moved meanwhile is left alone.
+// notifies it; a payment that moved meanwhile is left alone, and so is one being authorized:
+// the issuer may have approved it, and only the request in flight, or the sweeper once its
+// lease has run out, learns that and records it.
 func (c *Core) CloseExpired(ctx context.Context, id string) error {
 	return c.Tx(ctx, func(q store.Tx) error {
 		p, err := q.PaymentLock(ctx, id)
@@ -224,7 +246,7 @@ func (c *Core) CloseExpired(ctx context.Context, id string) error {
 			return err
 		}
 		now := c.Now()
-		if p.Status != payment.Processing || now.Before(p.ExpiresAt) {
+		if p.Status != payment.Processing || p.Stage == payment.StageAuthorizing || now.Before(p.ExpiresAt) {
 			return nil
 		}
 		p.Status, p.Stage, p.UpdatedAt = payment.Fail, payment.StageNone, now

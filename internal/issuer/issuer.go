@@ -5,6 +5,7 @@ package issuer
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/cashierpay/cashier/internal/payment"
@@ -23,7 +24,10 @@ type Card struct {
 
 // AuthRequest asks for an authorization.
 type AuthRequest struct {
-	Reference  string // the gateway's payment id
+	// Reference is the gateway's own reference of this authorization request, unique per
+	// attempt (payment.AuthRef) and stored before Authorize is called: Inquire finds the
+	// authorization by it even when the gateway died before recording the answer.
+	Reference  string
 	MerchantID string
 	Card       Card
 	Currency   string
@@ -45,7 +49,7 @@ type Outcome string
 const (
 	Approved Outcome = "APPROVED"
 	Declined Outcome = "DECLINED"
-	// Pending means the issuer has not answered yet; ask again with Inquire.
+	// Pending means the issuer has not decided yet; ask again with Inquire.
 	Pending Outcome = "PENDING"
 	// ChallengeRequired means the card needs 3-D Secure before it can be authorized.
 	ChallengeRequired Outcome = "CHALLENGE_REQUIRED"
@@ -58,7 +62,7 @@ type AuthResult struct {
 	// (DO_NOT_HONOR, RISK_REJECT, USER_BALANCE_NOT_ENOUGH, ...), PAYMENT_IN_PROCESS when pending.
 	ResultCode string
 	Message    string
-	// Ref identifies the authorization at the processor, for Inquire, Capture, Void and Refund.
+	// Ref identifies the authorization at the processor, for Capture, Void and Refund.
 	Ref                  string
 	AuthCode             string
 	NetworkTransactionID string
@@ -88,12 +92,22 @@ type OpResult struct {
 	Ref        string // processor reference of the operation
 }
 
+// ErrNotFound is Inquire's answer for a reference the processor has no authorization under:
+// the request never reached it.
+var ErrNotFound = errors.New("issuer: no authorization under this reference")
+
 // Processor authorizes, captures, voids and refunds card payments.
 type Processor interface {
 	Authorize(ctx context.Context, req AuthRequest) (AuthResult, error)
-	// Inquire asks again about a Pending authorization.
-	Inquire(ctx context.Context, ref string) (AuthResult, error)
+	// Inquire asks about the authorization requested under the gateway's reference
+	// (AuthRequest.Reference): whether it was Pending or its answer was lost in a crash, the
+	// processor answers from its own records, as Authorize did or would now; ErrNotFound when
+	// no authorization arrived under reference. It is the only way the gateway asks again.
+	Inquire(ctx context.Context, reference string) (AuthResult, error)
 	Capture(ctx context.Context, ref, currency string, amount int64) (OpResult, error)
+	// Void releases the authorization ref: the processor's reference (AuthResult.Ref), or for
+	// one the processor never reported, the gateway's reference, a technical cancel that
+	// also refuses an authorization still on its way under that reference.
 	Void(ctx context.Context, ref string) (OpResult, error)
 	Refund(ctx context.Context, ref, currency string, amount int64) (OpResult, error)
 }

@@ -14,11 +14,14 @@ import (
 
 // API runs the merchant's calls on the core every actor shares.
 type API struct {
-	core *gateway.Core
+	core     *gateway.Core
+	inflight *inflight
 }
 
 // New builds the API on core.
-func New(core *gateway.Core) *API { return &API{core: core} }
+func New(core *gateway.Core) *API {
+	return &API{core: core, inflight: &inflight{m: map[string]chan struct{}{}}}
+}
 
 // Core is the core the API runs on: its links and page tokens, for the transport.
 func (a *API) Core() *gateway.Core { return a.core }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/cashierpay/cashier/internal/card"
@@ -98,7 +99,13 @@ func (a *API) Pay(ctx context.Context, m *payment.Merchant, cmd *PayCommand) (*p
 			p.Card.Token = newCard.Token
 		}
 	}
-	p.Schedule(time.Time{})
+	if p.Stage == payment.StageAuthorizing {
+		a.core.BeginAuthorization(p, now)
+		// Before the insert commits, so a duplicate that finds the payment finds it here.
+		defer a.inflight.begin(p.ID)()
+	} else {
+		p.Schedule(time.Time{})
+	}
 	err := a.core.Tx(ctx, func(q store.Tx) error {
 		if newCard != nil {
 			if err := q.CardInsert(ctx, newCard); err != nil {
@@ -145,21 +152,63 @@ func (a *API) replayPay(ctx context.Context, p *payment.Payment, hash string) (*
 	return a.waitPayment(ctx, p)
 }
 
-// waitPayment waits, within the duplicate-wait budget, for an authorization in flight to
-// be recorded, so that concurrent duplicates answer with the original's outcome.
+// waitPayment answers a duplicate with the payment as it stands. Only while the original is
+// being authorized by a request on this node does it wait for that request, within the
+// duplicate-wait budget, so that concurrent duplicates answer with the original's outcome.
+// An authorization in flight on another node, or stranded by a crash, answers
+// PAYMENT_IN_PROCESS at once: nothing here would end it sooner, and the sweeper settles a
+// stranded one once the authorization lease has run out.
 func (a *API) waitPayment(ctx context.Context, p *payment.Payment) (*payment.Payment, error) {
-	deadline := time.Now().Add(a.core.DuplicateWait)
-	for p.Status == payment.Processing && p.Stage == payment.StageAuthorizing && time.Now().Before(deadline) {
-		select {
-		case <-ctx.Done():
-			return p, nil
-		case <-time.After(20 * time.Millisecond):
-		}
-		next, err := a.core.Store.PaymentGet(ctx, p.ID)
-		if err != nil {
-			return nil, a.core.InternalError(ctx, "payment reload", err)
-		}
-		p = next
+	if p.Status != payment.Processing || p.Stage != payment.StageAuthorizing {
+		return p, nil
 	}
-	return p, nil
+	done := a.inflight.get(p.ID)
+	if done == nil {
+		return p, nil
+	}
+	timer := time.NewTimer(a.core.DuplicateWait)
+	defer timer.Stop()
+	select {
+	case <-done:
+	case <-timer.C:
+		return p, nil
+	case <-ctx.Done():
+		return p, nil
+	}
+	next, err := a.core.Store.PaymentGet(ctx, p.ID)
+	if err != nil {
+		return nil, a.core.InternalError(ctx, "payment reload", err)
+	}
+	return next, nil
+}
+
+// inflight is the pay requests of this process that are authorizing their payment now, by
+// payment id, each with a channel closed when it has recorded the answer.
+type inflight struct {
+	mu sync.Mutex
+	m  map[string]chan struct{}
+}
+
+// begin marks payment id as being authorized here until the returned func is called.
+func (f *inflight) begin(id string) (end func()) {
+	done := make(chan struct{})
+	f.mu.Lock()
+	f.m[id] = done
+	f.mu.Unlock()
+	return func() {
+		f.mu.Lock()
+		delete(f.m, id)
+		f.mu.Unlock()
+		close(done)
+	}
+}
+
+// get returns the channel of payment id, nil when no request of this process is authorizing it.
+func (f *inflight) get(id string) <-chan struct{} {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if done, ok := f.m[id]; ok {
+		return done
+	}
+	return nil
 }

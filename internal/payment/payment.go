@@ -5,6 +5,7 @@
 package payment
 
 import (
+	"strconv"
 	"time"
 )
 
@@ -195,18 +196,35 @@ type Payment struct {
 	CardID        string
 	Card          CardResult
 	IssuerRef     string
-	RedirectURL   string
-	NotifyURL     string
-	Order         Order
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
-	PaidAt        time.Time // when authorized; zero until then
-	CancelledAt   time.Time
-	ExpiresAt     time.Time // when a processing payment closes
+	// AuthAttempt counts the authorizations the gateway has asked the issuer for; AuthRef
+	// names the latest.
+	AuthAttempt int
+	RedirectURL string
+	NotifyURL   string
+	Order       Order
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	PaidAt      time.Time // when authorized; zero until then
+	CancelledAt time.Time
+	ExpiresAt   time.Time // when a processing payment closes
 	// NextActionAt is when the gateway's sweeper must look at the payment again (issuer
 	// retry, expiry, authorization release); zero when nothing is scheduled.
 	NextActionAt time.Time
 	Version      int64
+}
+
+// AuthRef is the gateway's own reference of the payment's latest authorization request,
+// unique per attempt (a session payment or a 3-D Secure retry asks again). It is stored
+// before the issuer is asked, so that after a crash the gateway knows what to ask about.
+func (p *Payment) AuthRef() string { return p.ID + "-" + strconv.Itoa(p.AuthAttempt) }
+
+// BeginAuthorization marks p as being authorized at the issuer from now, under a new
+// AuthRef, and leaves it to the sweeper once lease has run out: by then the request that
+// asked has recorded the answer, or died.
+func (p *Payment) BeginAuthorization(now time.Time, lease time.Duration) {
+	p.Stage, p.UpdatedAt = StageAuthorizing, now
+	p.AuthAttempt++
+	p.Schedule(now.Add(lease))
 }
 
 // AuthExpiresAt is when an uncaptured authorization is released; zero when not authorized.
@@ -245,6 +263,10 @@ func (p *Payment) Outcome() (code, message string) {
 func (p *Payment) Schedule(issuerRetry time.Time) {
 	p.NextActionAt = time.Time{}
 	switch {
+	case p.Status == Processing && p.Stage == StageAuthorizing && !issuerRetry.IsZero():
+		// In flight at the issuer: not even expiry closes it before the lease has run out,
+		// so the sweeper never asks about an authorization a live request is recording.
+		p.NextActionAt = issuerRetry
 	case p.Status == Processing:
 		p.NextActionAt = p.ExpiresAt
 		if p.Stage == StageIssuerPending && !issuerRetry.IsZero() && issuerRetry.Before(p.ExpiresAt) {

@@ -117,6 +117,21 @@ func TestCheckRefund(t *testing.T) {
 	}
 }
 
+// TestBeginAuthorization: each authorization gets a reference of its own, and the sweeper
+// leaves it to its request until the lease runs out.
+func TestBeginAuthorization(t *testing.T) {
+	p := Payment{ID: "p1", Status: Processing, Stage: StageAwaitingCard, ExpiresAt: paidAt.Add(time.Second)}
+	p.BeginAuthorization(paidAt, 30*time.Second)
+	first := p.AuthRef()
+	if p.Stage != StageAuthorizing || !p.UpdatedAt.Equal(paidAt) || !p.NextActionAt.Equal(paidAt.Add(30*time.Second)) || first != "p1-1" {
+		t.Fatalf("after BeginAuthorization: %s %v %v %s", p.Stage, p.UpdatedAt, p.NextActionAt, first)
+	}
+	p.BeginAuthorization(paidAt, 30*time.Second)
+	if p.AuthRef() == first {
+		t.Fatalf("a second authorization reuses the reference %s", first)
+	}
+}
+
 func TestSchedule(t *testing.T) {
 	expires := paidAt.Add(DefaultExpiry)
 	for _, c := range []struct {
@@ -128,6 +143,7 @@ func TestSchedule(t *testing.T) {
 		{"awaiting the buyer: at expiry", Payment{Status: Processing, Stage: StageAwaitingCard, ExpiresAt: expires}, time.Time{}, expires},
 		{"issuer silent: the retry", Payment{Status: Processing, Stage: StageIssuerPending, ExpiresAt: expires}, paidAt.Add(time.Minute), paidAt.Add(time.Minute)},
 		{"issuer silent past expiry: the expiry", Payment{Status: Processing, Stage: StageIssuerPending, ExpiresAt: expires}, expires.Add(time.Minute), expires},
+		{"in flight at the issuer: the lease, even past expiry", Payment{Status: Processing, Stage: StageAuthorizing, ExpiresAt: expires}, expires.Add(time.Minute), expires.Add(time.Minute)},
 		{"authorized, not captured: the 7-day release", Payment{Status: Success, CaptureState: CaptureNone, PaidAt: paidAt}, time.Time{}, paidAt.Add(AuthWindow)},
 		{"capture in flight: a minute after the last change", Payment{Status: Success, CaptureState: CaptureCapturing, UpdatedAt: paidAt}, time.Time{}, paidAt.Add(time.Minute)},
 		{"captured: nothing", Payment{Status: Success, CaptureState: CaptureCaptured}, time.Time{}, time.Time{}},

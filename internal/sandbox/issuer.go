@@ -17,6 +17,7 @@ import (
 	"github.com/cashierpay/cashier/internal/card"
 	"github.com/cashierpay/cashier/internal/issuer"
 	"github.com/cashierpay/cashier/internal/payment"
+	"github.com/cashierpay/cashier/internal/store"
 )
 
 // PendingDelay is how long the slow-issuer test cards keep an authorization in process
@@ -24,11 +25,13 @@ import (
 // moved forward by PendingDelay resolves them at once.
 const PendingDelay = 30 * time.Second
 
-// Issuer is the simulated issuer behind the sandbox. Its answers depend only on the request
-// (card number, amount, CVV, billing address, 3-D Secure data) and the clock, never on earlier
-// calls: what Inquire, Capture, Void and Refund need is written into the reference Authorize
-// returns, so a gateway restarted with a fresh Issuer still resolves its pending
-// authorizations. It is safe for concurrent use.
+// Issuer is the simulated issuer behind the sandbox. Its decisions depend only on the
+// request (card number, amount, CVV, billing address, 3-D Secure data) and the clock, never
+// on earlier calls, and its own reference encodes each decision, so Capture, Void and Refund
+// need nothing stored. Like a real issuer it keeps a record of every authorization it decides,
+// under the gateway's reference, written before it answers: Inquire answers from it, so a
+// gateway that crashed between asking and recording learns the answer it lost. It is safe for
+// concurrent use.
 //
 // Rules, in the order they apply to Authorize:
 //   - card data the gateway should have refused (card.Validate) or a non-positive amount is
@@ -39,20 +42,34 @@ const PendingDelay = 30 * time.Second
 //     on their own and "exempt" ones are never authenticated. Merchant-initiated payments
 //     (req.NetworkTransactionID set) have no buyer to challenge and skip this step;
 //   - then the card's catalogue entry decides; a number not in the catalogue is approved.
+//
+// A reference that has a record already gets that record's answer again, and one the gateway
+// voided before any authorization arrived (a technical cancel) is declined with PROCESS_FAIL.
 type Issuer struct {
-	clk interface{ Now() time.Time }
+	clk     interface{ Now() time.Time }
+	records Records
+}
+
+// Records is where the simulator keeps the authorizations it decided: the gateway's store
+// (its sandbox_authorizations table) in the sandbox, which outlives the gateway's process
+// as a real issuer's records do.
+type Records interface {
+	SandboxAuthInsert(ctx context.Context, a *store.SandboxAuth) error
+	SandboxAuthGet(ctx context.Context, reference string) (*store.SandboxAuth, error)
 }
 
 // NewIssuer returns a simulator that reads the time from clk (a clock.Clock will do), so
-// that pending authorizations resolve when a test clock is moved.
-func NewIssuer(clk interface{ Now() time.Time }) *Issuer {
-	return &Issuer{clk: clk}
+// that pending authorizations resolve when a test clock is moved, and keeps its records in
+// records.
+func NewIssuer(clk interface{ Now() time.Time }, records Records) *Issuer {
+	return &Issuer{clk: clk, records: records}
 }
 
 var _ issuer.Processor = (*Issuer)(nil)
 
-// Authorize implements Processor. It never returns an error except for a done ctx; every
-// business answer, including invalid card data, is an AuthResult. Result codes: SUCCESS;
+// Authorize implements Processor. It returns an error only for a done ctx, a request
+// without a reference or records it cannot write; every business answer, including invalid
+// card data, is an AuthResult. Result codes: SUCCESS;
 // PAYMENT_IN_PROCESS (Pending or ChallengeRequired); INVALID_CARD_NUMBER,
 // INVALID_EXPIRATION_DATE, CARD_EXPIRED, INVALID_CVV, INVALID_AMOUNT; RISK_REJECT; the
 // catalogue's declines (DO_NOT_HONOR, USER_BALANCE_NOT_ENOUGH, SUSPECTED_CARD,
@@ -60,6 +77,9 @@ var _ issuer.Processor = (*Issuer)(nil)
 func (s *Issuer) Authorize(ctx context.Context, req issuer.AuthRequest) (issuer.AuthResult, error) {
 	if err := ctx.Err(); err != nil {
 		return issuer.AuthResult{}, err
+	}
+	if req.Reference == "" {
+		return issuer.AuthResult{}, errNoReference
 	}
 	now := s.clk.Now()
 	tc, kind := cardProfile(req.Card.Number)
@@ -75,12 +95,43 @@ func (s *Issuer) Authorize(ctx context.Context, req issuer.AuthRequest) (issuer.
 	default:
 		decide(&a, tc, req, now)
 	}
+	rec := &store.SandboxAuth{Reference: req.Reference, IssuerRef: a.String(), Amount: payment.Amount{Currency: req.Currency, Value: req.Amount}, CreatedAt: now}
+	err := s.records.SandboxAuthInsert(ctx, rec)
+	if errors.Is(err, store.ErrConflict) {
+		// Asked again under the same reference: the first decision stands.
+		return s.recorded(ctx, req.Reference, now)
+	}
+	if err != nil {
+		return issuer.AuthResult{}, err
+	}
 	res := describe(a, now)
 	if req.ThreeDS != nil {
 		t := *req.ThreeDS
 		res.ThreeDS = &t
 	}
 	return res, nil
+}
+
+var errNoReference = errors.New("sandbox: an authorization needs the gateway's reference")
+
+// recorded answers for the authorization recorded under reference: issuer.ErrNotFound when
+// there is none; a decline when the reference was voided before any authorization arrived.
+func (s *Issuer) recorded(ctx context.Context, reference string, now time.Time) (issuer.AuthResult, error) {
+	rec, err := s.records.SandboxAuthGet(ctx, reference)
+	if errors.Is(err, store.ErrNotFound) {
+		return issuer.AuthResult{}, issuer.ErrNotFound
+	}
+	if err != nil {
+		return issuer.AuthResult{}, err
+	}
+	if rec.IssuerRef == "" {
+		return issuer.AuthResult{Outcome: issuer.Declined, ResultCode: codeProcessFail, Message: "The authorization was cancelled before it arrived."}, nil
+	}
+	a, err := parseRef(rec.IssuerRef)
+	if err != nil {
+		return issuer.AuthResult{}, err
+	}
+	return describe(a, now), nil
 }
 
 // decide applies the 3-D Secure step and the card's catalogue entry.
@@ -126,19 +177,20 @@ func decide(a *authRef, tc *TestCard, req issuer.AuthRequest, now time.Time) {
 	}
 }
 
-// Inquire implements Processor. It answers for any reference Authorize returned, at any time
-// and from any Issuer: Pending until PendingDelay has passed on the clock, then the card's
-// final answer. It does not repeat the request's own ThreeDS data, which it never stored; it
-// returns an error for a reference it did not make.
-func (s *Issuer) Inquire(ctx context.Context, ref string) (issuer.AuthResult, error) {
+// Inquire implements Processor, from the records: Pending until PendingDelay has passed on
+// the clock, then the card's final answer; issuer.ErrNotFound for a reference no
+// authorization arrived under. It does not repeat the request's own ThreeDS data, which it
+// never stored.
+func (s *Issuer) Inquire(ctx context.Context, reference string) (issuer.AuthResult, error) {
 	if err := ctx.Err(); err != nil {
 		return issuer.AuthResult{}, err
 	}
-	a, err := parseRef(ref)
-	if err != nil {
-		return issuer.AuthResult{}, err
+	res, err := s.recorded(ctx, reference, s.clk.Now())
+	if err == nil && res.Ref == "" {
+		// A voided reference has no authorization to report.
+		return issuer.AuthResult{}, issuer.ErrNotFound
 	}
-	return describe(a, s.clk.Now()), nil
+	return res, err
 }
 
 // Capture implements Processor. Result codes: SUCCESS; PARAM_ILLEGAL (no currency, amount
@@ -156,18 +208,22 @@ func (s *Issuer) Capture(ctx context.Context, ref, currency string, amount int64
 	return opResult("simcap", code, "Captured."), nil
 }
 
-// Void implements Processor. It succeeds for every sandbox reference, whatever the outcome:
-// Antom answers SUCCESS when cancelling a failed payment too. Result codes: SUCCESS;
-// ORDER_NOT_EXIST (not a sandbox reference).
+// Void implements Processor. It succeeds for every authorization, whatever the outcome:
+// Antom answers SUCCESS when cancelling a failed payment too. Any other ref is the
+// gateway's reference of a request whose answer it never recorded: a technical cancel,
+// which marks the reference so that an authorization arriving under it later is declined.
+// Result codes: SUCCESS.
 func (s *Issuer) Void(ctx context.Context, ref string) (issuer.OpResult, error) {
 	if err := ctx.Err(); err != nil {
 		return issuer.OpResult{}, err
 	}
-	code := ""
 	if _, err := parseRef(ref); err != nil {
-		code = codeOrderNotExist
+		err := s.records.SandboxAuthInsert(ctx, &store.SandboxAuth{Reference: ref, CreatedAt: s.clk.Now()})
+		if err != nil && !errors.Is(err, store.ErrConflict) {
+			return issuer.OpResult{}, err
+		}
 	}
-	return opResult("simvoid", code, "Voided."), nil
+	return opResult("simvoid", "", "Voided."), nil
 }
 
 // Refund implements Processor. Result codes: SUCCESS; PARAM_ILLEGAL; ORDER_NOT_EXIST (not a

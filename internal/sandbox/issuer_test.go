@@ -8,12 +8,14 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/cashierpay/cashier/internal/card"
 	"github.com/cashierpay/cashier/internal/issuer"
 	"github.com/cashierpay/cashier/internal/payment"
+	"github.com/cashierpay/cashier/internal/store"
 )
 
 // fakeClock is moved by hand only, so that 29 s and 30 s mean exactly that.
@@ -41,6 +43,40 @@ func (c *fakeClock) Advance(d time.Duration) {
 
 var ctx = context.Background()
 
+// memRecords keeps the simulator's records in memory, as the store's sandbox_authorizations
+// table does (storetest checks the table on both engines).
+type memRecords struct {
+	mu sync.Mutex
+	m  map[string]store.SandboxAuth
+}
+
+func (r *memRecords) SandboxAuthInsert(_ context.Context, a *store.SandboxAuth) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, ok := r.m[a.Reference]; ok {
+		return store.ErrConflict
+	}
+	r.m[a.Reference] = *a
+	return nil
+}
+
+func (r *memRecords) SandboxAuthGet(_ context.Context, reference string) (*store.SandboxAuth, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	a, ok := r.m[reference]
+	if !ok {
+		return nil, store.ErrNotFound
+	}
+	return &a, nil
+}
+
+// newIssuer is a simulator with records of its own.
+func newIssuer(clk interface{ Now() time.Time }) *Issuer {
+	return NewIssuer(clk, &memRecords{m: map[string]store.SandboxAuth{}})
+}
+
+var references atomic.Int64
+
 // authReq is a customer-initiated payment with everything a card form sends.
 func authReq(pan string) issuer.AuthRequest {
 	cvv := "123"
@@ -48,7 +84,7 @@ func authReq(pan string) issuer.AuthRequest {
 		cvv = "1234"
 	}
 	return issuer.AuthRequest{
-		Reference: "pay_1", MerchantID: "m_1", Currency: "USD", Amount: 1000,
+		Reference: "pay_" + strconv.FormatInt(references.Add(1), 10), MerchantID: "m_1", Currency: "USD", Amount: 1000,
 		Card: issuer.Card{
 			Number: pan, ExpiryMonth: "12", ExpiryYear: "30", CVV: cvv, HolderName: "Jane Doe",
 			Billing: &payment.Address{Region: "US", State: "CA", City: "San Francisco", Address1: "1 Market St", ZipCode: "94105"},
@@ -86,7 +122,7 @@ func authorize(t *testing.T, s *Issuer, req issuer.AuthRequest) issuer.AuthResul
 // of the table cannot quietly change them.
 func TestAntomSandboxCards(t *testing.T) {
 	t.Parallel()
-	s := NewIssuer(newFakeClock())
+	s := newIssuer(newFakeClock())
 	tests := []struct {
 		pan, code, brand, country string
 		outcome                   issuer.Outcome
@@ -189,9 +225,10 @@ func TestCatalogueInvariants(t *testing.T) {
 func TestCatalogueAuthorize(t *testing.T) {
 	t.Parallel()
 	clk := newFakeClock()
-	s := NewIssuer(clk)
+	s := newIssuer(clk)
 	for _, tc := range Catalogue() {
-		res := authorize(t, s, authReq(tc.CardNo))
+		req := authReq(tc.CardNo)
+		res := authorize(t, s, req)
 		wantOutcome := map[string]issuer.Outcome{"S": issuer.Approved, "F": issuer.Declined, "U": issuer.Pending}[tc.ResultStatus]
 		if tc.ThreeDS == "challenge" {
 			wantOutcome = issuer.ChallengeRequired
@@ -224,7 +261,7 @@ func TestCatalogueAuthorize(t *testing.T) {
 			t.Errorf("%s: RetryAfter %v", tc.CardNo, res.RetryAfter)
 		}
 		// Inquire right away repeats the answer.
-		again, err := s.Inquire(ctx, res.Ref)
+		again, err := s.Inquire(ctx, req.Reference)
 		if err != nil || !sameResult(again, res) {
 			t.Errorf("%s: Inquire = %+v, %v; Authorize said %+v", tc.CardNo, again, err, res)
 		}
@@ -243,7 +280,9 @@ func TestPendingResolvesAfterDelay(t *testing.T) {
 	} {
 		clk := newFakeClock()
 		start := clk.Now()
-		res := authorize(t, NewIssuer(clk), authReq(tt.pan))
+		s := newIssuer(clk)
+		req := authReq(tt.pan)
+		res := authorize(t, s, req)
 		if res.Outcome != issuer.Pending || res.ResultCode != "PAYMENT_IN_PROCESS" {
 			t.Fatalf("%s: %s %s, want pending", tt.pan, res.Outcome, res.ResultCode)
 		}
@@ -251,9 +290,10 @@ func TestPendingResolvesAfterDelay(t *testing.T) {
 			t.Errorf("%s: RetryAfter %v after the authorization", tt.pan, d)
 		}
 		clk.Advance(29 * time.Second)
-		// A new Sandbox stands for a restarted gateway: the reference is all it has.
-		restarted := NewIssuer(clk)
-		got, err := restarted.Inquire(ctx, res.Ref)
+		// A new Issuer on the same records stands for a restarted gateway: its own
+		// reference is all it has.
+		restarted := NewIssuer(clk, s.records)
+		got, err := restarted.Inquire(ctx, req.Reference)
 		if err != nil || got.Outcome != issuer.Pending || got.RetryAfter != res.RetryAfter {
 			t.Fatalf("%s after 29 s: %+v, %v", tt.pan, got, err)
 		}
@@ -261,7 +301,7 @@ func TestPendingResolvesAfterDelay(t *testing.T) {
 			t.Errorf("%s: capture while pending: %+v", tt.pan, op)
 		}
 		clk.Advance(time.Second)
-		got, err = restarted.Inquire(ctx, res.Ref)
+		got, err = restarted.Inquire(ctx, req.Reference)
 		if err != nil || got.Outcome != tt.outcome || got.ResultCode != tt.code || got.Ref != res.Ref || !got.RetryAfter.IsZero() {
 			t.Fatalf("%s after 30 s: %+v, %v; want %s %s", tt.pan, got, err, tt.outcome, tt.code)
 		}
@@ -275,7 +315,7 @@ func TestPendingResolvesAfterDelay(t *testing.T) {
 		if op.Success != (tt.outcome == issuer.Approved) {
 			t.Errorf("%s: capture after resolution: %+v", tt.pan, op)
 		}
-		later, _ := restarted.Inquire(ctx, res.Ref)
+		later, _ := restarted.Inquire(ctx, req.Reference)
 		if !sameResult(later, got) {
 			t.Errorf("%s: the final answer changed: %+v then %+v", tt.pan, got, later)
 		}
@@ -284,7 +324,7 @@ func TestPendingResolvesAfterDelay(t *testing.T) {
 
 func TestThreeDS(t *testing.T) {
 	t.Parallel()
-	s := NewIssuer(newFakeClock())
+	s := newIssuer(newFakeClock())
 	type step struct {
 		name     string
 		pan      string
@@ -343,7 +383,7 @@ func TestThreeDS(t *testing.T) {
 				!regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`).MatchString(f.DSTransactionID) {
 				t.Errorf("%s: payment.ThreeDS %+v, want a frictionless result", tt.name, f)
 			}
-			again, _ := s.Inquire(ctx, res.Ref)
+			again, _ := s.Inquire(ctx, req.Reference)
 			if again.ThreeDS == nil || *again.ThreeDS != *f {
 				t.Errorf("%s: Inquire payment.ThreeDS %+v, Authorize said %+v", tt.name, again.ThreeDS, f)
 			}
@@ -357,7 +397,7 @@ func TestThreeDS(t *testing.T) {
 
 func TestAVSAndCVVCodes(t *testing.T) {
 	t.Parallel()
-	s := NewIssuer(newFakeClock())
+	s := newIssuer(newFakeClock())
 	tests := []struct {
 		name, pan string
 		billing   bool
@@ -395,7 +435,7 @@ func TestAVSAndCVVCodes(t *testing.T) {
 func TestScenarios(t *testing.T) {
 	t.Parallel()
 	clk := newFakeClock()
-	s := NewIssuer(clk)
+	s := newIssuer(clk)
 	for _, sc := range Scenarios() {
 		req := authReq(sc.CardNo)
 		req.Card.ExpiryMonth = cmp.Or(sc.ExpiryMonth, req.Card.ExpiryMonth)
@@ -425,18 +465,19 @@ func TestScenarios(t *testing.T) {
 
 func TestUnknownCards(t *testing.T) {
 	t.Parallel()
-	s := NewIssuer(newFakeClock())
+	s := newIssuer(newFakeClock())
 	for _, tt := range []struct{ pan, brand string }{
 		{"4111111111111111", "VISA"},
 		{"5555555555554444", "MASTERCARD"},
 		{"371449635398431", "AMEX"},
 		{"1234567890123452", ""}, // Luhn-valid, no known prefix
 	} {
-		res := authorize(t, s, authReq(tt.pan))
+		req := authReq(tt.pan)
+		res := authorize(t, s, req)
 		if res.Outcome != issuer.Approved || res.CardBrand != tt.brand || res.Funding != "CREDIT" || res.IssuingCountry != "US" {
 			t.Errorf("%s: %+v", tt.pan, res)
 		}
-		again, err := NewIssuer(newFakeClock()).Inquire(ctx, res.Ref)
+		again, err := NewIssuer(newFakeClock(), s.records).Inquire(ctx, req.Reference)
 		if err != nil || again.CardBrand != tt.brand || again.Outcome != issuer.Approved {
 			t.Errorf("%s: Inquire = %+v, %v", tt.pan, again, err)
 		}
@@ -455,8 +496,8 @@ func TestUnknownCards(t *testing.T) {
 func TestOperations(t *testing.T) {
 	t.Parallel()
 	clk := newFakeClock()
-	s := NewIssuer(clk)
-	var pendingRefs []string
+	s := newIssuer(clk)
+	var pendingRefs []string           // the gateway's
 	approvedRef := map[string]string{} // card number → ref of an approved authorization
 	for _, tc := range Catalogue() {
 		req := authReq(tc.CardNo)
@@ -466,7 +507,7 @@ func TestOperations(t *testing.T) {
 		case issuer.Approved:
 			approvedRef[tc.CardNo] = res.Ref
 		case issuer.Pending:
-			pendingRefs = append(pendingRefs, res.Ref)
+			pendingRefs = append(pendingRefs, req.Reference)
 		case issuer.Declined:
 			if op, _ := s.Capture(ctx, res.Ref, "USD", 1000); op.Success || op.ResultCode != "ORDER_STATUS_INVALID" {
 				t.Errorf("%s: capture of a decline: %+v", tc.CardNo, op)
@@ -484,7 +525,7 @@ func TestOperations(t *testing.T) {
 	clk.Advance(PendingDelay)
 	for _, ref := range pendingRefs {
 		if res, _ := s.Inquire(ctx, ref); res.Outcome == issuer.Approved {
-			approvedRef[ref] = ref
+			approvedRef[ref] = res.Ref
 		}
 	}
 	if len(approvedRef) < 30 {
@@ -526,15 +567,14 @@ func TestOperations(t *testing.T) {
 		{"refund, negative", func() (issuer.OpResult, error) { return s.Refund(ctx, ok, "USD", -5) }, "PARAM_ILLEGAL"},
 		{"capture, unknown ref", func() (issuer.OpResult, error) { return s.Capture(ctx, "pay_123", "USD", 1000) }, "AUTH_NOT_FOUND"},
 		{"refund, unknown ref", func() (issuer.OpResult, error) { return s.Refund(ctx, "pay_123", "USD", 1000) }, "ORDER_NOT_EXIST"},
-		{"void, unknown ref", func() (issuer.OpResult, error) { return s.Void(ctx, "pay_123") }, "ORDER_NOT_EXIST"},
 	} {
 		op, err := tt.op()
 		if err != nil || op.Success || op.ResultCode != tt.want {
 			t.Errorf("%s: %+v, %v; want %s", tt.name, op, err, tt.want)
 		}
 	}
-	if _, err := s.Inquire(ctx, "pay_123"); err == nil {
-		t.Error("Inquire of a foreign reference succeeded")
+	if _, err := s.Inquire(ctx, "pay_123"); !errors.Is(err, issuer.ErrNotFound) {
+		t.Errorf("Inquire of a reference nothing arrived under: %v", err)
 	}
 }
 
@@ -579,7 +619,7 @@ func TestRefRoundTrip(t *testing.T) {
 
 func TestRefsAreUnique(t *testing.T) {
 	t.Parallel()
-	s := NewIssuer(newFakeClock())
+	s := newIssuer(newFakeClock())
 	seen := map[string]bool{}
 	ntids := map[string]bool{}
 	for range 200 {
@@ -593,7 +633,7 @@ func TestRefsAreUnique(t *testing.T) {
 
 func TestDoneContext(t *testing.T) {
 	t.Parallel()
-	s := NewIssuer(newFakeClock())
+	s := newIssuer(newFakeClock())
 	done, cancel := context.WithCancel(ctx)
 	cancel()
 	ok := authorize(t, s, authReq("4242424242424242")).Ref
@@ -616,13 +656,14 @@ func TestDoneContext(t *testing.T) {
 
 func TestSandboxConcurrentUse(t *testing.T) {
 	t.Parallel()
-	s := NewIssuer(newFakeClock())
+	s := newIssuer(newFakeClock())
 	var wg sync.WaitGroup
 	for _, tc := range Catalogue() {
 		wg.Go(func() {
-			res, err := s.Authorize(ctx, authReq(tc.CardNo))
+			req := authReq(tc.CardNo)
+			_, err := s.Authorize(ctx, req)
 			if err == nil {
-				_, err = s.Inquire(ctx, res.Ref)
+				_, err = s.Inquire(ctx, req.Reference)
 			}
 			if err != nil {
 				t.Error(err)
@@ -630,4 +671,50 @@ func TestSandboxConcurrentUse(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// TestRecords: the simulator answers an inquiry from what it recorded before answering
+// Authorize, whichever Issuer asks (a restarted gateway builds a new one); a reference asked
+// again gets the first decision; nothing recorded is issuer.ErrNotFound; and a technical
+// cancel by reference refuses an authorization that arrives under it later.
+func TestRecords(t *testing.T) {
+	t.Parallel()
+	clk := newFakeClock()
+	records := &memRecords{m: map[string]store.SandboxAuth{}}
+	s := NewIssuer(clk, records)
+	req := authReq("4242424242424242")
+	res := authorize(t, s, req)
+	rec := records.m[req.Reference]
+	if rec.IssuerRef != res.Ref || rec.Amount != (payment.Amount{Currency: "USD", Value: 1000}) || !rec.CreatedAt.Equal(clk.Now()) {
+		t.Fatalf("record %+v for %+v", rec, res)
+	}
+	got, err := NewIssuer(clk, records).Inquire(ctx, req.Reference)
+	if err != nil || !sameResult(got, res) || got.AuthCode == "" {
+		t.Fatalf("Inquire after a restart = %+v, %v; Authorize said %+v", got, err, res)
+	}
+	again := req
+	again.Card.Number = "4054692760174822" // a declining card under the same reference
+	if got := authorize(t, s, again); !sameResult(got, res) {
+		t.Fatalf("the same reference again = %+v, want the first answer %+v", got, res)
+	}
+
+	lost := authReq("4242424242424242")
+	if _, err := s.Inquire(ctx, lost.Reference); !errors.Is(err, issuer.ErrNotFound) {
+		t.Fatalf("Inquire before the authorization arrived: %v", err)
+	}
+	if op, err := s.Void(ctx, lost.Reference); err != nil || !op.Success {
+		t.Fatalf("technical cancel: %+v %v", op, err)
+	}
+	if op, err := s.Void(ctx, lost.Reference); err != nil || !op.Success {
+		t.Fatalf("technical cancel again: %+v %v", op, err)
+	}
+	if got := authorize(t, s, lost); got.Outcome != issuer.Declined || got.ResultCode != "PROCESS_FAIL" {
+		t.Fatalf("an authorization arriving after its cancel: %+v", got)
+	}
+	if _, err := s.Inquire(ctx, lost.Reference); !errors.Is(err, issuer.ErrNotFound) {
+		t.Fatalf("Inquire of a cancelled reference: %v", err)
+	}
+	if _, err := s.Authorize(ctx, issuer.AuthRequest{Card: req.Card, Currency: "USD", Amount: 1}); err == nil {
+		t.Fatal("an authorization without the gateway's reference was answered")
+	}
 }

@@ -114,6 +114,23 @@ type Queries interface {
 	ClockOffset(ctx context.Context) (time.Duration, error)
 	// ClockAdvance moves the shared test clock forward by d and returns the new lead.
 	ClockAdvance(ctx context.Context, d time.Duration) (time.Duration, error)
+
+	// SandboxAuthInsert records an authorization the sandbox's simulated issuer decided;
+	// ErrConflict when its reference has one already.
+	SandboxAuthInsert(ctx context.Context, a *SandboxAuth) error
+	SandboxAuthGet(ctx context.Context, reference string) (*SandboxAuth, error)
+}
+
+// SandboxAuth is the sandbox issuer's own record of an authorization, under the gateway's
+// reference (issuer.AuthRequest.Reference): it outlives a crash of the gateway, as a real
+// issuer's records do, so the issuer can answer an inquiry about it. IssuerRef, the
+// simulator's reference, encodes the decision (approved or the decline code) and the
+// authorization code; "" marks a reference voided before any authorization arrived under it.
+type SandboxAuth struct {
+	Reference string
+	IssuerRef string
+	Amount    payment.Amount
+	CreatedAt time.Time
 }
 
 // Due bounds a list of work that time has made due: rows due up to Until, at most Limit.

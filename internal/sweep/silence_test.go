@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -22,10 +23,34 @@ import (
 )
 
 // silentIssuer is the sandbox issuer, except that it gives no answer to the next
-// silentCaptures captures and silentRefunds refunds, as a real acquirer may time out.
+// silentAuths authorizations (which never reach it), silentCaptures captures and
+// silentRefunds refunds, as a real acquirer may time out; it notes the references voided.
 type silentIssuer struct {
 	*sandbox.Issuer
-	silentCaptures, silentRefunds atomic.Int32
+	silentAuths, silentCaptures, silentRefunds atomic.Int32
+
+	mu     sync.Mutex
+	voided []string
+}
+
+func (s *silentIssuer) Authorize(ctx context.Context, req issuer.AuthRequest) (issuer.AuthResult, error) {
+	if s.silentAuths.Add(-1) >= 0 {
+		return issuer.AuthResult{}, errTimeout
+	}
+	return s.Issuer.Authorize(ctx, req)
+}
+
+func (s *silentIssuer) Void(ctx context.Context, ref string) (issuer.OpResult, error) {
+	s.mu.Lock()
+	s.voided = append(s.voided, ref)
+	s.mu.Unlock()
+	return s.Issuer.Void(ctx, ref)
+}
+
+func (s *silentIssuer) voids() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.voided...)
 }
 
 var errTimeout = errors.New("issuer timed out")
@@ -45,12 +70,17 @@ func (s *silentIssuer) Refund(ctx context.Context, ref, currency string, amount 
 }
 
 type fixture struct {
-	g   *merchantapi.API
-	sw  *sweep.Sweeper
-	st  store.Store
-	clk *clock.Test
-	iss *silentIssuer
-	m   *payment.Merchant
+	g    *merchantapi.API
+	core *gateway.Core
+	sw   *sweep.Sweeper
+	st   store.Store
+	clk  *clock.Test
+	iss  *silentIssuer
+	m    *payment.Merchant
+	// hold, when set, is where the next authorization the issuer answers waits, unrecorded,
+	// as if its request had died there; held says it arrived.
+	hold atomic.Pointer[chan struct{}]
+	held chan struct{}
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -69,9 +99,17 @@ func newFixture(t *testing.T) *fixture {
 	if err := st.MerchantInsert(context.Background(), m); err != nil {
 		t.Fatal(err)
 	}
-	iss := &silentIssuer{Issuer: sandbox.NewIssuer(clk)}
-	core := gateway.New(gateway.Config{Store: st, Issuer: iss, Bodies: antom.Bodies{}, Vault: kr, Clock: clk, PublicURL: "http://cashier.test", PageKey: []byte("k")})
-	return &fixture{g: merchantapi.New(core), sw: sweep.New(core, clk, nil), st: st, clk: clk, iss: iss, m: m}
+	iss := &silentIssuer{Issuer: sandbox.NewIssuer(clk, st)}
+	f := &fixture{st: st, clk: clk, iss: iss, m: m, held: make(chan struct{}, 1)}
+	f.core = gateway.New(gateway.Config{Store: st, Issuer: iss, Bodies: antom.Bodies{}, Vault: kr, Clock: clk, PublicURL: "http://cashier.test", PageKey: []byte("k"),
+		AfterIssuerAuthorize: func() {
+			if release := f.hold.Swap(nil); release != nil {
+				f.held <- struct{}{}
+				<-*release
+			}
+		}})
+	f.g, f.sw = merchantapi.New(f.core), sweep.New(f.core, clk, nil)
+	return f
 }
 
 var usd1000 = payment.Amount{Currency: "USD", Value: 1000}

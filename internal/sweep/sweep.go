@@ -1,9 +1,11 @@
 // Package sweep is the work time decides: expiry, the 7-day release of uncaptured
-// authorizations, and asking a silent issuer again.
+// authorizations, and asking the issuer again about authorizations no request is waiting
+// for: pending ones, and those a crash left in flight.
 package sweep
 
 import (
 	"context"
+	"errors"
 	"sync/atomic"
 	"time"
 
@@ -16,8 +18,8 @@ import (
 
 const sweepBatch = 100
 
-// Sweeper is the time-driven service: it asks the issuer again about pending authorizations
-// and unanswered captures and refunds, closes payments that reach their expiry time, and
+// Sweeper is the time-driven service: it asks the issuer again about pending authorizations,
+// stranded ones and unanswered captures and refunds, closes payments that reach their expiry time, and
 // releases manual-capture authorizations 7 days after they were granted. Every change it
 // makes is conditional, so several nodes may sweep at once.
 type Sweeper struct {
@@ -89,26 +91,60 @@ func (s *Sweeper) Sweep(ctx context.Context) (int, error) {
 func (s *Sweeper) sweepPayment(ctx context.Context, p *payment.Payment) error {
 	now := s.core.Now()
 	switch {
+	case p.Status == payment.Processing && (p.Stage == payment.StageAuthorizing || p.Stage == payment.StageIssuerPending):
+		// Listed only once an authorization's lease has run out (its request died), or
+		// when a pending one is due again or expires.
+		return s.settleAuth(ctx, p, now)
 	case p.Status == payment.Processing && !now.Before(p.ExpiresAt):
 		return s.core.CloseExpired(ctx, p.ID)
-	case p.Status == payment.Processing && p.Stage == payment.StageIssuerPending && p.IssuerRef != "":
-		ictx, cancel := s.core.IssuerCtx(ctx)
-		res, err := s.core.Issuer.Inquire(ictx, p.IssuerRef)
-		cancel()
-		if err != nil {
-			res = issuer.AuthResult{Outcome: issuer.Pending, Ref: p.IssuerRef, RetryAfter: now.Add(30 * time.Second)}
-		}
-		if res.Outcome != issuer.Pending {
-			_, err := s.core.RecordAuth(ctx, p, p.Card.ThreeDS, res)
-			return err
-		}
-		return s.reschedule(ctx, p.ID, res.RetryAfter)
 	case p.Status == payment.Success && p.CaptureState == payment.CaptureNone && !now.Before(p.AuthExpiresAt()):
 		return s.releaseAuth(ctx, p.ID)
 	case p.Status == payment.Success && p.CaptureState == payment.CaptureCapturing:
 		return s.retryCapture(ctx, p)
 	}
 	return s.reschedule(ctx, p.ID, time.Time{})
+}
+
+// settleAuth asks the issuer, by the gateway's reference, about the authorization of p that
+// no request is waiting for, and records the answer as that request would have. An
+// authorization that never reached the issuer fails with PROCESS_FAIL; one the issuer has
+// not decided by the payment's expiry (or cannot be asked about by then) closes with
+// ORDER_IS_CLOSED. Either way it is voided by reference first, so that nothing arriving at
+// the issuer later can hold the buyer's funds.
+func (s *Sweeper) settleAuth(ctx context.Context, p *payment.Payment, now time.Time) error {
+	ictx, cancel := s.core.IssuerCtx(ctx)
+	res, err := s.core.Issuer.Inquire(ictx, p.AuthRef())
+	cancel()
+	switch {
+	case errors.Is(err, issuer.ErrNotFound):
+		return s.abandonAuth(ctx, p, payment.CodeProcessFail, "the authorization did not reach the issuer; pay again with a new paymentRequestId")
+	case (err != nil || res.Outcome == issuer.Pending) && !now.Before(p.ExpiresAt):
+		return s.abandonAuth(ctx, p, payment.CodeOrderIsClosed, "the issuer did not decide before the payment's expiry time")
+	case err != nil:
+		s.core.Log.WarnContext(ctx, "issuer inquiry failed", "payment", p.ID, "err", err)
+		return s.reschedule(ctx, p.ID, now.Add(s.core.AuthLease))
+	case res.Outcome == issuer.Pending:
+		if p.Stage == payment.StageIssuerPending {
+			return s.reschedule(ctx, p.ID, res.RetryAfter)
+		}
+	}
+	_, err = s.core.RecordAuth(ctx, p, p.Card.ThreeDS, res)
+	return err
+}
+
+// abandonAuth voids the authorization of p by the gateway's reference and fails p with code
+// through the recording path, as the issuer's decline would.
+func (s *Sweeper) abandonAuth(ctx context.Context, p *payment.Payment, code, message string) error {
+	ictx, cancel := s.core.IssuerCtx(ctx)
+	res, err := s.core.Issuer.Void(ictx, p.AuthRef())
+	cancel()
+	if err != nil || !res.Success {
+		// Not failed while the issuer may still approve it: asked again after a lease.
+		s.core.Log.WarnContext(ctx, "issuer void by reference failed", "payment", p.ID, "err", err, "code", res.ResultCode)
+		return s.reschedule(ctx, p.ID, s.core.Now().Add(s.core.AuthLease))
+	}
+	_, err = s.core.RecordAuth(ctx, p, p.Card.ThreeDS, issuer.AuthResult{Outcome: issuer.Declined, ResultCode: code, Message: message})
+	return err
 }
 
 // releaseAuth cancels an authorization that was not captured within 7 days and voids it

@@ -99,6 +99,7 @@ func fullPayment(m *payment.Merchant, c *payment.Card, base time.Time) *payment.
 			},
 		},
 		IssuerRef:   "iss-" + newID(),
+		AuthAttempt: 3,
 		RedirectURL: "https://shop.example/return?a=1&b=é",
 		NotifyURL:   "https://shop.example/notify?p=1",
 		Order: payment.Order{

@@ -136,7 +136,7 @@ func testPaymentUpdate(t *testing.T, s store.Store) {
 	p.CaptureState, p.CapturedValue, p.RefundedValue = full.CaptureState, full.CapturedValue, full.RefundedValue
 	p.CancelReason, p.CardID, p.Card, p.IssuerRef, p.Order = full.CancelReason, full.CardID, full.Card, full.IssuerRef, full.Order
 	p.UpdatedAt, p.PaidAt, p.CancelledAt = full.UpdatedAt, full.PaidAt, full.CancelledAt
-	p.ExpiresAt, p.NextActionAt = full.ExpiresAt, full.NextActionAt
+	p.ExpiresAt, p.NextActionAt, p.AuthAttempt = full.ExpiresAt, full.NextActionAt, full.AuthAttempt
 
 	ok(t, s.PaymentUpdate(ctx, p), "PaymentUpdate")
 	if p.Version != 2 {

@@ -75,6 +75,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Clock", testClock},
 		{"ClockConcurrent", testClockConcurrent},
 
+		{"SandboxAuth", testSandboxAuth},
+
 		{"TxCommit", testTxCommit},
 		{"TxRollback", testTxRollback},
 		{"TxConcurrent", testTxConcurrent},
