@@ -31,8 +31,13 @@ func (a *API) Cancel(ctx context.Context, m *payment.Merchant, l Lookup) (*payme
 		if done {
 			return nil
 		}
-		if p.Status == payment.Success {
+		switch {
+		case p.Status == payment.Success:
 			voidRef = p.IssuerRef
+		case p.Stage == payment.StageAuthorizing || p.Stage == payment.StageIssuerPending:
+			// An authorization may be in flight, or stranded by a crash with no request left
+			// to void it: a technical cancel by the gateway's own reference releases it.
+			voidRef = p.AuthRef()
 		}
 		p.Status, p.Stage, p.CancelReason, p.CancelledAt, p.UpdatedAt = payment.Cancelled, payment.StageNone, payment.CancelByMerchant, now, now
 		p.ResultCode, p.ResultMessage = payment.CodeOrderIsCanceled, "the payment was cancelled by the merchant"

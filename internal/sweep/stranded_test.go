@@ -200,3 +200,49 @@ func TestExpiryWaitsForTheLease(t *testing.T) {
 		t.Fatalf("after the lease: %s %s, voided %v", p.Status, p.ResultCode, f.iss.voids())
 	}
 }
+
+// TestCancelStrandedAuthorization: the merchant cancels a payment whose authorization the
+// issuer answered but no request recorded. Cancel voids it by the gateway's reference, since
+// no request may be left to do it; the sweeper leaves the cancelled payment alone, and the
+// request coming back to life voids the authorization it holds rather than recording it.
+func TestCancelStrandedAuthorization(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	release := make(chan struct{})
+	f.hold.Store(&release)
+	cmd := payCommand("p", "4054695723100768", payment.CaptureManual)
+	live := make(chan *payment.Payment)
+	go func() {
+		p, err := f.g.Pay(ctx, f.m, cmd)
+		if err != nil {
+			t.Error(err)
+		}
+		live <- p
+	}()
+	<-f.held
+
+	elsewhere := merchantapi.New(f.core)
+	stranded, err := f.st.PaymentGetByRequestID(ctx, f.m.ID, cmd.RequestID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cancelled, err := elsewhere.Cancel(ctx, f.m, merchantapi.Lookup{ID: stranded.ID})
+	if err != nil || cancelled.Status != payment.Cancelled {
+		t.Fatalf("cancel: %+v %v", cancelled, err)
+	}
+	if v := f.iss.voids(); !slices.Equal(v, []string{stranded.AuthRef()}) {
+		t.Fatalf("voided %v, want the gateway's reference %s", v, stranded.AuthRef())
+	}
+	f.clk.Advance(gateway.DefaultAuthLease)
+	f.sweep(t)
+	if p := f.payment(t, stranded.ID); p.Status != payment.Cancelled {
+		t.Fatalf("after the sweeper: %s", p.Status)
+	}
+	close(release)
+	if p := <-live; p.Status != payment.Cancelled {
+		t.Fatalf("the late request answered %s", p.Status)
+	}
+	if v := f.iss.voids(); len(v) != 2 {
+		t.Fatalf("voids %v: the late request should void the authorization it holds", v)
+	}
+}
