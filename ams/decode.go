@@ -33,8 +33,8 @@ func (e *FieldError) Error() string {
 // ResolveRefs) are resolved first, as Antom resolves them, and the checks read the resolved
 // body. Every failure is a *FieldError naming the field by its JSON path.
 //
-// Decode is the one reading of every body from outside: the API's, and the browser SDK's
-// JSON posts.
+// Decode is meant for every JSON body from outside, so that each has one reading: the API's,
+// and the browser SDK's JSON posts.
 func Decode(data []byte, v any) error {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return &FieldError{Reason: "request body is empty"}
