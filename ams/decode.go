@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 )
 
 // FieldError says which field of a request is missing or malformed. Its message is safe to
@@ -22,10 +23,18 @@ func (e *FieldError) Error() string {
 	return e.Field + " " + e.Reason
 }
 
-// Decode reads a JSON request body into v. Unknown fields are ignored, as the official SDKs
-// send many that cashier does not use. fastjson references (see ResolveRefs) are resolved
-// first, as Antom resolves them. A type mismatch is reported as a FieldError naming the
-// field by its JSON path.
+// Decode reads a JSON request body into v, strictly enough that the body has one reading:
+// encoding/json alone keeps the last of two equal keys and binds keys case-insensitively,
+// where other parsers differ. Unknown fields are ignored, as the official SDKs send many that
+// cashier does not use, but a key that matches a field of v only case-insensitively is
+// refused, as is an object, at any depth, with a key twice or two keys that differ only in
+// case (strings.EqualFold), and a key or string that is not valid UTF-8 or holds a control
+// character other than tab, line feed and carriage return. fastjson references (see
+// ResolveRefs) are resolved first, as Antom resolves them, and the checks read the resolved
+// body. Every failure is a *FieldError naming the field by its JSON path.
+//
+// Decode is meant for every JSON body from outside, so that each has one reading: the API's,
+// and the browser SDK's JSON posts.
 func Decode(data []byte, v any) error {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return &FieldError{Reason: "request body is empty"}
@@ -33,6 +42,11 @@ func Decode(data []byte, v any) error {
 	data, err := ResolveRefs(data)
 	if err != nil {
 		return err
+	}
+	if json.Valid(data) {
+		if err := checkStrict(data, reflect.TypeOf(v)); err != nil {
+			return err
+		}
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(v); err != nil {

@@ -103,6 +103,8 @@ func FuzzDecodePayRequest(f *testing.F) {
 	f.Add([]byte(`null`))
 	f.Add([]byte(``))
 	f.Add([]byte("\xff\xfe{}"))
+	f.Add([]byte(`{"paymentAmount":{"currency":"USD","value":"1"},"PAYMENTAMOUNT":{"currency":"JPY","value":"7"},"x":{"k":1,"\u212a":2}}`))
+	f.Add([]byte(`{"paymentRequestId":"a\u0000\ud800\udc00\ud800","order":{"orderDescription":"\t\n\u007f"}}`))
 
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, rt := range requestTypes {

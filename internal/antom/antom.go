@@ -7,6 +7,7 @@ package antom
 
 import (
 	"context"
+	"reflect"
 
 	"github.com/cashierpay/cashier/ams"
 	"github.com/cashierpay/cashier/internal/gateway"
@@ -110,13 +111,17 @@ func Endpoints(api *merchantapi.API) map[string]Endpoint {
 	}
 }
 
-// decode reads the body into the API's request type, then calls fn. Type mismatches are
-// PARAM_ILLEGAL naming the field.
+// decode reads the body into the API's request type strictly (ams.Decode) and holds every
+// string field to its rule (checkText), then calls fn: no use case, and so no store, sees a
+// body that fails either. Failures are PARAM_ILLEGAL naming the field.
 func decode[Req any](fn func(context.Context, *payment.Merchant, *Req) (any, error)) Endpoint {
 	return func(ctx context.Context, m *payment.Merchant, body []byte) (any, error) {
 		var req Req
 		if err := ams.Decode(body, &req); err != nil {
 			return nil, payment.NewError(payment.CodeParamIllegal, err.Error())
+		}
+		if err := checkText("", reflect.ValueOf(&req)); err != nil {
+			return nil, err
 		}
 		return fn(ctx, m, &req)
 	}

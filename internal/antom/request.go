@@ -3,6 +3,7 @@ package antom
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"time"
 
 	"github.com/cashierpay/cashier/ams"
@@ -34,10 +35,10 @@ func parsePay(req *ams.PayRequest) (*merchantapi.PayCommand, *payment.Error) {
 	if req.Order == nil {
 		return nil, paramError("order", "is required")
 	}
-	if err := requireString("order.referenceOrderId", req.Order.ReferenceOrderID, 64); err != nil {
+	if err := require("order.referenceOrderId", req.Order.ReferenceOrderID); err != nil {
 		return nil, err
 	}
-	if err := requireString("order.orderDescription", req.Order.OrderDescription, 256); err != nil {
+	if err := require("order.orderDescription", req.Order.OrderDescription); err != nil {
 		return nil, err
 	}
 	if req.Order.OrderAmount != nil {
@@ -47,9 +48,6 @@ func parsePay(req *ams.PayRequest) (*merchantapi.PayCommand, *payment.Error) {
 	}
 	cmd.Order = payment.Order{ReferenceOrderID: req.Order.ReferenceOrderID, Description: req.Order.OrderDescription}
 	if b := req.Order.Buyer; b != nil {
-		if err := maxString("order.buyer.referenceBuyerId", b.ReferenceBuyerID, 64); err != nil {
-			return nil, err
-		}
 		cmd.Order.BuyerID = b.ReferenceBuyerID
 	}
 	if req.Env == nil || req.Env.TerminalType == "" {
@@ -89,9 +87,6 @@ func parsePay(req *ams.PayRequest) (*merchantapi.PayCommand, *payment.Error) {
 		}
 		return nil, paramError("paymentMethod.paymentMethodType", "must be CARD: cashier is a card gateway")
 	}
-	if err := maxString("paymentMethod.paymentMethodId", pm.PaymentMethodID, 128); err != nil {
-		return nil, err
-	}
 	cmd.Token = pm.PaymentMethodID
 	var m ams.CardMetaData
 	if len(pm.PaymentMethodMetaData) > 0 && string(pm.PaymentMethodMetaData) != "null" {
@@ -102,15 +97,7 @@ func parsePay(req *ams.PayRequest) (*merchantapi.PayCommand, *payment.Error) {
 			}
 			return nil, paramError("paymentMethod.paymentMethodMetaData", "must be a JSON object of card fields")
 		}
-	}
-	for _, f := range []struct {
-		name, v string
-		max     int
-	}{
-		{"cardNo", m.CardNo, 32}, {"cvv", m.CVV, 4}, {"expiryYear", m.ExpiryYear, 2}, {"expiryMonth", m.ExpiryMonth, 2},
-		{"selectedCardBrand", m.SelectedCardBrand, 64}, {"networkTransactionId", m.NetworkTransactionID, 100},
-	} {
-		if err := maxString("paymentMethod.paymentMethodMetaData."+f.name, f.v, f.max); err != nil {
+		if err := checkText("paymentMethod.paymentMethodMetaData", reflect.ValueOf(&m)); err != nil {
 			return nil, err
 		}
 	}
@@ -223,12 +210,6 @@ func parseLookup(idField, id, requestIDField, requestID string) (merchantapi.Loo
 	if id == "" && requestID == "" {
 		return merchantapi.Lookup{}, paramError(idField, "or "+requestIDField+" is required")
 	}
-	if err := maxString(idField, id, 64); err != nil {
-		return merchantapi.Lookup{}, err
-	}
-	if err := maxString(requestIDField, requestID, 64); err != nil {
-		return merchantapi.Lookup{}, err
-	}
 	return merchantapi.Lookup{ID: id, RequestID: requestID}, nil
 }
 
@@ -237,7 +218,7 @@ func parseCapture(req *ams.CaptureRequest) (merchantapi.CaptureCommand, *payment
 	if err := requireRequestID("captureRequestId", req.CaptureRequestID); err != nil {
 		return merchantapi.CaptureCommand{}, err
 	}
-	if err := requireString("paymentId", req.PaymentID, 64); err != nil {
+	if err := require("paymentId", req.PaymentID); err != nil {
 		return merchantapi.CaptureCommand{}, err
 	}
 	amount, perr := parseAmount("captureAmount", req.CaptureAmount)
@@ -252,20 +233,12 @@ func parseRefund(req *ams.RefundRequest) (merchantapi.RefundCommand, *payment.Er
 	if err := requireRequestID("refundRequestId", req.RefundRequestID); err != nil {
 		return merchantapi.RefundCommand{}, err
 	}
-	if err := requireString("paymentId", req.PaymentID, 64); err != nil {
+	if err := require("paymentId", req.PaymentID); err != nil {
 		return merchantapi.RefundCommand{}, err
 	}
 	amount, perr := parseAmount("refundAmount", req.RefundAmount)
 	if perr != nil {
 		return merchantapi.RefundCommand{}, perr
-	}
-	for _, f := range []struct {
-		name, v string
-		max     int
-	}{{"referenceRefundId", req.ReferenceRefundID, 64}, {"refundReason", req.RefundReason, 256}, {"captureId", req.CaptureID, 64}, {"refundNotifyUrl", req.RefundNotifyURL, 1024}} {
-		if err := maxString(f.name, f.v, f.max); err != nil {
-			return merchantapi.RefundCommand{}, err
-		}
 	}
 	if err := validURL("refundNotifyUrl", req.RefundNotifyURL, false); err != nil {
 		return merchantapi.RefundCommand{}, err
