@@ -1,8 +1,6 @@
 package web
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -162,8 +160,9 @@ func (s *sdkFrame) readJSON(w http.ResponseWriter, r *http.Request, token string
 		}
 		return false
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(v); err != nil || dec.More() {
+	// The one strict reading of every outside body: a key twice, in two cases, or a control
+	// character is refused here as on the API.
+	if err := ams.Decode(body, v); err != nil {
 		// The decoder's message may quote the body: it is not logged or returned.
 		jsonError(w, http.StatusBadRequest, "bad_request", "the body is not the expected JSON object")
 		return false

@@ -472,7 +472,7 @@ func TestSDKAPIRefusals(t *testing.T) {
 		{"CSRF under another key", apiCall{path: sdkAPIPathT + "/card", body: cardJSON, csrf: wrongKey.frameToken(testToken, time.Now())}, http.StatusForbidden},
 		{"stale CSRF", apiCall{path: sdkAPIPathT + "/card", body: cardJSON, csrf: guard.frameToken(testToken, time.Now().Add(-3*time.Hour))}, http.StatusForbidden},
 		{"future CSRF", apiCall{path: sdkAPIPathT + "/card", body: cardJSON, csrf: guard.frameToken(testToken, time.Now().Add(time.Hour))}, http.StatusForbidden},
-		{"garbled CSRF", apiCall{path: sdkAPIPathT + "/card", body: cardJSON, csrf: csrf[:len(csrf)-3] + "AAA"}, http.StatusForbidden},
+		{"garbled CSRF", apiCall{path: sdkAPIPathT + "/card", body: cardJSON, csrf: garble(csrf)}, http.StatusForbidden},
 		{"cookie CSRF field", apiCall{path: sdkAPIPathT + "/cvv", body: `{"cvv":"123"}`, csrf: b64.EncodeToString(guard.mac(formCSRFLabel, testToken, []byte("x")))}, http.StatusForbidden},
 		{"cross-site", apiCall{path: sdkAPIPathT + "/card", body: cardJSON, csrf: csrf, site: "cross-site"}, http.StatusForbidden},
 		{"same-site other origin", apiCall{path: sdkAPIPathT + "/challenge", body: `{"otp":"123456"}`, csrf: csrf, site: "same-site"}, http.StatusForbidden},
@@ -482,6 +482,9 @@ func TestSDKAPIRefusals(t *testing.T) {
 		{"not JSON", apiCall{path: sdkAPIPathT + "/card", body: `{"cardNo":`, csrf: csrf}, http.StatusBadRequest},
 		{"two objects", apiCall{path: sdkAPIPathT + "/card", body: cardJSON + cardJSON, csrf: csrf}, http.StatusBadRequest},
 		{"wrong type", apiCall{path: sdkAPIPathT + "/card", body: `{"saveCard":"4242424242424242"}`, csrf: csrf}, http.StatusBadRequest},
+		{"a key twice", apiCall{path: sdkAPIPathT + "/card", body: `{"cardNo":"4242424242424242","cardNo":"5555555555554444"}`, csrf: csrf}, http.StatusBadRequest},
+		{"a key in two cases", apiCall{path: sdkAPIPathT + "/cvv", body: `{"cvv":"123","CVV":"999"}`, csrf: csrf}, http.StatusBadRequest},
+		{"a NUL", apiCall{path: sdkAPIPathT + "/challenge", body: `{"otp":"123\u0000456"}`, csrf: csrf}, http.StatusBadRequest},
 		{"too large", apiCall{path: sdkAPIPathT + "/card", body: `{"holderName":"` + strings.Repeat("x", MaxBodyBytes) + `"}`, csrf: csrf}, http.StatusRequestEntityTooLarge},
 	}
 	for _, tc := range cases {
