@@ -58,7 +58,7 @@ func (c *merchantAddCmd) Run(e *env) error {
 	if c.NotifyURL != "" && !validHTTPURL(c.NotifyURL) {
 		return errors.New("--notify-url must be an absolute http or https URL")
 	}
-	gwKey, err := loadGatewayKey(c.Data, false)
+	gwKey, err := loadGatewayKey(c.Data, false, c.secrets(e.log()))
 	if err != nil {
 		return err
 	}
@@ -241,14 +241,17 @@ func toNotificationJSON(n *payment.Notification, attempts []*payment.Notificatio
 }
 
 type vaultCmd struct {
-	RotateKey vaultRotateKeyCmd `cmd:"" name:"rotate-key" help:"Add a new key-encryption key, make it active, and re-wrap every stored card's data key under it."`
+	RotateKey vaultRotateKeyCmd `cmd:"" name:"rotate-key" help:"Rotate keys of the keyring: by default the key-encryption key (re-wrapping every stored card's data key under the new one); --page and --csrf the keys of hosted-page links and of the pages' forms."`
 }
 
 type vaultRotateKeyCmd struct {
 	storeFlags `embed:""`
+	KEK        bool `name:"kek" help:"Rotate the key-encryption key and re-wrap the cards; the default when neither --page nor --csrf is given."`
+	Page       bool `help:"Rotate the key of hosted-page links; links handed out before keep working for 30 days."`
+	CSRF       bool `name:"csrf" help:"Rotate the key of the hosted pages' form tokens; each node uses the new key from its next start."`
 }
 
-// Run rotates the vault's key-encryption key. Card ciphertexts are untouched, and a running
+// Run rotates the keys the flags name. Card ciphertexts are untouched, and a running
 // gateway keeps working throughout: it reloads the key file when it meets a key id it does
 // not know. Running it again finishes cards sealed meanwhile under the old key.
 func (c *vaultRotateKeyCmd) Run(e *env) error {
@@ -257,10 +260,33 @@ func (c *vaultRotateKeyCmd) Run(e *env) error {
 			return fmt.Errorf("no vault keys at %s: %w", filepath.Join(c.Data, vault.KeysFile), err)
 		}
 	}
-	kr, err := vault.LoadOrCreate(c.Data)
+	kr, err := vault.LoadOrCreate(c.Data, c.secrets(e.log()))
 	if err != nil {
 		return err
 	}
+	out := map[string]any{}
+	for _, m := range []struct {
+		on    bool
+		p     vault.Purpose
+		field string
+	}{{c.Page, vault.PageTokens, "pageKeyId"}, {c.CSRF, vault.CSRF, "csrfKeyId"}} {
+		if !m.on {
+			continue
+		}
+		if out[m.field], err = kr.RotateMAC(c.Data, m.p); err != nil {
+			return err
+		}
+	}
+	if c.KEK || !c.Page && !c.CSRF {
+		if err := c.rotateKEK(e, kr, out); err != nil {
+			return err
+		}
+	}
+	return printJSON(e.stdout, out)
+}
+
+// rotateKEK adds a KEK and re-wraps every card under it.
+func (c *vaultRotateKeyCmd) rotateKEK(e *env, kr *vault.Keyring, out map[string]any) error {
 	st, err := c.openExisting(e.ctx)
 	if err != nil {
 		return err
@@ -291,7 +317,8 @@ func (c *vaultRotateKeyCmd) Run(e *env) error {
 			rewrapped++
 		}
 	}
-	return printJSON(e.stdout, map[string]any{"activeKeyId": newID, "rewrapped": rewrapped})
+	out["activeKeyId"], out["rewrapped"] = newID, rewrapped
+	return nil
 }
 
 // sqlitePath is the SQLite file the flags name, and whether they name one at all.

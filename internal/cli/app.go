@@ -2,10 +2,8 @@ package cli
 
 import (
 	"context"
-	"crypto/hkdf"
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/sha256"
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
@@ -68,6 +66,14 @@ type Options struct {
 	// DebugListener says /metrics is served on a listener of its own (serve --debug-listen),
 	// not on the gateway's routes.
 	DebugListener bool
+	// AllowOpenKeyFiles starts even when a secret file in DataDir is readable by group or
+	// others, with a warning instead of a refusal.
+	AllowOpenKeyFiles bool
+}
+
+// secrets reads the data directory's secret files as the options say.
+func (o *Options) secrets() datadir.Secrets {
+	return datadir.Secrets{AllowOpen: o.AllowOpenKeyFiles, Logger: o.Logger}
 }
 
 // errNoIssuer is production mode without a connection to an acquirer.
@@ -145,11 +151,13 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 	if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
 		return nil, err
 	}
-	key, err := loadGatewayKey(opts.DataDir, true)
+	secrets := opts.secrets()
+	secrets.CheckDir(opts.DataDir)
+	key, err := loadGatewayKey(opts.DataDir, true, secrets)
 	if err != nil {
 		return nil, err
 	}
-	kr, err := vault.LoadOrCreate(opts.DataDir)
+	kr, err := vault.LoadOrCreate(opts.DataDir, secrets)
 	if err != nil {
 		return nil, fmt.Errorf("vault keys: %w", err)
 	}
@@ -159,7 +167,7 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 	}
 	app := &App{Store: st, GatewayKey: key, Vault: kr, testClock: testClock, dataDir: opts.DataDir, log: opts.Logger}
 	if !opts.Production {
-		if app.SandboxClient, err = sandbox.EnsureMerchant(ctx, st, opts.DataDir, &key.PublicKey, opts.Clock.Now()); err != nil {
+		if app.SandboxClient, err = sandbox.EnsureMerchant(ctx, st, opts.DataDir, secrets, &key.PublicKey, opts.Clock.Now()); err != nil {
 			st.Close()
 			return nil, err
 		}
@@ -178,13 +186,13 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 	})
 	core := gateway.New(gateway.Config{
 		Store: st, Issuer: opts.Issuer, ACS: opts.ACS, Bodies: antom.Bodies{}, Vault: kr, Clock: opts.Clock, Logger: opts.Logger,
-		PublicURL: opts.PublicURL, Notified: app.Notifier.Kick, PageKey: deriveKey(key, "hosted-page-token"),
+		PublicURL: opts.PublicURL, Notified: app.Notifier.Kick,
 	})
 	app.API, app.Checkout, app.Sweeper = merchantapi.New(core), checkout.New(core), sweep.New(core, opts.Clock, app.Metrics.SweeperLag)
 	api := httpapi.Config{
 		APIs: antom.Endpoints(app.API), Store: st, Signer: signer, Clock: opts.Clock, Logger: opts.Logger, TrustProxy: opts.TrustProxy,
 		Metrics: app.Metrics, ServeMetrics: !opts.DebugListener,
-		Pages: web.New(web.Config{Flow: app.Checkout, Logger: opts.Logger, CSRFKey: deriveKey(key, "hosted-page-csrf")}),
+		Pages: web.New(web.Config{Flow: app.Checkout, Logger: opts.Logger, CSRFKey: kr.MACKey(vault.CSRF)}),
 	}
 	if !opts.Production {
 		api.Sandbox = sandbox.Routes{Store: st, Clock: testClock, Logger: opts.Logger}
@@ -224,7 +232,7 @@ func (a *App) Run(ctx context.Context) {
 // loadGatewayKey reads the gateway's RSA-2048 signing key from
 // CASHIER_GATEWAY_PRIVATE_KEY (PKCS#8, PEM or bare base64) or DataDir/gateway-key.pem,
 // creating the file when create is set (the first start of a gateway).
-func loadGatewayKey(dir string, create bool) (*rsa.PrivateKey, error) {
+func loadGatewayKey(dir string, create bool, secrets datadir.Secrets) (*rsa.PrivateKey, error) {
 	if v := os.Getenv("CASHIER_GATEWAY_PRIVATE_KEY"); v != "" {
 		k, err := ams.ParsePrivateKey(v)
 		if err != nil {
@@ -244,11 +252,11 @@ func loadGatewayKey(dir string, create bool) (*rsa.PrivateKey, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := datadir.Create(path, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil && !errors.Is(err, fs.ErrExist) {
+		if err := datadir.Create(path, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})); err != nil && !errors.Is(err, fs.ErrExist) {
 			return nil, err
 		}
 	}
-	data, err := os.ReadFile(path)
+	data, err := secrets.Read(path)
 	if err != nil {
 		return nil, err
 	}
@@ -266,14 +274,4 @@ func (a *App) PublishURLs(httpURL, httpsURL string) error {
 		return nil
 	}
 	return a.SandboxClient.PublishURLs(a.dataDir, httpURL, httpsURL)
-}
-
-// deriveKey derives a purpose-bound secret from the gateway's private key with HKDF, so that
-// every node with the same gateway key agrees on it without another key to distribute.
-func deriveKey(k *rsa.PrivateKey, purpose string) []byte {
-	key, err := hkdf.Key(sha256.New, k.D.Bytes(), nil, "cashier:"+purpose, 32)
-	if err != nil {
-		panic(err) // only a length over 255 hashes fails
-	}
-	return key
 }

@@ -57,7 +57,8 @@ func (c *serveCmd) Run(e *env) error {
 	}
 	opts := &Options{
 		DataDir: c.Data, DB: c.DB, PublicURL: c.PublicURL, TrustProxy: c.TrustProxy, NotifyTimeout: c.NotifyTimeout,
-		Production: c.Production, Logger: slog.New(slog.NewTextHandler(e.stderr, nil)), DebugListener: c.DebugListen != "",
+		Production: c.Production, Logger: e.log(), DebugListener: c.DebugListen != "",
+		AllowOpenKeyFiles: c.AllowOpenKeyFiles,
 	}
 	opts.defaults()
 	if c.TestClock {
@@ -90,7 +91,7 @@ func (c *serveCmd) Run(e *env) error {
 		if c.TLSCert != "" {
 			certs, err = tlscert.Files(c.TLSCert, c.TLSKey, tlscert.Options{Logger: opts.Logger})
 		} else {
-			certs, err = tlscert.Sandbox(opts.DataDir, c.TLSHosts, tlscert.Options{Logger: opts.Logger})
+			certs, err = tlscert.Sandbox(opts.DataDir, c.TLSHosts, tlscert.Options{Logger: opts.Logger, Secrets: opts.secrets()})
 		}
 		if err != nil {
 			return fmt.Errorf("HTTPS certificate: %w", err)

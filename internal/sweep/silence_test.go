@@ -10,6 +10,7 @@ import (
 
 	"github.com/cashierpay/cashier/internal/antom"
 	"github.com/cashierpay/cashier/internal/clock"
+	"github.com/cashierpay/cashier/internal/datadir"
 	"github.com/cashierpay/cashier/internal/gateway"
 	"github.com/cashierpay/cashier/internal/issuer"
 	"github.com/cashierpay/cashier/internal/merchantapi"
@@ -60,7 +61,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	kr, err := vault.LoadOrCreate(dir)
+	kr, err := vault.LoadOrCreate(dir, datadir.Secrets{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +71,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	iss := &silentIssuer{Issuer: sandbox.NewIssuer(clk)}
-	core := gateway.New(gateway.Config{Store: st, Issuer: iss, Bodies: antom.Bodies{}, Vault: kr, Clock: clk, PublicURL: "http://cashier.test", PageKey: []byte("k")})
+	core := gateway.New(gateway.Config{Store: st, Issuer: iss, Bodies: antom.Bodies{}, Vault: kr, Clock: clk, PublicURL: "http://cashier.test"})
 	return &fixture{g: merchantapi.New(core), sw: sweep.New(core, clk, nil), st: st, clk: clk, iss: iss, m: m}
 }
 
