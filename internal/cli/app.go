@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -50,8 +51,12 @@ type Options struct {
 	PublicURL string
 	// TrustProxy believes X-Forwarded-Proto from a TLS-terminating proxy in front.
 	TrustProxy bool
-	// Clock defaults to the wall clock. A *clock.Test also serves /sandbox/clock.
-	Clock clock.Clock
+	// Clock defaults to the wall clock. A *clock.Test also serves /sandbox/clock, to
+	// loopback clients and those in TestClockClients, moving at most TestClockMaxAdvance
+	// (default sandbox.DefaultMaxAdvance) per call.
+	Clock               clock.Clock
+	TestClockClients    []netip.Prefix
+	TestClockMaxAdvance time.Duration
 	// NotifyTimeout bounds one notification delivery attempt; default 10 s.
 	NotifyTimeout time.Duration
 	// Logger defaults to slog.Default().
@@ -195,7 +200,7 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 		Pages: web.New(web.Config{Flow: app.Checkout, Logger: opts.Logger, CSRFKey: kr.MACKey(vault.CSRF)}),
 	}
 	if !opts.Production {
-		api.Sandbox = sandbox.Routes{Store: st, Clock: testClock, Logger: opts.Logger}
+		api.Sandbox = sandbox.Routes{Store: st, Clock: testClock, ClockClients: opts.TestClockClients, MaxAdvance: opts.TestClockMaxAdvance, Logger: opts.Logger}
 	}
 	app.Handler = httpapi.New(api).Handler()
 	return app, nil

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -56,6 +57,28 @@ func TestOpenRefusesOpenSecretFiles(t *testing.T) {
 	app.Close()
 	if !strings.Contains(logs.String(), "level=WARN") || !strings.Contains(logs.String(), "chmod 700") {
 		t.Fatalf("no warning about the open data directory:\n%s", logs.String())
+	}
+}
+
+// TestTestClockFlags: the clock's allow-list takes prefixes and addresses, and goes with
+// --test-clock only.
+func TestTestClockFlags(t *testing.T) {
+	got, err := prefixes([]string{"10.0.0.0/8", " 192.168.1.7", "::1", "2001:db8::/32"})
+	if err != nil || fmt.Sprint(got) != "[10.0.0.0/8 192.168.1.7/32 ::1/128 2001:db8::/32]" {
+		t.Fatalf("prefixes = %v, %v", got, err)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"serve", "--test-clock-allow", "10.0.0.0/8"}, "--test-clock"},
+		{[]string{"serve", "--test-clock", "--test-clock-allow", "ten"}, "--test-clock-allow"},
+		{[]string{"serve", "--test-clock", "--test-clock-max-advance", "0s"}, "--test-clock-max-advance"},
+	} {
+		dir := t.TempDir()
+		if code, _, errOut := run(append(c.args, "--data", dir)...); code != 1 || !strings.Contains(errOut, c.want) {
+			t.Errorf("%v: exit %d %q; want 1 naming %s", c.args, code, errOut, c.want)
+		}
 	}
 }
 
