@@ -33,6 +33,7 @@ type merchantCmd struct {
 	Add          merchantAddCmd          `cmd:"" help:"Register a merchant: its client id and the public key its requests are signed with."`
 	List         merchantListCmd         `cmd:"" help:"List the merchants."`
 	SetNotifyURL merchantSetNotifyURLCmd `cmd:"" name:"set-notify-url" help:"Set or clear a merchant's default notification URL."`
+	Set          merchantSetCmd          `cmd:"" help:"Change a merchant's settings: its replay window."`
 }
 
 type merchantAddCmd struct {
@@ -97,7 +98,9 @@ func (c *merchantListCmd) Run(e *env) error {
 	}
 	out := []map[string]string{}
 	for _, m := range ms {
-		out = append(out, map[string]string{"clientId": m.ClientID, "name": m.Name, "notifyUrl": m.NotifyURL, "createdAt": m.CreatedAt.Format(time.RFC3339)})
+		out = append(out, map[string]string{
+			"clientId": m.ClientID, "name": m.Name, "notifyUrl": m.NotifyURL, "requestWindow": windowText(m.RequestWindow), "createdAt": m.CreatedAt.Format(time.RFC3339),
+		})
 	}
 	return printJSON(e.stdout, out)
 }
@@ -124,6 +127,41 @@ func (c *merchantSetNotifyURLCmd) Run(e *env) error {
 		return err
 	}
 	return printJSON(e.stdout, map[string]string{"clientId": c.ClientID, "notifyUrl": c.NotifyURL})
+}
+
+type merchantSetCmd struct {
+	storeFlags    `embed:""`
+	ClientID      string        `required:"" placeholder:"ID" help:"The merchant's client id."`
+	RequestWindow time.Duration `required:"" placeholder:"DURATION" help:"Refuse requests whose Request-Time is further than this from the gateway's clock (5m, say; at most 24h); 0 turns the check off, the default, as SDKs on a drifting clock would be refused."`
+}
+
+// maxRequestWindow keeps a window a window: a day is already far more than any clock drifts.
+const maxRequestWindow = 24 * time.Hour
+
+func (c *merchantSetCmd) Run(e *env) error {
+	if c.RequestWindow < 0 || c.RequestWindow > maxRequestWindow || c.RequestWindow%time.Millisecond != 0 {
+		return fmt.Errorf("--request-window must be 0 (off) or up to %s, in whole milliseconds", maxRequestWindow)
+	}
+	st, err := c.openExisting(e.ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.MerchantSetRequestWindow(e.ctx, c.ClientID, c.RequestWindow); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("no merchant %q", c.ClientID)
+		}
+		return err
+	}
+	return printJSON(e.stdout, map[string]string{"clientId": c.ClientID, "requestWindow": windowText(c.RequestWindow)})
+}
+
+// windowText shows a replay window as the flag takes it, or "off".
+func windowText(d time.Duration) string {
+	if d == 0 {
+		return "off"
+	}
+	return d.String()
 }
 
 type migrateCmd struct {
