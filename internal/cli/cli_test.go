@@ -67,7 +67,7 @@ func TestCommandsCreateNothing(t *testing.T) {
 		{"merchant", "set-notify-url", "--client-id", "X", "--notify-url", ""},
 		{"merchant", "set", "--client-id", "X", "--request-window", "5m"},
 		{"merchant", "set", "--client-id", "X", "--request-window", "25h"},
-		{"merchant", "set", "--client-id", "X", "--request-window", "-1s"},
+		{"merchant", "set", "--client-id", "X", "--request-window=-1s"},
 		{"merchant", "add", "--client-id", "X", "--public-key", "@/nonexistent"},
 		{"vault", "rotate-key"},
 	} {
