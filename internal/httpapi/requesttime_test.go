@@ -48,4 +48,3 @@ func TestCheckRequestTime(t *testing.T) {
 		}
 	}
 }
-
