@@ -65,10 +65,25 @@ func newEnv(t testing.TB) *env {
 // harness's.
 func newEnvWith(t testing.TB, opts cli.Options) *env {
 	t.Helper()
-	e := &env{t: t, dir: t.TempDir(), clock: clock.NewTest(), logs: &syncBuffer{}}
+	e := &env{t: t, dir: t.TempDir(), clock: clock.NewTest(), logs: &syncBuffer{}, db: testDB(t)}
+	e.start(opts)
+	return e
+}
+
+// peer starts a second node of e's gateway: the same data dir, database and clock.
+func (e *env) peer() *env {
+	e.t.Helper()
+	p := &env{t: e.t, dir: e.dir, clock: e.clock, logs: e.logs, db: e.db}
+	p.start(cli.Options{})
+	return p
+}
+
+// start opens the gateway on e's data dir and database and serves it.
+func (e *env) start(opts cli.Options) {
+	t := e.t
+	t.Helper()
 	e.srv = httptest.NewUnstartedServer(nil)
 	e.baseURL = "http://" + e.srv.Listener.Addr().String()
-	e.db = testDB(t)
 	opts.DataDir, opts.PublicURL, opts.Clock, opts.DB = e.dir, e.baseURL, e.clock, e.db
 	opts.Logger = slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	app, err := cli.Open(context.Background(), opts)
@@ -92,7 +107,6 @@ func newEnvWith(t testing.TB, opts cli.Options) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return e
 }
 
 func TestMain(m *testing.M) { os.Exit(pgtest.RunMain(m)) }

@@ -367,6 +367,16 @@ func TestTestClockEndpoint(t *testing.T) {
 	if bad.StatusCode != 400 {
 		t.Fatalf("negative duration: %d", bad.StatusCode)
 	}
+	// One call moves the clock 30 days at most: no jump of years at a time.
+	far, _ := http.Post(e.baseURL+"/sandbox/clock/advance", "application/json", strings.NewReader(`{"duration":"17520h"}`))
+	if far.StatusCode != 400 {
+		t.Fatalf("an advance of two years: %d", far.StatusCode)
+	}
+	get, _ = http.Get(e.baseURL + "/sandbox/clock")
+	readJSON(t, get, &body)
+	if still, _ := time.Parse(time.RFC3339Nano, body.Now); still.Sub(time.Now()) > 3*time.Hour {
+		t.Fatalf("a refused advance moved the clock to %s", body.Now)
+	}
 	// Payment times follow the test clock.
 	p := e.pay(payReq(visaOK, "USD", 100))
 	created, _ := ams.ParseTime(p.PaymentCreateTime)

@@ -33,6 +33,7 @@ type merchantCmd struct {
 	Add          merchantAddCmd          `cmd:"" help:"Register a merchant: its client id and the public key its requests are signed with."`
 	List         merchantListCmd         `cmd:"" help:"List the merchants."`
 	SetNotifyURL merchantSetNotifyURLCmd `cmd:"" name:"set-notify-url" help:"Set or clear a merchant's default notification URL."`
+	Set          merchantSetCmd          `cmd:"" help:"Change a merchant's settings: its replay window."`
 }
 
 type merchantAddCmd struct {
@@ -58,7 +59,7 @@ func (c *merchantAddCmd) Run(e *env) error {
 	if c.NotifyURL != "" && !validHTTPURL(c.NotifyURL) {
 		return errors.New("--notify-url must be an absolute http or https URL")
 	}
-	gwKey, err := loadGatewayKey(c.Data, false)
+	gwKey, err := loadGatewayKey(c.Data, false, c.secrets(e.log()))
 	if err != nil {
 		return err
 	}
@@ -97,7 +98,9 @@ func (c *merchantListCmd) Run(e *env) error {
 	}
 	out := []map[string]string{}
 	for _, m := range ms {
-		out = append(out, map[string]string{"clientId": m.ClientID, "name": m.Name, "notifyUrl": m.NotifyURL, "createdAt": m.CreatedAt.Format(time.RFC3339)})
+		out = append(out, map[string]string{
+			"clientId": m.ClientID, "name": m.Name, "notifyUrl": m.NotifyURL, "requestWindow": windowText(m.RequestWindow), "createdAt": m.CreatedAt.Format(time.RFC3339),
+		})
 	}
 	return printJSON(e.stdout, out)
 }
@@ -124,6 +127,41 @@ func (c *merchantSetNotifyURLCmd) Run(e *env) error {
 		return err
 	}
 	return printJSON(e.stdout, map[string]string{"clientId": c.ClientID, "notifyUrl": c.NotifyURL})
+}
+
+type merchantSetCmd struct {
+	storeFlags    `embed:""`
+	ClientID      string        `required:"" placeholder:"ID" help:"The merchant's client id."`
+	RequestWindow time.Duration `required:"" placeholder:"DURATION" help:"Refuse requests whose Request-Time is further than this from the gateway's clock (5m, say; at most 24h); 0 turns the check off, the default, as SDKs on a drifting clock would be refused."`
+}
+
+// maxRequestWindow keeps a window a window: a day is already far more than any clock drifts.
+const maxRequestWindow = 24 * time.Hour
+
+func (c *merchantSetCmd) Run(e *env) error {
+	if c.RequestWindow < 0 || c.RequestWindow > maxRequestWindow || c.RequestWindow%time.Millisecond != 0 {
+		return fmt.Errorf("--request-window must be 0 (off) or up to %s, in whole milliseconds", maxRequestWindow)
+	}
+	st, err := c.openExisting(e.ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.MerchantSetRequestWindow(e.ctx, c.ClientID, c.RequestWindow); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("no merchant %q", c.ClientID)
+		}
+		return err
+	}
+	return printJSON(e.stdout, map[string]string{"clientId": c.ClientID, "requestWindow": windowText(c.RequestWindow)})
+}
+
+// windowText shows a replay window as the flag takes it, or "off".
+func windowText(d time.Duration) string {
+	if d == 0 {
+		return "off"
+	}
+	return d.String()
 }
 
 type migrateCmd struct {
@@ -241,14 +279,17 @@ func toNotificationJSON(n *payment.Notification, attempts []*payment.Notificatio
 }
 
 type vaultCmd struct {
-	RotateKey vaultRotateKeyCmd `cmd:"" name:"rotate-key" help:"Add a new key-encryption key, make it active, and re-wrap every stored card's data key under it."`
+	RotateKey vaultRotateKeyCmd `cmd:"" name:"rotate-key" help:"Rotate keys of the keyring: by default the key-encryption key (re-wrapping every stored card's data key under the new one); --page and --csrf the keys of hosted-page links and of the pages' forms."`
 }
 
 type vaultRotateKeyCmd struct {
 	storeFlags `embed:""`
+	KEK        bool `name:"kek" help:"Rotate the key-encryption key and re-wrap the cards; the default when neither --page nor --csrf is given."`
+	Page       bool `help:"Rotate the key of hosted-page links; links handed out before keep working for 30 days."`
+	CSRF       bool `name:"csrf" help:"Rotate the key of the hosted pages' form tokens; each node uses the new key from its next start."`
 }
 
-// Run rotates the vault's key-encryption key. Card ciphertexts are untouched, and a running
+// Run rotates the keys the flags name. Card ciphertexts are untouched, and a running
 // gateway keeps working throughout: it reloads the key file when it meets a key id it does
 // not know. Running it again finishes cards sealed meanwhile under the old key.
 func (c *vaultRotateKeyCmd) Run(e *env) error {
@@ -257,10 +298,33 @@ func (c *vaultRotateKeyCmd) Run(e *env) error {
 			return fmt.Errorf("no vault keys at %s: %w", filepath.Join(c.Data, vault.KeysFile), err)
 		}
 	}
-	kr, err := vault.LoadOrCreate(c.Data)
+	kr, err := vault.LoadOrCreate(c.Data, c.secrets(e.log()))
 	if err != nil {
 		return err
 	}
+	out := map[string]any{}
+	for _, m := range []struct {
+		on    bool
+		p     vault.Purpose
+		field string
+	}{{c.Page, vault.PageTokens, "pageKeyId"}, {c.CSRF, vault.CSRF, "csrfKeyId"}} {
+		if !m.on {
+			continue
+		}
+		if out[m.field], err = kr.RotateMAC(c.Data, m.p); err != nil {
+			return err
+		}
+	}
+	if c.KEK || !c.Page && !c.CSRF {
+		if err := c.rotateKEK(e, kr, out); err != nil {
+			return err
+		}
+	}
+	return printJSON(e.stdout, out)
+}
+
+// rotateKEK adds a KEK and re-wraps every card under it.
+func (c *vaultRotateKeyCmd) rotateKEK(e *env, kr *vault.Keyring, out map[string]any) error {
 	st, err := c.openExisting(e.ctx)
 	if err != nil {
 		return err
@@ -291,7 +355,8 @@ func (c *vaultRotateKeyCmd) Run(e *env) error {
 			rewrapped++
 		}
 	}
-	return printJSON(e.stdout, map[string]any{"activeKeyId": newID, "rewrapped": rewrapped})
+	out["activeKeyId"], out["rewrapped"] = newID, rewrapped
+	return nil
 }
 
 // sqlitePath is the SQLite file the flags name, and whether they name one at all.

@@ -2,10 +2,8 @@ package cli
 
 import (
 	"context"
-	"crypto/hkdf"
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/sha256"
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
@@ -13,6 +11,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -52,8 +51,12 @@ type Options struct {
 	PublicURL string
 	// TrustProxy believes X-Forwarded-Proto from a TLS-terminating proxy in front.
 	TrustProxy bool
-	// Clock defaults to the wall clock. A *clock.Test also serves /sandbox/clock.
-	Clock clock.Clock
+	// Clock defaults to the wall clock. A *clock.Test also serves /sandbox/clock, to
+	// loopback clients and those in TestClockClients, moving at most TestClockMaxAdvance
+	// (default sandbox.DefaultMaxAdvance) per call.
+	Clock               clock.Clock
+	TestClockClients    []netip.Prefix
+	TestClockMaxAdvance time.Duration
 	// NotifyTimeout bounds one notification delivery attempt; default 10 s.
 	NotifyTimeout time.Duration
 	// Logger defaults to slog.Default().
@@ -75,6 +78,14 @@ type Options struct {
 	// Fault is the sandbox's fault injection (serve --fault, docs/operations.md): refused in
 	// production.
 	Fault string
+	// AllowOpenKeyFiles starts even when a secret file in DataDir is readable by group or
+	// others, with a warning instead of a refusal.
+	AllowOpenKeyFiles bool
+}
+
+// secrets reads the data directory's secret files as the options say.
+func (o *Options) secrets() datadir.Secrets {
+	return datadir.Secrets{AllowOpen: o.AllowOpenKeyFiles, Logger: o.Logger}
 }
 
 // errNoIssuer is production mode without a connection to an acquirer.
@@ -158,11 +169,13 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 	if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
 		return nil, err
 	}
-	key, err := loadGatewayKey(opts.DataDir, true)
+	secrets := opts.secrets()
+	secrets.CheckDir(opts.DataDir)
+	key, err := loadGatewayKey(opts.DataDir, true, secrets)
 	if err != nil {
 		return nil, err
 	}
-	kr, err := vault.LoadOrCreate(opts.DataDir)
+	kr, err := vault.LoadOrCreate(opts.DataDir, secrets)
 	if err != nil {
 		return nil, fmt.Errorf("vault keys: %w", err)
 	}
@@ -177,7 +190,7 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 		opts.Issuer, opts.ACS = sandbox.NewIssuer(opts.Clock, st), sandbox.ACS{}
 	}
 	if !opts.Production {
-		if app.SandboxClient, err = sandbox.EnsureMerchant(ctx, st, opts.DataDir, &key.PublicKey, opts.Clock.Now()); err != nil {
+		if app.SandboxClient, err = sandbox.EnsureMerchant(ctx, st, opts.DataDir, secrets, &key.PublicKey, opts.Clock.Now()); err != nil {
 			st.Close()
 			return nil, err
 		}
@@ -196,17 +209,17 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 	})
 	core := gateway.New(gateway.Config{
 		Store: st, Issuer: opts.Issuer, ACS: opts.ACS, Bodies: antom.Bodies{}, Vault: kr, Clock: opts.Clock, Logger: opts.Logger,
-		PublicURL: opts.PublicURL, Notified: app.Notifier.Kick, PageKey: deriveKey(key, "hosted-page-token"),
+		PublicURL: opts.PublicURL, Notified: app.Notifier.Kick,
 		AuthLease: opts.AuthLease, AfterIssuerAuthorize: afterAuth,
 	})
 	app.API, app.Checkout, app.Sweeper = merchantapi.New(core), checkout.New(core), sweep.New(core, opts.Clock, app.Metrics.SweeperLag)
 	api := httpapi.Config{
 		APIs: antom.Endpoints(app.API), Store: st, Signer: signer, Clock: opts.Clock, Logger: opts.Logger, TrustProxy: opts.TrustProxy,
 		Metrics: app.Metrics, ServeMetrics: !opts.DebugListener,
-		Pages: web.New(web.Config{Flow: app.Checkout, Logger: opts.Logger, CSRFKey: deriveKey(key, "hosted-page-csrf")}),
+		Pages: web.New(web.Config{Flow: app.Checkout, Logger: opts.Logger, CSRFKey: kr.MACKey(vault.CSRF)}),
 	}
 	if !opts.Production {
-		api.Sandbox = sandbox.Routes{Store: st, Clock: testClock, Logger: opts.Logger}
+		api.Sandbox = sandbox.Routes{Store: st, Clock: testClock, ClockClients: opts.TestClockClients, MaxAdvance: opts.TestClockMaxAdvance, Logger: opts.Logger}
 	}
 	app.Handler = httpapi.New(api).Handler()
 	return app, nil
@@ -243,7 +256,7 @@ func (a *App) Run(ctx context.Context) {
 // loadGatewayKey reads the gateway's RSA-2048 signing key from
 // CASHIER_GATEWAY_PRIVATE_KEY (PKCS#8, PEM or bare base64) or DataDir/gateway-key.pem,
 // creating the file when create is set (the first start of a gateway).
-func loadGatewayKey(dir string, create bool) (*rsa.PrivateKey, error) {
+func loadGatewayKey(dir string, create bool, secrets datadir.Secrets) (*rsa.PrivateKey, error) {
 	if v := os.Getenv("CASHIER_GATEWAY_PRIVATE_KEY"); v != "" {
 		k, err := ams.ParsePrivateKey(v)
 		if err != nil {
@@ -263,11 +276,11 @@ func loadGatewayKey(dir string, create bool) (*rsa.PrivateKey, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := datadir.Create(path, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil && !errors.Is(err, fs.ErrExist) {
+		if err := datadir.Create(path, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})); err != nil && !errors.Is(err, fs.ErrExist) {
 			return nil, err
 		}
 	}
-	data, err := os.ReadFile(path)
+	data, err := secrets.Read(path)
 	if err != nil {
 		return nil, err
 	}
@@ -285,14 +298,4 @@ func (a *App) PublishURLs(httpURL, httpsURL string) error {
 		return nil
 	}
 	return a.SandboxClient.PublishURLs(a.dataDir, httpURL, httpsURL)
-}
-
-// deriveKey derives a purpose-bound secret from the gateway's private key with HKDF, so that
-// every node with the same gateway key agrees on it without another key to distribute.
-func deriveKey(k *rsa.PrivateKey, purpose string) []byte {
-	key, err := hkdf.Key(sha256.New, k.D.Bytes(), nil, "cashier:"+purpose, 32)
-	if err != nil {
-		panic(err) // only a length over 255 hashes fails
-	}
-	return key
 }

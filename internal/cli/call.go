@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/cashierpay/cashier/client"
+	"github.com/cashierpay/cashier/internal/datadir"
 	"github.com/cashierpay/cashier/internal/sandbox"
 )
 
@@ -30,7 +31,9 @@ type callCmd struct {
 // Run signs the body as the official SDKs do, sends it, verifies the answer's signature and
 // prints the verified JSON: the first signed call, before any code.
 func (c *callCmd) Run(e *env) error {
-	sm, err := sandbox.ReadMerchant(c.Merchant)
+	// The file may be one the user wrote, anywhere: an open one is worth a warning here,
+	// not a refusal.
+	sm, err := sandbox.ReadMerchant(c.Merchant, datadir.Secrets{AllowOpen: true, Logger: e.log()})
 	if err != nil {
 		return fmt.Errorf("--merchant: %w (run cashier serve first, or write the file)", err)
 	}

@@ -8,11 +8,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"runtime/debug"
 	"strings"
 
 	"github.com/alecthomas/kong"
+
+	"github.com/cashierpay/cashier/internal/datadir"
 )
 
 // commands is the command line. Every flag can also be set with the CASHIER_* environment
@@ -33,6 +36,9 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 }
+
+// log is where commands write their log lines: standard error, as text.
+func (e *env) log() *slog.Logger { return slog.New(slog.NewTextHandler(e.stderr, nil)) }
 
 // exit carries kong's exit code (after --help) out of Parse.
 type exit int
@@ -80,6 +86,13 @@ const defaultDataDir = "cashier-data"
 type storeFlags struct {
 	Data string `default:"cashier-data" env:"CASHIER_DATA" placeholder:"DIR" help:"Data directory: keys, the SQLite database, sandbox-merchant.json (${env})."`
 	DB   string `env:"CASHIER_DB" placeholder:"URL" help:"Database: postgres://… or sqlite:PATH; default the SQLite file cashier.db in the data directory (${env}; put a password there, not on the command line)."`
+	// AllowOpenKeyFiles is for filesystems whose modes mean nothing (some volume mounts).
+	AllowOpenKeyFiles bool `name:"allow-open-key-files" env:"CASHIER_ALLOW_OPEN_KEY_FILES" help:"Use secret files of the data directory (gateway-key.pem, vault-keys.json, sandbox-merchant.json, the sandbox CA's key) that group or others can read, with a warning; without it they are refused (${env})."`
+}
+
+// secrets reads the data directory's secret files as the flags say, warning on log.
+func (f storeFlags) secrets(log *slog.Logger) datadir.Secrets {
+	return datadir.Secrets{AllowOpen: f.AllowOpenKeyFiles, Logger: log}
 }
 
 type versionCmd struct{}

@@ -23,7 +23,7 @@ func run(args ...string) (code int, stdout, stderr string) {
 // exit status 0.
 func TestHelpEverywhere(t *testing.T) {
 	for _, cmd := range [][]string{
-		{}, {"serve"}, {"call"}, {"merchant"}, {"merchant", "add"}, {"merchant", "list"}, {"merchant", "set-notify-url"},
+		{}, {"serve"}, {"call"}, {"merchant"}, {"merchant", "add"}, {"merchant", "list"}, {"merchant", "set-notify-url"}, {"merchant", "set"},
 		{"notifications"}, {"notifications", "list"}, {"notifications", "resend"}, {"vault"}, {"vault", "rotate-key"},
 		{"migrate"}, {"version"},
 	} {
@@ -65,6 +65,9 @@ func TestCommandsCreateNothing(t *testing.T) {
 	for _, args := range [][]string{
 		{"merchant", "list"}, {"notifications", "list"}, {"notifications", "resend", "n1"},
 		{"merchant", "set-notify-url", "--client-id", "X", "--notify-url", ""},
+		{"merchant", "set", "--client-id", "X", "--request-window", "5m"},
+		{"merchant", "set", "--client-id", "X", "--request-window", "25h"},
+		{"merchant", "set", "--client-id", "X", "--request-window=-1s"},
 		{"merchant", "add", "--client-id", "X", "--public-key", "@/nonexistent"},
 		{"vault", "rotate-key"},
 	} {

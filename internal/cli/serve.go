@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"net/netip"
 	"os"
 	"os/signal"
 	"strings"
@@ -24,21 +25,23 @@ import (
 )
 
 type serveCmd struct {
-	storeFlags    `embed:""`
-	Listen        string        `default:"127.0.0.1:8080" env:"CASHIER_LISTEN" placeholder:"ADDR" help:"Address of the plain HTTP listener; '' turns it off (${env})."`
-	HTTPSListen   string        `name:"https-listen" default:"127.0.0.1:8443" env:"CASHIER_HTTPS_LISTEN" placeholder:"ADDR" help:"Address of the HTTPS listener; '' turns it off. The Python SDK dials port 443: 127.0.0.1:443 (${env})."`
-	TLSCert       string        `name:"tls-cert" env:"CASHIER_TLS_CERT" type:"path" placeholder:"FILE" help:"Certificate (PEM, chain after it) of the HTTPS listener, reloaded on SIGHUP or change; default a sandbox certificate from the data dir's sandbox CA (${env})."`
-	TLSKey        string        `name:"tls-key" env:"CASHIER_TLS_KEY" type:"path" placeholder:"FILE" help:"Private key (PEM) of --tls-cert (${env})."`
-	TLSHosts      []string      `name:"tls-hosts" env:"CASHIER_TLS_HOSTS" sep:"," placeholder:"HOST,…" help:"Host names and IP addresses the sandbox certificate names besides localhost, 127.0.0.1 and ::1 (${env})."`
-	PublicURL     string        `name:"public-url" env:"CASHIER_PUBLIC_URL" placeholder:"URL" help:"Base of the links handed to buyers; default the URL of the listener the merchant's request came in on (${env})."`
-	TrustProxy    bool          `env:"CASHIER_TRUST_PROXY" help:"Believe X-Forwarded-Proto from a TLS-terminating proxy in front: Secure cookies, HSTS (${env})."`
-	NotifyURL     string        `name:"notify-url" env:"CASHIER_NOTIFY_URL" placeholder:"URL" help:"Notification URL of the sandbox merchant, kept across restarts (${env})."`
-	TestClock     bool          `env:"CASHIER_TEST_CLOCK" help:"Run on a sandbox test clock moved by POST /sandbox/clock/advance (${env})."`
-	NotifyTimeout time.Duration `default:"10s" env:"CASHIER_NOTIFY_TIMEOUT" help:"Timeout of one notification delivery attempt (${env})."`
-	DebugListen   string        `name:"debug-listen" env:"CASHIER_DEBUG_LISTEN" placeholder:"ADDR" help:"Address of a private listener for /metrics and /debug/pprof/; without it /metrics is on the gateway's listeners and pprof is off (${env})."`
-	Production    bool          `env:"CASHIER_PRODUCTION" help:"Build no sandbox part: no simulated issuer, no sandbox merchant, no /sandbox routes. Needs a connection to an acquirer (${env})."`
-	AuthLease     time.Duration `name:"auth-lease" default:"30s" env:"CASHIER_AUTH_LEASE" help:"How long an authorization may stay in flight before the sweeper asks the issuer about it and records the answer (a crash left it); more than twice the 10 s issuer timeout (${env})."`
-	Fault         string        `hidden:"" env:"CASHIER_FAULT" placeholder:"POINT[:N]" help:"Sandbox fault injection for crash tests: after-issuer-authorize[:N] kills the process when the N-th authorization is answered and not yet recorded. Refused with --production (${env})."`
+	storeFlags          `embed:""`
+	Listen              string        `default:"127.0.0.1:8080" env:"CASHIER_LISTEN" placeholder:"ADDR" help:"Address of the plain HTTP listener; '' turns it off (${env})."`
+	HTTPSListen         string        `name:"https-listen" default:"127.0.0.1:8443" env:"CASHIER_HTTPS_LISTEN" placeholder:"ADDR" help:"Address of the HTTPS listener; '' turns it off. The Python SDK dials port 443: 127.0.0.1:443 (${env})."`
+	TLSCert             string        `name:"tls-cert" env:"CASHIER_TLS_CERT" type:"path" placeholder:"FILE" help:"Certificate (PEM, chain after it) of the HTTPS listener, reloaded on SIGHUP or change; default a sandbox certificate from the data dir's sandbox CA (${env})."`
+	TLSKey              string        `name:"tls-key" env:"CASHIER_TLS_KEY" type:"path" placeholder:"FILE" help:"Private key (PEM) of --tls-cert (${env})."`
+	TLSHosts            []string      `name:"tls-hosts" env:"CASHIER_TLS_HOSTS" sep:"," placeholder:"HOST,…" help:"Host names and IP addresses the sandbox certificate names besides localhost, 127.0.0.1 and ::1 (${env})."`
+	PublicURL           string        `name:"public-url" env:"CASHIER_PUBLIC_URL" placeholder:"URL" help:"Base of the links handed to buyers; default the URL of the listener the merchant's request came in on (${env})."`
+	TrustProxy          bool          `env:"CASHIER_TRUST_PROXY" help:"Believe X-Forwarded-Proto from a TLS-terminating proxy in front: Secure cookies, HSTS (${env})."`
+	NotifyURL           string        `name:"notify-url" env:"CASHIER_NOTIFY_URL" placeholder:"URL" help:"Notification URL of the sandbox merchant, kept across restarts (${env})."`
+	TestClock           bool          `env:"CASHIER_TEST_CLOCK" help:"Run on a sandbox test clock moved by POST /sandbox/clock/advance, served to loopback clients only (${env})."`
+	TestClockAllow      []string      `name:"test-clock-allow" env:"CASHIER_TEST_CLOCK_ALLOW" sep:"," placeholder:"CIDR,…" help:"Clients besides loopback that may read and move the test clock: CIDR prefixes or addresses, by the connection's address (${env})."`
+	TestClockMaxAdvance time.Duration `name:"test-clock-max-advance" default:"720h" env:"CASHIER_TEST_CLOCK_MAX_ADVANCE" help:"The longest one move of the test clock (${env})."`
+	NotifyTimeout       time.Duration `default:"10s" env:"CASHIER_NOTIFY_TIMEOUT" help:"Timeout of one notification delivery attempt (${env})."`
+	DebugListen         string        `name:"debug-listen" env:"CASHIER_DEBUG_LISTEN" placeholder:"ADDR" help:"Address of a private listener for /metrics and /debug/pprof/; without it /metrics is on the gateway's listeners and pprof is off (${env})."`
+	Production          bool          `env:"CASHIER_PRODUCTION" help:"Build no sandbox part: no simulated issuer, no sandbox merchant, no /sandbox routes. Needs a connection to an acquirer (${env})."`
+	AuthLease           time.Duration `name:"auth-lease" default:"30s" env:"CASHIER_AUTH_LEASE" help:"How long an authorization may stay in flight before the sweeper asks the issuer about it and records the answer (a crash left it); more than twice the 10 s issuer timeout (${env})."`
+	Fault               string        `hidden:"" env:"CASHIER_FAULT" placeholder:"POINT[:N]" help:"Sandbox fault injection for crash tests: after-issuer-authorize[:N] kills the process when the N-th authorization is answered and not yet recorded. Refused with --production (${env})."`
 }
 
 func (c *serveCmd) Run(e *env) error {
@@ -58,10 +61,19 @@ func (c *serveCmd) Run(e *env) error {
 		return errors.New("--notify-url sets the sandbox merchant's; in production use cashier merchant set-notify-url")
 	case c.Production && c.Fault != "":
 		return errors.New("--fault is a sandbox tool: production never kills itself on purpose")
+	case len(c.TestClockAllow) > 0 && !c.TestClock:
+		return errors.New("--test-clock-allow opens the test clock's routes, which only --test-clock serves")
+	case c.TestClockMaxAdvance <= 0:
+		return errors.New("--test-clock-max-advance must be positive")
+	}
+	clockClients, err := prefixes(c.TestClockAllow)
+	if err != nil {
+		return fmt.Errorf("--test-clock-allow: %w", err)
 	}
 	opts := &Options{
 		DataDir: c.Data, DB: c.DB, PublicURL: c.PublicURL, TrustProxy: c.TrustProxy, NotifyTimeout: c.NotifyTimeout,
-		Production: c.Production, Logger: slog.New(slog.NewTextHandler(e.stderr, nil)), DebugListener: c.DebugListen != "",
+		Production: c.Production, Logger: e.log(), DebugListener: c.DebugListen != "",
+		AllowOpenKeyFiles: c.AllowOpenKeyFiles, TestClockClients: clockClients, TestClockMaxAdvance: c.TestClockMaxAdvance,
 		AuthLease: c.AuthLease, Fault: c.Fault,
 	}
 	opts.defaults()
@@ -95,7 +107,7 @@ func (c *serveCmd) Run(e *env) error {
 		if c.TLSCert != "" {
 			certs, err = tlscert.Files(c.TLSCert, c.TLSKey, tlscert.Options{Logger: opts.Logger})
 		} else {
-			certs, err = tlscert.Sandbox(opts.DataDir, c.TLSHosts, tlscert.Options{Logger: opts.Logger})
+			certs, err = tlscert.Sandbox(opts.DataDir, c.TLSHosts, tlscert.Options{Logger: opts.Logger, Secrets: opts.secrets()})
 		}
 		if err != nil {
 			return fmt.Errorf("HTTPS certificate: %w", err)
@@ -197,6 +209,24 @@ func (c *serveCmd) Run(e *env) error {
 		err = nil
 	}
 	return err
+}
+
+// prefixes parses CIDR prefixes; a bare address stands for itself alone.
+func prefixes(list []string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, s := range list {
+		s = strings.TrimSpace(s)
+		if a, err := netip.ParseAddr(s); err == nil {
+			out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			return nil, fmt.Errorf("%q is neither a CIDR prefix nor an IP address", s)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 // debugRoutes are the operator's: metrics and the profiler, on a listener of their own

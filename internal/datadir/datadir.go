@@ -1,7 +1,9 @@
 // Package datadir writes the files of the gateway's data directory (keys, certificates, the
 // sandbox merchant) so that a reader, or a second node starting on the same directory, sees a
 // file whole or not at all: each is written to a temporary file, synced, then linked or
-// renamed into place.
+// renamed into place. Every file is written readable by its owner only, except the copies of
+// public material that Public writes for people and tools; Secrets reads the secret ones
+// back, refusing any whose mode was loosened since.
 package datadir
 
 import (
@@ -11,17 +13,23 @@ import (
 	"runtime"
 )
 
-// Create writes data to path with mode unless path exists. Of processes racing to create
+// Create writes data to path, readable by its owner only, unless path exists. Of processes racing to create
 // the same file, exactly one succeeds and the others get an error satisfying
 // errors.Is(err, fs.ErrExist): they then read the winner's file, so two nodes never start
 // with two different keys.
-func Create(path string, data []byte, mode fs.FileMode) error {
-	return write(path, data, mode, os.Link)
+func Create(path string, data []byte) error {
+	return write(path, data, 0o600, os.Link)
 }
 
-// Replace writes data to path with mode, replacing what is there.
-func Replace(path string, data []byte, mode fs.FileMode) error {
-	return write(path, data, mode, os.Rename)
+// Replace writes data to path, readable by its owner only, replacing what is there.
+func Replace(path string, data []byte) error {
+	return write(path, data, 0o600, os.Rename)
+}
+
+// Public writes data that anyone may read (a CA certificate for trust stores) to path,
+// replacing what is there.
+func Public(path string, data []byte) error {
+	return write(path, data, 0o644, os.Rename)
 }
 
 func write(path string, data []byte, mode fs.FileMode, place func(tmp, path string) error) error {

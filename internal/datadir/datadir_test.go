@@ -20,7 +20,7 @@ func TestCreateRace(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			err := Create(path, []byte{byte('a' + i)}, 0o600)
+			err := Create(path, []byte{byte('a' + i)})
 			if err != nil && !errors.Is(err, fs.ErrExist) {
 				t.Error(err)
 			}
@@ -47,10 +47,11 @@ func TestCreateRace(t *testing.T) {
 func TestReplace(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "ca.pem")
 	for _, c := range []struct {
-		data string
-		mode fs.FileMode
-	}{{"one", 0o600}, {"two", 0o644}} {
-		if err := Replace(path, []byte(c.data), c.mode); err != nil {
+		data  string
+		write func(string, []byte) error
+		mode  fs.FileMode
+	}{{"one", Replace, 0o600}, {"two", Public, 0o644}, {"three", Replace, 0o600}} {
+		if err := c.write(path, []byte(c.data)); err != nil {
 			t.Fatal(err)
 		}
 		got, _ := os.ReadFile(path)
@@ -59,7 +60,7 @@ func TestReplace(t *testing.T) {
 			t.Fatalf("got %q %v, want %q %v", got, fi.Mode(), c.data, c.mode)
 		}
 	}
-	if err := Create(path, []byte("three"), 0o600); !errors.Is(err, fs.ErrExist) {
+	if err := Create(path, []byte("four")); !errors.Is(err, fs.ErrExist) {
 		t.Fatalf("Create over an existing file: %v", err)
 	}
 }

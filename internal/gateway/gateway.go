@@ -33,7 +33,9 @@ type Config struct {
 	ACS issuer.ACS
 	// Bodies renders the notifications the use cases write.
 	Bodies NotificationBodies
-	Vault  *vault.Keyring
+	// Vault seals cards and holds the keys of hosted-page tokens; every node of one gateway
+	// must share it.
+	Vault *vault.Keyring
 	// Clock defaults to the wall clock.
 	Clock clock.Clock
 	// Logger defaults to slog.Default().
@@ -45,9 +47,6 @@ type Config struct {
 	// IssuerTimeout bounds one call to the issuer; default 10 s, so that a pay answers
 	// PAYMENT_IN_PROCESS before the official SDKs give up reading (15 s).
 	IssuerTimeout time.Duration
-	// PageKey authenticates the tokens of hosted-page URLs; every node of one gateway must
-	// have the same. Required for hosted mode.
-	PageKey []byte
 	// Notified is called after a transaction that wrote notifications commits, so that the
 	// delivery worker sends them at once; optional.
 	Notified func()
@@ -90,7 +89,6 @@ type Core struct {
 	clock     clock.Clock
 	publicURL string
 	notified  func()
-	pageKey   []byte
 	cvvs      *cvvCache
 	afterAuth func()
 }
@@ -101,7 +99,7 @@ func New(cfg Config) *Core {
 		Store: cfg.Store, Issuer: cfg.Issuer, ACS: cfg.ACS, Log: cfg.Logger,
 		IssuerTimeout: cfg.IssuerTimeout, DuplicateWait: cfg.DuplicateWait, AuthLease: cfg.AuthLease, afterAuth: cfg.AfterIssuerAuthorize,
 		bodies: cfg.Bodies, clock: cfg.Clock, publicURL: strings.TrimSuffix(cfg.PublicURL, "/"),
-		notified: cfg.Notified, pageKey: cfg.PageKey, cvvs: newCVVCache(),
+		notified: cfg.Notified, cvvs: newCVVCache(),
 	}
 	if c.clock == nil {
 		c.clock = clock.Real{}

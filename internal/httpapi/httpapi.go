@@ -237,7 +237,8 @@ func (s *Server) call(ctx context.Context, r *http.Request, clientID, clean, raw
 // authenticate finds the merchant and verifies the request signature over the raw body.
 // The signature may cover any of paths: the path as sent, or the normalised one (an SDK
 // with a trailing slash on its base URL sends "//ams/..." but signs "/ams/...").
-// Result codes: CLIENT_INVALID, PARAM_ILLEGAL (Request-Time), INVALID_SIGNATURE, KEY_NOT_FOUND.
+// Result codes: CLIENT_INVALID, PARAM_ILLEGAL (Request-Time, missing or outside the merchant's
+// replay window), INVALID_SIGNATURE, KEY_NOT_FOUND.
 func (s *Server) authenticate(ctx context.Context, r *http.Request, clientID string, paths []string, body []byte) (*payment.Merchant, *payment.Error) {
 	if clientID == "" {
 		return nil, payment.NewError(ams.CodeClientInvalid, "the Client-Id header is missing")
@@ -269,6 +270,11 @@ func (s *Server) authenticate(ctx context.Context, r *http.Request, clientID str
 	}
 	for _, p := range paths {
 		if ams.Verify(pub, ams.SignContent(http.MethodPost, p, clientID, reqTime, body), sig.Signature) == nil {
+			// The merchant's SDK stamps its own wall-clock time, so the window is measured
+			// on the wall clock, not on the sandbox's test clock.
+			if perr := checkRequestTime(reqTime, m.RequestWindow, time.Now()); perr != nil {
+				return nil, perr
+			}
 			return m, nil
 		}
 	}

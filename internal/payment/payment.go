@@ -88,7 +88,10 @@ type Merchant struct {
 	Name      string
 	PublicKey string // bare base64 SubjectPublicKeyInfo
 	NotifyURL string
-	CreatedAt time.Time
+	// RequestWindow, when set, refuses a request whose Request-Time is further than this
+	// from the gateway's wall clock, so that a captured request cannot be replayed later.
+	RequestWindow time.Duration
+	CreatedAt     time.Time
 }
 
 // Card is a card in the vault. The PAN is only in Sealed, encrypted.

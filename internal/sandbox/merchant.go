@@ -38,7 +38,7 @@ type Merchant struct {
 // store, creating both on first start. Later starts only refresh the gateway key; the URLs
 // are the server's to write (PublishURLs), so that a command run beside a server leaves them
 // alone.
-func EnsureMerchant(ctx context.Context, st store.Store, dir string, gatewayKey *rsa.PublicKey, now time.Time) (*Merchant, error) {
+func EnsureMerchant(ctx context.Context, st store.Store, dir string, secrets datadir.Secrets, gatewayKey *rsa.PublicKey, now time.Time) (*Merchant, error) {
 	path := filepath.Join(dir, MerchantFile)
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		k, err := rsa.GenerateKey(rand.Reader, 2048)
@@ -49,17 +49,17 @@ func EnsureMerchant(ctx context.Context, st store.Store, dir string, gatewayKey 
 			ClientID: "SANDBOX_" + randomUpper(16), MerchantPrivateKey: ams.EncodePrivateKey(k),
 			MerchantPublicKey: ams.EncodePublicKey(&k.PublicKey), GatewayPublicKey: ams.EncodePublicKey(gatewayKey),
 		}
-		if err := datadir.Create(path, m.encode(), 0o600); err != nil && !errors.Is(err, fs.ErrExist) {
+		if err := datadir.Create(path, m.encode()); err != nil && !errors.Is(err, fs.ErrExist) {
 			return nil, err
 		}
 	}
-	m, err := ReadMerchant(path)
+	m, err := ReadMerchant(path, secrets)
 	if err != nil {
 		return nil, err
 	}
 	if gw := ams.EncodePublicKey(gatewayKey); m.GatewayPublicKey != gw {
 		m.GatewayPublicKey = gw
-		if err := datadir.Replace(path, m.encode(), 0o600); err != nil {
+		if err := datadir.Replace(path, m.encode()); err != nil {
 			return nil, err
 		}
 	}
@@ -78,9 +78,9 @@ func EnsureMerchant(ctx context.Context, st store.Store, dir string, gatewayKey 
 	return m, nil
 }
 
-// ReadMerchant reads a merchant file.
-func ReadMerchant(path string) (*Merchant, error) {
-	data, err := os.ReadFile(path)
+// ReadMerchant reads a merchant file, which holds the merchant's private key, through secrets.
+func ReadMerchant(path string, secrets datadir.Secrets) (*Merchant, error) {
+	data, err := secrets.Read(path)
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +98,7 @@ func (m *Merchant) PublishURLs(dir, httpURL, httpsURL string) error {
 		return nil
 	}
 	m.BaseURL, m.HTTPSBaseURL = httpURL, httpsURL
-	return datadir.Replace(filepath.Join(dir, MerchantFile), m.encode(), 0o600)
+	return datadir.Replace(filepath.Join(dir, MerchantFile), m.encode())
 }
 
 func (m *Merchant) encode() []byte {

@@ -3,9 +3,12 @@ package sandbox
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
+	"slices"
 	"time"
 
 	"github.com/cashierpay/cashier/internal/clock"
@@ -18,9 +21,21 @@ type Routes struct {
 	Store store.Store
 	// Clock, when set, is served at GET /sandbox/clock and POST /sandbox/clock/advance.
 	Clock *clock.Test
+	// ClockClients may use the clock's routes besides loopback clients (serve
+	// --test-clock-allow). The clock moves every payment's time on every node and never
+	// comes back, so by default only someone on the gateway's own host may move it.
+	ClockClients []netip.Prefix
+	// MaxAdvance bounds one advance; default DefaultMaxAdvance. Time.Duration caps the
+	// clock's lead anyway (292 years), but a bound per call keeps a typo ("2000h" for
+	// "200h") from pushing every payment past its expiry at once.
+	MaxAdvance time.Duration
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
 }
+
+// DefaultMaxAdvance is the longest one advance of the test clock goes by default: past the
+// 7-day release of an uncaptured authorization, with room to spare.
+const DefaultMaxAdvance = 30 * 24 * time.Hour
 
 // Register adds the routes to mux:
 //
@@ -31,12 +46,32 @@ func (s Routes) Register(mux *http.ServeMux) {
 	if s.Logger == nil {
 		s.Logger = slog.Default()
 	}
+	if s.MaxAdvance <= 0 {
+		s.MaxAdvance = DefaultMaxAdvance
+	}
 	mux.HandleFunc("GET /sandbox/test-cards", func(w http.ResponseWriter, r *http.Request) {
 		httpapi.WriteJSON(w, http.StatusOK, Catalogue())
 	})
 	if s.Clock != nil {
-		mux.HandleFunc("GET /sandbox/clock", s.getClock)
-		mux.HandleFunc("POST /sandbox/clock/advance", s.advanceClock)
+		mux.HandleFunc("GET /sandbox/clock", s.clockClient(s.getClock))
+		mux.HandleFunc("POST /sandbox/clock/advance", s.clockClient(s.advanceClock))
+	}
+}
+
+// clockClient serves h only to loopback clients and those ClockClients allows, by the
+// connection's address: a header such as X-Forwarded-For is whatever the client says.
+func (s Routes) clockClient(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ap, err := netip.ParseAddrPort(r.RemoteAddr)
+		ip := ap.Addr().Unmap()
+		if err != nil || !ip.IsLoopback() && !slices.ContainsFunc(s.ClockClients, func(p netip.Prefix) bool { return p.Contains(ip) }) {
+			s.Logger.WarnContext(r.Context(), "test clock: refused a client", "remote", r.RemoteAddr)
+			httpapi.WriteJSON(w, http.StatusForbidden, map[string]string{
+				"error": "the test clock is served to loopback clients only; start serve with --test-clock-allow to open it to more",
+			})
+			return
+		}
+		h(w, r)
 	}
 }
 
@@ -62,6 +97,10 @@ func (s Routes) advanceClock(w http.ResponseWriter, r *http.Request) {
 	d, err := time.ParseDuration(req.Duration)
 	if err != nil || d < 0 {
 		httpapi.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": "duration must be a non-negative Go duration such as 90s, 2h or 24h"})
+		return
+	}
+	if d > s.MaxAdvance {
+		httpapi.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": fmt.Sprintf("duration must be at most %s per call (serve --test-clock-max-advance)", s.MaxAdvance)})
 		return
 	}
 	// The offset lives in the database so that every node follows the same clock.

@@ -57,6 +57,9 @@ type Queries interface {
 	MerchantGetByClientID(ctx context.Context, clientID string) (*payment.Merchant, error)
 	MerchantList(ctx context.Context) ([]*payment.Merchant, error)
 	MerchantSetNotifyURL(ctx context.Context, clientID, url string) error
+	// MerchantSetRequestWindow sets how far a request's Request-Time may be from the
+	// gateway's clock, to the millisecond; 0 checks nothing.
+	MerchantSetRequestWindow(ctx context.Context, clientID string, window time.Duration) error
 
 	CardInsert(ctx context.Context, c *payment.Card) error
 	CardGet(ctx context.Context, id string) (*payment.Card, error)

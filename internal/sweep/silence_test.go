@@ -11,6 +11,7 @@ import (
 
 	"github.com/cashierpay/cashier/internal/antom"
 	"github.com/cashierpay/cashier/internal/clock"
+	"github.com/cashierpay/cashier/internal/datadir"
 	"github.com/cashierpay/cashier/internal/gateway"
 	"github.com/cashierpay/cashier/internal/issuer"
 	"github.com/cashierpay/cashier/internal/merchantapi"
@@ -90,7 +91,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	kr, err := vault.LoadOrCreate(dir)
+	kr, err := vault.LoadOrCreate(dir, datadir.Secrets{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +102,7 @@ func newFixture(t *testing.T) *fixture {
 	}
 	iss := &silentIssuer{Issuer: sandbox.NewIssuer(clk, st)}
 	f := &fixture{st: st, clk: clk, iss: iss, m: m, held: make(chan struct{}, 1)}
-	f.core = gateway.New(gateway.Config{Store: st, Issuer: iss, Bodies: antom.Bodies{}, Vault: kr, Clock: clk, PublicURL: "http://cashier.test", PageKey: []byte("k"),
+	f.core = gateway.New(gateway.Config{Store: st, Issuer: iss, Bodies: antom.Bodies{}, Vault: kr, Clock: clk, PublicURL: "http://cashier.test",
 		AfterIssuerAuthorize: func() {
 			if release := f.hold.Swap(nil); release != nil {
 				f.held <- struct{}{}

@@ -70,6 +70,9 @@ type Options struct {
 	Interval time.Duration
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
+	// Secrets reads the sandbox's key files, which must be readable by their owner only:
+	// the sandbox CA's key signs for any name wherever the CA is trusted.
+	Secrets datadir.Secrets
 }
 
 // Manager serves the current certificate to TLS handshakes and replaces it as it is
@@ -78,6 +81,7 @@ type Manager struct {
 	now      func() time.Time
 	interval time.Duration
 	log      *slog.Logger
+	secrets  datadir.Secrets
 
 	// dir is the sandbox's data directory, "" for Files; dns and ips are the names its
 	// certificate must carry.
@@ -94,7 +98,7 @@ type Manager struct {
 }
 
 func newManager(opts Options, interval time.Duration) *Manager {
-	m := &Manager{now: opts.Now, interval: cmp.Or(opts.Interval, interval), log: cmp.Or(opts.Logger, slog.Default())}
+	m := &Manager{now: opts.Now, interval: cmp.Or(opts.Interval, interval), log: cmp.Or(opts.Logger, slog.Default()), secrets: opts.Secrets}
 	if m.now == nil {
 		m.now = time.Now
 	}
@@ -297,7 +301,7 @@ func (m *Manager) ensure(name, certName string, problem func(*tls.Certificate) e
 	// More than a few rounds means the file is appearing and vanishing under us, which is
 	// worth an error rather than a spin.
 	for range 3 {
-		data, err := os.ReadFile(path)
+		data, err := m.secrets.Read(path)
 		missing := errors.Is(err, fs.ErrNotExist)
 		if err != nil && !missing {
 			return nil, false, fmt.Errorf("tlscert: %w", err)
@@ -316,9 +320,9 @@ func (m *Manager) ensure(name, certName string, problem func(*tls.Certificate) e
 			return nil, false, err
 		}
 		if missing {
-			err = datadir.Create(path, data, 0o600)
+			err = datadir.Create(path, data)
 		} else {
-			err = datadir.Replace(path, data, 0o600)
+			err = datadir.Replace(path, data)
 		}
 		if errors.Is(err, fs.ErrExist) {
 			continue
@@ -350,7 +354,7 @@ func (m *Manager) copyCert(name string, c *tls.Certificate) error {
 	if have, err := os.ReadFile(path); err == nil && bytes.Equal(have, want) {
 		return nil
 	}
-	if err := datadir.Replace(path, want, 0o644); err != nil {
+	if err := datadir.Public(path, want); err != nil {
 		return fmt.Errorf("tlscert: %w", err)
 	}
 	return nil

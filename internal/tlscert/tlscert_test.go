@@ -573,7 +573,7 @@ func serialOf(t *testing.T, certPEM []byte) string {
 // replace writes data to path the way renewal tools do, by renaming a new file over it.
 func replace(t *testing.T, path string, data []byte) {
 	t.Helper()
-	if err := datadir.Replace(path, data, 0o600); err != nil {
+	if err := datadir.Replace(path, data); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -684,4 +684,30 @@ func TestFilesWatch(t *testing.T) {
 	replace(t, keyFile, key)
 	replace(t, certFile, cert)
 	waitFor(t, "the certificate after a failed load", serves(cert))
+}
+
+// TestSandboxRefusesOpenKey: the sandbox CA's key signs for any name wherever the CA is
+// trusted; one that group or others can read is refused like every secret file.
+func TestSandboxRefusesOpenKey(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no unix modes")
+	}
+	dir := t.TempDir()
+	if _, err := Sandbox(dir, nil, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{caKeyFile, leafKeyFile} {
+		path := filepath.Join(dir, name)
+		if st, err := os.Stat(path); err != nil || st.Mode().Perm() != 0o600 {
+			t.Fatalf("%s: %v %v; want 0600", name, st.Mode(), err)
+		}
+		os.Chmod(path, 0o644)
+		if _, err := Sandbox(dir, nil, Options{}); err == nil || !strings.Contains(err.Error(), "chmod 600") {
+			t.Fatalf("%s at 0644: %v; want a refusal", name, err)
+		}
+		if _, err := Sandbox(dir, nil, Options{Secrets: datadir.Secrets{AllowOpen: true, Logger: slog.New(slog.DiscardHandler)}}); err != nil {
+			t.Fatalf("%s at 0644 allowed: %v", name, err)
+		}
+		os.Chmod(path, 0o600)
+	}
 }

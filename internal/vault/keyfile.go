@@ -8,11 +8,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -35,22 +33,28 @@ type keyFile struct {
 	Version        int       `json:"version"`
 	Active         string    `json:"active"`
 	FingerprintKey string    `json:"fingerprint_key"`
-	KEKs           []kekJSON `json:"keks"`
+	KEKs           []keyJSON `json:"keks"`
+	// PageKeys and CSRFKeys are the MAC keys of hosted-page URLs and of the pages' forms,
+	// newest first; absent from files written before they lived here.
+	PageKeys []keyJSON `json:"page_keys,omitempty"`
+	CSRFKeys []keyJSON `json:"csrf_keys,omitempty"`
 }
 
-type kekJSON struct {
+type keyJSON struct {
 	ID      string    `json:"id"`
 	Key     string    `json:"key"`
 	Created time.Time `json:"created,omitzero"`
 }
 
 // LoadOrCreate returns the gateway's keyring: from EnvKeyring when that is set, otherwise from
-// dir/vault-keys.json, which is created with one KEK and a fingerprint key on first use.
+// dir/vault-keys.json, which is created with one KEK, a fingerprint key and one MAC key per
+// purpose on first use; a file from before MAC keys lived in it gets them added. secrets
+// checks the file's mode on every read.
 //
 // Two processes starting together on an empty dir must not each make their own keys: one
 // would seal cards the other cannot open. The file is therefore published with a hard link,
 // which fails if the name exists, and the loser reads the winner's keys.
-func LoadOrCreate(dir string) (*Keyring, error) {
+func LoadOrCreate(dir string, secrets datadir.Secrets) (*Keyring, error) {
 	if v, ok := os.LookupEnv(EnvKeyring); ok {
 		// An empty value is more likely a missing secret than a wish for a file-based
 		// keyring; creating fresh keys here would silently seal cards under keys that
@@ -61,6 +65,9 @@ func LoadOrCreate(dir string) (*Keyring, error) {
 		k, err := parseKeyring([]byte(v))
 		if err != nil {
 			return nil, fmt.Errorf("vault: %s: %w", EnvKeyring, err)
+		}
+		if k.missingMACs() {
+			return nil, fmt.Errorf("vault: %s %w", EnvKeyring, errNoMACs)
 		}
 		k.fromEnv = true
 		return k, nil
@@ -75,9 +82,12 @@ func LoadOrCreate(dir string) (*Keyring, error) {
 	// The retry covers losing the creation race; more than a few rounds means the file is
 	// appearing and vanishing under us, which is worth an error rather than a spin.
 	for range 3 {
-		k, err := readKeyring(path)
+		k, err := readKeyring(path, secrets)
 		if err == nil {
-			k.dir = dir
+			k.dir, k.secrets = dir, secrets
+			if err := k.completeMACs(dir); err != nil {
+				return nil, err
+			}
 			return k, nil
 		}
 		if !errors.Is(err, fs.ErrNotExist) {
@@ -87,14 +97,14 @@ func LoadOrCreate(dir string) (*Keyring, error) {
 		if err != nil {
 			return nil, err
 		}
-		err = datadir.Create(path, data, 0o600)
+		err = datadir.Create(path, data)
 		if errors.Is(err, fs.ErrExist) {
 			continue // another process won the race; use its keys
 		}
 		if err != nil {
 			return nil, fmt.Errorf("vault: publishing keys: %w", err)
 		}
-		k.dir = dir
+		k.dir, k.secrets = dir, secrets
 		return k, nil
 	}
 	return nil, fmt.Errorf("vault: %s keeps disappearing", path)
@@ -107,7 +117,10 @@ func generate(now time.Time) (*Keyring, []byte, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	k := &Keyring{keks: map[string]*kek{id: w}, active: id, fpKey: randomBytes(keySize)}
+	k := &Keyring{keks: map[string]*kek{id: w}, active: id, fpKey: randomBytes(keySize), macs: map[Purpose][]*macKey{}}
+	for _, pp := range purposes {
+		k.macs[pp.p] = []*macKey{{id: nextID(pp.prefix, nil, now), raw: randomBytes(keySize), created: now}}
+	}
 	data, err := k.marshal()
 	if err != nil {
 		return nil, nil, err
@@ -115,23 +128,9 @@ func generate(now time.Time) (*Keyring, []byte, error) {
 	return k, data, nil
 }
 
-// readKeyring loads the keys file, refusing one that others can read: the file is every
-// card's key, and a loosened mode is more likely an accident worth stopping for than a
-// choice.
-func readKeyring(path string) (*Keyring, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("vault: %w", err)
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("vault: %w", err)
-	}
-	if runtime.GOOS != "windows" && st.Mode().Perm()&0o077 != 0 {
-		return nil, fmt.Errorf("vault: %s has mode %v; it must be readable by its owner only (chmod 600)", path, st.Mode().Perm())
-	}
-	data, err := io.ReadAll(f)
+// readKeyring loads the keys file through secrets: the file is every card's key.
+func readKeyring(path string, secrets datadir.Secrets) (*Keyring, error) {
+	data, err := secrets.Read(path)
 	if err != nil {
 		return nil, fmt.Errorf("vault: %w", err)
 	}
@@ -156,7 +155,7 @@ func parseKeyring(data []byte) (*Keyring, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fingerprint_key: %w", err)
 	}
-	k := &Keyring{keks: make(map[string]*kek, len(f.KEKs)), active: f.Active, fpKey: fp}
+	k := &Keyring{keks: make(map[string]*kek, len(f.KEKs)), active: f.Active, fpKey: fp, macs: map[Purpose][]*macKey{}}
 	for i, j := range f.KEKs {
 		if err := checkKeyID(j.ID); err != nil {
 			return nil, fmt.Errorf("keks[%d]: %w", i, err)
@@ -176,6 +175,26 @@ func parseKeyring(data []byte) (*Keyring, error) {
 	}
 	if k.keks[f.Active] == nil {
 		return nil, fmt.Errorf("active key %q is not among the keks", f.Active)
+	}
+	for _, set := range []struct {
+		p     Purpose
+		field string
+		keys  []keyJSON
+	}{{PageTokens, "page_keys", f.PageKeys}, {CSRF, "csrf_keys", f.CSRFKeys}} {
+		for i, j := range set.keys {
+			if err := checkKeyID(j.ID); err != nil {
+				return nil, fmt.Errorf("%s[%d]: %w", set.field, i, err)
+			}
+			if slices.ContainsFunc(k.macs[set.p], func(m *macKey) bool { return m.id == j.ID }) {
+				return nil, fmt.Errorf("%s[%d]: duplicate id %q", set.field, i, j.ID)
+			}
+			raw, err := decodeKey(j.Key)
+			if err != nil {
+				return nil, fmt.Errorf("%s[%d] (%s): %w", set.field, i, j.ID, err)
+			}
+			k.macs[set.p] = append(k.macs[set.p], &macKey{id: j.ID, raw: raw, created: j.Created})
+		}
+		sortMACs(k.macs[set.p])
 	}
 	return k, nil
 }
@@ -213,7 +232,13 @@ func (k *Keyring) marshal() ([]byte, error) {
 		FingerprintKey: base64.StdEncoding.EncodeToString(k.fpKey),
 	}
 	for _, w := range k.sortedKEKs() {
-		f.KEKs = append(f.KEKs, kekJSON{ID: w.id, Key: base64.StdEncoding.EncodeToString(w.raw), Created: w.created})
+		f.KEKs = append(f.KEKs, keyJSON{ID: w.id, Key: base64.StdEncoding.EncodeToString(w.raw), Created: w.created})
+	}
+	for _, m := range k.macs[PageTokens] {
+		f.PageKeys = append(f.PageKeys, keyJSON{ID: m.id, Key: base64.StdEncoding.EncodeToString(m.raw), Created: m.created})
+	}
+	for _, m := range k.macs[CSRF] {
+		f.CSRFKeys = append(f.CSRFKeys, keyJSON{ID: m.id, Key: base64.StdEncoding.EncodeToString(m.raw), Created: m.created})
 	}
 	data, err := json.MarshalIndent(f, "", "  ")
 	if err != nil {
@@ -234,12 +259,13 @@ func (k *Keyring) sortedKEKs() []*kek {
 	return out
 }
 
-// generation reads n from an id of the form "k<n>-...", or 0 for ids written by hand.
+// generation reads n from an id of the form "k<n>-..." (or "p<n>-...", "c<n>-..."), or 0 for
+// ids written by hand.
 func generation(id string) int {
-	rest, ok := strings.CutPrefix(id, "k")
-	if !ok {
+	if id == "" || id[0] < 'a' || id[0] > 'z' {
 		return 0
 	}
+	rest := id[1:]
 	digits, _, ok := strings.Cut(rest, "-")
 	if !ok {
 		return 0
@@ -255,7 +281,7 @@ func generation(id string) int {
 // key it already holds, and refuses a file that disagrees with memory about a key's bytes
 // or the fingerprint key: that file belongs to another keyring.
 func (k *Keyring) refresh(dir string) error {
-	disk, err := readKeyring(filepath.Join(dir, KeysFile))
+	disk, err := readKeyring(filepath.Join(dir, KeysFile), k.secrets)
 	if err != nil {
 		return err
 	}
@@ -282,56 +308,25 @@ func (k *Keyring) mergeLocked(disk *Keyring) error {
 			k.keks[id] = w
 		}
 	}
-	return nil
+	return k.mergeMACsLocked(disk)
 }
 
 // Rotate adds a new KEK to the keys file in dir and makes it active, here and on disk.
 // Existing records stay readable under their old KEK until Rewrap moves them; old KEKs are
-// kept. The file is re-read under a lock first so that a concurrent rotation's key is never
-// dropped by this one's write.
+// kept.
 func (k *Keyring) Rotate(dir string) (newID string, err error) {
-	if k.fromEnv {
-		return "", ErrReadOnly
-	}
-	unlock, err := lockDir(dir)
-	if err != nil {
-		return "", err
-	}
-	defer unlock()
-
-	disk, err := readKeyring(filepath.Join(dir, KeysFile))
-	if err != nil {
-		return "", err
-	}
-
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if err := k.mergeLocked(disk); err != nil {
-		return "", err
-	}
-	now := time.Now().UTC().Truncate(time.Second)
-	n := 0
-	for id := range k.keks {
-		n = max(n, generation(id))
-	}
-	newID = fmt.Sprintf("k%d-%s", n+1, now.Format("20060102"))
-	w, err := newKEK(newID, randomBytes(keySize), now)
-	if err != nil {
-		return "", err
-	}
-
-	next := &Keyring{keks: make(map[string]*kek, len(k.keks)+1), active: newID, fpKey: k.fpKey}
-	for id, old := range k.keks {
-		next.keks[id] = old
-	}
-	next.keks[newID] = w
-	data, err := next.marshal()
-	if err != nil {
-		return "", err
-	}
-	if err := datadir.Replace(filepath.Join(dir, KeysFile), data, 0o600); err != nil {
-		return "", fmt.Errorf("vault: publishing keys: %w", err)
-	}
-	k.keks, k.active, k.dir = next.keks, newID, dir
-	return newID, nil
+	err = k.update(dir, func(next *Keyring, now time.Time) error {
+		n := 0
+		for id := range next.keks {
+			n = max(n, generation(id))
+		}
+		newID = fmt.Sprintf("k%d-%s", n+1, now.Format("20060102"))
+		w, err := newKEK(newID, randomBytes(keySize), now)
+		if err != nil {
+			return err
+		}
+		next.keks[newID], next.active = w, newID
+		return nil
+	})
+	return newID, err
 }

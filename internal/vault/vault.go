@@ -18,6 +18,8 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/cashierpay/cashier/internal/datadir"
 )
 
 var (
@@ -88,6 +90,12 @@ type Keyring struct {
 	// rotate-key) may add a KEK there and re-wrap cards under it while this one runs, so
 	// an unknown key id sends us back to the file before giving up.
 	dir string
+	// macs are the MAC keys by purpose, newest first.
+	macs map[Purpose][]*macKey
+	// secrets checks the keys file's mode on every read.
+	secrets datadir.Secrets
+	// reloaded is when Reload last read the file.
+	reloaded time.Time
 }
 
 type kek struct {

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/cashierpay/cashier/internal/datadir"
 )
 
 // noEnv makes sure a keyring in the developer's or CI's environment does not leak into tests
@@ -25,7 +27,7 @@ func newKeyring(t *testing.T) (*Keyring, string) {
 	t.Helper()
 	noEnv(t)
 	dir := t.TempDir()
-	k, err := LoadOrCreate(dir)
+	k, err := LoadOrCreate(dir, datadir.Secrets{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +138,7 @@ func TestRotateRewrapOpen(t *testing.T) {
 	s, _ := k.Seal([]byte(pan), aad)
 
 	// A second process (the running gateway) holding the same keys file.
-	other, err := LoadOrCreate(dir)
+	other, err := LoadOrCreate(dir, datadir.Secrets{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,7 +193,7 @@ func TestRotateRewrapOpen(t *testing.T) {
 	}
 
 	// A fresh load sees both keys, and the fingerprint key did not rotate.
-	reloaded, err := LoadOrCreate(dir)
+	reloaded, err := LoadOrCreate(dir, datadir.Secrets{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,7 +212,7 @@ func TestRotateRewrapOpen(t *testing.T) {
 
 func TestConcurrentRotateKeepsBothKeys(t *testing.T) {
 	a, dir := newKeyring(t)
-	b, err := LoadOrCreate(dir)
+	b, err := LoadOrCreate(dir, datadir.Secrets{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -229,7 +231,7 @@ func TestConcurrentRotateKeepsBothKeys(t *testing.T) {
 	if ids[0] == ids[1] {
 		t.Fatalf("both rotations produced %q", ids[0])
 	}
-	c, err := LoadOrCreate(dir)
+	c, err := LoadOrCreate(dir, datadir.Secrets{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -287,7 +289,7 @@ func TestKeysFileModeAndReuse(t *testing.T) {
 	}
 	before, _ := os.ReadFile(path)
 
-	again, err := LoadOrCreate(dir)
+	again, err := LoadOrCreate(dir, datadir.Secrets{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -318,7 +320,7 @@ func TestKeysFileLooseModeRefused(t *testing.T) {
 	if err := os.Chmod(filepath.Join(dir, KeysFile), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := LoadOrCreate(dir); err == nil || !strings.Contains(err.Error(), "chmod 600") {
+	if _, err := LoadOrCreate(dir, datadir.Secrets{}); err == nil || !strings.Contains(err.Error(), "chmod 600") {
 		t.Fatalf("err = %v, want a refusal naming chmod 600", err)
 	}
 }
@@ -331,7 +333,7 @@ func TestConcurrentLoadOrCreate(t *testing.T) {
 		ks := make([]*Keyring, 2)
 		for i := range ks {
 			wg.Go(func() {
-				k, err := LoadOrCreate(dir)
+				k, err := LoadOrCreate(dir, datadir.Secrets{})
 				if err != nil {
 					t.Error(err)
 				}
@@ -360,9 +362,26 @@ func envJSON(t *testing.T, active string, ids ...string) string {
 	t.Helper()
 	f := keyFile{Version: 1, Active: active, FingerprintKey: base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32))}
 	for i, id := range ids {
-		f.KEKs = append(f.KEKs, kekJSON{ID: id, Key: base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{byte(i + 1)}, 32))})
+		f.KEKs = append(f.KEKs, keyJSON{ID: id, Key: base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{byte(i + 1)}, 32))})
 	}
+	f.PageKeys = []keyJSON{{ID: "p1", Key: base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{8}, 32))}}
+	f.CSRFKeys = []keyJSON{{ID: "c1", Key: base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{9}, 32))}}
 	b, err := json.Marshal(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// without drops a field from a keyring's JSON.
+func without(t *testing.T, keyring, field string) string {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal([]byte(keyring), &m); err != nil {
+		t.Fatal(err)
+	}
+	delete(m, field)
+	b, err := json.Marshal(m)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -372,7 +391,7 @@ func envJSON(t *testing.T, active string, ids ...string) string {
 func TestEnvKeyring(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv(EnvKeyring, envJSON(t, "prod-2", "prod-1", "prod-2"))
-	k, err := LoadOrCreate(dir)
+	k, err := LoadOrCreate(dir, datadir.Secrets{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -418,10 +437,12 @@ func TestEnvKeyringInvalid(t *testing.T) {
 		"unknown field":  `{"version":1,"active":"k1","fingerprintKey":"x","keks":[]}`,
 		"short key":      `{"version":1,"active":"k1","fingerprint_key":"` + base64.StdEncoding.EncodeToString(make([]byte, 32)) + `","keks":[{"id":"k1","key":"AAAA"}]}`,
 		"version":        strings.Replace(envJSON(t, "k1", "k1"), `"version":1`, `"version":2`, 1),
+		"no page keys":   without(t, envJSON(t, "k1", "k1"), "page_keys"),
+		"no csrf keys":   without(t, envJSON(t, "k1", "k1"), "csrf_keys"),
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Setenv(EnvKeyring, v)
-			if _, err := LoadOrCreate(t.TempDir()); err == nil {
+			if _, err := LoadOrCreate(t.TempDir(), datadir.Secrets{}); err == nil {
 				t.Fatal("accepted")
 			}
 		})

@@ -2,26 +2,27 @@ package sqlstore
 
 import (
 	"context"
+	"time"
 
 	"github.com/cashierpay/cashier/internal/payment"
 	"github.com/cashierpay/cashier/internal/store"
 )
 
-const merchantCols = `id, client_id, name, public_key, notify_url, created_at`
+const merchantCols = `id, client_id, name, public_key, notify_url, request_window_ms, created_at`
 
 func scanMerchant(s scanner) (*payment.Merchant, error) {
 	var m payment.Merchant
-	var created int64
-	if err := s.Scan(&m.ID, &m.ClientID, &m.Name, &m.PublicKey, &m.NotifyURL, &created); err != nil {
+	var window, created int64
+	if err := s.Scan(&m.ID, &m.ClientID, &m.Name, &m.PublicKey, &m.NotifyURL, &window, &created); err != nil {
 		return nil, noRows(err)
 	}
-	m.CreatedAt = fromMicros(created)
+	m.RequestWindow, m.CreatedAt = time.Duration(window)*time.Millisecond, fromMicros(created)
 	return &m, nil
 }
 
 func (q queries) MerchantInsert(ctx context.Context, m *payment.Merchant) error {
-	return q.exec(ctx, `INSERT INTO merchants (`+merchantCols+`) VALUES (?, ?, ?, ?, ?, ?)`,
-		m.ID, m.ClientID, m.Name, m.PublicKey, m.NotifyURL, micros(m.CreatedAt))
+	return q.exec(ctx, `INSERT INTO merchants (`+merchantCols+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		m.ID, m.ClientID, m.Name, m.PublicKey, m.NotifyURL, m.RequestWindow.Milliseconds(), micros(m.CreatedAt))
 }
 
 func (q queries) MerchantGet(ctx context.Context, id string) (*payment.Merchant, error) {
@@ -38,6 +39,14 @@ func (q queries) MerchantList(ctx context.Context) ([]*payment.Merchant, error) 
 		return nil, err
 	}
 	return collect(rows, scanMerchant)
+}
+
+func (q queries) MerchantSetRequestWindow(ctx context.Context, clientID string, window time.Duration) error {
+	err := q.execOne(ctx, `UPDATE merchants SET request_window_ms = ? WHERE client_id = ?`, window.Milliseconds(), clientID)
+	if err == store.ErrStale {
+		return store.ErrNotFound
+	}
+	return err
 }
 
 func (q queries) MerchantSetNotifyURL(ctx context.Context, clientID, url string) error {

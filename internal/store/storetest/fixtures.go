@@ -21,12 +21,13 @@ func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 func newMerchant(created time.Time) *payment.Merchant {
 	id := newID()
 	return &payment.Merchant{
-		ID:        id,
-		ClientID:  "client-" + id,
-		Name:      "Boutique Zoë & Co",
-		PublicKey: "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE" + id,
-		NotifyURL: "https://shop.example/notify?m=" + id,
-		CreatedAt: created,
+		ID:            id,
+		ClientID:      "client-" + id,
+		Name:          "Boutique Zoë & Co",
+		PublicKey:     "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE" + id,
+		NotifyURL:     "https://shop.example/notify?m=" + id,
+		RequestWindow: 5*time.Minute + 250*time.Millisecond,
+		CreatedAt:     created,
 	}
 }
 

@@ -115,3 +115,30 @@ func testMerchantGet(t *testing.T, s store.Store) {
 		}
 	}
 }
+
+// testMerchantSetRequestWindow: the window is stored to the millisecond, 0 turns it off, a
+// merchant without one reads 0, another merchant is untouched.
+func testMerchantSetRequestWindow(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	m, other := addMerchant(t, s), addMerchant(t, s)
+	plain := newMerchant(now())
+	plain.RequestWindow = 0
+	ok(t, s.MerchantInsert(ctx, plain), "MerchantInsert without a window")
+	got, err := s.MerchantGetByClientID(ctx, plain.ClientID)
+	ok(t, err, "MerchantGetByClientID")
+	same(t, "merchant without a window", plain, got)
+
+	for _, w := range []time.Duration{90 * time.Second, 24*time.Hour + time.Millisecond, 0} {
+		ok(t, s.MerchantSetRequestWindow(ctx, m.ClientID, w), "MerchantSetRequestWindow")
+		m.RequestWindow = w
+		got, err := s.MerchantGet(ctx, m.ID)
+		ok(t, err, "MerchantGet")
+		same(t, fmt.Sprintf("merchant after setting %s", w), m, got)
+	}
+	got, err = s.MerchantGetByClientID(ctx, other.ClientID)
+	ok(t, err, "MerchantGetByClientID")
+	same(t, "the other merchant", other, got)
+
+	wantErr(t, s.MerchantSetRequestWindow(ctx, "no-such-client", time.Minute), store.ErrNotFound,
+		"MerchantSetRequestWindow of an unknown client")
+}

@@ -30,6 +30,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"MerchantGetUnknown", testMerchantGetUnknown},
 		{"MerchantList", testMerchantList},
 		{"MerchantSetNotifyURL", testMerchantSetNotifyURL},
+		{"MerchantSetRequestWindow", testMerchantSetRequestWindow},
 		{"MerchantGet", testMerchantGet},
 
 		{"CardInsertGet", testCardInsertGet},
