@@ -80,10 +80,12 @@ func TestRetrySchedule(t *testing.T) {
 	}
 	delays := []time.Duration{2 * time.Minute, 10 * time.Minute, 10 * time.Minute, time.Hour, 2 * time.Hour, 6 * time.Hour, 15 * time.Hour}
 	for i := 1; i <= len(delays); i++ {
-		n, err := e.app.Store.NotificationGet(context.Background(), ns[0].ID)
-		if err != nil {
-			t.Fatal(err)
-		}
+		// The receiver hears an attempt before the worker records it and its next due time.
+		var n *payment.Notification
+		eventually(t, "attempt recorded", func() bool {
+			n, _ = e.app.Store.NotificationGet(context.Background(), ns[0].ID)
+			return n != nil && n.Attempts == i
+		})
 		// Just before the due time nothing is sent; at it, the next attempt comes. The test
 		// clock runs on with the wall clock, so "just before" keeps a margin no loaded
 		// machine eats up.
