@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"net/netip"
 	"os"
 	"os/signal"
 	"strings"
@@ -25,18 +26,19 @@ import (
 
 type serveCmd struct {
 	storeFlags    `embed:""`
-	Listen        string        `default:"127.0.0.1:8080" env:"CASHIER_LISTEN" placeholder:"ADDR" help:"Address of the plain HTTP listener; '' turns it off (${env})."`
-	HTTPSListen   string        `name:"https-listen" default:"127.0.0.1:8443" env:"CASHIER_HTTPS_LISTEN" placeholder:"ADDR" help:"Address of the HTTPS listener; '' turns it off. The Python SDK dials port 443: 127.0.0.1:443 (${env})."`
-	TLSCert       string        `name:"tls-cert" env:"CASHIER_TLS_CERT" type:"path" placeholder:"FILE" help:"Certificate (PEM, chain after it) of the HTTPS listener, reloaded on SIGHUP or change; default a sandbox certificate from the data dir's sandbox CA (${env})."`
-	TLSKey        string        `name:"tls-key" env:"CASHIER_TLS_KEY" type:"path" placeholder:"FILE" help:"Private key (PEM) of --tls-cert (${env})."`
-	TLSHosts      []string      `name:"tls-hosts" env:"CASHIER_TLS_HOSTS" sep:"," placeholder:"HOST,…" help:"Host names and IP addresses the sandbox certificate names besides localhost, 127.0.0.1 and ::1 (${env})."`
-	PublicURL     string        `name:"public-url" env:"CASHIER_PUBLIC_URL" placeholder:"URL" help:"Base of the links handed to buyers; default the URL of the listener the merchant's request came in on (${env})."`
-	TrustProxy    bool          `env:"CASHIER_TRUST_PROXY" help:"Believe X-Forwarded-Proto from a TLS-terminating proxy in front: Secure cookies, HSTS (${env})."`
-	NotifyURL     string        `name:"notify-url" env:"CASHIER_NOTIFY_URL" placeholder:"URL" help:"Notification URL of the sandbox merchant, kept across restarts (${env})."`
-	TestClock     bool          `env:"CASHIER_TEST_CLOCK" help:"Run on a sandbox test clock moved by POST /sandbox/clock/advance (${env})."`
-	NotifyTimeout time.Duration `default:"10s" env:"CASHIER_NOTIFY_TIMEOUT" help:"Timeout of one notification delivery attempt (${env})."`
-	DebugListen   string        `name:"debug-listen" env:"CASHIER_DEBUG_LISTEN" placeholder:"ADDR" help:"Address of a private listener for /metrics and /debug/pprof/; without it /metrics is on the gateway's listeners and pprof is off (${env})."`
-	Production    bool          `env:"CASHIER_PRODUCTION" help:"Build no sandbox part: no simulated issuer, no sandbox merchant, no /sandbox routes. Needs a connection to an acquirer (${env})."`
+	Listen        string         `default:"127.0.0.1:8080" env:"CASHIER_LISTEN" placeholder:"ADDR" help:"Address of the plain HTTP listener; '' turns it off (${env})."`
+	HTTPSListen   string         `name:"https-listen" default:"127.0.0.1:8443" env:"CASHIER_HTTPS_LISTEN" placeholder:"ADDR" help:"Address of the HTTPS listener; '' turns it off. The Python SDK dials port 443: 127.0.0.1:443 (${env})."`
+	TLSCert       string         `name:"tls-cert" env:"CASHIER_TLS_CERT" type:"path" placeholder:"FILE" help:"Certificate (PEM, chain after it) of the HTTPS listener, reloaded on SIGHUP or change; default a sandbox certificate from the data dir's sandbox CA (${env})."`
+	TLSKey        string         `name:"tls-key" env:"CASHIER_TLS_KEY" type:"path" placeholder:"FILE" help:"Private key (PEM) of --tls-cert (${env})."`
+	TLSHosts      []string       `name:"tls-hosts" env:"CASHIER_TLS_HOSTS" sep:"," placeholder:"HOST,…" help:"Host names and IP addresses the sandbox certificate names besides localhost, 127.0.0.1 and ::1 (${env})."`
+	PublicURL     string         `name:"public-url" env:"CASHIER_PUBLIC_URL" placeholder:"URL" help:"Base of the links handed to buyers; default the URL of the listener the merchant's request came in on (${env})."`
+	TrustProxy    bool           `env:"CASHIER_TRUST_PROXY" help:"Believe X-Forwarded-Proto from a TLS-terminating proxy in front: Secure cookies, HSTS (${env})."`
+	NotifyURL     string         `name:"notify-url" env:"CASHIER_NOTIFY_URL" placeholder:"URL" help:"Notification URL of the sandbox merchant (http or https, without credentials), kept across restarts (${env})."`
+	NotifyAllow   []netip.Prefix `name:"notify-allow" env:"CASHIER_NOTIFY_ALLOW" sep:"," placeholder:"CIDR,…" help:"Private ranges notifications may go to, such as 10.0.0.0/8 for receivers on the gateway's network; without it only public addresses are, and in the sandbox loopback too. Cloud metadata addresses stay closed (${env})."`
+	TestClock     bool           `env:"CASHIER_TEST_CLOCK" help:"Run on a sandbox test clock moved by POST /sandbox/clock/advance (${env})."`
+	NotifyTimeout time.Duration  `default:"10s" env:"CASHIER_NOTIFY_TIMEOUT" help:"Timeout of one notification delivery attempt (${env})."`
+	DebugListen   string         `name:"debug-listen" env:"CASHIER_DEBUG_LISTEN" placeholder:"ADDR" help:"Address of a private listener for /metrics and /debug/pprof/; without it /metrics is on the gateway's listeners and pprof is off (${env})."`
+	Production    bool           `env:"CASHIER_PRODUCTION" help:"Build no sandbox part: no simulated issuer, no sandbox merchant, no /sandbox routes. Needs a connection to an acquirer (${env})."`
 }
 
 func (c *serveCmd) Run(e *env) error {
@@ -48,16 +50,17 @@ func (c *serveCmd) Run(e *env) error {
 		return errors.New("--tls-cert and --tls-key go together")
 	case c.TLSCert != "" && len(c.TLSHosts) > 0:
 		return errors.New("--tls-hosts names the hosts of the sandbox certificate; with --tls-cert the certificate names its own")
-	case c.NotifyURL != "" && !validHTTPURL(c.NotifyURL):
-		return errors.New("--notify-url must be an absolute http or https URL")
 	case c.PublicURL != "" && !validHTTPURL(c.PublicURL):
 		return errors.New("--public-url must be an absolute http or https URL")
 	case c.Production && c.NotifyURL != "":
 		return errors.New("--notify-url sets the sandbox merchant's; in production use cashier merchant set-notify-url")
 	}
+	if err := checkNotifyURL(c.NotifyURL); err != nil {
+		return err
+	}
 	opts := &Options{
 		DataDir: c.Data, DB: c.DB, PublicURL: c.PublicURL, TrustProxy: c.TrustProxy, NotifyTimeout: c.NotifyTimeout,
-		Production: c.Production, Logger: slog.New(slog.NewTextHandler(e.stderr, nil)), DebugListener: c.DebugListen != "",
+		Production: c.Production, NotifyAllow: c.NotifyAllow, Logger: slog.New(slog.NewTextHandler(e.stderr, nil)), DebugListener: c.DebugListen != "",
 	}
 	opts.defaults()
 	if c.TestClock {
