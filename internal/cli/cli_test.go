@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -160,15 +161,19 @@ func TestProductionHasNoSandbox(t *testing.T) {
 // creates nothing.
 func TestNotifyURLFlags(t *testing.T) {
 	dir := t.TempDir()
+	// Were the URL accepted, serve would stop at once rather than serve on.
+	stopped, cancel := context.WithCancel(context.Background())
+	cancel()
 	for _, url := range []string{"ftp://shop.example/n", "file:///etc/passwd", "https://admin:hunter2@shop.example/n", "http://:80/n"} {
 		for _, args := range [][]string{
-			{"serve", "--notify-url", url},
+			{"serve", "--listen", "127.0.0.1:0", "--https-listen", "", "--notify-url", url},
 			{"merchant", "add", "--client-id", "X", "--public-key", "@/nonexistent", "--notify-url", url},
 			{"merchant", "set-notify-url", "--client-id", "X", "--notify-url", url},
 		} {
-			code, _, errOut := run(append(args, "--data", dir)...)
-			if code != 1 || !strings.Contains(errOut, "--notify-url: the URL") || strings.Contains(errOut, "hunter2") {
-				t.Errorf("%v: exit %d %q", args, code, errOut)
+			var out, errOut bytes.Buffer
+			code := Main(stopped, append(args, "--data", dir), &out, &errOut)
+			if code != 1 || !strings.Contains(errOut.String(), "--notify-url: the URL") || strings.Contains(errOut.String(), "hunter2") {
+				t.Errorf("%v: exit %d %q", args, code, errOut.String())
 			}
 		}
 	}
@@ -190,7 +195,7 @@ func TestNotifyAllowFlag(t *testing.T) {
 		return cmds.Serve, err
 	}
 	want := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("fd00::/8")}
-	if c, err := parse("serve", "--notify-allow", "10.0.0.0/8,fd00::/8"); err != nil || !slices.Equal(c.NotifyAllow, want) {
+	if c, err := parse("serve", "--notify-allow", "10.0.0.0/8,fd00::/8"); err != nil || !slices.Equal(c.options(io.Discard).NotifyAllow, want) {
 		t.Fatalf("--notify-allow: %v %v", c.NotifyAllow, err)
 	}
 	t.Setenv("CASHIER_NOTIFY_ALLOW", "10.0.0.0/8,fd00::/8")

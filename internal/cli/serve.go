@@ -58,14 +58,7 @@ func (c *serveCmd) Run(e *env) error {
 	if err := checkNotifyURL(c.NotifyURL); err != nil {
 		return err
 	}
-	opts := &Options{
-		DataDir: c.Data, DB: c.DB, PublicURL: c.PublicURL, TrustProxy: c.TrustProxy, NotifyTimeout: c.NotifyTimeout,
-		Production: c.Production, NotifyAllow: c.NotifyAllow, Logger: slog.New(slog.NewTextHandler(e.stderr, nil)), DebugListener: c.DebugListen != "",
-	}
-	opts.defaults()
-	if c.TestClock {
-		opts.Clock = clock.NewTest()
-	}
+	opts := c.options(e.stderr)
 	if c.Production && opts.Issuer == nil {
 		// Before any listener, key or database is made.
 		return errNoIssuer
@@ -195,6 +188,19 @@ func (c *serveCmd) Run(e *env) error {
 		err = nil
 	}
 	return err
+}
+
+// options are the gateway's Options as the flags set them, logging to stderr.
+func (c *serveCmd) options(stderr io.Writer) *Options {
+	opts := &Options{
+		DataDir: c.Data, DB: c.DB, PublicURL: c.PublicURL, TrustProxy: c.TrustProxy, NotifyTimeout: c.NotifyTimeout,
+		Production: c.Production, NotifyAllow: c.NotifyAllow, Logger: slog.New(slog.NewTextHandler(stderr, nil)), DebugListener: c.DebugListen != "",
+	}
+	opts.defaults()
+	if c.TestClock {
+		opts.Clock = clock.NewTest()
+	}
+	return opts
 }
 
 // debugRoutes are the operator's: metrics and the profiler, on a listener of their own

@@ -257,7 +257,7 @@ func TestRedirectIsNotFollowed(t *testing.T) {
 }
 
 // TestStoredAnswerIsShortAndPrintable: whatever a receiver answers, the delivery log keeps
-// at most excerptLen bytes of printable ASCII.
+// at most 64 bytes of printable ASCII.
 func TestStoredAnswerIsShortAndPrintable(t *testing.T) {
 	answer := "\x1b]0;owned\x07\r\nSECRET-" + strings.Repeat("\xe2\x98\xa0", 30) + strings.Repeat("x", 1<<20)
 	r := newReceiver(t, func(w http.ResponseWriter, _ *http.Request) {
@@ -266,8 +266,8 @@ func TestStoredAnswerIsShortAndPrintable(t *testing.T) {
 	})
 	w, _ := newTestWorker(workerSetup{guard: sandbox})
 	a, _ := w.attempt(context.Background(), notification(r.URL))
-	if len(a.Response) == 0 || len(a.Response) > excerptLen {
-		t.Fatalf("stored %d bytes of the answer, want 1..%d", len(a.Response), excerptLen)
+	if len(a.Response) != 64 {
+		t.Fatalf("stored %d bytes of the answer, want 64", len(a.Response))
 	}
 	for _, c := range []byte(a.Response) {
 		if c < 0x20 || c > 0x7e {
@@ -384,6 +384,23 @@ func TestNamesAreJudgedByWhatTheyResolveTo(t *testing.T) {
 				t.Errorf("%s in the sandbox: %q", target, a.Error)
 			}
 		}
+	}
+}
+
+// TestNoProxyFromTheEnvironment: HTTP_PROXY is not used, since the guard would judge the
+// proxy's address instead of the receiver's.
+func TestNoProxyFromTheEnvironment(t *testing.T) {
+	proxy := newReceiver(t, acknowledge)
+	r := newReceiver(t, acknowledge)
+	t.Setenv("HTTP_PROXY", proxy.URL)
+	t.Setenv("http_proxy", proxy.URL)
+	_, port, _ := net.SplitHostPort(r.Listener.Addr().String())
+	// A name, since no proxy is used for loopback addresses spelt as such.
+	dns := fakeDNS(map[string]netip.Addr{"shop.example": netip.MustParseAddr("127.0.0.1")})
+	w, _ := newTestWorker(workerSetup{guard: sandbox, resolver: dns})
+	a, _ := w.attempt(context.Background(), notification("http://shop.example:"+port+"/notify"))
+	if a.Error != "" || r.n.Load() != 1 || proxy.n.Load() != 0 {
+		t.Fatalf("attempt %q; %d requests at the receiver, %d at the proxy", a.Error, r.n.Load(), proxy.n.Load())
 	}
 }
 
