@@ -3,9 +3,14 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -14,7 +19,10 @@ import (
 	"github.com/cashierpay/cashier/ams"
 	"github.com/cashierpay/cashier/client"
 	"github.com/cashierpay/cashier/internal/cli"
+	"github.com/cashierpay/cashier/internal/clock"
 	"github.com/cashierpay/cashier/internal/payment"
+	"github.com/cashierpay/cashier/internal/sandbox"
+	"github.com/cashierpay/cashier/internal/store/sqlite"
 )
 
 // merchantEndpoint records every notification POST and answers with reply(n), n 1-based.
@@ -384,5 +392,90 @@ func TestTestClockEndpoint(t *testing.T) {
 	created, _ := ams.ParseTime(p.PaymentCreateTime)
 	if created.Sub(time.Now()) < 2*time.Hour-time.Minute {
 		t.Fatalf("paymentCreateTime %s does not follow the test clock", p.PaymentCreateTime)
+	}
+}
+
+// TestProductionNotifyGuard: a production gateway sends nothing to a receiver on loopback:
+// the attempt is recorded as refused, logged at WARN, counted, and retried on the ordinary
+// schedule; --notify-allow opening 127.0.0.0/8 lets the same receiver have it. This build
+// has no acquirer connection, so the sandbox's issuer stands in for one, as serve
+// --production cannot start without it.
+func TestProductionNotifyGuard(t *testing.T) {
+	for _, allow := range []bool{false, true} {
+		t.Run(map[bool]string{false: "refused", true: "allowed"}[allow], func(t *testing.T) {
+			ctx := context.Background()
+			dir, logs := t.TempDir(), &syncBuffer{}
+			// The stand-in acquirer keeps its records in a database of its own.
+			records, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "acquirer.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { records.Close() })
+			opts := cli.Options{
+				DataDir: dir, DB: testDB(t), Production: true, Issuer: sandbox.NewIssuer(clock.Real{}, records), ACS: sandbox.ACS{},
+				Logger: slog.New(slog.NewTextHandler(logs, nil)),
+			}
+			if allow {
+				opts.NotifyAllow = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
+			}
+			app, err := cli.Open(ctx, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv := httptest.NewServer(app.Handler)
+			runCtx, stop := context.WithCancel(ctx)
+			done := make(chan struct{})
+			go func() { app.Run(runCtx); close(done) }()
+			t.Cleanup(func() { stop(); <-done; srv.Close(); app.Close() })
+
+			key, err := rsa.GenerateKey(rand.Reader, 2048)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if code := cli.Main(ctx, []string{"merchant", "add", "--data", dir, "--db", opts.DB, "--client-id", "SHOP_1", "--public-key", ams.EncodePublicKey(&key.PublicKey)}, io.Discard, io.Discard); code != 0 {
+				t.Fatalf("merchant add exited %d", code)
+			}
+			shop, err := client.New(client.Config{BaseURL: srv.URL, ClientID: "SHOP_1", MerchantPrivateKey: ams.EncodePrivateKey(key), GatewayPublicKey: ams.EncodePublicKey(&app.GatewayKey.PublicKey)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := newMerchantEndpoint(t, func(_ int, w http.ResponseWriter) { ack(w) })
+			req := manual(payReq(visaOK, "USD", 700))
+			req.PaymentNotifyURL = m.srv.URL + "/notify"
+			resp, err := shop.Pay(ctx, req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantResult(t, resp.Result, "S", "SUCCESS")
+			var n *payment.Notification
+			eventually(t, "first attempt recorded", func() bool {
+				ns, _ := app.Store.NotificationListByPayment(ctx, resp.PaymentID)
+				n = ns[0]
+				return n.Attempts == 1
+			})
+			attempts, _ := app.Store.NotificationAttempts(ctx, n.ID)
+			_, metrics := get(t, srv.URL+"/metrics")
+			if allow {
+				if m.count() != 1 || n.Status != payment.NotificationDelivered || attempts[0].Error != "" {
+					t.Fatalf("allowed loopback: %d requests, status %s, attempt %+v", m.count(), n.Status, attempts[0])
+				}
+				return
+			}
+			if m.count() != 0 {
+				t.Fatalf("%d requests reached the loopback receiver", m.count())
+			}
+			if a := attempts[0]; !strings.Contains(a.Error, "refused to connect to 127.0.0.1 (loopback)") || a.HTTPStatus != 0 {
+				t.Fatalf("attempt %+v", a)
+			}
+			if n.Status != payment.NotificationPending || !n.NextAttemptAt.Equal(attempts[0].StartedAt.Add(2*time.Minute)) {
+				t.Fatalf("after a refusal: status %s, next attempt %v, started %v", n.Status, n.NextAttemptAt, attempts[0].StartedAt)
+			}
+			if !strings.Contains(metrics, `cashier_notification_attempts_total{outcome="refused"} 1`) {
+				t.Errorf("/metrics does not count the refusal")
+			}
+			if !strings.Contains(logs.String(), "level=WARN msg=\"notification attempt\"") || !strings.Contains(logs.String(), "outcome=refused") {
+				t.Errorf("no WARN line for the refusal:\n%s", logs)
+			}
+		})
 	}
 }

@@ -40,13 +40,16 @@ type merchantAddCmd struct {
 	storeFlags `embed:""`
 	ClientID   string `required:"" placeholder:"ID" help:"The merchant's client id (at most 64 characters)."`
 	PublicKey  string `required:"" placeholder:"KEY" help:"The merchant's public key: bare base64 X.509 SubjectPublicKeyInfo, PEM, or @FILE holding either."`
-	NotifyURL  string `placeholder:"URL" help:"Default notification URL, for requests that carry none."`
+	NotifyURL  string `placeholder:"URL" help:"Default notification URL, for requests that carry none: http or https, without credentials."`
 	Name       string `help:"Display name (default: the client id)."`
 }
 
 func (c *merchantAddCmd) Run(e *env) error {
 	if len(c.ClientID) > 64 {
 		return errors.New("--client-id is longer than 64 characters")
+	}
+	if err := checkNotifyURL(c.NotifyURL); err != nil {
+		return err
 	}
 	keyText, err := readArg(c.PublicKey)
 	if err != nil {
@@ -55,9 +58,6 @@ func (c *merchantAddCmd) Run(e *env) error {
 	pub, err := ams.ParsePublicKey(keyText)
 	if err != nil {
 		return fmt.Errorf("--public-key: %w", err)
-	}
-	if c.NotifyURL != "" && !validHTTPURL(c.NotifyURL) {
-		return errors.New("--notify-url must be an absolute http or https URL")
 	}
 	gwKey, err := loadGatewayKey(c.Data, false, c.secrets(e.log()))
 	if err != nil {
@@ -108,12 +108,12 @@ func (c *merchantListCmd) Run(e *env) error {
 type merchantSetNotifyURLCmd struct {
 	storeFlags `embed:""`
 	ClientID   string `required:"" placeholder:"ID" help:"The merchant's client id."`
-	NotifyURL  string `required:"" placeholder:"URL" help:"The new default notification URL; '' clears it."`
+	NotifyURL  string `required:"" placeholder:"URL" help:"The new default notification URL (http or https, without credentials); '' clears it."`
 }
 
 func (c *merchantSetNotifyURLCmd) Run(e *env) error {
-	if c.NotifyURL != "" && !validHTTPURL(c.NotifyURL) {
-		return errors.New("--notify-url must be an absolute http or https URL")
+	if err := checkNotifyURL(c.NotifyURL); err != nil {
+		return err
 	}
 	st, err := c.openExisting(e.ctx)
 	if err != nil {

@@ -59,6 +59,9 @@ type Options struct {
 	TestClockMaxAdvance time.Duration
 	// NotifyTimeout bounds one notification delivery attempt; default 10 s.
 	NotifyTimeout time.Duration
+	// NotifyAllow opens private ranges to notifications (serve --notify-allow); loopback is
+	// open in the sandbox and closed in production unless a range here opens it.
+	NotifyAllow []netip.Prefix
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
 	// Production builds a gateway without any sandbox part: no issuer simulator, no sandbox
@@ -206,6 +209,7 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 	signer := app.Metrics.Signer(ams.RSASigner{Key: key})
 	app.Notifier = notify.New(notify.Config{
 		Store: st, Signer: signer, Clock: opts.Clock, Timeout: opts.NotifyTimeout, Logger: opts.Logger, Observe: app.Metrics.Delivery,
+		Guard: notify.Guard{Loopback: !opts.Production, Allow: opts.NotifyAllow},
 	})
 	core := gateway.New(gateway.Config{
 		Store: st, Issuer: opts.Issuer, ACS: opts.ACS, Bodies: antom.Bodies{}, Vault: kr, Clock: opts.Clock, Logger: opts.Logger,

@@ -16,6 +16,7 @@ import (
 	"github.com/alecthomas/kong"
 
 	"github.com/cashierpay/cashier/internal/datadir"
+	"github.com/cashierpay/cashier/internal/notify"
 )
 
 // commands is the command line. Every flag can also be set with the CASHIER_* environment
@@ -124,6 +125,18 @@ func version() string {
 		}
 	}
 	return v + " " + info.GoVersion
+}
+
+// checkNotifyURL checks a --notify-url ("" is none) as the worker will. The URL is not
+// repeated in the error, since it may hold a password.
+func checkNotifyURL(s string) error {
+	if s == "" {
+		return nil
+	}
+	if err := notify.CheckURL(s); err != nil {
+		return fmt.Errorf("--notify-url: the URL %s; give an absolute http or https URL without credentials", err)
+	}
+	return nil
 }
 
 func validHTTPURL(s string) bool {

@@ -3,11 +3,16 @@ package cli
 import (
 	"bytes"
 	"context"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"os"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/alecthomas/kong"
 
 	"github.com/cashierpay/cashier/internal/clock"
 	"github.com/cashierpay/cashier/internal/sandbox"
@@ -32,7 +37,7 @@ func TestHelpEverywhere(t *testing.T) {
 			t.Errorf("cashier %v --help: exit %d\n%s%s", cmd, code, out, errOut)
 		}
 	}
-	for _, line := range []string{"CASHIER_DATA", "CASHIER_DB", "CASHIER_LISTEN", "CASHIER_HTTPS_LISTEN", "CASHIER_PUBLIC_URL", "CASHIER_PRODUCTION"} {
+	for _, line := range []string{"CASHIER_DATA", "CASHIER_DB", "CASHIER_LISTEN", "CASHIER_HTTPS_LISTEN", "CASHIER_PUBLIC_URL", "CASHIER_PRODUCTION", "CASHIER_NOTIFY_ALLOW"} {
 		if _, out, _ := run("serve", "--help"); !strings.Contains(out, line) {
 			t.Errorf("serve --help does not name %s", line)
 		}
@@ -173,6 +178,59 @@ func TestFaultHook(t *testing.T) {
 	for _, bad := range []string{"after-issuer-capture", "after-issuer-authorize:0", "after-issuer-authorize:x", "after-issuer-authorize:"} {
 		if _, err := faultHook(bad); err == nil {
 			t.Errorf("%s accepted", bad)
+		}
+	}
+}
+
+// TestNotifyURLFlags: every flag that sets a notification URL refuses one that is not http
+// or https or that carries credentials, names the flag, does not repeat the password, and
+// creates nothing.
+func TestNotifyURLFlags(t *testing.T) {
+	dir := t.TempDir()
+	// Were the URL accepted, serve would stop at once rather than serve on.
+	stopped, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, url := range []string{"ftp://shop.example/n", "file:///etc/passwd", "https://admin:hunter2@shop.example/n", "http://:80/n"} {
+		for _, args := range [][]string{
+			{"serve", "--listen", "127.0.0.1:0", "--https-listen", "", "--notify-url", url},
+			{"merchant", "add", "--client-id", "X", "--public-key", "@/nonexistent", "--notify-url", url},
+			{"merchant", "set-notify-url", "--client-id", "X", "--notify-url", url},
+		} {
+			var out, errOut bytes.Buffer
+			code := Main(stopped, append(args, "--data", dir), &out, &errOut)
+			if code != 1 || !strings.Contains(errOut.String(), "--notify-url: the URL") || strings.Contains(errOut.String(), "hunter2") {
+				t.Errorf("%v: exit %d %q", args, code, errOut.String())
+			}
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Fatalf("refused commands created %v", entries)
+	}
+}
+
+// TestNotifyAllowFlag: --notify-allow and CASHIER_NOTIFY_ALLOW take a comma-separated list
+// of CIDR ranges; anything else is a command-line error naming the flag.
+func TestNotifyAllowFlag(t *testing.T) {
+	parse := func(args ...string) (serveCmd, error) {
+		var cmds commands
+		parser, err := kong.New(&cmds, kong.Exit(func(int) {}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = parser.Parse(args)
+		return cmds.Serve, err
+	}
+	want := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("fd00::/8")}
+	if c, err := parse("serve", "--notify-allow", "10.0.0.0/8,fd00::/8"); err != nil || !slices.Equal(c.options(slog.New(slog.DiscardHandler), nil).NotifyAllow, want) {
+		t.Fatalf("--notify-allow: %v %v", c.NotifyAllow, err)
+	}
+	t.Setenv("CASHIER_NOTIFY_ALLOW", "10.0.0.0/8,fd00::/8")
+	if c, err := parse("serve"); err != nil || !slices.Equal(c.NotifyAllow, want) {
+		t.Fatalf("CASHIER_NOTIFY_ALLOW: %v %v", c.NotifyAllow, err)
+	}
+	for _, bad := range []string{"10.0.0.1", "intranet", "10.0.0.0/33"} {
+		if code, _, errOut := run("serve", "--notify-allow", bad); code != 2 || !strings.Contains(errOut, "--notify-allow") {
+			t.Errorf("--notify-allow %s: exit %d %q", bad, code, errOut)
 		}
 	}
 }

@@ -26,22 +26,23 @@ import (
 
 type serveCmd struct {
 	storeFlags          `embed:""`
-	Listen              string        `default:"127.0.0.1:8080" env:"CASHIER_LISTEN" placeholder:"ADDR" help:"Address of the plain HTTP listener; '' turns it off (${env})."`
-	HTTPSListen         string        `name:"https-listen" default:"127.0.0.1:8443" env:"CASHIER_HTTPS_LISTEN" placeholder:"ADDR" help:"Address of the HTTPS listener; '' turns it off. The Python SDK dials port 443: 127.0.0.1:443 (${env})."`
-	TLSCert             string        `name:"tls-cert" env:"CASHIER_TLS_CERT" type:"path" placeholder:"FILE" help:"Certificate (PEM, chain after it) of the HTTPS listener, reloaded on SIGHUP or change; default a sandbox certificate from the data dir's sandbox CA (${env})."`
-	TLSKey              string        `name:"tls-key" env:"CASHIER_TLS_KEY" type:"path" placeholder:"FILE" help:"Private key (PEM) of --tls-cert (${env})."`
-	TLSHosts            []string      `name:"tls-hosts" env:"CASHIER_TLS_HOSTS" sep:"," placeholder:"HOST,…" help:"Host names and IP addresses the sandbox certificate names besides localhost, 127.0.0.1 and ::1 (${env})."`
-	PublicURL           string        `name:"public-url" env:"CASHIER_PUBLIC_URL" placeholder:"URL" help:"Base of the links handed to buyers; default the URL of the listener the merchant's request came in on (${env})."`
-	TrustProxy          bool          `env:"CASHIER_TRUST_PROXY" help:"Believe X-Forwarded-Proto from a TLS-terminating proxy in front: Secure cookies, HSTS (${env})."`
-	NotifyURL           string        `name:"notify-url" env:"CASHIER_NOTIFY_URL" placeholder:"URL" help:"Notification URL of the sandbox merchant, kept across restarts (${env})."`
-	TestClock           bool          `env:"CASHIER_TEST_CLOCK" help:"Run on a sandbox test clock moved by POST /sandbox/clock/advance, served to loopback clients only (${env})."`
-	TestClockAllow      []string      `name:"test-clock-allow" env:"CASHIER_TEST_CLOCK_ALLOW" sep:"," placeholder:"CIDR,…" help:"Clients besides loopback that may read and move the test clock: CIDR prefixes or addresses, by the connection's address (${env})."`
-	TestClockMaxAdvance time.Duration `name:"test-clock-max-advance" default:"720h" env:"CASHIER_TEST_CLOCK_MAX_ADVANCE" help:"The longest one move of the test clock (${env})."`
-	NotifyTimeout       time.Duration `default:"10s" env:"CASHIER_NOTIFY_TIMEOUT" help:"Timeout of one notification delivery attempt (${env})."`
-	DebugListen         string        `name:"debug-listen" env:"CASHIER_DEBUG_LISTEN" placeholder:"ADDR" help:"Address of a private listener for /metrics and /debug/pprof/; without it /metrics is on the gateway's listeners and pprof is off (${env})."`
-	Production          bool          `env:"CASHIER_PRODUCTION" help:"Build no sandbox part: no simulated issuer, no sandbox merchant, no /sandbox routes. Needs a connection to an acquirer (${env})."`
-	AuthLease           time.Duration `name:"auth-lease" default:"30s" env:"CASHIER_AUTH_LEASE" help:"How long an authorization may stay in flight before the sweeper asks the issuer about it and records the answer (a crash left it); more than twice the 10 s issuer timeout (${env})."`
-	Fault               string        `hidden:"" env:"CASHIER_FAULT" placeholder:"POINT[:N]" help:"Sandbox fault injection for crash tests: after-issuer-authorize[:N] kills the process when the N-th authorization is answered and not yet recorded. Refused with --production (${env})."`
+	Listen              string         `default:"127.0.0.1:8080" env:"CASHIER_LISTEN" placeholder:"ADDR" help:"Address of the plain HTTP listener; '' turns it off (${env})."`
+	HTTPSListen         string         `name:"https-listen" default:"127.0.0.1:8443" env:"CASHIER_HTTPS_LISTEN" placeholder:"ADDR" help:"Address of the HTTPS listener; '' turns it off. The Python SDK dials port 443: 127.0.0.1:443 (${env})."`
+	TLSCert             string         `name:"tls-cert" env:"CASHIER_TLS_CERT" type:"path" placeholder:"FILE" help:"Certificate (PEM, chain after it) of the HTTPS listener, reloaded on SIGHUP or change; default a sandbox certificate from the data dir's sandbox CA (${env})."`
+	TLSKey              string         `name:"tls-key" env:"CASHIER_TLS_KEY" type:"path" placeholder:"FILE" help:"Private key (PEM) of --tls-cert (${env})."`
+	TLSHosts            []string       `name:"tls-hosts" env:"CASHIER_TLS_HOSTS" sep:"," placeholder:"HOST,…" help:"Host names and IP addresses the sandbox certificate names besides localhost, 127.0.0.1 and ::1 (${env})."`
+	PublicURL           string         `name:"public-url" env:"CASHIER_PUBLIC_URL" placeholder:"URL" help:"Base of the links handed to buyers; default the URL of the listener the merchant's request came in on (${env})."`
+	TrustProxy          bool           `env:"CASHIER_TRUST_PROXY" help:"Believe X-Forwarded-Proto from a TLS-terminating proxy in front: Secure cookies, HSTS (${env})."`
+	NotifyURL           string         `name:"notify-url" env:"CASHIER_NOTIFY_URL" placeholder:"URL" help:"Notification URL of the sandbox merchant (http or https, without credentials), kept across restarts (${env})."`
+	NotifyAllow         []netip.Prefix `name:"notify-allow" env:"CASHIER_NOTIFY_ALLOW" sep:"," placeholder:"CIDR,…" help:"Private ranges notifications may go to, such as 10.0.0.0/8 for receivers on the gateway's network; without it only public addresses are, and in the sandbox loopback too. Cloud metadata addresses stay closed (${env})."`
+	TestClock           bool           `env:"CASHIER_TEST_CLOCK" help:"Run on a sandbox test clock moved by POST /sandbox/clock/advance, served to loopback clients only (${env})."`
+	TestClockAllow      []string       `name:"test-clock-allow" env:"CASHIER_TEST_CLOCK_ALLOW" sep:"," placeholder:"CIDR,…" help:"Clients besides loopback that may read and move the test clock: CIDR prefixes or addresses, by the connection's address (${env})."`
+	TestClockMaxAdvance time.Duration  `name:"test-clock-max-advance" default:"720h" env:"CASHIER_TEST_CLOCK_MAX_ADVANCE" help:"The longest one move of the test clock (${env})."`
+	NotifyTimeout       time.Duration  `default:"10s" env:"CASHIER_NOTIFY_TIMEOUT" help:"Timeout of one notification delivery attempt (${env})."`
+	DebugListen         string         `name:"debug-listen" env:"CASHIER_DEBUG_LISTEN" placeholder:"ADDR" help:"Address of a private listener for /metrics and /debug/pprof/; without it /metrics is on the gateway's listeners and pprof is off (${env})."`
+	Production          bool           `env:"CASHIER_PRODUCTION" help:"Build no sandbox part: no simulated issuer, no sandbox merchant, no /sandbox routes. Needs a connection to an acquirer (${env})."`
+	AuthLease           time.Duration  `name:"auth-lease" default:"30s" env:"CASHIER_AUTH_LEASE" help:"How long an authorization may stay in flight before the sweeper asks the issuer about it and records the answer (a crash left it); more than twice the 10 s issuer timeout (${env})."`
+	Fault               string         `hidden:"" env:"CASHIER_FAULT" placeholder:"POINT[:N]" help:"Sandbox fault injection for crash tests: after-issuer-authorize[:N] kills the process when the N-th authorization is answered and not yet recorded. Refused with --production (${env})."`
 }
 
 func (c *serveCmd) Run(e *env) error {
@@ -53,8 +54,6 @@ func (c *serveCmd) Run(e *env) error {
 		return errors.New("--tls-cert and --tls-key go together")
 	case c.TLSCert != "" && len(c.TLSHosts) > 0:
 		return errors.New("--tls-hosts names the hosts of the sandbox certificate; with --tls-cert the certificate names its own")
-	case c.NotifyURL != "" && !validHTTPURL(c.NotifyURL):
-		return errors.New("--notify-url must be an absolute http or https URL")
 	case c.PublicURL != "" && !validHTTPURL(c.PublicURL):
 		return errors.New("--public-url must be an absolute http or https URL")
 	case c.Production && c.NotifyURL != "":
@@ -70,16 +69,10 @@ func (c *serveCmd) Run(e *env) error {
 	if err != nil {
 		return fmt.Errorf("--test-clock-allow: %w", err)
 	}
-	opts := &Options{
-		DataDir: c.Data, DB: c.DB, PublicURL: c.PublicURL, TrustProxy: c.TrustProxy, NotifyTimeout: c.NotifyTimeout,
-		Production: c.Production, Logger: e.log(), DebugListener: c.DebugListen != "",
-		AllowOpenKeyFiles: c.AllowOpenKeyFiles, TestClockClients: clockClients, TestClockMaxAdvance: c.TestClockMaxAdvance,
-		AuthLease: c.AuthLease, Fault: c.Fault,
+	if err := checkNotifyURL(c.NotifyURL); err != nil {
+		return err
 	}
-	opts.defaults()
-	if c.TestClock {
-		opts.Clock = clock.NewTest()
-	}
+	opts := c.options(e.log(), clockClients)
 	if c.Production && opts.Issuer == nil {
 		// Before any listener, key or database is made.
 		return errNoIssuer
@@ -227,6 +220,21 @@ func prefixes(list []string) ([]netip.Prefix, error) {
 		out = append(out, p.Masked())
 	}
 	return out, nil
+}
+
+// options are the gateway's Options as the flags set them.
+func (c *serveCmd) options(log *slog.Logger, clockClients []netip.Prefix) *Options {
+	opts := &Options{
+		DataDir: c.Data, DB: c.DB, PublicURL: c.PublicURL, TrustProxy: c.TrustProxy, NotifyTimeout: c.NotifyTimeout,
+		Production: c.Production, NotifyAllow: c.NotifyAllow, Logger: log, DebugListener: c.DebugListen != "",
+		AllowOpenKeyFiles: c.AllowOpenKeyFiles, TestClockClients: clockClients, TestClockMaxAdvance: c.TestClockMaxAdvance,
+		AuthLease: c.AuthLease, Fault: c.Fault,
+	}
+	opts.defaults()
+	if c.TestClock {
+		opts.Clock = clock.NewTest()
+	}
+	return opts
 }
 
 // debugRoutes are the operator's: metrics and the profiler, on a listener of their own

@@ -56,7 +56,7 @@ func New(backlog Backlog, now func() time.Time) *Metrics {
 			Name: "cashier_signatures_total", Help: "RSA signatures made with the gateway's key (responses and notifications): the gateway's physical limit.",
 		}),
 		deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "cashier_notification_attempts_total", Help: "Notification delivery attempts by outcome: acknowledged, failed (retried later) or exhausted (no retry left).",
+			Name: "cashier_notification_attempts_total", Help: "Notification delivery attempts by outcome: acknowledged, failed (retried later), refused (the URL or its address is not allowed; retried later) or exhausted (no retry left).",
 		}, []string{"outcome"}),
 		deliveryLatency: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "cashier_notification_attempt_duration_seconds", Help: "Time from sending a notification to the merchant's answer.",

@@ -12,10 +12,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -49,23 +49,28 @@ type Config struct {
 	Clock clock.Clock
 	// Timeout bounds one delivery attempt; default 10 s.
 	Timeout time.Duration
-	// HTTPClient sends notifications; default: a client with no timeout of its own, since
-	// Timeout bounds each attempt.
-	HTTPClient *http.Client
+	// Guard says which addresses notifications may go to; the zero Guard allows public
+	// addresses only.
+	Guard Guard
+	// Resolver resolves the hosts of notification URLs; default the system's. Tests give
+	// one that answers as a hostile DNS server would.
+	Resolver *net.Resolver
 	// Concurrency is how many notifications are sent at once; default 16.
 	Concurrency int
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
-	// Observe, if set, hears of each attempt: its outcome (acknowledged, failed, or
-	// exhausted when no retry is left) and how long the merchant took to answer.
+	// Observe, if set, hears of each attempt: its outcome (acknowledged; exhausted when no
+	// retry is left; refused when the Guard or CheckURL turned the URL down; failed
+	// otherwise) and how long the merchant took to answer.
 	Observe func(outcome string, latency time.Duration)
 }
 
 // Worker delivers due notifications.
 type Worker struct {
-	cfg  Config
-	log  *slog.Logger
-	kick chan struct{}
+	cfg    Config
+	log    *slog.Logger
+	kick   chan struct{}
+	client *http.Client
 
 	mu       sync.Mutex
 	inFlight map[string]bool
@@ -79,16 +84,13 @@ func New(cfg Config) *Worker {
 	if cfg.Timeout == 0 {
 		cfg.Timeout = 10 * time.Second
 	}
-	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{}
-	}
 	if cfg.Concurrency == 0 {
 		cfg.Concurrency = 16
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Worker{cfg: cfg, log: cfg.Logger, kick: make(chan struct{}, 1), inFlight: map[string]bool{}}
+	return &Worker{cfg: cfg, log: cfg.Logger, kick: make(chan struct{}, 1), client: cfg.Guard.client(cfg.Resolver), inFlight: map[string]bool{}}
 }
 
 // Kick tells the worker that a notification was just committed, so the first attempt does
@@ -174,7 +176,7 @@ func (w *Worker) deliver(ctx context.Context, n *payment.Notification) {
 		delete(w.inFlight, n.ID)
 		w.mu.Unlock()
 	}()
-	a := w.attempt(ctx, n)
+	a, refused := w.attempt(ctx, n)
 	if ctx.Err() != nil {
 		return // shutting down: leave the row leased; it is sent again after the lease
 	}
@@ -196,44 +198,44 @@ func (w *Worker) deliver(ctx context.Context, n *payment.Notification) {
 	if err != nil {
 		w.log.ErrorContext(ctx, "record notification attempt", "notification", n.ID, "err", err)
 	}
-	level := slog.LevelInfo
-	if a.Error != "" {
-		level = slog.LevelWarn
+	level, outcome := slog.LevelWarn, "failed"
+	switch {
+	case a.Error == "":
+		level, outcome = slog.LevelInfo, "acknowledged"
+	case n.Status == payment.NotificationFailed:
+		outcome = "exhausted"
+	case refused:
+		outcome = "refused"
 	}
 	if w.cfg.Observe != nil {
-		outcome := "acknowledged"
-		switch {
-		case n.Status == payment.NotificationFailed:
-			outcome = "exhausted"
-		case a.Error != "":
-			outcome = "failed"
-		}
 		w.cfg.Observe(outcome, a.Latency)
 	}
-	w.log.Log(ctx, level, "notification attempt", "notification", n.ID, "kind", n.Kind, "payment", n.PaymentID,
-		"attempt", n.Attempts, "status", n.Status, "http_status", a.HTTPStatus, "ms", a.Latency.Milliseconds(), "error", a.Error)
+	w.log.Log(ctx, level, "notification attempt", "notification", n.ID, "kind", n.Kind, "payment", n.PaymentID, "attempt", n.Attempts,
+		"outcome", outcome, "status", n.Status, "http_status", a.HTTPStatus, "ms", a.Latency.Milliseconds(), "error", a.Error)
 }
 
-// attempt POSTs the notification once; a non-empty Error means it was not acknowledged.
-func (w *Worker) attempt(ctx context.Context, n *payment.Notification) *payment.NotificationAttempt {
-	a := &payment.NotificationAttempt{NotificationID: n.ID, Attempt: n.Attempts + 1, StartedAt: w.cfg.Clock.Now().UTC().Truncate(time.Microsecond), URL: n.URL}
+// attempt POSTs the notification once; a non-empty Error means it was not acknowledged,
+// and refused that the URL was turned down before anything was sent.
+func (w *Worker) attempt(ctx context.Context, n *payment.Notification) (a *payment.NotificationAttempt, refused bool) {
+	a = &payment.NotificationAttempt{NotificationID: n.ID, Attempt: n.Attempts + 1, StartedAt: w.cfg.Clock.Now().UTC().Truncate(time.Microsecond), URL: n.URL}
 	m, err := w.cfg.Store.MerchantGet(ctx, n.MerchantID)
 	if err != nil {
 		a.Error = "merchant lookup failed: " + err.Error()
-		return a
+		return a, false
 	}
 	if a.URL == "" {
 		a.URL = m.NotifyURL
 	}
 	if a.URL == "" {
 		a.Error = "no notification URL: send paymentNotifyUrl/refundNotifyUrl or set the merchant's notify URL"
-		return a
+		return a, false
 	}
-	u, err := url.Parse(a.URL)
-	if err != nil {
-		a.Error = "invalid notification URL"
-		return a
+	// Rows written before the API checked URLs, or by another version, are checked again.
+	if err := CheckURL(a.URL); err != nil {
+		a.Error = "refused notification URL: " + err.Error()
+		return a, true
 	}
+	u, _ := url.Parse(a.URL)
 	path := u.Path
 	if path == "" {
 		path = "/"
@@ -242,14 +244,14 @@ func (w *Worker) attempt(ctx context.Context, n *payment.Notification) *payment.
 	sig, err := ams.SignHeader(w.cfg.Signer, http.MethodPost, path, m.ClientID, reqTime, n.Body)
 	if err != nil {
 		a.Error = "signing failed: " + err.Error()
-		return a
+		return a, false
 	}
 	actx, cancel := context.WithTimeout(ctx, w.cfg.Timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(actx, http.MethodPost, a.URL, bytes.NewReader(n.Body))
 	if err != nil {
 		a.Error = "invalid notification URL"
-		return a
+		return a, false
 	}
 	req.Header.Set("Content-Type", "application/json; charset=UTF-8")
 	ams.SetHeader(req.Header, ams.HeaderClientID, m.ClientID)
@@ -260,23 +262,32 @@ func (w *Worker) attempt(ctx context.Context, n *payment.Notification) *payment.
 	req.Header.Set("X-Cashier-Notification-Id", n.ID)
 	req.Header.Set("X-Cashier-Attempt", strconv.Itoa(a.Attempt))
 	start := time.Now()
-	resp, err := w.cfg.HTTPClient.Do(req)
+	resp, err := w.client.Do(req)
 	if err != nil {
 		a.Latency = time.Since(start)
+		var rerr *RefusedError
+		if errors.As(err, &rerr) {
+			a.Error = rerr.Error()
+			return a, true
+		}
 		a.Error = transportError(err)
-		return a
+		return a, false
 	}
+	// The acknowledgement is under 100 bytes; an answer that goes on is not one.
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 	resp.Body.Close()
 	a.Latency = time.Since(start)
 	a.HTTPStatus = resp.StatusCode
-	a.Response = snippet(body)
-	if resp.StatusCode != http.StatusOK {
+	a.Response = excerpt(body)
+	switch {
+	case resp.StatusCode >= 300 && resp.StatusCode < 400:
+		a.Error = fmt.Sprintf("HTTP %d: redirects are not followed", resp.StatusCode)
+	case resp.StatusCode != http.StatusOK:
 		a.Error = fmt.Sprintf("HTTP %d is not an acknowledgement", resp.StatusCode)
-	} else if !IsAck(body) {
+	case !IsAck(body):
 		a.Error = "the answer is not the acknowledgement body"
 	}
-	return a
+	return a, false
 }
 
 // IsAck reports whether body is Antom's acknowledgement: a result object with resultCode
@@ -307,11 +318,21 @@ func transportError(err error) string {
 	return err.Error()
 }
 
-// snippet keeps the first bytes of an answer, as valid UTF-8, for the delivery log.
-func snippet(b []byte) string {
-	const max = 256
-	if len(b) > max {
-		b = b[:max]
+// excerptLen bounds what the delivery log keeps of an answer: enough to recognise an error
+// page, too little to make the log a way of reading what a receiver returns.
+const excerptLen = 64
+
+// excerpt is the start of an answer for the delivery log, in printable ASCII: anything
+// else, control characters included, becomes '?', so that no answer can write escape
+// sequences into an operator's terminal or break a log line.
+func excerpt(b []byte) string {
+	b = b[:min(len(b), excerptLen)]
+	out := make([]byte, len(b))
+	for i, c := range b {
+		if c < 0x20 || c > 0x7e {
+			c = '?'
+		}
+		out[i] = c
 	}
-	return strings.ToValidUTF8(string(b), "\uFFFD")
+	return string(out)
 }
