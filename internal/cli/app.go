@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -28,6 +29,7 @@ import (
 	"github.com/cashierpay/cashier/internal/gateway"
 	"github.com/cashierpay/cashier/internal/httpapi"
 	"github.com/cashierpay/cashier/internal/issuer"
+	"github.com/cashierpay/cashier/internal/limit"
 	"github.com/cashierpay/cashier/internal/merchantapi"
 	"github.com/cashierpay/cashier/internal/metrics"
 	"github.com/cashierpay/cashier/internal/notify"
@@ -68,6 +70,12 @@ type Options struct {
 	// DebugListener says /metrics is served on a listener of its own (serve --debug-listen),
 	// not on the gateway's routes.
 	DebugListener bool
+	// CardTesting are the buyer's pages' limits on card attempts; nil: checkout.DefaultLimits.
+	CardTesting *checkout.Limits
+	// APIRate bounds each merchant's API calls; nil: httpapi.DefaultAPIRate.
+	APIRate *limit.Rate
+	// TrustedProxies are the proxies whose X-Forwarded-For names the buyer's address.
+	TrustedProxies []netip.Prefix
 }
 
 // errNoIssuer is production mode without a connection to an acquirer.
@@ -123,6 +131,14 @@ func (o *Options) defaults() {
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
+	}
+	if o.CardTesting == nil {
+		l := checkout.DefaultLimits()
+		o.CardTesting = &l
+	}
+	if o.APIRate == nil {
+		r := httpapi.DefaultAPIRate
+		o.APIRate = &r
 	}
 	// Every component logs through the edge's handler, so that every line written while
 	// serving a request carries the request's id.
@@ -180,10 +196,13 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 		Store: st, Issuer: opts.Issuer, ACS: opts.ACS, Bodies: antom.Bodies{}, Vault: kr, Clock: opts.Clock, Logger: opts.Logger,
 		PublicURL: opts.PublicURL, Notified: app.Notifier.Kick, PageKey: deriveKey(key, "hosted-page-token"),
 	})
-	app.API, app.Checkout, app.Sweeper = merchantapi.New(core), checkout.New(core), sweep.New(core, opts.Clock, app.Metrics.SweeperLag)
+	app.Checkout = checkout.New(core, checkout.Config{
+		Limits: *opts.CardTesting, Clock: opts.Clock, Refused: app.Metrics.CardRefused, Delayed: app.Metrics.CardDelayed,
+	})
+	app.API, app.Sweeper = merchantapi.New(core), sweep.New(core, opts.Clock, app.Metrics.SweeperLag)
 	api := httpapi.Config{
 		APIs: antom.Endpoints(app.API), Store: st, Signer: signer, Clock: opts.Clock, Logger: opts.Logger, TrustProxy: opts.TrustProxy,
-		Metrics: app.Metrics, ServeMetrics: !opts.DebugListener,
+		Metrics: app.Metrics, ServeMetrics: !opts.DebugListener, APIRate: *opts.APIRate, TrustedProxies: opts.TrustedProxies,
 		Pages: web.New(web.Config{Flow: app.Checkout, Logger: opts.Logger, CSRFKey: deriveKey(key, "hosted-page-csrf")}),
 	}
 	if !opts.Production {
