@@ -3,7 +3,11 @@ package e2e
 import (
 	"context"
 	"errors"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
 	"net/netip"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -384,4 +388,68 @@ func metricValue(t *testing.T, e *env, sample string) float64 {
 		t.Fatal(err)
 	}
 	return v
+}
+
+// postHostedCard pays a new hosted payment by filling its card form over HTTP, as a browser
+// would, with xff as X-Forwarded-For ("" for none); it returns the payment's result code.
+func (e *env) postHostedCard(t *testing.T, cardNo, xff string) string {
+	t.Helper()
+	resp := e.pay(hostedReq("USD", 100, ""))
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	r, err := c.Get(resp.NormalURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(r.Body)
+	r.Body.Close()
+	m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindSubmatch(page)
+	if m == nil {
+		t.Fatalf("no CSRF field on the card page: %d", r.StatusCode)
+	}
+	form := url.Values{"csrf": {string(m[1])}, "cardNo": {cardNo}, "expiry": {"12/30"}, "cvv": {"123"}, "holderName": {"Ada Lovelace"}}
+	req, _ := http.NewRequest("POST", resp.NormalURL, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if xff != "" {
+		req.Header.Set("X-Forwarded-For", xff)
+	}
+	r, err = c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Body.Close()
+	if r.StatusCode != http.StatusOK {
+		t.Fatalf("card post: %d", r.StatusCode)
+	}
+	return e.inquiry(resp.PaymentID).PaymentResultCode
+}
+
+// TestCardTestingBuyerIPOverHTTP: the per-IP limit counts the connection's address, and
+// X-Forwarded-For only from a trusted proxy; a refused hosted payment fails with RISK_REJECT.
+func TestCardTestingBuyerIPOverHTTP(t *testing.T) {
+	p := cardPolicy
+	p.Free, p.Delayed = 1, 0
+	for _, trusted := range []bool{false, true} {
+		opts := cli.Options{CardTesting: &checkout.Limits{Attempts: 5, IP: p}}
+		if trusted {
+			opts.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+		}
+		e := newEnvWith(t, opts)
+		if code := e.postHostedCard(t, visaDecl, "198.51.100.1"); code != "DO_NOT_HONOR" {
+			t.Fatalf("trusted %v: first decline %s", trusted, code)
+		}
+		// Another address in the header: a new buyer behind a trusted proxy, a lie otherwise.
+		want := "RISK_REJECT"
+		if trusted {
+			want = "SUCCESS"
+		}
+		if code := e.postHostedCard(t, visaOK, "198.51.100.2"); code != want {
+			t.Fatalf("trusted %v: a valid card from another forwarded address: %s, want %s", trusted, code, want)
+		}
+		if trusted {
+			if code := e.postHostedCard(t, visaOK, "198.51.100.1"); code != "RISK_REJECT" {
+				t.Fatalf("the forwarded address with the decline: %s, want RISK_REJECT", code)
+			}
+		}
+	}
 }

@@ -5,11 +5,18 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/alecthomas/kong"
+
+	"github.com/cashierpay/cashier/internal/checkout"
 	"github.com/cashierpay/cashier/internal/clock"
+	"github.com/cashierpay/cashier/internal/httpapi"
 	"github.com/cashierpay/cashier/internal/sandbox"
 )
 
@@ -148,5 +155,49 @@ func TestProductionHasNoSandbox(t *testing.T) {
 		if w.Code != http.StatusNotFound {
 			t.Errorf("GET %s in production: %d", path, w.Code)
 		}
+	}
+}
+
+// TestLimitFlags: serve's limits default to the owning packages' defaults, read their
+// CASHIER_* variables, and refuse values that make no sense before anything starts.
+func TestLimitFlags(t *testing.T) {
+	parse := func(args ...string) *Options {
+		t.Helper()
+		var cmds commands
+		parser, err := kong.New(&cmds, limitVars())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := parser.Parse(append([]string{"serve"}, args...)); err != nil {
+			t.Fatal(err)
+		}
+		var o Options
+		if err := cmds.Serve.limitFlags.options(&o); err != nil {
+			t.Fatal(err)
+		}
+		return &o
+	}
+	o := parse()
+	if !reflect.DeepEqual(*o.CardTesting, checkout.DefaultLimits()) || *o.APIRate != httpapi.DefaultAPIRate || o.TrustedProxies != nil {
+		t.Errorf("defaults: %+v %+v %v", *o.CardTesting, *o.APIRate, o.TrustedProxies)
+	}
+	t.Setenv("CASHIER_API_RATE", "2.5")
+	t.Setenv("CASHIER_CARD_FINGERPRINT_DECLINES", "0")
+	o = parse("--card-attempts", "7", "--card-cool-off", "10m", "--trusted-proxy", "10.0.0.0/8,2001:db8::/32")
+	if o.CardTesting.Attempts != 7 || o.CardTesting.IP.CoolOff != 10*time.Minute || o.CardTesting.Card.Free != 0 || o.APIRate.PerSecond != 2.5 ||
+		len(o.TrustedProxies) != 2 || o.TrustedProxies[1] != netip.MustParsePrefix("2001:db8::/32") {
+		t.Errorf("flags and variables: %+v %+v %v", *o.CardTesting, *o.APIRate, o.TrustedProxies)
+	}
+	for _, args := range [][]string{
+		{"--card-attempts=-1"}, {"--card-delay", "10s", "--card-delay-max", "1s"}, {"--card-window", "0s"}, {"--api-rate", "5", "--api-burst", "0"},
+	} {
+		code, _, errOut := run(append([]string{"serve", "--data", t.TempDir()}, args...)...)
+		flag, _, _ := strings.Cut(args[0], "=")
+		if code != 1 || !strings.Contains(errOut, flag) {
+			t.Errorf("serve %v: exit %d, %q; want 1 naming %s", args, code, errOut, flag)
+		}
+	}
+	if code, _, errOut := run("serve", "--trusted-proxy", "10.0.0.1"); code != 2 || !strings.Contains(errOut, "--trusted-proxy") {
+		t.Errorf("a proxy without a prefix length: exit %d, %q", code, errOut)
 	}
 }
