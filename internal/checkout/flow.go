@@ -2,7 +2,9 @@
 // SDK's card form show at each step, and what the buyer's input does: the card, a saved
 // card's CVV, the 3-D Secure challenge, a Korean issuer's authentication. Pages find a
 // payment by the token in its normalUrl; each step is a conditional write, so a page posted
-// twice, or in two tabs, moves the payment once.
+// twice, or in two tabs, moves the payment once. The limits against card testing (a bound on
+// the cards one payment takes, delays and refusals for buyer IPs and cards with too many
+// declines) are in limits.go.
 package checkout
 
 import (
