@@ -453,3 +453,50 @@ func TestCardTestingBuyerIPOverHTTP(t *testing.T) {
 		}
 	}
 }
+
+// TestCardTestingSavedCardCVV: a saved card's CVV is a card attempt too: counted on the
+// payment, its decline counted against the card, and refused once the card has too many.
+func TestCardTestingSavedCardCVV(t *testing.T) {
+	p := cardPolicy
+	p.Free, p.Delayed = 1, 0
+	e, iss := newCardTestingEnv(t, checkout.Limits{Attempts: 5, Card: p})
+	ctx := context.Background()
+	req := payReq(visaOK, "USD", 500)
+	req.PaymentMethod.PaymentMethodMetaData = []byte(`{"cardNo":"` + visaOK + `","cvv":"123","expiryMonth":"12","expiryYear":"30","tokenize":true}`)
+	cardToken := e.pay(req).PaymentResultInfo.CardToken
+	savedCardSession := func(value string) (string, string) {
+		t.Helper()
+		sr := sessionReq(0)
+		sr.PaymentAmount.Value = value
+		sr.PaymentMethod.PaymentMethodID = cardToken
+		sr.Order.Buyer = &ams.Buyer{ReferenceBuyerID: "buyer-1"}
+		resp, err := e.c.CreatePaymentSession(ctx, sr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantResult(t, resp.Result, "S", "SUCCESS")
+		token, _ := sessionToken(t, resp.PaymentSessionData)
+		v, err := e.app.Checkout.HostedPage(ctx, token)
+		if err != nil || v.Step != checkout.StepCVV {
+			t.Fatalf("saved-card session: %+v %v", v, err)
+		}
+		return token, v.PaymentID
+	}
+	// Amount 11 is the sandbox issuer's risk decline, whatever the card.
+	token, id := savedCardSession("11")
+	if v, err := e.app.Checkout.SubmitCVV(ctx, token, "123"); err != nil || v.DeclineCode != "RISK_REJECT" || strings.Contains(v.DeclineMessage, "gateway") {
+		t.Fatalf("the issuer's decline: %+v %v", v, err)
+	}
+	if stored, _ := e.app.Store.PaymentGet(ctx, id); stored.CardAttempts != 1 {
+		t.Fatalf("attempts after a CVV: %d, want 1", stored.CardAttempts)
+	}
+	asked := iss.auths.Load()
+	token, _ = savedCardSession("1250")
+	v, err := e.app.Checkout.SubmitCVV(ctx, token, "123")
+	if err != nil || v.DeclineCode != "RISK_REJECT" || !strings.Contains(v.DeclineMessage, "gateway's risk controls") {
+		t.Fatalf("the card's next CVV: %+v %v, want the gateway's refusal", v, err)
+	}
+	if iss.auths.Load() != asked {
+		t.Fatal("a refused CVV reached the issuer")
+	}
+}
