@@ -29,6 +29,7 @@ const (
 	CodeRiskReject                   = "RISK_REJECT"
 	CodeSystemError                  = "SYSTEM_ERROR"
 	CodeRepeatReqInconsistent        = "REPEAT_REQ_INCONSISTENT"
+	CodeRequestTrafficExceedLimit    = "REQUEST_TRAFFIC_EXCEED_LIMIT"
 	CodeUnknownException             = "UNKNOWN_EXCEPTION"
 	CodePaymentInProcess             = "PAYMENT_IN_PROCESS"
 	CodeCurrencyNotSupport           = "CURRENCY_NOT_SUPPORT"
@@ -63,11 +64,11 @@ const (
 
 // unknownCodes are the codes that travel with status U; every other code but SUCCESS is F.
 var unknownCodes = map[string]bool{
-	CodePaymentInProcess:           true,
-	CodeUnknownException:           true,
-	CodeCaptureInProcess:           true,
-	CodeRefundInProcess:            true,
-	"REQUEST_TRAFFIC_EXCEED_LIMIT": true,
+	CodePaymentInProcess:          true,
+	CodeUnknownException:          true,
+	CodeCaptureInProcess:          true,
+	CodeRefundInProcess:           true,
+	CodeRequestTrafficExceedLimit: true,
 }
 
 // CodeStatus is the resultStatus that Antom pairs with a result code.

@@ -2,7 +2,9 @@
 // SDK's card form show at each step, and what the buyer's input does: the card, a saved
 // card's CVV, the 3-D Secure challenge, a Korean issuer's authentication. Pages find a
 // payment by the token in its normalUrl; each step is a conditional write, so a page posted
-// twice, or in two tabs, moves the payment once.
+// twice, or in two tabs, moves the payment once. The limits against card testing (a bound on
+// the cards one payment takes, delays and refusals for buyer IPs and cards with too many
+// declines) are in limits.go.
 package checkout
 
 import (
@@ -12,8 +14,10 @@ import (
 	"time"
 
 	"github.com/cashierpay/cashier/internal/card"
+	"github.com/cashierpay/cashier/internal/clock"
 	"github.com/cashierpay/cashier/internal/gateway"
 	"github.com/cashierpay/cashier/internal/issuer"
+	"github.com/cashierpay/cashier/internal/limit"
 	"github.com/cashierpay/cashier/internal/payment"
 	"github.com/cashierpay/cashier/internal/store"
 )
@@ -90,11 +94,13 @@ func (f *Flow) view(ctx context.Context, token string, p *payment.Payment) (*Hos
 }
 
 // leaveStage moves a payment that waits for the buyer at stage from to authorizing, with
-// change applied, in one conditional write. It answers the current view (and ok=false) when
-// the payment is no longer there: paid in another tab, cancelled, or expired.
-func (f *Flow) leaveStage(ctx context.Context, token string, id string, from payment.Stage, change func(*payment.Payment), extra func(store.Tx) error) (*payment.Payment, *HostedView, error) {
+// change applied, in one conditional write. It answers the current view (and a nil payment)
+// when the payment is no longer there: paid in another tab, cancelled, or expired. A card
+// attempt is counted in that write, under the payment's lock, so that attempts posted at
+// once cannot pass the bound; a payment found with none left closes instead.
+func (f *Flow) leaveStage(ctx context.Context, token string, id string, from payment.Stage, attempt bool, change func(*payment.Payment), extra func(store.Tx) error) (*payment.Payment, *HostedView, error) {
 	var p *payment.Payment
-	moved := false
+	moved, closed := false, false
 	err := f.core.Tx(ctx, func(q store.Tx) error {
 		var err error
 		if p, err = q.PaymentLock(ctx, id); err != nil {
@@ -104,6 +110,14 @@ func (f *Flow) leaveStage(ctx context.Context, token string, id string, from pay
 		if p.Status != payment.Processing || p.Stage != from || !now.Before(p.ExpiresAt) {
 			moved = true
 			return nil
+		}
+		if attempt && f.atBound(p) {
+			// Left waiting at its bound (a crash, or a post racing the close): close it now.
+			moved, closed = true, true
+			return f.fail(ctx, q, p, payment.CodeRiskReject, boundMessage(p.CardAttempts), now)
+		}
+		if attempt {
+			p.CardAttempts++
 		}
 		if extra != nil {
 			if err := extra(q); err != nil {
@@ -116,6 +130,9 @@ func (f *Flow) leaveStage(ctx context.Context, token string, id string, from pay
 	})
 	if err != nil {
 		return nil, nil, f.core.InternalError(ctx, "hosted step", err)
+	}
+	if closed {
+		f.cfg.Refused("payment")
 	}
 	if moved {
 		v, err := f.HostedPage(ctx, token)
@@ -146,7 +163,11 @@ func (f *Flow) SubmitCard(ctx context.Context, token string, in CardInput) (*Hos
 	if err != nil {
 		return nil, f.core.InternalError(ctx, "vault seal", err)
 	}
-	p, v, err := f.leaveStage(ctx, token, p.ID, payment.StageAwaitingCard, func(p *payment.Payment) {
+	refused, err := f.screen(ctx, c.Fingerprint)
+	if err != nil {
+		return nil, err
+	}
+	p, v, err := f.leaveStage(ctx, token, p.ID, payment.StageAwaitingCard, true, func(p *payment.Payment) {
 		p.CardID = c.ID
 		p.Card = src.Result()
 		p.Card.Token = c.Token
@@ -158,10 +179,24 @@ func (f *Flow) SubmitCard(ctx context.Context, token string, in CardInput) (*Hos
 	if b := in.Billing; b != nil && *b != (payment.Address{}) {
 		a.Billing = b
 	}
-	if p, err = f.core.Authorize(ctx, p, a); err != nil {
+	if p, err = f.authorize(ctx, p, a, refused, c.Fingerprint); err != nil {
 		return nil, err
 	}
-	return f.view(ctx, token, p)
+	return f.afterAuth(ctx, token, p)
+}
+
+// authorize asks the issuer about a card attempt and counts a decline against the buyer's
+// IP and the card; a refused attempt is recorded as the gateway's own decline, without
+// the issuer.
+func (f *Flow) authorize(ctx context.Context, p *payment.Payment, a gateway.AuthInput, refused bool, fp string) (*payment.Payment, error) {
+	if refused {
+		return f.core.RecordAuth(ctx, p, nil, refusal)
+	}
+	p, err := f.core.Authorize(ctx, p, a)
+	if err == nil {
+		f.countDecline(ctx, p, fp)
+	}
+	return p, err
 }
 
 // cardFieldErrors checks each field of a card form; keys are form field names.
@@ -208,15 +243,19 @@ func (f *Flow) SubmitCVV(ctx context.Context, token, cvv string) (*HostedView, e
 	if err != nil {
 		return nil, f.core.InternalError(ctx, "vault open", err)
 	}
-	p, v, err := f.leaveStage(ctx, token, p.ID, payment.StageAwaitingCVV, func(*payment.Payment) {}, nil)
+	refused, err := f.screen(ctx, c.Fingerprint)
+	if err != nil {
+		return nil, err
+	}
+	p, v, err := f.leaveStage(ctx, token, p.ID, payment.StageAwaitingCVV, true, func(*payment.Payment) {}, nil)
 	if p == nil {
 		return v, err
 	}
 	a := gateway.AuthInput{PAN: pan, CVV: cvv, Month: c.ExpiryMonth, Year: c.ExpiryYear, Holder: c.HolderName, Stored: true}
-	if p, err = f.core.Authorize(ctx, p, a); err != nil {
+	if p, err = f.authorize(ctx, p, a, refused, c.Fingerprint); err != nil {
 		return nil, err
 	}
-	return f.view(ctx, token, p)
+	return f.afterAuth(ctx, token, p)
 }
 
 // CompleteChallenge ends the 3-D Secure challenge with the buyer's answer: authenticated by
@@ -249,7 +288,7 @@ func (f *Flow) CompleteChallenge(ctx context.Context, token, answer string, canc
 		return nil, f.core.InternalError(ctx, "vault open", err)
 	}
 	cvv := f.core.TakeCVV(p.ID)
-	p, v, err := f.leaveStage(ctx, token, p.ID, payment.StageAwaitingChallenge, func(p *payment.Payment) { p.Card.ThreeDS = threeDS }, nil)
+	p, v, err := f.leaveStage(ctx, token, p.ID, payment.StageAwaitingChallenge, false, func(p *payment.Payment) { p.Card.ThreeDS = threeDS }, nil)
 	if p == nil {
 		return v, err
 	}
@@ -258,7 +297,7 @@ func (f *Flow) CompleteChallenge(ctx context.Context, token, answer string, canc
 	if p, err = f.core.Authorize(ctx, p, a); err != nil {
 		return nil, err
 	}
-	return f.view(ctx, token, p)
+	return f.afterAuth(ctx, token, p)
 }
 
 // CompleteIssuerAuth ends a Korean issuer's authentication: approved, the card the buyer
@@ -289,7 +328,7 @@ func (f *Flow) CompleteIssuerAuth(ctx context.Context, token string, approve boo
 	if err != nil {
 		return nil, f.core.InternalError(ctx, "vault seal", err)
 	}
-	p, v, err := f.leaveStage(ctx, token, p.ID, payment.StageAwaitingIssuer, func(p *payment.Payment) {
+	p, v, err := f.leaveStage(ctx, token, p.ID, payment.StageAwaitingIssuer, false, func(p *payment.Payment) {
 		p.CardID = c.ID
 		p.Card = src.Result()
 		p.Card.HolderName = "" // the issuer's page names no cardholder
@@ -317,12 +356,7 @@ func (f *Flow) failAtStage(ctx context.Context, token, id string, from payment.S
 		if threeDS != nil {
 			p.Card.ThreeDS = threeDS
 		}
-		p.Status, p.Stage, p.ResultCode, p.ResultMessage, p.UpdatedAt = payment.Fail, payment.StageNone, code, message, now
-		p.Schedule(time.Time{})
-		if err := q.PaymentUpdate(ctx, p); err != nil {
-			return err
-		}
-		return f.core.NotifyPayment(ctx, q, p, now)
+		return f.fail(ctx, q, p, code, message, now)
 	})
 	if err != nil {
 		return nil, f.core.InternalError(ctx, "fail payment", err)
@@ -331,10 +365,33 @@ func (f *Flow) failAtStage(ctx context.Context, token, id string, from payment.S
 	return f.HostedPage(ctx, token)
 }
 
+// fail fails p with code and writes its notification, in the transaction of q.
+func (f *Flow) fail(ctx context.Context, q store.Tx, p *payment.Payment, code, message string, now time.Time) error {
+	p.Status, p.Stage, p.ResultCode, p.ResultMessage, p.UpdatedAt = payment.Fail, payment.StageNone, code, message, now
+	p.Schedule(time.Time{})
+	if err := q.PaymentUpdate(ctx, p); err != nil {
+		return err
+	}
+	return f.core.NotifyPayment(ctx, q, p, now)
+}
+
 // Flow runs the buyer's steps on the core every actor shares.
 type Flow struct {
-	core *gateway.Core
+	core     *gateway.Core
+	cfg      Config
+	ip, card *limit.Declines
 }
 
 // New builds the buyer's flow on core.
-func New(core *gateway.Core) *Flow { return &Flow{core: core} }
+func New(core *gateway.Core, cfg Config) *Flow {
+	if cfg.Clock == nil {
+		cfg.Clock = clock.Real{}
+	}
+	if cfg.Refused == nil {
+		cfg.Refused = func(string) {}
+	}
+	if cfg.Delayed == nil {
+		cfg.Delayed = func(string, time.Duration) {}
+	}
+	return &Flow{core: core, cfg: cfg, ip: limit.NewDeclines(cfg.Limits.IP), card: limit.NewDeclines(cfg.Limits.Card)}
+}

@@ -27,6 +27,7 @@ import (
 	"github.com/cashierpay/cashier/internal/gateway"
 	"github.com/cashierpay/cashier/internal/httpapi"
 	"github.com/cashierpay/cashier/internal/issuer"
+	"github.com/cashierpay/cashier/internal/limit"
 	"github.com/cashierpay/cashier/internal/merchantapi"
 	"github.com/cashierpay/cashier/internal/metrics"
 	"github.com/cashierpay/cashier/internal/notify"
@@ -84,6 +85,12 @@ type Options struct {
 	// AllowOpenKeyFiles starts even when a secret file in DataDir is readable by group or
 	// others, with a warning instead of a refusal.
 	AllowOpenKeyFiles bool
+	// CardTesting are the buyer's pages' limits on card attempts; nil: checkout.DefaultLimits.
+	CardTesting *checkout.Limits
+	// APIRate bounds each merchant's API calls; nil: httpapi.DefaultAPIRate.
+	APIRate *limit.Rate
+	// TrustedProxies are the proxies whose X-Forwarded-For names the buyer's address.
+	TrustedProxies []netip.Prefix
 }
 
 // secrets reads the data directory's secret files as the options say.
@@ -144,6 +151,14 @@ func (o *Options) defaults() {
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
+	}
+	if o.CardTesting == nil {
+		l := checkout.DefaultLimits()
+		o.CardTesting = &l
+	}
+	if o.APIRate == nil {
+		r := httpapi.DefaultAPIRate
+		o.APIRate = &r
 	}
 	// Every component logs through the edge's handler, so that every line written while
 	// serving a request carries the request's id.
@@ -216,10 +231,13 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 		PublicURL: opts.PublicURL, Notified: app.Notifier.Kick,
 		AuthLease: opts.AuthLease, AfterIssuerAuthorize: afterAuth,
 	})
-	app.API, app.Checkout, app.Sweeper = merchantapi.New(core), checkout.New(core), sweep.New(core, opts.Clock, app.Metrics.SweeperLag)
+	app.Checkout = checkout.New(core, checkout.Config{
+		Limits: *opts.CardTesting, Clock: opts.Clock, Refused: app.Metrics.CardRefused, Delayed: app.Metrics.CardDelayed,
+	})
+	app.API, app.Sweeper = merchantapi.New(core), sweep.New(core, opts.Clock, app.Metrics.SweeperLag)
 	api := httpapi.Config{
 		APIs: antom.Endpoints(app.API), Store: st, Signer: signer, Clock: opts.Clock, Logger: opts.Logger, TrustProxy: opts.TrustProxy,
-		Metrics: app.Metrics, ServeMetrics: !opts.DebugListener,
+		Metrics: app.Metrics, ServeMetrics: !opts.DebugListener, APIRate: *opts.APIRate, TrustedProxies: opts.TrustedProxies,
 		Pages: web.New(web.Config{Flow: app.Checkout, Logger: opts.Logger, CSRFKey: kr.MACKey(vault.CSRF)}),
 	}
 	if !opts.Production {

@@ -55,6 +55,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) (code in
 		kong.Exit(func(c int) { panic(exit(c)) }),
 		kong.UsageOnError(),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
+		limitVars(),
 	)
 	if err != nil {
 		panic(err) // the command structs are wrong: a programming error

@@ -8,13 +8,17 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"os"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/alecthomas/kong"
 
+	"github.com/cashierpay/cashier/internal/checkout"
 	"github.com/cashierpay/cashier/internal/clock"
+	"github.com/cashierpay/cashier/internal/httpapi"
 	"github.com/cashierpay/cashier/internal/sandbox"
 )
 
@@ -213,7 +217,7 @@ func TestNotifyURLFlags(t *testing.T) {
 func TestNotifyAllowFlag(t *testing.T) {
 	parse := func(args ...string) (serveCmd, error) {
 		var cmds commands
-		parser, err := kong.New(&cmds, kong.Exit(func(int) {}))
+		parser, err := kong.New(&cmds, kong.Exit(func(int) {}), limitVars())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -221,7 +225,11 @@ func TestNotifyAllowFlag(t *testing.T) {
 		return cmds.Serve, err
 	}
 	want := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("fd00::/8")}
-	if c, err := parse("serve", "--notify-allow", "10.0.0.0/8,fd00::/8"); err != nil || !slices.Equal(c.options(slog.New(slog.DiscardHandler), nil).NotifyAllow, want) {
+	c, err := parse("serve", "--notify-allow", "10.0.0.0/8,fd00::/8")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if opts, err := c.options(slog.New(slog.DiscardHandler), nil); err != nil || !slices.Equal(opts.NotifyAllow, want) {
 		t.Fatalf("--notify-allow: %v %v", c.NotifyAllow, err)
 	}
 	t.Setenv("CASHIER_NOTIFY_ALLOW", "10.0.0.0/8,fd00::/8")
@@ -232,5 +240,49 @@ func TestNotifyAllowFlag(t *testing.T) {
 		if code, _, errOut := run("serve", "--notify-allow", bad); code != 2 || !strings.Contains(errOut, "--notify-allow") {
 			t.Errorf("--notify-allow %s: exit %d %q", bad, code, errOut)
 		}
+	}
+}
+
+// TestLimitFlags: serve's limits default to the owning packages' defaults, read their
+// CASHIER_* variables, and refuse values that make no sense before anything starts.
+func TestLimitFlags(t *testing.T) {
+	parse := func(args ...string) *Options {
+		t.Helper()
+		var cmds commands
+		parser, err := kong.New(&cmds, limitVars())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := parser.Parse(append([]string{"serve"}, args...)); err != nil {
+			t.Fatal(err)
+		}
+		var o Options
+		if err := cmds.Serve.limitFlags.options(&o); err != nil {
+			t.Fatal(err)
+		}
+		return &o
+	}
+	o := parse()
+	if !reflect.DeepEqual(*o.CardTesting, checkout.DefaultLimits()) || *o.APIRate != httpapi.DefaultAPIRate || o.TrustedProxies != nil {
+		t.Errorf("defaults: %+v %+v %v", *o.CardTesting, *o.APIRate, o.TrustedProxies)
+	}
+	t.Setenv("CASHIER_API_RATE", "2.5")
+	t.Setenv("CASHIER_CARD_FINGERPRINT_DECLINES", "0")
+	o = parse("--card-attempts", "7", "--card-cool-off", "10m", "--trusted-proxy", "10.0.0.0/8,2001:db8::/32")
+	if o.CardTesting.Attempts != 7 || o.CardTesting.IP.CoolOff != 10*time.Minute || o.CardTesting.Card.Free != 0 || o.APIRate.PerSecond != 2.5 ||
+		len(o.TrustedProxies) != 2 || o.TrustedProxies[1] != netip.MustParsePrefix("2001:db8::/32") {
+		t.Errorf("flags and variables: %+v %+v %v", *o.CardTesting, *o.APIRate, o.TrustedProxies)
+	}
+	for _, args := range [][]string{
+		{"--card-attempts=-1"}, {"--card-delay", "10s", "--card-delay-max", "1s"}, {"--card-window", "0s"}, {"--api-rate", "5", "--api-burst", "0"},
+	} {
+		code, _, errOut := run(append([]string{"serve", "--data", t.TempDir()}, args...)...)
+		flag, _, _ := strings.Cut(args[0], "=")
+		if code != 1 || !strings.Contains(errOut, flag) {
+			t.Errorf("serve %v: exit %d, %q; want 1 naming %s", args, code, errOut, flag)
+		}
+	}
+	if code, _, errOut := run("serve", "--trusted-proxy", "10.0.0.1"); code != 2 || !strings.Contains(errOut, "--trusted-proxy") {
+		t.Errorf("a proxy without a prefix length: exit %d, %q", code, errOut)
 	}
 }

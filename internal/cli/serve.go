@@ -14,12 +14,18 @@ import (
 	"net/netip"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
+	"github.com/alecthomas/kong"
+
 	"github.com/cashierpay/cashier/ams"
+	"github.com/cashierpay/cashier/internal/checkout"
 	"github.com/cashierpay/cashier/internal/clock"
+	"github.com/cashierpay/cashier/internal/httpapi"
+	"github.com/cashierpay/cashier/internal/limit"
 	"github.com/cashierpay/cashier/internal/sandbox"
 	"github.com/cashierpay/cashier/internal/tlscert"
 )
@@ -43,6 +49,52 @@ type serveCmd struct {
 	Production          bool           `env:"CASHIER_PRODUCTION" help:"Build no sandbox part: no simulated issuer, no sandbox merchant, no /sandbox routes. Needs a connection to an acquirer (${env})."`
 	AuthLease           time.Duration  `name:"auth-lease" default:"30s" env:"CASHIER_AUTH_LEASE" help:"How long an authorization may stay in flight before the sweeper asks the issuer about it and records the answer (a crash left it); more than twice the 10 s issuer timeout (${env})."`
 	Fault               string         `hidden:"" env:"CASHIER_FAULT" placeholder:"POINT[:N]" help:"Sandbox fault injection for crash tests: after-issuer-authorize[:N] kills the process when the N-th authorization is answered and not yet recorded. Refused with --production (${env})."`
+	limitFlags          `embed:""`
+}
+
+// limitFlags are the limits against card testing and API floods (docs/security.md).
+type limitFlags struct {
+	CardAttempts   int            `name:"card-attempts" default:"${card_attempts}" env:"CASHIER_CARD_ATTEMPTS" help:"Cards a buyer may submit on one payment; after the last is declined the payment closes with RISK_REJECT; 0: no bound (${env})."`
+	CardIPFree     int            `name:"card-ip-declines" default:"${card_ip_free}" env:"CASHIER_CARD_IP_DECLINES" help:"Declined card attempts from one buyer IP (IPv6: one /64) within --card-window before its attempts are delayed; 0: no per-IP limit (${env})."`
+	CardFree       int            `name:"card-fingerprint-declines" default:"${card_fingerprint_free}" env:"CASHIER_CARD_FINGERPRINT_DECLINES" help:"Declined attempts of one card (by its vault fingerprint) within --card-window before its attempts are delayed; 0: no per-card limit (${env})."`
+	CardDelayed    int            `name:"card-delayed" default:"${card_delayed}" env:"CASHIER_CARD_DELAYED" help:"Delayed attempts, once over the declines above, before a buyer IP or card is refused for --card-cool-off (${env})."`
+	CardDelay      time.Duration  `name:"card-delay" default:"${card_delay}" env:"CASHIER_CARD_DELAY" help:"Wait before the first delayed attempt; it doubles with each further decline (${env})."`
+	CardDelayMax   time.Duration  `name:"card-delay-max" default:"${card_delay_max}" env:"CASHIER_CARD_DELAY_MAX" help:"Longest wait before an attempt (${env})."`
+	CardWindow     time.Duration  `name:"card-window" default:"${card_window}" env:"CASHIER_CARD_WINDOW" help:"How long declines count, from the first (${env})."`
+	CardCoolOff    time.Duration  `name:"card-cool-off" default:"${card_cool_off}" env:"CASHIER_CARD_COOL_OFF" help:"How long a buyer IP or card is refused after its last delayed decline (${env})."`
+	APIRate        float64        `name:"api-rate" default:"${api_rate}" env:"CASHIER_API_RATE" help:"API calls a second per merchant (Client-Id), past which calls answer REQUEST_TRAFFIC_EXCEED_LIMIT; 0: no limit (${env})."`
+	APIBurst       int            `name:"api-burst" default:"${api_burst}" env:"CASHIER_API_BURST" help:"API calls a merchant may make at once before --api-rate applies (${env})."`
+	TrustedProxies []netip.Prefix `name:"trusted-proxy" env:"CASHIER_TRUSTED_PROXY" sep:"," placeholder:"CIDR" help:"Proxies (CIDR: 10.0.0.0/8, 192.0.2.7/32) whose X-Forwarded-For gives the buyer's IP for the card-testing limits; from any other peer the header is ignored (${env})."`
+}
+
+// limitVars are the defaults of limitFlags, from the packages that own them.
+func limitVars() kong.Vars {
+	l, r := checkout.DefaultLimits(), httpapi.DefaultAPIRate
+	return kong.Vars{
+		"card_attempts": strconv.Itoa(l.Attempts), "card_ip_free": strconv.Itoa(l.IP.Free), "card_fingerprint_free": strconv.Itoa(l.Card.Free),
+		"card_delayed": strconv.Itoa(l.Card.Delayed), "card_delay": l.Card.Delay.String(), "card_delay_max": l.Card.MaxDelay.String(),
+		"card_window": l.Card.Window.String(), "card_cool_off": l.Card.CoolOff.String(),
+		"api_rate": strconv.FormatFloat(r.PerSecond, 'g', -1, 64), "api_burst": strconv.Itoa(r.Burst),
+	}
+}
+
+// options checks the limits and turns them into Options' terms.
+func (f *limitFlags) options(o *Options) error {
+	switch {
+	case f.CardAttempts < 0 || f.CardIPFree < 0 || f.CardFree < 0 || f.CardDelayed < 0 || f.APIBurst < 0:
+		return errors.New("--card-attempts, --card-ip-declines, --card-fingerprint-declines, --card-delayed and --api-burst cannot be negative")
+	case f.CardDelay < 0 || f.CardDelayMax < f.CardDelay || f.CardWindow <= 0 || f.CardCoolOff < 0:
+		return errors.New("--card-delay must be at least 0 and at most --card-delay-max, --card-window positive, --card-cool-off at least 0")
+	case f.APIRate < 0 || f.APIRate > 0 && f.APIBurst < 1:
+		return errors.New("--api-rate cannot be negative, and with a rate --api-burst must be at least 1")
+	}
+	p := limit.Policy{Window: f.CardWindow, Delay: f.CardDelay, MaxDelay: f.CardDelayMax, Delayed: f.CardDelayed, CoolOff: f.CardCoolOff}
+	ip, card := p, p
+	ip.Free, card.Free = f.CardIPFree, f.CardFree
+	o.CardTesting = &checkout.Limits{Attempts: f.CardAttempts, IP: ip, Card: card}
+	o.APIRate = &limit.Rate{PerSecond: f.APIRate, Burst: f.APIBurst}
+	o.TrustedProxies = f.TrustedProxies
+	return nil
 }
 
 func (c *serveCmd) Run(e *env) error {
@@ -72,7 +124,10 @@ func (c *serveCmd) Run(e *env) error {
 	if err := checkNotifyURL(c.NotifyURL); err != nil {
 		return err
 	}
-	opts := c.options(e.log(), clockClients)
+	opts, err := c.options(e.log(), clockClients)
+	if err != nil {
+		return err
+	}
 	if c.Production && opts.Issuer == nil {
 		// Before any listener, key or database is made.
 		return errNoIssuer
@@ -223,18 +278,21 @@ func prefixes(list []string) ([]netip.Prefix, error) {
 }
 
 // options are the gateway's Options as the flags set them.
-func (c *serveCmd) options(log *slog.Logger, clockClients []netip.Prefix) *Options {
+func (c *serveCmd) options(log *slog.Logger, clockClients []netip.Prefix) (*Options, error) {
 	opts := &Options{
 		DataDir: c.Data, DB: c.DB, PublicURL: c.PublicURL, TrustProxy: c.TrustProxy, NotifyTimeout: c.NotifyTimeout,
 		Production: c.Production, NotifyAllow: c.NotifyAllow, Logger: log, DebugListener: c.DebugListen != "",
 		AllowOpenKeyFiles: c.AllowOpenKeyFiles, TestClockClients: clockClients, TestClockMaxAdvance: c.TestClockMaxAdvance,
 		AuthLease: c.AuthLease, Fault: c.Fault,
 	}
+	if err := c.limitFlags.options(opts); err != nil {
+		return nil, err
+	}
 	opts.defaults()
 	if c.TestClock {
 		opts.Clock = clock.NewTest()
 	}
-	return opts
+	return opts, nil
 }
 
 // debugRoutes are the operator's: metrics and the profiler, on a listener of their own

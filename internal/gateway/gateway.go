@@ -13,6 +13,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"log/slog"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -127,6 +128,21 @@ type publicURLKey struct{}
 // HTTPS links and one over plain HTTP gets HTTP links.
 func WithPublicURL(ctx context.Context, url string) context.Context {
 	return context.WithValue(ctx, publicURLKey{}, strings.TrimSuffix(url, "/"))
+}
+
+type buyerIPKey struct{}
+
+// WithBuyerIP returns ctx carrying the address of the buyer whose request it serves, as the
+// transport found it (the connection's, or a trusted proxy's X-Forwarded-For), for the limits
+// on card testing.
+func WithBuyerIP(ctx context.Context, ip netip.Addr) context.Context {
+	return context.WithValue(ctx, buyerIPKey{}, ip)
+}
+
+// BuyerIP is the buyer's address of the request of ctx; ok is false outside an HTTP request.
+func BuyerIP(ctx context.Context) (ip netip.Addr, ok bool) {
+	ip, ok = ctx.Value(buyerIPKey{}).(netip.Addr)
+	return ip, ok && ip.IsValid()
 }
 
 // PublicURL is the base of the links handed out in answer to the request of ctx.

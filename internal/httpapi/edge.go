@@ -7,12 +7,15 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/cashierpay/cashier/ams"
+	"github.com/cashierpay/cashier/internal/gateway"
 )
 
 type requestIDKey struct{}
@@ -64,7 +67,8 @@ func (s *Server) edge(next http.Handler) http.Handler {
 		start := time.Now()
 		id := uuid.NewString()
 		ex := &exchange{}
-		r = r.WithContext(context.WithValue(context.WithValue(r.Context(), requestIDKey{}, id), exchangeKey{}, ex))
+		ctx := context.WithValue(context.WithValue(r.Context(), requestIDKey{}, id), exchangeKey{}, ex)
+		r = r.WithContext(gateway.WithBuyerIP(ctx, s.clientIP(r)))
 		w.Header().Set("X-Request-Id", id)
 		if !s.cfg.TrustProxy {
 			// Any client could say it came over HTTPS; only a trusted proxy's word counts.
@@ -90,6 +94,41 @@ func (s *Server) edge(next http.Handler) http.Handler {
 		}()
 		next.ServeHTTP(rec, r)
 	})
+}
+
+// clientIP is the address of the request's client: the peer's, or behind trusted proxies
+// the nearest address in X-Forwarded-For that no trusted proxy added. Entries are read from
+// the nearest hop outward because a client can write anything in the header; only what
+// the trusted proxies appended is known to be true.
+func (s *Server) clientIP(r *http.Request) netip.Addr {
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil {
+		return netip.Addr{}
+	}
+	ip := ap.Addr().Unmap()
+	if !s.trusted(ip) {
+		return ip
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			return ip // beyond a malformed entry nothing can be trusted
+		}
+		if ip = hop.Unmap(); !s.trusted(ip) {
+			return ip
+		}
+	}
+	return ip
+}
+
+func (s *Server) trusted(ip netip.Addr) bool {
+	for _, p := range s.cfg.TrustedProxies {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
 }
 
 // recorder notes the status and size of an answer.

@@ -13,6 +13,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"reflect"
 	"runtime/debug"
 	"strings"
@@ -22,6 +23,7 @@ import (
 	"github.com/cashierpay/cashier/ams"
 	"github.com/cashierpay/cashier/internal/antom"
 	"github.com/cashierpay/cashier/internal/clock"
+	"github.com/cashierpay/cashier/internal/limit"
 	"github.com/cashierpay/cashier/internal/metrics"
 	"github.com/cashierpay/cashier/internal/payment"
 	"github.com/cashierpay/cashier/internal/store"
@@ -52,13 +54,24 @@ type Config struct {
 	Metrics *metrics.Metrics
 	// ServeMetrics serves GET /metrics on these routes; off when a debug listener has them.
 	ServeMetrics bool
+	// APIRate bounds each merchant's API calls (per Client-Id, on Clock), counted once the
+	// signature verified so that no one else can spend a merchant's budget; zero: no bound.
+	APIRate limit.Rate
+	// TrustedProxies are the proxies whose X-Forwarded-For is believed for the buyer's
+	// address; from any other peer the header is ignored, as anyone could send it.
+	TrustedProxies []netip.Prefix
 }
+
+// DefaultAPIRate is each merchant's API budget unless configured: 100 calls a second,
+// 200 at once.
+var DefaultAPIRate = limit.Rate{PerSecond: 100, Burst: 200}
 
 // Server routes HTTP requests to the gateway.
 type Server struct {
-	cfg  Config
-	log  *slog.Logger
-	keys sync.Map // merchant public key text → *rsa.PublicKey
+	cfg     Config
+	log     *slog.Logger
+	keys    sync.Map // merchant public key text → *rsa.PublicKey
+	buckets *limit.Buckets
 }
 
 // New builds a Server.
@@ -73,7 +86,7 @@ func New(cfg Config) *Server {
 	if cfg.MaxBodyBytes == 0 {
 		cfg.MaxBodyBytes = 1 << 20
 	}
-	return &Server{cfg: cfg, log: cfg.Logger}
+	return &Server{cfg: cfg, log: cfg.Logger, buckets: limit.NewBuckets(cfg.APIRate)}
 }
 
 // Handler returns the routes. Every path under /ams/, however malformed (doubled
@@ -222,6 +235,9 @@ func (s *Server) call(ctx context.Context, r *http.Request, clientID, clean, raw
 	if perr != nil {
 		return errorBody(perr)
 	}
+	if perr := s.throttle(m); perr != nil {
+		return errorBody(perr)
+	}
 	out, err := ep(ctx, m, body)
 	if err != nil {
 		var pe *payment.Error
@@ -279,6 +295,16 @@ func (s *Server) authenticate(ctx context.Context, r *http.Request, clientID str
 		}
 	}
 	return nil, payment.NewError(ams.CodeInvalidSignature, "the signature does not verify with the merchant's public key")
+}
+
+// throttle takes one of the merchant's request tokens.
+// Result code: REQUEST_TRAFFIC_EXCEED_LIMIT (status U: call again later).
+func (s *Server) throttle(m *payment.Merchant) *payment.Error {
+	if s.buckets.Allow(m.ClientID, s.cfg.Clock.Now()) {
+		return nil
+	}
+	s.cfg.Metrics.APIThrottled(m.ClientID)
+	return payment.NewError(ams.CodeRequestTrafficExceedLimit, "the merchant's request rate is over its limit; call again later")
 }
 
 func (s *Server) publicKey(text string) (*rsa.PublicKey, error) {

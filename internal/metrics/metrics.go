@@ -28,6 +28,9 @@ type Metrics struct {
 	deliveries      *prometheus.CounterVec
 	deliveryLatency prometheus.Histogram
 	sweeperLag      prometheus.Gauge
+	cardRefused     *prometheus.CounterVec
+	cardDelay       *prometheus.HistogramVec
+	apiThrottled    *prometheus.CounterVec
 }
 
 // Backlog reports the outbox: pending notifications and the earliest due time among them.
@@ -65,9 +68,19 @@ func New(backlog Backlog, now func() time.Time) *Metrics {
 		sweeperLag: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "cashier_sweeper_lag_seconds", Help: "How late the sweeper's last pass handled the most overdue payment (expiry, release, issuer retry).",
 		}),
+		cardRefused: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "cashier_card_testing_refused_total", Help: "Card-testing limits that said no: payment (a payment closed at its bound on card attempts), ip or card (an attempt refused after too many declines).",
+		}, []string{"limit"}),
+		cardDelay: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "cashier_card_testing_delay_seconds", Help: "Waits imposed before card attempts from a buyer IP or of a card with too many declines, by the limit that asked for it.",
+			Buckets: prometheus.ExponentialBuckets(0.25, 2, 10),
+		}, []string{"limit"}),
+		apiThrottled: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "cashier_api_throttled_total", Help: "Antom API calls answered REQUEST_TRAFFIC_EXCEED_LIMIT, by merchant Client-Id.",
+		}, []string{"client_id"}),
 	}
 	m.reg.MustRegister(m.httpRequests, m.httpDuration, m.apiRequests, m.apiDuration, m.signatures, m.deliveries,
-		m.deliveryLatency, m.sweeperLag, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+		m.deliveryLatency, m.sweeperLag, m.cardRefused, m.cardDelay, m.apiThrottled, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if backlog != nil {
 		m.reg.MustRegister(&backlogCollector{backlog: backlog, now: now,
 			pending: prometheus.NewDesc("cashier_outbox_pending", "Notifications waiting for delivery or a retry.", nil, nil),
@@ -119,6 +132,31 @@ func (m *Metrics) SweeperLag(d time.Duration) {
 		return
 	}
 	m.sweeperLag.Set(max(d, 0).Seconds())
+}
+
+// CardRefused counts a card-testing limit's refusal: payment, ip or card.
+func (m *Metrics) CardRefused(limit string) {
+	if m == nil {
+		return
+	}
+	m.cardRefused.WithLabelValues(limit).Inc()
+}
+
+// CardDelayed records a wait imposed before a card attempt by limit, ip or card.
+func (m *Metrics) CardDelayed(limit string, d time.Duration) {
+	if m == nil {
+		return
+	}
+	m.cardDelay.WithLabelValues(limit).Observe(d.Seconds())
+}
+
+// APIThrottled counts an API call refused by the merchant's request rate. Client ids are
+// only those of registered merchants, whose signature verified, so the label is bounded.
+func (m *Metrics) APIThrottled(clientID string) {
+	if m == nil {
+		return
+	}
+	m.apiThrottled.WithLabelValues(clientID).Inc()
 }
 
 // Signer counts the signatures s makes.

@@ -26,6 +26,7 @@ const (
 	CodeRefundInProcess              = "REFUND_IN_PROCESS"
 	CodeRefundWindowExceed           = "REFUND_WINDOW_EXCEED"
 	CodeRepeatReqInconsistent        = "REPEAT_REQ_INCONSISTENT"
+	CodeRiskReject                   = "RISK_REJECT"
 	CodeSelectedCardBrandUnavailable = "SELECTED_CARD_BRAND_NOT_AVAILABLE"
 	CodeSuccess                      = "SUCCESS"
 	CodeUnknownException             = "UNKNOWN_EXCEPTION"

@@ -213,6 +213,9 @@ type Payment struct {
 	// NextActionAt is when the gateway's sweeper must look at the payment again (issuer
 	// retry, expiry, authorization release); zero when nothing is scheduled.
 	NextActionAt time.Time
+	// CardAttempts counts the cards the buyer submitted on the payment's pages (a saved
+	// card's CVV included), for the bound on card testing within one payment.
+	CardAttempts int
 	Version      int64
 }
 

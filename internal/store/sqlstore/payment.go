@@ -11,7 +11,7 @@ import (
 const paymentCols = `id, merchant_id, request_id, key_hash, currency, value, status, stage, result_code,
 	result_message, capture_mode, capture_state, captured_value, refunded_value, cancel_reason, card_id,
 	card_json, issuer_ref, redirect_url, notify_url, order_json, created_at, updated_at, paid_at,
-	cancelled_at, expires_at, next_action_at, version, auth_attempt`
+	cancelled_at, expires_at, next_action_at, card_attempts, version, auth_attempt`
 
 func scanPayment(s scanner) (*payment.Payment, error) {
 	var p payment.Payment
@@ -20,7 +20,7 @@ func scanPayment(s scanner) (*payment.Payment, error) {
 	if err := s.Scan(&p.ID, &p.MerchantID, &p.RequestID, &p.KeyHash, &p.Amount.Currency, &p.Amount.Value,
 		&p.Status, &p.Stage, &p.ResultCode, &p.ResultMessage, &p.CaptureMode, &p.CaptureState, &p.CapturedValue,
 		&p.RefundedValue, &p.CancelReason, &p.CardID, &cardJSON, &p.IssuerRef, &p.RedirectURL, &p.NotifyURL,
-		&orderJSON, &created, &updated, &paid, &cancelled, &expires, &next, &p.Version, &p.AuthAttempt); err != nil {
+		&orderJSON, &created, &updated, &paid, &cancelled, &expires, &next, &p.CardAttempts, &p.Version, &p.AuthAttempt); err != nil {
 		return nil, noRows(err)
 	}
 	if err := json.Unmarshal([]byte(cardJSON), &p.Card); err != nil {
@@ -55,7 +55,7 @@ func (q queries) PaymentInsert(ctx context.Context, p *payment.Payment) error {
 		p.ID, p.MerchantID, p.RequestID, p.KeyHash, p.Amount.Currency, p.Amount.Value, p.Status, p.Stage,
 		p.ResultCode, p.ResultMessage, p.CaptureMode, p.CaptureState, p.CapturedValue, p.RefundedValue,
 		p.CancelReason, p.CardID, card, p.IssuerRef, p.RedirectURL, p.NotifyURL, order, micros(p.CreatedAt),
-		micros(p.UpdatedAt), micros(p.PaidAt), micros(p.CancelledAt), micros(p.ExpiresAt), micros(p.NextActionAt), p.Version, p.AuthAttempt)
+		micros(p.UpdatedAt), micros(p.PaidAt), micros(p.CancelledAt), micros(p.ExpiresAt), micros(p.NextActionAt), p.CardAttempts, p.Version, p.AuthAttempt)
 }
 
 func (q queries) PaymentGet(ctx context.Context, id string) (*payment.Payment, error) {
@@ -78,11 +78,11 @@ func (q queries) PaymentUpdate(ctx context.Context, p *payment.Payment) error {
 	err = q.execOne(ctx, `UPDATE payments SET status = ?, stage = ?, result_code = ?, result_message = ?,
 		capture_state = ?, captured_value = ?, refunded_value = ?, cancel_reason = ?, card_id = ?, card_json = ?,
 		issuer_ref = ?, order_json = ?, updated_at = ?, paid_at = ?, cancelled_at = ?, expires_at = ?,
-		next_action_at = ?, auth_attempt = ?, version = version + 1
+		next_action_at = ?, card_attempts = ?, auth_attempt = ?, version = version + 1
 		WHERE id = ? AND version = ?`,
 		p.Status, p.Stage, p.ResultCode, p.ResultMessage, p.CaptureState, p.CapturedValue, p.RefundedValue,
 		p.CancelReason, p.CardID, card, p.IssuerRef, order, micros(p.UpdatedAt), micros(p.PaidAt),
-		micros(p.CancelledAt), micros(p.ExpiresAt), micros(p.NextActionAt), p.AuthAttempt, p.ID, p.Version)
+		micros(p.CancelledAt), micros(p.ExpiresAt), micros(p.NextActionAt), p.CardAttempts, p.AuthAttempt, p.ID, p.Version)
 	if err == nil {
 		p.Version++
 	}

@@ -243,3 +243,52 @@ func testTxConcurrent(t *testing.T, s store.Store) {
 		t.Errorf("Version after %d concurrent updates: got %d, want %d", workers, got.Version, 1+workers)
 	}
 }
+
+// testPaymentCardAttemptsBound: attempts counted under PaymentLock, as the buyer's pages
+// count cards, never pass their bound however many transactions count at once.
+func testPaymentCardAttemptsBound(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	m := addMerchant(t, s)
+	p := addPayment(t, s, m)
+
+	const workers, bound = 20, 5
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	counted := 0
+	errs := make([]error, workers)
+	start := make(chan struct{})
+	for i := range workers {
+		wg.Go(func() {
+			<-start
+			errs[i] = s.Tx(ctx, func(q store.Tx) error {
+				cur, err := q.PaymentLock(ctx, p.ID)
+				if err != nil {
+					return fmt.Errorf("PaymentLock: %w", err)
+				}
+				if cur.CardAttempts >= bound {
+					return nil
+				}
+				cur.CardAttempts++
+				if err := q.PaymentUpdate(ctx, cur); err != nil {
+					return fmt.Errorf("PaymentUpdate: %w", err)
+				}
+				mu.Lock()
+				counted++
+				mu.Unlock()
+				return nil
+			})
+		})
+	}
+	close(start)
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("worker %d: Tx: %v", i, err)
+		}
+	}
+	got, err := s.PaymentGet(ctx, p.ID)
+	ok(t, err, "PaymentGet")
+	if got.CardAttempts != bound || counted != bound {
+		t.Errorf("after %d concurrent attempts with a bound of %d: stored %d, counted %d", workers, bound, got.CardAttempts, counted)
+	}
+}

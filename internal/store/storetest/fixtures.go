@@ -113,6 +113,7 @@ func fullPayment(m *payment.Merchant, c *payment.Card, base time.Time) *payment.
 		CancelledAt:  base.Add(3*time.Second + 3*time.Microsecond),
 		ExpiresAt:    base.Add(payment.DefaultExpiry + 4*time.Microsecond),
 		NextActionAt: base.Add(payment.AuthWindow + 5*time.Microsecond),
+		CardAttempts: 3,
 		Version:      1,
 	}
 }

@@ -136,7 +136,7 @@ func testPaymentUpdate(t *testing.T, s store.Store) {
 	p.CaptureState, p.CapturedValue, p.RefundedValue = full.CaptureState, full.CapturedValue, full.RefundedValue
 	p.CancelReason, p.CardID, p.Card, p.IssuerRef, p.Order = full.CancelReason, full.CardID, full.Card, full.IssuerRef, full.Order
 	p.UpdatedAt, p.PaidAt, p.CancelledAt = full.UpdatedAt, full.PaidAt, full.CancelledAt
-	p.ExpiresAt, p.NextActionAt, p.AuthAttempt = full.ExpiresAt, full.NextActionAt, full.AuthAttempt
+	p.ExpiresAt, p.NextActionAt, p.CardAttempts, p.AuthAttempt = full.ExpiresAt, full.NextActionAt, full.CardAttempts, full.AuthAttempt
 
 	ok(t, s.PaymentUpdate(ctx, p), "PaymentUpdate")
 	if p.Version != 2 {
@@ -182,7 +182,7 @@ func testPaymentUpdateStale(t *testing.T, s store.Store) {
 	for _, tc := range tests {
 		late := *second
 		late.Version = tc.version
-		late.Status, late.ResultCode, late.RefundedValue, late.NextActionAt = payment.Fail, "LATE", 999, now()
+		late.Status, late.ResultCode, late.RefundedValue, late.NextActionAt, late.CardAttempts = payment.Fail, "LATE", 999, now(), 7
 		wantErr(t, s.PaymentUpdate(ctx, &late), store.ErrStale, "PaymentUpdate with a "+tc.name)
 		if late.Version != tc.version {
 			t.Errorf("%s: failed PaymentUpdate moved Version from %d to %d", tc.name, tc.version, late.Version)

@@ -48,6 +48,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"PaymentUpdate", testPaymentUpdate},
 		{"PaymentUpdateStale", testPaymentUpdateStale},
 		{"PaymentListDue", testPaymentListDue},
+		{"PaymentCardAttemptsBound", testPaymentCardAttemptsBound},
 
 		{"CaptureInsertGet", testCaptureInsertGet},
 		{"CaptureDuplicateRequestID", testCaptureDuplicateRequestID},
