@@ -51,7 +51,7 @@ func (q queries) PaymentInsert(ctx context.Context, p *payment.Payment) error {
 	if err != nil {
 		return err
 	}
-	return q.exec(ctx, `INSERT INTO payments (`+paymentCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	return q.exec(ctx, `INSERT INTO payments (`+paymentCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		p.ID, p.MerchantID, p.RequestID, p.KeyHash, p.Amount.Currency, p.Amount.Value, p.Status, p.Stage,
 		p.ResultCode, p.ResultMessage, p.CaptureMode, p.CaptureState, p.CapturedValue, p.RefundedValue,
 		p.CancelReason, p.CardID, card, p.IssuerRef, p.RedirectURL, p.NotifyURL, order, micros(p.CreatedAt),
