@@ -162,19 +162,19 @@ func (a *API) waitPayment(ctx context.Context, p *payment.Payment) (*payment.Pay
 	if p.Status != payment.Processing || p.Stage != payment.StageAuthorizing {
 		return p, nil
 	}
-	done := a.inflight.get(p.ID)
-	if done == nil {
-		return p, nil
+	if done := a.inflight.get(p.ID); done != nil {
+		timer := time.NewTimer(a.core.DuplicateWait)
+		defer timer.Stop()
+		select {
+		case <-done:
+		case <-timer.C:
+			return p, nil
+		case <-ctx.Done():
+			return p, nil
+		}
 	}
-	timer := time.NewTimer(a.core.DuplicateWait)
-	defer timer.Stop()
-	select {
-	case <-done:
-	case <-timer.C:
-		return p, nil
-	case <-ctx.Done():
-		return p, nil
-	}
+	// Read again: with no request here any more, p may have been read just before the
+	// original, on this node, recorded its answer and left.
 	next, err := a.core.Store.PaymentGet(ctx, p.ID)
 	if err != nil {
 		return nil, a.core.InternalError(ctx, "payment reload", err)
