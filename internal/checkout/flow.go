@@ -26,7 +26,7 @@ var errBadToken = payment.NewError(payment.CodeOrderNotExist, "no such payment p
 
 // paymentFromToken checks a page token and loads its payment.
 func (f *Flow) paymentFromToken(ctx context.Context, token string) (*payment.Payment, error) {
-	id, ok := f.core.PaymentOfToken(token)
+	id, ok := f.core.Tokens.PaymentOf(token)
 	if !ok {
 		return nil, errBadToken
 	}

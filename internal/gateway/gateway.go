@@ -82,6 +82,7 @@ type Core struct {
 	Issuer issuer.Processor
 	ACS    issuer.ACS // nil: no 3-D Secure server
 	Cards  *Cards
+	Tokens PageTokens
 	Log    *slog.Logger
 	// IssuerTimeout, DuplicateWait and AuthLease are Config's, with their defaults.
 	IssuerTimeout, DuplicateWait, AuthLease time.Duration
@@ -118,6 +119,7 @@ func New(cfg Config) *Core {
 		c.AuthLease = DefaultAuthLease
 	}
 	c.Cards = &Cards{store: cfg.Store, vault: cfg.Vault, core: c}
+	c.Tokens = PageTokens{keys: cfg.Vault}
 	return c
 }
 

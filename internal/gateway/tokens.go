@@ -11,11 +11,16 @@ import (
 	"github.com/cashierpay/cashier/internal/vault"
 )
 
-// PageToken makes the unguessable part of a hosted-page URL: the payment id with an HMAC of
-// it under the keyring's current page key, so that any node can check a token without
-// storing it.
-func (c *Core) PageToken(paymentID string) string {
-	return pageToken(c.Cards.vault.MACKey(vault.PageTokens), paymentID)
+// PageTokens make and check the unguessable part of hosted-page and SDK-frame URLs: the
+// payment id with an HMAC of it under the keyring's page keys, so that any node can check a
+// token without storing it.
+type PageTokens struct {
+	keys *vault.Keyring
+}
+
+// Make returns the token of a payment under the current page key.
+func (t PageTokens) Make(paymentID string) string {
+	return pageToken(t.keys.MACKey(vault.PageTokens), paymentID)
 }
 
 func pageToken(key []byte, paymentID string) string {
@@ -24,16 +29,16 @@ func pageToken(key []byte, paymentID string) string {
 	return paymentID + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:18])
 }
 
-// PaymentOfToken checks a page token and says which payment it opens. The token does not
+// PaymentOf checks a page token and says which payment it opens. The token does not
 // name its key: each key that still verifies is tried, the current one first, so that links
 // handed out before a rotation keep working. A token no key accepts sends the keyring back to
 // its file once (at most every few seconds), for a key another node's rotation added.
-func (c *Core) PaymentOfToken(token string) (paymentID string, ok bool) {
+func (t PageTokens) PaymentOf(token string) (paymentID string, ok bool) {
 	id, _, ok := strings.Cut(token, ".")
 	if !ok {
 		return "", false
 	}
-	kr := c.Cards.vault
+	kr := t.keys
 	for {
 		// Key custody runs on the wall clock, not the sandbox's test clock: keys are made
 		// and retired in real time.
@@ -51,5 +56,5 @@ func (c *Core) PaymentOfToken(token string) (paymentID string, ok bool) {
 // PageURL is the hosted page where the buyer continues a payment, on the URL of the
 // request of ctx.
 func (c *Core) PageURL(ctx context.Context, paymentID string) string {
-	return c.PublicURL(ctx) + "/checkout/" + c.PageToken(paymentID)
+	return c.PublicURL(ctx) + "/checkout/" + c.Tokens.Make(paymentID)
 }

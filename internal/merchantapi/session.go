@@ -43,7 +43,7 @@ func (a *API) CreatePaymentSession(ctx context.Context, m *payment.Merchant, cmd
 		if p.KeyHash != hash {
 			return nil, payment.NewError(payment.CodeRepeatReqInconsistent, "paymentRequestId was used before with other parameters; repeat them exactly or use a new paymentRequestId")
 		}
-		return &Session{Payment: p, Token: a.core.PageToken(p.ID)}, nil
+		return &Session{Payment: p, Token: a.core.Tokens.Make(p.ID)}, nil
 	case !errors.Is(err, store.ErrNotFound):
 		return nil, a.core.InternalError(ctx, "payment lookup", err)
 	}
@@ -68,5 +68,5 @@ func (a *API) CreatePaymentSession(ctx context.Context, m *payment.Merchant, cmd
 	if err != nil {
 		return nil, a.core.InternalError(ctx, "payment insert", err)
 	}
-	return &Session{Payment: p, Token: a.core.PageToken(p.ID)}, nil
+	return &Session{Payment: p, Token: a.core.Tokens.Make(p.ID)}, nil
 }
