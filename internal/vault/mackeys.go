@@ -189,16 +189,11 @@ func (k *Keyring) update(dir string, change func(next *Keyring, now time.Time) e
 		return err
 	}
 	defer unlock()
-	disk, err := readKeyring(filepath.Join(dir, KeysFile), k.secrets)
-	if err != nil {
+	if err := k.refresh(dir); err != nil {
 		return err
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if err := k.mergeLocked(disk); err != nil {
-		return err
-	}
-	k.active = disk.active
 	next := k.cloneLocked()
 	if err := change(next, time.Now().UTC().Truncate(time.Second)); err != nil {
 		return err
