@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/cashierpay/cashier/internal/checkout"
 )
@@ -72,6 +73,20 @@ func TestLocaleSelection(t *testing.T) {
 	}
 }
 
+// TestExpiryPlaceholder: the expiry field shows the date format in the buyer's language.
+func TestExpiryPlaceholder(t *testing.T) {
+	h := newHarness(t, baseView(checkout.StepCard))
+	for loc, want := range map[string]string{
+		"en_US": "MM/YY", "de_DE": "MM/JJ", "nl_NL": "MM/JJ", "es_ES": "MM/AA", "fr_FR": "MM/AA",
+		"pt_BR": "MM/AA", "it_IT": "MM/AA", "in_ID": "BB/TT", "ms_MY": "BB/TT", "th_TH": "ดด/ปป",
+	} {
+		body := h.get(pagePathT + "?locale=" + loc).Body.String()
+		if got := regexp.MustCompile(`id="expiry"[^>]* placeholder="([^"]*)"`).FindStringSubmatch(body); got == nil || got[1] != want {
+			t.Errorf("%s: expiry placeholder %v, want %q", loc, got, want)
+		}
+	}
+}
+
 func TestNormalizeLocale(t *testing.T) {
 	for in, want := range map[string]string{
 		"zh_CN": "zh_CN", "zh-cn": "zh_CN", "ZH_hk": "zh_HK", "id_ID": "in_ID", "in-ID": "in_ID",
@@ -97,9 +112,8 @@ func TestFormatAmount(t *testing.T) {
 	}
 }
 
-// TestCatalog checks the message files: all fifteen locales, en_US and zh_CN complete, no
-// key unknown to en_US, the same placeholders as en_US, and a real translation of the main
-// labels everywhere.
+// TestCatalog checks the message files: all fifteen locales, each with exactly en_US's keys
+// and placeholders, and a real translation of the main labels everywhere.
 func TestCatalog(t *testing.T) {
 	if len(supportedLocales) != 15 {
 		t.Fatalf("%d locales, want 15", len(supportedLocales))
@@ -118,57 +132,61 @@ func TestCatalog(t *testing.T) {
 	if strings.Join(files, ",") != strings.Join(want, ",") {
 		t.Errorf("locale files %v, want %v", files, want)
 	}
-	raw := map[string]map[string]string{}
-	for _, loc := range supportedLocales {
-		b, _ := localeFS.ReadFile("locales/" + loc + ".json")
-		m := map[string]string{}
-		if err := json.Unmarshal(b, &m); err != nil {
-			t.Fatalf("%s: %v", loc, err)
-		}
-		raw[loc] = m
-	}
-	en := raw["en_US"]
-	placeholder := regexp.MustCompile(`\{[a-z]+\}`)
-	for _, loc := range supportedLocales {
-		for k, v := range raw[loc] {
-			ev, ok := en[k]
-			if !ok {
-				t.Errorf("%s: key %q not in en_US", loc, k)
-				continue
-			}
-			if strings.TrimSpace(v) == "" {
-				t.Errorf("%s: %q is empty", loc, k)
-			}
-			if a, b := placeholder.FindAllString(v, -1), placeholder.FindAllString(ev, -1); strings.Join(a, "") != strings.Join(b, "") {
-				t.Errorf("%s: %q has placeholders %v, en_US %v", loc, k, a, b)
-			}
-		}
-		if loc == "zh_CN" || loc == "en_US" {
-			for k := range en {
-				if _, ok := raw[loc][k]; !ok {
-					t.Errorf("%s lacks %q", loc, k)
-				}
-			}
-		}
-		if loc != "en_US" {
-			for _, k := range []string{"cardNumber", "expiry", "cvv", "holderName", "pay", "submit", "cancel", "resultSuccess", "resultFail", "errCardNoInvalid"} {
-				if v, ok := raw[loc][k]; !ok || v == en[k] {
-					t.Errorf("%s: main label %q untranslated", loc, k)
-				}
-			}
-		}
-	}
-	c, err := loadCatalog()
+	c, err := loadCatalog(localeFS)
 	if err != nil {
 		t.Fatal(err)
 	}
+	en := c[defaultLocale]
 	for _, loc := range supportedLocales {
-		if len(c[loc]) != len(en) {
-			t.Errorf("%s: merged catalog has %d messages, want %d", loc, len(c[loc]), len(en))
+		if loc == defaultLocale {
+			continue
+		}
+		for _, k := range []string{"cardNumber", "expiry", "cvv", "holderName", "pay", "submit", "cancel", "resultSuccess", "resultFail", "errCardNoInvalid", "resultProcessingBody", "challengeIntro", "rc_DO_NOT_HONOR"} {
+			if c[loc][k] == en[k] {
+				t.Errorf("%s: %q untranslated", loc, k)
+			}
 		}
 	}
-	if c["tl_PH"]["notFoundBody"] != en["notFoundBody"] {
-		t.Error("a missing message does not fall back to en_US")
+}
+
+// TestCatalogRejects: a locale file that lacks a key, has one en_US lacks, or drops or
+// renames a placeholder stops the server from starting.
+func TestCatalogRejects(t *testing.T) {
+	for name, tc := range map[string]struct {
+		loc  string
+		edit func(m map[string]string)
+		want string
+	}{
+		"missing key":         {"th_TH", func(m map[string]string) { delete(m, "rc_CARD_EXPIRED") }, `th_TH lacks "rc_CARD_EXPIRED"`},
+		"empty message":       {"ko_KR", func(m map[string]string) { m["cvvHint"] = " " }, `ko_KR lacks "cvvHint"`},
+		"key en_US lacks":     {"de_DE", func(m map[string]string) { m["payy"] = "Zahlen" }, `de_DE has key "payy"`},
+		"dropped placeholder": {"fr_FR", func(m map[string]string) { m["pay"] = "Payer" }, `fr_FR: "pay" has placeholders`},
+		"renamed placeholder": {"es_ES", func(m map[string]string) { m["issuerPrompt"] = "Tarjeta {marca}" }, `es_ES: "issuerPrompt" has placeholders`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			fsys := fstest.MapFS{}
+			for _, loc := range supportedLocales {
+				b, err := localeFS.ReadFile("locales/" + loc + ".json")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if loc == tc.loc {
+					m := map[string]string{}
+					if err := json.Unmarshal(b, &m); err != nil {
+						t.Fatal(err)
+					}
+					tc.edit(m)
+					if b, err = json.Marshal(m); err != nil {
+						t.Fatal(err)
+					}
+				}
+				fsys["locales/"+loc+".json"] = &fstest.MapFile{Data: b}
+			}
+			_, err := loadCatalog(fsys)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("loadCatalog: %v, want an error with %q", err, tc.want)
+			}
+		})
 	}
 }
 
