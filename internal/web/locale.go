@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"golang.org/x/text/language"
+
+	"github.com/cashierpay/cashier/internal/checkout"
 )
 
 // defaultLocale is what a buyer gets when nothing better is known, and the locale every other
@@ -145,6 +147,23 @@ func acceptLanguage(header string) string {
 		return ""
 	}
 	return matched[i]
+}
+
+// viewLocale is the locale of a payment's page: the one the merchant's env.deviceLanguage
+// names ("ko_KR", "de-DE", "de"), when it names one cashier speaks, over requested, the one
+// the request chose (resolveLocale, sdkLocale). The merchant knows the buyer's device;
+// a link or a browser may not.
+func viewLocale(v *checkout.HostedView, requested string) string {
+	if v.DeviceLanguage == "" {
+		return requested
+	}
+	if loc := normalizeLocale(v.DeviceLanguage); loc != "" {
+		return loc
+	}
+	if loc := acceptLanguage(strings.ReplaceAll(v.DeviceLanguage, "_", "-")); loc != "" {
+		return loc
+	}
+	return requested
 }
 
 // localeCookie keeps the locale chosen with ?locale= across the flow's redirects.

@@ -11,6 +11,7 @@ import (
 	"testing/fstest"
 
 	"github.com/cashierpay/cashier/internal/checkout"
+	"github.com/cashierpay/cashier/internal/payment"
 )
 
 func TestLocaleSelection(t *testing.T) {
@@ -70,6 +71,41 @@ func TestLocaleSelection(t *testing.T) {
 		if !strings.Contains(b, want) {
 			t.Errorf("Accept-Language %q: want %s, got %s", header, want, regexp.MustCompile(`lang="[^"]+"`).FindString(b))
 		}
+	}
+}
+
+// TestDeviceLanguage: the payment's env.deviceLanguage, when cashier speaks it, chooses the
+// page's language over ?locale= and Accept-Language, on the hosted page and in the SDK's
+// frame and JSON view; one it does not speak leaves the choice to the request.
+func TestDeviceLanguage(t *testing.T) {
+	lang := regexp.MustCompile(`<html lang="([^"]+)"`)
+	for _, tc := range []struct{ device, query, accept, want string }{
+		{"ko_KR", "?locale=de_DE", "fr-FR", "ko-KR"},
+		{"de", "", "fr-FR", "de-DE"},
+		{"pt-BR", "?locale=xx_YY", "", "pt-BR"},
+		{"zh-TW", "", "", "zh-HK"},
+		{"sv_SE", "?locale=fr_FR", "de-DE", "fr-FR"},
+		{"sv_SE", "", "it-IT", "it-IT"},
+		{"", "?locale=nl_NL", "", "nl-NL"},
+	} {
+		v := baseView(checkout.StepCard)
+		v.DeviceLanguage = tc.device
+		h := newHarness(t, v)
+		if m := lang.FindStringSubmatch(h.get(pagePathT+tc.query, "Accept-Language", tc.accept).Body.String()); m == nil || m[1] != tc.want {
+			t.Errorf("hosted, deviceLanguage %q, %q, Accept-Language %q: lang %v, want %s", tc.device, tc.query, tc.accept, m, tc.want)
+		}
+	}
+
+	v := baseView(checkout.StepResult)
+	v.Status, v.ResultCode, v.DeviceLanguage = payment.Fail, "DO_NOT_HONOR", "th_TH"
+	h, _ := newSDKHarness(t, v)
+	body := h.get(formURL("locale=en_US")).Body.String()
+	if m := lang.FindStringSubmatch(body); m == nil || m[1] != "th-TH" || frameConfigOf(t, body).Locale != "th_TH" {
+		t.Errorf("SDK frame, deviceLanguage th_TH, locale=en_US: lang %v, config locale %q", m, frameConfigOf(t, body).Locale)
+	}
+	th := catalogFor(t, "th_TH")["rc_DO_NOT_HONOR"]
+	if api := h.get(sdkAPIPathT + "?locale=en_US").Body.String(); !strings.Contains(api, th) {
+		t.Errorf("SDK view, deviceLanguage th_TH: want %q in %s", th, api)
 	}
 }
 

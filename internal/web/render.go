@@ -139,6 +139,7 @@ func (rd *renderer) show(w http.ResponseWriter, r *http.Request, loc string, sta
 // SDK's frame.
 func (rd *renderer) render(w http.ResponseWriter, r *http.Request, loc string, status int, v *checkout.HostedView, vals formValues, sdk *frameParams) {
 	token := r.PathValue("token")
+	loc = viewLocale(v, loc)
 	pg := rd.newPage(loc, string(v.Step), token)
 	t := pg.T
 	pg.View = v
