@@ -200,23 +200,6 @@ func resolveLocale(w http.ResponseWriter, r *http.Request, token string) string 
 	return defaultLocale
 }
 
-// commaDecimal are the locales that write 10,50 rather than 10.50, and put the currency
-// code after the number.
-var commaDecimal = map[string]bool{
-	"pt_BR": true, "es_ES": true, "in_ID": true, "vi_VN": true, "fr_FR": true, "nl_NL": true,
-	"it_IT": true, "de_DE": true,
-}
-
-// formatAmount writes an amount for people: "USD 10.50", or "10,50 EUR" in locales that
-// use a decimal comma. major has no grouping separators (ams.FormatMajor), so only the
-// decimal point changes.
-func formatAmount(loc, currency, major string) string {
-	if commaDecimal[loc] {
-		return strings.Replace(major, ".", ",", 1) + " " + currency
-	}
-	return currency + " " + major
-}
-
 // koreanCardNames are the Korean card companies as buyers in Korea name them.
 var koreanCardNames = map[string]string{
 	"HYUNDAI": "현대카드", "SAMSUNG": "삼성카드", "KOOKMIN": "KB국민카드", "SHINHAN": "신한카드",
