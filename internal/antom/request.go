@@ -56,7 +56,7 @@ func parsePay(req *ams.PayRequest) (*merchantapi.PayCommand, *payment.Error) {
 	if !terminalTypes[req.Env.TerminalType] {
 		return nil, paramError("env.terminalType", "must be one of WEB, WAP, APP, MINI_APP")
 	}
-	cmd.Order.TerminalType = req.Env.TerminalType
+	cmd.Order.TerminalType, cmd.Order.DeviceLanguage = req.Env.TerminalType, req.Env.DeviceLanguage
 	if err := validURL("paymentRedirectUrl", req.PaymentRedirectURL, true); err != nil {
 		return nil, err
 	}
@@ -169,14 +169,17 @@ func parseSession(req *ams.CreatePaymentSessionRequest, now time.Time) (*merchan
 	if pm == nil {
 		pm = &ams.PaymentMethod{PaymentMethodType: ams.PaymentMethodCard}
 	}
-	env := req.Env
-	if env == nil || env.TerminalType == "" {
-		env = &ams.Env{TerminalType: "WEB"}
+	env := ams.Env{TerminalType: "WEB"}
+	if req.Env != nil {
+		env.DeviceLanguage = req.Env.DeviceLanguage
+		if req.Env.TerminalType != "" {
+			env.TerminalType = req.Env.TerminalType
+		}
 	}
 	pay, perr := parsePay(&ams.PayRequest{
 		ProductCode: req.ProductCode, PaymentRequestID: req.PaymentRequestID, Order: req.Order, PaymentAmount: req.PaymentAmount,
 		PaymentMethod: pm, PaymentRedirectURL: req.PaymentRedirectURL, PaymentNotifyURL: req.PaymentNotifyURL,
-		PaymentFactor: req.PaymentFactor, Env: env,
+		PaymentFactor: req.PaymentFactor, Env: &env,
 	})
 	if perr != nil {
 		return nil, perr

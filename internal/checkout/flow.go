@@ -68,7 +68,8 @@ func (f *Flow) view(ctx context.Context, token string, p *payment.Payment) (*Hos
 		Token: token, Step: StepResult, PaymentID: p.ID, MerchantName: m.Name, OrderDescription: p.Order.Description,
 		Amount:          p.Amount,
 		SaveCardOffered: p.Order.Tokenize, CardMasked: p.Card.Masked, CardBrand: p.Card.Brand, TerminalType: p.Order.TerminalType,
-		Status: p.Status, ResultCode: code, ResultMessage: message, RedirectURL: p.RedirectURL,
+		DeviceLanguage: p.Order.DeviceLanguage,
+		Status:         p.Status, ResultCode: code, ResultMessage: message, RedirectURL: p.RedirectURL,
 		ExpiresAt: p.ExpiresAt, Expired: p.Status == payment.Fail && p.ResultCode == payment.CodeOrderIsClosed,
 		Session: p.Order.Session,
 	}

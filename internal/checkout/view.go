@@ -39,6 +39,7 @@ type HostedView struct {
 	IssuerBrand      string // StepIssuer: SAMSUNG, HYUNDAI, KOOKMIN, ...
 	ChallengeHint    string // StepChallenge: what the ACS lets the page show (the sandbox's code)
 	TerminalType     string // WEB, WAP, APP, MINI_APP
+	DeviceLanguage   string // env.deviceLanguage of the merchant's request, as sent
 	Status           payment.Status
 	ResultCode       string
 	ResultMessage    string

@@ -159,6 +159,9 @@ type Order struct {
 	Description      string `json:"description,omitempty"`
 	BuyerID          string `json:"buyerId,omitempty"`
 	TerminalType     string `json:"terminalType,omitempty"`
+	// DeviceLanguage is env.deviceLanguage as the merchant sent it: the buyer's pages speak
+	// it when cashier has it.
+	DeviceLanguage string `json:"deviceLanguage,omitempty"`
 	// Tokenize: the merchant asked for a cardToken (the hosted page asks the buyer's consent).
 	Tokenize bool `json:"tokenize,omitempty"`
 	// Force3DS is is3DSAuthentication; AuthUpgrade is enableAuthenticationUpgrade.

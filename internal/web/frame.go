@@ -58,7 +58,7 @@ type sdkView struct {
 var frameMessages = []string{"frameTitle", "close", "errNetwork", "errorBody", "formErrors"}
 
 func (rd *renderer) sdkViewOf(loc string, v *checkout.HostedView, vals formValues) *sdkView {
-	t := rd.msgs[loc]
+	t := rd.msgs[viewLocale(v, loc)]
 	sv := &sdkView{
 		Step: string(v.Step), Status: string(v.Status), ResultCode: v.ResultCode, ResultMessage: v.ResultMessage,
 		DeclineCode: v.DeclineCode, DeclineMessage: v.DeclineMessage, RedirectURL: safeRedirect(v.RedirectURL),

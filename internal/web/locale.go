@@ -4,10 +4,15 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"net/http"
+	"regexp"
+	"slices"
 	"strings"
 
 	"golang.org/x/text/language"
+
+	"github.com/cashierpay/cashier/internal/checkout"
 )
 
 // defaultLocale is what a buyer gets when nothing better is known, and the locale every other
@@ -23,16 +28,20 @@ var supportedLocales = []string{
 //go:embed locales/*.json
 var localeFS embed.FS
 
-// catalog holds, per locale, every message: the locale's own strings over en_US's.
+// catalog holds, per locale, every message.
 type catalog map[string]map[string]string
 
-// loadCatalog reads locales/*.json. Every supported locale must have a file, en_US must be
-// complete by definition (it defines the keys), and no file may have a key en_US lacks:
-// that would be a typo nobody sees.
-func loadCatalog() (catalog, error) {
-	raw := map[string]map[string]string{}
+// placeholder is how a message names what the page fills in: {amount}, {brand}.
+var placeholder = regexp.MustCompile(`\{[A-Za-z]+\}`)
+
+// loadCatalog reads locales/*.json from fsys. Every supported locale must have a file with
+// exactly en_US's keys, none empty, each with en_US's placeholders: a buyer must never meet
+// English in the middle of their language, nor a {brand} that nobody filled in, and a key
+// en_US lacks would be a typo nobody sees.
+func loadCatalog(fsys fs.FS) (catalog, error) {
+	c := catalog{}
 	for _, loc := range supportedLocales {
-		b, err := localeFS.ReadFile("locales/" + loc + ".json")
+		b, err := fs.ReadFile(fsys, "locales/"+loc+".json")
 		if err != nil {
 			return nil, fmt.Errorf("web: locale %s: %w", loc, err)
 		}
@@ -40,26 +49,37 @@ func loadCatalog() (catalog, error) {
 		if err := json.Unmarshal(b, &m); err != nil {
 			return nil, fmt.Errorf("web: locale %s: %w", loc, err)
 		}
-		raw[loc] = m
+		c[loc] = m
 	}
-	en := raw[defaultLocale]
-	c := catalog{}
+	en := c[defaultLocale]
 	for _, loc := range supportedLocales {
-		merged := make(map[string]string, len(en))
-		for k, v := range en {
-			merged[k] = v
-		}
-		for k, v := range raw[loc] {
+		m := c[loc]
+		for k := range m {
 			if _, ok := en[k]; !ok {
 				return nil, fmt.Errorf("web: locale %s has key %q that en_US lacks", loc, k)
 			}
-			if v != "" {
-				merged[k] = v
+		}
+		for k, ev := range en {
+			v, ok := m[k]
+			switch {
+			case !ok || strings.TrimSpace(v) == "":
+				return nil, fmt.Errorf("web: locale %s lacks %q", loc, k)
+			case !samePlaceholders(v, ev):
+				return nil, fmt.Errorf("web: locale %s: %q has placeholders %v, en_US %v", loc, k,
+					placeholder.FindAllString(v, -1), placeholder.FindAllString(ev, -1))
 			}
 		}
-		c[loc] = merged
 	}
 	return c, nil
+}
+
+// samePlaceholders reports whether a and b name the same placeholders, in any order (word
+// order differs between languages).
+func samePlaceholders(a, b string) bool {
+	pa, pb := placeholder.FindAllString(a, -1), placeholder.FindAllString(b, -1)
+	slices.Sort(pa)
+	slices.Sort(pb)
+	return slices.Equal(pa, pb)
 }
 
 // htmlLang is the BCP 47 tag for <html lang>: Antom's in_ID is the withdrawn ISO 639 code
@@ -129,6 +149,23 @@ func acceptLanguage(header string) string {
 	return matched[i]
 }
 
+// viewLocale is the locale of a payment's page: the one the merchant's env.deviceLanguage
+// names ("ko_KR", "de-DE", "de"), when it names one cashier speaks, over requested, the one
+// the request chose (resolveLocale, sdkLocale). The merchant knows the buyer's device;
+// a link or a browser may not.
+func viewLocale(v *checkout.HostedView, requested string) string {
+	if v.DeviceLanguage == "" {
+		return requested
+	}
+	if loc := normalizeLocale(v.DeviceLanguage); loc != "" {
+		return loc
+	}
+	if loc := acceptLanguage(strings.ReplaceAll(v.DeviceLanguage, "_", "-")); loc != "" {
+		return loc
+	}
+	return requested
+}
+
 // localeCookie keeps the locale chosen with ?locale= across the flow's redirects.
 const localeCookie = "cashier_locale"
 
@@ -161,23 +198,6 @@ func resolveLocale(w http.ResponseWriter, r *http.Request, token string) string 
 		return loc
 	}
 	return defaultLocale
-}
-
-// commaDecimal are the locales that write 10,50 rather than 10.50, and put the currency
-// code after the number.
-var commaDecimal = map[string]bool{
-	"pt_BR": true, "es_ES": true, "in_ID": true, "vi_VN": true, "fr_FR": true, "nl_NL": true,
-	"it_IT": true, "de_DE": true,
-}
-
-// formatAmount writes an amount for people: "USD 10.50", or "10,50 EUR" in locales that
-// use a decimal comma. major has no grouping separators (ams.FormatMajor), so only the
-// decimal point changes.
-func formatAmount(loc, currency, major string) string {
-	if commaDecimal[loc] {
-		return strings.Replace(major, ".", ",", 1) + " " + currency
-	}
-	return currency + " " + major
 }
 
 // koreanCardNames are the Korean card companies as buyers in Korea name them.

@@ -8,8 +8,10 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/cashierpay/cashier/internal/checkout"
+	"github.com/cashierpay/cashier/internal/payment"
 )
 
 func TestLocaleSelection(t *testing.T) {
@@ -17,7 +19,7 @@ func TestLocaleSelection(t *testing.T) {
 
 	zh := h.get(pagePathT + "?locale=zh_CN")
 	body := zh.Body.String()
-	for _, s := range []string{`<html lang="zh-CN"`, "卡号", "有效期", "持卡人姓名", "支付 USD 10.50"} {
+	for _, s := range []string{`<html lang="zh-CN"`, "卡号", "有效期", "持卡人姓名", "支付 US$10.50"} {
 		if !strings.Contains(body, s) {
 			t.Errorf("zh_CN page lacks %q", s)
 		}
@@ -72,6 +74,55 @@ func TestLocaleSelection(t *testing.T) {
 	}
 }
 
+// TestDeviceLanguage: the payment's env.deviceLanguage, when cashier speaks it, chooses the
+// page's language over ?locale= and Accept-Language, on the hosted page and in the SDK's
+// frame and JSON view; one it does not speak leaves the choice to the request.
+func TestDeviceLanguage(t *testing.T) {
+	lang := regexp.MustCompile(`<html lang="([^"]+)"`)
+	for _, tc := range []struct{ device, query, accept, want string }{
+		{"ko_KR", "?locale=de_DE", "fr-FR", "ko-KR"},
+		{"de", "", "fr-FR", "de-DE"},
+		{"pt-BR", "?locale=xx_YY", "", "pt-BR"},
+		{"zh-TW", "", "", "zh-HK"},
+		{"sv_SE", "?locale=fr_FR", "de-DE", "fr-FR"},
+		{"sv_SE", "", "it-IT", "it-IT"},
+		{"", "?locale=nl_NL", "", "nl-NL"},
+	} {
+		v := baseView(checkout.StepCard)
+		v.DeviceLanguage = tc.device
+		h := newHarness(t, v)
+		if m := lang.FindStringSubmatch(h.get(pagePathT+tc.query, "Accept-Language", tc.accept).Body.String()); m == nil || m[1] != tc.want {
+			t.Errorf("hosted, deviceLanguage %q, %q, Accept-Language %q: lang %v, want %s", tc.device, tc.query, tc.accept, m, tc.want)
+		}
+	}
+
+	v := baseView(checkout.StepResult)
+	v.Status, v.ResultCode, v.DeviceLanguage = payment.Fail, "DO_NOT_HONOR", "th_TH"
+	h, _ := newSDKHarness(t, v)
+	body := h.get(formURL("locale=en_US")).Body.String()
+	if m := lang.FindStringSubmatch(body); m == nil || m[1] != "th-TH" || frameConfigOf(t, body).Locale != "th_TH" {
+		t.Errorf("SDK frame, deviceLanguage th_TH, locale=en_US: lang %v, config locale %q", m, frameConfigOf(t, body).Locale)
+	}
+	th := catalogFor(t, "th_TH")["rc_DO_NOT_HONOR"]
+	if api := h.get(sdkAPIPathT + "?locale=en_US").Body.String(); !strings.Contains(api, th) {
+		t.Errorf("SDK view, deviceLanguage th_TH: want %q in %s", th, api)
+	}
+}
+
+// TestExpiryPlaceholder: the expiry field shows the date format in the buyer's language.
+func TestExpiryPlaceholder(t *testing.T) {
+	h := newHarness(t, baseView(checkout.StepCard))
+	for loc, want := range map[string]string{
+		"en_US": "MM/YY", "de_DE": "MM/JJ", "nl_NL": "MM/JJ", "es_ES": "MM/AA", "fr_FR": "MM/AA",
+		"pt_BR": "MM/AA", "it_IT": "MM/AA", "in_ID": "BB/TT", "ms_MY": "BB/TT", "th_TH": "ดด/ปป",
+	} {
+		body := h.get(pagePathT + "?locale=" + loc).Body.String()
+		if got := regexp.MustCompile(`id="expiry"[^>]* placeholder="([^"]*)"`).FindStringSubmatch(body); got == nil || got[1] != want {
+			t.Errorf("%s: expiry placeholder %v, want %q", loc, got, want)
+		}
+	}
+}
+
 func TestNormalizeLocale(t *testing.T) {
 	for in, want := range map[string]string{
 		"zh_CN": "zh_CN", "zh-cn": "zh_CN", "ZH_hk": "zh_HK", "id_ID": "in_ID", "in-ID": "in_ID",
@@ -83,23 +134,8 @@ func TestNormalizeLocale(t *testing.T) {
 	}
 }
 
-func TestFormatAmount(t *testing.T) {
-	for _, tc := range []struct{ loc, cur, major, want string }{
-		{"en_US", "USD", "10.50", "USD 10.50"},
-		{"zh_CN", "CNY", "10.50", "CNY 10.50"},
-		{"de_DE", "EUR", "10.50", "10,50 EUR"},
-		{"ko_KR", "KRW", "1000", "KRW 1000"},
-		{"fr_FR", "KWD", "1.234", "1,234 KWD"},
-	} {
-		if got := formatAmount(tc.loc, tc.cur, tc.major); got != tc.want {
-			t.Errorf("formatAmount(%s, %s, %s) = %q, want %q", tc.loc, tc.cur, tc.major, got, tc.want)
-		}
-	}
-}
-
-// TestCatalog checks the message files: all fifteen locales, en_US and zh_CN complete, no
-// key unknown to en_US, the same placeholders as en_US, and a real translation of the main
-// labels everywhere.
+// TestCatalog checks the message files: all fifteen locales, each with exactly en_US's keys
+// and placeholders, and a real translation of the main labels everywhere.
 func TestCatalog(t *testing.T) {
 	if len(supportedLocales) != 15 {
 		t.Fatalf("%d locales, want 15", len(supportedLocales))
@@ -118,57 +154,61 @@ func TestCatalog(t *testing.T) {
 	if strings.Join(files, ",") != strings.Join(want, ",") {
 		t.Errorf("locale files %v, want %v", files, want)
 	}
-	raw := map[string]map[string]string{}
-	for _, loc := range supportedLocales {
-		b, _ := localeFS.ReadFile("locales/" + loc + ".json")
-		m := map[string]string{}
-		if err := json.Unmarshal(b, &m); err != nil {
-			t.Fatalf("%s: %v", loc, err)
-		}
-		raw[loc] = m
-	}
-	en := raw["en_US"]
-	placeholder := regexp.MustCompile(`\{[a-z]+\}`)
-	for _, loc := range supportedLocales {
-		for k, v := range raw[loc] {
-			ev, ok := en[k]
-			if !ok {
-				t.Errorf("%s: key %q not in en_US", loc, k)
-				continue
-			}
-			if strings.TrimSpace(v) == "" {
-				t.Errorf("%s: %q is empty", loc, k)
-			}
-			if a, b := placeholder.FindAllString(v, -1), placeholder.FindAllString(ev, -1); strings.Join(a, "") != strings.Join(b, "") {
-				t.Errorf("%s: %q has placeholders %v, en_US %v", loc, k, a, b)
-			}
-		}
-		if loc == "zh_CN" || loc == "en_US" {
-			for k := range en {
-				if _, ok := raw[loc][k]; !ok {
-					t.Errorf("%s lacks %q", loc, k)
-				}
-			}
-		}
-		if loc != "en_US" {
-			for _, k := range []string{"cardNumber", "expiry", "cvv", "holderName", "pay", "submit", "cancel", "resultSuccess", "resultFail", "errCardNoInvalid"} {
-				if v, ok := raw[loc][k]; !ok || v == en[k] {
-					t.Errorf("%s: main label %q untranslated", loc, k)
-				}
-			}
-		}
-	}
-	c, err := loadCatalog()
+	c, err := loadCatalog(localeFS)
 	if err != nil {
 		t.Fatal(err)
 	}
+	en := c[defaultLocale]
 	for _, loc := range supportedLocales {
-		if len(c[loc]) != len(en) {
-			t.Errorf("%s: merged catalog has %d messages, want %d", loc, len(c[loc]), len(en))
+		if loc == defaultLocale {
+			continue
+		}
+		for _, k := range []string{"cardNumber", "expiry", "cvv", "holderName", "pay", "submit", "cancel", "resultSuccess", "resultFail", "errCardNoInvalid", "resultProcessingBody", "challengeIntro", "rc_DO_NOT_HONOR"} {
+			if c[loc][k] == en[k] {
+				t.Errorf("%s: %q untranslated", loc, k)
+			}
 		}
 	}
-	if c["tl_PH"]["notFoundBody"] != en["notFoundBody"] {
-		t.Error("a missing message does not fall back to en_US")
+}
+
+// TestCatalogRejects: a locale file that lacks a key, has one en_US lacks, or drops or
+// renames a placeholder stops the server from starting.
+func TestCatalogRejects(t *testing.T) {
+	for name, tc := range map[string]struct {
+		loc  string
+		edit func(m map[string]string)
+		want string
+	}{
+		"missing key":         {"th_TH", func(m map[string]string) { delete(m, "rc_CARD_EXPIRED") }, `th_TH lacks "rc_CARD_EXPIRED"`},
+		"empty message":       {"ko_KR", func(m map[string]string) { m["cvvHint"] = " " }, `ko_KR lacks "cvvHint"`},
+		"key en_US lacks":     {"de_DE", func(m map[string]string) { m["payy"] = "Zahlen" }, `de_DE has key "payy"`},
+		"dropped placeholder": {"fr_FR", func(m map[string]string) { m["pay"] = "Payer" }, `fr_FR: "pay" has placeholders`},
+		"renamed placeholder": {"es_ES", func(m map[string]string) { m["issuerPrompt"] = "Tarjeta {marca}" }, `es_ES: "issuerPrompt" has placeholders`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			fsys := fstest.MapFS{}
+			for _, loc := range supportedLocales {
+				b, err := localeFS.ReadFile("locales/" + loc + ".json")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if loc == tc.loc {
+					m := map[string]string{}
+					if err := json.Unmarshal(b, &m); err != nil {
+						t.Fatal(err)
+					}
+					tc.edit(m)
+					if b, err = json.Marshal(m); err != nil {
+						t.Fatal(err)
+					}
+				}
+				fsys["locales/"+loc+".json"] = &fstest.MapFile{Data: b}
+			}
+			_, err := loadCatalog(fsys)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("loadCatalog: %v, want an error with %q", err, tc.want)
+			}
+		})
 	}
 }
 

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cashierpay/cashier/ams"
 	"github.com/cashierpay/cashier/internal/antom"
 	"github.com/cashierpay/cashier/internal/card"
 	"github.com/cashierpay/cashier/internal/checkout"
@@ -139,10 +138,11 @@ func (rd *renderer) show(w http.ResponseWriter, r *http.Request, loc string, sta
 // SDK's frame.
 func (rd *renderer) render(w http.ResponseWriter, r *http.Request, loc string, status int, v *checkout.HostedView, vals formValues, sdk *frameParams) {
 	token := r.PathValue("token")
+	loc = viewLocale(v, loc)
 	pg := rd.newPage(loc, string(v.Step), token)
 	t := pg.T
 	pg.View = v
-	pg.Amount = formatAmount(loc, v.Amount.Currency, ams.FormatMajor(v.Amount.Currency, v.Amount.Value))
+	pg.Amount = formatMoney(loc, v.Amount.Currency, v.Amount.Value)
 	pg.PayLabel = strings.ReplaceAll(t["pay"], "{amount}", pg.Amount)
 	form := func() {
 		if sdk != nil {

@@ -364,7 +364,7 @@ func TestSDKFormSteps(t *testing.T) {
 }
 
 func catalogFor(t *testing.T, loc string) map[string]string {
-	c, err := loadCatalog()
+	c, err := loadCatalog(localeFS)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -64,7 +64,7 @@ func New(cfg Config) *Pages {
 		log = slog.Default()
 	}
 	brands := card.BrandRanges()
-	msgs, err := loadCatalog()
+	msgs, err := loadCatalog(localeFS)
 	if err != nil {
 		panic(err)
 	}

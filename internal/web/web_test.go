@@ -76,7 +76,7 @@ func TestCardPage(t *testing.T) {
 	checkHeaders(t, w)
 	body := w.Body.String()
 	dataStep(t, body, "card")
-	for _, s := range []string{"Acme Books", "Two paperbacks", "USD 10.50", "Pay USD 10.50"} {
+	for _, s := range []string{"Acme Books", "Two paperbacks", "$10.50", "Pay $10.50"} {
 		if !strings.Contains(body, s) {
 			t.Errorf("page lacks %q", s)
 		}
