@@ -2,11 +2,13 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -95,8 +97,13 @@ func TestBrowserHostedPage(t *testing.T) {
 				run(t, ctx, into(&shot, chromedp.FullScreenshot(100)))
 				os.WriteFile(filepath.Join(screenshots, "hosted-result-"+layout.name+".png"), shot, 0o644)
 			}
-			// The result page sends the buyer back to the merchant.
-			run(t, ctx, chromedp.WaitVisible(chromedp.CSS("#shop")))
+			// The result page stays until the buyer goes back to the merchant.
+			var refreshes int
+			run(t, ctx, into(&refreshes, chromedp.Evaluate[int](`document.querySelectorAll('meta[http-equiv="refresh"]').length`)))
+			if refreshes != 0 {
+				t.Fatal("the success page leaves by itself")
+			}
+			run(t, ctx, chromedp.Click(chromedp.CSS("#return")), chromedp.WaitVisible(chromedp.CSS("#shop")))
 			var loc string
 			run(t, ctx, into(&loc, chromedp.Location()))
 			if loc != back {
@@ -108,17 +115,31 @@ func TestBrowserHostedPage(t *testing.T) {
 		})
 	}
 
-	t.Run("decline shown", func(t *testing.T) {
+	t.Run("decline, then another card", func(t *testing.T) {
 		ctx := tab(t, browser, 1280, 860, false)
 		resp, _ := hosted("")
+		const reason = "Your bank declined the payment. Use another card or contact your bank."
+		declined := chromedp.Steps(
+			chromedp.WaitVisible(chromedp.CSS(`[data-step="card"] #form-error[role="alert"]`)),
+			chromedp.WaitVisible(chromedp.CSS("#cardNo")),
+		)
 		var text string
-		run(t, ctx, chromedp.Navigate(resp.NormalURL), fillCard(visaDecl, "1230", "846", "Ada Lovelace"),
-			waitResult("FAIL", "DO_NOT_HONOR"), into(&text, chromedp.Text(chromedp.CSS("#result"))))
-		if strings.TrimSpace(text) == "" {
-			t.Fatal("the decline is not explained to the buyer")
+		run(t, ctx, chromedp.Navigate(resp.NormalURL), fillCard(visaDecl, "1230", "846", "Ada Lovelace"), declined,
+			into(&text, chromedp.Text(chromedp.CSS("#form-error"))), focusOn("form-error"))
+		if strings.TrimSpace(text) != reason {
+			t.Fatalf("after a decline: reason %q", text)
 		}
-		if inq := e.inquiry(resp.PaymentID); inq.PaymentStatus != "FAIL" || inq.PaymentResultCode != "DO_NOT_HONOR" {
-			t.Fatalf("merchant sees %s %s", inq.PaymentStatus, inq.PaymentResultCode)
+		if inq := e.inquiry(resp.PaymentID); inq.PaymentStatus != "PROCESSING" {
+			t.Fatalf("merchant sees %s while the buyer may try another card", inq.PaymentStatus)
+		}
+		// Opened again, the page still takes a card.
+		run(t, ctx, chromedp.Navigate(resp.NormalURL), declined, into(&text, chromedp.Text(chromedp.CSS("#form-error"))))
+		if strings.TrimSpace(text) != reason {
+			t.Fatalf("reopened after a decline: %q", text)
+		}
+		run(t, ctx, fillCard("4054695723100768", "1230", "846", "Ada Lovelace"), waitResult("SUCCESS", ""))
+		if inq := e.inquiry(resp.PaymentID); inq.PaymentStatus != "SUCCESS" || inq.PaymentResultInfo.CardNo != "405469******0768" {
+			t.Fatalf("merchant sees %s %+v", inq.PaymentStatus, inq.PaymentResultInfo)
 		}
 	})
 
@@ -152,23 +173,55 @@ func TestBrowserHostedPage(t *testing.T) {
 
 	challengeCard := catalogueCard(t, e, "PAYMENT_IN_PROCESS", "challenge; approved once authenticated")
 	for _, tc := range []struct {
-		name, code, status, resultCode string
-	}{{"3-D Secure passed", "123456", "SUCCESS", ""}, {"3-D Secure failed", "999999", "FAIL", "USER_PAYMENT_VERIFICATION_FAILED"}} {
+		name, status, resultCode string
+		codes                    []string
+	}{
+		{"3-D Secure passed", "SUCCESS", "", []string{"123456"}},
+		{"3-D Secure passed after two wrong codes", "SUCCESS", "", []string{"999999", "111111", "123456"}},
+		{"3-D Secure failed after three wrong codes", "FAIL", "USER_PAYMENT_VERIFICATION_FAILED", []string{"999999", "111111", "222222"}},
+	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := tab(t, browser, 1280, 860, false)
-			resp, _ := hosted("")
+			resp, back := hosted("")
 			var otp string
 			run(t, ctx, chromedp.Navigate(resp.NormalURL), fillCard(challengeCard, "1230", "846", "Ada Lovelace"),
 				chromedp.WaitVisible(chromedp.CSS(`[data-step="challenge"] #otp`)),
-				attr(&otp, chromedp.CSS("#otp"), "autocomplete"),
-				chromedp.SendKeys(chromedp.CSS("#otp"), tc.code), chromedp.Click(chromedp.CSS("#challenge-submit")),
-				waitResult(tc.status, tc.resultCode))
+				attr(&otp, chromedp.CSS("#otp"), "autocomplete"), focusOn("otp"))
 			if otp != "one-time-code" {
 				t.Fatalf("otp autocomplete %q", otp)
 			}
+			for i, code := range tc.codes {
+				run(t, ctx, chromedp.SendKeys(chromedp.CSS("#otp"), code), chromedp.Click(chromedp.CSS("#challenge-submit")))
+				if i == len(tc.codes)-1 {
+					break
+				}
+				// Asked again: the same page, the code field empty and in focus, the error said.
+				var msg, value string
+				run(t, ctx, chromedp.WaitVisible(chromedp.CSS(`[data-step="challenge"] #otp[aria-invalid="true"]`)),
+					into(&msg, chromedp.Text(chromedp.CSS("#otp-error"))),
+					into(&value, chromedp.Evaluate[string](`document.getElementById('otp').value`)), focusOn("otp"))
+				if msg != "The code is incorrect. Try again." || value != "" {
+					t.Fatalf("wrong code %d: error %q, field %q", i+1, msg, value)
+				}
+			}
+			run(t, ctx, waitResult(tc.status, tc.resultCode))
 			inq := e.inquiry(resp.PaymentID)
 			if inq.PaymentStatus != tc.status || inq.PaymentResultInfo.ThreeDSResult == nil || inq.PaymentResultInfo.ThreeDSResult.Challenged == nil {
 				t.Fatalf("merchant sees %s %+v", inq.PaymentStatus, inq.PaymentResultInfo.ThreeDSResult)
+			}
+			if tc.status != "FAIL" {
+				return
+			}
+			// A failure stays on screen for the buyer to read, with the way back at hand.
+			var before, after, href string
+			var refreshes int
+			run(t, ctx, into(&before, chromedp.Location()), attr(&href, chromedp.CSS("#return"), "href"),
+				into(&refreshes, chromedp.Evaluate[int](`document.querySelectorAll('meta[http-equiv="refresh"]').length`)))
+			// Nothing signals that a page did not leave: wait past the 3 s its refresh took.
+			time.Sleep(4 * time.Second)
+			run(t, ctx, into(&after, chromedp.Location()), chromedp.WaitVisible(chromedp.CSS(`#result[data-status="FAIL"]`)))
+			if refreshes != 0 || after != before || href != back {
+				t.Fatalf("the failure page: %d refreshes, went from %s to %s; return link %q", refreshes, before, after, href)
 			}
 		})
 	}
@@ -234,6 +287,19 @@ func into[T any](dst *T, a chromedp.Action[T]) chromedp.Action[chromedp.Void] {
 		v, err := a(ctx, t)
 		*dst = v
 		return err
+	})
+}
+
+// focusOn waits until the element with the id has the focus: a page's autofocus is applied
+// at its next rendering, after it is visible.
+func focusOn(id string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := chromedp.Poll[bool](`document.activeElement !== null && document.activeElement.id === `+strconv.Quote(id),
+			chromedp.WithPollingInterval(20*time.Millisecond), chromedp.WithPollingTimeout(5*time.Second))(ctx, t)
+		if err != nil {
+			return fmt.Errorf("waiting for the focus on #%s: %w", id, err)
+		}
+		return nil
 	})
 }
 

@@ -399,7 +399,8 @@ func metricValue(t *testing.T, e *env, sample string) float64 {
 }
 
 // postHostedCard pays a new hosted payment by filling its card form over HTTP, as a browser
-// would, with xff as X-Forwarded-For ("" for none); it returns the payment's result code.
+// would, with xff as X-Forwarded-For ("" for none); it returns the card's outcome: the
+// decline the form shows again, or the payment's result code.
 func (e *env) postHostedCard(t *testing.T, cardNo, xff string) string {
 	t.Helper()
 	resp := e.pay(hostedReq("USD", 100, ""))
@@ -429,11 +430,18 @@ func (e *env) postHostedCard(t *testing.T, cardNo, xff string) string {
 	if r.StatusCode != http.StatusOK {
 		t.Fatalf("card post: %d", r.StatusCode)
 	}
-	return e.inquiry(resp.PaymentID).PaymentResultCode
+	v, err := e.app.Checkout.HostedPage(context.Background(), pageToken(t, resp))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Step == checkout.StepCard {
+		return v.DeclineCode
+	}
+	return v.ResultCode
 }
 
 // TestCardTestingBuyerIPOverHTTP: the per-IP limit counts the connection's address, and
-// X-Forwarded-For only from a trusted proxy; a refused hosted payment fails with RISK_REJECT.
+// X-Forwarded-For only from a trusted proxy; a refused hosted card is declined with RISK_REJECT.
 func TestCardTestingBuyerIPOverHTTP(t *testing.T) {
 	p := cardPolicy
 	p.Free, p.Delayed = 1, 0

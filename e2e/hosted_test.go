@@ -99,9 +99,13 @@ func TestHostedDeclineAndExpiry(t *testing.T) {
 	resp := e.pay(hostedReq("USD", 900, ""))
 	decl := goodCard
 	decl.Number = visaDecl
+	// A decline leaves the payment open for another card; the merchant sees it processing.
 	v, err := e.app.Checkout.SubmitCard(ctx, pageToken(t, resp), decl)
-	if err != nil || v.Status != payment.Fail || v.ResultCode != "DO_NOT_HONOR" {
+	if err != nil || v.Step != checkout.StepCard || v.DeclineCode != "DO_NOT_HONOR" {
 		t.Fatalf("decline: %+v %v", v, err)
+	}
+	if inq := e.inquiry(resp.PaymentID); inq.PaymentStatus != "PROCESSING" {
+		t.Fatalf("after a decline the merchant sees %s", inq.PaymentStatus)
 	}
 	late := e.pay(hostedReq("USD", 900, ""))
 	token := pageToken(t, late)
@@ -207,13 +211,18 @@ func TestThreeDSecure(t *testing.T) {
 		t.Fatalf("threeDSResult: %+v", tds)
 	}
 
-	// A wrong code fails the authentication.
+	// A wrong code is asked again; the third fails the authentication.
 	resp = e.pay(hostedReq("EUR", 2000, ""))
 	token = pageToken(t, resp)
 	e.app.Checkout.SubmitCard(ctx, token, in)
+	for i := 1; i < checkout.ChallengeTries; i++ {
+		if v, _ = e.app.Checkout.CompleteChallenge(ctx, token, "000000", false); v.Step != checkout.StepChallenge || v.FieldErrors["otp"] == "" {
+			t.Fatalf("wrong code %d: %+v", i, v)
+		}
+	}
 	v, _ = e.app.Checkout.CompleteChallenge(ctx, token, "000000", false)
 	if v.Status != payment.Fail || v.ResultCode != "USER_PAYMENT_VERIFICATION_FAILED" {
-		t.Fatalf("wrong code: %+v", v)
+		t.Fatalf("last wrong code: %+v", v)
 	}
 
 	// Server-to-server with is3DSAuthentication: U with normalUrl to the challenge, and the

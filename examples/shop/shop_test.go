@@ -204,6 +204,18 @@ func (e *env) payPage(token, cardNo string) *checkout.HostedView {
 	return v
 }
 
+// payUntilFinal types the card on a hosted page again after each decline, as a buyer who
+// keeps trying would, until the payment is final: at the latest when the gateway closes it
+// at its bound on card attempts.
+func (e *env) payUntilFinal(token, cardNo string) *checkout.HostedView {
+	e.t.Helper()
+	v := e.payPage(token, cardNo)
+	for i := 0; v.Step == checkout.StepCard && i < 10; i++ {
+		v = e.payPage(token, cardNo)
+	}
+	return v
+}
+
 // status calls the shop's status endpoint, as the order page's script does.
 func (e *env) status(orderID string) statusJSON {
 	e.t.Helper()
@@ -352,17 +364,22 @@ func TestHostedCheckoutPaid(t *testing.T) {
 	}
 }
 
-// TestDeclineThenNewAttempt: a declined card fails the attempt; paying again makes a new
-// attempt with a new paymentRequestId and the same referenceOrderId.
+// TestDeclineThenNewAttempt: a declined card leaves the hosted page open for another; once
+// the attempt fails (its last card declined), paying again makes a new attempt with a new
+// paymentRequestId and the same referenceOrderId.
 func TestDeclineThenNewAttempt(t *testing.T) {
 	e := newEnv(t, envOptions{inquiryInterval: time.Hour})
 	id, loc := e.checkout(ModeHosted, false)
-	if v := e.payPage(e.hostedToken(loc), cardDecline); v.Status != "FAIL" {
-		t.Fatalf("decline card: %s", v.Status)
+	v := e.payPage(e.hostedToken(loc), cardDecline)
+	if v.Step != checkout.StepCard || v.DeclineCode != "DO_NOT_HONOR" {
+		t.Fatalf("decline card: %s %s", v.Step, v.Status)
+	}
+	if v = e.payUntilFinal(e.hostedToken(loc), cardDecline); v.Status != "FAIL" {
+		t.Fatalf("declines up to the bound: %s", v.Status)
 	}
 	e.waitState(id, StateFailed)
 	s := e.status(id)
-	if s.State != StateFailed || !s.CanRetry || s.Attempts[0].Status != ams.PaymentFail || s.Attempts[0].ResultCode != "DO_NOT_HONOR" {
+	if s.State != StateFailed || !s.CanRetry || s.Attempts[0].Status != ams.PaymentFail || s.Attempts[0].ResultCode != "RISK_REJECT" {
 		t.Fatalf("after the decline: %+v", s)
 	}
 	if _, page := e.get("/orders/" + id); !strings.Contains(page, `id="retry"`) || regexp.MustCompile(`id="retry-form"[^>]*hidden`).MatchString(page) {
@@ -827,7 +844,7 @@ func TestRefusedPay(t *testing.T) {
 		t.Fatalf("checkout: HTTP %d: %s", resp.StatusCode, body)
 	}
 	id := e.shop.orderIDsForTest()[0]
-	e.payPage(e.hostedToken(resp.Header.Get("Location")), cardOK)
+	e.payUntilFinal(e.hostedToken(resp.Header.Get("Location")), cardOK)
 	e.waitState(id, StateFailed)
 	s := e.status(id)
 	if s.Attempts[0].ResultCode != ams.CodeRiskReject || !s.CanRetry {

@@ -10,6 +10,7 @@ package checkout
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -259,9 +260,15 @@ func (f *Flow) SubmitCVV(ctx context.Context, token, cvv string) (*HostedView, e
 	return f.afterAuth(ctx, token, p)
 }
 
+// ChallengeTries is how many codes the buyer may type in one 3-D Secure challenge, as an
+// issuer's ACS allows a few before it fails the authentication.
+const ChallengeTries = 3
+
 // CompleteChallenge ends the 3-D Secure challenge with the buyer's answer: authenticated by
-// the ACS, the card is authorized with the result; otherwise, or cancelled, the payment fails
-// with USER_PAYMENT_VERIFICATION_FAILED.
+// the ACS, the card is authorized with the result. A wrong code is asked again (the view
+// has an "otp" field error) until the buyer has typed ChallengeTries of them; then, or when
+// cancelled, the payment fails with USER_PAYMENT_VERIFICATION_FAILED. A blank code is a slip,
+// not a try.
 func (f *Flow) CompleteChallenge(ctx context.Context, token, answer string, cancel bool) (*HostedView, error) {
 	p, err := f.paymentFromToken(ctx, token)
 	if err != nil {
@@ -270,15 +277,21 @@ func (f *Flow) CompleteChallenge(ctx context.Context, token, answer string, canc
 	if p.Stage != payment.StageAwaitingChallenge {
 		return f.HostedPage(ctx, token)
 	}
+	if !cancel && answer == "" {
+		return f.askCodeAgain(ctx, token, payment.CodeParamIllegal)
+	}
 	if f.core.ACS == nil {
 		return f.failAtStage(ctx, token, p.ID, payment.StageAwaitingChallenge, nil,
 			payment.CodeUserPaymentVerificationFail, "no 3-D Secure server is configured")
 	}
 	t, ok := f.core.ACS.Verify(ctx, p.Card.Brand, answer, cancel)
 	threeDS := &payment.ThreeDS{Version: t.Version, ECI: t.ECI, CAVV: t.CAVV, DSTransactionID: t.DSTransactionID, Challenged: true}
+	if !ok && !cancel {
+		return f.wrongCode(ctx, token, p.ID, threeDS)
+	}
 	if !ok {
 		return f.failAtStage(ctx, token, p.ID, payment.StageAwaitingChallenge, threeDS,
-			payment.CodeUserPaymentVerificationFail, "3-D Secure authentication failed or was cancelled by the buyer")
+			payment.CodeUserPaymentVerificationFail, "3-D Secure authentication was cancelled by the buyer")
 	}
 	c, err := f.core.Store.CardGet(ctx, p.CardID)
 	if err != nil {
@@ -289,7 +302,10 @@ func (f *Flow) CompleteChallenge(ctx context.Context, token, answer string, canc
 		return nil, f.core.InternalError(ctx, "vault open", err)
 	}
 	cvv := f.core.TakeCVV(p.ID)
-	p, v, err := f.leaveStage(ctx, token, p.ID, payment.StageAwaitingChallenge, false, func(p *payment.Payment) { p.Card.ThreeDS = threeDS }, nil)
+	p, v, err := f.leaveStage(ctx, token, p.ID, payment.StageAwaitingChallenge, false, func(p *payment.Payment) {
+		p.Card.ThreeDS = threeDS
+		p.Order.ChallengeFailures = 0 // a declined card's next challenge starts afresh
+	}, nil)
 	if p == nil {
 		return v, err
 	}
@@ -343,17 +359,44 @@ func (f *Flow) CompleteIssuerAuth(ctx context.Context, token string, approve boo
 	return f.view(ctx, token, p)
 }
 
+// wrongCode counts a wrong 3-D Secure code: the challenge is shown again with the error
+// while tries are left, else the payment fails with the ACS's result.
+func (f *Flow) wrongCode(ctx context.Context, token, id string, threeDS *payment.ThreeDS) (*HostedView, error) {
+	again := false
+	err := f.atStage(ctx, id, payment.StageAwaitingChallenge, func(q store.Tx, p *payment.Payment, now time.Time) error {
+		p.Order.ChallengeFailures++
+		if p.Order.ChallengeFailures >= ChallengeTries {
+			p.Card.ThreeDS = threeDS
+			return f.fail(ctx, q, p, payment.CodeUserPaymentVerificationFail,
+				fmt.Sprintf("3-D Secure authentication failed: %d wrong codes", p.Order.ChallengeFailures), now)
+		}
+		again = true
+		p.UpdatedAt = now
+		return q.PaymentUpdate(ctx, p)
+	})
+	if err != nil {
+		return nil, f.core.InternalError(ctx, "wrong 3-D Secure code", err)
+	}
+	if !again {
+		f.core.TakeCVV(id)
+		return f.HostedPage(ctx, token)
+	}
+	return f.askCodeAgain(ctx, token, payment.CodeUserPaymentVerificationFail)
+}
+
+// askCodeAgain shows the challenge again with code as the error of its code field; the
+// payment's page as it is when it has moved on meanwhile.
+func (f *Flow) askCodeAgain(ctx context.Context, token, code string) (*HostedView, error) {
+	v, err := f.HostedPage(ctx, token)
+	if err == nil && v.Step == StepChallenge {
+		v.FieldErrors = map[string]string{"otp": code}
+	}
+	return v, err
+}
+
 // failAtStage fails a payment waiting for the buyer at stage from and notifies it.
 func (f *Flow) failAtStage(ctx context.Context, token, id string, from payment.Stage, threeDS *payment.ThreeDS, code, message string) (*HostedView, error) {
-	err := f.core.Tx(ctx, func(q store.Tx) error {
-		p, err := q.PaymentLock(ctx, id)
-		if err != nil {
-			return err
-		}
-		now := f.core.Now()
-		if p.Status != payment.Processing || p.Stage != from {
-			return nil
-		}
+	err := f.atStage(ctx, id, from, func(q store.Tx, p *payment.Payment, now time.Time) error {
 		if threeDS != nil {
 			p.Card.ThreeDS = threeDS
 		}
@@ -364,6 +407,21 @@ func (f *Flow) failAtStage(ctx context.Context, token, id string, from payment.S
 	}
 	f.core.TakeCVV(id)
 	return f.HostedPage(ctx, token)
+}
+
+// atStage runs change on payment id under its lock, in one transaction, if the payment
+// still waits for the buyer at stage from; else it does nothing.
+func (f *Flow) atStage(ctx context.Context, id string, from payment.Stage, change func(q store.Tx, p *payment.Payment, now time.Time) error) error {
+	return f.core.Tx(ctx, func(q store.Tx) error {
+		p, err := q.PaymentLock(ctx, id)
+		if err != nil {
+			return err
+		}
+		if p.Status != payment.Processing || p.Stage != from {
+			return nil
+		}
+		return change(q, p, f.core.Now())
+	})
 }
 
 // fail fails p with code and writes its notification, in the transaction of q.

@@ -117,9 +117,11 @@ func (c *Core) applyAuth(ctx context.Context, q store.Tx, p *payment.Payment, th
 		}
 	case issuer.Declined:
 		p.Status, p.Stage, p.ResultCode, p.ResultMessage = payment.Fail, payment.StageNone, res.ResultCode, res.Message
-		if p.Order.Session && p.CardID != "" && now.Before(p.ExpiresAt) {
-			// Within a session the buyer may try another card: the payment stays open and
-			// keeps the decline for the SDK to show.
+		if p.CardAttempts > 0 && now.Before(p.ExpiresAt) {
+			// The buyer chose the card on cashier's page (hosted or the SDK's), so may try
+			// another: the payment stays open, keeps the decline for the page to show, and
+			// the merchant hears only of the final result. The buyer's pages close it at its
+			// bound on attempts.
 			p.Status, p.Stage = payment.Processing, payment.StageAwaitingCard
 		}
 	case issuer.Pending:

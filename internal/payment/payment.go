@@ -169,9 +169,11 @@ type Order struct {
 	AuthUpgrade bool `json:"authUpgrade,omitempty"`
 	// IssuerBrand is the Korean brand whose own authentication the buyer goes through.
 	IssuerBrand string `json:"issuerBrand,omitempty"`
-	// Session: the payment was opened by createPaymentSession for the browser SDK; an
-	// issuer's decline leaves it open so the buyer can try again until the session expires.
+	// Session: the payment was opened by createPaymentSession for the browser SDK.
 	Session bool `json:"session,omitempty"`
+	// ChallengeFailures counts the wrong codes the buyer typed in the current 3-D Secure
+	// challenge: the buyer's state, kept with the order so that every node sees it.
+	ChallengeFailures int `json:"challengeFailures,omitempty"`
 }
 
 // AwaitingBuyer says whether the payment waits for the buyer on a hosted page.

@@ -125,14 +125,10 @@ func (rd *renderer) embed(pg *page, token string, v *checkout.HostedView, vals f
 	if v.Step == checkout.StepResult {
 		// The SDK moves the buyer on (or not: notRedirectAfterComplete); the frame links nowhere.
 		pg.Title = pg.Result.Heading
-		pg.Result.Note = ""
 		if sdk.redirect && pg.Result.Final && pg.Result.RedirectURL != "" {
 			pg.Result.Note = t["redirecting"]
 		}
 		pg.Result.RedirectURL = ""
-	}
-	if v.Step == checkout.StepCard && v.DeclineCode != "" && pg.FormError == "" {
-		pg.FormError = reason(t, v.DeclineCode, v.DeclineMessage)
 	}
 	pg.SDKConfig = rd.frameConfig(pg.Locale, pg.CSRF, sdk, token, string(v.Step))
 	pg.SDKConfig.View = rd.sdkViewOf(pg.Locale, v, vals)

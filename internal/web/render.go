@@ -67,12 +67,14 @@ type page struct {
 	Values     formValues
 	Errors     fieldErrors
 	FormError  string
-	CardLogo   logo
-	Issuer     logo
-	IssuerText string
-	Result     resultData
-	Refresh    string // <meta http-equiv="refresh"> content
-	Error      errorData
+	// FocusFormError: the page opens with the focus on FormError (a declined card's reason).
+	FocusFormError bool
+	CardLogo       logo
+	Issuer         logo
+	IssuerText     string
+	Result         resultData
+	Refresh        string // <meta http-equiv="refresh"> content: a page that waits on the issuer
+	Error          errorData
 	// ChallengeHint is what the 3-D Secure server lets the page show: the sandbox's code.
 	ChallengeHint string
 	// Embedded: the page is the browser SDK's frame (/sdk/form/{token}): no merchant header,
@@ -163,6 +165,11 @@ func (rd *renderer) render(w http.ResponseWriter, r *http.Request, loc string, s
 	switch v.Step {
 	case checkout.StepCard:
 		form()
+		if v.DeclineCode != "" && pg.FormError == "" {
+			// The last card was declined and the payment is open for another: say why, and
+			// take the buyer (and a screen reader) to the reason first.
+			pg.FormError, pg.FocusFormError = reason(t, v.DeclineCode, v.DeclineMessage), true
+		}
 		for _, b := range acceptedBrands {
 			pg.Accepted = append(pg.Accepted, brandLogo(b))
 		}
@@ -189,11 +196,11 @@ func (rd *renderer) render(w http.ResponseWriter, r *http.Request, loc string, s
 		}
 		pg.Result = resultFor(t, v, rd.revisit(w, r, token, v))
 		pg.Title = pg.Result.Heading
-		switch {
-		case pg.Result.Final && pg.Result.RedirectURL != "":
-			pg.Refresh = "3;url=" + pg.Result.RedirectURL
-		case !pg.Result.Final:
-			pg.Refresh = "5" // ask again for the outcome
+		// A final page stays until the buyer leaves with "Return to merchant": the buyer
+		// reads the outcome at their own pace (WCAG 2.2.1). Only a payment still waiting on
+		// the issuer asks again for its outcome, on the same page.
+		if !pg.Result.Final {
+			pg.Refresh = "5"
 		}
 		if v.RedirectURL != "" && pg.Result.RedirectURL == "" {
 			rd.log.WarnContext(r.Context(), "web: payment redirect URL is not http(s); not linked", "payment", v.PaymentID)

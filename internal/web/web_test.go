@@ -248,7 +248,7 @@ func TestChallengePage(t *testing.T) {
 	checkHeaders(t, w)
 	body := w.Body.String()
 	dataStep(t, body, "challenge")
-	input(t, body, "otp", map[string]string{"autocomplete": "one-time-code", "inputmode": "numeric", "aria-describedby": "otp-error"})
+	input(t, body, "otp", map[string]string{"autocomplete": "one-time-code", "inputmode": "numeric", "aria-describedby": "otp-error", "autofocus": ""})
 	button(t, body, "challenge-submit", "action", "submit")
 	button(t, body, "challenge-cancel", "action", "cancel")
 	if text(t, body, "sandbox-code") != "123456" || !strings.Contains(body, "sandbox 3-D Secure server") {
@@ -261,6 +261,36 @@ func TestChallengePage(t *testing.T) {
 	v.ChallengeHint = ""
 	if body := newHarness(t, v).get(pagePathT).Body.String(); hasID(body, "sandbox-note") {
 		t.Error("a sandbox note without a sandbox ACS")
+	}
+}
+
+// TestCardPageAfterDecline: a payment open after a declined card shows the card form again
+// with the reason in the alert, which takes the focus; the first showing has neither.
+func TestCardPageAfterDecline(t *testing.T) {
+	v := baseView(checkout.StepCard)
+	body := newHarness(t, v).get(pagePathT).Body.String()
+	if _, hidden := tag(t, body, "form-error")["hidden"]; !hidden || strings.Contains(body, "autofocus") {
+		t.Error("a fresh card form shows a form error or moves the focus")
+	}
+	v.DeclineCode, v.DeclineMessage = "DO_NOT_HONOR", "Do not honor."
+	w := newHarness(t, v).get(pagePathT)
+	if w.Code != http.StatusOK {
+		t.Fatalf("status %d", w.Code)
+	}
+	body = w.Body.String()
+	dataStep(t, body, "card")
+	a := tag(t, body, "form-error")
+	_, hidden := a["hidden"]
+	_, autofocus := a["autofocus"]
+	if hidden || !autofocus || a["role"] != "alert" || a["tabindex"] != "-1" {
+		t.Errorf("form-error after a decline: %v", a)
+	}
+	if got := text(t, body, "form-error"); got != "Your bank declined the payment. Use another card or contact your bank." {
+		t.Errorf("decline reason %q", got)
+	}
+	input(t, body, "cardNo", map[string]string{"aria-invalid": "false"})
+	if strings.Count(body, "autofocus") != 1 {
+		t.Error("more than one element asks for the focus")
 	}
 }
 
@@ -300,23 +330,23 @@ func TestResultPage(t *testing.T) {
 		mod             func(v *checkout.HostedView)
 		status, heading string
 		message         string // "" for no message
-		refresh         string
+		refresh         string // "" for none: a final page never leaves by itself
 	}{
 		{"success", func(v *checkout.HostedView) { v.Status, v.ResultCode = payment.Success, "SUCCESS" },
-			"SUCCESS", "Payment successful", "", "3;url=" + redirect},
+			"SUCCESS", "Payment successful", "", ""},
 		{"declined, translated", func(v *checkout.HostedView) {
 			v.Status, v.ResultCode, v.ResultMessage = payment.Fail, "DO_NOT_HONOR", "Do not honor."
-		}, "FAIL", "Payment failed", "Your bank declined the payment. Use another card or contact your bank.", "3;url=" + redirect},
+		}, "FAIL", "Payment failed", "Your bank declined the payment. Use another card or contact your bank.", ""},
 		{"declined, untranslated", func(v *checkout.HostedView) {
 			v.Status, v.ResultCode, v.ResultMessage = payment.Fail, "SOMETHING_NEW", "A reason from the issuer."
-		}, "FAIL", "Payment failed", "A reason from the issuer.", "3;url=" + redirect},
+		}, "FAIL", "Payment failed", "A reason from the issuer.", ""},
 		{"processing", func(v *checkout.HostedView) { v.Status, v.ResultCode = payment.Processing, "PAYMENT_IN_PROCESS" },
 			"PROCESSING", "Payment is processing", "We are waiting for your bank's answer. This page updates by itself.", "5"},
 		{"cancelled", func(v *checkout.HostedView) { v.Status, v.ResultCode = payment.Cancelled, "ORDER_IS_CANCELED" },
-			"CANCELLED", "Payment cancelled", "This payment was cancelled.", "3;url=" + redirect},
+			"CANCELLED", "Payment cancelled", "This payment was cancelled.", ""},
 		{"expired", func(v *checkout.HostedView) {
 			v.Status, v.ResultCode, v.Expired = payment.Fail, "ORDER_IS_CLOSED", true
-		}, "FAIL", "This payment page has expired.", "", "3;url=" + redirect},
+		}, "FAIL", "This payment page has expired.", "", ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -343,8 +373,11 @@ func TestResultPage(t *testing.T) {
 				}
 			}
 			m := regexp.MustCompile(`<meta http-equiv="refresh" content="([^"]*)">`).FindStringSubmatch(body)
-			if m == nil || html.UnescapeString(m[1]) != tc.refresh {
+			if (m == nil) != (tc.refresh == "") || m != nil && html.UnescapeString(m[1]) != tc.refresh {
 				t.Errorf("meta refresh %v, want %q", m, tc.refresh)
+			}
+			if tc.refresh == "" && strings.Contains(body, "returned to the merchant in a few seconds") {
+				t.Error("a final page announces a redirect that never comes")
 			}
 			if a := tag(t, body, "return"); a["href"] != redirect {
 				t.Errorf("return link %q, want the merchant's URL as given", a["href"])

@@ -57,9 +57,6 @@ func resultFor(t map[string]string, v *checkout.HostedView, revisit bool) result
 		res.Message = t["resultProcessingBody"]
 		res.Final = false
 	}
-	if res.Final && res.RedirectURL != "" {
-		res.Note = strings.TrimSpace(res.Note + " " + t["redirecting"])
-	}
 	return res
 }
 
@@ -76,7 +73,7 @@ func reason(t map[string]string, code, message string) string {
 }
 
 // safeRedirect returns the merchant's URL unchanged when it is an absolute http(s) URL,
-// else "": a javascript: or relative URL is neither linked nor refreshed to.
+// else "": a javascript: or relative URL is not linked.
 func safeRedirect(s string) string {
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
