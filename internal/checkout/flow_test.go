@@ -119,7 +119,7 @@ func TestHostedDeclineKeepsPaymentOpen(t *testing.T) {
 	f := newFixture(t, checkout.Limits{Attempts: 5})
 	ctx := context.Background()
 	p := f.pay(t, nil)
-	token := f.core.PageToken(p.ID)
+	token := f.core.Tokens.Make(p.ID)
 
 	v, err := f.flow.SubmitCard(ctx, token, cardOf(declined))
 	if err != nil || v.Step != checkout.StepCard || v.DeclineCode != doNotHonor || v.Status != payment.Processing {
@@ -152,7 +152,7 @@ func TestHostedDeclineAtBound(t *testing.T) {
 	f := newFixture(t, checkout.Limits{Attempts: 2})
 	ctx := context.Background()
 	p := f.pay(t, nil)
-	token := f.core.PageToken(p.ID)
+	token := f.core.Tokens.Make(p.ID)
 	if v, err := f.flow.SubmitCard(ctx, token, cardOf(declined)); err != nil || v.Step != checkout.StepCard {
 		t.Fatalf("first decline: %+v %v", v, err)
 	}
@@ -179,7 +179,7 @@ func TestServerToServerDeclineFails(t *testing.T) {
 func (f *fixture) challenge(t *testing.T, card string) (*payment.Payment, string) {
 	t.Helper()
 	p := f.pay(t, nil)
-	token := f.core.PageToken(p.ID)
+	token := f.core.Tokens.Make(p.ID)
 	if v, err := f.flow.SubmitCard(context.Background(), token, cardOf(card)); err != nil || v.Step != checkout.StepChallenge {
 		t.Fatalf("card to the challenge: %+v %v", v, err)
 	}

@@ -565,15 +565,16 @@ func TestOperations(t *testing.T) {
 		{"capture, no currency", func() (issuer.OpResult, error) { return s.Capture(ctx, ok, "", 1000) }, "PARAM_ILLEGAL"},
 		{"capture, zero", func() (issuer.OpResult, error) { return s.Capture(ctx, ok, "USD", 0) }, "PARAM_ILLEGAL"},
 		{"refund, negative", func() (issuer.OpResult, error) { return s.Refund(ctx, ok, "USD", -5) }, "PARAM_ILLEGAL"},
-		{"capture, unknown ref", func() (issuer.OpResult, error) { return s.Capture(ctx, "pay_123", "USD", 1000) }, "AUTH_NOT_FOUND"},
-		{"refund, unknown ref", func() (issuer.OpResult, error) { return s.Refund(ctx, "pay_123", "USD", 1000) }, "ORDER_NOT_EXIST"},
+		{"capture, unknown ref", func() (issuer.OpResult, error) { return s.Capture(ctx, "never-sent", "USD", 1000) }, "AUTH_NOT_FOUND"},
+		{"refund, unknown ref", func() (issuer.OpResult, error) { return s.Refund(ctx, "never-sent", "USD", 1000) }, "ORDER_NOT_EXIST"},
 	} {
 		op, err := tt.op()
 		if err != nil || op.Success || op.ResultCode != tt.want {
 			t.Errorf("%s: %+v, %v; want %s", tt.name, op, err, tt.want)
 		}
 	}
-	if _, err := s.Inquire(ctx, "pay_123"); !errors.Is(err, issuer.ErrNotFound) {
+	// Not "pay_N": authReq numbers its references from a counter that parallel tests share.
+	if _, err := s.Inquire(ctx, "never-sent"); !errors.Is(err, issuer.ErrNotFound) {
 		t.Errorf("Inquire of a reference nothing arrived under: %v", err)
 	}
 }
