@@ -168,6 +168,9 @@ const sdk = require(process.argv[1]);
 const out = {};
 out.same = sdk.AMSCheckout === sdk.AMSCashierPayment && sdk.default === sdk.AMSCashierPayment;
 try { new sdk.AMSCashierPayment({onEventCallback: 'nope'}); out.threw = ''; } catch (e) { out.threw = e.message; }
+out.newCallbacks = ['onPaymentMethodSelected', 'onChange', 'onBeforeSubmit'].map(name => {
+  try { new sdk.AMSCashierPayment({[name]: 'nope'}); return ''; } catch (e) { return e.message; }
+});
 let initErr = null;
 try { new sdk.AMSCashierPayment({onError: e => { initErr = e; }, onClose: 5}); } catch (e) {}
 out.initErr = initErr;
@@ -177,8 +180,11 @@ const a = new sdk.AMSCashierPayment({environment: 'staging', locale: 'xx_XX', an
 out.env = a.options.environment; out.locale = a.options.locale; out.warned = warnings.length;
 const b = new sdk.AMSCashierPayment({environment: 'light_sandbox', locale: 'zh_HK'});
 out.env2 = b.options.environment; out.locale2 = b.options.locale;
-Promise.all([b.validateFields(), b.submit().then(() => 'resolved', e => e.code)]).then(r => {
-  out.validate = r[0]; out.submit = r[1];
+// Without a page there is nothing to preload, and nothing may throw.
+out.preload = [sdk.AMSCashierPayment.preload({environment: 'sandbox', securityRegion: 'SG'}), b.preloadComponent(['CASHIER_PAYMENT_CARD'], '1.0')];
+Promise.all([b.validateFields(), b.submit({billingAddress: {region: 'US'}}).then(() => 'resolved', e => e.code),
+  b.canMakePayments(), b.canMakePayments('ApplePay')]).then(r => {
+  out.validate = r[0]; out.submit = r[1]; out.can = [r[2], r[3]];
   process.stdout.write(JSON.stringify(out));
 });`
 	umd := filepath.Join(dir, "ams-checkout.js")
@@ -197,13 +203,19 @@ Promise.all([b.validateFields(), b.submit().then(() => 'resolved', e => e.code)]
 		Warned                     int
 		Validate                   map[string]bool
 		Submit                     string
+		NewCallbacks               []string
+		Preload                    []any
+		Can                        []bool
 	}
 	if err := json.Unmarshal(outb, &out); err != nil {
 		t.Fatalf("%v: %s", err, outb)
 	}
 	if !out.Same || out.Threw != "Parameter type should be function" || out.InitErr["code"] != "SDK_INIT_PARAMETER_ERROR" ||
-		out.Env != "prod" || out.Locale != "en_US" || out.Warned != 1 || out.Env2 != "light_sandbox" || out.Locale2 != "zh_HK" ||
-		out.Validate == nil || out.Validate["isValid"] || out.Submit != "SDK_CREATECOMPONENT_ERROR" {
+		// The locale is passed on as given, as the real package does.
+		out.Env != "prod" || out.Locale != "xx_XX" || out.Warned != 1 || out.Env2 != "light_sandbox" || out.Locale2 != "zh_HK" ||
+		out.Validate == nil || out.Validate["isValid"] || out.Submit != "SDK_CREATECOMPONENT_ERROR" ||
+		strings.Join(out.NewCallbacks, "|") != "Parameter type should be function|Parameter type should be function|Parameter type should be function" ||
+		len(out.Preload) != 2 || out.Preload[0] != nil || out.Preload[1] != nil || len(out.Can) != 2 || !out.Can[0] || out.Can[1] {
 		t.Errorf("SDK under node: %+v", out)
 	}
 }

@@ -3,9 +3,11 @@
 
 export type Environment = 'sandbox' | 'prod' | 'light_sandbox';
 
+/** The form's languages. Any other string is passed on as given and shows en_US. */
 export type Locale =
   | 'en_US' | 'pt_BR' | 'ko_KR' | 'es_ES' | 'ms_MY' | 'in_ID' | 'tl_PH' | 'th_TH'
-  | 'vi_VN' | 'fr_FR' | 'nl_NL' | 'it_IT' | 'de_DE' | 'zh_CN' | 'zh_HK';
+  | 'vi_VN' | 'fr_FR' | 'nl_NL' | 'it_IT' | 'de_DE' | 'zh_CN' | 'zh_HK'
+  | (string & {});
 
 /** Codes of onEventCallback. */
 export type EventCode =
@@ -23,7 +25,11 @@ export type EventCode =
   | 'SDK_CREATECOMPONENT_ERROR'
   | 'SDK_SUBMIT_NETWORK_ERROR'
   | 'SDK_CALL_URL_SUCCESS'
-  | 'SDK_CALL_URL_ERROR';
+  | 'SDK_CALL_URL_ERROR'
+  /** A parameter that does not apply was ignored (needCVV for a session without a saved card). */
+  | 'SDK_PAYMENT_WARN'
+  /** isNativeAppWebview: the app should open result.redirectUrls; the SDK does not navigate. */
+  | 'SDK_REDIRECT';
 
 /** Codes of onError and of rejected promises. */
 export type ErrorCode =
@@ -61,7 +67,8 @@ export interface PaymentResult {
 export interface SDKEvent {
   code: EventCode;
   message?: string;
-  result?: PaymentResult;
+  /** SDK_REDIRECT carries only redirectUrls. */
+  result?: PaymentResult | Pick<PaymentResult, 'redirectUrls'>;
 }
 
 export interface SDKError {
@@ -79,18 +86,60 @@ export interface SizeChange {
   height: number;
 }
 
+/** The answer of onBeforeSubmit: CANCEL and ERROR stop the submission (submit() then
+ * resolves with SDK_PAYMENT_CANCEL), CONTINUE, IGNORE and TIMEOUT let it go. A handler that
+ * throws or rejects answers ERROR; one that does not answer within 10 s, TIMEOUT. */
+export interface BeforeSubmitResult {
+  result: 'CANCEL' | 'CONTINUE' | 'ERROR' | 'IGNORE' | 'TIMEOUT';
+  processType?: string;
+  submitRequestData?: Record<string, any>;
+}
+
+export interface BillingAddress {
+  /** Two-letter country code. */
+  region?: string;
+  state?: string;
+  city?: string;
+  address1?: string;
+  address2?: string;
+  zipCode?: string;
+}
+
+export interface SubmitData {
+  /** Fills the form's billing address fields and goes with the card to the issuer (AVS). */
+  billingAddress?: BillingAddress;
+}
+
+export interface PreloadOptions {
+  /** Accepted for compatibility. */
+  environment?: string;
+  /** Accepted for compatibility. */
+  securityRegion?: 'US' | 'SG' | 'DE';
+}
+
+/** The real package's Apple Pay; cashier takes cards only. */
+export type PaymentMethodType = 'ApplePay';
+
 export interface AMSCashierPaymentOptions {
   /** Anything else logs a console warning and means prod. */
   environment?: Environment;
-  /** An unknown locale means en_US. */
+  /** Passed on as given; the form shows a locale it lacks in en_US. */
   locale?: Locale;
   /** Accepted for compatibility; cashier sends no analytics anywhere. */
   analytics?: { enabled: boolean };
   onEventCallback?: (event: SDKEvent) => void;
   onError?: (error: SDKError) => void;
   onLog?: (log: LogEntry) => void;
+  /** The buyer closed the popup (close button or Escape). */
   onClose?: () => void;
+  /** The component's height changed with its content. */
   onSizeChanged?: (size: SizeChange) => void;
+  /** Called once the form is ready: the component takes cards only. */
+  onPaymentMethodSelected?: (state: { paymentMethodType: string }) => void;
+  /** The real package's Address Element callback: accepted and checked, never called. */
+  onChange?: () => { complete: boolean; addressValue: unknown[]; selectIndex: number | string };
+  /** Asked before each payment submission (the form's button or submit()); see BeforeSubmitResult. */
+  onBeforeSubmit?: (state?: { paymentMethodType: string }) => BeforeSubmitResult | Promise<BeforeSubmitResult>;
   [key: string]: unknown;
 }
 
@@ -99,6 +148,10 @@ export interface Appearance {
   showLoading?: boolean;
   /** The form's own pay button. Default false for mountComponent, true for createComponent. */
   showSubmitButton?: boolean;
+  /** 'default' or 'night' (light text on a dark panel); other names give the default. */
+  themeType?: string;
+  /** A CSS colour for the pay button, focus and checkboxes; an invalid colour is ignored. */
+  accentColor?: string;
   [key: string]: unknown;
 }
 
@@ -111,12 +164,16 @@ export interface ComponentParams {
   /** true: no redirect to paymentRedirectUrl after a final result; results come only through onEventCallback. */
   notRedirectAfterComplete?: boolean;
   merchantAppointParam?: { storedCard?: { needCVV?: boolean } };
+  /** In a native app's webview: SDK_REDIRECT with the URLs instead of the SDK's own redirect. */
+  isNativeAppWebview?: boolean;
   [key: string]: unknown;
 }
 
 export declare class AMSCashierPayment {
   /** Throws Error('Parameter type should be function') when a callback is not a function. */
   constructor(options?: AMSCashierPaymentOptions);
+  /** Opens the connection to the gateway before a session exists (once a page). */
+  static preload(options?: PreloadOptions): void;
   readonly options: Required<Pick<AMSCashierPaymentOptions, 'environment' | 'locale'>> & AMSCashierPaymentOptions;
   readonly version: string;
   /** Opens the card form in a full-page popup; resolves when the form is ready. */
@@ -124,7 +181,11 @@ export declare class AMSCashierPayment {
   /** Puts the card form into the element; resolves when the form is ready. */
   mountComponent(params: ComponentParams, selector: string | Element): Promise<void>;
   /** Submits the form; resolves with the event that ends the attempt. */
-  submit(): Promise<SDKEvent>;
+  submit(data?: SubmitData): Promise<SDKEvent>;
+  /** Whether the component can take the method: true with none (the card), false for Apple Pay. */
+  canMakePayments(paymentMethod?: PaymentMethodType, subPaymentMethod?: string): Promise<boolean>;
+  /** preload for an instance; the arguments name the real package's web apps and are ignored. */
+  preloadComponent(channelType?: unknown, productSceneVersion?: unknown): void;
   /** Checks the fields and shows their messages; false before the form is ready. */
   validateFields(): Promise<{ isValid: boolean }>;
   /** Removes the component and its listeners. */

@@ -48,9 +48,12 @@ function cashierSDK(scriptURL) {
   var REPLY_TIMEOUT_MS = 10000;
   var REDIRECT_DELAY_MS = 2000;
   var ENVIRONMENTS = ['sandbox', 'prod', 'light_sandbox'];
-  var LOCALES = ['en_US', 'pt_BR', 'ko_KR', 'es_ES', 'ms_MY', 'in_ID', 'tl_PH', 'th_TH',
-    'vi_VN', 'fr_FR', 'nl_NL', 'it_IT', 'de_DE', 'zh_CN', 'zh_HK'];
-  var CALLBACKS = ['onEventCallback', 'onError', 'onLog', 'onClose', 'onSizeChanged'];
+  var CALLBACKS = ['onEventCallback', 'onError', 'onLog', 'onClose', 'onSizeChanged',
+    'onPaymentMethodSelected', 'onChange', 'onBeforeSubmit'];
+  // The fields of submit({billingAddress}), as the card form and Antom's API name them.
+  var BILLING_FIELDS = ['region', 'state', 'city', 'address1', 'address2', 'zipCode'];
+  // onBeforeSubmit answers that stop a submission; CONTINUE, IGNORE and TIMEOUT let it go.
+  var STOPS_SUBMIT = { CANCEL: true, ERROR: true };
   var TOKEN_RE = /^[A-Za-z0-9_-]{1,128}\.[A-Za-z0-9_-]{16,128}$/;
 
   // Events that answer a submit() call.
@@ -267,21 +270,50 @@ function cashierSDK(scriptURL) {
       warn('environment "' + environment + '" is not one of ' + ENVIRONMENTS.join(', ') + '; using prod');
       environment = 'prod';
     }
-    var locale = LOCALES.indexOf(o.locale) >= 0 ? o.locale : 'en_US';
     this.options = {
       environment: environment,
-      locale: locale,
+      // Passed on as given, as the real package does: the form shows a locale it lacks in en_US.
+      locale: typeof o.locale === 'string' && o.locale !== '' ? o.locale : 'en_US',
       // cashier sends no analytics anywhere; the option is accepted for compatibility.
-      analytics: { enabled: !!(isObject(o.analytics) && o.analytics.enabled) },
-      onEventCallback: o.onEventCallback || null,
-      onError: o.onError || null,
-      onLog: o.onLog || null,
-      onClose: o.onClose || null,
-      onSizeChanged: o.onSizeChanged || null
+      analytics: { enabled: !!(isObject(o.analytics) && o.analytics.enabled) }
     };
+    for (var j = 0; j < CALLBACKS.length; j++) this.options[CALLBACKS[j]] = o[CALLBACKS[j]] || null;
     this.version = VERSION;
     this._component = null;
   }
+
+  // preconnect opens the connection to the gateway ahead of the card form, once a page. The
+  // form page and what it loads belong to one session and revalidate by ETag, so there is
+  // nothing to fetch before a session exists; the DNS, TCP and TLS round trips of the first
+  // frame request are what a preload can save.
+  var preconnected = {};
+
+  function preconnect(base) {
+    if (!base || typeof document === 'undefined' || !document.head) return;
+    var origin = new URL(base).origin;
+    if (origin === window.location.origin || preconnected[origin]) return;
+    preconnected[origin] = true;
+    document.head.appendChild(make('link', { rel: 'preconnect', href: origin, 'data-cashier': '' }));
+  }
+
+  /** preload prepares the gateway's connection before the checkout page creates the SDK
+   * (the real package's static AMSCashierPayment.preload({environment, securityRegion})). */
+  AMSCashierPayment.preload = function () {
+    preconnect(baseOf(scriptURL, true));
+  };
+
+  /** preloadComponent is preload for an instance; the real package's arguments name its own
+   * web apps and mean nothing here. */
+  AMSCashierPayment.prototype.preloadComponent = function () {
+    AMSCashierPayment.preload();
+  };
+
+  /** canMakePayments resolves whether the component can take a payment method: its own, the
+   * card, when none is named; cashier has no wallet, so not Apple Pay, the one method the
+   * real package checks. */
+  AMSCashierPayment.prototype.canMakePayments = function (paymentMethod) {
+    return Promise.resolve(!paymentMethod || paymentMethod === 'CARD');
+  };
 
   AMSCashierPayment.prototype._call = function (name, arg) {
     var f = this.options[name];
@@ -370,7 +402,13 @@ function cashierSDK(scriptURL) {
       showLoading: appearance.showLoading !== false,
       showSubmit: typeof appearance.showSubmitButton === 'boolean' ? appearance.showSubmitButton : mode === 'popup',
       redirect: params.notRedirectAfterComplete !== true,
+      // In a native app's webview the app opens paymentRedirectUrl itself (SDK_REDIRECT).
+      nativeApp: params.isNativeAppWebview === true,
       needCVV: stored.needCVV === true,
+      themeType: typeof appearance.themeType === 'string' ? appearance.themeType : '',
+      accentColor: typeof appearance.accentColor === 'string' ? appearance.accentColor : '',
+      // The overlay holds the focus: the popup always, an embedded form during 3-D Secure.
+      modal: mode === 'popup',
       ready: false,
       dead: false,
       step: '',
@@ -398,6 +436,10 @@ function cashierSDK(scriptURL) {
       self._onMessage(c, ev);
     };
     window.addEventListener('message', c.onMessage);
+    c.onFocusIn = function (ev) {
+      if (c.modal && !c.root.contains(ev.target)) self._focusInside(c, false);
+    };
+    document.addEventListener('focusin', c.onFocusIn);
     c.loadTimer = setTimeout(function () {
       if (c.ready || c.dead) return;
       self._failCreation(c, 'SDK_CREATECOMPONENT_ERROR', 'Load resource timeout');
@@ -415,6 +457,10 @@ function cashierSDK(scriptURL) {
       'redirect=' + (c.redirect ? '1' : '0'),
       'mode=' + c.mode
     ];
+    // Read by frame.js only: the frame keeps them across its own reloads, the server ignores them.
+    if (c.themeType) q.push('themeType=' + encodeURIComponent(c.themeType));
+    if (c.accentColor) q.push('accentColor=' + encodeURIComponent(c.accentColor));
+    if (this.options.onBeforeSubmit) q.push('beforeSubmit=1');
     return c.base + '/sdk/form/' + encodeURIComponent(c.token) + '?' + q.join('&');
   };
 
@@ -455,7 +501,14 @@ function cashierSDK(scriptURL) {
       c.root = overlay;
       c.close = close;
       c.onKey = function (ev) {
-        if (ev.key === 'Escape' || ev.key === 'Esc') self._closePopup(c);
+        if (ev.key === 'Escape' || ev.key === 'Esc') {
+          self._closePopup(c);
+        } else if (ev.key === 'Tab' && document.activeElement === close) {
+          // The close button and the form are all the dialog holds: Tab and Shift+Tab from
+          // the button go to the form's first and last fields.
+          ev.preventDefault();
+          self._focusInside(c, ev.shiftKey);
+        }
       };
       document.addEventListener('keydown', c.onKey);
       c.previousFocus = document.activeElement;
@@ -502,6 +555,7 @@ function cashierSDK(scriptURL) {
     c.dead = true;
     if (this._component === c) this._component = null;
     window.removeEventListener('message', c.onMessage);
+    document.removeEventListener('focusin', c.onFocusIn);
     if (c.onKey) document.removeEventListener('keydown', c.onKey);
     clearTimeout(c.loadTimer);
     for (var i = 0; i < c.timers.length; i++) clearTimeout(c.timers[i]);
@@ -510,7 +564,7 @@ function cashierSDK(scriptURL) {
     }
     c.replies = {};
     if (c.root && c.root.parentNode) c.root.parentNode.removeChild(c.root);
-    if (c.mode === 'popup') {
+    if (c.modal) {
       document.body.style.overflow = c.bodyOverflow || '';
       if (c.previousFocus && isFunction(c.previousFocus.focus)) {
         try {
@@ -534,27 +588,43 @@ function cashierSDK(scriptURL) {
     this._teardown(c, 'The component was unmounted before it was ready');
   };
 
-  AMSCashierPayment.prototype._post = function (c, type, id) {
+  AMSCashierPayment.prototype._post = function (c, type, id, payload) {
     if (c.dead || !c.iframe.contentWindow) return;
     if (c.reloading) {
       // The frame is loading its next step; it hears the request once it is ready.
-      c.queue.push({ type: type, id: id });
+      c.queue.push({ type: type, id: id, payload: payload });
       return;
     }
-    c.iframe.contentWindow.postMessage({ source: SOURCE, version: 1, type: type, id: id, payload: {} }, c.frameOrigin);
+    c.iframe.contentWindow.postMessage({ source: SOURCE, version: 1, type: type, id: id, payload: payload || {} }, c.frameOrigin);
   };
 
-  /** submit sends the form (the merchant's own pay button); it resolves with the event that ends the attempt. */
-  AMSCashierPayment.prototype.submit = function () {
+  // _focusInside puts the focus on the form's first field, or its last.
+  AMSCashierPayment.prototype._focusInside = function (c, last) {
+    c.iframe.focus();
+    this._post(c, 'focus', null, { at: last ? 'last' : 'first' });
+  };
+
+  /** submit sends the form (the merchant's own pay button), with data.billingAddress in
+   * place of the form's billing fields; it resolves with the event that ends the attempt. */
+  AMSCashierPayment.prototype.submit = function (data) {
     var c = this._component;
     if (!c || !c.ready) {
       return Promise.reject(sdkError('SDK_CREATECOMPONENT_ERROR', 'No component is ready: call mountComponent or createComponent first'));
+    }
+    var payload = {};
+    var billing = isObject(data) && isObject(data.billingAddress) ? data.billingAddress : null;
+    if (billing) {
+      payload.billingAddress = {};
+      for (var i = 0; i < BILLING_FIELDS.length; i++) {
+        var v = billing[BILLING_FIELDS[i]];
+        if (typeof v === 'string') payload.billingAddress[BILLING_FIELDS[i]] = v;
+      }
     }
     var id = 'submit-' + c.nextId++;
     var self = this;
     return new Promise(function (resolve) {
       c.submits.push({ id: id, resolve: resolve });
-      self._post(c, 'submit', id);
+      self._post(c, 'submit', id, payload);
     });
   };
 
@@ -614,6 +684,22 @@ function cashierSDK(scriptURL) {
         c.submitting = false;
         this._emit(c, { code: 'SDK_PAYMENT_ERROR', message: payload.message || 'The payment could not be processed (HTTP ' + payload.status + ')' });
         break;
+      case 'before-submit':
+        this._beforeSubmit(c, m.id);
+        break;
+      case 'submit-cancelled':
+        c.submitting = false;
+        this._settle(c, m.id, { code: 'SDK_PAYMENT_CANCEL', message: 'onBeforeSubmit stopped the submission' });
+        break;
+      case 'tab-out':
+        // The buyer tabbed past an end of the form: the close button is the dialog's other
+        // stop; without one the focus wraps to the form's other end.
+        if (c.close) c.close.focus();
+        else this._focusInside(c, payload.backward === true);
+        break;
+      case 'escape':
+        if (c.mode === 'popup') this._closePopup(c);
+        break;
       case 'validate-result':
         if (typeof m.id === 'string' && c.replies[m.id]) c.replies[m.id]({ isValid: payload.isValid === true });
         break;
@@ -625,12 +711,44 @@ function cashierSDK(scriptURL) {
   AMSCashierPayment.prototype._duplicate = function (c, id) {
     var event = { code: 'SDK_DUPLICATE_SUBMISSION_BEHAVIOR', message: 'The payment is already being submitted or is complete' };
     this._call('onEventCallback', event);
+    this._settle(c, id, event);
+  };
+
+  // _settle resolves the submit() call of id alone.
+  AMSCashierPayment.prototype._settle = function (c, id, event) {
     for (var i = 0; i < c.submits.length; i++) {
       if (c.submits[i].id === id) {
         c.submits.splice(i, 1)[0].resolve(event);
         return;
       }
     }
+  };
+
+  // _beforeSubmit asks the merchant's onBeforeSubmit whether a submission may go, and gives
+  // the frame its answer. As in the real package, a handler that throws or rejects answers
+  // ERROR; one that does not answer in time, TIMEOUT.
+  AMSCashierPayment.prototype._beforeSubmit = function (c, id) {
+    var self = this;
+    var answered = false;
+    var timer = setTimeout(function () {
+      answer('TIMEOUT');
+    }, REPLY_TIMEOUT_MS);
+    c.timers.push(timer);
+    function answer(result) {
+      if (answered) return;
+      answered = true;
+      clearTimeout(timer);
+      self._post(c, 'before-submit-done', id, { result: result, stop: STOPS_SUBMIT[result] === true });
+    }
+    var f = this.options.onBeforeSubmit;
+    new Promise(function (resolve) {
+      resolve(f({ paymentMethodType: 'CARD' }));
+    }).then(function (res) {
+      answer(isObject(res) && typeof res.result === 'string' ? res.result : 'CONTINUE');
+    }, function (e) {
+      if (typeof console !== 'undefined' && console.error) console.error('[AMSCashierPayment] onBeforeSubmit failed', e);
+      answer('ERROR');
+    });
   };
 
   AMSCashierPayment.prototype._resize = function (c, height) {
@@ -669,7 +787,8 @@ function cashierSDK(scriptURL) {
       c.reloading = false;
       var queue = c.queue;
       c.queue = [];
-      for (var i = 0; i < queue.length; i++) this._post(c, queue[i].type, queue[i].id);
+      for (var i = 0; i < queue.length; i++) this._post(c, queue[i].type, queue[i].id, queue[i].payload);
+      this._announceModal(c);
       return;
     }
     if (payload.error) {
@@ -704,8 +823,62 @@ function cashierSDK(scriptURL) {
     c.resolveReady = null;
     c.rejectReady = null;
     if (resolve) resolve();
+    // The component takes cards only: the buyer's method is chosen as the form shows.
+    this._call('onPaymentMethodSelected', { paymentMethodType: 'CARD' });
+    if (c.needCVV && view.step === 'card') {
+      this._emit(c, { code: 'SDK_PAYMENT_WARN', message: 'merchantAppointParam.storedCard.needCVV applies to a saved card; this session takes a new card' });
+    }
     c.frameStatus = view.status;
     this._onView(c, view, 'load');
+    this._announceModal(c);
+  };
+
+  // _announceModal tells a frame page that has just loaded whether it is in a modal, where it
+  // hands Tab at its ends and Escape to the SDK.
+  AMSCashierPayment.prototype._announceModal = function (c) {
+    if (!c.modal) return;
+    this._post(c, 'modal', null, { on: true });
+    if (c.mode === 'embedded') this._focusInside(c, false);
+  };
+
+  // Styles that turn the embedded component into a dialog over the page, and back.
+  var CHALLENGE_ROOT = {
+    on: { position: 'fixed', top: '0', right: '0', bottom: '0', left: '0', zIndex: '2147483000', background: 'rgba(17, 24, 39, 0.55)', overflowY: 'auto' },
+    off: { position: 'relative', top: '', right: '', bottom: '', left: '', zIndex: '', background: '', overflowY: '' }
+  };
+  var CHALLENGE_FRAME = {
+    on: { maxWidth: '480px', margin: '6vh auto', padding: '16px', boxSizing: 'border-box', background: '#fff', borderRadius: '12px', boxShadow: '0 12px 40px rgba(0, 0, 0, 0.25)' },
+    off: { maxWidth: '', margin: '0', padding: '0', boxSizing: '', background: 'transparent', borderRadius: '', boxShadow: '' }
+  };
+
+  function restyle(el, style) {
+    for (var k in style) {
+      if (Object.prototype.hasOwnProperty.call(style, k)) el.style[k] = style[k];
+    }
+  }
+
+  // _challengeModal shows an embedded component's 3-D Secure challenge in a dialog over the
+  // page, where the merchant's own pay button and fields cannot be reached, and puts the
+  // component back in its place after. The iframe keeps its place in the DOM: moving it would
+  // reload it.
+  AMSCashierPayment.prototype._challengeModal = function (c, on) {
+    if (c.mode !== 'embedded' || c.modal === on) return;
+    c.modal = on;
+    restyle(c.root, on ? CHALLENGE_ROOT.on : CHALLENGE_ROOT.off);
+    restyle(c.iframe, on ? CHALLENGE_FRAME.on : CHALLENGE_FRAME.off);
+    if (on) {
+      c.root.setAttribute('role', 'dialog');
+      c.root.setAttribute('aria-modal', 'true');
+      c.root.setAttribute('aria-label', c.iframe.getAttribute('title') || 'Card payment form');
+      c.previousFocus = document.activeElement;
+      c.bodyOverflow = document.body.style.overflow;
+      document.body.style.overflow = 'hidden';
+      return; // the challenge page takes the focus when it is ready (_announceModal)
+    }
+    c.root.removeAttribute('role');
+    c.root.removeAttribute('aria-modal');
+    c.root.removeAttribute('aria-label');
+    document.body.style.overflow = c.bodyOverflow || '';
   };
 
   // _onView turns the payment's view after a load, a submission or a poll into events.
@@ -713,6 +886,7 @@ function cashierSDK(scriptURL) {
     if (!isObject(view)) return;
     var previous = c.step;
     c.step = view.step;
+    this._challengeModal(c, view.step === 'challenge');
     if (context !== 'load' && (view.step !== previous || (view.step === 'result' && view.status !== c.frameStatus))) {
       c.reloading = true; // frame.js loads the page of the new step (see its apply)
     }
@@ -768,7 +942,12 @@ function cashierSDK(scriptURL) {
     } else {
       this._emit(c, { code: 'SDK_PAYMENT_ERROR', message: 'The payment is in an unexpected state: ' + view.status, result: result });
     }
-    if (c.redirect) this._redirect(c, view.redirectUrl);
+    if (!c.redirect) return;
+    if (c.nativeApp) {
+      this._emit(c, { code: 'SDK_REDIRECT', result: { redirectUrls: { normalUrl: safeRedirectURL(view.redirectUrl), schemeUrl: '', applinkUrl: '' } } });
+      return;
+    }
+    this._redirect(c, view.redirectUrl);
   };
 
   AMSCashierPayment.prototype._redirect = function (c, to) {

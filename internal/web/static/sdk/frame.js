@@ -14,8 +14,18 @@
  *     network-error  {message}                the submission did not reach cashier
  *     http-error     {status, message}        cashier refused or failed
  *     validate-result {isValid}              answer to validate
+ *     before-submit  {}                       may this submission go? (onBeforeSubmit; ?beforeSubmit=1)
+ *     submit-cancelled {}                     onBeforeSubmit stopped the submission
+ *     tab-out        {backward}               in a modal, Tab left the form at one end
+ *     escape         {}                       in a modal, the buyer pressed Escape
  *   SDK → frame
- *     submit, validate                         id: echoed in the answer
+ *     submit {billingAddress?}, validate       id: echoed in the answer
+ *     before-submit-done {result, stop}        the answer to before-submit, same id
+ *     modal {on}                               the form is in a dialog that holds the focus
+ *     focus {at: first | last}                 focus the form's first or last control
+ *
+ * The SDK's ?themeType= and ?accentColor= set the page's colours, and ?beforeSubmit=1 says
+ * that the merchant's onBeforeSubmit is asked before each payment submission.
  *
  * Messages go only to the origin the SDK named in ?origin=, and only when that origin is the
  * parent's (location.ancestorOrigins, else document.referrer, where the browser tells);
@@ -43,6 +53,8 @@
   var cfg = readConfig();
   if (!cfg || typeof cfg !== 'object') return;
   var messages = cfg.messages || {};
+  var params = new URLSearchParams(window.location.search);
+  var askBeforeSubmit = params.get('beforeSubmit') === '1';
 
   function t(key) {
     return messages[key] || '';
@@ -85,6 +97,66 @@
     if (!origin) return;
     window.parent.postMessage({ source: SOURCE, version: 1, type: type, id: id == null ? null : id, payload: payload || {} }, origin);
   }
+
+  // ---- appearance ----
+
+  // Themes by the real package's names; the default is card.css's own.
+  var THEMES = {
+    night: {
+      fg: '#e2e8f0', muted: '#a0aec0', line: '#718096', bg: '#1a202c', panel: '#2d3748', field: '#1a202c',
+      'field-invalid': '#3b1d1d', error: '#feb2b2', 'error-bg': '#3b1d1d', 'error-line': '#9b2c2c'
+    }
+  };
+
+  function applyAppearance(theme, accent) {
+    var root = document.documentElement;
+    var vars = Object.prototype.hasOwnProperty.call(THEMES, theme) ? THEMES[theme] : null;
+    if (vars) {
+      Object.keys(vars).forEach(function (k) {
+        root.style.setProperty('--' + k, vars[k]);
+      });
+      root.style.colorScheme = 'dark';
+      // An embedded form is transparent over the merchant's page; light text needs its panel.
+      document.body.style.background = 'var(--panel)';
+    }
+    if (accent && window.CSS && CSS.supports('color', accent)) {
+      root.style.setProperty('--accent', accent);
+      root.style.setProperty('--accent-dark', CSS.supports('color', 'color-mix(in srgb, red 80%, black)')
+        ? 'color-mix(in srgb, ' + accent + ' 80%, black)' : accent);
+    }
+  }
+
+  applyAppearance(params.get('themeType') || '', params.get('accentColor') || '');
+
+  // ---- the dialog's keyboard ----
+
+  var modal = false;
+
+  function focusables() {
+    return Array.prototype.filter.call(document.querySelectorAll('a[href], button, input, select, textarea, summary, [tabindex]'), function (el) {
+      return !el.disabled && el.type !== 'hidden' && el.tabIndex >= 0 && el.getClientRects().length > 0;
+    });
+  }
+
+  function focusEdge(last) {
+    var els = focusables();
+    if (els.length) els[last ? els.length - 1 : 0].focus();
+  }
+
+  // In a dialog the SDK owns what lies beyond the form: Tab past either end and Escape are
+  // handed to it, since keys pressed in this frame never reach the merchant's page.
+  document.addEventListener('keydown', function (ev) {
+    if (!modal) return;
+    if (ev.key === 'Escape' || ev.key === 'Esc') {
+      post('escape', null);
+      return;
+    }
+    if (ev.key !== 'Tab') return;
+    var els = focusables();
+    if (!els.length || document.activeElement !== els[ev.shiftKey ? 0 : els.length - 1]) return;
+    ev.preventDefault();
+    post('tab-out', null, { backward: ev.shiftKey });
+  });
 
   // ---- height ----
 
@@ -232,6 +304,19 @@
     measureSoon();
   }
 
+  // setBilling puts the merchant's billing address (submit({billingAddress})) into the
+  // form's fields, where the buyer sees it and the server's messages about it land.
+  function setBilling(form, billing) {
+    if (!billing || typeof billing !== 'object' || form.dataset.form !== 'card') return;
+    Object.keys(billing).forEach(function (name) {
+      var el = form.elements.namedItem(name);
+      if (el && typeof billing[name] === 'string' && el.closest('.billing')) el.value = billing[name];
+    });
+  }
+
+  var beforeSubmits = {};
+  var beforeSeq = 0;
+
   function send(form, action, submitter, id) {
     var body = bodyOf(form, action);
     if (!body) {
@@ -241,6 +326,24 @@
     busy = true;
     setBusy(form, true, submitter);
     showFormError('');
+    if (!askBeforeSubmit || form.dataset.form === 'challenge') {
+      transmit(form, body, id);
+      return;
+    }
+    var ask = 'before-' + (++beforeSeq);
+    beforeSubmits[ask] = function (stop) {
+      if (!stop) {
+        transmit(form, body, id);
+        return;
+      }
+      busy = false;
+      setBusy(form, false);
+      post('submit-cancelled', id);
+    };
+    post('before-submit', ask);
+  }
+
+  function transmit(form, body, id) {
     post('submitting', id);
     var request = fetch(cfg.api + '/' + form.dataset.form, {
       method: 'POST',
@@ -310,12 +413,26 @@
           post('duplicate', id);
           return;
         }
+        setBilling(form, m.payload && m.payload.billingAddress);
         if (card && !card.validate(form)) {
           post('invalid', id, { message: t('formErrors') });
           measureSoon();
           return;
         }
         send(form, 'submit', defaultSubmitter(form), id);
+        break;
+      case 'before-submit-done':
+        var done = id && beforeSubmits[id];
+        if (done) {
+          delete beforeSubmits[id];
+          done(!!(m.payload && m.payload.stop));
+        }
+        break;
+      case 'modal':
+        modal = !!(m.payload && m.payload.on);
+        break;
+      case 'focus':
+        focusEdge(!!(m.payload && m.payload.at === 'last'));
         break;
     }
   });
