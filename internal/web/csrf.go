@@ -47,7 +47,9 @@ func (g *csrfGuard) mac(label, token string, data []byte) []byte {
 	return m.Sum(nil)
 }
 
-var b64 = base64.RawURLEncoding
+// b64 decodes strictly: the unused low bits of a last character must be zero, so that a
+// token has one spelling and a byte off the one cashier issued never verifies.
+var b64 = base64.RawURLEncoding.Strict()
 
 // csrfCookie holds the random half of the hosted form's double-submit token.
 const csrfCookie = "cashier_csrf"
