@@ -134,9 +134,9 @@ var resultCodes = map[string]map[string]bool{
 	ams.APIConsult:              {payment.CodeParamIllegal: true, payment.CodeCurrencyNotSupport: true},
 }
 
-// namesField: a PARAM_ILLEGAL message starts with the field's JSON path, or speaks of the
-// request body as a whole.
-var namesField = regexp.MustCompile(`^(request body |[^ ]+ )`)
+// namesField: a PARAM_ILLEGAL message is the field's JSON path (which holds whatever keys the
+// body has, spaces included), or "request body", then what is wrong with it.
+var namesField = regexp.MustCompile(`^.+ [a-z]`)
 
 // FuzzAPIRequest feeds any body to every API's decoding and request check, as the endpoint
 // table runs them, and checks that the answer is either a command whose every string is one
