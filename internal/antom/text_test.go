@@ -1,13 +1,11 @@
 package antom
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/cashierpay/cashier/ams"
 	"github.com/cashierpay/cashier/internal/payment"
@@ -16,35 +14,7 @@ import (
 // parsed runs a body through the API's decoding and its request check, without a use case:
 // what it answers is what the merchant would get before anything is stored.
 func parsed(api string, body []byte) error {
-	check := func(perr *payment.Error) (any, error) {
-		if perr != nil {
-			return nil, perr
-		}
-		return nil, nil
-	}
-	eps := map[string]Endpoint{
-		ams.APIPay: decode(func(_ context.Context, _ *payment.Merchant, r *ams.PayRequest) (any, error) {
-			_, perr := parsePay(r)
-			return check(perr)
-		}),
-		ams.APICreatePaymentSession: decode(func(_ context.Context, _ *payment.Merchant, r *ams.CreatePaymentSessionRequest) (any, error) {
-			_, perr := parseSession(r, time.Now())
-			return check(perr)
-		}),
-		ams.APIInquiryPayment: decode(func(_ context.Context, _ *payment.Merchant, r *ams.InquiryPaymentRequest) (any, error) {
-			_, perr := parseLookup("paymentId", r.PaymentID, "paymentRequestId", r.PaymentRequestID)
-			return check(perr)
-		}),
-		ams.APIRefund: decode(func(_ context.Context, _ *payment.Merchant, r *ams.RefundRequest) (any, error) {
-			_, perr := parseRefund(r)
-			return check(perr)
-		}),
-		ams.APIConsult: decode(func(_ context.Context, _ *payment.Merchant, r *ams.ConsultRequest) (any, error) {
-			_, _, perr := parseConsult(r)
-			return check(perr)
-		}),
-	}
-	_, err := eps[api](context.Background(), nil, body)
+	_, err := parseCommand(api, body)
 	return err
 }
 

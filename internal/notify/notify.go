@@ -7,7 +7,6 @@ package notify
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -291,20 +290,16 @@ func (w *Worker) attempt(ctx context.Context, n *payment.Notification) (a *payme
 }
 
 // IsAck reports whether body is Antom's acknowledgement: a result object with resultCode
-// SUCCESS, resultStatus S and resultMessage success. Whitespace and key order are free, as
-// JSON encoders differ; anything else is a failed attempt.
+// SUCCESS, resultStatus S and resultMessage success, and nothing else. Whitespace and key
+// order are free, as JSON encoders differ; anything else, including another member, a key
+// twice or a key in another case (which readers resolve differently), is a failed attempt.
 func IsAck(body []byte) bool {
-	var v struct {
-		Result *ams.Result `json:"result"`
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(&v); err != nil || v.Result == nil {
+	var v map[string]map[string]string
+	if ams.Decode(body, &v) != nil || len(v) != 1 {
 		return false
 	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return false
-	}
-	return *v.Result == ams.Result{ResultCode: ams.CodeSuccess, ResultStatus: ams.StatusSuccess, ResultMessage: "success"}
+	r, ok := v["result"]
+	return ok && len(r) == 3 && r["resultCode"] == ams.CodeSuccess && r["resultStatus"] == ams.StatusSuccess && r["resultMessage"] == "success"
 }
 
 func transportError(err error) string {

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
+	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -49,6 +50,19 @@ func (g *csrfGuard) mac(label, token string, data []byte) []byte {
 
 var b64 = base64.RawURLEncoding
 
+var errSpelling = errors.New("web: not the token's own spelling")
+
+// decodeToken reads one part of a token in the one spelling cashier writes: the decoder alone
+// would also take line breaks anywhere and any value of a last character's unused bits, so
+// that a token changed by a byte would still verify.
+func decodeToken(s string) ([]byte, error) {
+	b, err := b64.DecodeString(s)
+	if err == nil && b64.EncodeToString(b) != s {
+		err = errSpelling
+	}
+	return b, err
+}
+
 // csrfCookie holds the random half of the hosted form's double-submit token.
 const csrfCookie = "cashier_csrf"
 
@@ -78,7 +92,7 @@ func (g *csrfGuard) formValid(r *http.Request, token string) bool {
 	if !ok {
 		return false
 	}
-	got, err := b64.DecodeString(r.PostForm.Get("csrf"))
+	got, err := decodeToken(r.PostForm.Get("csrf"))
 	if err != nil || len(got) != sha256.Size {
 		return false
 	}
@@ -91,7 +105,7 @@ func csrfNonce(r *http.Request) (string, bool) {
 	if err != nil {
 		return "", false
 	}
-	b, err := b64.DecodeString(c.Value)
+	b, err := decodeToken(c.Value)
 	if err != nil || len(b) != csrfNonceLen {
 		return "", false
 	}
@@ -118,8 +132,8 @@ func (g *csrfGuard) frameValid(token, value string, now time.Time) bool {
 	if !ok {
 		return false
 	}
-	ts, err1 := b64.DecodeString(a)
-	mac, err2 := b64.DecodeString(b)
+	ts, err1 := decodeToken(a)
+	mac, err2 := decodeToken(b)
 	if err1 != nil || err2 != nil || len(ts) != 8 || len(mac) != sha256.Size {
 		return false
 	}

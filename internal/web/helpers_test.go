@@ -119,7 +119,7 @@ type harness struct {
 	logs *bytes.Buffer
 }
 
-func newHarness(t *testing.T, page *checkout.HostedView) *harness {
+func newHarness(t testing.TB, page *checkout.HostedView) *harness {
 	t.Helper()
 	h := &harness{flow: &fakeFlow{page: page}, mux: http.NewServeMux(), logs: &bytes.Buffer{}}
 	logger := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -142,7 +142,7 @@ func (h *harness) get(path string, header ...string) *httptest.ResponseRecorder 
 }
 
 // session opens the page and returns its CSRF cookie and form field.
-func (h *harness) session(t *testing.T) (*http.Cookie, string) {
+func (h *harness) session(t testing.TB) (*http.Cookie, string) {
 	t.Helper()
 	w := h.get("/checkout/" + testToken)
 	if w.Code != http.StatusOK {

@@ -28,7 +28,7 @@ const (
 
 // newSDKHarness is a harness with the CSRF guard its pages use, to mint frame tokens of any
 // age and check the ones the frame was given.
-func newSDKHarness(t *testing.T, page *checkout.HostedView) (*harness, *csrfGuard) {
+func newSDKHarness(t testing.TB, page *checkout.HostedView) (*harness, *csrfGuard) {
 	t.Helper()
 	h := &harness{flow: &fakeFlow{page: page}, mux: http.NewServeMux(), logs: &bytes.Buffer{}}
 	logger := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
