@@ -27,9 +27,9 @@ var defaultText = textRule{max: 256}
 // lists them.
 var textRules = map[string]map[string]textRule{
 	"Amount": {"currency": {max: 3}, "value": {max: 32}},
-	"Name":   {"firstName": {max: 32}, "middleName": {max: 32}, "lastName": {max: 32}, "fullName": {max: 128}},
+	"Name":   {"firstName": {max: 32}, "middleName": {max: 32}, "lastName": {max: 32}, "fullName": {max: payment.HolderNameLimit}},
 	// Antom's card docs say state ≤8 and city ≤32, which real ones exceed ("California").
-	"Address": {"region": {max: 2}, "state": {max: 128}, "city": {max: 128}, "address1": {max: 256}, "address2": {max: 256}, "zipCode": {max: 32}},
+	"Address": addressRules(),
 	"Buyer":   {"referenceBuyerId": {max: 64}, "buyerPhoneNo": {max: 24}, "buyerEmail": {max: 64}},
 	"Goods":   {"referenceGoodsId": {max: 64}, "goodsName": {max: 256}, "goodsCategory": {max: 64}, "goodsUrl": {max: 2048}, "goodsImageUrl": {max: 2048}},
 	"Order":   {"referenceOrderId": {max: 64}, "orderDescription": {max: 256, freeText: true}, "extendInfo": {max: 2048, freeText: true}},
@@ -118,6 +118,15 @@ func (r textRule) check(field, v string) *payment.Error {
 		return paramError(field, "must be one line, without tabs or line breaks")
 	}
 	return nil
+}
+
+// addressRules are the domain's address limits, which the buyer's pages apply too.
+func addressRules() map[string]textRule {
+	rules := map[string]textRule{}
+	for name, max := range payment.AddressLimits {
+		rules[name] = textRule{max: max}
+	}
+	return rules
 }
 
 func joinPath(prefix, name string) string {

@@ -154,7 +154,7 @@ func (f *Flow) SubmitCard(ctx context.Context, token string, in CardInput) (*Hos
 	}
 	now := f.core.Now()
 	src := gateway.NewCardSource(in.Number, in.CVV, in.ExpiryMonth, in.ExpiryYear, strings.TrimSpace(in.HolderName))
-	if errs := cardFieldErrors(src, now); len(errs) > 0 {
+	if errs := cardFieldErrors(src, in.Billing, now); len(errs) > 0 {
 		v, err := f.view(ctx, token, p)
 		if err == nil {
 			v.FieldErrors = errs
@@ -202,7 +202,7 @@ func (f *Flow) authorize(ctx context.Context, p *payment.Payment, a gateway.Auth
 }
 
 // cardFieldErrors checks each field of a card form; keys are form field names.
-func cardFieldErrors(src *gateway.CardSource, now time.Time) map[string]string {
+func cardFieldErrors(src *gateway.CardSource, billing *payment.Address, now time.Time) map[string]string {
 	errs := map[string]string{}
 	if _, ok := card.Normalize(src.PAN); !ok || !card.Luhn(src.PAN) {
 		errs["cardNo"] = payment.CodeInvalidCardNumber
@@ -214,8 +214,17 @@ func cardFieldErrors(src *gateway.CardSource, now time.Time) map[string]string {
 	if !card.ValidCVV(src.CVV, src.Brand) {
 		errs["cvv"] = payment.CodeInvalidCVV
 	}
-	if src.Holder == "" || len(src.Holder) > 128 {
+	if src.Holder == "" || !payment.PlainText(src.Holder, payment.HolderNameLimit) {
 		errs["holderName"] = payment.CodeParamIllegal
+	}
+	// The billing address is stored and sent on as typed: it is held to the API's limits,
+	// and a NUL, which PostgreSQL cannot store, never reaches the store.
+	if billing != nil {
+		for name, v := range billing.Fields() {
+			if !payment.PlainText(v, payment.AddressLimits[name]) {
+				errs[name] = payment.CodeParamIllegal
+			}
+		}
 	}
 	return errs
 }

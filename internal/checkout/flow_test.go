@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/cashierpay/cashier/internal/antom"
@@ -268,5 +269,45 @@ func TestChallengeThenDecline(t *testing.T) {
 	}
 	if s := f.stored(t, p.ID); s.Order.ChallengeFailures != 0 {
 		t.Fatalf("the new challenge starts with %d failures", s.Order.ChallengeFailures)
+	}
+}
+
+// TestCardFormText: the buyer's form is held to the API's text rules before anything is
+// stored: a NUL or a line break in the holder's name or the billing address, or a field
+// longer than the API takes, is a field error and leaves the payment waiting for a card.
+func TestCardFormText(t *testing.T) {
+	f := newFixture(t, checkout.Limits{Attempts: 5})
+	ctx := context.Background()
+	p := f.pay(t, nil)
+	token := f.core.Tokens.Make(p.ID)
+	for _, tc := range []struct {
+		field string
+		set   func(*checkout.CardInput)
+	}{
+		{"holderName", func(in *checkout.CardInput) { in.HolderName = "Ada\x00Lovelace" }},
+		{"holderName", func(in *checkout.CardInput) { in.HolderName = strings.Repeat("A", 129) }},
+		{"city", func(in *checkout.CardInput) { in.Billing = &payment.Address{Region: "US", City: "Spring\x00field"} }},
+		{"address1", func(in *checkout.CardInput) {
+			in.Billing = &payment.Address{Region: "US", Address1: "1 Main St\nApt 2"}
+		}},
+		{"state", func(in *checkout.CardInput) {
+			in.Billing = &payment.Address{Region: "US", State: strings.Repeat("x", 129)}
+		}},
+		{"zipCode", func(in *checkout.CardInput) { in.Billing = &payment.Address{Region: "US", ZipCode: "\xff94107"} }},
+	} {
+		in := cardOf(approved)
+		tc.set(&in)
+		v, err := f.flow.SubmitCard(ctx, token, in)
+		if err != nil || v.Step != checkout.StepCard || v.FieldErrors[tc.field] != payment.CodeParamIllegal {
+			t.Errorf("%s: %+v %v", tc.field, v, err)
+		}
+	}
+	if s := f.stored(t, p.ID); s.Stage != payment.StageAwaitingCard || s.CardAttempts != 0 || s.CardID != "" {
+		t.Fatalf("refused forms changed the payment: %s, %d attempts, card %q", s.Stage, s.CardAttempts, s.CardID)
+	}
+	in := cardOf(approved)
+	in.Billing = &payment.Address{Region: "US", State: "California", City: "San Francisco", Address1: "1 Market Street, Suite 300", ZipCode: "94105"}
+	if v, err := f.flow.SubmitCard(ctx, token, in); err != nil || v.Status != payment.Success {
+		t.Fatalf("a good address: %+v %v", v, err)
 	}
 }

@@ -7,6 +7,7 @@ package payment
 import (
 	"strconv"
 	"time"
+	"unicode/utf8"
 )
 
 // Rules of the card product, from Antom's documentation.
@@ -407,3 +408,29 @@ func NewError(code, message string) *Error { return &Error{Code: code, Message: 
 // Invalid is a request field that is missing or wrong (PARAM_ILLEGAL), with a message that
 // names the field by its path in the request, as the merchant wrote it.
 func Invalid(field, problem string) *Error { return NewError(CodeParamIllegal, field+" "+problem) }
+
+// AddressLimits are the longest each billing field may be, in characters, by its wire name:
+// the API and the buyer's pages hold an address to the same limits.
+var AddressLimits = map[string]int{"region": 2, "state": 128, "city": 128, "address1": 256, "address2": 256, "zipCode": 32}
+
+// HolderNameLimit is the longest cardholder name, in characters.
+const HolderNameLimit = 128
+
+// Fields are the address's fields by wire name.
+func (a Address) Fields() map[string]string {
+	return map[string]string{"region": a.Region, "state": a.State, "city": a.City, "address1": a.Address1, "address2": a.Address2, "zipCode": a.ZipCode}
+}
+
+// PlainText reports whether s is one line of valid UTF-8 of at most max characters, without
+// control characters: what both stores keep and every page shows as it was typed.
+func PlainText(s string, max int) bool {
+	if !utf8.ValidString(s) || utf8.RuneCountInString(s) > max {
+		return false
+	}
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f {
+			return false
+		}
+	}
+	return true
+}
