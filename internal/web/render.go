@@ -70,11 +70,14 @@ type page struct {
 	// FocusFormError: the page opens with the focus on FormError (a declined card's reason).
 	FocusFormError bool
 	CardLogo       logo
-	Issuer         logo
-	IssuerText     string
-	Result         resultData
-	Refresh        string // <meta http-equiv="refresh"> content: a page that waits on the issuer
-	Error          errorData
+	// CardNumber is the card as the buyer sees it, "•••• 4622": the first six digits of
+	// Antom's masked number are the merchant's, and mean nothing to a buyer.
+	CardNumber string
+	Issuer     logo
+	IssuerText string
+	Result     resultData
+	Refresh    string // <meta http-equiv="refresh"> content: a page that waits on the issuer
+	Error      errorData
 	// ChallengeHint is what the 3-D Secure server lets the page show: the sandbox's code.
 	ChallengeHint string
 	// Embedded: the page is the browser SDK's frame (/sdk/form/{token}): no merchant header,
@@ -176,12 +179,12 @@ func (rd *renderer) render(w http.ResponseWriter, r *http.Request, loc string, s
 	case checkout.StepCVV:
 		form()
 		pg.Title = t["cvvTitle"]
-		pg.CardLogo = brandLogo(cardBrand(v.CardBrand))
+		pg.CardLogo, pg.CardNumber = brandLogo(cardBrand(v.CardBrand)), lastFour(v.CardMasked)
 	case checkout.StepChallenge:
 		form()
 		pg.Title = t["challengeTitle"]
 		pg.ChallengeHint = v.ChallengeHint
-		pg.CardLogo = brandLogo(cardBrand(v.CardBrand))
+		pg.CardLogo, pg.CardNumber = brandLogo(cardBrand(v.CardBrand)), lastFour(v.CardMasked)
 	case checkout.StepIssuer:
 		form()
 		pg.Title = t["issuerTitle"]
@@ -280,4 +283,12 @@ func (rd *renderer) execute(w http.ResponseWriter, r *http.Request, status int, 
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
+}
+
+// lastFour shows a masked card number by its last four digits.
+func lastFour(masked string) string {
+	if len(masked) < 4 {
+		return ""
+	}
+	return "•••• " + masked[len(masked)-4:]
 }

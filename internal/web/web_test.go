@@ -226,7 +226,7 @@ func TestCVVPage(t *testing.T) {
 	if hasID(body, "cardNo") || hasID(body, "expiry") {
 		t.Error("the CVV page asks for the card again")
 	}
-	if got := text(t, body, "card-masked"); got != "405469******0768" {
+	if got := text(t, body, "card-masked"); got != "•••• 0768" {
 		t.Errorf("masked card %q", got)
 	}
 	if a := tag(t, body, "card-logo"); a["src"] != "/static/logos/VISA.svg" || a["alt"] != "Visa" {
@@ -251,6 +251,9 @@ func TestChallengePage(t *testing.T) {
 	input(t, body, "otp", map[string]string{"autocomplete": "one-time-code", "inputmode": "numeric", "aria-describedby": "otp-error", "autofocus": ""})
 	button(t, body, "challenge-submit", "action", "submit")
 	button(t, body, "challenge-cancel", "action", "cancel")
+	if got := text(t, body, "card-masked"); got != "•••• 0768" || strings.Contains(body, "405469") {
+		t.Errorf("the buyer sees the card as %q", got)
+	}
 	if text(t, body, "sandbox-code") != "123456" || !strings.Contains(body, "sandbox 3-D Secure server") {
 		t.Error("the challenge page does not tell the sandbox code")
 	}
