@@ -73,6 +73,9 @@ type page struct {
 	// CardNumber is the card as the buyer sees it, "•••• 4622": the first six digits of
 	// Antom's masked number are the merchant's, and mean nothing to a buyer.
 	CardNumber string
+	// Receipt: a successful payment's page shows what was paid, with what, and the reference
+	// the buyer can quote to the merchant.
+	Receipt    bool
 	Issuer     logo
 	IssuerText string
 	Result     resultData
@@ -199,6 +202,10 @@ func (rd *renderer) render(w http.ResponseWriter, r *http.Request, loc string, s
 		}
 		pg.Result = resultFor(t, v, rd.revisit(w, r, token, v))
 		pg.Title = pg.Result.Heading
+		if v.Status == payment.Success {
+			pg.Receipt = true
+			pg.CardLogo, pg.CardNumber = brandLogo(cardBrand(v.CardBrand)), lastFour(v.CardMasked)
+		}
 		// A final page stays until the buyer leaves with "Return to merchant": the buyer
 		// reads the outcome at their own pace (WCAG 2.2.1). Only a payment still waiting on
 		// the issuer asks again for its outcome, on the same page.

@@ -335,8 +335,9 @@ func TestResultPage(t *testing.T) {
 		message         string // "" for no message
 		refresh         string // "" for none: a final page never leaves by itself
 	}{
-		{"success", func(v *checkout.HostedView) { v.Status, v.ResultCode = payment.Success, "SUCCESS" },
-			"SUCCESS", "Payment successful", "", ""},
+		{"success", func(v *checkout.HostedView) {
+			v.Status, v.ResultCode, v.CardMasked, v.CardBrand = payment.Success, "SUCCESS", "405469******0768", "VISA"
+		}, "SUCCESS", "Payment successful", "", ""},
 		{"declined, translated", func(v *checkout.HostedView) {
 			v.Status, v.ResultCode, v.ResultMessage = payment.Fail, "DO_NOT_HONOR", "Do not honor."
 		}, "FAIL", "Payment failed", "Your bank declined the payment. Use another card or contact your bank.", ""},
@@ -387,6 +388,16 @@ func TestResultPage(t *testing.T) {
 			}
 			if hasID(body, "csrf") || strings.Contains(body, `name="csrf"`) {
 				t.Error("result page has a form")
+			}
+			// Only a payment that went through gets a receipt: amount, card, reference.
+			if got := hasID(body, "receipt"); got != (tc.status == "SUCCESS") {
+				t.Fatalf("receipt shown: %v", got)
+			}
+			if tc.status == "SUCCESS" {
+				if text(t, body, "receipt-amount") == "" || !strings.Contains(body, "•••• 0768") || strings.Contains(body, "405469") ||
+					!strings.Contains(body, `id="receipt-reference"><code>`+v.PaymentID+`</code>`) {
+					t.Errorf("receipt: %s", body)
+				}
 			}
 		})
 	}
