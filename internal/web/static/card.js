@@ -53,9 +53,12 @@
     return brand === 'AMEX' ? 15 : 19;
   }
 
-  // formatNumber groups digits in fours, AMEX as 4-6-5.
+  // formatNumber groups digits as the card prints them: in fours, AMEX as 4-6-5, a 14-digit
+  // Diners Club card as 4-6-4.
   function formatNumber(d, brand) {
-    var groups = brand === 'AMEX' ? [4, 6, 5] : [4, 4, 4, 4, 3];
+    var groups = [4, 4, 4, 4, 3];
+    if (brand === 'AMEX') groups = [4, 6, 5];
+    else if (brand === 'DINERS' && d.length <= 14) groups = [4, 6, 4];
     var out = [];
     var i = 0;
     for (var g = 0; g < groups.length && i < d.length; g++) {
