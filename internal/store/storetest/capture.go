@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -115,28 +116,35 @@ func testCaptureUpdate(t *testing.T, s store.Store) {
 }
 
 func testCaptureListByPayment(t *testing.T, s store.Store) {
+	testListByPayment(t, s, "CaptureListByPayment", newCapture, s.CaptureInsert, s.CaptureListByPayment)
+}
+
+// testListByPayment checks a per-payment list, captures or refunds alike: a payment's rows
+// oldest first, no other payment's, none for a payment without rows or an unknown id.
+func testListByPayment[T any](t *testing.T, s store.Store, what string, newRow func(*payment.Payment, time.Time) *T,
+	insert func(context.Context, *T) error, list func(context.Context, string) ([]*T, error)) {
 	ctx := t.Context()
 	m := addMerchant(t, s)
 	p, other, none := addPayment(t, s, m), addPayment(t, s, m), addPayment(t, s, m)
 	base := now()
-	second, third, first := newCapture(p, base.Add(time.Second)), newCapture(p, base.Add(2*time.Second)), newCapture(p, base)
-	elsewhere := newCapture(other, base.Add(-time.Second))
-	for _, c := range []*payment.Capture{second, elsewhere, third, first} {
-		ok(t, s.CaptureInsert(ctx, c), "CaptureInsert")
+	second, third, first := newRow(p, base.Add(time.Second)), newRow(p, base.Add(2*time.Second)), newRow(p, base)
+	elsewhere := newRow(other, base.Add(-time.Second))
+	for _, r := range []*T{second, elsewhere, third, first} {
+		ok(t, insert(ctx, r), what+": insert")
 	}
 	tests := []struct {
 		name    string
 		payment string
-		want    []*payment.Capture
+		want    []*T
 	}{
-		{"payment with three captures", p.ID, []*payment.Capture{first, second, third}},
-		{"payment with one capture", other.ID, []*payment.Capture{elsewhere}},
-		{"payment without captures", none.ID, nil},
+		{"payment with three rows", p.ID, []*T{first, second, third}},
+		{"payment with one row", other.ID, []*T{elsewhere}},
+		{"payment without rows", none.ID, nil},
 		{"unknown payment", newID(), nil},
 	}
 	for _, tc := range tests {
-		got, err := s.CaptureListByPayment(ctx, tc.payment)
-		ok(t, err, "CaptureListByPayment: "+tc.name)
-		same(t, "CaptureListByPayment: "+tc.name, tc.want, got)
+		got, err := list(ctx, tc.payment)
+		ok(t, err, what+": "+tc.name)
+		same(t, what+": "+tc.name, tc.want, got)
 	}
 }

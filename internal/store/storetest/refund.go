@@ -125,30 +125,7 @@ func testRefundUpdate(t *testing.T, s store.Store) {
 }
 
 func testRefundListByPayment(t *testing.T, s store.Store) {
-	ctx := t.Context()
-	m := addMerchant(t, s)
-	p, other, none := addPayment(t, s, m), addPayment(t, s, m), addPayment(t, s, m)
-	base := now()
-	second, third, first := newRefund(p, base.Add(time.Second)), newRefund(p, base.Add(2*time.Second)), newRefund(p, base)
-	elsewhere := newRefund(other, base.Add(-time.Second))
-	for _, r := range []*payment.Refund{second, elsewhere, third, first} {
-		ok(t, s.RefundInsert(ctx, r), "RefundInsert")
-	}
-	tests := []struct {
-		name    string
-		payment string
-		want    []*payment.Refund
-	}{
-		{"payment with three refunds", p.ID, []*payment.Refund{first, second, third}},
-		{"payment with one refund", other.ID, []*payment.Refund{elsewhere}},
-		{"payment without refunds", none.ID, nil},
-		{"unknown payment", newID(), nil},
-	}
-	for _, tc := range tests {
-		got, err := s.RefundListByPayment(ctx, tc.payment)
-		ok(t, err, "RefundListByPayment: "+tc.name)
-		same(t, "RefundListByPayment: "+tc.name, tc.want, got)
-	}
+	testListByPayment(t, s, "RefundListByPayment", newRefund, s.RefundInsert, s.RefundListByPayment)
 }
 
 func testRefundListProcessing(t *testing.T, s store.Store) {
