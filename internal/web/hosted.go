@@ -132,12 +132,7 @@ func (h *hostedPages) postChallenge(w http.ResponseWriter, r *http.Request) {
 		h.view.showError(w, r, loc, token, http.StatusBadRequest)
 		return
 	}
-	view, ok := h.currentView(w, r, loc, token, true)
-	if !ok {
-		return
-	}
-	if view.Step != checkout.StepChallenge {
-		http.Redirect(w, r, pagePath(token), http.StatusSeeOther)
+	if !h.atStep(w, r, loc, token, checkout.StepChallenge) {
 		return
 	}
 	code := ""
@@ -168,12 +163,7 @@ func (h *hostedPages) postIssuer(w http.ResponseWriter, r *http.Request) {
 		h.view.showError(w, r, loc, token, http.StatusBadRequest)
 		return
 	}
-	view, ok := h.currentView(w, r, loc, token, true)
-	if !ok {
-		return
-	}
-	if view.Step != checkout.StepIssuer {
-		http.Redirect(w, r, pagePath(token), http.StatusSeeOther)
+	if !h.atStep(w, r, loc, token, checkout.StepIssuer) {
 		return
 	}
 	view, err := viewOrErr(h.flow.CompleteIssuerAuth(r.Context(), token, approve))
@@ -187,6 +177,21 @@ func (h *hostedPages) postIssuer(w http.ResponseWriter, r *http.Request) {
 // doneCookie marks the first showing of a result reached by this browser's own form post,
 // so that a later visit can say the payment is already complete.
 const doneCookie = "cashier_done"
+
+// atStep says whether the payment is at the step a post answers; otherwise it has answered:
+// an error, or a 303 to the page, which shows the step the payment is at (a second tab's
+// post, a post after the outcome).
+func (h *hostedPages) atStep(w http.ResponseWriter, r *http.Request, loc, token string, step checkout.Step) bool {
+	view, ok := h.currentView(w, r, loc, token, true)
+	if !ok {
+		return false
+	}
+	if view.Step != step {
+		http.Redirect(w, r, pagePath(token), http.StatusSeeOther)
+		return false
+	}
+	return true
+}
 
 // afterPost is Post/Redirect/Get: a form with errors is shown again at once (422), anything
 // else is a 303 to the page, which shows the new step.
