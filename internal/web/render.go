@@ -26,7 +26,7 @@ type renderer struct {
 	log       *slog.Logger
 	msgs      catalog
 	templates map[string]*template.Template
-	brands    []card.BrandRange
+	brands    card.Table
 	csrf      *csrfGuard
 }
 
@@ -61,8 +61,11 @@ type page struct {
 	// Script: the page loads card.js with its messages and the brand table.
 	Script     bool
 	JSMessages map[string]string
-	Brands     []card.BrandRange
+	Brands     card.Table
 	Accepted   []logo
+	// CVVHint tells where the CVV is on the card being paid: 3 digits on the back, or 4 on
+	// the front for AMEX; on the card form, both until card.js knows the brand.
+	CVVHint string
 	PayLabel   string
 	Values     formValues
 	Errors     fieldErrors
@@ -109,15 +112,16 @@ type errorData struct {
 var jsKeys = []string{
 	"errCardNoRequired", "errCardNoInvalid", "errExpiryRequired", "errExpiryInvalid", "errExpiryPast",
 	"errCvvRequired", "errCvvInvalid3", "errCvvInvalid4", "errHolderRequired", "errRegionInvalid",
-	"errOtpRequired", "formErrors", "processing", "detectedBrand",
+	"errOtpRequired", "formErrors", "processing", "detectedBrand", "errCardNotSupported",
+	"cvvHint", "cvvHint3", "cvvHint4",
 }
 
-// acceptedBrands are the marks shown on the card form: the accepted brands a number's prefix
-// tells (Korean local cards come through their issuer's page instead).
+// acceptedBrands are the marks shown on the card form: every accepted brand, the Korean
+// local cards included (the buyer types their numbers on this form too).
 var acceptedBrands = func() []string {
 	var out []string
 	for _, b := range card.Brands() {
-		if b.Accepted && !b.Korean {
+		if b.Accepted {
 			out = append(out, b.Code)
 		}
 	}
@@ -166,6 +170,7 @@ func (rd *renderer) render(w http.ResponseWriter, r *http.Request, loc string, s
 		pg.Brands = rd.brands
 		pg.Errors, pg.FormError = fieldMessages(t, v.FieldErrors, vals)
 		pg.Values = vals
+		pg.CVVHint = cvvHint(t, vals.brand)
 	}
 	name := string(v.Step)
 	switch v.Step {
@@ -181,6 +186,7 @@ func (rd *renderer) render(w http.ResponseWriter, r *http.Request, loc string, s
 		}
 	case checkout.StepCVV:
 		form()
+		pg.CVVHint = cvvHint(t, cardBrand(v.CardBrand))
 		pg.Title = t["cvvTitle"]
 		pg.CardLogo, pg.CardNumber = brandLogo(cardBrand(v.CardBrand)), lastFour(v.CardMasked)
 	case checkout.StepChallenge:
@@ -220,10 +226,36 @@ func (rd *renderer) render(w http.ResponseWriter, r *http.Request, loc string, s
 		rd.showError(w, r, loc, token, http.StatusInternalServerError)
 		return
 	}
+	pg.Title = titled(pg.Title, v)
 	if sdk != nil {
 		rd.embed(pg, token, v, vals, sdk)
 	}
 	rd.execute(w, r, status, name, pg)
+}
+
+// titled names the merchant in a page's title, the way a buyer finds the tab again: the
+// card form is the merchant's own ("Acme Store"), every later step says what it is first
+// ("Verify your payment – Acme Store").
+func titled(title string, v *checkout.HostedView) string {
+	switch {
+	case v.MerchantName == "":
+		return title
+	case v.Step == checkout.StepCard:
+		return v.MerchantName
+	}
+	return title + " – " + v.MerchantName
+}
+
+// cvvHint is where the CVV of a card of brand is printed; "" and the generic mark have
+// both places.
+func cvvHint(t map[string]string, brand string) string {
+	switch brand {
+	case "", card.Generic:
+		return t["cvvHint"]
+	case card.Amex:
+		return t["cvvHint4"]
+	}
+	return t["cvvHint3"]
 }
 
 func cardBrand(b string) string {
