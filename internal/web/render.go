@@ -65,11 +65,11 @@ type page struct {
 	Accepted   []logo
 	// CVVHint tells where the CVV is on the card being paid: 3 digits on the back, or 4 on
 	// the front for AMEX; on the card form, both until card.js knows the brand.
-	CVVHint string
-	PayLabel   string
-	Values     formValues
-	Errors     fieldErrors
-	FormError  string
+	CVVHint   string
+	PayLabel  string
+	Values    formValues
+	Errors    fieldErrors
+	FormError string
 	// FocusFormError: the page opens with the focus on FormError (a declined card's reason).
 	FocusFormError bool
 	CardLogo       logo
