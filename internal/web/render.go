@@ -13,6 +13,7 @@ import (
 	"github.com/cashierpay/cashier/internal/antom"
 	"github.com/cashierpay/cashier/internal/card"
 	"github.com/cashierpay/cashier/internal/checkout"
+	"github.com/cashierpay/cashier/internal/merchantapi"
 	"github.com/cashierpay/cashier/internal/payment"
 )
 
@@ -116,18 +117,6 @@ var jsKeys = []string{
 	"cvvHint", "cvvHint3", "cvvHint4",
 }
 
-// acceptedBrands are the marks shown on the card form: every accepted brand, the Korean
-// local cards included (the buyer types their numbers on this form too).
-var acceptedBrands = func() []string {
-	var out []string
-	for _, b := range card.Brands() {
-		if b.Accepted {
-			out = append(out, b.Code)
-		}
-	}
-	return out
-}()
-
 func brandLogo(code string) logo {
 	b, ok := card.LookupBrand(code)
 	if !ok {
@@ -181,8 +170,10 @@ func (rd *renderer) render(w http.ResponseWriter, r *http.Request, loc string, s
 			// take the buyer (and a screen reader) to the reason first.
 			pg.FormError, pg.FocusFormError = reason(t, v.DeclineCode, v.DeclineMessage), true
 		}
-		for _, b := range acceptedBrands {
-			pg.Accepted = append(pg.Accepted, brandLogo(b))
+		// The marks are consult's brands for this payment: the Korean local cards with the
+		// others when it is in KRW (the buyer types their numbers on this form too).
+		for _, b := range merchantapi.AcceptedBrands(v.Amount.Currency, v.TerminalType) {
+			pg.Accepted = append(pg.Accepted, brandLogo(b.Code))
 		}
 	case checkout.StepCVV:
 		form()

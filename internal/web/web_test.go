@@ -138,19 +138,8 @@ func TestCardPage(t *testing.T) {
 	if got := text(t, body, "cvv-hint"); got != msgs["cvvHint"] || !strings.Contains(got, "American Express") {
 		t.Errorf("cvv hint %q", got)
 	}
-	// Every accepted brand's mark, the Korean local ones included, named for people.
-	marks := regexp.MustCompile(`<li><img src="/static/logos/([A-Z_]+)\.svg" alt="([^"]*)"`).FindAllStringSubmatch(body, -1)
-	alts := map[string]string{}
-	for _, m := range marks {
-		alts[m[1]] = m[2]
-	}
-	for _, b := range card.Brands() {
-		if got, ok := alts[b.Code]; ok != b.Accepted || (ok && got != b.Name) {
-			t.Errorf("accepted mark of %s: %q shown %v, want %q shown %v", b.Code, got, ok, b.Name, b.Accepted)
-		}
-	}
-	if alts[card.Hyundai] != "Hyundai Card" || alts[card.CUP] != "UnionPay" {
-		t.Errorf("marks %v", alts)
+	if alts := acceptedMarks(body); alts[card.CUP] != "UnionPay" || alts[card.Visa] != "Visa" || alts[card.Hyundai] != "" {
+		t.Errorf("marks of a USD payment %v", alts)
 	}
 
 	// CSRF cookie.
@@ -966,6 +955,28 @@ func TestCVVHintFollowsBrand(t *testing.T) {
 		}
 		if m := regexp.MustCompile(`<title>([^<]*)</title>`).FindStringSubmatch(body); m == nil || m[1] != "Confirm your card – Acme Books" {
 			t.Errorf("%q: title %v", brand, m)
+		}
+	}
+}
+
+// acceptedMarks are the card form's accepted brands: code → accessible name.
+func acceptedMarks(body string) map[string]string {
+	alts := map[string]string{}
+	for _, m := range regexp.MustCompile(`<li><img src="/static/logos/([A-Z_]+)\.svg" alt="([^"]*)"`).FindAllStringSubmatch(body, -1) {
+		alts[m[1]] = m[2]
+	}
+	return alts
+}
+
+// A KRW payment's form shows every accepted brand, the Korean local ones included, each
+// named for people.
+func TestAcceptedMarksKRW(t *testing.T) {
+	v := baseView(checkout.StepCard)
+	v.Amount = payment.Amount{Currency: "KRW", Value: 15000}
+	alts := acceptedMarks(newHarness(t, v).get(pagePathT).Body.String())
+	for _, b := range card.Brands() {
+		if got, ok := alts[b.Code]; ok != b.Accepted || (ok && got != b.Name) {
+			t.Errorf("mark of %s: %q shown %v, want %q shown %v", b.Code, got, ok, b.Name, b.Accepted)
 		}
 	}
 }
