@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -124,10 +125,23 @@ func TestBrowserHostedPage(t *testing.T) {
 			chromedp.WaitVisible(chromedp.CSS("#cardNo")),
 		)
 		var text string
-		run(t, ctx, chromedp.Navigate(resp.NormalURL), fillCard(visaDecl, "1230", "846", "Ada Lovelace"), declined,
+		// Record, as the post leaves, whether the form showed itself busy.
+		probe := chromedp.Evaluate[bool](`document.getElementById('card-form').addEventListener('submit', () => {
+			const f = document.getElementById('card-form');
+			sessionStorage.setItem('busy-probe', JSON.stringify([f.getAttribute('aria-busy'), f.cardNo.readOnly, f.holderName.readOnly, document.getElementById('pay').disabled]));
+		}), true`)
+		var probed bool
+		run(t, ctx, chromedp.Navigate(resp.NormalURL), chromedp.WaitVisible(chromedp.CSS("#cardNo")), into(&probed, probe), fillCard(visaDecl, "1230", "846", "Ada Lovelace"), declined,
 			into(&text, chromedp.Text(chromedp.CSS("#form-error"))), focusOn("form-error"))
 		if strings.TrimSpace(text) != reason {
 			t.Fatalf("after a decline: reason %q", text)
+		}
+		// The buyer finds what they typed, except the number and the CVV, which never come back.
+		var kept []string
+		run(t, ctx, into(&kept, chromedp.Evaluate[[]string](`['cardNo', 'expiry', 'cvv', 'holderName'].map(id => document.getElementById(id).value)
+			.concat([sessionStorage.getItem('busy-probe'), String(document.getElementById('cardNo').readOnly), String(sessionStorage.length)])`)))
+		if want := []string{"", "12/30", "", "Ada Lovelace", `["true",true,true,true]`, "false", "1"}; !slices.Equal(kept, want) {
+			t.Fatalf("after a decline the form holds %q, want %q (number, expiry, cvv, name, busy while sent, read-only now, storage entries)", kept, want)
 		}
 		if inq := e.inquiry(resp.PaymentID); inq.PaymentStatus != "PROCESSING" {
 			t.Fatalf("merchant sees %s while the buyer may try another card", inq.PaymentStatus)
@@ -157,6 +171,54 @@ func TestBrowserHostedPage(t *testing.T) {
 		}
 		if inq := e.inquiry(resp.PaymentID); inq.PaymentStatus != "PROCESSING" {
 			t.Fatalf("a rejected form changed the payment: %s", inq.PaymentStatus)
+		}
+	})
+
+	t.Run("brand on the form", func(t *testing.T) {
+		ctx := tab(t, browser, 390, 844, true)
+		resp, _ := hosted("")
+		// typeNumber replaces the card number as a buyer editing it would.
+		typeNumber := func(n string) chromedp.Action[chromedp.Void] {
+			var cleared bool
+			return chromedp.Steps(
+				into(&cleared, chromedp.Evaluate[bool](`(() => { const i = document.getElementById('cardNo'); i.value = ''; i.dispatchEvent(new Event('input')); return true })()`)),
+				chromedp.SendKeys(chromedp.CSS("#cardNo"), n))
+		}
+		read := func(dst *[]string) chromedp.Action[chromedp.Void] {
+			return into(dst, chromedp.Evaluate[[]string](`[document.getElementById('cardNo-error').textContent, document.getElementById('cvv-error').textContent,
+				document.getElementById('cvv-hint').textContent, document.getElementById('brand-name').textContent, document.getElementById('brand-logo').alt]`))
+		}
+		var got []string
+		// AMEX wants 4 digits; a 3-digit CVV is wrong for it, and right once the card is a Visa.
+		run(t, ctx, chromedp.Navigate(resp.NormalURL), chromedp.WaitVisible(chromedp.CSS("#cardNo")),
+			chromedp.SendKeys(chromedp.CSS("#cardNo"), "378282246310005"), chromedp.SendKeys(chromedp.CSS("#cvv"), "846"),
+			chromedp.SendKeys(chromedp.CSS("#holderName"), "A"), read(&got))
+		if want := []string{"", "The security code has 4 digits.", "4 digits on the front of the card.", "Card brand: American Express", "American Express"}; !slices.Equal(got, want) {
+			t.Fatalf("AMEX with 3 digits: %q, want %q", got, want)
+		}
+		run(t, ctx, typeNumber("6200000000000005"), read(&got))
+		if want := []string{"", "", "3 digits on the back of the card.", "Card brand: UnionPay", "UnionPay"}; !slices.Equal(got, want) {
+			t.Fatalf("then UnionPay: %q, want %q", got, want)
+		}
+		// A number of no brand is refused at once, and by the gateway if posted anyway.
+		run(t, ctx, typeNumber("1000000000000008"), chromedp.Click(chromedp.CSS("#holderName")), read(&got))
+		if got[0] != "This card is not supported." {
+			t.Fatalf("a number of no brand: %q", got)
+		}
+		// Expiry and CVV share a row on a phone.
+		var row []int
+		run(t, ctx, into(&row, chromedp.Evaluate[[]int](`['expiry', 'cvv'].flatMap(id => { const r = document.getElementById(id).getBoundingClientRect(); return [Math.round(r.top), Math.round(r.left)] })`)))
+		if row[0] != row[2] || row[1] >= row[3] {
+			t.Fatalf("expiry at %v and cvv at %v on a phone: not side by side", row[:2], row[2:])
+		}
+		// The accepted marks are named for people, and each mark loads.
+		var marks []string
+		run(t, ctx, into(&marks, chromedp.Evaluate[[]string](`[...document.querySelectorAll('.brands img')].map(i => i.complete && i.naturalWidth > 0 ? i.alt : 'broken ' + i.alt)`)))
+		if !slices.Contains(marks, "UnionPay") || !slices.Contains(marks, "American Express") || slices.Contains(marks, "CUP") || strings.Contains(strings.Join(marks, ","), "broken") {
+			t.Fatalf("accepted marks %q", marks)
+		}
+		if inq := e.inquiry(resp.PaymentID); inq.PaymentStatus != "PROCESSING" {
+			t.Fatalf("the form changed the payment: %s", inq.PaymentStatus)
 		}
 	})
 

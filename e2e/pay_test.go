@@ -85,6 +85,7 @@ func TestPayDeclinesAndCardErrors(t *testing.T) {
 		{"korean hyundai", payReq(hyundaiOK, "KRW", 15000), "S", "SUCCESS"},
 		{"risk amount 11", payReq(visaOK, "USD", 11), "F", "RISK_REJECT"},
 		{"luhn invalid", payReq(luhnBroken, "USD", 1000), "F", "INVALID_CARD_NUMBER"},
+		{"no brand", withMeta(payReq(visaOK, "USD", 1000), `{"cardNo":"1000000000000008","cvv":"123","expiryMonth":"12","expiryYear":"30"}`), "F", "CARD_NOT_SUPPORTED"},
 		{"month 13", withMeta(payReq(visaOK, "USD", 1000), `{"cardNo":"4054695723100768","cvv":"123","expiryMonth":"13","expiryYear":"30"}`), "F", "INVALID_EXPIRATION_DATE"},
 		{"expired", withMeta(payReq(visaOK, "USD", 1000), `{"cardNo":"4054695723100768","cvv":"123","expiryMonth":"01","expiryYear":"20"}`), "F", "CARD_EXPIRED"},
 		{"two-digit cvv", withMeta(payReq(visaOK, "USD", 1000), `{"cardNo":"4054695723100768","cvv":"99","expiryMonth":"12","expiryYear":"30"}`), "F", "INVALID_CVV"},

@@ -217,6 +217,24 @@ func TestBrowserSDKSurface(t *testing.T) {
 			getComputedStyle(document.getElementById("cardNo")).backgroundColor === "rgb(26, 32, 44)"`)
 	})
 
+	t.Run("night popup box, and the real package's other globals", func(t *testing.T) {
+		ctx := tab(t, browser, 390, 844, true)
+		resp, _ := shop.session(0)
+		openSurface(t, ctx, e, surfaceConfig{Session: resp.PaymentSessionData, Locale: "en_US", Popup: true,
+			Appearance: map[string]any{"themeType": "night"}})
+		run(t, ctx, chromedp.Click(chromedp.CSS("#open")))
+		waitEvent(t, ctx, "created")
+		pollTop(t, ctx, "a night box around a night form", `getComputedStyle(document.querySelector(".ams-cashier-popup")).backgroundColor === "rgb(45, 55, 72)" &&
+			getComputedStyle(document.getElementById("ams-cashier-close")).color === "rgb(226, 232, 240)"`)
+		// Expiry and CVV side by side in the popup on a phone.
+		pollFrame(t, ctx, `getComputedStyle(document.body).backgroundColor === "rgb(45, 55, 72)" &&
+			document.getElementById("expiry").getBoundingClientRect().top === document.getElementById("cvv").getBoundingClientRect().top`)
+		pollTop(t, ctx, "AMSCheckoutPage is the drop-in; the other products fail clearly", `AMSCheckoutPage === AMSCashierPayment &&
+			["AMSElement", "AntomElement", "AMSVaulting", "AMSAutoDebit", "AMSEasyPay", "AddressElement"].every(function (n) {
+				try { new window[n]({}); return false; } catch (e) { return e.message.indexOf(n + " is not supported by cashier") === 0; }
+			})`)
+	})
+
 	t.Run("popup holds the focus, closes on Escape from inside the form, gives the focus back", func(t *testing.T) {
 		ctx := tab(t, browser, 1280, 860, false)
 		resp, _ := shop.session(0)

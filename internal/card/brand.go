@@ -1,5 +1,7 @@
 package card
 
+import "strings"
+
 // Brand names as Antom spells them (cardBrand, see the SDK's CardBrand enum). Only the brands
 // that a number's prefix can tell are listed; local brands such as the Korean domestic cards
 // (HYUNDAI, SAMSUNG, KOOKMIN, ...) and co-badged ones (ELO, CARTES_BANCAIRES) share or lack
@@ -34,14 +36,13 @@ const (
 const Generic = "CARD"
 
 // Brand is what cashier knows of a card brand beyond its number ranges. This table is the
-// one list of brands: consult's answer, the card form's accepted marks, the logos and the
-// names shown to buyers all come from it.
+// one list of brands: consult's answer, the card form's accepted marks, the logos (drawn
+// by httpapi, one per code) and the names shown to buyers all come from it.
 type Brand struct {
 	Code string // as Antom spells it
-	Name string // for people: "American Express"
-	// Mark is the text of the brand's badge and Color its colour. The badges are drawn by
-	// cashier: the networks' own artwork is trademarked and not ours to ship.
-	Mark, Color string
+	// Name is for people, and what a screen reader says for the brand's mark: never the
+	// code ("CUP" read aloud means nothing to a buyer).
+	Name string
 	// Accepted brands are the ones cashier takes payments with: consult lists them.
 	Accepted bool
 	// Korean local brands take KRW only, through the issuer's own authentication.
@@ -49,25 +50,25 @@ type Brand struct {
 }
 
 var brands = []Brand{
-	{Code: Visa, Name: "Visa", Mark: "VISA", Color: "#1a1f71", Accepted: true},
-	{Code: Mastercard, Name: "Mastercard", Mark: "Mastercard", Color: "#eb001b", Accepted: true},
-	{Code: Amex, Name: "American Express", Mark: "AMEX", Color: "#2e77bc", Accepted: true},
-	{Code: JCB, Name: "JCB", Mark: "JCB", Color: "#0b4ea2", Accepted: true},
-	{Code: Diners, Name: "Diners Club", Mark: "Diners", Color: "#004a97", Accepted: true},
-	{Code: Discover, Name: "Discover", Mark: "DISCOVER", Color: "#ff6000", Accepted: true},
-	{Code: CUP, Name: "UnionPay", Mark: "UnionPay", Color: "#d7000f", Accepted: true},
-	{Code: Maestro, Name: "Maestro", Mark: "MAESTRO", Color: "#0099df"},
-	{Code: Mir, Name: "Mir", Mark: "MIR", Color: "#0f754e"},
-	{Code: Hyundai, Name: "Hyundai Card", Mark: "HYUNDAI", Color: "#002c5f", Accepted: true, Korean: true},
-	{Code: Samsung, Name: "Samsung Card", Mark: "SAMSUNG", Color: "#1428a0", Accepted: true, Korean: true},
-	{Code: Kookmin, Name: "KB Kookmin Card", Mark: "KOOKMIN", Color: "#ffbc00", Accepted: true, Korean: true},
-	{Code: Shinhan, Name: "Shinhan Card", Mark: "SHINHAN", Color: "#0046ff", Accepted: true, Korean: true},
-	{Code: Lotte, Name: "Lotte Card", Mark: "LOTTE", Color: "#da291c", Accepted: true, Korean: true},
-	{Code: BC, Name: "BC Card", Mark: "BC", Color: "#f04e3e", Accepted: true, Korean: true},
-	{Code: Nonghyup, Name: "NH Nonghyup Card", Mark: "NONGHYUP", Color: "#00a651", Accepted: true, Korean: true},
-	{Code: KEBHana, Name: "Hana Card", Mark: "KEBHANA", Color: "#008485", Accepted: true, Korean: true},
-	{Code: Woori, Name: "Woori Card", Mark: "WOORI", Color: "#0067ac", Accepted: true, Korean: true},
-	{Code: Generic, Name: "Card", Mark: "Card", Color: "#4a5568"},
+	{Code: Visa, Name: "Visa", Accepted: true},
+	{Code: Mastercard, Name: "Mastercard", Accepted: true},
+	{Code: Amex, Name: "American Express", Accepted: true},
+	{Code: JCB, Name: "JCB", Accepted: true},
+	{Code: Diners, Name: "Diners Club", Accepted: true},
+	{Code: Discover, Name: "Discover", Accepted: true},
+	{Code: CUP, Name: "UnionPay", Accepted: true},
+	{Code: Maestro, Name: "Maestro"},
+	{Code: Mir, Name: "Mir"},
+	{Code: Hyundai, Name: "Hyundai Card", Accepted: true, Korean: true},
+	{Code: Samsung, Name: "Samsung Card", Accepted: true, Korean: true},
+	{Code: Kookmin, Name: "KB Kookmin Card", Accepted: true, Korean: true},
+	{Code: Shinhan, Name: "Shinhan Card", Accepted: true, Korean: true},
+	{Code: Lotte, Name: "Lotte Card", Accepted: true, Korean: true},
+	{Code: BC, Name: "BC Card", Accepted: true, Korean: true},
+	{Code: Nonghyup, Name: "NH Nonghyup Card", Accepted: true, Korean: true},
+	{Code: KEBHana, Name: "Hana Card", Accepted: true, Korean: true},
+	{Code: Woori, Name: "Woori Card", Accepted: true, Korean: true},
+	{Code: Generic, Name: "Card"},
 }
 
 // Brands returns the brand table, in the order it is shown.
@@ -114,6 +115,41 @@ var brandRanges = []BrandRange{
 	{"6304", "6304", Maestro},
 	{"67", "67", Maestro},
 	{"2200", "2204", Mir},
+}
+
+// nationalPrefix is ISO/IEC 7812's major industry identifier 9, "national assignment": the
+// numbers each country gives its own domestic card schemes. The Korean local cards live
+// there, and only their issuer names their brand.
+const nationalPrefix = "9"
+
+// Recognized reports whether a full PAN belongs to a scheme a payment can go to: a brand its
+// prefix names, or a domestic scheme's national number, whose brand the issuer names. A
+// number that is neither matches no network, so no issuer could ever answer for it: the
+// gateway refuses it (ErrNotSupported) rather than approve a card that does not exist. The
+// brand ranges do not overlap, so a full PAN is never ambiguous between brands; the only
+// "" DetectBrand gives a full PAN is a number outside every range.
+func Recognized(pan string) bool {
+	p := stripSeparators(pan)
+	return DetectBrand(p) != "" || strings.HasPrefix(p, nationalPrefix)
+}
+
+// Table is the brand table as the browser card form embeds it, so that the form repeats
+// DetectBrand and Recognized on the same data and names a brand as the gateway does.
+type Table struct {
+	Ranges []BrandRange `json:"ranges"`
+	// National are the prefixes of domestic schemes' numbers, recognized without a brand.
+	National []string `json:"national"`
+	// Names are the brands' names for people, by code.
+	Names map[string]string `json:"names"`
+}
+
+// BrowserTable returns the brand table for the card form.
+func BrowserTable() Table {
+	names := make(map[string]string, len(brands))
+	for _, b := range brands {
+		names[b.Code] = b.Name
+	}
+	return Table{Ranges: BrandRanges(), National: []string{nationalPrefix}, Names: names}
 }
 
 // BrandRanges returns a copy of the table DetectBrand uses.

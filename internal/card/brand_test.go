@@ -114,3 +114,51 @@ func TestBrandRangesIsACopy(t *testing.T) {
 		t.Fatal("changing the returned table changed DetectBrand")
 	}
 }
+
+func TestRecognized(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		pan  string
+		want bool
+	}{
+		{"4054695723100768", true},
+		{"5162774114974622", true},
+		{"36227206271667", true},
+		{"6759649826438453", true},    // Maestro: a brand, though not on the accepted list
+		{"9490220011669217", true},    // Korean Hyundai: national number, brand from the issuer
+		{"9410 2300 1166 9213", true}, // grouped
+		{"1000000000000008", false},
+		{"8000000000000003", false},
+		{"7000000000000005", false},
+		{"2721000000000001", false}, // just past Mastercard's 2-series
+		{"3060000000000001", false}, // between Diners ranges
+	}
+	for _, tt := range tests {
+		if got := Recognized(tt.pan); got != tt.want {
+			t.Errorf("Recognized(%q) = %v, want %v", tt.pan, got, tt.want)
+		}
+	}
+}
+
+// The card form names brands from this table: every brand a prefix tells, and every brand
+// of the table, has a name that is not its code read aloud.
+func TestBrowserTable(t *testing.T) {
+	t.Parallel()
+	tb := BrowserTable()
+	if len(tb.Ranges) != len(brandRanges) || len(tb.National) == 0 {
+		t.Fatalf("table = %+v", tb)
+	}
+	for _, b := range Brands() {
+		if n := tb.Names[b.Code]; n == "" || n != b.Name {
+			t.Errorf("name of %s = %q, want %q", b.Code, n, b.Name)
+		}
+	}
+	for _, r := range tb.Ranges {
+		if tb.Names[r.Brand] == "" {
+			t.Errorf("range brand %s has no name", r.Brand)
+		}
+	}
+	if tb.Names[CUP] != "UnionPay" {
+		t.Errorf("CUP is named %q", tb.Names[CUP])
+	}
+}

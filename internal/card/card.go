@@ -24,6 +24,7 @@ func (e *Error) Error() string { return e.Message }
 // case or errors.As with *Error to read the result code of any.
 var (
 	ErrInvalidNumber = &Error{Code: "INVALID_CARD_NUMBER", Message: "The card number is invalid."}
+	ErrNotSupported  = &Error{Code: "CARD_NOT_SUPPORTED", Message: "The card number belongs to no card brand cashier accepts."}
 	ErrInvalidExpiry = &Error{Code: "INVALID_EXPIRATION_DATE", Message: "The card expiry month or year is invalid."}
 	ErrExpired       = &Error{Code: "CARD_EXPIRED", Message: "The card has expired."}
 	ErrInvalidCVV    = &Error{Code: "INVALID_CVV", Message: "The card security code is invalid."}
@@ -111,13 +112,17 @@ func ValidCVV(cvv, brand string) bool {
 }
 
 // Validate checks the card data of a payment in the order a buyer fixes it on the card form:
-// number, expiry, then CVV, and returns the first problem as one of the Err values. pan may
+// number (well formed, then of a recognized scheme), expiry, then CVV, and returns the first
+// problem as one of the Err values. pan may
 // still contain spaces or dashes. An empty cvv passes, because stored-card and
 // merchant-initiated payments have none; whether one is required is the caller's rule.
 func Validate(pan, month, year, cvv string, now time.Time) error {
 	p, ok := Normalize(pan)
 	if !ok || !Luhn(p) {
 		return ErrInvalidNumber
+	}
+	if !Recognized(p) {
+		return ErrNotSupported
 	}
 	if err := ValidExpiry(month, year, now); err != nil {
 		return err

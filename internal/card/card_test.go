@@ -166,6 +166,9 @@ func TestValidate(t *testing.T) {
 		{"past", "4054695723100768", "01", "20", "123", ErrExpired, "CARD_EXPIRED"},
 		{"two-digit cvv", "4054695723100768", "12", "30", "99", ErrInvalidCVV, "INVALID_CVV"},
 		{"amex 3 digits", "378282246310005", "12", "30", "123", ErrInvalidCVV, "INVALID_CVV"},
+		{"korean local", "9490220011669217", "12", "30", "123", nil, ""},
+		{"no brand", "1000000000000008", "12", "30", "123", ErrNotSupported, "CARD_NOT_SUPPORTED"},
+		{"no brand before expiry", "8000000000000003", "13", "30", "123", ErrNotSupported, "CARD_NOT_SUPPORTED"},
 		{"number before expiry", "4054695723100769", "13", "30", "99", ErrInvalidNumber, "INVALID_CARD_NUMBER"},
 		{"expiry before cvv", "4054695723100768", "13", "30", "99", ErrInvalidExpiry, "INVALID_EXPIRATION_DATE"},
 	}

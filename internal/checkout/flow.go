@@ -206,6 +206,8 @@ func cardFieldErrors(src *gateway.CardSource, billing *payment.Address, now time
 	errs := map[string]string{}
 	if _, ok := card.Normalize(src.PAN); !ok || !card.Luhn(src.PAN) {
 		errs["cardNo"] = payment.CodeInvalidCardNumber
+	} else if !card.Recognized(src.PAN) {
+		errs["cardNo"] = payment.CodeCardNotSupported
 	}
 	var cerr *card.Error
 	if errors.As(card.ValidExpiry(src.Month, src.Year, now), &cerr) {

@@ -311,3 +311,23 @@ func TestCardFormText(t *testing.T) {
 		t.Fatalf("a good address: %+v %v", v, err)
 	}
 }
+
+// TestCardOfNoBrand: a Luhn-valid number of no brand is refused on the form, not sent to
+// the issuer and not counted as an attempt; a Korean local card (a national number, brand
+// from the issuer) still goes through.
+func TestCardOfNoBrand(t *testing.T) {
+	f := newFixture(t, checkout.Limits{Attempts: 5})
+	ctx := context.Background()
+	p := f.pay(t, nil)
+	token := f.core.Tokens.Make(p.ID)
+	v, err := f.flow.SubmitCard(ctx, token, cardOf("1000000000000008"))
+	if err != nil || v.Step != checkout.StepCard || v.FieldErrors["cardNo"] != payment.CodeCardNotSupported {
+		t.Fatalf("no brand: %+v %v", v, err)
+	}
+	if s := f.stored(t, p.ID); s.Stage != payment.StageAwaitingCard || s.CardAttempts != 0 || s.CardID != "" {
+		t.Fatalf("a refused number changed the payment: %s, %d attempts, card %q", s.Stage, s.CardAttempts, s.CardID)
+	}
+	if v, err = f.flow.SubmitCard(ctx, token, cardOf("9440220011669218")); err != nil || v.Status != payment.Success || v.CardBrand != "SAMSUNG" {
+		t.Fatalf("Korean local card: %+v %v", v, err)
+	}
+}

@@ -11,6 +11,7 @@ const (
 	CodeCancelWindowExceed           = "CANCEL_WINDOW_EXCEED"
 	CodeCaptureAmountExceedAuthLimit = "CAPTURE_AMOUNT_EXCEED_AUTH_LIMIT"
 	CodeCaptureInProcess             = "CAPTURE_IN_PROCESS"
+	CodeCardNotSupported             = "CARD_NOT_SUPPORTED"
 	CodeCurrencyNotSupport           = "CURRENCY_NOT_SUPPORT"
 	CodeInvalidCVV                   = "INVALID_CVV"
 	CodeInvalidCardNumber            = "INVALID_CARD_NUMBER"

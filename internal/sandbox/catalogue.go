@@ -226,6 +226,8 @@ var scenarios = withScenarioStatus([]Scenario{
 		Description: "An expiry month that is over (everywhere, i.e. in UTC-12) is expired; any other valid expiry is accepted."},
 	{Name: "luhn-invalid", CheckedBy: "gateway", CardNo: "4242424242424241", ResultCode: "INVALID_CARD_NUMBER",
 		Description: "A number failing the Luhn check, or not 12-19 digits, is invalid."},
+	{Name: "unsupported-brand", CheckedBy: "gateway", CardNo: "1000000000000008", ResultCode: "CARD_NOT_SUPPORTED",
+		Description: "A Luhn-valid number of no card brand (no brand range, not a national 9 number such as the Korean local cards) is not supported."},
 	{Name: "two-digit-cvv", CheckedBy: "gateway", CardNo: "4054695723100768", CVV: "99", ResultCode: codeInvalidCVV,
 		Description: "A two-digit CVV is invalid; any 3-digit CVV (4 for AMEX) is accepted."},
 	{Name: "amex-three-digit-cvv", CheckedBy: "gateway", CardNo: "378282246310005", CVV: "123", ResultCode: codeInvalidCVV,

@@ -470,7 +470,7 @@ func TestUnknownCards(t *testing.T) {
 		{"4111111111111111", "VISA"},
 		{"5555555555554444", "MASTERCARD"},
 		{"371449635398431", "AMEX"},
-		{"1234567890123452", ""}, // Luhn-valid, no known prefix
+		{"9400000000000007", ""}, // a national number: the issuer names no brand
 	} {
 		req := authReq(tt.pan)
 		res := authorize(t, s, req)
@@ -481,6 +481,9 @@ func TestUnknownCards(t *testing.T) {
 		if err != nil || again.CardBrand != tt.brand || again.Outcome != issuer.Approved {
 			t.Errorf("%s: Inquire = %+v, %v", tt.pan, again, err)
 		}
+	}
+	if res := authorize(t, s, authReq("1234567890123452")); res.Outcome != issuer.Declined || res.ResultCode != "CARD_NOT_SUPPORTED" {
+		t.Errorf("Luhn-valid of no brand: %s %s", res.Outcome, res.ResultCode)
 	}
 	res := authorize(t, s, authReq("4111111111111112"))
 	if res.Outcome != issuer.Declined || res.ResultCode != "INVALID_CARD_NUMBER" {

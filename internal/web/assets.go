@@ -38,7 +38,7 @@ var sdkAssets = map[string]struct {
 	"frame.js":          {"text/javascript; charset=utf-8", false},
 }
 
-func loadAssets(brands []card.BrandRange) (assets, error) {
+func loadAssets(brands card.Table) (assets, error) {
 	files := assets{}
 	add := func(name, ctype string, body []byte) {
 		sum := sha256.Sum256(body)

@@ -38,6 +38,7 @@ func TestCardJSAgreesWithGo(t *testing.T) {
 		"4054695723100768", "5162774114974622", "378282246310005", "3566002020360505", "6200000000000005",
 		"9490220011669217", "4242424242424241", "2223003122003222", "36227206271667", "6011111111111117",
 		"123456789012", "1234567890123456789", "0", "00", "79927398713", "79927398710",
+		"1000000000000008", "8000000000000003", "7000000000000005", "9400000000000007", "9410 2300 1166 9213",
 	}
 	now := time.Now()
 	thisMonth := now.Format("01/06")
@@ -48,17 +49,18 @@ func TestCardJSAgreesWithGo(t *testing.T) {
 		thisMonth: "ok", lastMonth: "past", nextYear: "ok", "12/99": "ok", "01/20": "past", "1230": "ok",
 		"7/2031": "ok", "12 / 30": "ok",
 	}
-	in, _ := json.Marshal(map[string]any{"ranges": card.BrandRanges(), "prefixes": prefixes, "pans": pans, "expiries": keys(expiries)})
+	in, _ := json.Marshal(map[string]any{"ranges": card.BrandRanges(), "table": card.BrowserTable(), "prefixes": prefixes, "pans": pans, "expiries": keys(expiries)})
 	prog := `
 const api = require(process.argv[1]);
 let data = '';
 process.stdin.on('data', c => data += c);
 process.stdin.on('end', () => {
   const d = JSON.parse(data);
-  const out = {brands: {}, luhn: {}, format: {}, expiry: {}};
+  const out = {brands: {}, luhn: {}, format: {}, expiry: {}, recognized: {}};
   for (const p of d.prefixes.concat(d.pans)) out.brands[p] = api.detectBrand(d.ranges, p);
   for (const p of d.pans) {
     out.luhn[p] = api.luhn(p);
+    out.recognized[p] = api.recognized(d.table, p);
     out.format[p] = api.formatNumber(p, api.detectBrand(d.ranges, p));
   }
   for (const e of d.expiries) out.expiry[e] = api.expiryState(e, new Date());
@@ -77,6 +79,7 @@ process.stdin.on('end', () => {
 	var out struct {
 		Brands, Format map[string]string
 		Luhn           map[string]bool
+		Recognized     map[string]bool
 		Expiry         map[string]string
 		Typed          map[string]string
 	}
@@ -91,6 +94,11 @@ process.stdin.on('end', () => {
 	for _, p := range pans {
 		if got, want := out.Luhn[p], card.Luhn(p); got != want {
 			t.Errorf("luhn(%q) = %v, Go says %v", p, got, want)
+		}
+	}
+	for _, p := range pans {
+		if got, want := out.Recognized[p], card.Recognized(p); got != want {
+			t.Errorf("recognized(%q) = %v, Go says %v", p, got, want)
 		}
 	}
 	for p, want := range map[string]string{

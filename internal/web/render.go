@@ -13,6 +13,7 @@ import (
 	"github.com/cashierpay/cashier/internal/antom"
 	"github.com/cashierpay/cashier/internal/card"
 	"github.com/cashierpay/cashier/internal/checkout"
+	"github.com/cashierpay/cashier/internal/merchantapi"
 	"github.com/cashierpay/cashier/internal/payment"
 )
 
@@ -26,7 +27,7 @@ type renderer struct {
 	log       *slog.Logger
 	msgs      catalog
 	templates map[string]*template.Template
-	brands    []card.BrandRange
+	brands    card.Table
 	csrf      *csrfGuard
 }
 
@@ -61,12 +62,15 @@ type page struct {
 	// Script: the page loads card.js with its messages and the brand table.
 	Script     bool
 	JSMessages map[string]string
-	Brands     []card.BrandRange
+	Brands     card.Table
 	Accepted   []logo
-	PayLabel   string
-	Values     formValues
-	Errors     fieldErrors
-	FormError  string
+	// CVVHint tells where the CVV is on the card being paid: 3 digits on the back, or 4 on
+	// the front for AMEX; on the card form, both until card.js knows the brand.
+	CVVHint   string
+	PayLabel  string
+	Values    formValues
+	Errors    fieldErrors
+	FormError string
 	// FocusFormError: the page opens with the focus on FormError (a declined card's reason).
 	FocusFormError bool
 	CardLogo       logo
@@ -109,20 +113,9 @@ type errorData struct {
 var jsKeys = []string{
 	"errCardNoRequired", "errCardNoInvalid", "errExpiryRequired", "errExpiryInvalid", "errExpiryPast",
 	"errCvvRequired", "errCvvInvalid3", "errCvvInvalid4", "errHolderRequired", "errRegionInvalid",
-	"errOtpRequired", "formErrors", "processing", "detectedBrand",
+	"errOtpRequired", "formErrors", "processing", "detectedBrand", "errCardNotSupported",
+	"cvvHint", "cvvHint3", "cvvHint4",
 }
-
-// acceptedBrands are the marks shown on the card form: the accepted brands a number's prefix
-// tells (Korean local cards come through their issuer's page instead).
-var acceptedBrands = func() []string {
-	var out []string
-	for _, b := range card.Brands() {
-		if b.Accepted && !b.Korean {
-			out = append(out, b.Code)
-		}
-	}
-	return out
-}()
 
 func brandLogo(code string) logo {
 	b, ok := card.LookupBrand(code)
@@ -166,6 +159,7 @@ func (rd *renderer) render(w http.ResponseWriter, r *http.Request, loc string, s
 		pg.Brands = rd.brands
 		pg.Errors, pg.FormError = fieldMessages(t, v.FieldErrors, vals)
 		pg.Values = vals
+		pg.CVVHint = cvvHint(t, vals.brand)
 	}
 	name := string(v.Step)
 	switch v.Step {
@@ -176,11 +170,14 @@ func (rd *renderer) render(w http.ResponseWriter, r *http.Request, loc string, s
 			// take the buyer (and a screen reader) to the reason first.
 			pg.FormError, pg.FocusFormError = reason(t, v.DeclineCode, v.DeclineMessage), true
 		}
-		for _, b := range acceptedBrands {
-			pg.Accepted = append(pg.Accepted, brandLogo(b))
+		// The marks are consult's brands for this payment: the Korean local cards with the
+		// others when it is in KRW (the buyer types their numbers on this form too).
+		for _, b := range merchantapi.AcceptedBrands(v.Amount.Currency, v.TerminalType) {
+			pg.Accepted = append(pg.Accepted, brandLogo(b.Code))
 		}
 	case checkout.StepCVV:
 		form()
+		pg.CVVHint = cvvHint(t, cardBrand(v.CardBrand))
 		pg.Title = t["cvvTitle"]
 		pg.CardLogo, pg.CardNumber = brandLogo(cardBrand(v.CardBrand)), lastFour(v.CardMasked)
 	case checkout.StepChallenge:
@@ -220,10 +217,36 @@ func (rd *renderer) render(w http.ResponseWriter, r *http.Request, loc string, s
 		rd.showError(w, r, loc, token, http.StatusInternalServerError)
 		return
 	}
+	pg.Title = titled(pg.Title, v)
 	if sdk != nil {
 		rd.embed(pg, token, v, vals, sdk)
 	}
 	rd.execute(w, r, status, name, pg)
+}
+
+// titled names the merchant in a page's title, the way a buyer finds the tab again: the
+// card form is the merchant's own ("Acme Store"), every later step says what it is first
+// ("Verify your payment – Acme Store").
+func titled(title string, v *checkout.HostedView) string {
+	switch {
+	case v.MerchantName == "":
+		return title
+	case v.Step == checkout.StepCard:
+		return v.MerchantName
+	}
+	return title + " – " + v.MerchantName
+}
+
+// cvvHint is where the CVV of a card of brand is printed; "" and the generic mark have
+// both places.
+func cvvHint(t map[string]string, brand string) string {
+	switch brand {
+	case "", card.Generic:
+		return t["cvvHint"]
+	case card.Amex:
+		return t["cvvHint4"]
+	}
+	return t["cvvHint3"]
 }
 
 func cardBrand(b string) string {

@@ -325,15 +325,10 @@ func (s *sdkFrame) postChallenge(w http.ResponseWriter, r *http.Request) {
 		s.answer(w, r, loc, token, "HostedPage", v, formValues{}, err, false)
 		return
 	}
+	// A blank code is the Flow's to ask again, as on the hosted page.
 	code := ""
 	if !cancel {
 		code = stripSpace(body.OTP)
-		if code == "" {
-			// A blank code is a slip, not a failed authentication: ask again.
-			v.FieldErrors = map[string]string{"otp": ams.CodeParamIllegal}
-			s.answer(w, r, loc, token, "HostedPage", v, formValues{emptyOTP: true}, nil, false)
-			return
-		}
 	}
 	v, err = s.flow.CompleteChallenge(ctx, token, code, cancel)
 	s.answer(w, r, loc, token, "CompleteChallenge", v, formValues{emptyOTP: code == ""}, err, true)

@@ -673,14 +673,18 @@ func TestSDKAPICVVAndChallenge(t *testing.T) {
 			t.Errorf("%s: code %q cancel %v", tc.body, h.flow.code, h.flow.cancel)
 		}
 	}
-	// A blank code is asked again; it does not fail the payment.
+	// A blank code goes to the Flow, which asks for it again (checkout's TestChallengeTries);
+	// the message says it was missing.
 	h.flow.reset()
+	again := baseView(checkout.StepChallenge)
+	again.FieldErrors = map[string]string{"otp": payment.CodeParamIllegal}
+	h.flow.next = again
 	got = decodeView(t, h.api(apiCall{path: sdkAPIPathT + "/challenge", body: `{"otp":"  ","action":"submit","locale":"en_US"}`, csrf: csrf}))
 	if got.Step != "challenge" || got.FieldMessages["otp"] != catalogFor(t, "en_US")["errOtpRequired"] {
 		t.Errorf("blank otp view %+v", got)
 	}
-	if calls := h.flow.Calls(); !reflect.DeepEqual(calls, []string{"HostedPage"}) {
-		t.Errorf("blank otp: calls %v", calls)
+	if calls := h.flow.Calls(); !reflect.DeepEqual(calls, []string{"HostedPage", "CompleteChallenge"}) || h.flow.code != "" || h.flow.cancel {
+		t.Errorf("blank otp: calls %v, code %q, cancel %v", calls, h.flow.code, h.flow.cancel)
 	}
 	h.flow.reset()
 	if w := h.api(apiCall{path: sdkAPIPathT + "/challenge", body: `{"otp":"1","action":"approve"}`, csrf: csrf}); w.Code != http.StatusBadRequest {

@@ -63,7 +63,7 @@ func New(cfg Config) *Pages {
 	if log == nil {
 		log = slog.Default()
 	}
-	brands := card.BrandRanges()
+	brands := card.BrowserTable()
 	msgs, err := loadCatalog(localeFS)
 	if err != nil {
 		panic(err)

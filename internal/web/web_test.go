@@ -126,9 +126,20 @@ func TestCardPage(t *testing.T) {
 	if err := json.Unmarshal([]byte(scriptBlock(t, body, "i18n")), &msgs); err != nil || msgs["errCardNoInvalid"] != "The card number is invalid." {
 		t.Errorf("i18n block: %v %v", err, msgs)
 	}
-	var ranges []card.BrandRange
-	if err := json.Unmarshal([]byte(scriptBlock(t, body, "brands")), &ranges); err != nil || !reflect.DeepEqual(ranges, card.BrandRanges()) {
-		t.Errorf("brands block does not hold card.BrandRanges(): %v", err)
+	var table card.Table
+	if err := json.Unmarshal([]byte(scriptBlock(t, body, "brands")), &table); err != nil || !reflect.DeepEqual(table, card.BrowserTable()) {
+		t.Errorf("brands block does not hold card.BrowserTable(): %v", err)
+	}
+	// The page is the merchant's: its name in the title; the CVV's place for any card
+	// until the number tells the brand.
+	if m := regexp.MustCompile(`<title>([^<]*)</title>`).FindStringSubmatch(body); m == nil || m[1] != "Acme Books" {
+		t.Errorf("title %v, want the merchant's name", m)
+	}
+	if got := text(t, body, "cvv-hint"); got != msgs["cvvHint"] || !strings.Contains(got, "American Express") {
+		t.Errorf("cvv hint %q", got)
+	}
+	if alts := acceptedMarks(body); alts[card.CUP] != "UnionPay" || alts[card.Visa] != "Visa" || alts[card.Hyundai] != "" {
+		t.Errorf("marks of a USD payment %v", alts)
 	}
 
 	// CSRF cookie.
@@ -237,6 +248,9 @@ func TestCVVPage(t *testing.T) {
 	}
 	if a := tag(t, body, "cvv-form"); a["action"] != pagePathT || a["data-brand"] != "VISA" {
 		t.Errorf("cvv form %v", a)
+	}
+	if got := text(t, body, "cvv-hint"); got != "3 digits on the back of the card." {
+		t.Errorf("cvv hint for a Visa: %q", got)
 	}
 }
 
@@ -858,9 +872,9 @@ func TestStatic(t *testing.T) {
 			t.Errorf("%s: revalidation status %d", file, w2.Code)
 		}
 	}
-	var ranges []card.BrandRange
-	if err := json.Unmarshal(h.get(StaticPrefix+"brands.json").Body.Bytes(), &ranges); err != nil || !reflect.DeepEqual(ranges, card.BrandRanges()) {
-		t.Errorf("brands.json is not card.BrandRanges(): %v", err)
+	var table card.Table
+	if err := json.Unmarshal(h.get(StaticPrefix+"brands.json").Body.Bytes(), &table); err != nil || !reflect.DeepEqual(table, card.BrowserTable()) {
+		t.Errorf("brands.json is not card.BrowserTable(): %v", err)
 	}
 	if w := h.get(StaticPrefix + "secret.go"); w.Code != http.StatusNotFound {
 		t.Errorf("unknown asset: status %d", w.Code)
@@ -922,4 +936,47 @@ func garble(token string) string {
 		c = 'B'
 	}
 	return token[:i] + string(c) + token[i+1:]
+}
+
+// The CVV page's hint follows the saved card's brand: an AMEX hint on a Mastercard sends
+// the buyer looking on the wrong side of the card.
+func TestCVVHintFollowsBrand(t *testing.T) {
+	for brand, want := range map[string]string{
+		"MASTERCARD": "3 digits on the back of the card.",
+		"AMEX":       "4 digits on the front of the card.",
+		"HYUNDAI":    "3 digits on the back of the card.",
+		"":           "3 digits on the back of the card (4 on the front for American Express).",
+	} {
+		v := baseView(checkout.StepCVV)
+		v.CardMasked, v.CardBrand = "516277******4622", brand
+		body := newHarness(t, v).get(pagePathT).Body.String()
+		if got := text(t, body, "cvv-hint"); got != want {
+			t.Errorf("%q: hint %q, want %q", brand, got, want)
+		}
+		if m := regexp.MustCompile(`<title>([^<]*)</title>`).FindStringSubmatch(body); m == nil || m[1] != "Confirm your card – Acme Books" {
+			t.Errorf("%q: title %v", brand, m)
+		}
+	}
+}
+
+// acceptedMarks are the card form's accepted brands: code → accessible name.
+func acceptedMarks(body string) map[string]string {
+	alts := map[string]string{}
+	for _, m := range regexp.MustCompile(`<li><img src="/static/logos/([A-Z_]+)\.svg" alt="([^"]*)"`).FindAllStringSubmatch(body, -1) {
+		alts[m[1]] = m[2]
+	}
+	return alts
+}
+
+// A KRW payment's form shows every accepted brand, the Korean local ones included, each
+// named for people.
+func TestAcceptedMarksKRW(t *testing.T) {
+	v := baseView(checkout.StepCard)
+	v.Amount = payment.Amount{Currency: "KRW", Value: 15000}
+	alts := acceptedMarks(newHarness(t, v).get(pagePathT).Body.String())
+	for _, b := range card.Brands() {
+		if got, ok := alts[b.Code]; ok != b.Accepted || (ok && got != b.Name) {
+			t.Errorf("mark of %s: %q shown %v, want %q shown %v", b.Code, got, ok, b.Name, b.Accepted)
+		}
+	}
 }

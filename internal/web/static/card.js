@@ -1,7 +1,8 @@
 /* cashier hosted payment pages: brand detection, number formatting and inline validation.
  * Progressive enhancement only: every form posts and is validated by the server without it.
  * Messages come from <script type="application/json" id="i18n">, the brand table (the same
- * one the gateway uses, internal/card) from id="brands". No inline script, no network. */
+ * one the gateway uses, internal/card: ranges, national prefixes, names) from id="brands".
+ * No inline script, no network. */
 (function () {
   'use strict';
 
@@ -31,6 +32,16 @@
       brand = ranges[i].brand;
     }
     return brand;
+  }
+
+  // recognized mirrors card.Recognized: a brand's range, or a domestic scheme's national
+  // prefix (the Korean local cards), whose brand the issuer names.
+  function recognized(table, pan) {
+    var p = String(pan).replace(/[ -]/g, '');
+    if (detectBrand(table.ranges || [], p) !== '') return true;
+    return (table.national || []).some(function (n) {
+      return p.slice(0, n.length) === n;
+    });
   }
 
   function luhn(p) {
@@ -131,6 +142,7 @@
 
   var api = {
     detectBrand: detectBrand,
+    recognized: recognized,
     luhn: luhn,
     formatNumber: formatNumber,
     validNumber: validNumber,
@@ -158,7 +170,9 @@
   }
 
   var messages = readJSON('i18n', {});
-  var ranges = readJSON('brands', []) || [];
+  var table = readJSON('brands', null) || {};
+  var ranges = table.ranges || [];
+  var names = table.names || {};
 
   function t(key) {
     return messages[key] || '';
@@ -183,7 +197,8 @@
     cardNo: function (input) {
       var d = digitsOf(input.value);
       if (d === '') return t('errCardNoRequired');
-      return validNumber(d) ? '' : t('errCardNoInvalid');
+      if (!validNumber(d)) return t('errCardNoInvalid');
+      return recognized(table, d) ? '' : t('errCardNotSupported');
     },
     expiry: function (input) {
       switch (expiryState(input.value, new Date())) {
@@ -235,13 +250,18 @@
 
   // ---- card number: brand logo and grouping ----
 
+  // brandName is what a buyer (and a screen reader) is told: "UnionPay", never "CUP".
+  function brandName(brand) {
+    return names[brand] || brand;
+  }
+
   function showBrand(brand) {
     var logo = byId('brand-logo');
     var name = byId('brand-name');
     if (logo) {
       if (brand) {
         logo.src = '/static/logos/' + encodeURIComponent(brand) + '.svg';
-        logo.alt = brand;
+        logo.alt = brandName(brand);
         logo.hidden = false;
       } else {
         logo.hidden = true;
@@ -250,7 +270,7 @@
       }
     }
     if (name) {
-      var text = brand ? t('detectedBrand').replace('{brand}', brand) : '';
+      var text = brand ? t('detectedBrand').replace('{brand}', brandName(brand)) : '';
       if (name.textContent !== text) name.textContent = text;
     }
   }
@@ -274,8 +294,22 @@
       if (document.activeElement === input) input.setSelectionRange(pos, pos);
     }
     showBrand(brand);
-    var cvv = byId('cvv');
-    if (cvv) cvv.maxLength = cvvLength(brand);
+    var form = input.form;
+    if (form && form.dataset.shownBrand !== brand) {
+      form.dataset.shownBrand = brand;
+      brandChanged(form, brand);
+    }
+  }
+
+  // brandChanged fits the CVV field to the card: its length, where to find it, and its
+  // message, which may have been about the last brand's length.
+  function brandChanged(form, brand) {
+    var cvv = form.querySelector('#cvv');
+    if (!cvv) return;
+    cvv.maxLength = cvvLength(brand);
+    var hint = byId('cvv-hint');
+    if (hint) hint.textContent = brand === '' ? t('cvvHint') : t(brand === 'AMEX' ? 'cvvHint4' : 'cvvHint3');
+    if (hasError(cvv) || cvv.value !== '') check(cvv, form);
   }
 
   function onExpiryInput(input, ev) {
@@ -304,6 +338,86 @@
     }
     if (summary) summary.hidden = true;
     return true;
+  }
+
+  // setBusy shows a form at work: its buttons disabled, its fields read-only (still sent,
+  // unlike disabled ones) and its checkboxes locked, the submitter saying what happens; and
+  // makes it usable again. frame.js uses it too.
+  function setBusy(form, on, submitter) {
+    form.setAttribute('aria-busy', on ? 'true' : 'false');
+    form.querySelectorAll('button').forEach(function (b) {
+      b.disabled = on;
+      if (!on) {
+        b.removeAttribute('aria-busy');
+        if (b.dataset.label) {
+          b.textContent = b.dataset.label;
+          delete b.dataset.label;
+        }
+      }
+    });
+    form.querySelectorAll('input').forEach(function (i) {
+      if (i.type === 'hidden') return;
+      i.readOnly = on;
+      if (on) i.setAttribute('aria-disabled', 'true');
+      else i.removeAttribute('aria-disabled');
+    });
+    if (on && submitter) {
+      submitter.setAttribute('aria-busy', 'true');
+      if (submitter.dataset.busy) {
+        submitter.dataset.label = submitter.textContent;
+        submitter.textContent = submitter.dataset.busy;
+      }
+    }
+  }
+
+  // A checkbox ignores readOnly: a busy form keeps it as it was sent.
+  document.addEventListener('click', function (ev) {
+    var el = ev.target;
+    if (el && el.type === 'checkbox' && el.form && el.form.getAttribute('aria-busy') === 'true') ev.preventDefault();
+  }, true);
+
+  // ---- the hosted card form after a decline ----
+  //
+  // A declined card brings the buyer back to the form (a new page, after Post/Redirect/Get).
+  // What they typed besides the card number and the CVV is kept for that one return, in this
+  // tab's sessionStorage: never the number or the CVV, and gone once any form of the payment
+  // is shown again (or the tab closes).
+
+  var KEPT = ['expiry', 'holderName', 'region', 'state', 'city', 'address1', 'address2', 'zipCode', 'saveCard'];
+
+  // The key is the page's path: the form posts to it and the decline comes back to it.
+  function keptKey() {
+    return 'cashier-form:' + window.location.pathname;
+  }
+
+  function keep(form) {
+    var v = {};
+    KEPT.forEach(function (name) {
+      var el = form.elements.namedItem(name);
+      if (el) v[name] = el.type === 'checkbox' ? el.checked : el.value;
+    });
+    try {
+      window.sessionStorage.setItem(keptKey(), JSON.stringify(v));
+    } catch (e) { /* storage off: the buyer types again */ }
+  }
+
+  function restore(form) {
+    var v = null;
+    try {
+      v = JSON.parse(window.sessionStorage.getItem(keptKey()) || 'null');
+      window.sessionStorage.removeItem(keptKey());
+    } catch (e) {
+      v = null;
+    }
+    if (!v || typeof v !== 'object' || form.dataset.form !== 'card' || !form.hasAttribute('data-declined')) return;
+    KEPT.forEach(function (name) {
+      var el = form.elements.namedItem(name);
+      if (!el || !(name in v)) return;
+      if (el.type === 'checkbox') el.checked = v[name] === true;
+      else if (el.value === '' && typeof v[name] === 'string') el.value = v[name];
+    });
+    var details = form.querySelector('details.billing');
+    if (details && ['region', 'state', 'city', 'address1', 'address2', 'zipCode'].some(function (n) { return v[n]; })) details.open = true;
   }
 
   // In the browser SDK's frame (<html data-sdk>) nothing posts: a valid submit becomes a
@@ -355,22 +469,14 @@
         hidden.value = submitter.value;
         form.appendChild(hidden);
       }
-      form.querySelectorAll('button').forEach(function (b) {
-        b.disabled = true;
-      });
-      if (submitter) {
-        submitter.setAttribute('aria-busy', 'true');
-        if (submitter.dataset.busy) submitter.textContent = submitter.dataset.busy;
-      }
+      if (form.dataset.form === 'card') keep(form);
+      setBusy(form, true, submitter);
     });
     // Back/forward cache: a page shown again must be usable again.
     window.addEventListener('pageshow', function (ev) {
       if (!ev.persisted) return;
       busy = false;
-      form.querySelectorAll('button').forEach(function (b) {
-        b.disabled = false;
-        b.removeAttribute('aria-busy');
-      });
+      setBusy(form, false);
       form.querySelectorAll('input[type="hidden"][name="action"]').forEach(function (h) {
         h.remove();
       });
@@ -389,6 +495,7 @@
         if (hasError(input)) check(input, form);
       });
     });
+    if (!sdkMode) restore(form);
     var number = form.querySelector('#cardNo');
     if (number && number.value) onNumberInput(number);
     var cvv = form.querySelector('#cvv');
@@ -404,6 +511,7 @@
   // number was cleared.
   window.CashierCard = {
     validate: validate,
+    setBusy: setBusy,
     refreshNumber: function (input) {
       onNumberInput(input);
     }

@@ -194,6 +194,20 @@ export declare class AMSCashierPayment {
 
 export declare const AMSCheckout: typeof AMSCashierPayment;
 export declare const AMSCheckoutPage: typeof AMSCashierPayment;
+/**
+ * The real package's other products. cashier serves the card drop-in only: these exist so
+ * that code naming them loads, and their constructors throw an Error saying so.
+ */
+export declare class UnsupportedProduct {
+  /** @throws always */
+  constructor(options?: unknown);
+}
+export declare const AMSElement: typeof UnsupportedProduct;
+export declare const AntomElement: typeof UnsupportedProduct;
+export declare const AMSVaulting: typeof UnsupportedProduct;
+export declare const AMSAutoDebit: typeof UnsupportedProduct;
+export declare const AMSEasyPay: typeof UnsupportedProduct;
+export declare const AddressElement: typeof UnsupportedProduct;
 export declare const version: string;
 export default AMSCashierPayment;
 
@@ -202,5 +216,11 @@ declare global {
     AMSCashierPayment: typeof AMSCashierPayment;
     AMSCheckout: typeof AMSCashierPayment;
     AMSCheckoutPage: typeof AMSCashierPayment;
+    AMSElement: typeof UnsupportedProduct;
+    AntomElement: typeof UnsupportedProduct;
+    AMSVaulting: typeof UnsupportedProduct;
+    AMSAutoDebit: typeof UnsupportedProduct;
+    AMSEasyPay: typeof UnsupportedProduct;
+    AddressElement: typeof UnsupportedProduct;
   }
 }

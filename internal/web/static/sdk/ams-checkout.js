@@ -36,6 +36,10 @@
     root.AMSCashierPayment = api.AMSCashierPayment;
     root.AMSCheckout = api.AMSCheckout;
     if (!root.AMSCheckoutPage) root.AMSCheckoutPage = api.AMSCheckoutPage;
+    // The other products' globals, unless a page already has them from elsewhere.
+    Object.keys(api).forEach(function (name) {
+      if (api[name] && api[name].unsupported && !root[name]) root[name] = api[name];
+    });
   }
 })(typeof window !== 'undefined' ? window : typeof self !== 'undefined' ? self : this,
 // @cashier-sdk-core-begin
@@ -48,6 +52,7 @@ function cashierSDK(scriptURL) {
   var REPLY_TIMEOUT_MS = 10000;
   var REDIRECT_DELAY_MS = 2000;
   var ENVIRONMENTS = ['sandbox', 'prod', 'light_sandbox'];
+  var UNSUPPORTED = ['AMSElement', 'AntomElement', 'AMSVaulting', 'AMSAutoDebit', 'AMSEasyPay', 'AddressElement'];
   var CALLBACKS = ['onEventCallback', 'onError', 'onLog', 'onClose', 'onSizeChanged',
     'onPaymentMethodSelected', 'onChange', 'onBeforeSubmit'];
   // The fields of submit({billingAddress}), as the card form and Antom's API name them.
@@ -484,11 +489,11 @@ function cashierSDK(scriptURL) {
       var box = make('div', { 'class': 'ams-cashier-popup' }, {
         position: 'relative', boxSizing: 'border-box', width: '100%', maxWidth: phone ? 'none' : '480px',
         minHeight: phone ? '100%' : '0', margin: phone ? '0' : '6vh auto', padding: '48px 16px 16px',
-        background: '#fff', borderRadius: phone ? '0' : '12px', boxShadow: '0 12px 40px rgba(0, 0, 0, 0.25)'
+        background: panelOf(c).bg, borderRadius: phone ? '0' : '12px', boxShadow: '0 12px 40px rgba(0, 0, 0, 0.25)'
       });
       var close = make('button', { id: 'ams-cashier-close', type: 'button', 'aria-label': 'Close', text: '\u00d7' }, {
         position: 'absolute', top: '6px', right: '6px', width: '44px', height: '44px', padding: '0',
-        border: '0', borderRadius: '8px', background: 'transparent', color: '#4a5568',
+        border: '0', borderRadius: '8px', background: 'transparent', color: panelOf(c).fg,
         fontSize: '30px', lineHeight: '44px', cursor: 'pointer', fontFamily: 'system-ui, sans-serif'
       });
       close.addEventListener('click', function () {
@@ -847,9 +852,18 @@ function cashierSDK(scriptURL) {
     off: { position: 'relative', top: '', right: '', bottom: '', left: '', zIndex: '', background: '', overflowY: '' }
   };
   var CHALLENGE_FRAME = {
-    on: { maxWidth: '480px', margin: '6vh auto', padding: '16px', boxSizing: 'border-box', background: '#fff', borderRadius: '12px', boxShadow: '0 12px 40px rgba(0, 0, 0, 0.25)' },
+    on: { maxWidth: '480px', margin: '6vh auto', padding: '16px', boxSizing: 'border-box', borderRadius: '12px', boxShadow: '0 12px 40px rgba(0, 0, 0, 0.25)' },
     off: { maxWidth: '', margin: '0', padding: '0', boxSizing: '', background: 'transparent', borderRadius: '', boxShadow: '' }
   };
+
+  // The dialog's box around the form takes the form's theme (frame.js THEMES): a night form
+  // in a white box would be a light frame around a dark page.
+  var PANELS = { night: { bg: '#2d3748', fg: '#e2e8f0' } };
+  var DEFAULT_PANEL = { bg: '#fff', fg: '#4a5568' };
+
+  function panelOf(c) {
+    return Object.prototype.hasOwnProperty.call(PANELS, c.themeType) ? PANELS[c.themeType] : DEFAULT_PANEL;
+  }
 
   function restyle(el, style) {
     for (var k in style) {
@@ -866,6 +880,7 @@ function cashierSDK(scriptURL) {
     c.modal = on;
     restyle(c.root, on ? CHALLENGE_ROOT.on : CHALLENGE_ROOT.off);
     restyle(c.iframe, on ? CHALLENGE_FRAME.on : CHALLENGE_FRAME.off);
+    if (on) c.iframe.style.background = panelOf(c).bg;
     if (on) {
       c.root.setAttribute('role', 'dialog');
       c.root.setAttribute('aria-modal', 'true');
@@ -973,12 +988,26 @@ function cashierSDK(scriptURL) {
     }, REDIRECT_DELAY_MS));
   };
 
+  // The real package's other globals are products beyond the card drop-in (payment
+  // elements, vaulting, auto debit, ...). They exist so that merchant code naming them loads,
+  // and fail at construction with an error that says what cashier serves instead.
+  function unsupported(name) {
+    var F = function () {
+      throw new Error(name + ' is not supported by cashier: it serves the card drop-in only (AMSCashierPayment, AMSCheckoutPage)');
+    };
+    F.unsupported = true;
+    return F;
+  }
+
   var api = {
     AMSCashierPayment: AMSCashierPayment,
     AMSCheckout: AMSCashierPayment,
     AMSCheckoutPage: AMSCashierPayment,
     version: VERSION
   };
+  UNSUPPORTED.forEach(function (name) {
+    api[name] = unsupported(name);
+  });
   api['default'] = AMSCashierPayment;
   return api;
 }

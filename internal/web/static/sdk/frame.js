@@ -214,28 +214,9 @@
     return null;
   }
 
+  // setBusy is card.js's: fields read-only and buttons disabled while a submission is out.
   function setBusy(form, on, submitter) {
-    form.setAttribute('aria-busy', on ? 'true' : 'false');
-    form.querySelectorAll('button').forEach(function (b) {
-      b.disabled = on;
-      if (!on) {
-        b.removeAttribute('aria-busy');
-        if (b.dataset.label) {
-          b.textContent = b.dataset.label;
-          delete b.dataset.label;
-        }
-      }
-    });
-    form.querySelectorAll('input').forEach(function (i) {
-      if (i.type !== 'hidden') i.readOnly = on;
-    });
-    if (on && submitter) {
-      submitter.setAttribute('aria-busy', 'true');
-      if (submitter.dataset.busy) {
-        submitter.dataset.label = submitter.textContent;
-        submitter.textContent = submitter.dataset.busy;
-      }
-    }
+    if (window.CashierCard) window.CashierCard.setBusy(form, on, submitter);
   }
 
   function showFormError(message) {
