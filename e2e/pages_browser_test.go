@@ -160,10 +160,8 @@ func TestScreenshots(t *testing.T) {
 		width, height int64
 		mobile        bool
 	}{{"desktop", 1280, 900, false}, {"phone", 390, 844, true}} {
-		ctx := tab(t, browser, layout.width, layout.height, layout.mobile)
-		ctx, cancel := context.WithTimeout(ctx, 30*time.Minute)
-		defer cancel()
 		for _, loc := range locales(t) {
+			ctx := tab(t, browser, layout.width, layout.height, layout.mobile) // the tab's deadline is for one locale
 			shoot := func(step string) {
 				if !shown[step] && step != stepSDKPopup {
 					return

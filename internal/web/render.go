@@ -84,7 +84,7 @@ type page struct {
 	// the SDK's frame reads too); card.js reloads the page once it is final. Without
 	// JavaScript the page's "Check status" link does it.
 	Poll  string
-	Error      errorData
+	Error errorData
 	// ChallengeHint is what the 3-D Secure server lets the page show: the sandbox's code.
 	ChallengeHint string
 	// Embedded: the page is the browser SDK's frame (/sdk/form/{token}): no merchant header,
