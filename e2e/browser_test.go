@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -70,7 +68,6 @@ func TestBrowserHostedPage(t *testing.T) {
 		pageToken(t, resp)
 		return resp, r.PaymentRedirectURL
 	}
-	screenshots := os.Getenv("CASHIER_SCREENSHOTS") // a directory: write the docs' screenshots there
 
 	for _, layout := range []struct {
 		name          string
@@ -80,24 +77,18 @@ func TestBrowserHostedPage(t *testing.T) {
 		t.Run("success "+layout.name, func(t *testing.T) {
 			ctx := tab(t, browser, layout.width, layout.height, layout.mobile)
 			resp, back := hosted("")
-			var shot []byte
 			run(t, ctx, chromedp.Navigate(resp.NormalURL), chromedp.WaitVisible(chromedp.CSS("#cardNo")),
 				chromedp.SendKeys(chromedp.CSS("#cardNo"), "4054695723100768"), chromedp.SendKeys(chromedp.CSS("#expiry"), "1230"),
 				chromedp.SendKeys(chromedp.CSS("#cvv"), "846"), chromedp.SendKeys(chromedp.CSS("#holderName"), "Ada Lovelace"),
-				into(&shot, chromedp.FullScreenshot(100)))
-			if screenshots != "" {
-				os.WriteFile(filepath.Join(screenshots, "hosted-card-"+layout.name+".png"), shot, 0o644)
-			}
+			)
+			browsertest.Axe(t, ctx, "card form "+layout.name)
 			var brand string
 			run(t, ctx, attr(&brand, chromedp.CSS(`#cardNo`), "autocomplete"))
 			if brand != "cc-number" {
 				t.Fatalf("card number autocomplete %q", brand)
 			}
 			run(t, ctx, chromedp.Click(chromedp.CSS("#pay")), waitResult("SUCCESS", ""))
-			if screenshots != "" {
-				run(t, ctx, into(&shot, chromedp.FullScreenshot(100)))
-				os.WriteFile(filepath.Join(screenshots, "hosted-result-"+layout.name+".png"), shot, 0o644)
-			}
+			browsertest.Axe(t, ctx, "receipt "+layout.name)
 			// The result page stays until the buyer goes back to the merchant.
 			var refreshes int
 			run(t, ctx, into(&refreshes, chromedp.Evaluate[int](`document.querySelectorAll('meta[http-equiv="refresh"]').length`)))
@@ -169,6 +160,7 @@ func TestBrowserHostedPage(t *testing.T) {
 		if strings.TrimSpace(msg) == "" || invalid != "true" {
 			t.Fatalf("inline error %q, aria-invalid %q", msg, invalid)
 		}
+		browsertest.Axe(t, ctx, "card form with errors, phone")
 		if inq := e.inquiry(resp.PaymentID); inq.PaymentStatus != "PROCESSING" {
 			t.Fatalf("a rejected form changed the payment: %s", inq.PaymentStatus)
 		}
@@ -305,6 +297,7 @@ func TestBrowserHostedPage(t *testing.T) {
 		if cardInputs != 0 {
 			t.Fatal("the CVV-only page asks for the card number")
 		}
+		browsertest.Axe(t, ctx, "saved card's CVV, phone")
 		run(t, ctx, chromedp.SendKeys(chromedp.CSS("#cvv"), "846"), chromedp.Click(chromedp.CSS("#pay")), waitResult("SUCCESS", ""))
 		if inq := e.inquiry(resp.PaymentID); inq.PaymentStatus != "SUCCESS" || inq.PaymentResultInfo.CardToken != token {
 			t.Fatalf("merchant sees %s %+v", inq.PaymentStatus, inq.PaymentResultInfo)
@@ -317,10 +310,30 @@ func TestBrowserHostedPage(t *testing.T) {
 		r.PaymentMethod.RequireIssuerAuthentication = true
 		r.PaymentRedirectURL = shop.URL + "/return/kr"
 		resp := e.pay(r)
-		run(t, ctx, chromedp.Navigate(resp.NormalURL+"?locale=ko_KR"), chromedp.WaitVisible(chromedp.CSS(`[data-step="issuer"] #issuer-approve`)),
-			chromedp.Click(chromedp.CSS("#issuer-approve")), waitResult("SUCCESS", ""))
+		run(t, ctx, chromedp.Navigate(resp.NormalURL+"?locale=ko_KR"), chromedp.WaitVisible(chromedp.CSS(`[data-step="issuer"] #issuer-approve`)))
+		browsertest.Axe(t, ctx, "issuer page, phone")
+		run(t, ctx, chromedp.Click(chromedp.CSS("#issuer-approve")), waitResult("SUCCESS", ""))
 		if inq := e.inquiry(resp.PaymentID); inq.PaymentStatus != "SUCCESS" || inq.PaymentResultInfo.CardBrand != "HYUNDAI" {
 			t.Fatalf("merchant sees %s %+v", inq.PaymentStatus, inq.PaymentResultInfo)
+		}
+	})
+
+	t.Run("slow issuer: the page waits without reloading, then shows the outcome", func(t *testing.T) {
+		ctx := tab(t, browser, 390, 844, true)
+		resp, _ := hosted("")
+		run(t, ctx, chromedp.Navigate(resp.NormalURL), fillCard("4000000000007015", "1230", "846", "Ada Lovelace"),
+			waitResult("PROCESSING", ""), chromedp.WaitVisible(chromedp.CSS("#check-status")))
+		browsertest.Axe(t, ctx, "processing, phone")
+		var refreshes int
+		run(t, ctx, into(&refreshes, chromedp.Evaluate[int](`document.querySelectorAll('meta[http-equiv="refresh"]').length`)))
+		if refreshes != 0 {
+			t.Fatal("the processing page has a meta refresh")
+		}
+		// The issuer answers (docs/test-cards.md); the page finds out by itself.
+		e.advance(31 * time.Second)
+		run(t, ctx, waitResult("SUCCESS", ""), chromedp.WaitVisible(chromedp.CSS("#receipt")))
+		if inq := e.inquiry(resp.PaymentID); inq.PaymentStatus != "SUCCESS" {
+			t.Fatalf("merchant sees %s", inq.PaymentStatus)
 		}
 	})
 

@@ -22,7 +22,7 @@ import (
 // createComponent, submit, and an onEventCallback switch on the documented codes. Only the
 // script URL points at cashier instead of Antom's CDN.
 var antomMerchantPage = template.Must(template.New("page").Parse(`<!doctype html>
-<html><head><meta charset="utf-8"><title>Checkout</title></head>
+<html lang="en"><head><meta charset="utf-8"><title>Checkout</title></head>
 <body>
 <h1>Checkout</h1>
 <div id="ConnectPayment"></div>
@@ -34,7 +34,7 @@ var antomMerchantPage = template.Must(template.New("page").Parse(`<!doctype html
   var statusEl = document.getElementById("status");
   var checkoutApp = new window.AMSCashierPayment({
     environment: "sandbox",
-    locale: "en_US",
+    locale: "{{.Locale}}",
     analytics: { enabled: true },
     onLog: function (log) {},
     onEventCallback: function (event) {
@@ -95,7 +95,11 @@ func newSDKShop(t *testing.T, e *env) *sdkShop {
 			return
 		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		antomMerchantPage.Execute(w, map[string]any{
+		locale := r.URL.Query().Get("locale")
+		if locale == "" {
+			locale = "en_US"
+		}
+		antomMerchantPage.Execute(w, map[string]any{"Locale": locale,
 			"SDK": e.baseURL + "/sdk/ams-checkout.js", "SessionData": r.URL.Query().Get("session"),
 			"NoRedirect": r.URL.Query().Get("redirect") != "1", "Popup": r.URL.Query().Get("popup") == "1",
 			"NeedCVV": r.URL.Query().Get("needcvv") == "1",
@@ -215,6 +219,7 @@ func TestBrowserSDK(t *testing.T) {
 		shop.open(ctx, resp.PaymentSessionData, false, false)
 		waitEvent(t, ctx, "created")
 		typeCard(t, ctx, "4054695723100768")
+		browsertest.Axe(t, ctx, "embedded card form")
 		run(t, ctx, browsertest.Press("#submit"))
 		waitEvent(t, ctx, "SDK_PAYMENT_SUCCESSFUL")
 		time.Sleep(2500 * time.Millisecond)
@@ -234,6 +239,7 @@ func TestBrowserSDK(t *testing.T) {
 		waitEvent(t, ctx, "created")
 		run(t, ctx, chromedp.WaitVisible(chromedp.CSS("#ams-cashier-overlay")), chromedp.WaitVisible(chromedp.CSS("#ams-cashier-close")))
 		typeCard(t, ctx, "5162774114974622")
+		browsertest.Axe(t, ctx, "popup, phone")
 		inFrame(t, ctx, func(f *chromedp.Node) chromedp.Action[chromedp.Void] {
 			return chromedp.Click(chromedp.CSS("#pay"), chromedp.FromNode(f))
 		})
@@ -261,6 +267,10 @@ func TestBrowserSDK(t *testing.T) {
 		if !strings.Contains(status, "DO_NOT_HONOR") {
 			t.Fatalf("the decline reached the page as %q", status)
 		}
+		inFrame(t, ctx, func(f *chromedp.Node) chromedp.Action[chromedp.Void] {
+			return chromedp.WaitVisible(chromedp.CSS("#form-error"), chromedp.FromNode(f))
+		})
+		browsertest.Axe(t, ctx, "embedded card form after a decline")
 		if st := shop.paymentOf(reqID).PaymentStatus; st != "PROCESSING" {
 			t.Fatalf("after a decline in a session the payment is %s", st)
 		}
@@ -289,6 +299,7 @@ func TestBrowserSDK(t *testing.T) {
 		})
 		run(t, ctx, browsertest.Press("#submit"))
 		waitEvent(t, ctx, "SDK_FORM_VERIFICATION_FAILED")
+		browsertest.Axe(t, ctx, "embedded card form with errors")
 		inq := shop.paymentOf(reqID)
 		if inq.PaymentStatus != "PROCESSING" || hasNotification(shop, inq.PaymentID) {
 			t.Fatalf("a form error changed the payment: %s", inq.PaymentStatus)
@@ -311,6 +322,11 @@ func TestBrowserSDK(t *testing.T) {
 		inFrame(t, ctx, func(f *chromedp.Node) chromedp.Action[chromedp.Void] {
 			return chromedp.Steps(
 				chromedp.WaitVisible(chromedp.CSS("#otp"), chromedp.FromNode(f)),
+			)
+		})
+		browsertest.Axe(t, ctx, "embedded 3-D Secure challenge")
+		inFrame(t, ctx, func(f *chromedp.Node) chromedp.Action[chromedp.Void] {
+			return chromedp.Steps(
 				chromedp.SendKeys(chromedp.CSS("#otp"), "123456", chromedp.FromNode(f)),
 				chromedp.Click(chromedp.CSS("#challenge-submit"), chromedp.FromNode(f)),
 			)
@@ -377,6 +393,7 @@ func TestBrowserSDK(t *testing.T) {
 				}
 				return chromedp.Steps(steps...)
 			})
+			browsertest.Axe(t, ctx, "embedded saved card")
 			run(t, ctx, browsertest.Press("#submit"))
 			waitEvent(t, ctx, "SDK_PAYMENT_SUCCESSFUL")
 			inq := shop.paymentOf(reqID)

@@ -12,6 +12,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	"github.com/cashierpay/cashier/internal/browsertest"
 )
 
 // surfacePage is merchant code that uses what the real @alipay/ams-checkout has beyond the
@@ -215,6 +217,7 @@ func TestBrowserSDKSurface(t *testing.T) {
 			getComputedStyle(document.getElementById("pay")).backgroundColor === "rgb(179, 38, 30)" &&
 			getComputedStyle(document.body).color === "rgb(226, 232, 240)" &&
 			getComputedStyle(document.getElementById("cardNo")).backgroundColor === "rgb(26, 32, 44)"`)
+		browsertest.Axe(t, ctx, "night theme with an accent colour")
 	})
 
 	t.Run("night popup box, and the real package's other globals", func(t *testing.T) {
@@ -279,6 +282,7 @@ func TestBrowserSDKSurface(t *testing.T) {
     hit !== document.getElementById("submit") && root.contains(hit) && document.activeElement.tagName === "IFRAME";
 })()`)
 		pollFrame(t, ctx, `document.getElementById("otp") !== null && `+frameFocusIs(false))
+		browsertest.Axe(t, ctx, "embedded 3-D Secure challenge in a dialog")
 		press(t, ctx, kb.Tab, true) // no control outside the form: Shift+Tab wraps to its last
 		pollFrame(t, ctx, `document.getElementById("otp") !== null && `+frameFocusIs(true))
 		inFrame(t, ctx, func(f *chromedp.Node) chromedp.Action[chromedp.Void] {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -59,13 +60,16 @@ func TestBrowserShop(t *testing.T) {
 
 	t.Run("popup", func(t *testing.T) {
 		ctx := browsertest.Tab(t, browser, 390, 844, true)
-		browsertest.Do(t, ctx, chromedp.Navigate(e.shopURL+"/"), chromedp.Click(chromedp.CSS("#pay-popup")),
-			chromedp.WaitVisible(chromedp.CSS("#ams-cashier-overlay")))
+		browsertest.Do(t, ctx, chromedp.Navigate(e.shopURL+"/"), chromedp.WaitVisible(chromedp.CSS("#pay-popup")))
+		browsertest.Axe(t, ctx, "product page, phone")
+		browsertest.Do(t, ctx, chromedp.Click(chromedp.CSS("#pay-popup")), chromedp.WaitVisible(chromedp.CSS("#ams-cashier-overlay")))
 		typeInto(ctx, card(cardOK))
+		browsertest.Axe(t, ctx, "popup, phone")
 		browsertest.InFrame(t, ctx, frame, func(f *chromedp.Node) chromedp.Action[chromedp.Void] {
 			return chromedp.Click(chromedp.CSS("#pay"), chromedp.FromNode(f))
 		})
 		browsertest.Do(t, ctx, chromedp.WaitVisible(chromedp.CSS(`#state[data-state="paid"]`)))
+		browsertest.Axe(t, ctx, "paid order, phone")
 		checkMerchantSide(orderOf(ctx), "paid", "SUCCESS")
 	})
 
@@ -76,10 +80,16 @@ func TestBrowserShop(t *testing.T) {
 		typeInto(ctx, card(cardDecline))
 		browsertest.Do(t, ctx, browsertest.Press("#sdk-pay"),
 			chromedp.WaitVisible(chromedp.CSS(`#checkout[data-last-event="SDK_PAYMENT_FAIL"]`)))
+		// The reason in words, not a code, and one error box: the card form's, beside the card.
 		msg, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#sdk-message")))
-		if strings.TrimSpace(msg) == "" {
-			t.Fatal("the decline is not shown")
+		kind, _ := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS("#sdk-message"), "data-kind"))
+		if strings.TrimSpace(msg) != "Your bank declined the payment. Try another card." || kind.Value != "info" {
+			t.Fatalf("the shop says %q (%s) after a decline", msg, kind.Value)
 		}
+		browsertest.InFrame(t, ctx, frame, func(f *chromedp.Node) chromedp.Action[chromedp.Void] {
+			return chromedp.WaitVisible(chromedp.CSS("#form-error"), chromedp.FromNode(f))
+		})
+		browsertest.Axe(t, ctx, "embedded checkout after a decline")
 		typeInto(ctx, map[string]string{"cardNo": cardOK, "cvv": "123"})
 		browsertest.Do(t, ctx, chromedp.WaitEnabled(chromedp.CSS("#sdk-pay")), browsertest.Press("#sdk-pay"),
 			chromedp.WaitVisible(chromedp.CSS(`#state[data-state="paid"]`)))
@@ -105,6 +115,7 @@ func TestBrowserShop(t *testing.T) {
 		browsertest.Do(t, ctx, chromedp.Navigate(e.shopURL+"/"), chromedp.Click(chromedp.CSS("#pay-embedded")),
 			chromedp.WaitEnabled(chromedp.CSS("#sdk-pay")), browsertest.Press("#sdk-pay"),
 			chromedp.WaitVisible(chromedp.CSS(`#checkout[data-last-event="SDK_FORM_VERIFICATION_FAILED"]`)))
+		browsertest.Axe(t, ctx, "embedded checkout with form errors")
 		orders := e.shop.orderIDsForTest()
 		orderID := orders[len(orders)-1]
 		state, attempts, _ := e.order(orderID)
@@ -129,6 +140,11 @@ func TestBrowserShop(t *testing.T) {
 		browsertest.InFrame(t, ctx, frame, func(f *chromedp.Node) chromedp.Action[chromedp.Void] {
 			return chromedp.Steps(
 				chromedp.WaitVisible(chromedp.CSS("#otp"), chromedp.FromNode(f)),
+			)
+		})
+		browsertest.Axe(t, ctx, "popup 3-D Secure challenge")
+		browsertest.InFrame(t, ctx, frame, func(f *chromedp.Node) chromedp.Action[chromedp.Void] {
+			return chromedp.Steps(
 				chromedp.SendKeys(chromedp.CSS("#otp"), "123456", chromedp.FromNode(f)),
 				chromedp.Click(chromedp.CSS("#challenge-submit"), chromedp.FromNode(f)),
 			)
@@ -176,5 +192,20 @@ func TestBrowserShop(t *testing.T) {
 		if _, attempts, _ := e.order(orderID); len(attempts) != 1 {
 			t.Fatalf("reopening the popup made %d attempts; the session should be reused", len(attempts))
 		}
+	})
+	t.Run("expired session", func(t *testing.T) {
+		ctx := browsertest.Tab(t, browser, 1280, 860, false)
+		browsertest.Do(t, ctx, chromedp.Navigate(e.shopURL+"/"), chromedp.Click(chromedp.CSS("#pay-embedded")),
+			chromedp.WaitEnabled(chromedp.CSS("#sdk-pay")))
+		// The session outlives the shop's clock, moved on two hours; the page says so and
+		// offers to start again, and nothing about the card.
+		e.offset.Add(int64(2 * time.Hour))
+		defer e.offset.Store(0)
+		browsertest.Do(t, ctx, chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("#restart")))
+		msg, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#sdk-message")))
+		if strings.TrimSpace(msg) != "Your payment session has expired. Start again to pay." {
+			t.Fatalf("an expired session says %q", msg)
+		}
+		browsertest.Axe(t, ctx, "expired session")
 	})
 }

@@ -48,7 +48,8 @@ func New(t testing.TB) context.Context {
 }
 
 // Tab opens a tab with a viewport of width×height; mobile emulates a phone. Actions on it
-// time out after 90 s.
+// time out after 90 s. With axe-core installed, every document the tab opens has it ready
+// for Axe.
 func Tab(t testing.TB, browser context.Context, width, height int64, mobile bool) context.Context {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(browser)
@@ -60,6 +61,11 @@ func Tab(t testing.TB, browser context.Context, width, height int64, mobile bool
 		}
 	})); err != nil {
 		t.Fatal(err)
+	}
+	if src, err := axeSource(); err == nil {
+		if err := installAxe(ctx, src); err != nil {
+			t.Fatal(err)
+		}
 	}
 	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
 	t.Cleanup(cancelTimeout)

@@ -121,7 +121,7 @@ func (rd *renderer) frameConfig(loc, csrf string, sdk *frameParams, token, step 
 // embed turns a rendered page into the SDK frame's variant.
 func (rd *renderer) embed(pg *page, token string, v *checkout.HostedView, vals formValues, sdk *frameParams) {
 	t := pg.T
-	pg.Embedded, pg.Refresh, pg.HideSubmit, pg.HideCVV = true, "", !sdk.showSubmit, !sdk.needCVV
+	pg.Embedded, pg.HideSubmit, pg.HideCVV = true, !sdk.showSubmit, !sdk.needCVV
 	if v.Step == checkout.StepResult {
 		// The SDK moves the buyer on (or not: notRedirectAfterComplete); the frame links nowhere.
 		pg.Title = pg.Result.Heading
@@ -136,7 +136,7 @@ func (rd *renderer) embed(pg *page, token string, v *checkout.HostedView, vals f
 
 // embedError turns an error page into the SDK frame's variant; frame.js tells the SDK.
 func (rd *renderer) embedError(pg *page, token string, status int, sdk *frameParams) {
-	pg.Embedded, pg.Refresh = true, ""
+	pg.Embedded = true
 	pg.Error.Back = ""
 	pg.SDKConfig = rd.frameConfig(pg.Locale, "", sdk, token, "error")
 	pg.SDKConfig.Error = status

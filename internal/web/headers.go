@@ -9,15 +9,15 @@ import (
 // The three kinds of answer carry three policies: a hosted page may be framed by nobody,
 // the SDK's frame by any merchant's page, and the JSON answers are rendered by nobody.
 
-// csp allows only the page's own script, style sheet and images (the brand logos). Forms
-// post to the same origin; the result page's move to the merchant is a navigation, which
+// csp allows only the page's own script, style sheet and images (the brand logos), and
+// fetches from cashier (a payment waiting on the issuer asks for its state). Forms post to
+// the same origin; the result page's move to the merchant is a navigation, which
 // form-action does not govern.
-const csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; " +
+const csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; " +
 	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 // frameCSP is the hosted pages' policy, except that a merchant's page of any origin may frame
-// the form (the origin the SDK names is checked by frame.js before it says anything) and
-// frame.js may fetch from cashier.
+// the form (the origin the SDK names is checked by frame.js before it says anything).
 const frameCSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; " +
 	"form-action 'self'; frame-ancestors *; base-uri 'none'"
 

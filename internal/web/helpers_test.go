@@ -207,7 +207,7 @@ func text(t *testing.T, body, id string) string {
 }
 
 var wantHeaders = map[string]string{
-	"Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+	"Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
 	"Cache-Control":           "no-store",
 	"Pragma":                  "no-cache",
 	"X-Content-Type-Options":  "nosniff",

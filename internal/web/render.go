@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -83,12 +84,15 @@ type page struct {
 	Issuer     logo
 	IssuerText string
 	Result     resultData
-	Refresh    string // <meta http-equiv="refresh"> content: a page that waits on the issuer
-	Error      errorData
+	// Poll is where a page waiting on the issuer asks for the payment's state (the JSON view
+	// the SDK's frame reads too); card.js reloads the page once it is final. Without
+	// JavaScript the page's "Check status" link does it.
+	Poll  string
+	Error errorData
 	// ChallengeHint is what the 3-D Secure server lets the page show: the sandbox's code.
 	ChallengeHint string
 	// Embedded: the page is the browser SDK's frame (/sdk/form/{token}): no merchant header,
-	// no meta refresh, no links out, and frame.js with SDKConfig talks to the SDK.
+	// no status poll, no links out, and frame.js with SDKConfig talks to the SDK.
 	Embedded   bool
 	HideSubmit bool // the SDK's merchant submits with its own button
 	// HideCVV: the SDK's merchant pays a saved card without asking its CVV again
@@ -203,11 +207,11 @@ func (rd *renderer) render(w http.ResponseWriter, r *http.Request, loc string, s
 			pg.Receipt = true
 			pg.CardLogo, pg.CardNumber = brandLogo(cardBrand(v.CardBrand)), lastFour(v.CardMasked)
 		}
-		// A final page stays until the buyer leaves with "Return to merchant": the buyer
-		// reads the outcome at their own pace (WCAG 2.2.1). Only a payment still waiting on
-		// the issuer asks again for its outcome, on the same page.
+		// No page leaves or reloads by a timer (WCAG 2.2.1): a final page stays until the
+		// buyer leaves with "Return to merchant", and a payment still waiting on the issuer
+		// is looked up in the background, the page changing only once there is an outcome.
 		if !pg.Result.Final {
-			pg.Refresh = "5"
+			pg.Poll = SDKPrefix + "api/" + url.PathEscape(token)
 		}
 		if v.RedirectURL != "" && pg.Result.RedirectURL == "" {
 			rd.log.WarnContext(r.Context(), "web: payment redirect URL is not http(s); not linked", "payment", v.PaymentID)

@@ -117,15 +117,26 @@
     }
   }
 
-  function detail(e) {
+  // reasons word Antom's result codes for the shopper; a code is for the shop's logs, never
+  // for the page. Codes not listed get the general sentence.
+  var reasons = {
+    DO_NOT_HONOR: 'Your bank declined the payment.',
+    USER_BALANCE_NOT_ENOUGH: 'The card does not have enough funds for this payment.',
+    CARD_EXPIRED: 'This card has expired.',
+    INVALID_CARD_NUMBER: 'The card number is not valid.',
+    INVALID_CVV: 'The security code does not match the card.',
+    INVALID_EXPIRATION_DATE: 'The expiry date does not match the card.',
+    USER_PAYMENT_VERIFICATION_FAILED: 'Your bank could not confirm that the payment is yours.',
+    RISK_REJECT: 'The payment was refused for security reasons.',
+    CARD_NOT_SUPPORTED: 'This shop does not accept this card.',
+    SELECTED_CARD_BRAND_NOT_AVAILABLE: 'This shop does not accept this card.'
+  };
+  // sessionOver: codes that say the session itself has ended, not the card.
+  var sessionOver = { ORDER_IS_CLOSED: true, ORDER_IS_CANCELED: true, ORDER_STATUS_INVALID: true };
+
+  function resultCode(e) {
     var r = (e && e.result) || {};
-    var inner = r.result || {};
-    var text = r.paymentResultMessage || inner.resultMessage || (e && e.message) || '';
-    var code = r.paymentResultCode || inner.resultCode || '';
-    if (code && text.indexOf(code) < 0) {
-      text = text ? text + ' (' + code + ')' : code;
-    }
-    return text;
+    return r.paymentResultCode || (r.result && r.result.resultCode) || '';
   }
 
   function onEvent(e) {
@@ -162,8 +173,13 @@
         break;
       case 'SDK_PAYMENT_FAIL':
         failed = true;
-        tryAgain('The payment did not go through' + (detail(e) ? ': ' + detail(e) : '') +
-          '. Check the card details or use another card.', 'error');
+        if (sessionOver[resultCode(e)]) {
+          expired();
+          break;
+        }
+        // The card form shows the decline as an error beside the card: the shop's line is a
+        // hint in words, not a second error box.
+        tryAgain((reasons[resultCode(e)] || 'The payment did not go through.') + ' Try another card.', 'info');
         break;
       case 'SDK_PAYMENT_CANCEL':
         closed = true;

@@ -2,7 +2,8 @@
  * Progressive enhancement only: every form posts and is validated by the server without it.
  * Messages come from <script type="application/json" id="i18n">, the brand table (the same
  * one the gateway uses, internal/card: ranges, national prefixes, names) from id="brands".
- * No inline script, no network. */
+ * No inline script; the one network call is a payment waiting on the issuer asking for its
+ * state (pollStatus). */
 (function () {
   'use strict';
 
@@ -503,8 +504,35 @@
     guardSubmit(form);
   }
 
+  // pollStatus: a result page waiting on the issuer asks for the payment's state every few
+  // seconds and reloads once there is an outcome, instead of a timed refresh that would
+  // reload under a buyer who is reading (WCAG 2.2.1). A failed look-up is tried again; the
+  // page's "Check status" link does the same by hand, and without JavaScript.
+  function pollStatus(result) {
+    var url = result.getAttribute('data-poll');
+    function again() {
+      window.setTimeout(check, 3000);
+    }
+    function check() {
+      fetch(url, { headers: { Accept: 'application/json' }, cache: 'no-store' })
+        .then(function (r) {
+          return r.ok ? r.json() : null;
+        })
+        .then(function (v) {
+          if (v && (v.final || v.step !== 'result')) {
+            window.location.reload();
+            return;
+          }
+          again();
+        }, again);
+    }
+    again();
+  }
+
   function init() {
     document.querySelectorAll('form[data-form]').forEach(wire);
+    var waiting = document.querySelector('#result[data-poll]');
+    if (waiting) pollStatus(waiting);
   }
 
   // For frame.js: validate a form as a submit would, and reset the brand after the card
