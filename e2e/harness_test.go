@@ -254,7 +254,7 @@ func (e *env) signedHeaders(path, requestTime string, body []byte) http.Header {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	sig, err := ams.SignHeader(ams.RSASigner{Key: key}, "POST", path, e.app.SandboxClient.ClientID, requestTime, body)
+	sig, err := ams.SignHeader(ams.RSASigner{Key: key}, "1", "POST", path, e.app.SandboxClient.ClientID, requestTime, body)
 	if err != nil {
 		e.t.Fatal(err)
 	}

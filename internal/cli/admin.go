@@ -69,7 +69,11 @@ func (c *merchantAddCmd) Run(e *env) error {
 	}
 	defer st.Close()
 	name := cmp.Or(c.Name, c.ClientID)
-	m := &payment.Merchant{ID: c.ClientID, ClientID: c.ClientID, Name: name, PublicKey: ams.EncodePublicKey(pub), NotifyURL: c.NotifyURL, CreatedAt: time.Now().UTC()}
+	created := time.Now().UTC()
+	m := &payment.Merchant{
+		ID: c.ClientID, ClientID: c.ClientID, Name: name, NotifyURL: c.NotifyURL, CreatedAt: created,
+		Keys: payment.MerchantKeys{{Version: 1, PublicKey: ams.EncodePublicKey(pub), CreatedAt: created}},
+	}
 	if err := st.MerchantInsert(e.ctx, m); err != nil {
 		if errors.Is(err, store.ErrConflict) {
 			return fmt.Errorf("client id %q is already registered", c.ClientID)

@@ -66,7 +66,8 @@ func EnsureMerchant(ctx context.Context, st store.Store, dir string, secrets dat
 	_, err = st.MerchantGetByClientID(ctx, m.ClientID)
 	if errors.Is(err, store.ErrNotFound) {
 		err = st.MerchantInsert(ctx, &payment.Merchant{
-			ID: m.ClientID, ClientID: m.ClientID, Name: "Sandbox merchant", PublicKey: m.MerchantPublicKey, CreatedAt: now.UTC(),
+			ID: m.ClientID, ClientID: m.ClientID, Name: "Sandbox merchant", CreatedAt: now.UTC(),
+			Keys: payment.MerchantKeys{{Version: 1, PublicKey: m.MerchantPublicKey, CreatedAt: now.UTC()}},
 		})
 		if errors.Is(err, store.ErrConflict) {
 			err = nil

@@ -24,7 +24,10 @@ func newMerchant(created time.Time) *payment.Merchant {
 		ID:            id,
 		ClientID:      "client-" + id,
 		Name:          "Boutique Zoë & Co",
-		PublicKey:     "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE" + id,
+		Keys: payment.MerchantKeys{
+			{Version: 1, PublicKey: "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE" + id, CreatedAt: created, RetiredAt: created.Add(time.Hour)},
+			{Version: 2, PublicKey: "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIB" + id, CreatedAt: created.Add(time.Minute)},
+		},
 		NotifyURL:     "https://shop.example/notify?m=" + id,
 		RequestWindow: 5*time.Minute + 250*time.Millisecond,
 		CreatedAt:     created,
