@@ -66,13 +66,13 @@ type Config struct {
 
 // Client calls the gateway. It is safe for concurrent use.
 type Client struct {
-	baseURL    string
-	clientID   string
+	baseURL     string
+	clientID    string
 	signer      ams.Signer
 	keyVersion  string
 	gatewayKeys gatewayKeys
-	httpClient *http.Client
-	sandbox    bool
+	httpClient  *http.Client
+	sandbox     bool
 }
 
 // New checks cfg, parses its keys and returns a Client.
@@ -124,8 +124,8 @@ func New(cfg Config) (*Client, error) {
 		sandbox = *cfg.Sandbox
 	}
 	return &Client{
-		baseURL:    base,
-		clientID:   cfg.ClientID,
+		baseURL:     base,
+		clientID:    cfg.ClientID,
 		signer:      ams.RSASigner{Key: priv},
 		keyVersion:  cmp.Or(cfg.KeyVersion, ams.DefaultKeyVersion),
 		gatewayKeys: gk,
@@ -146,7 +146,9 @@ func (c *Client) Sandbox() bool { return c.sandbox }
 func (c *Client) GatewayPublicKey() *rsa.PublicKey { return c.gatewayKeys.fallback }
 
 // GatewayPublicKeys are the gateway's public keys by keyVersion the Client was given.
-func (c *Client) GatewayPublicKeys() map[string]*rsa.PublicKey { return maps.Clone(c.gatewayKeys.byVersion) }
+func (c *Client) GatewayPublicKeys() map[string]*rsa.PublicKey {
+	return maps.Clone(c.gatewayKeys.byVersion)
+}
 
 // gatewayKeys are the gateway public keys a merchant trusts: by the keyVersion a signature
 // names, and one for a signature that names no version listed.
