@@ -103,7 +103,7 @@ func (e *env) start(opts cli.Options) {
 		app.Close()
 	})
 	sm := app.SandboxClient
-	e.c, err = client.New(client.Config{BaseURL: e.baseURL, ClientID: sm.ClientID, MerchantPrivateKey: sm.MerchantPrivateKey, GatewayPublicKey: sm.GatewayPublicKey})
+	e.c, err = client.New(client.Config{BaseURL: e.baseURL, ClientID: sm.ClientID, MerchantPrivateKey: sm.MerchantPrivateKey, GatewayPublicKey: sm.GatewayPublicKey, GatewayPublicKeys: sm.GatewayPublicKeys})
 	if err != nil {
 		t.Fatal(err)
 	}
