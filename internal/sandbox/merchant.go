@@ -40,7 +40,7 @@ type Merchant struct {
 }
 
 // EnsureMerchant makes sure the sandbox merchant of dir's sandbox-merchant.json exists in the
-// store, creating both on first start. Later starts only refresh the gateway key; the URLs
+// store, creating both on first start. Later starts only refresh the gateway's public keys; the URLs
 // are the server's to write (PublishURLs), so that a command run beside a server leaves them
 // alone. gatewayKeys are the gateway's public keys by version, signing the one it signs with.
 func EnsureMerchant(ctx context.Context, st store.Store, dir string, secrets datadir.Secrets, gatewayKeys map[string]string, signing string, now time.Time) (*Merchant, error) {
