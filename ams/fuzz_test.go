@@ -36,7 +36,7 @@ func FuzzParseSignatureHeader(f *testing.F) {
 			t.Fatalf("ParseSignatureHeader(%q) accepted algorithm %q", header, h.Algorithm)
 		}
 
-		formatted := ams.FormatSignatureHeader(sig)
+		formatted := ams.FormatSignatureHeader("1", sig)
 		value, ok := strings.CutPrefix(formatted, "algorithm=RSA256,keyVersion=1,signature=")
 		if !ok || strings.ContainsAny(value, " +/=,") {
 			t.Fatalf("formatted header is not in the SDK form: %q", formatted)

@@ -78,10 +78,21 @@ type SignatureHeader struct {
 	Signature  []byte // raw signature bytes, URL- and base64-decoded
 }
 
-// FormatSignatureHeader renders sig the way the official SDKs expect it: no spaces,
-// signature last, base64 then URL query-escaped.
-func FormatSignatureHeader(sig []byte) string {
-	return "algorithm=RSA256,keyVersion=1,signature=" + url.QueryEscape(base64.StdEncoding.EncodeToString(sig))
+// HeaderKeyVersion is the header in which the Go and Java SDKs repeat the keyVersion of
+// their Signature header.
+const HeaderKeyVersion = "Key-Version"
+
+// DefaultKeyVersion is the keyVersion the official SDKs send unless told otherwise.
+const DefaultKeyVersion = "1"
+
+// FormatSignatureHeader renders sig, made with the key of keyVersion, the way the official
+// SDKs expect it: no spaces, signature last, base64 then URL query-escaped. An empty
+// keyVersion is DefaultKeyVersion.
+func FormatSignatureHeader(keyVersion string, sig []byte) string {
+	if keyVersion == "" {
+		keyVersion = DefaultKeyVersion
+	}
+	return "algorithm=RSA256,keyVersion=" + keyVersion + ",signature=" + url.QueryEscape(base64.StdEncoding.EncodeToString(sig))
 }
 
 // ErrSignatureHeader reports a Signature header that cannot be parsed.
@@ -146,13 +157,14 @@ func VerifyHeader(pub *rsa.PublicKey, method, path, clientID, timestamp string, 
 	return Verify(pub, SignContent(method, path, clientID, timestamp, body), h.Signature)
 }
 
-// SignHeader signs the content and returns the value of the Signature header.
-func SignHeader(s Signer, method, path, clientID, timestamp string, body []byte) (string, error) {
+// SignHeader signs the content with s, the key of keyVersion, and returns the value of the
+// Signature header.
+func SignHeader(s Signer, keyVersion, method, path, clientID, timestamp string, body []byte) (string, error) {
 	sig, err := s.Sign(SignContent(method, path, clientID, timestamp, body))
 	if err != nil {
 		return "", err
 	}
-	return FormatSignatureHeader(sig), nil
+	return FormatSignatureHeader(keyVersion, sig), nil
 }
 
 // NormalizePath is the path a sender meant: repeated slashes collapsed, "." and ".."

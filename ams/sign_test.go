@@ -72,7 +72,7 @@ func TestSignatureVectorByHand(t *testing.T) {
 
 func TestSignHeaderMatchesVector(t *testing.T) {
 	key := vectorKey(t)
-	got, err := ams.SignHeader(ams.RSASigner{Key: key}, "POST", vectorPath, vectorClientID, vectorTime, []byte(vectorBody))
+	got, err := ams.SignHeader(ams.RSASigner{Key: key}, "1", "POST", vectorPath, vectorClientID, vectorTime, []byte(vectorBody))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +131,7 @@ func TestVerifyHeaderVector(t *testing.T) {
 func TestSignRoundTrip(t *testing.T) {
 	key := vectorKey(t)
 	body := []byte(`{"a":"\u003cb\u003e","n":1}`)
-	h, err := ams.SignHeader(ams.RSASigner{Key: key}, "POST", "/notify", "SANDBOX_5X00000000000000", "2026-11-22T12:27:10+08:00", body)
+	h, err := ams.SignHeader(ams.RSASigner{Key: key}, "1", "POST", "/notify", "SANDBOX_5X00000000000000", "2026-11-22T12:27:10+08:00", body)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,12 +142,12 @@ func TestSignRoundTrip(t *testing.T) {
 
 func TestFormatSignatureHeader(t *testing.T) {
 	// 0xfb 0xff encodes to "+/8=": all three characters that need escaping.
-	got := ams.FormatSignatureHeader([]byte{0xfb, 0xff})
+	got := ams.FormatSignatureHeader("1", []byte{0xfb, 0xff})
 	want := "algorithm=RSA256,keyVersion=1,signature=%2B%2F8%3D"
 	if got != want {
 		t.Fatalf("FormatSignatureHeader = %q, want %q", got, want)
 	}
-	h := ams.FormatSignatureHeader(make([]byte, 256))
+	h := ams.FormatSignatureHeader("", make([]byte, 256))
 	if strings.Contains(h, " ") {
 		t.Errorf("header has spaces: %q", h)
 	}
@@ -157,6 +157,14 @@ func TestFormatSignatureHeader(t *testing.T) {
 	}
 	if !strings.HasPrefix(h, "algorithm=RSA256,keyVersion=1,") {
 		t.Errorf("header does not start with algorithm and keyVersion: %q", h)
+	}
+	// A rotated key names its version, and the parser gives it back.
+	h = ams.FormatSignatureHeader("12", []byte{0xfb, 0xff})
+	if h != "algorithm=RSA256,keyVersion=12,signature=%2B%2F8%3D" {
+		t.Errorf("FormatSignatureHeader(\"12\") = %q", h)
+	}
+	if back, err := ams.ParseSignatureHeader(h); err != nil || back.KeyVersion != "12" {
+		t.Errorf("ParseSignatureHeader(%q) = %+v, %v; want keyVersion 12", h, back, err)
 	}
 }
 

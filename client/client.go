@@ -2,12 +2,14 @@ package client
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rsa"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -42,9 +44,19 @@ type Config struct {
 	// MerchantPrivateKey signs the requests: bare base64 PKCS#8 (the form the official SDKs
 	// take) or PEM (PKCS#8 or PKCS#1).
 	MerchantPrivateKey string
-	// GatewayPublicKey verifies the responses: bare base64 X.509 SubjectPublicKeyInfo (the
-	// form the dashboard hands out) or PEM.
+	// KeyVersion is the version of MerchantPrivateKey among the merchant's keys, sent as
+	// the Signature's keyVersion and as Key-Version. Empty means "1", as the official SDKs
+	// send; the gateway also accepts a signature by another of the merchant's active keys.
+	KeyVersion string
+	// GatewayPublicKey verifies the responses and notifications: bare base64 X.509
+	// SubjectPublicKeyInfo (the form the dashboard hands out) or PEM.
 	GatewayPublicKey string
+	// GatewayPublicKeys are the gateway's public keys by keyVersion, in the same forms,
+	// while the gateway rotates its key (cashier merchant show lists them): a response or
+	// notification is verified with the key of the version its Signature header names, and
+	// with GatewayPublicKey when it names none or one not listed here. One of the two is
+	// required.
+	GatewayPublicKeys map[string]string
 	// HTTPClient sends the requests. Nil means a client with a DefaultTimeout timeout.
 	HTTPClient *http.Client
 	// Sandbox selects the /ams/sandbox/api/... paths. Nil means: sandbox when ClientID
@@ -54,12 +66,13 @@ type Config struct {
 
 // Client calls the gateway. It is safe for concurrent use.
 type Client struct {
-	baseURL    string
-	clientID   string
-	signer     ams.Signer
-	gatewayKey *rsa.PublicKey
-	httpClient *http.Client
-	sandbox    bool
+	baseURL     string
+	clientID    string
+	signer      ams.Signer
+	keyVersion  string
+	gatewayKeys gatewayKeys
+	httpClient  *http.Client
+	sandbox     bool
 }
 
 // New checks cfg, parses its keys and returns a Client.
@@ -88,12 +101,19 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("client: Config.MerchantPrivateKey: %w", err)
 	}
-	if cfg.GatewayPublicKey == "" {
+	if cfg.GatewayPublicKey == "" && len(cfg.GatewayPublicKeys) == 0 {
 		return nil, errors.New("client: Config.GatewayPublicKey is required: responses are always verified")
 	}
-	pub, err := ams.ParsePublicKey(cfg.GatewayPublicKey)
-	if err != nil {
-		return nil, fmt.Errorf("client: Config.GatewayPublicKey: %w", err)
+	gk := gatewayKeys{byVersion: map[string]*rsa.PublicKey{}}
+	if cfg.GatewayPublicKey != "" {
+		if gk.fallback, err = ams.ParsePublicKey(cfg.GatewayPublicKey); err != nil {
+			return nil, fmt.Errorf("client: Config.GatewayPublicKey: %w", err)
+		}
+	}
+	for v, text := range cfg.GatewayPublicKeys {
+		if gk.byVersion[v], err = ams.ParsePublicKey(text); err != nil {
+			return nil, fmt.Errorf("client: Config.GatewayPublicKeys[%q]: %w", v, err)
+		}
 	}
 	hc := cfg.HTTPClient
 	if hc == nil {
@@ -104,12 +124,13 @@ func New(cfg Config) (*Client, error) {
 		sandbox = *cfg.Sandbox
 	}
 	return &Client{
-		baseURL:    base,
-		clientID:   cfg.ClientID,
-		signer:     ams.RSASigner{Key: priv},
-		gatewayKey: pub,
-		httpClient: hc,
-		sandbox:    sandbox,
+		baseURL:     base,
+		clientID:    cfg.ClientID,
+		signer:      ams.RSASigner{Key: priv},
+		keyVersion:  cmp.Or(cfg.KeyVersion, ams.DefaultKeyVersion),
+		gatewayKeys: gk,
+		httpClient:  hc,
+		sandbox:     sandbox,
 	}, nil
 }
 
@@ -119,9 +140,33 @@ func (c *Client) ClientID() string { return c.clientID }
 // Sandbox reports whether the Client calls the sandbox paths.
 func (c *Client) Sandbox() bool { return c.sandbox }
 
-// GatewayPublicKey is the key the Client verifies responses with; notifications are
-// signed with the same key.
-func (c *Client) GatewayPublicKey() *rsa.PublicKey { return c.gatewayKey }
+// GatewayPublicKey is the key the Client verifies responses with when their signature
+// names no version of GatewayPublicKeys; notifications are verified alike. Nil when only
+// GatewayPublicKeys were given.
+func (c *Client) GatewayPublicKey() *rsa.PublicKey { return c.gatewayKeys.fallback }
+
+// GatewayPublicKeys are the gateway's public keys by keyVersion the Client was given.
+func (c *Client) GatewayPublicKeys() map[string]*rsa.PublicKey {
+	return maps.Clone(c.gatewayKeys.byVersion)
+}
+
+// gatewayKeys are the gateway public keys a merchant trusts: by the keyVersion a signature
+// names, and one for a signature that names no version listed.
+type gatewayKeys struct {
+	byVersion map[string]*rsa.PublicKey
+	fallback  *rsa.PublicKey
+}
+
+// pick is the key to verify a signature of keyVersion with.
+func (g gatewayKeys) pick(keyVersion string) (*rsa.PublicKey, error) {
+	if k, ok := g.byVersion[keyVersion]; ok {
+		return k, nil
+	}
+	if g.fallback != nil {
+		return g.fallback, nil
+	}
+	return nil, fmt.Errorf("no gateway public key of keyVersion %q", keyVersion)
+}
 
 // Path is the path the Client posts to and signs for api: an API name such as "pay"
 // becomes /ams/api/v1/payments/pay, or /ams/sandbox/api/v1/payments/pay in sandbox mode.
@@ -175,10 +220,10 @@ func (e *SignatureError) Unwrap() error { return e.Err }
 // Call posts req, JSON-encoded, to api (see Path) and decodes the verified response into
 // resp, which may be nil to discard it.
 //
-// The request carries Client-Id, Request-Time (epoch milliseconds), Key-Version 1 and a
+// The request carries Client-Id, Request-Time (epoch milliseconds), Key-Version (Config.KeyVersion) and a
 // Signature over "POST <path>\n<Client-Id>.<Request-Time>.<body>". The response must carry
 // a Signature over "POST <path>\n<its Client-Id>.<its Response-Time>.<body>" made with the
-// gateway's key; otherwise Call returns a *SignatureError and does not parse the body. The
+// gateway's key of the keyVersion it names; otherwise Call returns a *SignatureError and does not parse the body. The
 // HTTP status is ignored, as in the official SDKs.
 //
 // A response with result status F or U is not an error: Call returns nil and the caller
@@ -239,8 +284,8 @@ func (c *Client) Send(ctx context.Context, api string, body []byte) (*Exchange, 
 	hreq.Header.Set("Content-Type", "application/json; charset=UTF-8")
 	hreq.Header.Set(ams.HeaderClientID, c.clientID)
 	hreq.Header.Set(ams.HeaderRequestTime, reqTime)
-	hreq.Header.Set(ams.HeaderSignature, ams.FormatSignatureHeader(sig))
-	hreq.Header.Set("Key-Version", "1")
+	hreq.Header.Set(ams.HeaderSignature, ams.FormatSignatureHeader(c.keyVersion, sig))
+	hreq.Header.Set(ams.HeaderKeyVersion, c.keyVersion)
 	hreq.Header.Set("User-Agent", userAgent)
 
 	hres, err := c.httpClient.Do(hreq)
@@ -274,15 +319,20 @@ func (c *Client) Send(ctx context.Context, api string, body []byte) (*Exchange, 
 }
 
 // verifyResponse checks the Signature of a response over the exact bytes received, with
-// the Client-Id and Response-Time headers of the response, as the official SDKs do.
+// the Client-Id and Response-Time headers of the response, as the official SDKs do, and
+// with the gateway's key of the keyVersion the Signature names.
 func (c *Client) verifyResponse(x *Exchange) error {
 	h := x.Header.Get(ams.HeaderSignature)
 	if strings.TrimSpace(h) == "" {
 		return &SignatureError{Path: x.Path, StatusCode: x.StatusCode, Reason: "response is not signed"}
 	}
 	parsed, err := ams.ParseSignatureHeader(h)
+	var pub *rsa.PublicKey
 	if err == nil {
-		err = ams.Verify(c.gatewayKey, x.ResponseSigned, parsed.Signature)
+		pub, err = c.gatewayKeys.pick(parsed.KeyVersion)
+	}
+	if err == nil {
+		err = ams.Verify(pub, x.ResponseSigned, parsed.Signature)
 	}
 	if err != nil {
 		reason := "response signature does not verify"

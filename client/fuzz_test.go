@@ -49,7 +49,7 @@ func FuzzNotification(f *testing.F) {
 		}
 		if signed {
 			var err error
-			if sig, err = ams.SignHeader(ams.RSASigner{Key: key}, http.MethodPost, path, clientID, reqTime, body); err != nil {
+			if sig, err = ams.SignHeader(ams.RSASigner{Key: key}, "1", http.MethodPost, path, clientID, reqTime, body); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -63,6 +63,7 @@ type gateway struct {
 	respond    func(api string, req []byte) (status int, body string)
 	unsigned   bool                // send no Signature header
 	signWith   *rsa.PrivateKey     // sign with this key instead of the gateway's
+	keyVersion string              // the keyVersion the signature names; "" is "1"
 	tamper     func([]byte) []byte // change the body after signing
 	respHeader func(http.Header)   // last word on the response headers
 }
@@ -101,7 +102,7 @@ func (g *gateway) serve(w http.ResponseWriter, r *http.Request) {
 	if g.signWith != nil {
 		signer = g.signWith
 	}
-	sig, err := ams.SignHeader(ams.RSASigner{Key: signer}, "POST", path, clientID, respTime, []byte(out))
+	sig, err := ams.SignHeader(ams.RSASigner{Key: signer}, g.keyVersion, "POST", path, clientID, respTime, []byte(out))
 	if err != nil {
 		g.t.Errorf("gateway: signing: %v", err)
 	}

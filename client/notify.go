@@ -80,16 +80,16 @@ func ParseNotification(body []byte) (Notification, error) {
 // body already read from r and path is r.URL.Path. When the notify URL has a query string,
 // a signature over path?query is accepted too. A failure is a *SignatureError.
 func VerifyNotification(gatewayPublicKey *rsa.PublicKey, r *http.Request, body []byte) error {
-	return verifyNotification(gatewayPublicKey, r, body, "")
+	return verifyNotification(gatewayKeys{fallback: gatewayPublicKey}, r, body, "")
 }
 
 // VerifyNotification is the package function VerifyNotification with the Client's gateway
-// public key.
+// public keys: the one of the keyVersion the Signature header names.
 func (c *Client) VerifyNotification(r *http.Request, body []byte) error {
-	return verifyNotification(c.gatewayKey, r, body, "")
+	return verifyNotification(c.gatewayKeys, r, body, "")
 }
 
-func verifyNotification(pub *rsa.PublicKey, r *http.Request, body []byte, signedPath string) error {
+func verifyNotification(keys gatewayKeys, r *http.Request, body []byte, signedPath string) error {
 	paths := notificationPaths(r, signedPath)
 	h := r.Header.Get(ams.HeaderSignature)
 	if strings.TrimSpace(h) == "" {
@@ -98,6 +98,10 @@ func verifyNotification(pub *rsa.PublicKey, r *http.Request, body []byte, signed
 	parsed, err := ams.ParseSignatureHeader(h)
 	if err != nil {
 		return &SignatureError{Path: paths[0], Reason: "notification Signature header is malformed", Err: err}
+	}
+	pub, err := keys.pick(parsed.KeyVersion)
+	if err != nil {
+		return &SignatureError{Path: paths[0], Reason: "notification signature does not verify", Err: err}
 	}
 	clientID := r.Header.Get(ams.HeaderClientID)
 	reqTime := r.Header.Get(ams.HeaderRequestTime)
@@ -145,8 +149,12 @@ func notificationPaths(r *http.Request, override string) []string {
 
 // HandlerConfig configures NotificationHandler.
 type HandlerConfig struct {
-	// GatewayPublicKey verifies the notifications. Required.
+	// GatewayPublicKey verifies the notifications whose Signature names no keyVersion of
+	// GatewayPublicKeys.
 	GatewayPublicKey *rsa.PublicKey
+	// GatewayPublicKeys verify the notifications by the keyVersion their Signature names,
+	// while the gateway rotates its key. One of the two is required.
+	GatewayPublicKeys map[string]*rsa.PublicKey
 	// Handle processes a verified notification. It runs with the request's context. Return
 	// nil only once the notification is safely processed (stored, or known to be a
 	// duplicate): nil is acknowledged and ends the gateway's retries; an error is not
@@ -179,10 +187,10 @@ type HandlerConfig struct {
 //   - 500 when Handle returns an error, so that the gateway retries.
 //
 // Every answer but the first has a JSON body whose result is not SUCCESS, which the gateway
-// counts as a failed attempt. NotificationHandler panics if GatewayPublicKey or Handle is
-// nil.
+// counts as a failed attempt. NotificationHandler panics if Handle is nil, or both
+// GatewayPublicKey and GatewayPublicKeys are.
 func NotificationHandler(cfg HandlerConfig) http.Handler {
-	if cfg.GatewayPublicKey == nil {
+	if cfg.GatewayPublicKey == nil && len(cfg.GatewayPublicKeys) == 0 {
 		panic("client: NotificationHandler: HandlerConfig.GatewayPublicKey is nil")
 	}
 	if cfg.Handle == nil {
@@ -197,7 +205,7 @@ func NotificationHandler(cfg HandlerConfig) http.Handler {
 // NotificationHandler is the package function NotificationHandler with the Client's
 // gateway public key and handle as the merchant's function.
 func (c *Client) NotificationHandler(handle func(ctx context.Context, n Notification) error) http.Handler {
-	return NotificationHandler(HandlerConfig{GatewayPublicKey: c.gatewayKey, Handle: handle})
+	return NotificationHandler(HandlerConfig{GatewayPublicKey: c.gatewayKeys.fallback, GatewayPublicKeys: c.gatewayKeys.byVersion, Handle: handle})
 }
 
 type notificationHandler struct {
@@ -223,7 +231,7 @@ func (h *notificationHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) 
 			fmt.Errorf("client: reading notification: %w", err))
 		return
 	}
-	if err := verifyNotification(h.cfg.GatewayPublicKey, r, body, h.cfg.Path); err != nil {
+	if err := verifyNotification(gatewayKeys{byVersion: h.cfg.GatewayPublicKeys, fallback: h.cfg.GatewayPublicKey}, r, body, h.cfg.Path); err != nil {
 		h.refuse(w, r, http.StatusUnauthorized, ams.CodeInvalidSignature, "signature invalid", err)
 		return
 	}

@@ -32,12 +32,18 @@ const (
 // signedPath (the URL's path when empty).
 func notification(t testing.TB, key *rsa.PrivateKey, url, signedPath, body string) *http.Request {
 	t.Helper()
+	return versionedNotification(t, key, "1", url, signedPath, body)
+}
+
+// versionedNotification is notification with a Signature naming keyVersion.
+func versionedNotification(t testing.TB, key *rsa.PrivateKey, keyVersion, url, signedPath, body string) *http.Request {
+	t.Helper()
 	r := httptest.NewRequest(http.MethodPost, url, strings.NewReader(body))
 	if signedPath == "" {
 		signedPath = r.URL.Path
 	}
 	const clientID, reqTime = "MERCHANT_0001", "2026-11-22T12:27:41+08:00"
-	sig, err := ams.SignHeader(ams.RSASigner{Key: key}, "POST", signedPath, clientID, reqTime, []byte(body))
+	sig, err := ams.SignHeader(ams.RSASigner{Key: key}, keyVersion, "POST", signedPath, clientID, reqTime, []byte(body))
 	if err != nil {
 		t.Fatal(err)
 	}

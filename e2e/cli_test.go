@@ -112,8 +112,8 @@ func TestServeAndMerchantAdd(t *testing.T) {
 	if code := cli.Main(context.Background(), []string{"merchant", "add", "--data", dir, "--db", db, "--client-id", "SHOP_1", "--public-key", "@" + pemFile, "--notify-url", "https://shop.example/notify", "--name", "Shop"}, &out, os.Stderr); code != 0 {
 		t.Fatalf("merchant add exited %d", code)
 	}
-	var added map[string]string
-	if err := json.Unmarshal(out.Bytes(), &added); err != nil || added["clientId"] != "SHOP_1" || added["gatewayPublicKey"] != sm.GatewayPublicKey {
+	var added map[string]any
+	if err := json.Unmarshal(out.Bytes(), &added); err != nil || added["clientId"] != "SHOP_1" || added["gatewayPublicKey"] != sm.GatewayPublicKey || added["keyVersion"] != 1.0 {
 		t.Fatalf("merchant add printed %s", out.String())
 	}
 	if code := cli.Main(context.Background(), []string{"merchant", "add", "--data", dir, "--db", db, "--client-id", "SHOP_1", "--public-key", ams.EncodePublicKey(&key.PublicKey)}, io.Discard, io.Discard); code == 0 {
@@ -122,7 +122,7 @@ func TestServeAndMerchantAdd(t *testing.T) {
 	if code := cli.Main(context.Background(), []string{"merchant", "add", "--data", dir, "--db", db, "--client-id", "SHOP_2", "--public-key", "not a key"}, io.Discard, io.Discard); code == 0 {
 		t.Fatal("a bad public key was accepted")
 	}
-	shop, err := client.New(client.Config{BaseURL: base, ClientID: "SHOP_1", MerchantPrivateKey: ams.EncodePrivateKey(key), GatewayPublicKey: added["gatewayPublicKey"]})
+	shop, err := client.New(client.Config{BaseURL: base, ClientID: "SHOP_1", MerchantPrivateKey: ams.EncodePrivateKey(key), GatewayPublicKey: added["gatewayPublicKey"].(string)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -53,6 +53,9 @@ type env struct {
 	clock   *clock.Test
 	logs    *syncBuffer
 	baseURL string
+	// stop stops this node (its server, sweeper and notification worker) before the test
+	// ends, leaving the data dir and database to the others.
+	stop func()
 }
 
 // newEnv starts a sandbox gateway on a temp data dir with a test clock, its sweeper and its
@@ -96,14 +99,15 @@ func (e *env) start(opts cli.Options) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { app.Run(ctx); close(done) }()
-	t.Cleanup(func() {
+	e.stop = sync.OnceFunc(func() {
 		cancel()
 		<-done
 		e.srv.Close()
 		app.Close()
 	})
+	t.Cleanup(e.stop)
 	sm := app.SandboxClient
-	e.c, err = client.New(client.Config{BaseURL: e.baseURL, ClientID: sm.ClientID, MerchantPrivateKey: sm.MerchantPrivateKey, GatewayPublicKey: sm.GatewayPublicKey})
+	e.c, err = client.New(client.Config{BaseURL: e.baseURL, ClientID: sm.ClientID, MerchantPrivateKey: sm.MerchantPrivateKey, GatewayPublicKey: sm.GatewayPublicKey, GatewayPublicKeys: sm.GatewayPublicKeys})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,7 +258,7 @@ func (e *env) signedHeaders(path, requestTime string, body []byte) http.Header {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	sig, err := ams.SignHeader(ams.RSASigner{Key: key}, "POST", path, e.app.SandboxClient.ClientID, requestTime, body)
+	sig, err := ams.SignHeader(ams.RSASigner{Key: key}, "1", "POST", path, e.app.SandboxClient.ClientID, requestTime, body)
 	if err != nil {
 		e.t.Fatal(err)
 	}

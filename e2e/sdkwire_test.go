@@ -124,7 +124,7 @@ func sdkCall(style sdkStyle, m *sdkMerchant, base, apiPath, dialAddr string, bod
 	}
 	sent := u.Path + apiPath
 	reqTime := strconv.FormatInt(time.Now().UnixMilli(), 10)
-	sig, err := ams.SignHeader(ams.RSASigner{Key: m.key}, "POST", apiPath, m.clientID, reqTime, body)
+	sig, err := ams.SignHeader(ams.RSASigner{Key: m.key}, "1", "POST", apiPath, m.clientID, reqTime, body)
 	if err != nil {
 		return nil, err
 	}

@@ -74,7 +74,9 @@ type sandboxMerchant struct {
 	ClientID           string `json:"clientId"`
 	MerchantPrivateKey string `json:"merchantPrivateKey"`
 	GatewayPublicKey   string `json:"gatewayPublicKey"`
-	BaseURL            string `json:"baseUrl"`
+	// GatewayPublicKeys are the gateway's keys by version while it rotates its key.
+	GatewayPublicKeys map[string]string `json:"gatewayPublicKeys"`
+	BaseURL           string            `json:"baseUrl"`
 }
 
 // merchantConfig resolves the gateway URL and the keys: the flags, else sandbox-merchant.json.
@@ -107,7 +109,7 @@ func (o *options) merchantConfig() (client.Config, error) {
 	}
 	cfg := client.Config{
 		BaseURL: pick(o.gateway, sm.BaseURL), ClientID: pick(o.clientID, sm.ClientID),
-		MerchantPrivateKey: priv, GatewayPublicKey: pub,
+		MerchantPrivateKey: priv, GatewayPublicKey: pub, GatewayPublicKeys: sm.GatewayPublicKeys,
 	}
 	for name, v := range map[string]string{"--gateway": cfg.BaseURL, "--client-id": cfg.ClientID, "--private-key": priv, "--gateway-public-key": pub} {
 		if v == "" {

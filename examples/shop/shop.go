@@ -149,7 +149,7 @@ func (s *Shop) Handler() http.Handler {
 
 	mux := http.NewServeMux()
 	mux.Handle("/antom/notify", client.NotificationHandler(client.HandlerConfig{
-		GatewayPublicKey: s.gw.c.GatewayPublicKey(), ClientID: s.gw.c.ClientID(), Handle: s.notifier.handle,
+		GatewayPublicKey: s.gw.c.GatewayPublicKey(), GatewayPublicKeys: s.gw.c.GatewayPublicKeys(), ClientID: s.gw.c.ClientID(), Handle: s.notifier.handle,
 		OnError: func(r *http.Request, err error) {
 			s.log.WarnContext(r.Context(), "notification not acknowledged", "err", err)
 		},

@@ -32,6 +32,8 @@ func (f storeFlags) openExisting(ctx context.Context) (store.Store, error) {
 type merchantCmd struct {
 	Add          merchantAddCmd          `cmd:"" help:"Register a merchant: its client id and the public key its requests are signed with."`
 	List         merchantListCmd         `cmd:"" help:"List the merchants."`
+	Show         merchantShowCmd         `cmd:"" help:"Show a merchant: its settings, its keys by version, and the gateway's public keys by version to verify responses and notifications with."`
+	Keys         merchantKeysCmd         `cmd:"" help:"Rotate a merchant's keys: add a new public key beside the old, retire the old once the merchant signs with the new."`
 	SetNotifyURL merchantSetNotifyURLCmd `cmd:"" name:"set-notify-url" help:"Set or clear a merchant's default notification URL."`
 	Set          merchantSetCmd          `cmd:"" help:"Change a merchant's settings: its replay window."`
 }
@@ -59,7 +61,7 @@ func (c *merchantAddCmd) Run(e *env) error {
 	if err != nil {
 		return fmt.Errorf("--public-key: %w", err)
 	}
-	gwKey, err := loadGatewayKey(c.Data, false, c.secrets(e.log()))
+	gw, err := loadGatewayKeys(c.Data, false, c.secrets(e.log()))
 	if err != nil {
 		return err
 	}
@@ -69,16 +71,21 @@ func (c *merchantAddCmd) Run(e *env) error {
 	}
 	defer st.Close()
 	name := cmp.Or(c.Name, c.ClientID)
-	m := &payment.Merchant{ID: c.ClientID, ClientID: c.ClientID, Name: name, PublicKey: ams.EncodePublicKey(pub), NotifyURL: c.NotifyURL, CreatedAt: time.Now().UTC()}
+	created := time.Now().UTC()
+	m := &payment.Merchant{
+		ID: c.ClientID, ClientID: c.ClientID, Name: name, NotifyURL: c.NotifyURL, CreatedAt: created,
+		Keys: payment.MerchantKeys{{Version: 1, PublicKey: ams.EncodePublicKey(pub), CreatedAt: created}},
+	}
 	if err := st.MerchantInsert(e.ctx, m); err != nil {
 		if errors.Is(err, store.ErrConflict) {
 			return fmt.Errorf("client id %q is already registered", c.ClientID)
 		}
 		return err
 	}
-	return printJSON(e.stdout, map[string]string{
-		"clientId": m.ClientID, "name": m.Name, "notifyUrl": m.NotifyURL,
-		"gatewayPublicKey": ams.EncodePublicKey(&gwKey.PublicKey),
+	signing, version := gw.signing()
+	return printJSON(e.stdout, map[string]any{
+		"clientId": m.ClientID, "name": m.Name, "notifyUrl": m.NotifyURL, "keyVersion": 1,
+		"gatewayPublicKey": ams.EncodePublicKey(&signing.PublicKey), "gatewayKeyVersion": version, "gatewayPublicKeys": gw.public(),
 	})
 }
 

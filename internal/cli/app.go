@@ -2,13 +2,9 @@ package cli
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/rsa"
-	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -107,13 +103,17 @@ type App struct {
 	Store   store.Store
 	Metrics *metrics.Metrics
 	// The use cases, by actor: the merchant's API, the buyer's pages, and the sweeper.
-	API        *merchantapi.API
-	Checkout   *checkout.Flow
-	Sweeper    *sweep.Sweeper
-	Notifier   *notify.Worker
-	Handler    http.Handler
-	GatewayKey *rsa.PrivateKey
-	Vault      *vault.Keyring
+	API      *merchantapi.API
+	Checkout *checkout.Flow
+	Sweeper  *sweep.Sweeper
+	Notifier *notify.Worker
+	Handler  http.Handler
+	// GatewayKey signs responses and notifications, which name GatewayKeyVersion;
+	// GatewayPublicKeys are the published keys by version, the signing one among them.
+	GatewayKey        *rsa.PrivateKey
+	GatewayKeyVersion string
+	GatewayPublicKeys map[string]string
+	Vault             *vault.Keyring
 	// SandboxClient is the sandbox merchant; nil in production.
 	SandboxClient *sandbox.Merchant
 
@@ -189,10 +189,11 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 	}
 	secrets := opts.secrets()
 	secrets.CheckDir(opts.DataDir)
-	key, err := loadGatewayKey(opts.DataDir, true, secrets)
+	gk, err := loadGatewayKeys(opts.DataDir, true, secrets)
 	if err != nil {
 		return nil, err
 	}
+	key, keyVersion := gk.signing()
 	kr, err := vault.LoadOrCreate(opts.DataDir, secrets)
 	if err != nil {
 		return nil, fmt.Errorf("vault keys: %w", err)
@@ -201,14 +202,14 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	app := &App{Store: st, GatewayKey: key, Vault: kr, testClock: testClock, dataDir: opts.DataDir, log: opts.Logger}
+	app := &App{Store: st, GatewayKey: key, GatewayKeyVersion: keyVersion, GatewayPublicKeys: gk.public(), Vault: kr, testClock: testClock, dataDir: opts.DataDir, log: opts.Logger}
 	if opts.Issuer == nil {
 		// The simulated issuer keeps its records in the gateway's store, as a real issuer
 		// keeps them apart from the gateway's process.
 		opts.Issuer, opts.ACS = sandbox.NewIssuer(opts.Clock, st), sandbox.ACS{}
 	}
 	if !opts.Production {
-		if app.SandboxClient, err = sandbox.EnsureMerchant(ctx, st, opts.DataDir, secrets, &key.PublicKey, opts.Clock.Now()); err != nil {
+		if app.SandboxClient, err = sandbox.EnsureMerchant(ctx, st, opts.DataDir, secrets, app.GatewayPublicKeys, keyVersion, opts.Clock.Now()); err != nil {
 			st.Close()
 			return nil, err
 		}
@@ -223,7 +224,7 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 	app.Metrics = metrics.New(st.NotificationBacklog, opts.Clock.Now)
 	signer := app.Metrics.Signer(ams.RSASigner{Key: key})
 	app.Notifier = notify.New(notify.Config{
-		Store: st, Signer: signer, Clock: opts.Clock, Timeout: opts.NotifyTimeout, Logger: opts.Logger, Observe: app.Metrics.Delivery,
+		Store: st, Signer: signer, KeyVersion: keyVersion, Clock: opts.Clock, Timeout: opts.NotifyTimeout, Logger: opts.Logger, Observe: app.Metrics.Delivery,
 		Guard: notify.Guard{Loopback: !opts.Production, Allow: opts.NotifyAllow},
 	})
 	core := gateway.New(gateway.Config{
@@ -236,7 +237,7 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 	})
 	app.API, app.Sweeper = merchantapi.New(core), sweep.New(core, opts.Clock, app.Metrics.SweeperLag)
 	api := httpapi.Config{
-		APIs: antom.Endpoints(app.API), Store: st, Signer: signer, Clock: opts.Clock, Logger: opts.Logger, TrustProxy: opts.TrustProxy,
+		APIs: antom.Endpoints(app.API), Store: st, Signer: signer, KeyVersion: keyVersion, Clock: opts.Clock, Logger: opts.Logger, TrustProxy: opts.TrustProxy,
 		Metrics: app.Metrics, ServeMetrics: !opts.DebugListener, APIRate: *opts.APIRate, TrustedProxies: opts.TrustedProxies,
 		Pages: web.New(web.Config{Flow: app.Checkout, Logger: opts.Logger, CSRFKey: kr.MACKey(vault.CSRF)}),
 	}
@@ -273,44 +274,6 @@ func (a *App) Run(ctx context.Context) {
 		go func() { defer wg.Done(); sandbox.FollowClock(ctx, a.Store, a.testClock, a.log) }()
 	}
 	wg.Wait()
-}
-
-// loadGatewayKey reads the gateway's RSA-2048 signing key from
-// CASHIER_GATEWAY_PRIVATE_KEY (PKCS#8, PEM or bare base64) or DataDir/gateway-key.pem,
-// creating the file when create is set (the first start of a gateway).
-func loadGatewayKey(dir string, create bool, secrets datadir.Secrets) (*rsa.PrivateKey, error) {
-	if v := os.Getenv("CASHIER_GATEWAY_PRIVATE_KEY"); v != "" {
-		k, err := ams.ParsePrivateKey(v)
-		if err != nil {
-			return nil, fmt.Errorf("CASHIER_GATEWAY_PRIVATE_KEY: %w", err)
-		}
-		return k, nil
-	}
-	path := filepath.Join(dir, "gateway-key.pem")
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) && !create {
-		return nil, fmt.Errorf("no gateway key at %s (nor CASHIER_GATEWAY_PRIVATE_KEY): run cashier serve there first", path)
-	} else if errors.Is(err, fs.ErrNotExist) {
-		k, err := rsa.GenerateKey(rand.Reader, 2048)
-		if err != nil {
-			return nil, err
-		}
-		der, err := x509.MarshalPKCS8PrivateKey(k)
-		if err != nil {
-			return nil, err
-		}
-		if err := datadir.Create(path, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})); err != nil && !errors.Is(err, fs.ErrExist) {
-			return nil, err
-		}
-	}
-	data, err := secrets.Read(path)
-	if err != nil {
-		return nil, err
-	}
-	k, err := ams.ParsePrivateKey(string(data))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return k, nil
 }
 
 // PublishURLs records in sandbox-merchant.json where this gateway listens, over HTTP and

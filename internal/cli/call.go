@@ -57,7 +57,7 @@ func (c *callCmd) Run(e *env) error {
 	hc := &http.Client{Timeout: client.DefaultTimeout, Transport: &http.Transport{
 		Proxy: http.ProxyFromEnvironment, TLSClientConfig: &tls.Config{RootCAs: pool},
 	}}
-	cl, err := client.New(client.Config{BaseURL: base, ClientID: sm.ClientID, MerchantPrivateKey: sm.MerchantPrivateKey, GatewayPublicKey: sm.GatewayPublicKey, HTTPClient: hc})
+	cl, err := client.New(client.Config{BaseURL: base, ClientID: sm.ClientID, MerchantPrivateKey: sm.MerchantPrivateKey, GatewayPublicKey: sm.GatewayPublicKey, GatewayPublicKeys: sm.GatewayPublicKeys, HTTPClient: hc})
 	if err != nil {
 		return err
 	}

@@ -24,8 +24,9 @@ import (
 type commands struct {
 	Serve         serveCmd         `cmd:"" help:"Run the gateway: the Antom API over HTTP and HTTPS, the buyer's pages, notifications. The default is the sandbox."`
 	Call          callCmd          `cmd:"" help:"Sign a request body as Antom's SDKs do, send it, verify the answer's signature and print it."`
-	Merchant      merchantCmd      `cmd:"" help:"Register merchants, list them, set their notification URL."`
+	Merchant      merchantCmd      `cmd:"" help:"Register merchants, list and show them, rotate their keys, set their notification URL."`
 	Notifications notificationsCmd `cmd:"" help:"List notifications with their delivery log; resend one."`
+	Keys          keysCmd          `cmd:"" help:"Rotate the gateway's own signing key: add a key, publish it to merchants, activate it, retire the old one."`
 	Vault         vaultCmd         `cmd:"" help:"Rotate the keyring's keys: the card vault's key-encryption key, the keys of hosted-page links and of the pages' forms."`
 	Migrate       migrateCmd       `cmd:"" help:"Create the database, or bring its schema up to date."`
 	Version       versionCmd       `cmd:"" help:"Print cashier's version."`

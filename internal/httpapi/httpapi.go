@@ -5,6 +5,7 @@
 package httpapi
 
 import (
+	"cmp"
 	"context"
 	"crypto/rsa"
 	"encoding/json"
@@ -16,6 +17,7 @@ import (
 	"net/netip"
 	"reflect"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -34,8 +36,10 @@ type Config struct {
 	// APIs are the Antom APIs served, by name.
 	APIs  map[string]antom.Endpoint
 	Store store.Store
-	// Signer signs responses with the gateway's private key.
-	Signer ams.Signer
+	// Signer signs responses with the gateway's private key of version KeyVersion, which
+	// each response's Signature header names (default ams.DefaultKeyVersion).
+	Signer     ams.Signer
+	KeyVersion string
 	// Clock stamps Response-Time; defaults to the wall clock.
 	Clock clock.Clock
 	// Logger defaults to slog.Default().
@@ -186,7 +190,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, clean string) 
 	respTime := ams.FormatTime(s.cfg.Clock.Now())
 	// Signed over the path as received: an SDK verifies over the path it sent, which is
 	// not always the one it signed its request over.
-	sig, err := ams.SignHeader(s.cfg.Signer, http.MethodPost, raw, clientID, respTime, body)
+	sig, err := ams.SignHeader(s.cfg.Signer, s.cfg.KeyVersion, http.MethodPost, raw, clientID, respTime, body)
 	if err != nil {
 		// Without a signature the SDK cannot read the answer at all; say so plainly.
 		s.log.ErrorContext(ctx, "sign response", "err", err)
@@ -279,22 +283,49 @@ func (s *Server) authenticate(ctx context.Context, r *http.Request, clientID str
 	if err != nil {
 		return nil, payment.NewError(ams.CodeInvalidSignature, "the Signature header is malformed")
 	}
-	pub, err := s.publicKey(m.PublicKey)
-	if err != nil {
-		s.log.ErrorContext(ctx, "merchant public key unusable", "client_id", clientID, "err", err)
-		return nil, payment.NewError(ams.CodeKeyNotFound, "the merchant's public key is not usable")
-	}
-	for _, p := range paths {
-		if ams.Verify(pub, ams.SignContent(http.MethodPost, p, clientID, reqTime, body), sig.Signature) == nil {
-			// The merchant's SDK stamps its own wall-clock time, so the window is measured
-			// on the wall clock, not on the sandbox's test clock.
-			if perr := checkRequestTime(reqTime, m.RequestWindow, time.Now()); perr != nil {
-				return nil, perr
+	// The keyVersion of the Signature header names the key; the Go and Java SDKs repeat it
+	// in Key-Version. Retirement is measured on the wall clock, as the request window is.
+	named, now := cmp.Or(sig.KeyVersion, r.Header.Get(ams.HeaderKeyVersion)), time.Now()
+	keys := m.Keys.Verifying(named, now)
+	for _, k := range keys {
+		pub, err := s.publicKey(k.PublicKey)
+		if err != nil {
+			s.log.ErrorContext(ctx, "merchant public key unusable", "client_id", clientID, "key_version", k.Version, "err", err)
+			continue
+		}
+		for _, p := range paths {
+			if ams.Verify(pub, ams.SignContent(http.MethodPost, p, clientID, reqTime, body), sig.Signature) == nil {
+				// The merchant's SDK stamps its own wall-clock time, so the window is measured
+				// on the wall clock, not on the sandbox's test clock.
+				if perr := checkRequestTime(reqTime, m.RequestWindow, now); perr != nil {
+					return nil, perr
+				}
+				return m, nil
 			}
-			return m, nil
 		}
 	}
-	return nil, payment.NewError(ams.CodeInvalidSignature, "the signature does not verify with the merchant's public key")
+	return nil, keyRefusal(m.Keys, named, now, len(keys))
+}
+
+// keyRefusal says why none of the merchant's keys active at now (active of them) verified
+// a request that named the key version named ("" for none).
+// Result codes: KEY_NOT_FOUND (the version named is unknown or retired, or no key is
+// active), INVALID_SIGNATURE.
+func keyRefusal(keys payment.MerchantKeys, named string, now time.Time, active int) *payment.Error {
+	if named != "" {
+		v, err := strconv.Atoi(named)
+		k, found := keys.Find(v)
+		switch {
+		case err != nil || !found:
+			return payment.NewError(ams.CodeKeyNotFound, "the Client-Id has no key of the keyVersion the Signature header names")
+		case !k.ActiveAt(now):
+			return payment.NewError(ams.CodeKeyNotFound, fmt.Sprintf("key version %d of the Client-Id is retired; sign with an active key", v))
+		}
+	}
+	if active == 0 {
+		return payment.NewError(ams.CodeKeyNotFound, "the Client-Id has no active key")
+	}
+	return payment.NewError(ams.CodeInvalidSignature, "the signature does not verify with the merchant's public key")
 }
 
 // throttle takes one of the merchant's request tokens.

@@ -42,8 +42,11 @@ func Next(n int, start time.Time) (next time.Time, ok bool) {
 
 // Config configures a Worker. Fields without a default are required.
 type Config struct {
-	Store  store.Store
-	Signer ams.Signer
+	Store store.Store
+	// Signer signs notifications with the gateway's private key of version KeyVersion,
+	// which each notification's Signature header names (default ams.DefaultKeyVersion).
+	Signer     ams.Signer
+	KeyVersion string
 	// Clock stamps Request-Time and schedules retries; defaults to the wall clock.
 	Clock clock.Clock
 	// Timeout bounds one delivery attempt; default 10 s.
@@ -240,7 +243,7 @@ func (w *Worker) attempt(ctx context.Context, n *payment.Notification) (a *payme
 		path = "/"
 	}
 	reqTime := ams.FormatTime(a.StartedAt)
-	sig, err := ams.SignHeader(w.cfg.Signer, http.MethodPost, path, m.ClientID, reqTime, n.Body)
+	sig, err := ams.SignHeader(w.cfg.Signer, w.cfg.KeyVersion, http.MethodPost, path, m.ClientID, reqTime, n.Body)
 	if err != nil {
 		a.Error = "signing failed: " + err.Error()
 		return a, false

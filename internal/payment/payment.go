@@ -84,10 +84,11 @@ const (
 
 // Merchant is a client of the gateway, identified by its Client-Id.
 type Merchant struct {
-	ID        string
-	ClientID  string
-	Name      string
-	PublicKey string // bare base64 SubjectPublicKeyInfo
+	ID       string
+	ClientID string
+	Name     string
+	// Keys are the public keys its requests may be signed with, in version order.
+	Keys      MerchantKeys
 	NotifyURL string
 	// RequestWindow, when set, refuses a request whose Request-Time is further than this
 	// from the gateway's wall clock, so that a captured request cannot be replayed later.

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"time"
@@ -27,7 +28,11 @@ type Merchant struct {
 	ClientID           string `json:"clientId"`
 	MerchantPrivateKey string `json:"merchantPrivateKey"`
 	MerchantPublicKey  string `json:"merchantPublicKey"`
-	GatewayPublicKey   string `json:"gatewayPublicKey"`
+	// GatewayPublicKey is the key the gateway signs with, for the SDKs, which take one;
+	// GatewayPublicKeys are all its published keys by keyVersion, the new one included
+	// while it rotates (docs/operations.md).
+	GatewayPublicKey  string            `json:"gatewayPublicKey"`
+	GatewayPublicKeys map[string]string `json:"gatewayPublicKeys,omitempty"`
 	// BaseURL and HTTPSBaseURL are where the last `cashier serve` on this data dir
 	// listened, over HTTP and HTTPS; either is empty when that listener was off.
 	BaseURL      string `json:"baseUrl,omitempty"`
@@ -35,10 +40,10 @@ type Merchant struct {
 }
 
 // EnsureMerchant makes sure the sandbox merchant of dir's sandbox-merchant.json exists in the
-// store, creating both on first start. Later starts only refresh the gateway key; the URLs
+// store, creating both on first start. Later starts only refresh the gateway's public keys; the URLs
 // are the server's to write (PublishURLs), so that a command run beside a server leaves them
-// alone.
-func EnsureMerchant(ctx context.Context, st store.Store, dir string, secrets datadir.Secrets, gatewayKey *rsa.PublicKey, now time.Time) (*Merchant, error) {
+// alone. gatewayKeys are the gateway's public keys by version, signing the one it signs with.
+func EnsureMerchant(ctx context.Context, st store.Store, dir string, secrets datadir.Secrets, gatewayKeys map[string]string, signing string, now time.Time) (*Merchant, error) {
 	path := filepath.Join(dir, MerchantFile)
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		k, err := rsa.GenerateKey(rand.Reader, 2048)
@@ -47,7 +52,7 @@ func EnsureMerchant(ctx context.Context, st store.Store, dir string, secrets dat
 		}
 		m := &Merchant{
 			ClientID: "SANDBOX_" + randomUpper(16), MerchantPrivateKey: ams.EncodePrivateKey(k),
-			MerchantPublicKey: ams.EncodePublicKey(&k.PublicKey), GatewayPublicKey: ams.EncodePublicKey(gatewayKey),
+			MerchantPublicKey: ams.EncodePublicKey(&k.PublicKey),
 		}
 		if err := datadir.Create(path, m.encode()); err != nil && !errors.Is(err, fs.ErrExist) {
 			return nil, err
@@ -57,8 +62,8 @@ func EnsureMerchant(ctx context.Context, st store.Store, dir string, secrets dat
 	if err != nil {
 		return nil, err
 	}
-	if gw := ams.EncodePublicKey(gatewayKey); m.GatewayPublicKey != gw {
-		m.GatewayPublicKey = gw
+	if m.GatewayPublicKey != gatewayKeys[signing] || !maps.Equal(m.GatewayPublicKeys, gatewayKeys) {
+		m.GatewayPublicKey, m.GatewayPublicKeys = gatewayKeys[signing], gatewayKeys
 		if err := datadir.Replace(path, m.encode()); err != nil {
 			return nil, err
 		}
@@ -66,7 +71,8 @@ func EnsureMerchant(ctx context.Context, st store.Store, dir string, secrets dat
 	_, err = st.MerchantGetByClientID(ctx, m.ClientID)
 	if errors.Is(err, store.ErrNotFound) {
 		err = st.MerchantInsert(ctx, &payment.Merchant{
-			ID: m.ClientID, ClientID: m.ClientID, Name: "Sandbox merchant", PublicKey: m.MerchantPublicKey, CreatedAt: now.UTC(),
+			ID: m.ClientID, ClientID: m.ClientID, Name: "Sandbox merchant", CreatedAt: now.UTC(),
+			Keys: payment.MerchantKeys{{Version: 1, PublicKey: m.MerchantPublicKey, CreatedAt: now.UTC()}},
 		})
 		if errors.Is(err, store.ErrConflict) {
 			err = nil

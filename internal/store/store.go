@@ -47,11 +47,16 @@ type Tx interface {
 	// NotificationClaimDue leases the pending notifications that are due, so that no other
 	// worker sends them meanwhile; on PostgreSQL it skips rows another worker holds.
 	NotificationClaimDue(ctx context.Context, c NotificationClaim) ([]*payment.Notification, error)
+	// MerchantLock reads a merchant with its keys and holds it until the transaction ends,
+	// so that two changes of its keys do not both pass a check that only one may.
+	MerchantLock(ctx context.Context, clientID string) (*payment.Merchant, error)
 }
 
 // Queries are the statements usable inside and outside a transaction. Every update is
 // conditional on the state the caller read: zero matching rows is ErrStale.
 type Queries interface {
+	// MerchantInsert writes a merchant and its keys; ErrConflict when the client id is taken.
+	// Every read of a merchant returns its keys in version order.
 	MerchantInsert(ctx context.Context, m *payment.Merchant) error
 	MerchantGet(ctx context.Context, id string) (*payment.Merchant, error)
 	MerchantGetByClientID(ctx context.Context, clientID string) (*payment.Merchant, error)
@@ -60,6 +65,10 @@ type Queries interface {
 	// MerchantSetRequestWindow sets how far a request's Request-Time may be from the
 	// gateway's clock, to the millisecond; 0 checks nothing.
 	MerchantSetRequestWindow(ctx context.Context, clientID string, window time.Duration) error
+	// MerchantKeyInsert adds a key to a merchant; ErrConflict when its version is taken.
+	MerchantKeyInsert(ctx context.Context, merchantID string, k payment.MerchantKey) error
+	// MerchantKeyRetire sets when a key stops verifying, if it is still active at r.Now.
+	MerchantKeyRetire(ctx context.Context, r KeyRetire) error
 
 	CardInsert(ctx context.Context, c *payment.Card) error
 	CardGet(ctx context.Context, id string) (*payment.Card, error)
@@ -134,6 +143,13 @@ type SandboxAuth struct {
 	IssuerRef string
 	Amount    payment.Amount
 	CreatedAt time.Time
+}
+
+// KeyRetire retires the merchant's key of Version at At, if it is still active at Now.
+type KeyRetire struct {
+	MerchantID string
+	Version    int
+	At, Now    time.Time
 }
 
 // Due bounds a list of work that time has made due: rows due up to Until, at most Limit.

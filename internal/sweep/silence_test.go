@@ -96,7 +96,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	clk := clock.NewTest()
-	m := &payment.Merchant{ID: "M1", ClientID: "M1", Name: "Shop", PublicKey: "unused", CreatedAt: clk.Now()}
+	m := &payment.Merchant{ID: "M1", ClientID: "M1", Name: "Shop", CreatedAt: clk.Now()}
 	if err := st.MerchantInsert(context.Background(), m); err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package sqlite_test
 
 import (
+	"context"
 	"database/sql"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/google/uuid"
@@ -43,9 +45,10 @@ func open(t *testing.T, path string) *sqlstore.DB {
 
 func merchant() *payment.Merchant {
 	id := uuid.NewString()
+	created := time.Now().UTC().Truncate(time.Microsecond)
 	return &payment.Merchant{
-		ID: id, ClientID: "client-" + id, Name: "Shop", PublicKey: "MFkw" + id,
-		CreatedAt: time.Now().UTC().Truncate(time.Microsecond),
+		ID: id, ClientID: "client-" + id, Name: "Shop", CreatedAt: created,
+		Keys: payment.MerchantKeys{{Version: 1, PublicKey: "MFkw" + id, CreatedAt: created}},
 	}
 }
 
@@ -273,5 +276,40 @@ func TestSecondDBWaitsForTx(t *testing.T) {
 		if err != nil || len(list) != 2 {
 			t.Errorf("MerchantList: %v, %d merchants, want 2", err, len(list))
 		}
+	}
+}
+
+// TestMerchantKeyBecomesVersionOne: migration 0005 keeps the key every merchant had as
+// its key version 1.
+func TestMerchantKeyBecomesVersionOne(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cashier.db")
+	old := fstest.MapFS{}
+	for _, name := range []string{"0001_init.sql", "0002_request_window.sql", "0003_card_attempts.sql", "0004_auth_reference.sql"} {
+		body, err := os.ReadFile(filepath.Join("migrations", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		old[name] = &fstest.MapFile{Data: body}
+	}
+	raw, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Migrate(t.Context(), old, func(ctx context.Context) (*sql.Tx, error) { return raw.BeginTx(ctx, nil) }); err != nil {
+		t.Fatal(err)
+	}
+	created := time.Now().UTC().Truncate(time.Microsecond)
+	if _, err := raw.Exec(`INSERT INTO merchants (id, client_id, name, public_key, created_at) VALUES ('M1', 'C1', 'Shop', 'MFkwOLD', ?)`, created.UnixMicro()); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+
+	got, err := open(t, path).MerchantGetByClientID(t.Context(), "C1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := payment.MerchantKeys{{Version: 1, PublicKey: "MFkwOLD", CreatedAt: created}}
+	if len(got.Keys) != 1 || got.Keys[0].Version != 1 || got.Keys[0].PublicKey != "MFkwOLD" || !got.Keys[0].CreatedAt.Equal(created) || !got.Keys[0].RetiredAt.IsZero() {
+		t.Fatalf("keys after the migration: %+v, want %+v", got.Keys, want)
 	}
 }

@@ -170,6 +170,24 @@ func (q queries) execOne(ctx context.Context, query string, args ...any) error {
 	return nil
 }
 
+// atomic runs fn in one transaction: q's own inside Tx, else one of its own on the writer,
+// for the writes that take more than one statement.
+func (q queries) atomic(ctx context.Context, fn func(queries) error) error {
+	db, ok := q.w.(*sql.DB)
+	if !ok {
+		return fn(q)
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return q.d.MapErr(err)
+	}
+	defer tx.Rollback()
+	if err := fn(queries{r: tx, w: tx, d: q.d}); err != nil {
+		return err
+	}
+	return q.d.MapErr(tx.Commit())
+}
+
 type scanner interface{ Scan(dest ...any) error }
 
 func collect[T any](rows *sql.Rows, scan func(scanner) (*T, error)) ([]*T, error) {

@@ -21,10 +21,13 @@ func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 func newMerchant(created time.Time) *payment.Merchant {
 	id := newID()
 	return &payment.Merchant{
-		ID:            id,
-		ClientID:      "client-" + id,
-		Name:          "Boutique Zoë & Co",
-		PublicKey:     "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE" + id,
+		ID:       id,
+		ClientID: "client-" + id,
+		Name:     "Boutique Zoë & Co",
+		Keys: payment.MerchantKeys{
+			{Version: 1, PublicKey: "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE" + id, CreatedAt: created, RetiredAt: created.Add(time.Hour)},
+			{Version: 2, PublicKey: "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIB" + id, CreatedAt: created.Add(time.Minute)},
+		},
 		NotifyURL:     "https://shop.example/notify?m=" + id,
 		RequestWindow: 5*time.Minute + 250*time.Millisecond,
 		CreatedAt:     created,

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -141,4 +142,85 @@ func testMerchantSetRequestWindow(t *testing.T, s store.Store) {
 
 	wantErr(t, s.MerchantSetRequestWindow(ctx, "no-such-client", time.Minute), store.ErrNotFound,
 		"MerchantSetRequestWindow of an unknown client")
+}
+
+// testMerchantKeys: keys are added under new versions only, read back in version order
+// with the merchant, and retired only while active; another merchant's keys are untouched.
+func testMerchantKeys(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	m, other := addMerchant(t, s), addMerchant(t, s)
+	base := now()
+
+	k3 := payment.MerchantKey{Version: 3, PublicKey: "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA3", CreatedAt: base.Add(time.Second)}
+	ok(t, s.MerchantKeyInsert(ctx, m.ID, k3), "MerchantKeyInsert")
+	m.Keys = append(m.Keys, k3)
+	dup := k3
+	dup.PublicKey = "another key"
+	wantErr(t, s.MerchantKeyInsert(ctx, m.ID, dup), store.ErrConflict, "MerchantKeyInsert of a taken version")
+	got, err := s.MerchantGetByClientID(ctx, m.ClientID)
+	ok(t, err, "MerchantGetByClientID")
+	same(t, "merchant with a third key", m, got)
+
+	// Retired now, a key reads as retired; retired again, it is stale. A key with a
+	// retirement ahead is still active, so its retirement may move.
+	ok(t, s.MerchantKeyRetire(ctx, store.KeyRetire{MerchantID: m.ID, Version: 2, At: base, Now: base}), "MerchantKeyRetire")
+	m.Keys[1].RetiredAt = base
+	wantErr(t, s.MerchantKeyRetire(ctx, store.KeyRetire{MerchantID: m.ID, Version: 2, At: base.Add(time.Second), Now: base.Add(time.Second)}), store.ErrStale,
+		"MerchantKeyRetire of a retired key")
+	later := m.Keys[0].RetiredAt.Add(time.Hour)
+	ok(t, s.MerchantKeyRetire(ctx, store.KeyRetire{MerchantID: m.ID, Version: 1, At: later, Now: base}), "MerchantKeyRetire of a key retiring ahead")
+	m.Keys[0].RetiredAt = later
+	wantErr(t, s.MerchantKeyRetire(ctx, store.KeyRetire{MerchantID: m.ID, Version: 9, At: base, Now: base}), store.ErrStale, "MerchantKeyRetire of no key")
+	wantErr(t, s.MerchantKeyRetire(ctx, store.KeyRetire{MerchantID: other.ID, Version: 3, At: base, Now: base}), store.ErrStale,
+		"MerchantKeyRetire of a version only another merchant has")
+
+	got, err = s.MerchantGet(ctx, m.ID)
+	ok(t, err, "MerchantGet")
+	same(t, "merchant after retirements", m, got)
+	list, err := s.MerchantList(ctx)
+	ok(t, err, "MerchantList")
+	same(t, "merchants with their keys", []*payment.Merchant{m, other}, list)
+
+	var locked *payment.Merchant
+	ok(t, s.Tx(ctx, func(tx store.Tx) error {
+		var err error
+		locked, err = tx.MerchantLock(ctx, m.ClientID)
+		return err
+	}), "MerchantLock")
+	same(t, "locked merchant", m, locked)
+	err = s.Tx(ctx, func(tx store.Tx) error {
+		_, err := tx.MerchantLock(ctx, "no-such-client")
+		return err
+	})
+	wantErr(t, err, store.ErrNotFound, "MerchantLock of an unknown client")
+}
+
+// testMerchantLockAddsInTurn: changes of a merchant's keys that each lock it, read the
+// next version and add it never collide, however many run at once.
+func testMerchantLockAddsInTurn(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	m := addMerchant(t, s)
+	const n = 6
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range n {
+		wg.Go(func() {
+			errs[i] = s.Tx(ctx, func(tx store.Tx) error {
+				locked, err := tx.MerchantLock(ctx, m.ClientID)
+				if err != nil {
+					return err
+				}
+				return tx.MerchantKeyInsert(ctx, m.ID, payment.MerchantKey{Version: locked.Keys.NextVersion(), PublicKey: "k", CreatedAt: now()})
+			})
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		ok(t, err, fmt.Sprintf("key change %d", i))
+	}
+	got, err := s.MerchantGet(ctx, m.ID)
+	ok(t, err, "MerchantGet")
+	if len(got.Keys) != len(m.Keys)+n || got.Keys.NextVersion() != len(m.Keys)+n+1 {
+		t.Fatalf("after %d locked additions: %d keys, next version %d", n, len(got.Keys), got.Keys.NextVersion())
+	}
 }

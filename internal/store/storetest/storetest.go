@@ -32,6 +32,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"MerchantSetNotifyURL", testMerchantSetNotifyURL},
 		{"MerchantSetRequestWindow", testMerchantSetRequestWindow},
 		{"MerchantGet", testMerchantGet},
+		{"MerchantKeys", testMerchantKeys},
+		{"MerchantLockAddsInTurn", testMerchantLockAddsInTurn},
 
 		{"CardInsertGet", testCardInsertGet},
 		{"CardGetByToken", testCardGetByToken},
