@@ -30,6 +30,9 @@ type Dialect struct {
 	// ForUpdate locks a row read inside a transaction (" FOR UPDATE"); empty where a write
 	// transaction already excludes other writers (SQLite).
 	ForUpdate string
+	// ForShare holds a row read by a subquery of a write against concurrent updates until
+	// the transaction ends (" FOR SHARE"); empty on SQLite, whose writers take turns.
+	ForShare string
 	// SkipLocked claims rows no other transaction holds (" FOR UPDATE SKIP LOCKED").
 	SkipLocked string
 	// ConstraintErr turns an engine's unique-violation error into store.ErrConflict (wrapped)
