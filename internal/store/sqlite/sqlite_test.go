@@ -275,3 +275,12 @@ func TestSecondDBWaitsForTx(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkStorePay(b *testing.B) {
+	db, err := sqlite.Open(b.Context(), filepath.Join(b.TempDir(), "cashier.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	storetest.BenchmarkPay(b, db)
+}
