@@ -186,6 +186,7 @@ func (t *inTx) QueryRowContext(ctx context.Context, query string, args ...any) *
 	}
 	return t.tx.QueryRowContext(ctx, query, args...)
 }
+
 // queries implements store.Queries. It reads through r and writes through w; inside a
 // transaction both are the transaction.
 type queries struct {
