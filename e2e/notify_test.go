@@ -318,22 +318,32 @@ func TestNonAcknowledgements(t *testing.T) {
 }
 
 // TestMerchantNotifyURLFallback: without paymentNotifyUrl the merchant's configured URL is
-// used, read at send time so that setting it later delivers what was waiting.
+// used. With neither, the notification is held without a delivery attempt (and counted in
+// the metrics), and setting the merchant's URL sends it at once.
 func TestMerchantNotifyURLFallback(t *testing.T) {
 	e := newEnv(t)
 	m := newMerchantEndpoint(t, func(_ int, w http.ResponseWriter) { ack(w) })
 	resp := e.pay(manual(payReq(visaOK, "USD", 700)))
-	eventually(t, "failed first attempt", func() bool {
-		ns, _ := e.app.Store.NotificationListByPayment(context.Background(), resp.PaymentID)
-		return ns[0].Attempts == 1
-	})
+	ns, err := e.app.Store.NotificationListByPayment(context.Background(), resp.PaymentID)
+	if err != nil || len(ns) != 1 || ns[0].Status != payment.NotificationUndeliverable || ns[0].Attempts != 0 {
+		t.Fatalf("notification of a pay without any URL: %+v %v", ns, err)
+	}
+	if _, metrics := get(t, e.baseURL+"/metrics"); !strings.Contains(metrics, "\ncashier_outbox_undeliverable 1\n") {
+		t.Errorf("/metrics does not count the held notification:\n%s", metrics)
+	}
 	if code := cli.Main(context.Background(), []string{"merchant", "set-notify-url", "--data", e.dir, "--db", e.db, "--client-id", e.app.SandboxClient.ClientID, "--notify-url", m.srv.URL + "/hook"}, io.Discard, io.Discard); code != 0 {
 		t.Fatal("set-notify-url failed")
 	}
-	e.advance(2 * time.Minute)
 	eventually(t, "delivered to the merchant URL", func() bool { return m.count() == 1 })
 	if m.all()[0].path != "/hook" || m.all()[0].header.Get("Client-Id") != e.app.SandboxClient.ClientID {
 		t.Fatalf("delivered to %s with Client-Id %s", m.all()[0].path, m.all()[0].header.Get("Client-Id"))
+	}
+	eventually(t, "recorded as delivered", func() bool {
+		ns, _ := e.app.Store.NotificationListByPayment(context.Background(), resp.PaymentID)
+		return ns[0].Status == payment.NotificationDelivered && ns[0].Attempts == 1
+	})
+	if _, metrics := get(t, e.baseURL+"/metrics"); !strings.Contains(metrics, "\ncashier_outbox_undeliverable 0\n") {
+		t.Errorf("/metrics still counts the delivered notification")
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cashierpay/cashier/ams"
+	"github.com/cashierpay/cashier/internal/notify"
 	"github.com/cashierpay/cashier/internal/payment"
 	"github.com/cashierpay/cashier/internal/store"
 	"github.com/cashierpay/cashier/internal/vault"
@@ -127,13 +128,14 @@ func (c *merchantSetNotifyURLCmd) Run(e *env) error {
 		return err
 	}
 	defer st.Close()
-	if err := st.MerchantSetNotifyURL(e.ctx, c.ClientID, c.NotifyURL); err != nil {
+	resent, err := notify.SetMerchantURL(e.ctx, st, c.ClientID, c.NotifyURL, time.Now().UTC())
+	if err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("no merchant %q", c.ClientID)
 		}
 		return err
 	}
-	return printJSON(e.stdout, map[string]string{"clientId": c.ClientID, "notifyUrl": c.NotifyURL})
+	return printJSON(e.stdout, map[string]any{"clientId": c.ClientID, "notifyUrl": c.NotifyURL, "resentNotifications": resent})
 }
 
 type merchantSetCmd struct {
@@ -197,7 +199,7 @@ type notificationsCmd struct {
 type notificationsListCmd struct {
 	storeFlags `embed:""`
 	Payment    string `placeholder:"ID" help:"Only this payment's notifications."`
-	Failed     bool   `help:"Only notifications that exhausted their retries."`
+	Failed     bool   `help:"Only notifications that exhausted their retries or are held for want of a URL."`
 }
 
 func (c *notificationsListCmd) Run(e *env) error {

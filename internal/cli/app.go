@@ -221,7 +221,10 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 			return nil, err
 		}
 	}
-	app.Metrics = metrics.New(st.NotificationBacklog, opts.Clock.Now)
+	app.Metrics = metrics.New(func(ctx context.Context) (metrics.Outbox, error) {
+		b, err := st.NotificationBacklog(ctx, opts.Clock.Now().Add(-notify.RoundSpan))
+		return metrics.Outbox{Pending: b.Pending, OldestDue: b.OldestDue, Undeliverable: b.Undeliverable}, err
+	}, opts.Clock.Now)
 	signer := app.Metrics.Signer(ams.RSASigner{Key: key})
 	app.Notifier = notify.New(notify.Config{
 		Store: st, Signer: signer, KeyVersion: keyVersion, Clock: opts.Clock, Timeout: opts.NotifyTimeout, Logger: opts.Logger, Observe: app.Metrics.Delivery,

@@ -26,6 +26,7 @@ import (
 	"github.com/cashierpay/cashier/internal/clock"
 	"github.com/cashierpay/cashier/internal/httpapi"
 	"github.com/cashierpay/cashier/internal/limit"
+	"github.com/cashierpay/cashier/internal/notify"
 	"github.com/cashierpay/cashier/internal/sandbox"
 	"github.com/cashierpay/cashier/internal/tlscert"
 )
@@ -182,7 +183,7 @@ func (c *serveCmd) Run(e *env) error {
 	}
 	defer app.Close()
 	if c.NotifyURL != "" {
-		if err := app.Store.MerchantSetNotifyURL(ctx, app.SandboxClient.ClientID, c.NotifyURL); err != nil {
+		if _, err := notify.SetMerchantURL(ctx, app.Store, app.SandboxClient.ClientID, c.NotifyURL, opts.Clock.Now()); err != nil {
 			return err
 		}
 	}

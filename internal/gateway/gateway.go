@@ -220,19 +220,23 @@ func (c *Core) NotifyRefund(ctx context.Context, q store.Tx, p *payment.Payment,
 	return c.notify(ctx, q, p, payment.NotifyRefund, r.NotifyURL, now, func() ([]byte, error) { return c.bodies.Refund(r) })
 }
 
-// outboxQueries notes whether a transaction wrote a notification.
+// outboxQueries notes whether a transaction wrote a notification the worker has to send
+// (not one the store held for want of a URL).
 type outboxQueries struct {
 	store.Tx
 	wrote *bool
 }
 
 func (q outboxQueries) NotificationInsert(ctx context.Context, n *payment.Notification) error {
-	*q.wrote = true
-	return q.Tx.NotificationInsert(ctx, n)
+	err := q.Tx.NotificationInsert(ctx, n)
+	if err == nil && n.Status == payment.NotificationPending {
+		*q.wrote = true
+	}
+	return err
 }
 
-// Tx runs fn in a store transaction and, once a transaction that wrote notifications has
-// committed, tells the delivery worker.
+// Tx runs fn in a store transaction and, once a transaction that wrote notifications to
+// send has committed, tells the delivery worker.
 func (c *Core) Tx(ctx context.Context, fn func(store.Tx) error) error {
 	var wrote bool
 	err := c.Store.Tx(ctx, func(q store.Tx) error { return fn(outboxQueries{Tx: q, wrote: &wrote}) })

@@ -33,8 +33,17 @@ type Metrics struct {
 	apiThrottled    *prometheus.CounterVec
 }
 
-// Backlog reports the outbox: pending notifications and the earliest due time among them.
-type Backlog func(ctx context.Context) (pending int, oldestDue time.Time, err error)
+// Outbox is the state of the notification outbox.
+type Outbox struct {
+	Pending   int
+	OldestDue time.Time // the earliest due time of a pending notification; zero when none is
+	// Undeliverable counts notifications held for want of a URL that setting the merchant's
+	// notify URL would send.
+	Undeliverable int
+}
+
+// Backlog reads the outbox.
+type Backlog func(ctx context.Context) (Outbox, error)
 
 // New builds the collectors. backlog is read at each scrape (with a short timeout), so the
 // outbox figures are the database's, whichever node wrote the rows.
@@ -83,9 +92,10 @@ func New(backlog Backlog, now func() time.Time) *Metrics {
 		m.deliveryLatency, m.sweeperLag, m.cardRefused, m.cardDelay, m.apiThrottled, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if backlog != nil {
 		m.reg.MustRegister(&backlogCollector{backlog: backlog, now: now,
-			pending: prometheus.NewDesc("cashier_outbox_pending", "Notifications waiting for delivery or a retry.", nil, nil),
-			age:     prometheus.NewDesc("cashier_outbox_oldest_due_seconds", "How long the most overdue pending notification has been due (0 when none is).", nil, nil),
-			up:      prometheus.NewDesc("cashier_outbox_scrape_ok", "1 when the outbox figures could be read from the database.", nil, nil),
+			pending:       prometheus.NewDesc("cashier_outbox_pending", "Notifications waiting for delivery or a retry.", nil, nil),
+			age:           prometheus.NewDesc("cashier_outbox_oldest_due_seconds", "How long the most overdue pending notification has been due (0 when none is).", nil, nil),
+			undeliverable: prometheus.NewDesc("cashier_outbox_undeliverable", "Notifications of the last 24 h 22 min held without an attempt because neither the request nor the merchant gave a notify URL; setting the merchant's URL sends them.", nil, nil),
+			up:            prometheus.NewDesc("cashier_outbox_scrape_ok", "1 when the outbox figures could be read from the database.", nil, nil),
 		})
 	}
 	return m
@@ -189,27 +199,30 @@ type backlogCollector struct {
 	backlog          Backlog
 	now              func() time.Time
 	pending, age, up *prometheus.Desc
+	undeliverable    *prometheus.Desc
 }
 
 func (c *backlogCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.pending
 	ch <- c.age
+	ch <- c.undeliverable
 	ch <- c.up
 }
 
 func (c *backlogCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	n, oldest, err := c.backlog(ctx)
+	o, err := c.backlog(ctx)
 	if err != nil {
 		ch <- prometheus.MustNewConstMetric(c.up, prometheus.GaugeValue, 0)
 		return
 	}
 	age := 0.0
-	if !oldest.IsZero() {
-		age = max(c.now().Sub(oldest), 0).Seconds()
+	if !o.OldestDue.IsZero() {
+		age = max(c.now().Sub(o.OldestDue), 0).Seconds()
 	}
 	ch <- prometheus.MustNewConstMetric(c.up, prometheus.GaugeValue, 1)
-	ch <- prometheus.MustNewConstMetric(c.pending, prometheus.GaugeValue, float64(n))
+	ch <- prometheus.MustNewConstMetric(c.pending, prometheus.GaugeValue, float64(o.Pending))
 	ch <- prometheus.MustNewConstMetric(c.age, prometheus.GaugeValue, age)
+	ch <- prometheus.MustNewConstMetric(c.undeliverable, prometheus.GaugeValue, float64(o.Undeliverable))
 }

@@ -40,6 +40,36 @@ func Next(n int, start time.Time) (next time.Time, ok bool) {
 	return start.Add(RetryDelays[n-1]), true
 }
 
+// RoundSpan is how long a round of attempts lasts from its first (24 h 22 min): how long a
+// notification held for want of a URL stays worth sending once the merchant sets one, as it
+// would have been retried that long had it been sent.
+var RoundSpan = func() time.Duration {
+	var d time.Duration
+	for _, r := range RetryDelays {
+		d += r
+	}
+	return d
+}()
+
+// SetMerchantURL sets the notify URL of the merchant of clientID and, when it is one, makes
+// its notifications held for want of a URL in the last RoundSpan before now pending again at
+// now, in one transaction (store.Queries.NotificationInsert says why that is race-free). It
+// returns how many it resent; an unknown merchant is store.ErrNotFound.
+func SetMerchantURL(ctx context.Context, st store.Store, clientID, url string, now time.Time) (resent int, err error) {
+	err = st.Tx(ctx, func(q store.Tx) error {
+		if err := q.MerchantSetNotifyURL(ctx, clientID, url); err != nil || url == "" {
+			return err
+		}
+		m, err := q.MerchantGetByClientID(ctx, clientID)
+		if err != nil {
+			return err
+		}
+		resent, err = q.NotificationResendUndeliverable(ctx, m.ID, now.Add(-RoundSpan), now)
+		return err
+	})
+	return resent, err
+}
+
 // Config configures a Worker. Fields without a default are required.
 type Config struct {
 	Store store.Store
@@ -179,6 +209,10 @@ func (w *Worker) deliver(ctx context.Context, n *payment.Notification) {
 		w.mu.Unlock()
 	}()
 	a, refused := w.attempt(ctx, n)
+	if a == nil {
+		w.setUndeliverable(ctx, n)
+		return
+	}
 	if ctx.Err() != nil {
 		return // shutting down: leave the row leased; it is sent again after the lease
 	}
@@ -216,8 +250,23 @@ func (w *Worker) deliver(ctx context.Context, n *payment.Notification) {
 		"outcome", outcome, "status", n.Status, "http_status", a.HTTPStatus, "ms", a.Latency.Milliseconds(), "error", a.Error)
 }
 
-// attempt POSTs the notification once; a non-empty Error means it was not acknowledged,
-// and refused that the URL was turned down before anything was sent.
+// setUndeliverable holds a notification that has no URL to go to (its merchant's was
+// cleared after it was written) instead of failing attempts at nothing. If a URL was set
+// meanwhile the row stays leased and is claimed again once its lease runs out.
+func (w *Worker) setUndeliverable(ctx context.Context, n *payment.Notification) {
+	err := w.cfg.Store.NotificationSetUndeliverable(context.WithoutCancel(ctx), n)
+	switch {
+	case err == nil:
+		w.log.InfoContext(ctx, "notification undeliverable", "notification", n.ID, "kind", n.Kind, "payment", n.PaymentID,
+			"reason", "no URL: send paymentNotifyUrl/refundNotifyUrl or set the merchant's notify URL, which sends it")
+	case !errors.Is(err, store.ErrStale):
+		w.log.ErrorContext(ctx, "hold undeliverable notification", "notification", n.ID, "err", err)
+	}
+}
+
+// attempt POSTs the notification once to its URL, else its merchant's; a non-empty Error
+// means it was not acknowledged, and refused that the URL was turned down before anything
+// was sent. A nil attempt means there is no URL to send to: nothing was attempted.
 func (w *Worker) attempt(ctx context.Context, n *payment.Notification) (a *payment.NotificationAttempt, refused bool) {
 	a = &payment.NotificationAttempt{NotificationID: n.ID, Attempt: n.Attempts + 1, StartedAt: w.cfg.Clock.Now().UTC().Truncate(time.Microsecond), URL: n.URL}
 	m, err := w.cfg.Store.MerchantGet(ctx, n.MerchantID)
@@ -229,8 +278,7 @@ func (w *Worker) attempt(ctx context.Context, n *payment.Notification) (a *payme
 		a.URL = m.NotifyURL
 	}
 	if a.URL == "" {
-		a.Error = "no notification URL: send paymentNotifyUrl/refundNotifyUrl or set the merchant's notify URL"
-		return a, false
+		return nil, false
 	}
 	// Rows written before the API checked URLs, or by another version, are checked again.
 	if err := CheckURL(a.URL); err != nil {

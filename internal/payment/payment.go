@@ -366,7 +366,7 @@ type Notification struct {
 	// URL is the request's notify URL; empty means the merchant's configured one at send time.
 	URL      string
 	Body     []byte
-	Status   string // PENDING, DELIVERED, FAILED
+	Status   string // PENDING, DELIVERED, FAILED, UNDELIVERABLE
 	Attempts int
 	// RoundStart is Attempts when the current retry round began: 0, or the count at a
 	// manual resend, which starts the schedule over.
@@ -393,6 +393,9 @@ const (
 	NotificationPending   = "PENDING"
 	NotificationDelivered = "DELIVERED"
 	NotificationFailed    = "FAILED"
+	// NotificationUndeliverable: there is no URL to send it to (neither the request's nor
+	// the merchant's), so no attempt is made; setting the merchant's URL makes it pending.
+	NotificationUndeliverable = "UNDELIVERABLE"
 )
 
 // Error is a failure with an Antom result code and a message safe to show the merchant.

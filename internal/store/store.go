@@ -107,6 +107,11 @@ type Queries interface {
 	// w.Until, oldest first: refunds whose issuer never answered.
 	RefundListProcessing(ctx context.Context, w Due) ([]*payment.Refund, error)
 
+	// NotificationInsert stores n. A pending notification without a URL whose merchant has
+	// no notify URL either is stored UNDELIVERABLE instead (n.Status says so afterwards),
+	// decided in the insert itself under a share lock of the merchant's row, so that a
+	// merchant setting its URL meanwhile (MerchantSetNotifyURL, then
+	// NotificationResendUndeliverable, in one Tx) either is seen or sees the row.
 	NotificationInsert(ctx context.Context, n *payment.Notification) error
 	NotificationGet(ctx context.Context, id string) (*payment.Notification, error)
 	NotificationListByPayment(ctx context.Context, paymentID string) ([]*payment.Notification, error)
@@ -116,11 +121,19 @@ type Queries interface {
 	// attempts, next attempt, delivery time) if no other attempt was recorded meanwhile.
 	NotificationRecordAttempt(ctx context.Context, n *payment.Notification, a *payment.NotificationAttempt) error
 	NotificationAttempts(ctx context.Context, id string) ([]*payment.NotificationAttempt, error)
+	// NotificationSetUndeliverable marks a pending notification that has found no URL to go
+	// to UNDELIVERABLE, without an attempt, if no attempt was recorded meanwhile and its
+	// merchant still has no notify URL; otherwise ErrStale.
+	NotificationSetUndeliverable(ctx context.Context, n *payment.Notification) error
 	// NotificationResend makes a notification pending again at now with a fresh retry round.
 	NotificationResend(ctx context.Context, id string, now time.Time) error
-	// NotificationBacklog counts the pending notifications and gives the earliest time one
-	// of them was due (zero when none is pending), for monitoring.
-	NotificationBacklog(ctx context.Context) (pending int, oldestDue time.Time, err error)
+	// NotificationResendUndeliverable makes the merchant's UNDELIVERABLE notifications created
+	// at or after since pending again at now, each with a fresh retry round, and counts them.
+	NotificationResendUndeliverable(ctx context.Context, merchantID string, since, now time.Time) (int, error)
+	// NotificationBacklog counts the pending notifications, gives the earliest time one of
+	// them was due (zero when none is pending), and counts the UNDELIVERABLE ones created at
+	// or after since, for monitoring.
+	NotificationBacklog(ctx context.Context, since time.Time) (Backlog, error)
 
 	// ClockOffset reads the sandbox test clock's lead over the wall clock, shared by nodes.
 	ClockOffset(ctx context.Context) (time.Duration, error)
@@ -150,6 +163,15 @@ type KeyRetire struct {
 	MerchantID string
 	Version    int
 	At, Now    time.Time
+}
+
+// Backlog is the state of the outbox, for monitoring.
+type Backlog struct {
+	Pending   int
+	OldestDue time.Time // zero when nothing is pending
+	// Undeliverable counts notifications held for want of a URL, which a notify URL set
+	// for their merchant would send.
+	Undeliverable int
 }
 
 // Due bounds a list of work that time has made due: rows due up to Until, at most Limit.
@@ -182,6 +204,6 @@ type CardRewrap struct {
 // NotificationFilter narrows NotificationList.
 type NotificationFilter struct {
 	PaymentID  string // "" for all
-	FailedOnly bool
-	Limit      int // 0 for 100
+	FailedOnly bool   // FAILED and UNDELIVERABLE: what the merchant will not get unless resent
+	Limit      int    // 0 for 100
 }

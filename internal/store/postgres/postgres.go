@@ -26,7 +26,7 @@ var migrations embed.FS
 const migrationLock = 0x636173686965 // "cashie"
 
 var dialect = &sqlstore.Dialect{
-	Numbered: true, ForUpdate: " FOR UPDATE", SkipLocked: " FOR UPDATE SKIP LOCKED", ConstraintErr: constraintErr,
+	Numbered: true, ForUpdate: " FOR UPDATE", ForShare: " FOR SHARE", SkipLocked: " FOR UPDATE SKIP LOCKED", ConstraintErr: constraintErr,
 }
 
 // Open connects to the database at url (postgres://...) and migrates it.

@@ -57,3 +57,12 @@ func TestNodesMigrateAtOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func BenchmarkStorePay(b *testing.B) {
+	db, err := postgres.Open(b.Context(), pgtest.URL(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	storetest.BenchmarkPay(b, db)
+}

@@ -52,7 +52,11 @@ func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
 		writer.Close()
 		return nil, err
 	}
-	reader.SetMaxOpenConns(max(4, runtime.NumCPU()))
+	readers := max(4, runtime.NumCPU())
+	reader.SetMaxOpenConns(readers)
+	// Kept open, not closed past database/sql's default of 2 idle: each connection keeps the
+	// statements prepared on it.
+	reader.SetMaxIdleConns(readers)
 	db := sqlstore.New(reader, writer, dialect)
 	sub, _ := fs.Sub(migrations, "migrations")
 	begin := func(ctx context.Context) (*sql.Tx, error) { return writer.BeginTx(ctx, nil) }

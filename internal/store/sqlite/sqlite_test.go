@@ -313,3 +313,12 @@ func TestMerchantKeyBecomesVersionOne(t *testing.T) {
 		t.Fatalf("keys after the migration: %+v, want %+v", got.Keys, want)
 	}
 }
+
+func BenchmarkStorePay(b *testing.B) {
+	db, err := sqlite.Open(b.Context(), filepath.Join(b.TempDir(), "cashier.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	storetest.BenchmarkPay(b, db)
+}

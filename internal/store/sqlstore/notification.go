@@ -23,7 +23,20 @@ func scanNotification(s scanner) (*payment.Notification, error) {
 	return &n, nil
 }
 
+// merchantHasNoURL is true when the notification's merchant has no notify URL, holding
+// the merchant's row until the transaction ends on PostgreSQL (see store.Queries).
+func (q queries) merchantHasNoURL(merchantID string) string {
+	return `(SELECT notify_url FROM merchants WHERE id = ` + merchantID + q.d.ForShare + `) = ''`
+}
+
 func (q queries) NotificationInsert(ctx context.Context, n *payment.Notification) error {
+	if n.Status == payment.NotificationPending && n.URL == "" {
+		status := `CASE WHEN ` + q.merchantHasNoURL("?") + ` THEN '` + payment.NotificationUndeliverable + `' ELSE '` + payment.NotificationPending + `' END`
+		err := q.w.QueryRowContext(ctx, q.d.q(`INSERT INTO notifications (`+notificationCols+`) VALUES (?, ?, ?, ?, ?, ?, `+status+`, ?, ?, ?, ?, ?)
+			RETURNING status`), n.ID, n.MerchantID, n.PaymentID, n.Kind, n.URL, n.Body, n.MerchantID, n.Attempts, n.RoundStart,
+			micros(n.NextAttemptAt), micros(n.CreatedAt), micros(n.DeliveredAt)).Scan(&n.Status)
+		return q.d.MapErr(err)
+	}
 	return q.exec(ctx, `INSERT INTO notifications (`+notificationCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		n.ID, n.MerchantID, n.PaymentID, n.Kind, n.URL, n.Body, n.Status, n.Attempts, n.RoundStart,
 		micros(n.NextAttemptAt), micros(n.CreatedAt), micros(n.DeliveredAt))
@@ -48,7 +61,7 @@ func (q queries) NotificationList(ctx context.Context, f store.NotificationFilte
 		args = append(args, f.PaymentID)
 	}
 	if f.FailedOnly {
-		where += " AND status = 'FAILED'"
+		where += " AND status IN ('FAILED', 'UNDELIVERABLE')"
 	}
 	if f.Limit <= 0 {
 		f.Limit = 100
@@ -112,6 +125,23 @@ func (q queries) NotificationAttempts(ctx context.Context, id string) ([]*paymen
 	})
 }
 
+func (q queries) NotificationSetUndeliverable(ctx context.Context, n *payment.Notification) error {
+	return q.execOne(ctx, `UPDATE notifications SET status = 'UNDELIVERABLE', lease_until = 0
+		WHERE id = ? AND status = 'PENDING' AND attempts = ? AND url = '' AND `+q.merchantHasNoURL("notifications.merchant_id"),
+		n.ID, n.Attempts)
+}
+
+func (q queries) NotificationResendUndeliverable(ctx context.Context, merchantID string, since, now time.Time) (int, error) {
+	res, err := q.w.ExecContext(ctx, q.d.q(`UPDATE notifications SET status = 'PENDING', round_start = attempts,
+		next_attempt_at = ?, lease_until = 0 WHERE merchant_id = ? AND status = 'UNDELIVERABLE' AND created_at >= ?`),
+		micros(now), merchantID, micros(since))
+	if err != nil {
+		return 0, q.d.MapErr(err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
 func (q queries) NotificationResend(ctx context.Context, id string, now time.Time) error {
 	err := q.execOne(ctx, `UPDATE notifications SET status = 'PENDING', round_start = attempts, next_attempt_at = ?,
 		delivered_at = 0 WHERE id = ?`, micros(now), id)
@@ -121,15 +151,19 @@ func (q queries) NotificationResend(ctx context.Context, id string, now time.Tim
 	return err
 }
 
-func (q queries) NotificationBacklog(ctx context.Context) (int, time.Time, error) {
-	var n int
+func (q queries) NotificationBacklog(ctx context.Context, since time.Time) (store.Backlog, error) {
+	var b store.Backlog
 	var oldest sql.NullInt64
-	err := q.queryRow(ctx, `SELECT COUNT(*), MIN(next_attempt_at) FROM notifications WHERE status = 'PENDING'`).Scan(&n, &oldest)
+	err := q.queryRow(ctx, `SELECT COUNT(*), MIN(next_attempt_at) FROM notifications WHERE status = 'PENDING'`).Scan(&b.Pending, &oldest)
+	if err == nil {
+		err = q.queryRow(ctx, `SELECT COUNT(*) FROM notifications WHERE status = 'UNDELIVERABLE' AND created_at >= ?`,
+			micros(since)).Scan(&b.Undeliverable)
+	}
 	if err != nil {
-		return 0, time.Time{}, q.d.MapErr(err)
+		return store.Backlog{}, q.d.MapErr(err)
 	}
-	if !oldest.Valid {
-		return 0, time.Time{}, nil
+	if oldest.Valid {
+		b.OldestDue = fromMicros(oldest.Int64)
 	}
-	return n, fromMicros(oldest.Int64), nil
+	return b, nil
 }

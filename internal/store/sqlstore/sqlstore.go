@@ -16,7 +16,7 @@ import (
 	"github.com/cashierpay/cashier/internal/store"
 )
 
-// execer is a *sql.DB or a *sql.Tx.
+// execer is a pool or a transaction (inTx).
 type execer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
@@ -30,6 +30,9 @@ type Dialect struct {
 	// ForUpdate locks a row read inside a transaction (" FOR UPDATE"); empty where a write
 	// transaction already excludes other writers (SQLite).
 	ForUpdate string
+	// ForShare holds a row read by a subquery of a write against concurrent updates until
+	// the transaction ends (" FOR SHARE"); empty on SQLite, whose writers take turns.
+	ForShare string
 	// SkipLocked claims rows no other transaction holds (" FOR UPDATE SKIP LOCKED").
 	SkipLocked string
 	// ConstraintErr turns an engine's unique-violation error into store.ErrConflict (wrapped)
@@ -45,6 +48,7 @@ type Dialect struct {
 type DB struct {
 	queries
 	reader, writer *sql.DB
+	w              *pool
 	d              *Dialect
 }
 
@@ -52,7 +56,11 @@ var _ store.Store = (*DB)(nil)
 
 // New returns the store over reader and writer, which may be the same pool.
 func New(reader, writer *sql.DB, d *Dialect) *DB {
-	return &DB{queries: queries{r: reader, w: writer, d: d}, reader: reader, writer: writer, d: d}
+	r, w := &pool{db: reader}, &pool{db: writer}
+	if reader == writer {
+		r = w
+	}
+	return &DB{queries: queries{r: r, w: w, d: d}, reader: reader, writer: writer, w: w, d: d}
 }
 
 // Tx implements store.Store.
@@ -61,8 +69,10 @@ func (db *DB) Tx(ctx context.Context, fn func(store.Tx) error) error {
 	if err != nil {
 		return db.d.MapErr(err)
 	}
+	in := &inTx{tx: tx, p: db.w}
+	defer in.prepareMissed(ctx) // after the rollback below has freed the connection
 	defer tx.Rollback()
-	if err := fn(txQueries{queries{r: tx, w: tx, d: db.d}}); err != nil {
+	if err := fn(txQueries{queries{r: in, w: in, d: db.d}}); err != nil {
 		return err
 	}
 	return db.d.MapErr(tx.Commit())
@@ -79,6 +89,102 @@ func (db *DB) Close() error {
 		return db.writer.Close()
 	}
 	return errors.Join(db.reader.Close(), db.writer.Close())
+}
+
+// pool runs each statement prepared once per connection: the *sql.Stmt of a query text is
+// kept for the life of the store, and database/sql prepares it on each connection the
+// first time it runs there and keeps it. modernc.org/sqlite would otherwise parse and plan
+// the SQL on every call (a tenth of a pay's CPU); pgx caches statements per connection
+// itself, so on PostgreSQL this only names what pgx would have cached. The query texts are
+// the package's constants (a few dozen), so the map stays small.
+type pool struct {
+	db    *sql.DB
+	stmts sync.Map // query → *sql.Stmt
+}
+
+func (p *pool) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if s, ok := p.stmts.Load(query); ok {
+		return s.(*sql.Stmt), nil
+	}
+	s, err := p.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := p.stmts.LoadOrStore(query, s); loaded {
+		s.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return s, nil
+}
+
+func (p *pool) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	s, err := p.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return s.ExecContext(ctx, args...)
+}
+
+func (p *pool) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	s, err := p.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return s.QueryContext(ctx, args...)
+}
+
+func (p *pool) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	s, err := p.stmt(ctx, query)
+	if err != nil {
+		return p.db.QueryRowContext(ctx, query, args...) // a *sql.Row carrying the error
+	}
+	return s.QueryRowContext(ctx, args...)
+}
+
+// inTx runs statements in tx through p's prepared statements: database/sql reuses the one
+// already prepared on the transaction's connection. A query p has not prepared yet runs
+// unprepared once and is prepared after the transaction, since preparing takes a connection
+// of the pool and SQLite's writer has only the one the transaction holds.
+type inTx struct {
+	tx     *sql.Tx
+	p      *pool
+	missed []string
+}
+
+func (t *inTx) stmt(query string) *sql.Stmt {
+	if s, ok := t.p.stmts.Load(query); ok {
+		return t.tx.Stmt(s.(*sql.Stmt))
+	}
+	t.missed = append(t.missed, query)
+	return nil
+}
+
+// prepareMissed prepares the queries the transaction ran unprepared, once it has ended.
+func (t *inTx) prepareMissed(ctx context.Context) {
+	for _, q := range t.missed {
+		t.p.stmt(context.WithoutCancel(ctx), q) // an error here is the next call's to report
+	}
+}
+
+func (t *inTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if s := t.stmt(query); s != nil {
+		return s.ExecContext(ctx, args...)
+	}
+	return t.tx.ExecContext(ctx, query, args...)
+}
+
+func (t *inTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if s := t.stmt(query); s != nil {
+		return s.QueryContext(ctx, args...)
+	}
+	return t.tx.QueryContext(ctx, query, args...)
+}
+
+func (t *inTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if s := t.stmt(query); s != nil {
+		return s.QueryRowContext(ctx, args...)
+	}
+	return t.tx.QueryRowContext(ctx, query, args...)
 }
 
 // queries implements store.Queries. It reads through r and writes through w; inside a

@@ -103,7 +103,7 @@ func testNotificationList(t *testing.T, s store.Store) {
 	a := mk(0, p1, payment.NotificationPending)
 	b := mk(1, p2, payment.NotificationFailed)
 	c := mk(2, p1, payment.NotificationDelivered)
-	d := mk(3, p1, payment.NotificationFailed)
+	d := mk(3, p1, payment.NotificationUndeliverable) // not delivered either
 	e := mk(4, p2, payment.NotificationPending)
 	f := mk(5, p1, payment.NotificationFailed)
 	oldest := newNotification(quiet, base.Add(-time.Hour))
@@ -233,13 +233,12 @@ func testNotificationResend(t *testing.T, s store.Store) {
 
 func testNotificationBacklog(t *testing.T, s store.Store) {
 	ctx := t.Context()
-	n, oldest, err := s.NotificationBacklog(ctx)
-	ok(t, err, "NotificationBacklog")
-	if n != 0 || !oldest.IsZero() {
-		t.Fatalf("empty outbox: %d pending, oldest %v", n, oldest)
-	}
-	p := addPayment(t, s, addMerchant(t, s))
 	base := now()
+	b, err := s.NotificationBacklog(ctx, base.Add(-time.Hour))
+	ok(t, err, "NotificationBacklog")
+	same(t, "empty outbox", store.Backlog{}, b)
+	m := addMerchant(t, s)
+	p := addPayment(t, s, m)
 	var ns []*payment.Notification
 	for i, due := range []time.Duration{time.Minute, -time.Hour, 0} {
 		nt := newNotification(p, base)
@@ -251,9 +250,187 @@ func testNotificationBacklog(t *testing.T, s store.Store) {
 	early := ns[1]
 	early.Status, early.Attempts, early.DeliveredAt = payment.NotificationDelivered, 1, base
 	ok(t, record(t, s, early, newAttempt(early, 1, base)), "NotificationRecordAttempt")
-	n, oldest, err = s.NotificationBacklog(ctx)
+	// Undeliverable ones count apart, from since on.
+	for i, age := range []time.Duration{0, 30 * time.Minute, 2 * time.Hour} {
+		nt := newNotification(p, base.Add(-age))
+		nt.Status = payment.NotificationUndeliverable
+		ok(t, s.NotificationInsert(ctx, nt), "NotificationInsert undeliverable "+strconv.Itoa(i))
+	}
+	b, err = s.NotificationBacklog(ctx, base.Add(-time.Hour))
 	ok(t, err, "NotificationBacklog")
-	if n != 2 || !oldest.Equal(base) {
-		t.Fatalf("backlog %d pending, oldest %v; want 2, %v", n, oldest, base)
+	same(t, "backlog", store.Backlog{Pending: 2, OldestDue: base, Undeliverable: 2}, b)
+}
+
+// noURLMerchant adds a merchant without a notify URL.
+func noURLMerchant(t *testing.T, s store.Store) *payment.Merchant {
+	t.Helper()
+	m := newMerchant(now())
+	m.NotifyURL = ""
+	ok(t, s.MerchantInsert(t.Context(), m), "MerchantInsert")
+	return m
+}
+
+func testNotificationUndeliverableInsert(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	without, with := noURLMerchant(t, s), addMerchant(t, s)
+	pw, pm := addPayment(t, s, without), addPayment(t, s, with)
+	base := now()
+	mk := func(p *payment.Payment, url, status string) *payment.Notification {
+		n := newNotification(p, base)
+		n.URL, n.Status = url, status
+		return n
+	}
+	tests := []struct {
+		name string
+		n    *payment.Notification
+		want string
+	}{
+		{"no URL anywhere", mk(pw, "", payment.NotificationPending), payment.NotificationUndeliverable},
+		{"the request's URL", mk(pw, "https://shop.example/n", payment.NotificationPending), payment.NotificationPending},
+		{"the merchant's URL", mk(pm, "", payment.NotificationPending), payment.NotificationPending},
+		{"delivered, no URL anywhere", mk(pw, "", payment.NotificationDelivered), payment.NotificationDelivered},
+	}
+	for _, tc := range tests {
+		ok(t, s.Tx(ctx, func(q store.Tx) error { return q.NotificationInsert(ctx, tc.n) }), "NotificationInsert: "+tc.name)
+		if tc.n.Status != tc.want {
+			t.Errorf("%s: NotificationInsert says %s, want %s", tc.name, tc.n.Status, tc.want)
+		}
+		got, err := s.NotificationGet(ctx, tc.n.ID)
+		ok(t, err, "NotificationGet: "+tc.name)
+		same(t, "stored: "+tc.name, tc.n, got)
+	}
+	// Outside a transaction too.
+	lone := mk(pw, "", payment.NotificationPending)
+	ok(t, s.NotificationInsert(ctx, lone), "NotificationInsert outside a Tx")
+	if lone.Status != payment.NotificationUndeliverable {
+		t.Errorf("NotificationInsert outside a Tx says %s", lone.Status)
+	}
+	// An undeliverable notification is never claimed, however due.
+	var claimed []*payment.Notification
+	ok(t, s.Tx(ctx, func(q store.Tx) error {
+		var err error
+		claimed, err = q.NotificationClaimDue(ctx, store.NotificationClaim{Now: base.Add(time.Hour), WallNow: base, LeaseUntil: base.Add(time.Minute), Limit: 100})
+		return err
+	}), "NotificationClaimDue")
+	for _, n := range claimed {
+		if n.Status != payment.NotificationPending {
+			t.Errorf("claimed a %s notification", n.Status)
+		}
+	}
+	if len(claimed) != 2 {
+		t.Errorf("claimed %d notifications, want the 2 pending ones", len(claimed))
+	}
+}
+
+func testNotificationSetUndeliverable(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	m := addMerchant(t, s)
+	p := addPayment(t, s, m)
+	base := now()
+	n := newNotification(p, base)
+	n.URL, n.Attempts = "", 2
+	ok(t, s.NotificationInsert(ctx, n), "NotificationInsert")
+	wantErr(t, s.NotificationSetUndeliverable(ctx, n), store.ErrStale, "NotificationSetUndeliverable while the merchant has a URL")
+
+	ok(t, s.MerchantSetNotifyURL(ctx, m.ClientID, ""), "MerchantSetNotifyURL ''")
+	stale := *n
+	stale.Attempts = 1
+	wantErr(t, s.NotificationSetUndeliverable(ctx, &stale), store.ErrStale, "NotificationSetUndeliverable after another attempt")
+	own := newNotification(p, base)
+	ok(t, s.NotificationInsert(ctx, own), "NotificationInsert with the request's URL")
+	wantErr(t, s.NotificationSetUndeliverable(ctx, own), store.ErrStale, "NotificationSetUndeliverable of one with the request's URL")
+
+	ok(t, s.Tx(ctx, func(q store.Tx) error { return q.NotificationSetUndeliverable(ctx, n) }), "NotificationSetUndeliverable")
+	n.Status = payment.NotificationUndeliverable
+	got, err := s.NotificationGet(ctx, n.ID)
+	ok(t, err, "NotificationGet")
+	same(t, "undeliverable notification", n, got)
+	attempts, err := s.NotificationAttempts(ctx, n.ID)
+	ok(t, err, "NotificationAttempts")
+	same(t, "attempts of an undeliverable notification", nil, attempts)
+	wantErr(t, s.NotificationSetUndeliverable(ctx, n), store.ErrStale, "NotificationSetUndeliverable twice")
+}
+
+func testNotificationResendUndeliverable(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	m, other := noURLMerchant(t, s), noURLMerchant(t, s)
+	p, po := addPayment(t, s, m), addPayment(t, s, other)
+	base := now()
+	since := base.Add(-24 * time.Hour)
+	mk := func(p *payment.Payment, created time.Time, status string) *payment.Notification {
+		n := newNotification(p, created)
+		n.Status, n.Attempts = status, 3
+		ok(t, s.NotificationInsert(ctx, n), "NotificationInsert")
+		return n
+	}
+	recent, edge := mk(p, base.Add(-time.Hour), payment.NotificationUndeliverable), mk(p, since, payment.NotificationUndeliverable)
+	old := mk(p, since.Add(-time.Microsecond), payment.NotificationUndeliverable)
+	failed := mk(p, base, payment.NotificationFailed)
+	others := mk(po, base, payment.NotificationUndeliverable)
+
+	at := base.Add(time.Second)
+	var n int
+	ok(t, s.Tx(ctx, func(q store.Tx) error {
+		var err error
+		n, err = q.NotificationResendUndeliverable(ctx, m.ID, since, at)
+		return err
+	}), "NotificationResendUndeliverable")
+	if n != 2 {
+		t.Errorf("NotificationResendUndeliverable resent %d, want 2", n)
+	}
+	for _, r := range []*payment.Notification{recent, edge} {
+		r.Status, r.RoundStart, r.NextAttemptAt = payment.NotificationPending, 3, at
+	}
+	for _, want := range []*payment.Notification{recent, edge, old, failed, others} {
+		got, err := s.NotificationGet(ctx, want.ID)
+		ok(t, err, "NotificationGet")
+		same(t, "after NotificationResendUndeliverable", want, got)
+	}
+	n, err := s.NotificationResendUndeliverable(ctx, newID(), since, at)
+	ok(t, err, "NotificationResendUndeliverable of an unknown merchant")
+	if n != 0 {
+		t.Errorf("NotificationResendUndeliverable of an unknown merchant resent %d", n)
+	}
+}
+
+// testNotificationUndeliverableRace writes a notification without a URL in a transaction
+// held open while another sets the merchant's URL and resends its undeliverable ones: in
+// whichever order the two end, the notification must end up pending, never held.
+func testNotificationUndeliverableRace(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	m := noURLMerchant(t, s)
+	p := addPayment(t, s, m)
+	n := newNotification(p, now())
+	n.URL = ""
+	inserted, release, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		done <- s.Tx(ctx, func(q store.Tx) error {
+			err := q.NotificationInsert(ctx, n)
+			close(inserted)
+			<-release
+			return err
+		})
+	}()
+	<-inserted
+	set := make(chan error, 1)
+	go func() {
+		set <- s.Tx(ctx, func(q store.Tx) error {
+			if err := q.MerchantSetNotifyURL(ctx, m.ClientID, "https://shop.example/late"); err != nil {
+				return err
+			}
+			_, err := q.NotificationResendUndeliverable(ctx, m.ID, n.CreatedAt.Add(-time.Hour), now())
+			return err
+		})
+	}()
+	// Give the second transaction time to reach the first one's lock; the outcome must not
+	// depend on whether it did.
+	time.Sleep(50 * time.Millisecond)
+	close(release)
+	ok(t, <-done, "Tx(NotificationInsert)")
+	ok(t, <-set, "Tx(MerchantSetNotifyURL, NotificationResendUndeliverable)")
+	got, err := s.NotificationGet(ctx, n.ID)
+	ok(t, err, "NotificationGet")
+	if got.Status != payment.NotificationPending {
+		t.Errorf("notification is %s after the merchant set its URL, want PENDING", got.Status)
 	}
 }

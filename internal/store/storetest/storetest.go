@@ -74,6 +74,10 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"NotificationAttemptsOrder", testNotificationAttemptsOrder},
 		{"NotificationResend", testNotificationResend},
 		{"NotificationBacklog", testNotificationBacklog},
+		{"NotificationUndeliverableInsert", testNotificationUndeliverableInsert},
+		{"NotificationSetUndeliverable", testNotificationSetUndeliverable},
+		{"NotificationResendUndeliverable", testNotificationResendUndeliverable},
+		{"NotificationUndeliverableRace", testNotificationUndeliverableRace},
 		{"Ping", testPing},
 
 		{"Clock", testClock},
