@@ -57,6 +57,9 @@ type Config struct {
 	// with GatewayPublicKey when it names none or one not listed here. One of the two is
 	// required.
 	GatewayPublicKeys map[string]string
+	// Signer, if set, signs the requests in place of MerchantPrivateKey: a faster
+	// implementation, or a key that never leaves an HSM.
+	Signer ams.Signer
 	// HTTPClient sends the requests. Nil means a client with a DefaultTimeout timeout.
 	HTTPClient *http.Client
 	// Sandbox selects the /ams/sandbox/api/... paths. Nil means: sandbox when ClientID
@@ -94,12 +97,16 @@ func New(cfg Config) (*Client, error) {
 	if cfg.ClientID == "" {
 		return nil, errors.New("client: Config.ClientID is required")
 	}
-	if cfg.MerchantPrivateKey == "" {
-		return nil, errors.New("client: Config.MerchantPrivateKey is required")
-	}
-	priv, err := ams.ParsePrivateKey(cfg.MerchantPrivateKey)
-	if err != nil {
-		return nil, fmt.Errorf("client: Config.MerchantPrivateKey: %w", err)
+	sign := cfg.Signer
+	if sign == nil {
+		if cfg.MerchantPrivateKey == "" {
+			return nil, errors.New("client: Config.MerchantPrivateKey is required")
+		}
+		priv, err := ams.ParsePrivateKey(cfg.MerchantPrivateKey)
+		if err != nil {
+			return nil, fmt.Errorf("client: Config.MerchantPrivateKey: %w", err)
+		}
+		sign = ams.RSASigner{Key: priv}
 	}
 	if cfg.GatewayPublicKey == "" && len(cfg.GatewayPublicKeys) == 0 {
 		return nil, errors.New("client: Config.GatewayPublicKey is required: responses are always verified")
@@ -126,7 +133,7 @@ func New(cfg Config) (*Client, error) {
 	return &Client{
 		baseURL:     base,
 		clientID:    cfg.ClientID,
-		signer:      ams.RSASigner{Key: priv},
+		signer:      sign,
 		keyVersion:  cmp.Or(cfg.KeyVersion, ams.DefaultKeyVersion),
 		gatewayKeys: gk,
 		httpClient:  hc,
@@ -270,21 +277,54 @@ type Exchange struct {
 // the response. It returns the Exchange whenever a response arrived, also with a
 // *SignatureError, and an error for a body that is not JSON with a result.
 func (c *Client) Send(ctx context.Context, api string, body []byte) (*Exchange, error) {
+	req, err := c.Sign(api, body)
+	if err != nil {
+		return nil, err
+	}
+	return c.Post(ctx, req)
+}
+
+// SignedRequest is a request body signed for one API at one Request-Time, ready to post.
+type SignedRequest struct {
+	// Path is the path it is posted to and signed for.
+	Path string
+	// Body is the body sent.
+	Body []byte
+	// RequestTime is the Request-Time header: epoch milliseconds when it was signed.
+	RequestTime string
+	// Signed is the content the signature covers.
+	Signed []byte
+	// Signature is the Signature header.
+	Signature string
+}
+
+// Sign signs body for api (see Path) now, as Send does, without sending it: a load
+// generator signs its requests before it measures. A merchant whose replay window is on
+// refuses a request posted later than the window after it was signed.
+func (c *Client) Sign(api string, body []byte) (*SignedRequest, error) {
 	path := c.Path(api)
-	reqTime := strconv.FormatInt(time.Now().UnixMilli(), 10)
-	x := &Exchange{Path: path, RequestBody: body, RequestSigned: ams.SignContent(http.MethodPost, path, c.clientID, reqTime, body)}
-	sig, err := c.signer.Sign(x.RequestSigned)
+	req := &SignedRequest{Path: path, Body: body, RequestTime: strconv.FormatInt(time.Now().UnixMilli(), 10)}
+	req.Signed = ams.SignContent(http.MethodPost, path, c.clientID, req.RequestTime, body)
+	sig, err := c.signer.Sign(req.Signed)
 	if err != nil {
 		return nil, fmt.Errorf("client: %s: signing request: %w", path, err)
 	}
+	req.Signature = ams.FormatSignatureHeader(c.keyVersion, sig)
+	return req, nil
+}
+
+// Post sends a request signed by Sign and verifies the response, as Send does.
+func (c *Client) Post(ctx context.Context, req *SignedRequest) (*Exchange, error) {
+	path, body := req.Path, req.Body
+	x := &Exchange{Path: path, RequestBody: body, RequestSigned: req.Signed}
 	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, c.baseURL+path, bytes.NewReader(body))
 	if err != nil {
 		return nil, fmt.Errorf("client: %s: %w", path, err)
 	}
 	hreq.Header.Set("Content-Type", "application/json; charset=UTF-8")
 	hreq.Header.Set(ams.HeaderClientID, c.clientID)
-	hreq.Header.Set(ams.HeaderRequestTime, reqTime)
-	hreq.Header.Set(ams.HeaderSignature, ams.FormatSignatureHeader(c.keyVersion, sig))
+	hreq.Header.Set(ams.HeaderRequestTime, req.RequestTime)
+	hreq.Header.Set(ams.HeaderSignature, req.Signature)
 	hreq.Header.Set(ams.HeaderKeyVersion, c.keyVersion)
 	hreq.Header.Set("User-Agent", userAgent)
 

@@ -177,7 +177,7 @@ func TestServeBannerAndCall(t *testing.T) {
 	defer stop()
 	for _, want := range []string{
 		"createPaymentSession", srv.https + "/checkout/", srv.https + "/sdk/ams-checkout.js", "sandbox-ca.pem",
-		"notify URL:        none", "try it:            cashier call pay",
+		"notify URL:        none", "try it:            cashier call pay", "signer:            ",
 	} {
 		if !strings.Contains(srv.banner, want) {
 			t.Errorf("the banner lacks %q:\n%s", want, srv.banner)

@@ -15,7 +15,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/cashierpay/cashier/ams"
 	"github.com/cashierpay/cashier/internal/antom"
 	"github.com/cashierpay/cashier/internal/checkout"
 	"github.com/cashierpay/cashier/internal/clock"
@@ -28,6 +27,7 @@ import (
 	"github.com/cashierpay/cashier/internal/metrics"
 	"github.com/cashierpay/cashier/internal/notify"
 	"github.com/cashierpay/cashier/internal/sandbox"
+	"github.com/cashierpay/cashier/internal/signer"
 	"github.com/cashierpay/cashier/internal/store"
 	"github.com/cashierpay/cashier/internal/store/postgres"
 	"github.com/cashierpay/cashier/internal/store/sqlite"
@@ -87,6 +87,9 @@ type Options struct {
 	APIRate *limit.Rate
 	// TrustedProxies are the proxies whose X-Forwarded-For names the buyer's address.
 	TrustedProxies []netip.Prefix
+	// Signer names the implementation of the gateway's signatures (internal/signer):
+	// auto (the default: OpenSSL when it loads, else Go), go or openssl.
+	Signer string
 }
 
 // secrets reads the data directory's secret files as the options say.
@@ -113,7 +116,9 @@ type App struct {
 	GatewayKey        *rsa.PrivateKey
 	GatewayKeyVersion string
 	GatewayPublicKeys map[string]string
-	Vault             *vault.Keyring
+	// Signer is the implementation signing with GatewayKey: signer.Go or signer.OpenSSL.
+	Signer string
+	Vault  *vault.Keyring
 	// SandboxClient is the sandbox merchant; nil in production.
 	SandboxClient *sandbox.Merchant
 
@@ -160,6 +165,9 @@ func (o *Options) defaults() {
 		r := httpapi.DefaultAPIRate
 		o.APIRate = &r
 	}
+	if o.Signer == "" {
+		o.Signer = signer.Auto
+	}
 	// Every component logs through the edge's handler, so that every line written while
 	// serving a request carries the request's id.
 	o.Logger = slog.New(httpapi.LogHandler(o.Logger.Handler()))
@@ -194,6 +202,11 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 		return nil, err
 	}
 	key, keyVersion := gk.signing()
+	sign, impl, err := signer.New(key, opts.Signer)
+	if err != nil {
+		return nil, fmt.Errorf("--signer: %w", err)
+	}
+	opts.Logger.Info("signing with "+signer.Version(impl), "signer", impl)
 	kr, err := vault.LoadOrCreate(opts.DataDir, secrets)
 	if err != nil {
 		return nil, fmt.Errorf("vault keys: %w", err)
@@ -202,7 +215,7 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	app := &App{Store: st, GatewayKey: key, GatewayKeyVersion: keyVersion, GatewayPublicKeys: gk.public(), Vault: kr, testClock: testClock, dataDir: opts.DataDir, log: opts.Logger}
+	app := &App{Store: st, GatewayKey: key, GatewayKeyVersion: keyVersion, GatewayPublicKeys: gk.public(), Signer: impl, Vault: kr, testClock: testClock, dataDir: opts.DataDir, log: opts.Logger}
 	if opts.Issuer == nil {
 		// The simulated issuer keeps its records in the gateway's store, as a real issuer
 		// keeps them apart from the gateway's process.
@@ -225,9 +238,9 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 		b, err := st.NotificationBacklog(ctx, opts.Clock.Now().Add(-notify.RoundSpan))
 		return metrics.Outbox{Pending: b.Pending, OldestDue: b.OldestDue, Undeliverable: b.Undeliverable}, err
 	}, opts.Clock.Now)
-	signer := app.Metrics.Signer(ams.RSASigner{Key: key})
+	sign = app.Metrics.Signer(sign, impl)
 	app.Notifier = notify.New(notify.Config{
-		Store: st, Signer: signer, KeyVersion: keyVersion, Clock: opts.Clock, Timeout: opts.NotifyTimeout, Logger: opts.Logger, Observe: app.Metrics.Delivery,
+		Store: st, Signer: sign, KeyVersion: keyVersion, Clock: opts.Clock, Timeout: opts.NotifyTimeout, Logger: opts.Logger, Observe: app.Metrics.Delivery,
 		Guard: notify.Guard{Loopback: !opts.Production, Allow: opts.NotifyAllow},
 	})
 	core := gateway.New(gateway.Config{
@@ -240,7 +253,7 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 	})
 	app.API, app.Sweeper = merchantapi.New(core), sweep.New(core, opts.Clock, app.Metrics.SweeperLag)
 	api := httpapi.Config{
-		APIs: antom.Endpoints(app.API), Store: st, Signer: signer, KeyVersion: keyVersion, Clock: opts.Clock, Logger: opts.Logger, TrustProxy: opts.TrustProxy,
+		APIs: antom.Endpoints(app.API), Store: st, Signer: sign, KeyVersion: keyVersion, Clock: opts.Clock, Logger: opts.Logger, TrustProxy: opts.TrustProxy,
 		Metrics: app.Metrics, ServeMetrics: !opts.DebugListener, APIRate: *opts.APIRate, TrustedProxies: opts.TrustedProxies,
 		Pages: web.New(web.Config{Flow: app.Checkout, Logger: opts.Logger, CSRFKey: kr.MACKey(vault.CSRF)}),
 	}

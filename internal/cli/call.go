@@ -42,17 +42,9 @@ func (c *callCmd) Run(e *env) error {
 	if err != nil {
 		return fmt.Errorf("--data: %w", err)
 	}
-	pool, err := x509.SystemCertPool()
+	pool, err := trustedCAs(c.Merchant, c.CA)
 	if err != nil {
-		pool = x509.NewCertPool()
-	}
-	if err := trustPEM(pool, filepath.Join(filepath.Dir(c.Merchant), "sandbox-ca.pem")); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
-	}
-	if c.CA != "" {
-		if err := trustPEM(pool, c.CA); err != nil {
-			return fmt.Errorf("--ca: %w", err)
-		}
 	}
 	hc := &http.Client{Timeout: client.DefaultTimeout, Transport: &http.Transport{
 		Proxy: http.ProxyFromEnvironment, TLSClientConfig: &tls.Config{RootCAs: pool},
@@ -75,6 +67,24 @@ func (c *callCmd) Run(e *env) error {
 	out.WriteByte('\n')
 	_, err = e.stdout.Write(out.Bytes())
 	return err
+}
+
+// trustedCAs are the system's CAs, the sandbox CA beside the merchant file if there is one,
+// and the --ca file if given.
+func trustedCAs(merchantFile, ca string) (*x509.CertPool, error) {
+	pool, err := x509.SystemCertPool()
+	if err != nil {
+		pool = x509.NewCertPool()
+	}
+	if err := trustPEM(pool, filepath.Join(filepath.Dir(merchantFile), "sandbox-ca.pem")); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	if ca != "" {
+		if err := trustPEM(pool, ca); err != nil {
+			return nil, fmt.Errorf("--ca: %w", err)
+		}
+	}
+	return pool, nil
 }
 
 func trustPEM(pool *x509.CertPool, file string) error {

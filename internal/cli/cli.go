@@ -29,6 +29,7 @@ type commands struct {
 	Keys          keysCmd          `cmd:"" help:"Rotate the gateway's own signing key: add a key, publish it to merchants, activate it, retire the old one."`
 	Vault         vaultCmd         `cmd:"" help:"Rotate the keyring's keys: the card vault's key-encryption key, the keys of hosted-page links and of the pages' forms."`
 	Migrate       migrateCmd       `cmd:"" help:"Create the database, or bring its schema up to date."`
+	Bench         benchCmd         `cmd:"" help:"Load-test a gateway (this one or any Antom-compatible one) with requests signed in advance; report throughput, latency, result codes, notification delay (docs/performance.md)."`
 	Version       versionCmd       `cmd:"" help:"Print cashier's version."`
 }
 

@@ -34,7 +34,7 @@ func TestHelpEverywhere(t *testing.T) {
 	for _, cmd := range [][]string{
 		{}, {"serve"}, {"call"}, {"merchant"}, {"merchant", "add"}, {"merchant", "list"}, {"merchant", "set-notify-url"}, {"merchant", "set"},
 		{"notifications"}, {"notifications", "list"}, {"notifications", "resend"}, {"vault"}, {"vault", "rotate-key"},
-		{"migrate"}, {"version"},
+		{"migrate"}, {"version"}, {"bench"},
 	} {
 		code, out, errOut := run(append(cmd, "--help")...)
 		if code != 0 || !strings.Contains(out, "Usage: cashier "+strings.Join(cmd, " ")) {
@@ -59,6 +59,8 @@ func TestCommandLineErrors(t *testing.T) {
 		{[]string{"merchant", "add", "--client-id", "X"}, "--public-key"},
 		{[]string{"notifications", "resend"}, "<id>"},
 		{[]string{"serve", "--notify-timeout", "soon"}, "--notify-timeout"},
+		{[]string{"bench", "--scenario", "refund"}, "--scenario"},
+		{[]string{"bench", "--sweep", "10,x"}, "--sweep"},
 	} {
 		code, _, errOut := run(c.args...)
 		if code != 2 || !strings.Contains(errOut, c.want) {

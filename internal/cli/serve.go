@@ -28,6 +28,7 @@ import (
 	"github.com/cashierpay/cashier/internal/limit"
 	"github.com/cashierpay/cashier/internal/notify"
 	"github.com/cashierpay/cashier/internal/sandbox"
+	"github.com/cashierpay/cashier/internal/signer"
 	"github.com/cashierpay/cashier/internal/tlscert"
 )
 
@@ -49,6 +50,7 @@ type serveCmd struct {
 	DebugListen         string         `name:"debug-listen" env:"CASHIER_DEBUG_LISTEN" placeholder:"ADDR" help:"Address of a private listener for /metrics and /debug/pprof/; without it /metrics is on the gateway's listeners and pprof is off (${env})."`
 	Production          bool           `env:"CASHIER_PRODUCTION" help:"Build no sandbox part: no simulated issuer, no sandbox merchant, no /sandbox routes. Needs a connection to an acquirer (${env})."`
 	AuthLease           time.Duration  `name:"auth-lease" default:"30s" env:"CASHIER_AUTH_LEASE" help:"How long an authorization may stay in flight before the sweeper asks the issuer about it and records the answer (a crash left it); more than twice the 10 s issuer timeout (${env})."`
+	Signer              string         `default:"auto" enum:"auto,go,openssl" env:"CASHIER_SIGNER" help:"Implementation of the gateway's RSA signatures: auto (OpenSSL's libcrypto.so.3 when this build has cgo and the library loads, else Go), go (pure Go) or openssl (refuse to start without it) (${env})."`
 	Fault               string         `hidden:"" env:"CASHIER_FAULT" placeholder:"POINT[:N]" help:"Sandbox fault injection for crash tests: after-issuer-authorize[:N] kills the process when the N-th authorization is answered and not yet recorded. Refused with --production (${env})."`
 	limitFlags          `embed:""`
 }
@@ -284,7 +286,7 @@ func (c *serveCmd) options(log *slog.Logger, clockClients []netip.Prefix) (*Opti
 		DataDir: c.Data, DB: c.DB, PublicURL: c.PublicURL, TrustProxy: c.TrustProxy, NotifyTimeout: c.NotifyTimeout,
 		Production: c.Production, NotifyAllow: c.NotifyAllow, Logger: log, DebugListener: c.DebugListen != "",
 		AllowOpenKeyFiles: c.AllowOpenKeyFiles, TestClockClients: clockClients, TestClockMaxAdvance: c.TestClockMaxAdvance,
-		AuthLease: c.AuthLease, Fault: c.Fault,
+		AuthLease: c.AuthLease, Fault: c.Fault, Signer: c.Signer,
 	}
 	if err := c.limitFlags.options(opts); err != nil {
 		return nil, err
@@ -422,6 +424,7 @@ func banner(ctx context.Context, w io.Writer, app *App, opts *Options, httpURL, 
 		kind, prefix = "production", ams.PathPrefix
 	}
 	fmt.Fprintf(w, "cashier %s gateway listening on %s\n", kind, strings.Join(listening, " and "))
+	fmt.Fprintf(w, "  signer:            %s (%s; --signer)\n", app.Signer, signer.Version(app.Signer))
 	if certs != nil {
 		leaf := certs.Leaf()
 		fmt.Fprintf(w, "  HTTPS certificate: %s, valid until %s", strings.Join(certNames(leaf.DNSNames, leaf.IPAddresses), ", "), leaf.NotAfter.Format(time.DateOnly))

@@ -25,6 +25,7 @@ type Metrics struct {
 	apiRequests     *prometheus.CounterVec
 	apiDuration     *prometheus.HistogramVec
 	signatures      prometheus.Counter
+	signerInfo      *prometheus.GaugeVec
 	deliveries      *prometheus.CounterVec
 	deliveryLatency prometheus.Histogram
 	sweeperLag      prometheus.Gauge
@@ -67,6 +68,9 @@ func New(backlog Backlog, now func() time.Time) *Metrics {
 		signatures: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "cashier_signatures_total", Help: "RSA signatures made with the gateway's key (responses and notifications): the gateway's physical limit.",
 		}),
+		signerInfo: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "cashier_signer_info", Help: "1 for the implementation that makes the gateway's signatures: openssl or go (serve --signer).",
+		}, []string{"impl"}),
 		deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "cashier_notification_attempts_total", Help: "Notification delivery attempts by outcome: acknowledged, failed (retried later), refused (the URL or its address is not allowed; retried later) or exhausted (no retry left).",
 		}, []string{"outcome"}),
@@ -88,7 +92,7 @@ func New(backlog Backlog, now func() time.Time) *Metrics {
 			Name: "cashier_api_throttled_total", Help: "Antom API calls answered REQUEST_TRAFFIC_EXCEED_LIMIT, by merchant Client-Id.",
 		}, []string{"client_id"}),
 	}
-	m.reg.MustRegister(m.httpRequests, m.httpDuration, m.apiRequests, m.apiDuration, m.signatures, m.deliveries,
+	m.reg.MustRegister(m.httpRequests, m.httpDuration, m.apiRequests, m.apiDuration, m.signatures, m.signerInfo, m.deliveries,
 		m.deliveryLatency, m.sweeperLag, m.cardRefused, m.cardDelay, m.apiThrottled, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if backlog != nil {
 		m.reg.MustRegister(&backlogCollector{backlog: backlog, now: now,
@@ -169,11 +173,13 @@ func (m *Metrics) APIThrottled(clientID string) {
 	m.apiThrottled.WithLabelValues(clientID).Inc()
 }
 
-// Signer counts the signatures s makes.
-func (m *Metrics) Signer(s ams.Signer) ams.Signer {
+// Signer counts the signatures s makes, and exports impl, the implementation behind s, as
+// cashier_signer_info.
+func (m *Metrics) Signer(s ams.Signer, impl string) ams.Signer {
 	if m == nil {
 		return s
 	}
+	m.signerInfo.WithLabelValues(impl).Set(1)
 	return countingSigner{Signer: s, n: m.signatures}
 }
 

@@ -1,0 +1,68 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/cashierpay/cashier/internal/bench"
+	"github.com/cashierpay/cashier/internal/cli"
+)
+
+// TestBenchCommand runs cashier bench, bounded by count, against an in-process sandbox
+// started as the docs say for load tests (--api-rate 0): every pay succeeds with a verified
+// signature; a checkout also gets both its notifications; and against the default API rate
+// the refusals are reported by their result code.
+func TestBenchCommand(t *testing.T) {
+	dir := t.TempDir()
+	srv, stop := startServe(t, dir, testDB(t), "--api-rate", "0")
+	defer stop()
+	merchant := filepath.Join(dir, "sandbox-merchant.json")
+	runBench := func(args ...string) *bench.Report {
+		t.Helper()
+		var out, errOut bytes.Buffer
+		argv := append([]string{"bench", "--merchant", merchant, "--url", srv.http, "--json"}, args...)
+		if code := cli.Main(context.Background(), argv, &out, &errOut); code != 0 {
+			t.Fatalf("bench %v: exit %d\n%s", args, code, errOut.String())
+		}
+		var rep bench.Report
+		if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+			t.Fatalf("bench %v printed %s: %v", args, out.String(), err)
+		}
+		return &rep
+	}
+
+	rep := runBench("--scenario", "pay", "--requests", "50", "--concurrency", "4")
+	if rep.Operations != 50 || rep.Failed != 0 || rep.APIs["pay"].Codes["SUCCESS"] != 50 || rep.SignatureFailures != 0 || rep.Presigned.Requests != 50 {
+		t.Errorf("pay: %+v", rep)
+	}
+
+	rep = runBench("--scenario", "checkout", "--requests", "20", "--rate", "200")
+	n := rep.Notifications
+	if rep.Operations != 20 || rep.Failed != 0 || rep.APIs["capture"].Codes["SUCCESS"] != 20 || rep.APIs["inquiryPayment"].Codes["SUCCESS"] != 20 ||
+		n == nil || n.Expected != 40 || n.Received != 40 || n.Missing != 0 || rep.SignatureFailures != 0 {
+		t.Errorf("checkout: %+v notifications %+v", rep, n)
+	}
+}
+
+// TestBenchReportsRateLimit: against a gateway with its default per-merchant API rate,
+// more pays at once than its burst are refused, and the report counts them under
+// REQUEST_TRAFFIC_EXCEED_LIMIT with a note saying how to start the gateway for a load test.
+func TestBenchReportsRateLimit(t *testing.T) {
+	dir := t.TempDir()
+	srv, stop := startServe(t, dir, testDB(t), "--api-rate", "1", "--api-burst", "5")
+	defer stop()
+	var out, errOut bytes.Buffer
+	argv := []string{"bench", "--merchant", filepath.Join(dir, "sandbox-merchant.json"), "--url", srv.http, "--requests", "30"}
+	if code := cli.Main(context.Background(), argv, &out, &errOut); code != 0 {
+		t.Fatalf("bench: exit %d\n%s", code, errOut.String())
+	}
+	for _, want := range []string{"REQUEST_TRAFFIC_EXCEED_LIMIT", "--api-rate 0", "0 failed to verify"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the report lacks %q:\n%s", want, out.String())
+		}
+	}
+}
