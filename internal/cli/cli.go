@@ -26,6 +26,7 @@ type commands struct {
 	Call          callCmd          `cmd:"" help:"Sign a request body as Antom's SDKs do, send it, verify the answer's signature and print it."`
 	Merchant      merchantCmd      `cmd:"" help:"Register merchants, list them, set their notification URL."`
 	Notifications notificationsCmd `cmd:"" help:"List notifications with their delivery log; resend one."`
+	Sandbox       sandboxCmd       `cmd:"" help:"The sandbox's tools: simulate error scenarios (result codes, timeouts) on a merchant's API calls."`
 	Vault         vaultCmd         `cmd:"" help:"Rotate the keyring's keys: the card vault's key-encryption key, the keys of hosted-page links and of the pages' forms."`
 	Migrate       migrateCmd       `cmd:"" help:"Create the database, or bring its schema up to date."`
 	Version       versionCmd       `cmd:"" help:"Print cashier's version."`

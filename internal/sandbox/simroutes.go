@@ -106,4 +106,3 @@ func (s Simulations) clearRules(ctx context.Context, m *payment.Merchant, body [
 	}
 	return clearResponse{Result: ams.SuccessResult(), Cleared: n}, nil
 }
-

@@ -101,10 +101,13 @@ type Rule struct {
 // Check says what is wrong with r, naming the field as the HTTP body does.
 func (r Rule) Check() error {
 	documented, ok := apiCodes[r.API]
-	if !ok {
-		return fmt.Errorf("api %q is not an API cashier serves; one of %s", r.API, strings.Join(slices.Sorted(maps.Keys(apiCodes)), ", "))
-	}
 	switch {
+	case r.API == "":
+		return errors.New("api is required")
+	case r.ResultCode == "":
+		return errors.New("resultCode is required")
+	case !ok:
+		return fmt.Errorf("api %q is not an API cashier serves; one of %s", r.API, strings.Join(slices.Sorted(maps.Keys(apiCodes)), ", "))
 	case r.ResultCode == ams.CodeSuccess:
 		return fmt.Errorf("resultCode SUCCESS is what %s answers without a rule; force one of its other codes or %s", r.API, CodeTimeout)
 	case r.ResultCode != CodeTimeout && !slices.Contains(documented, r.ResultCode):

@@ -30,6 +30,8 @@ func TestRuleCheck(t *testing.T) {
 		{Rule{API: "capture", ResultCode: "DO_NOT_HONOR"}, `not a result code Antom documents for capture`},
 		{Rule{API: "createPaymentSession", ResultCode: "PAYMENT_IN_PROCESS"}, `documents for createPaymentSession`},
 		{Rule{API: "pay", ResultCode: "do_not_honor"}, `"do_not_honor" is not a result code`},
+		{Rule{API: "pay"}, "resultCode is required"},
+		{Rule{ResultCode: "DO_NOT_HONOR"}, "api is required"},
 		{Rule{API: "pay", ResultCode: "DO_NOT_HONOR", Times: -1}, "times must be 0"},
 		{Rule{API: "pay", ResultCode: "DO_NOT_HONOR", RequestID: strings.Repeat("x", 65)}, "longer than 64"},
 		{Rule{API: "consult", ResultCode: "PARAM_ILLEGAL", RequestID: "x"}, "consult carries no request id"},

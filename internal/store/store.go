@@ -128,8 +128,9 @@ type Queries interface {
 	// SandboxSimulationList lists a merchant's rules that are not spent, for api ("" for
 	// every API), oldest first.
 	SandboxSimulationList(ctx context.Context, merchantID, api string) ([]*SandboxSimulation, error)
-	// SandboxSimulationUse counts one use of rule id if it is not spent; ErrStale when it is
-	// spent or gone (another call used it up, or it was cleared).
+	// SandboxSimulationUse counts one use of rule id if it is not spent, and deletes it
+	// once spent; ErrStale when it is spent or gone (another call used it up, or it was
+	// cleared).
 	SandboxSimulationUse(ctx context.Context, id string) error
 	// SandboxSimulationClear deletes merchant's rule id, or all its rules when id is "", and
 	// says how many went.

@@ -30,9 +30,13 @@ func (q queries) SandboxSimulationList(ctx context.Context, merchantID, api stri
 }
 
 // SandboxSimulationUse counts in one conditional statement, so that two calls racing for
-// the last use of a rule cannot both have it.
+// the last use of a rule cannot both have it; a rule so spent is deleted after, which need
+// not be atomic with the count, since the list leaves spent rules out anyway.
 func (q queries) SandboxSimulationUse(ctx context.Context, id string) error {
-	return q.execOne(ctx, `UPDATE sandbox_simulations SET used = used + 1 WHERE id = ? AND (times = 0 OR used < times)`, id)
+	if err := q.execOne(ctx, `UPDATE sandbox_simulations SET used = used + 1 WHERE id = ? AND (times = 0 OR used < times)`, id); err != nil {
+		return err
+	}
+	return q.exec(ctx, `DELETE FROM sandbox_simulations WHERE id = ? AND times > 0 AND used >= times`, id)
 }
 
 func (q queries) SandboxSimulationClear(ctx context.Context, merchantID, id string) (int, error) {
