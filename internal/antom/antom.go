@@ -20,22 +20,27 @@ import (
 // as a result, or an internal failure.
 type Endpoint func(ctx context.Context, m *payment.Merchant, body []byte) (any, error)
 
-// Endpoints are the APIs cashier serves, by name (the last segment of the path).
-func Endpoints(api *merchantapi.API) map[string]Endpoint {
+// Endpoints are the APIs cashier serves, by name (the last segment of the path). sim, the
+// sandbox's error-scenario simulation, may force their answers; nil (production) never does.
+func Endpoints(api *merchantapi.API, sim Simulator) map[string]Endpoint {
 	g := api.Core()
+	pay := func(ctx context.Context, m *payment.Merchant, req *ams.PayRequest, decline *payment.Error) (any, error) {
+		cmd, perr := parsePay(req)
+		if perr != nil {
+			return nil, perr
+		}
+		cmd.Decline = decline
+		p, err := api.Pay(ctx, m, cmd)
+		if err != nil {
+			return nil, err
+		}
+		return payResponse(p, pageURL(ctx, g, p)), nil
+	}
 	return map[string]Endpoint{
-		ams.APIPay: decode(func(ctx context.Context, m *payment.Merchant, req *ams.PayRequest) (any, error) {
-			cmd, perr := parsePay(req)
-			if perr != nil {
-				return nil, perr
-			}
-			p, err := api.Pay(ctx, m, cmd)
-			if err != nil {
-				return nil, err
-			}
-			return payResponse(p, pageURL(ctx, g, p)), nil
-		}),
-		ams.APICreatePaymentSession: decode(func(ctx context.Context, m *payment.Merchant, req *ams.CreatePaymentSessionRequest) (any, error) {
+		ams.APIPay: decode(sim, ams.APIPay, func(ctx context.Context, m *payment.Merchant, req *ams.PayRequest) (any, error) {
+			return pay(ctx, m, req, nil)
+		}, pay),
+		ams.APICreatePaymentSession: decode(sim, ams.APICreatePaymentSession, func(ctx context.Context, m *payment.Merchant, req *ams.CreatePaymentSessionRequest) (any, error) {
 			cmd, perr := parseSession(req, g.Now())
 			if perr != nil {
 				return nil, perr
@@ -45,8 +50,8 @@ func Endpoints(api *merchantapi.API) map[string]Endpoint {
 				return nil, err
 			}
 			return sessionResponse(s, m, req.MerchantRegion, g.PublicURL(ctx), g.PageURL(ctx, s.Payment.ID)), nil
-		}),
-		ams.APIInquiryPayment: decode(func(ctx context.Context, m *payment.Merchant, req *ams.InquiryPaymentRequest) (any, error) {
+		}, nil),
+		ams.APIInquiryPayment: decode(sim, ams.APIInquiryPayment, func(ctx context.Context, m *payment.Merchant, req *ams.InquiryPaymentRequest) (any, error) {
 			l, perr := parseLookup("paymentId", req.PaymentID, "paymentRequestId", req.PaymentRequestID)
 			if perr != nil {
 				return nil, perr
@@ -56,8 +61,8 @@ func Endpoints(api *merchantapi.API) map[string]Endpoint {
 				return nil, err
 			}
 			return inquiryPaymentResponse(rec, pageURL(ctx, g, rec.Payment)), nil
-		}),
-		ams.APICapture: decode(func(ctx context.Context, m *payment.Merchant, req *ams.CaptureRequest) (any, error) {
+		}, nil),
+		ams.APICapture: decode(sim, ams.APICapture, func(ctx context.Context, m *payment.Merchant, req *ams.CaptureRequest) (any, error) {
 			cmd, perr := parseCapture(req)
 			if perr != nil {
 				return nil, perr
@@ -67,8 +72,8 @@ func Endpoints(api *merchantapi.API) map[string]Endpoint {
 				return nil, err
 			}
 			return captureResponse(c), nil
-		}),
-		ams.APICancel: decode(func(ctx context.Context, m *payment.Merchant, req *ams.CancelRequest) (any, error) {
+		}, nil),
+		ams.APICancel: decode(sim, ams.APICancel, func(ctx context.Context, m *payment.Merchant, req *ams.CancelRequest) (any, error) {
 			l, perr := parseLookup("paymentId", req.PaymentID, "paymentRequestId", req.PaymentRequestID)
 			if perr != nil {
 				return nil, perr
@@ -78,8 +83,8 @@ func Endpoints(api *merchantapi.API) map[string]Endpoint {
 				return nil, err
 			}
 			return cancelResponse(p), nil
-		}),
-		ams.APIRefund: decode(func(ctx context.Context, m *payment.Merchant, req *ams.RefundRequest) (any, error) {
+		}, nil),
+		ams.APIRefund: decode(sim, ams.APIRefund, func(ctx context.Context, m *payment.Merchant, req *ams.RefundRequest) (any, error) {
 			cmd, perr := parseRefund(req)
 			if perr != nil {
 				return nil, perr
@@ -89,8 +94,8 @@ func Endpoints(api *merchantapi.API) map[string]Endpoint {
 				return nil, err
 			}
 			return refundResponse(r), nil
-		}),
-		ams.APIInquiryRefund: decode(func(ctx context.Context, m *payment.Merchant, req *ams.InquiryRefundRequest) (any, error) {
+		}, nil),
+		ams.APIInquiryRefund: decode(sim, ams.APIInquiryRefund, func(ctx context.Context, m *payment.Merchant, req *ams.InquiryRefundRequest) (any, error) {
 			l, perr := parseLookup("refundId", req.RefundID, "refundRequestId", req.RefundRequestID)
 			if perr != nil {
 				return nil, perr
@@ -100,21 +105,24 @@ func Endpoints(api *merchantapi.API) map[string]Endpoint {
 				return nil, err
 			}
 			return inquiryRefundResponse(r), nil
-		}),
-		ams.APIConsult: decode(func(ctx context.Context, m *payment.Merchant, req *ams.ConsultRequest) (any, error) {
+		}, nil),
+		ams.APIConsult: decode(sim, ams.APIConsult, func(ctx context.Context, m *payment.Merchant, req *ams.ConsultRequest) (any, error) {
 			amount, terminal, perr := parseConsult(req)
 			if perr != nil {
 				return nil, perr
 			}
 			return consultResponse(amount.Currency, merchantapi.AcceptedBrands(amount.Currency, terminal), g.PublicURL(ctx)), nil
-		}),
+		}, nil),
 	}
 }
 
 // decode reads the body into the API's request type strictly (ams.Decode) and holds every
 // string field to its rule (checkText), then calls fn: no use case, and so no store, sees a
-// body that fails either. Failures are PARAM_ILLEGAL naming the field.
-func decode[Req any](fn func(context.Context, *payment.Merchant, *Req) (any, error)) Endpoint {
+// body that fails either. Failures are PARAM_ILLEGAL naming the field. With a simulator, a
+// body that reads is answered as the merchant's rules force it (simulate), decline being
+// how the API fails with a code as a payment's decline, or nil when it has no such failure.
+func decode[Req any](sim Simulator, api string, fn func(context.Context, *payment.Merchant, *Req) (any, error),
+	decline func(context.Context, *payment.Merchant, *Req, *payment.Error) (any, error)) Endpoint {
 	return func(ctx context.Context, m *payment.Merchant, body []byte) (any, error) {
 		var req Req
 		if err := ams.Decode(body, &req); err != nil {
@@ -123,7 +131,22 @@ func decode[Req any](fn func(context.Context, *payment.Merchant, *Req) (any, err
 		if err := checkText("", reflect.ValueOf(&req)); err != nil {
 			return nil, err
 		}
-		return fn(ctx, m, &req)
+		if sim == nil {
+			return fn(ctx, m, &req)
+		}
+		f, err := sim.Simulate(ctx, m, callOf(api, &req))
+		if err != nil {
+			return nil, err
+		}
+		if f.Effect == Normal {
+			return fn(ctx, m, &req)
+		}
+		run := func(ctx context.Context) (any, error) { return fn(ctx, m, &req) }
+		var declined func(context.Context, *payment.Error) (any, error)
+		if decline != nil {
+			declined = func(ctx context.Context, e *payment.Error) (any, error) { return decline(ctx, m, &req, e) }
+		}
+		return simulate(ctx, f, run, declined)
 	}
 }
 

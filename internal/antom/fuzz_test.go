@@ -20,31 +20,31 @@ import (
 // request check, and stop where the use case would start: what they answer is the command
 // the use case would get, or the error the merchant would, before any store is touched.
 var commandParsers = map[string]Endpoint{
-	ams.APIPay: decode(func(_ context.Context, _ *payment.Merchant, r *ams.PayRequest) (any, error) {
+	ams.APIPay: decode(nil, "", func(_ context.Context, _ *payment.Merchant, r *ams.PayRequest) (any, error) {
 		return answer(parsePay(r))
-	}),
-	ams.APICreatePaymentSession: decode(func(_ context.Context, _ *payment.Merchant, r *ams.CreatePaymentSessionRequest) (any, error) {
+	}, nil),
+	ams.APICreatePaymentSession: decode(nil, "", func(_ context.Context, _ *payment.Merchant, r *ams.CreatePaymentSessionRequest) (any, error) {
 		return answer(parseSession(r, time.Now()))
-	}),
-	ams.APIInquiryPayment: decode(func(_ context.Context, _ *payment.Merchant, r *ams.InquiryPaymentRequest) (any, error) {
+	}, nil),
+	ams.APIInquiryPayment: decode(nil, "", func(_ context.Context, _ *payment.Merchant, r *ams.InquiryPaymentRequest) (any, error) {
 		return answer(parseLookup("paymentId", r.PaymentID, "paymentRequestId", r.PaymentRequestID))
-	}),
-	ams.APICapture: decode(func(_ context.Context, _ *payment.Merchant, r *ams.CaptureRequest) (any, error) {
+	}, nil),
+	ams.APICapture: decode(nil, "", func(_ context.Context, _ *payment.Merchant, r *ams.CaptureRequest) (any, error) {
 		return answer(parseCapture(r))
-	}),
-	ams.APICancel: decode(func(_ context.Context, _ *payment.Merchant, r *ams.CancelRequest) (any, error) {
+	}, nil),
+	ams.APICancel: decode(nil, "", func(_ context.Context, _ *payment.Merchant, r *ams.CancelRequest) (any, error) {
 		return answer(parseLookup("paymentId", r.PaymentID, "paymentRequestId", r.PaymentRequestID))
-	}),
-	ams.APIRefund: decode(func(_ context.Context, _ *payment.Merchant, r *ams.RefundRequest) (any, error) {
+	}, nil),
+	ams.APIRefund: decode(nil, "", func(_ context.Context, _ *payment.Merchant, r *ams.RefundRequest) (any, error) {
 		return answer(parseRefund(r))
-	}),
-	ams.APIInquiryRefund: decode(func(_ context.Context, _ *payment.Merchant, r *ams.InquiryRefundRequest) (any, error) {
+	}, nil),
+	ams.APIInquiryRefund: decode(nil, "", func(_ context.Context, _ *payment.Merchant, r *ams.InquiryRefundRequest) (any, error) {
 		return answer(parseLookup("refundId", r.RefundID, "refundRequestId", r.RefundRequestID))
-	}),
-	ams.APIConsult: decode(func(_ context.Context, _ *payment.Merchant, r *ams.ConsultRequest) (any, error) {
+	}, nil),
+	ams.APIConsult: decode(nil, "", func(_ context.Context, _ *payment.Merchant, r *ams.ConsultRequest) (any, error) {
 		amount, terminal, perr := parseConsult(r)
 		return answer(consultCommand{Amount: amount, TerminalType: terminal}, perr)
-	}),
+	}, nil),
 }
 
 // consultCommand is what consult hands on (it has no use case command of its own).

@@ -252,13 +252,21 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 		Limits: *opts.CardTesting, Clock: opts.Clock, Refused: app.Metrics.CardRefused, Delayed: app.Metrics.CardDelayed,
 	})
 	app.API, app.Sweeper = merchantapi.New(core), sweep.New(core, opts.Clock, app.Metrics.SweeperLag)
+	// The sandbox's error-scenario simulation reaches the API through antom's port only:
+	// a production gateway passes none.
+	var sim antom.Simulator
+	simulations := sandbox.Simulations{Store: st, Clock: opts.Clock}
+	if !opts.Production {
+		sim = simulations
+	}
 	api := httpapi.Config{
-		APIs: antom.Endpoints(app.API), Store: st, Signer: sign, KeyVersion: keyVersion, Clock: opts.Clock, Logger: opts.Logger, TrustProxy: opts.TrustProxy,
+		APIs: antom.Endpoints(app.API, sim), Store: st, Signer: sign, KeyVersion: keyVersion, Clock: opts.Clock, Logger: opts.Logger, TrustProxy: opts.TrustProxy,
 		Metrics: app.Metrics, ServeMetrics: !opts.DebugListener, APIRate: *opts.APIRate, TrustedProxies: opts.TrustedProxies,
 		Pages: web.New(web.Config{Flow: app.Checkout, Logger: opts.Logger, CSRFKey: kr.MACKey(vault.CSRF)}),
 	}
 	if !opts.Production {
-		api.Sandbox = sandbox.Routes{Store: st, Clock: testClock, ClockClients: opts.TestClockClients, MaxAdvance: opts.TestClockMaxAdvance, Logger: opts.Logger}
+		api.Sandbox = sandbox.Routes{Store: st, Clock: testClock, ClockClients: opts.TestClockClients, MaxAdvance: opts.TestClockMaxAdvance,
+			Simulations: simulations, Logger: opts.Logger}
 	}
 	app.Handler = httpapi.New(api).Handler()
 	return app, nil

@@ -46,8 +46,11 @@ type Config struct {
 	Logger *slog.Logger
 	// Pages registers the buyer-facing pages (hosted card page and its steps); optional.
 	Pages interface{ Register(*http.ServeMux) }
-	// Sandbox registers the sandbox's own routes (/sandbox/...); nil in production.
-	Sandbox interface{ Register(*http.ServeMux) }
+	// Sandbox registers the sandbox's own routes (/sandbox/...); nil in production. Signed
+	// serves those that act for a merchant, authenticated as the API is.
+	Sandbox interface {
+		Register(mux *http.ServeMux, signed func(name string, ep antom.Endpoint) http.Handler)
+	}
 	// MaxBodyBytes bounds a request body; default 1 MiB.
 	MaxBodyBytes int64
 	// TrustProxy believes X-Forwarded-Proto from the proxy in front (a TLS-terminating
@@ -112,7 +115,7 @@ func (s *Server) Handler() http.Handler {
 		s.cfg.Pages.Register(mux)
 	}
 	if s.cfg.Sandbox != nil {
-		s.cfg.Sandbox.Register(mux)
+		s.cfg.Sandbox.Register(mux, s.Signed)
 	}
 	return s.edge(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if clean := ams.NormalizePath(r.URL.Path); clean == "/ams" || strings.HasPrefix(clean, "/ams/") {
@@ -166,26 +169,46 @@ func rawPath(r *http.Request) string {
 // serveAPI answers one Antom API call; whatever happens, the answer is a signed JSON body
 // with a result object and HTTP 200. clean is the normalised request path.
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, clean string) {
+	api := apiName(clean)
+	ep := s.cfg.APIs[api]
+	if ep == nil {
+		api = "" // only the APIs served are labels: a label per typo would have no end
+	}
+	s.serveSigned(w, r, clean, "/ams/", api, ep)
+}
+
+// Signed serves ep at a route of its own as the API is served: the request's signature
+// checked, the answer signed. name labels its calls in the access log and the metrics.
+func (s *Server) Signed(name string, ep antom.Endpoint) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.serveSigned(w, r, ams.NormalizePath(r.URL.Path), r.Pattern, name, ep)
+	})
+}
+
+// serveSigned answers a signed call of ep (nil: no API there) at the normalised path clean.
+func (s *Server) serveSigned(w http.ResponseWriter, r *http.Request, clean, route, api string, ep antom.Endpoint) {
 	ctx := r.Context()
 	raw := rawPath(r)
 	clientID := r.Header.Get(ams.HeaderClientID)
-	resp := s.call(ctx, r, clientID, clean, raw)
+	resp := s.call(ctx, r, clientID, clean, raw, ep)
 	// Read what is left of the body (within reason) before answering: over HTTP/2, curl
 	// (under the PHP SDK) fails a stream answered before its body was read, now and then,
 	// instead of showing the answer: an unknown API, a GET, a body over the limit.
 	io.Copy(io.Discard, io.LimitReader(r.Body, 16*s.cfg.MaxBodyBytes))
 
+	ex, _ := ctx.Value(exchangeKey{}).(*exchange)
+	if ex != nil {
+		ex.route, ex.api, ex.clientID, ex.result = route, api, clientID, resultOf(resp)
+	}
+	if h, ok := resp.(antom.Held); ok {
+		hold(ctx, w, h.For)
+		return
+	}
 	body, err := json.Marshal(resp)
 	if err != nil {
 		s.log.ErrorContext(ctx, "marshal response", "err", err)
 		resp = ams.ErrorResponse{Result: ams.NewResult(ams.CodeUnknownException, "the response could not be encoded")}
 		body, _ = json.Marshal(resp)
-	}
-	if ex, ok := ctx.Value(exchangeKey{}).(*exchange); ok {
-		ex.route, ex.clientID, ex.result = "/ams/", clientID, resultOf(resp)
-		if api := apiName(clean); s.cfg.APIs[api] != nil {
-			ex.api = api // only the APIs served: a label per typo would have no end
-		}
 	}
 	respTime := ams.FormatTime(s.cfg.Clock.Now())
 	// Signed over the path as received: an SDK verifies over the path it sent, which is
@@ -206,8 +229,20 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, clean string) 
 	w.Write(body)
 }
 
-// call authenticates the request and runs the use case; it never panics out.
-func (s *Server) call(ctx context.Context, r *http.Request, clientID, clean, raw string) (resp any) {
+// hold answers a call whose answer a simulated timeout holds back: nothing until the client
+// hangs up or d has passed, then HTTP 504 with no body to sign, as from a proxy that gave up.
+func hold(ctx context.Context, w http.ResponseWriter, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+		http.Error(w, "gateway timeout", http.StatusGatewayTimeout)
+	}
+}
+
+// call authenticates the request and runs ep; it never panics out.
+func (s *Server) call(ctx context.Context, r *http.Request, clientID, clean, raw string, ep antom.Endpoint) (resp any) {
 	defer func() {
 		if v := recover(); v != nil {
 			s.log.ErrorContext(ctx, "panic in API handler", "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
@@ -217,8 +252,7 @@ func (s *Server) call(ctx context.Context, r *http.Request, clientID, clean, raw
 	if r.Method != http.MethodPost {
 		return errorBody(payment.NewError(ams.CodeMethodNotSupported, "use POST"))
 	}
-	ep, ok := s.cfg.APIs[apiName(clean)]
-	if !ok {
+	if ep == nil {
 		return errorBody(payment.NewError(ams.CodeNoInterfaceDef, fmt.Sprintf("no API at %s", clean)))
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, s.cfg.MaxBodyBytes+1))

@@ -37,6 +37,9 @@ type PayCommand struct {
 	ThreeDS *payment.ThreeDS
 	// NetworkTransactionID makes a merchant-initiated payment: no buyer, no 3-D Secure.
 	NetworkTransactionID string
+	// Decline, when set, fails the payment at once with its code and message, without
+	// asking the issuer or the buyer, as a decline: the sandbox's error-scenario simulation.
+	Decline *payment.Error
 }
 
 // SessionCommand opens a payment session for the browser SDK.

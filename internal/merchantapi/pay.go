@@ -64,6 +64,8 @@ func (a *API) Pay(ctx context.Context, m *payment.Merchant, cmd *PayCommand) (*p
 	}
 	var newCard *payment.Card
 	switch {
+	case cmd.Decline != nil:
+		failAtOnce(p, src, cmd.Decline.Code, cmd.Decline.Message)
 	case src == nil && cmd.Order.IssuerBrand != "":
 		p.Stage = payment.StageAwaitingIssuer
 		p.Card.Brand = cmd.Order.IssuerBrand
@@ -74,10 +76,7 @@ func (a *API) Pay(ctx context.Context, m *payment.Merchant, cmd *PayCommand) (*p
 			src.Check(now)
 		}
 		if src.FailCode != "" {
-			p.Status, p.Stage, p.ResultCode, p.ResultMessage = payment.Fail, payment.StageNone, src.FailCode, src.FailMessage
-			if card.Luhn(src.PAN) {
-				p.Card = payment.CardResult{Masked: card.Mask(src.PAN), Brand: src.Brand, BIN: card.BIN(src.PAN), Last4: card.Last4(src.PAN)}
-			}
+			failAtOnce(p, src, src.FailCode, src.FailMessage)
 			break
 		}
 		if src.Stored != nil {
@@ -141,6 +140,15 @@ func (a *API) Pay(ctx context.Context, m *payment.Merchant, cmd *PayCommand) (*p
 		}
 	}
 	return p, nil
+}
+
+// failAtOnce fails p with code before any authorization: no card is sealed, and the card
+// shows masked when its number is one.
+func failAtOnce(p *payment.Payment, src *gateway.CardSource, code, message string) {
+	p.Status, p.Stage, p.ResultCode, p.ResultMessage = payment.Fail, payment.StageNone, code, message
+	if src != nil && card.Luhn(src.PAN) {
+		p.Card = payment.CardResult{Masked: card.Mask(src.PAN), Brand: src.Brand, BIN: card.BIN(src.PAN), Last4: card.Last4(src.PAN)}
+	}
 }
 
 // replayPay answers a repeated pay: the same outcome for the same key parameters, once the

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/cashierpay/cashier/internal/antom"
 	"github.com/cashierpay/cashier/internal/clock"
 	"github.com/cashierpay/cashier/internal/httpapi"
 	"github.com/cashierpay/cashier/internal/store"
@@ -29,6 +30,8 @@ type Routes struct {
 	// clock's lead anyway (292 years), but a bound per call keeps a typo ("2000h" for
 	// "200h") from pushing every payment past its expiry at once.
 	MaxAdvance time.Duration
+	// Simulations are the merchants' error-scenario rules, served at /sandbox/simulations.
+	Simulations Simulations
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
 }
@@ -39,10 +42,15 @@ const DefaultMaxAdvance = 30 * 24 * time.Hour
 
 // Register adds the routes to mux:
 //
-//	GET  /sandbox/test-cards      the catalogue, JSON
-//	GET  /sandbox/clock           the test clock's time (with a test clock)
-//	POST /sandbox/clock/advance   {"duration":"2h"} moves it forward (with a test clock)
-func (s Routes) Register(mux *http.ServeMux) {
+//	GET  /sandbox/test-cards            the catalogue, JSON
+//	GET  /sandbox/clock                 the test clock's time (with a test clock)
+//	POST /sandbox/clock/advance         {"duration":"2h"} moves it forward (with a test clock)
+//	POST /sandbox/simulations           adds an error-scenario rule (signed, see simroutes.go)
+//	POST /sandbox/simulations/list      lists the merchant's rules (signed)
+//	POST /sandbox/simulations/clear     clears one rule, or all (signed)
+//
+// signed serves a route as the API is served: to the merchant whose signature verifies.
+func (s Routes) Register(mux *http.ServeMux, signed func(name string, ep antom.Endpoint) http.Handler) {
 	if s.Logger == nil {
 		s.Logger = slog.Default()
 	}
@@ -52,6 +60,9 @@ func (s Routes) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /sandbox/test-cards", func(w http.ResponseWriter, r *http.Request) {
 		httpapi.WriteJSON(w, http.StatusOK, Catalogue())
 	})
+	mux.Handle("POST /sandbox/simulations", signed("sandbox.simulations.add", s.Simulations.addRule))
+	mux.Handle("POST /sandbox/simulations/list", signed("sandbox.simulations.list", s.Simulations.listRules))
+	mux.Handle("POST /sandbox/simulations/clear", signed("sandbox.simulations.clear", s.Simulations.clearRules))
 	if s.Clock != nil {
 		mux.HandleFunc("GET /sandbox/clock", s.clockClient(s.getClock))
 		mux.HandleFunc("POST /sandbox/clock/advance", s.clockClient(s.advanceClock))

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cashierpay/cashier/internal/antom"
 	"github.com/cashierpay/cashier/internal/clock"
 	"github.com/cashierpay/cashier/internal/store/sqlite"
 )
@@ -24,7 +25,7 @@ func clockRoutes(t *testing.T, r Routes) (http.Handler, *clock.Test) {
 	t.Cleanup(func() { st.Close() })
 	r.Store, r.Clock, r.Logger = st, clock.NewTest(), slog.New(slog.DiscardHandler)
 	mux := http.NewServeMux()
-	r.Register(mux)
+	r.Register(mux, func(string, antom.Endpoint) http.Handler { return http.NotFoundHandler() })
 	return mux, r.Clock
 }
 

@@ -144,6 +144,36 @@ type Queries interface {
 	// ErrConflict when its reference has one already.
 	SandboxAuthInsert(ctx context.Context, a *SandboxAuth) error
 	SandboxAuthGet(ctx context.Context, reference string) (*SandboxAuth, error)
+
+	// SandboxSimulationInsert stores a rule of the sandbox's error-scenario simulation.
+	SandboxSimulationInsert(ctx context.Context, r *SandboxSimulation) error
+	// SandboxSimulationList lists a merchant's rules that are not spent, for api ("" for
+	// every API), oldest first.
+	SandboxSimulationList(ctx context.Context, merchantID, api string) ([]*SandboxSimulation, error)
+	// SandboxSimulationUse counts one use of rule id if it is not spent, and deletes it
+	// once spent; ErrStale when it is spent or gone (another call used it up, or it was
+	// cleared).
+	SandboxSimulationUse(ctx context.Context, id string) error
+	// SandboxSimulationClear deletes merchant's rule id, or all its rules when id is "", and
+	// says how many went.
+	SandboxSimulationClear(ctx context.Context, merchantID, id string) (int, error)
+}
+
+// SandboxSimulation is a rule of the sandbox's error-scenario simulation: the merchant's
+// calls of API that match RequestID and Amount (when set) answer ResultCode, Times times
+// (0: until cleared).
+type SandboxSimulation struct {
+	ID         string
+	MerchantID string
+	API        string
+	ResultCode string
+	// RequestID, when not "", is the only request id the rule matches.
+	RequestID string
+	// Amount, when its Currency is not "", is the only amount the rule matches.
+	Amount    payment.Amount
+	Times     int
+	Used      int
+	CreatedAt time.Time
 }
 
 // SandboxAuth is the sandbox issuer's own record of an authorization, under the gateway's

@@ -48,3 +48,63 @@ func testSandboxAuth(t *testing.T, s store.Store) {
 	_, err = s.SandboxAuthGet(ctx, rolledBack.Reference)
 	wantErr(t, err, store.ErrNotFound, "SandboxAuthGet of a rolled-back insert")
 }
+
+// testSandboxSimulation: a merchant's rules list oldest first, by API or all, never another
+// merchant's; a counted rule is used exactly Times times, then spent (unlisted, ErrStale);
+// a rule until cleared never runs out, a spent one is gone; clearing takes one rule or all of a merchant's.
+func testSandboxSimulation(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	m, other := newMerchant(now()), newMerchant(now())
+	ok(t, s.MerchantInsert(ctx, m), "MerchantInsert")
+	ok(t, s.MerchantInsert(ctx, other), "MerchantInsert other")
+	base := now()
+	once := &store.SandboxSimulation{ID: newID(), MerchantID: m.ID, API: "pay", ResultCode: "DO_NOT_HONOR",
+		RequestID: "order-ü-1", Amount: payment.Amount{Currency: "JPY", Value: 123456789012}, Times: 2, CreatedAt: base}
+	always := &store.SandboxSimulation{ID: newID(), MerchantID: m.ID, API: "pay", ResultCode: "TIMEOUT", CreatedAt: base.Add(time.Microsecond)}
+	refund := &store.SandboxSimulation{ID: newID(), MerchantID: m.ID, API: "refund", ResultCode: "REFUND_IN_PROCESS", Times: 1, CreatedAt: base.Add(2 * time.Microsecond)}
+	theirs := &store.SandboxSimulation{ID: newID(), MerchantID: other.ID, API: "pay", ResultCode: "RISK_REJECT", Times: 1, CreatedAt: base}
+	for _, r := range []*store.SandboxSimulation{refund, always, once, theirs} {
+		ok(t, s.SandboxSimulationInsert(ctx, r), "SandboxSimulationInsert")
+	}
+	wantErr(t, s.SandboxSimulationInsert(ctx, once), store.ErrConflict, "SandboxSimulationInsert of a taken id")
+
+	list := func(api string) []*store.SandboxSimulation {
+		t.Helper()
+		got, err := s.SandboxSimulationList(ctx, m.ID, api)
+		ok(t, err, "SandboxSimulationList")
+		return got
+	}
+	same(t, "pay rules", []*store.SandboxSimulation{once, always}, list("pay"))
+	same(t, "all rules", []*store.SandboxSimulation{once, always, refund}, list(""))
+
+	for range 2 {
+		ok(t, s.SandboxSimulationUse(ctx, once.ID), "SandboxSimulationUse")
+	}
+	wantErr(t, s.SandboxSimulationUse(ctx, once.ID), store.ErrStale, "SandboxSimulationUse of a spent rule")
+	for range 3 {
+		ok(t, s.SandboxSimulationUse(ctx, always.ID), "SandboxSimulationUse of a rule until cleared")
+	}
+	always.Used = 3
+	same(t, "pay rules after use", []*store.SandboxSimulation{always}, list("pay"))
+
+	n, err := s.SandboxSimulationClear(ctx, m.ID, theirs.ID)
+	ok(t, err, "SandboxSimulationClear of another merchant's rule")
+	if n != 0 {
+		t.Fatalf("SandboxSimulationClear cleared %d of another merchant's rules", n)
+	}
+	n, err = s.SandboxSimulationClear(ctx, m.ID, refund.ID)
+	ok(t, err, "SandboxSimulationClear of one rule")
+	if n != 1 {
+		t.Fatalf("SandboxSimulationClear of one rule cleared %d", n)
+	}
+	wantErr(t, s.SandboxSimulationUse(ctx, refund.ID), store.ErrStale, "SandboxSimulationUse of a cleared rule")
+	n, err = s.SandboxSimulationClear(ctx, m.ID, "")
+	ok(t, err, "SandboxSimulationClear of all")
+	if n != 1 { // the spent rule went when it was spent
+		t.Fatalf("SandboxSimulationClear of all cleared %d, want 1", n)
+	}
+	same(t, "rules after clearing", []*store.SandboxSimulation(nil), list(""))
+	got, err := s.SandboxSimulationList(ctx, other.ID, "")
+	ok(t, err, "SandboxSimulationList of the other merchant")
+	same(t, "the other merchant's rules", []*store.SandboxSimulation{theirs}, got)
+}

@@ -84,6 +84,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ClockConcurrent", testClockConcurrent},
 
 		{"SandboxAuth", testSandboxAuth},
+		{"SandboxSimulation", testSandboxSimulation},
 
 		{"TxCommit", testTxCommit},
 		{"TxRollback", testTxRollback},

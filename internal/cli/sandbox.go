@@ -1,0 +1,129 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/cashierpay/cashier/internal/clock"
+	"github.com/cashierpay/cashier/internal/payment"
+	"github.com/cashierpay/cashier/internal/sandbox"
+	"github.com/cashierpay/cashier/internal/store"
+)
+
+type sandboxCmd struct {
+	Simulate simulateCmd `cmd:"" help:"Force the answers of a merchant's next API calls: any result code Antom documents for the API, or TIMEOUT (docs/test-cards.md)."`
+}
+
+type simulateCmd struct {
+	Add   simulateAddCmd   `cmd:"" help:"Add a rule: the merchant's next calls of an API answer a result code."`
+	List  simulateListCmd  `cmd:"" help:"List a merchant's rules that are not spent, oldest first."`
+	Clear simulateClearCmd `cmd:"" help:"Clear one of a merchant's rules, or all of them."`
+}
+
+// merchantFlag names the merchant whose rules a command reads or writes.
+type merchantFlag struct {
+	Merchant string `required:"" env:"CASHIER_MERCHANT" placeholder:"CLIENT_ID" help:"The merchant's client id (${env})."`
+}
+
+// merchant opens the store and finds the merchant.
+func (f merchantFlag) merchant(e *env, st store.Store) (*payment.Merchant, error) {
+	m, err := st.MerchantGetByClientID(e.ctx, f.Merchant)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, fmt.Errorf("--merchant: no merchant has client id %q (cashier merchant list)", f.Merchant)
+	}
+	return m, err
+}
+
+type simulateAddCmd struct {
+	storeFlags   `embed:""`
+	merchantFlag `embed:""`
+	API          string `required:"" placeholder:"API" help:"The API whose calls the rule answers: pay, createPaymentSession, inquiryPayment, capture, cancel, refund, inquiryRefund or consult."`
+	ResultCode   string `required:"" name:"result-code" placeholder:"CODE" help:"The result code to answer, one Antom documents for the API (DO_NOT_HONOR, PAYMENT_IN_PROCESS, ...), or TIMEOUT."`
+	Times        int    `default:"1" placeholder:"N" help:"How many calls the rule answers; 0 answers every call until the rule is cleared."`
+	RequestID    string `name:"request-id" placeholder:"ID" help:"Answer only calls with this request id: paymentRequestId (pay, createPaymentSession, inquiryPayment, cancel), captureRequestId, or refundRequestId (refund, inquiryRefund)."`
+	Amount       string `placeholder:"CUR:MINOR" help:"Answer only calls for this amount, its currency and value in minor units as on the wire: USD:1050 is USD 10.50."`
+}
+
+func (c *simulateAddCmd) Run(e *env) error {
+	r := sandbox.Rule{API: c.API, ResultCode: c.ResultCode, RequestID: c.RequestID, Times: c.Times}
+	if c.Amount != "" {
+		cur, v, ok := strings.Cut(c.Amount, ":")
+		value, err := strconv.ParseInt(v, 10, 64)
+		if !ok || err != nil {
+			return fmt.Errorf("--amount %q: give the currency and the value in minor units, such as USD:1050", c.Amount)
+		}
+		r.Amount = payment.Amount{Currency: cur, Value: value}
+	}
+	if err := r.Check(); err != nil {
+		return err
+	}
+	st, err := c.openExisting(e.ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	m, err := c.merchant(e, st)
+	if err != nil {
+		return err
+	}
+	row, err := sandbox.Simulations{Store: st, Clock: clock.Real{}}.Add(e.ctx, m.ID, r)
+	if err != nil {
+		return err
+	}
+	return printJSON(e.stdout, sandbox.RuleView(row))
+}
+
+type simulateListCmd struct {
+	storeFlags   `embed:""`
+	merchantFlag `embed:""`
+	API          string `placeholder:"API" help:"Only the rules of this API."`
+}
+
+func (c *simulateListCmd) Run(e *env) error {
+	st, err := c.openExisting(e.ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	m, err := c.merchant(e, st)
+	if err != nil {
+		return err
+	}
+	rules, err := st.SandboxSimulationList(e.ctx, m.ID, c.API)
+	if err != nil {
+		return err
+	}
+	out := []sandbox.RuleJSON{}
+	for _, r := range rules {
+		out = append(out, sandbox.RuleView(r))
+	}
+	return printJSON(e.stdout, out)
+}
+
+type simulateClearCmd struct {
+	storeFlags   `embed:""`
+	merchantFlag `embed:""`
+	ID           string `placeholder:"ID" help:"The rule to clear (its id in list); without it, all the merchant's rules."`
+}
+
+func (c *simulateClearCmd) Run(e *env) error {
+	st, err := c.openExisting(e.ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	m, err := c.merchant(e, st)
+	if err != nil {
+		return err
+	}
+	n, err := st.SandboxSimulationClear(e.ctx, m.ID, c.ID)
+	if err != nil {
+		return err
+	}
+	if n == 0 && c.ID != "" {
+		return fmt.Errorf("--id %q names no rule of merchant %s", c.ID, c.Merchant)
+	}
+	return printJSON(e.stdout, map[string]int{"cleared": n})
+}
