@@ -30,10 +30,12 @@ func run(t *testing.T, ctx context.Context, actions ...chromedp.Action[chromedp.
 	browsertest.Do(t, ctx, actions...)
 }
 
-// fillCard types a card into the hosted form and pays.
+// fillCard types a card into the hosted form and pays. It clears the fields first: after a
+// decline the form gives back what the buyer typed (all but the number and CVV).
 func fillCard(number, expiry, cvv, name string) chromedp.Action[chromedp.Void] {
 	return chromedp.Steps(
 		chromedp.WaitVisible(chromedp.CSS(`[data-step="card"] #cardNo`)),
+		chromedp.Evaluate[chromedp.Void](`for (const id of ['cardNo', 'expiry', 'cvv', 'holderName']) document.getElementById(id).value = ''`),
 		chromedp.SendKeys(chromedp.CSS("#cardNo"), number),
 		chromedp.SendKeys(chromedp.CSS("#expiry"), expiry),
 		chromedp.SendKeys(chromedp.CSS("#cvv"), cvv),
