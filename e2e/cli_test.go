@@ -231,6 +231,7 @@ func TestServeBannerAndCall(t *testing.T) {
 	other, _ := rsa.GenerateKey(rand.Reader, 2048)
 	wrong := sm
 	wrong.GatewayPublicKey = ams.EncodePublicKey(&other.PublicKey)
+	wrong.GatewayPublicKeys = map[string]string{"1": wrong.GatewayPublicKey}
 	wrongFile := filepath.Join(dir, "wrong-merchant.json")
 	data, _ := json.Marshal(wrong)
 	os.WriteFile(wrongFile, data, 0o600)
