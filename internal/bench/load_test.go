@@ -65,8 +65,10 @@ func TestOpenLoopCountsQueueing(t *testing.T) {
 		t.Errorf("start %v", start)
 	}
 	for i, d := range lat {
-		if want := time.Duration(i+1)*10*time.Millisecond - time.Duration(i)*time.Millisecond; d != want {
-			t.Errorf("op %d latency %v; want %v", i, d, want)
+		// The scheduler may sleep the fake clock to the next due time (1 ms on) before the
+		// worker takes op i up, so one scheduling step more is allowed, never less.
+		if want := time.Duration(i+1)*10*time.Millisecond - time.Duration(i)*time.Millisecond; d < want || d > want+time.Millisecond {
+			t.Errorf("op %d latency %v; want %v (+1 ms at most)", i, d, want)
 		}
 	}
 }
