@@ -86,6 +86,7 @@ var orderRules = map[string]commandRule{
 	"Amount.Currency": currencyRule, "CaptureMode": captureRule,
 	"Order.ReferenceOrderID": {max: 64}, "Order.Description": {max: 256, multiline: true}, "Order.BuyerID": {max: 64},
 	"Order.TerminalType": terminalRule, "Order.IssuerBrand": {max: 64}, "Order.DeviceLanguage": {max: 256},
+	"Order.RecurringType": {max: 11, pattern: regexp.MustCompile(`^(SCHEDULED|UNSCHEDULED)$`)},
 	"RedirectURL": {max: 2048}, "NotifyURL": {max: 2048}, "Token": {max: 128}, "RequestID": requestIDRule,
 }
 
@@ -93,7 +94,7 @@ var payRules = merged(orderRules, map[string]commandRule{
 	"Card.Number": {max: 32}, "Card.CVV": {max: 4}, "Card.ExpiryMonth": {max: 2}, "Card.ExpiryYear": {max: 2},
 	"Card.HolderName": {max: 128}, "Card.Billing.Region": {max: 2}, "Card.Billing.State": {max: 128},
 	"Card.Billing.City": {max: 128}, "Card.Billing.Address1": {max: 256}, "Card.Billing.Address2": {max: 256},
-	"Card.Billing.ZipCode": {max: 32}, "CVV": {max: 4}, "NetworkTransactionID": {max: 100},
+	"Card.Billing.ZipCode": {max: 32}, "CVV": {max: 4}, "NetworkTransactionID": {max: 100}, "SelectedBrand": {max: 64},
 	"ThreeDS.Version": {max: 16}, "ThreeDS.ECI": {max: 2}, "ThreeDS.CAVV": {max: 64}, "ThreeDS.DSTransactionID": {max: 64},
 })
 
