@@ -87,7 +87,7 @@ var orderRules = map[string]commandRule{
 	"Order.ReferenceOrderID": {max: 64}, "Order.Description": {max: 256, multiline: true}, "Order.BuyerID": {max: 64},
 	"Order.TerminalType": terminalRule, "Order.IssuerBrand": {max: 64}, "Order.DeviceLanguage": {max: 256},
 	"Order.RecurringType": {max: 11, pattern: regexp.MustCompile(`^(SCHEDULED|UNSCHEDULED)$`)},
-	"RedirectURL": {max: 2048}, "NotifyURL": {max: 2048}, "Token": {max: 128}, "RequestID": requestIDRule,
+	"RedirectURL":         {max: 2048}, "NotifyURL": {max: 2048}, "Token": {max: 128}, "RequestID": requestIDRule,
 }
 
 var payRules = merged(orderRules, map[string]commandRule{
