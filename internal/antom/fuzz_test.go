@@ -79,6 +79,7 @@ var (
 	currencyRule  = commandRule{max: 3, pattern: regexp.MustCompile(`^[A-Z]{3}$`)}
 	terminalRule  = commandRule{max: 8, pattern: regexp.MustCompile(`^(WEB|WAP|APP|MINI_APP)$`)}
 	captureRule   = commandRule{max: 9, pattern: regexp.MustCompile(`^(AUTOMATIC|MANUAL)$`)}
+	recurringRule = commandRule{max: 11, pattern: regexp.MustCompile(`^(SCHEDULED|UNSCHEDULED)$`)}
 )
 
 // orderRules and cardRules are shared by pay and createPaymentSession.
@@ -86,8 +87,8 @@ var orderRules = map[string]commandRule{
 	"Amount.Currency": currencyRule, "CaptureMode": captureRule,
 	"Order.ReferenceOrderID": {max: 64}, "Order.Description": {max: 256, multiline: true}, "Order.BuyerID": {max: 64},
 	"Order.TerminalType": terminalRule, "Order.IssuerBrand": {max: 64}, "Order.DeviceLanguage": {max: 256},
-	"Order.RecurringType": {max: 11, pattern: regexp.MustCompile(`^(SCHEDULED|UNSCHEDULED)$`)},
-	"RedirectURL":         {max: 2048}, "NotifyURL": {max: 2048}, "Token": {max: 128}, "RequestID": requestIDRule,
+	"Order.RecurringType": recurringRule, "RedirectURL": {max: 2048}, "NotifyURL": {max: 2048}, "Token": {max: 128},
+	"RequestID": requestIDRule,
 }
 
 var payRules = merged(orderRules, map[string]commandRule{
