@@ -148,12 +148,6 @@ func parsePay(req *ams.PayRequest) (*merchantapi.PayCommand, *payment.Error) {
 	return cmd, nil
 }
 
-// Recurring types of a merchant-initiated payment.
-const (
-	recurringScheduled   = "SCHEDULED"
-	recurringUnscheduled = "UNSCHEDULED"
-)
-
 // parseCardOnFile reads isCardOnFile, recurringType and networkTransactionId. isCardOnFile on
 // a payment the buyer makes saves the card as tokenize does: a merchant-initiated payment
 // needs the token later. recurringType makes the payment merchant-initiated: it charges a
@@ -169,7 +163,7 @@ func parseCardOnFile(cmd *merchantapi.PayCommand, m *ams.CardMetaData) *payment.
 		return nil
 	case m.RecurringType == "":
 		return paramError(meta+"recurringType", "is required with networkTransactionId: SCHEDULED or UNSCHEDULED")
-	case m.RecurringType != recurringScheduled && m.RecurringType != recurringUnscheduled:
+	case m.RecurringType != ams.RecurringScheduled && m.RecurringType != ams.RecurringUnscheduled:
 		return paramError(meta+"recurringType", "must be SCHEDULED or UNSCHEDULED")
 	case cmd.Token == "":
 		return paramError("paymentMethod.paymentMethodId", "is required with recurringType: a merchant-initiated payment charges a saved card's token")

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cashierpay/cashier/ams"
 	"github.com/cashierpay/cashier/internal/card"
 	"github.com/cashierpay/cashier/internal/issuer"
 	"github.com/cashierpay/cashier/internal/payment"
@@ -158,7 +159,7 @@ func decide(a *authRef, tc *TestCard, req issuer.AuthRequest, now time.Time) {
 		switch {
 		case tc.MITResultCode != "":
 			code = tc.MITResultCode
-		case req.RecurringType == recurringUnscheduled && tc.UnscheduledResultCode != "":
+		case req.RecurringType == ams.RecurringUnscheduled && tc.UnscheduledResultCode != "":
 			code = tc.UnscheduledResultCode
 		}
 	}
@@ -342,9 +343,6 @@ var messages = map[string]string{
 	codeOrderStatusWrong:       "The authorization is not approved.",
 	codeIssuerRejects:          "The cardholder has stopped payments the merchant initiates on this card.",
 }
-
-// recurringUnscheduled is the recurringType of a merchant-initiated payment off any schedule.
-const recurringUnscheduled = "UNSCHEDULED"
 
 // approvalIDs derives the authorization code and the network transaction id from the
 // reference, so that Inquire repeats what Authorize said and every authorization still gets
