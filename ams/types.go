@@ -36,6 +36,14 @@ const (
 	CaptureManual    = "MANUAL"
 )
 
+// Recurring types of paymentMethodMetaData.recurringType: a merchant-initiated payment on a
+// schedule agreed with the buyer (a subscription), or at times the merchant decides (a
+// top-up, a usage charge).
+const (
+	RecurringScheduled   = "SCHEDULED"
+	RecurringUnscheduled = "UNSCHEDULED"
+)
+
 // Notification types.
 const (
 	NotifyPaymentResult = "PAYMENT_RESULT"
@@ -143,13 +151,17 @@ type CardMetaData struct {
 	SelectedCardBrand           string   `json:"selectedCardBrand,omitempty"`
 	// RequireIssuerAuthentication is where Antom's docs (and Java SDK 2.0.21) put the flag;
 	// PaymentMethod.RequireIssuerAuthentication is where newer SDKs put it.
-	RequireIssuerAuthentication Bool   `json:"requireIssuerAuthentication,omitempty"`
-	Tokenize                    Bool   `json:"tokenize,omitempty"`
-	IsCardOnFile                Bool   `json:"isCardOnFile,omitempty"`
-	RecurringType               string `json:"recurringType,omitempty"`
-	NetworkTransactionID        string `json:"networkTransactionId,omitempty"`
-	PaymentMethodRegion         string `json:"paymentMethodRegion,omitempty"`
-	PayerEmail                  string `json:"payerEmail,omitempty"`
+	RequireIssuerAuthentication Bool `json:"requireIssuerAuthentication,omitempty"`
+	Tokenize                    Bool `json:"tokenize,omitempty"`
+	// IsCardOnFile on a payment the buyer makes saves the card for merchant-initiated
+	// payments; RecurringType (RecurringScheduled or RecurringUnscheduled) with
+	// NetworkTransactionID (the initial payment's) and PaymentMethod.PaymentMethodID makes
+	// one. See docs/api.md.
+	IsCardOnFile         Bool   `json:"isCardOnFile,omitempty"`
+	RecurringType        string `json:"recurringType,omitempty"`
+	NetworkTransactionID string `json:"networkTransactionId,omitempty"`
+	PaymentMethodRegion  string `json:"paymentMethodRegion,omitempty"`
+	PayerEmail           string `json:"payerEmail,omitempty"`
 	// NeedCVV is cashier's: with paymentMethodId, send the buyer to a hosted page that asks
 	// only for the saved card's CVV (Antom's web SDK has merchantAppointParam.storedCard.needCVV).
 	NeedCVV Bool `json:"needCVV,omitempty"`

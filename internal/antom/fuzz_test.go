@@ -79,6 +79,7 @@ var (
 	currencyRule  = commandRule{max: 3, pattern: regexp.MustCompile(`^[A-Z]{3}$`)}
 	terminalRule  = commandRule{max: 8, pattern: regexp.MustCompile(`^(WEB|WAP|APP|MINI_APP)$`)}
 	captureRule   = commandRule{max: 9, pattern: regexp.MustCompile(`^(AUTOMATIC|MANUAL)$`)}
+	recurringRule = commandRule{max: 11, pattern: regexp.MustCompile(`^(SCHEDULED|UNSCHEDULED)$`)}
 )
 
 // orderRules and cardRules are shared by pay and createPaymentSession.
@@ -86,14 +87,15 @@ var orderRules = map[string]commandRule{
 	"Amount.Currency": currencyRule, "CaptureMode": captureRule,
 	"Order.ReferenceOrderID": {max: 64}, "Order.Description": {max: 256, multiline: true}, "Order.BuyerID": {max: 64},
 	"Order.TerminalType": terminalRule, "Order.IssuerBrand": {max: 64}, "Order.DeviceLanguage": {max: 256},
-	"RedirectURL": {max: 2048}, "NotifyURL": {max: 2048}, "Token": {max: 128}, "RequestID": requestIDRule,
+	"Order.RecurringType": recurringRule, "RedirectURL": {max: 2048}, "NotifyURL": {max: 2048}, "Token": {max: 128},
+	"RequestID": requestIDRule,
 }
 
 var payRules = merged(orderRules, map[string]commandRule{
 	"Card.Number": {max: 32}, "Card.CVV": {max: 4}, "Card.ExpiryMonth": {max: 2}, "Card.ExpiryYear": {max: 2},
 	"Card.HolderName": {max: 128}, "Card.Billing.Region": {max: 2}, "Card.Billing.State": {max: 128},
 	"Card.Billing.City": {max: 128}, "Card.Billing.Address1": {max: 256}, "Card.Billing.Address2": {max: 256},
-	"Card.Billing.ZipCode": {max: 32}, "CVV": {max: 4}, "NetworkTransactionID": {max: 100},
+	"Card.Billing.ZipCode": {max: 32}, "CVV": {max: 4}, "NetworkTransactionID": {max: 100}, "SelectedBrand": {max: 64},
 	"ThreeDS.Version": {max: 16}, "ThreeDS.ECI": {max: 2}, "ThreeDS.CAVV": {max: 64}, "ThreeDS.DSTransactionID": {max: 64},
 })
 

@@ -154,7 +154,12 @@ func (f *Flow) SubmitCard(ctx context.Context, token string, in CardInput) (*Hos
 	}
 	now := f.core.Now()
 	src := gateway.NewCardSource(in.Number, in.CVV, in.ExpiryMonth, in.ExpiryYear, strings.TrimSpace(in.HolderName))
-	if errs := cardFieldErrors(src, in.Billing, now); len(errs) > 0 {
+	errs := cardFieldErrors(src, in.Billing, now)
+	if in.Brand != "" && errs["cardNo"] == "" && !src.SelectBrand(in.Brand) {
+		// The form offers only the brands of the typed number: another one was not typed here.
+		errs["cardNo"] = payment.CodeSelectedCardBrandUnavailable
+	}
+	if len(errs) > 0 {
 		v, err := f.view(ctx, token, p)
 		if err == nil {
 			v.FieldErrors = errs

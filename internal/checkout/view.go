@@ -66,4 +66,6 @@ type CardInput struct {
 	HolderName  string
 	Billing     *payment.Address
 	SaveCard    bool // consent to keep the card for later payments
+	// Brand is the brand the buyer chose for a co-badged card; "" takes its default.
+	Brand string
 }

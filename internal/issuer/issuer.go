@@ -40,6 +40,12 @@ type AuthRequest struct {
 	StoredCredential bool
 	// NetworkTransactionID references the initial transaction of a merchant-initiated series.
 	NetworkTransactionID string
+	// RecurringType, with NetworkTransactionID, is the kind of merchant-initiated payment:
+	// SCHEDULED (a subscription's instalment) or UNSCHEDULED (a top-up, a usage charge).
+	RecurringType string
+	// Brand is the network to authorize a co-badged card on (card.CoBadged); a card of
+	// one brand ignores it.
+	Brand string
 }
 
 // Outcome is the processor's verdict.

@@ -171,6 +171,9 @@ type Order struct {
 	AuthUpgrade bool `json:"authUpgrade,omitempty"`
 	// IssuerBrand is the Korean brand whose own authentication the buyer goes through.
 	IssuerBrand string `json:"issuerBrand,omitempty"`
+	// RecurringType marks a merchant-initiated payment (SCHEDULED or UNSCHEDULED): no
+	// buyer, charged on a card token under the networkTransactionId of its series.
+	RecurringType string `json:"recurringType,omitempty"`
 	// Session: the payment was opened by createPaymentSession for the browser SDK.
 	Session bool `json:"session,omitempty"`
 	// ChallengeFailures counts the wrong codes the buyer typed in the current 3-D Secure

@@ -34,6 +34,16 @@ type TestCard struct {
 	// refund fails; every other card's captures and refunds succeed.
 	CaptureResultCode string `json:"captureResultCode,omitempty"`
 	RefundResultCode  string `json:"refundResultCode,omitempty"`
+	// MITResultCode is the decline of every merchant-initiated payment (recurringType with
+	// networkTransactionId) on a card whose stored credential the cardholder revoked;
+	// UnscheduledResultCode that of UNSCHEDULED ones only. Customer-initiated payments get
+	// ResultCode.
+	MITResultCode         string `json:"mitResultCode,omitempty"`
+	UnscheduledResultCode string `json:"unscheduledResultCode,omitempty"`
+	// Brands are the brands of a co-badged card, the default first (as card.CoBadged has
+	// them); the issuer authorizes on the one chosen (selectedCardBrand, or the buyer's
+	// choice on the card form) and reports it as cardBrand. Brand is the first.
+	Brands []string `json:"brands,omitempty"`
 	// Source is "antom" for the cards Antom publishes for its own sandbox (they behave as
 	// there), "cashier" for the ones added here.
 	Source string `json:"source"`
@@ -87,6 +97,7 @@ const (
 	codeAuthNotFound     = "AUTH_NOT_FOUND"
 	codeOrderNotExist    = "ORDER_NOT_EXIST"
 	codeOrderStatusWrong = "ORDER_STATUS_INVALID"
+	codeIssuerRejects    = "ISSUER_REJECTS_TRANSACTION"
 )
 
 // riskRejectAmount is Antom's sandbox trigger for a risk-control failure: paymentAmount.value
@@ -195,6 +206,20 @@ var catalogue = withStatus([]TestCard{
 		Description: "3-D Secure frictionless: authenticated without a challenge, even with is3DSAuthentication; approved."},
 	{kind: "softdecl", CardNo: "4000002500003155", Brand: "VISA", Funding: "CREDIT", IssuingCountry: "GB", ResultCode: codeAuthRequired, Source: "cashier",
 		Description: "Soft decline: declined without 3-D Secure; approved when paid again with 3-D Secure (is3DSAuthentication or mpiData)."},
+
+	// Card on file and merchant-initiated payments.
+	{kind: "mitnounsched", CardNo: "4000000000006017", Brand: "VISA", Funding: "CREDIT", IssuingCountry: "US", ResultCode: codeSuccess, UnscheduledResultCode: codeDoNotHonor, Source: "cashier",
+		Description: "Approved, and so are its SCHEDULED merchant-initiated payments; UNSCHEDULED ones are declined (DO_NOT_HONOR)."},
+	{kind: "mitrevoked", CardNo: "4000000000006025", Brand: "VISA", Funding: "CREDIT", IssuingCountry: "US", ResultCode: codeSuccess, MITResultCode: codeIssuerRejects, Source: "cashier",
+		Description: "Approved when the buyer pays; every merchant-initiated payment is declined (ISSUER_REJECTS_TRANSACTION): the cardholder revoked the stored credential."},
+
+	// Co-badged cards.
+	{kind: "cbvisa", CardNo: "4973010000000004", Brand: "CARTES_BANCAIRES", Brands: []string{"CARTES_BANCAIRES", "VISA"}, Funding: "DEBIT", IssuingCountry: "FR", ResultCode: codeSuccess, Source: "cashier",
+		Description: "Cartes Bancaires co-badged with Visa: approved on the brand chosen (Cartes Bancaires when none is)."},
+	{kind: "cbmc", CardNo: "5137010000000004", Brand: "CARTES_BANCAIRES", Brands: []string{"CARTES_BANCAIRES", "MASTERCARD"}, Funding: "CREDIT", IssuingCountry: "FR", ResultCode: codeSuccess, Source: "cashier",
+		Description: "Cartes Bancaires co-badged with Mastercard: approved on the brand chosen (Cartes Bancaires when none is)."},
+	{kind: "elovisa", CardNo: "4576310000000009", Brand: "ELO", Brands: []string{"ELO", "VISA"}, Funding: "CREDIT", IssuingCountry: "BR", ResultCode: codeSuccess, Source: "cashier",
+		Description: "Elo co-badged with Visa: approved on the brand chosen (Elo when none is)."},
 
 	// Slow issuers.
 	{kind: "slowok", CardNo: "4000000000007015", Brand: "VISA", Funding: "CREDIT", IssuingCountry: "US", ResultCode: codeInProcess, FinalResultCode: codeSuccess, Source: "cashier",

@@ -74,6 +74,7 @@ func parseCardForm(f url.Values, saveOffered bool) (checkout.CardInput, formValu
 		CVV:         cvv,
 		HolderName:  v.HolderName,
 		SaveCard:    v.SaveCard,
+		Brand:       strings.TrimSpace(f.Get("selectedCardBrand")),
 	}
 	if v.BillingOpen() {
 		in.Billing = &payment.Address{

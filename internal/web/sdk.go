@@ -228,7 +228,9 @@ type sdkCardBody struct {
 	Address1    string `json:"address1"`
 	Address2    string `json:"address2"`
 	ZipCode     string `json:"zipCode"`
-	Locale      string `json:"locale"`
+	// SelectedCardBrand is the buyer's choice for a co-badged card, as the hosted form names it.
+	SelectedCardBrand string `json:"selectedCardBrand"`
+	Locale            string `json:"locale"`
 }
 
 // values is the body as the hosted form's fields, for parseCardForm.
@@ -236,7 +238,7 @@ func (b *sdkCardBody) values() url.Values {
 	v := url.Values{
 		"cardNo": {b.CardNo}, "expiry": {b.Expiry}, "expiryMonth": {b.ExpiryMonth}, "expiryYear": {b.ExpiryYear},
 		"cvv": {b.CVV}, "holderName": {b.HolderName}, "region": {b.Region}, "state": {b.State}, "city": {b.City},
-		"address1": {b.Address1}, "address2": {b.Address2}, "zipCode": {b.ZipCode},
+		"address1": {b.Address1}, "address2": {b.Address2}, "zipCode": {b.ZipCode}, "selectedCardBrand": {b.SelectedCardBrand},
 	}
 	if b.SaveCard {
 		v.Set("saveCard", "on")
