@@ -170,6 +170,9 @@ func (c *Core) Authorize(ctx context.Context, p *payment.Payment, a AuthInput) (
 		Card:     issuer.Card{Number: a.PAN, ExpiryMonth: a.Month, ExpiryYear: a.Year, CVV: a.CVV, HolderName: a.Holder, Billing: a.Billing},
 		Force3DS: p.Order.Force3DS, ThreeDS: a.ThreeDS, StoredCredential: a.Stored, NetworkTransactionID: a.NetworkTransactionID,
 	}
+	if p.Order.Plan != nil {
+		req.Installments = p.Order.Plan.Count
+	}
 	ictx, cancel := c.IssuerCtx(ctx)
 	defer cancel()
 	res, err := c.Issuer.Authorize(ictx, req)
