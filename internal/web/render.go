@@ -99,6 +99,9 @@ type page struct {
 	// (merchantAppointParam.storedCard.needCVV false).
 	HideCVV   bool
 	SDKConfig *frameConfig
+	// Plans is where the card form of a session that collects installments asks for the
+	// card's plans (getPlans) once the buyer has typed its BIN; "" for no plan select.
+	Plans string
 }
 
 type logo struct {
@@ -178,6 +181,9 @@ func (rd *renderer) render(w http.ResponseWriter, r *http.Request, loc string, s
 		// others when it is in KRW (the buyer types their numbers on this form too).
 		for _, b := range merchantapi.AcceptedBrands(v.Amount.Currency, v.TerminalType) {
 			pg.Accepted = append(pg.Accepted, brandLogo(b.Code))
+		}
+		if v.CollectInstallments {
+			pg.Plans = SDKPrefix + "api/" + url.PathEscape(token) + "/installments?locale=" + url.QueryEscape(loc)
 		}
 	case checkout.StepCVV:
 		form()
