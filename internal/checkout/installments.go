@@ -26,7 +26,7 @@ func (f *Flow) InstallmentPlans(ctx context.Context, token, bin string) ([]PlanO
 		return nil, err
 	}
 	ip, ok := f.core.Issuer.(issuer.InstallmentPlans)
-	if !ok || !p.Order.CollectInstallments || !p.AwaitingBuyer() || p.Stage != payment.StageAwaitingCard ||
+	if !ok || !p.Order.CollectInstallments || p.Status != payment.Processing || p.Stage != payment.StageAwaitingCard ||
 		len(bin) < 6 || len(bin) > 8 || strings.Trim(bin, "0123456789") != "" {
 		return nil, nil
 	}
