@@ -3,10 +3,12 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/cashierpay/cashier/ams"
+	"github.com/cashierpay/cashier/internal/checkout"
 	"github.com/cashierpay/cashier/internal/payment"
 )
 
@@ -106,4 +108,84 @@ func TestInstallmentPay(t *testing.T) {
 	if got, err := e.c.InquiryPayment(ctx, &ams.InquiryPaymentRequest{PaymentRequestID: bad.PaymentRequestID}); err != nil || got.Result.ResultCode != payment.CodeOrderNotExist {
 		t.Errorf("a refused plan stored a payment: %+v %v", got, err)
 	}
+}
+
+// TestInstallmentCardForm: the buyer's side without a browser, on both engines. A session
+// that collects installments lists the card's plans at the form's endpoint (by BIN, labelled),
+// refuses a plan no form offers without moving the payment, declines a plan the card lacks
+// and lets the buyer try again, and records the plan chosen. A hosted pay with creditPayPlan
+// offers no choice and authorizes the merchant's plan.
+func TestInstallmentCardForm(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	resp, reqID := installmentSession(t, e, "")
+	_, token, _ := strings.Cut(resp.NormalURL, "/checkout/")
+
+	var plans struct {
+		Plans []struct {
+			InstallmentNum int    `json:"installmentNum"`
+			Label          string `json:"label"`
+		} `json:"plans"`
+	}
+	get := func(bin string) int {
+		t.Helper()
+		r, err := http.Get(e.baseURL + "/sdk/api/" + token + "/installments?locale=en_US&bin=" + bin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Body.Close()
+		plans.Plans = nil
+		if err := json.NewDecoder(r.Body).Decode(&plans); err != nil && r.StatusCode == http.StatusOK {
+			t.Fatal(err)
+		}
+		return r.StatusCode
+	}
+	if st := get("40060554"); st != http.StatusOK || len(plans.Plans) != 3 || plans.Plans[0].InstallmentNum != 3 ||
+		plans.Plans[0].Label != "3 monthly payments: MX$333.34, then MX$333.33" {
+		t.Fatalf("plans of the Mexican card: %d %+v", st, plans.Plans)
+	}
+	for _, bin := range []string{"40546957", "4006", "400605548", "4006x554"} {
+		if st := get(bin); st != http.StatusOK || len(plans.Plans) != 0 {
+			t.Errorf("bin %q: %d %+v", bin, st, plans.Plans)
+		}
+	}
+	if r, err := http.Get(e.baseURL + "/sdk/api/no-such-token/installments?bin=40060554"); err != nil || r.StatusCode != http.StatusNotFound {
+		t.Errorf("unknown page: %v %v", r, err)
+	}
+
+	mx := checkout.CardInput{Number: visaMXInstallments, ExpiryMonth: "12", ExpiryYear: "30", CVV: "123", HolderName: "Ada Lovelace"}
+	bad := mx
+	bad.Installments = 1
+	v, err := e.app.Checkout.SubmitCard(ctx, token, bad)
+	if err != nil || v.Step != checkout.StepCard || v.FieldErrors["installments"] == "" {
+		t.Fatalf("a plan no form offers: %+v %v", v, err)
+	}
+	twelve := mx
+	twelve.Installments = 12 // under MXN 100.00 an instalment: not offered, declined
+	if v, err = e.app.Checkout.SubmitCard(ctx, token, twelve); err != nil || v.Step != checkout.StepCard || v.DeclineCode != payment.CodeCardNotSupported {
+		t.Fatalf("a plan the card lacks: %+v %v", v, err)
+	}
+	three := mx
+	three.Installments = 3
+	if v, err = e.app.Checkout.SubmitCard(ctx, token, three); err != nil || v.Status != payment.Success {
+		t.Fatalf("a plan the card has: %+v %v", v, err)
+	}
+	wantPlan(t, e, reqID, 3)
+	if st := get("40060554"); st != http.StatusOK || len(plans.Plans) != 0 {
+		t.Errorf("a paid form still offers plans: %+v", plans.Plans)
+	}
+
+	// Hosted pay with the merchant's plan: no select, the plan is authorized as sent.
+	hosted := hostedReq("THB", 300000, "")
+	hosted.CreditPayPlan = &ams.CreditPayPlan{InstallmentNum: 6}
+	tok := pageToken(t, e.pay(hosted))
+	if v, err = e.app.Checkout.HostedPage(ctx, tok); err != nil || v.CollectInstallments || v.PlanCount != 6 {
+		t.Fatalf("hosted view: %+v %v", v, err)
+	}
+	th := mx
+	th.Number, th.Installments = visaTHInstallments, 10 // a choice the page never offered is not taken
+	if v, err = e.app.Checkout.SubmitCard(ctx, tok, th); err != nil || v.Status != payment.Success {
+		t.Fatalf("hosted card: %+v %v", v, err)
+	}
+	wantPlan(t, e, hosted.PaymentRequestID, 6)
 }

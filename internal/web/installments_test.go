@@ -97,3 +97,25 @@ func TestPlanPosted(t *testing.T) {
 		t.Errorf("SDK body: installments %d", in.Installments)
 	}
 }
+
+// TestPlanDeclined: a card declined for the plan it was to pay with is told as lacking the
+// plan, on the hosted page and in the SDK's view; without a plan the same code reads as a card
+// that is not supported.
+func TestPlanDeclined(t *testing.T) {
+	v := baseView(checkout.StepCard)
+	v.Session, v.CollectInstallments, v.PlanCount = true, true, 12
+	v.DeclineCode, v.DeclineMessage = payment.CodeCardNotSupported, "The card has no installment plan of creditPayPlan.installmentNum for this currency and amount."
+	const lacks = "This card has no such payment plan. Choose another plan, pay in full or use another card."
+	if got := text(t, newHarness(t, v).get("/checkout/"+testToken).Body.String(), "form-error"); got != lacks {
+		t.Errorf("hosted page: %q", got)
+	}
+	w := newHarness(t, v).get("/sdk/api/" + testToken + "?locale=en_US")
+	var sv sdkView
+	if err := json.Unmarshal(w.Body.Bytes(), &sv); err != nil || sv.Message != lacks {
+		t.Errorf("SDK view: %q %v", sv.Message, err)
+	}
+	v.PlanCount = 0
+	if got := text(t, newHarness(t, v).get("/checkout/"+testToken).Body.String(), "form-error"); got != "This card is not supported." {
+		t.Errorf("without a plan: %q", got)
+	}
+}

@@ -175,7 +175,7 @@ func (rd *renderer) render(w http.ResponseWriter, r *http.Request, loc string, s
 		if v.DeclineCode != "" && pg.FormError == "" {
 			// The last card was declined and the payment is open for another: say why, and
 			// take the buyer (and a screen reader) to the reason first.
-			pg.FormError, pg.FocusFormError = reason(t, v.DeclineCode, v.DeclineMessage), true
+			pg.FormError, pg.FocusFormError = declineReason(t, v), true
 		}
 		// The marks are consult's brands for this payment: the Korean local cards with the
 		// others when it is in KRW (the buyer types their numbers on this form too).
