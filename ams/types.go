@@ -203,6 +203,7 @@ type PayRequest struct {
 	PaymentExpiryTime  string              `json:"paymentExpiryTime,omitempty"`
 	PaymentFactor      *PaymentFactor      `json:"paymentFactor,omitempty"`
 	SettlementStrategy *SettlementStrategy `json:"settlementStrategy,omitempty"`
+	CreditPayPlan      *CreditPayPlan      `json:"creditPayPlan,omitempty"`
 	Env                *Env                `json:"env,omitempty"`
 	MerchantRegion     string              `json:"merchantRegion,omitempty"`
 	MerchantAccountID  string              `json:"merchantAccountId,omitempty"`
@@ -210,6 +211,23 @@ type PayRequest struct {
 	Metadata           string              `json:"metadata,omitempty"`
 	ExtendInfo         string              `json:"extendInfo,omitempty"`
 }
+
+// CreditPayPlan is an installment plan: on pay and createPaymentSession the plan the
+// merchant asks for, in paymentResultInfo the plan the payment was authorized with.
+// InstallmentNum is the number of instalments; Interval is MONTH, the only interval cards
+// have; CreditPayFeeType (PERCENTAGE) and FeePercentage describe a fee the buyer pays on top.
+type CreditPayPlan struct {
+	InstallmentNum   Int    `json:"installmentNum,omitempty"`
+	Interval         string `json:"interval,omitempty"`
+	CreditPayFeeType string `json:"creditPayFeeType,omitempty"`
+	FeePercentage    Int    `json:"feePercentage,omitempty"`
+}
+
+// Installment values.
+const (
+	IntervalMonth       = "MONTH"
+	CreditPayFeePercent = "PERCENTAGE"
+)
 
 // ThreeDSResult is the outcome of 3-D Secure authentication. Challenged is cashier's
 // addition: whether the buyer saw a challenge.
@@ -235,6 +253,7 @@ type PaymentResultInfo struct {
 	AvsResultRaw         string         `json:"avsResultRaw,omitempty"`
 	CvvResultRaw         string         `json:"cvvResultRaw,omitempty"`
 	NetworkTransactionID string         `json:"networkTransactionId,omitempty"`
+	CreditPayPlan        *CreditPayPlan `json:"creditPayPlan,omitempty"`
 	CardholderName       string         `json:"cardholderName,omitempty"`
 	CardBin              string         `json:"cardBin,omitempty"`
 	LastFour             string         `json:"lastFour,omitempty"`

@@ -88,7 +88,8 @@ var orderRules = map[string]commandRule{
 	"Order.ReferenceOrderID": {max: 64}, "Order.Description": {max: 256, multiline: true}, "Order.BuyerID": {max: 64},
 	"Order.TerminalType": terminalRule, "Order.IssuerBrand": {max: 64}, "Order.DeviceLanguage": {max: 256},
 	"Order.RecurringType": recurringRule, "RedirectURL": {max: 2048}, "NotifyURL": {max: 2048}, "Token": {max: 128},
-	"RequestID": requestIDRule,
+	"RequestID":           requestIDRule,
+	"Order.Plan.Interval": {max: 5, pattern: regexp.MustCompile(`^MONTH$`)}, "Order.Plan.FeeType": {max: 10, pattern: regexp.MustCompile(`^PERCENTAGE$`)},
 }
 
 var payRules = merged(orderRules, map[string]commandRule{
@@ -155,6 +156,8 @@ func FuzzAPIRequest(f *testing.F) {
 		`{"productCode":"CASHIER_PAYMENT","paymentRequestId":"R2",` + order + `,"paymentAmount":{"currency":"KRW","value":"1000"},"paymentMethod":{"paymentMethodType":"CARD","requireIssuerAuthentication":true,"paymentMethodMetaData":{"selectedCardBrand":"HYUNDAI"}},"paymentRedirectUrl":"https://m.example/r","env":{"terminalType":"APP"}}`,
 		`{"productCode":"CASHIER_PAYMENT","paymentRequestId":"R3",` + order + `,"paymentAmount":{"currency":"JPY","value":"7"},"paymentMethod":{"paymentMethodType":"CARD","paymentMethodId":"tok_1","paymentMethodMetaData":{"cvv":"123","networkTransactionId":"n1"}},"paymentRedirectUrl":"https://m.example/r","env":{"terminalType":"WAP"}}`,
 		`{"productCode":"CASHIER_PAYMENT","paymentRequestId":"S1",` + order + `,"paymentAmount":{"currency":"USD","value":"1"},"paymentRedirectUrl":"https://m.example/r","paymentNotifyUrl":"http://127.0.0.1:8080/n","productScene":"CHECKOUT_PAYMENT"}`,
+		`{"productCode":"CASHIER_PAYMENT","paymentRequestId":"R4",` + order + `,"paymentAmount":{"currency":"MXN","value":"100000"},` + card + `,"creditPayPlan":{"installmentNum":"3","interval":"MONTH","creditPayFeeType":"PERCENTAGE","feePercentage":0},"paymentRedirectUrl":"https://m.example/r","env":{"terminalType":"WEB"}}`,
+		`{"productCode":"CASHIER_PAYMENT","paymentRequestId":"S2",` + order + `,"paymentAmount":{"currency":"BRL","value":"1000"},"enableInstallmentCollection":"true","creditPayPlan":{"installmentNum":2},"paymentRedirectUrl":"https://m.example/r"}`,
 		`{"paymentId":"P1"}`,
 		`{"paymentRequestId":"R1","merchantAccountId":"A"}`,
 		`{"captureRequestId":"C1","paymentId":"P1","captureAmount":{"currency":"USD","value":"1000"},"isLastCapture":true}`,

@@ -145,6 +145,12 @@ func parsePay(req *ams.PayRequest) (*merchantapi.PayCommand, *payment.Error) {
 		}
 		cmd.SelectedBrand = m.SelectedCardBrand
 	}
+	if cmd.Order.Plan, perr = parsePlan(req.CreditPayPlan); perr != nil {
+		return nil, perr
+	}
+	if cmd.Order.Plan != nil && cmd.NetworkTransactionID != "" {
+		return nil, paramError("creditPayPlan", "is for payments the buyer makes: a merchant-initiated payment (networkTransactionId) has no plan")
+	}
 	return cmd, nil
 }
 
@@ -221,7 +227,7 @@ func parseSession(req *ams.CreatePaymentSessionRequest, now time.Time) (*merchan
 	pay, perr := parsePay(&ams.PayRequest{
 		ProductCode: req.ProductCode, PaymentRequestID: req.PaymentRequestID, Order: req.Order, PaymentAmount: req.PaymentAmount,
 		PaymentMethod: pm, PaymentRedirectURL: req.PaymentRedirectURL, PaymentNotifyURL: req.PaymentNotifyURL,
-		PaymentFactor: req.PaymentFactor, Env: &env,
+		PaymentFactor: req.PaymentFactor, Env: &env, CreditPayPlan: req.CreditPayPlan,
 	})
 	if perr != nil {
 		return nil, perr
@@ -236,6 +242,7 @@ func parseSession(req *ams.CreatePaymentSessionRequest, now time.Time) (*merchan
 	case pay.SelectedBrand != "":
 		return nil, paramError("paymentMethod.paymentMethodMetaData.selectedCardBrand", "is not supported in a session: the buyer chooses a co-badged card's brand on the card form")
 	}
+	pay.Order.CollectInstallments = bool(req.EnableInstallmentCollection)
 	cmd := &merchantapi.SessionCommand{
 		RequestID: pay.RequestID, Amount: pay.Amount, CaptureMode: pay.CaptureMode, Order: pay.Order,
 		RedirectURL: pay.RedirectURL, NotifyURL: pay.NotifyURL, Token: pay.Token,

@@ -174,6 +174,9 @@ func (c *Core) Authorize(ctx context.Context, p *payment.Payment, a AuthInput) (
 		// after a 3-D Secure challenge goes to the same network.
 		RecurringType: a.RecurringType, Brand: p.Card.Brand,
 	}
+	if p.Order.Plan != nil {
+		req.Installments = p.Order.Plan.Count
+	}
 	ictx, cancel := c.IssuerCtx(ctx)
 	defer cancel()
 	res, err := c.Issuer.Authorize(ictx, req)

@@ -50,7 +50,12 @@ func (a *API) Pay(ctx context.Context, m *payment.Merchant, cmd *PayCommand) (*p
 			return nil, err
 		}
 	}
-	hash := gateway.KeyHash(cmd.Amount.Currency, strconv.FormatInt(cmd.Amount.Value, 10), "CARD", cmd.Token, fingerprint, cmd.Order.IssuerBrand)
+	key := []string{cmd.Amount.Currency, strconv.FormatInt(cmd.Amount.Value, 10), "CARD", cmd.Token, fingerprint, cmd.Order.IssuerBrand}
+	if pl := cmd.Order.Plan; pl != nil {
+		// Only when there is one, so that payments made before plans existed keep their hash.
+		key = append(key, "plan", pl.Key())
+	}
+	hash := gateway.KeyHash(key...)
 
 	if p, err := a.core.Store.PaymentGetByRequestID(ctx, m.ID, cmd.RequestID); err == nil {
 		return a.replayPay(ctx, p, hash)

@@ -176,6 +176,11 @@ type Order struct {
 	RecurringType string `json:"recurringType,omitempty"`
 	// Session: the payment was opened by createPaymentSession for the browser SDK.
 	Session bool `json:"session,omitempty"`
+	// Plan is the installment plan the card is authorized with; nil pays in full.
+	Plan *Plan `json:"plan,omitempty"`
+	// CollectInstallments is enableInstallmentCollection: the card form offers the plans the
+	// card's issuer has for the payment, and the buyer's choice replaces Plan.
+	CollectInstallments bool `json:"collectInstallments,omitempty"`
 	// ChallengeFailures counts the wrong codes the buyer typed in the current 3-D Secure
 	// challenge: the buyer's state, kept with the order so that every node sees it.
 	ChallengeFailures int `json:"challengeFailures,omitempty"`

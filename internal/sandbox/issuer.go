@@ -39,6 +39,8 @@ const PendingDelay = 30 * time.Second
 //   - card data the gateway should have refused (card.Validate) or a non-positive amount is
 //     declined with the matching code, so a gateway bug shows as a decline, never an approval;
 //   - amount 11 (minor units, any currency) is declined with RISK_REJECT, as in Antom's sandbox;
+//   - an installment plan (req.Installments) the card's BIN has no offer of for the currency
+//     and amount (InstallmentOffer) is declined with CARD_NOT_SUPPORTED;
 //   - 3-D Secure: a card without req.ThreeDS answers ChallengeRequired when it is a "challenge"
 //     card, or when req.Force3DS is set on an ordinary card; "frictionless" cards authenticate
 //     on their own and "exempt" ones are never authenticated. Merchant-initiated payments
@@ -96,6 +98,8 @@ func (s *Issuer) Authorize(ctx context.Context, req issuer.AuthRequest) (issuer.
 		a.decline(codeInvalidAmount)
 	case req.Amount == riskRejectAmount:
 		a.decline(codeRiskReject)
+	case req.Installments != 0 && !slices.Contains(offerOf(req.Card.Number).plans(req.Currency, req.Amount), req.Installments):
+		a.decline(codeCardNotSupported)
 	default:
 		decide(&a, tc, req, now)
 	}
@@ -328,6 +332,7 @@ var messages = map[string]string{
 	codeInProcess:              "The issuer has not answered yet.",
 	codeDoNotHonor:             "The issuer declined the payment.",
 	codeRiskReject:             "The payment was rejected by risk control.",
+	codeCardNotSupported:       "The card has no installment plan of creditPayPlan.installmentNum for this currency and amount; pay in full or choose a plan the card has.",
 	codeBalance:                "The card has insufficient funds.",
 	codeCardExpired:            card.ErrExpired.Message,
 	codeSuspectedCard:          "The issuer declined the payment.", // do not tell a thief why
@@ -555,6 +560,24 @@ func newNonce() string {
 	b := make([]byte, nonceBytes)
 	rand.Read(b) // never fails
 	return hex.EncodeToString(b)
+}
+
+var _ issuer.InstallmentPlans = (*Issuer)(nil)
+
+// InstallmentPlans implements issuer.InstallmentPlans from the catalogue's offers.
+func (s *Issuer) InstallmentPlans(ctx context.Context, bin, currency string, amount int64) ([]int, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return offerOf(bin).plans(currency, amount), nil
+}
+
+// offerOf is the installment offer of the BIN that number starts with; nil when none.
+func offerOf(number string) *InstallmentOffer {
+	if len(number) < 6 {
+		return nil
+	}
+	return offersByBIN[number[:6]]
 }
 
 // IssuerAuthenticate implements IssuerAuthenticator: the sandbox's Korean issuer "app"

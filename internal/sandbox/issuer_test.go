@@ -446,6 +446,7 @@ func TestScenarios(t *testing.T) {
 		req.Card.ExpiryYear = cmp.Or(sc.ExpiryYear, req.Card.ExpiryYear)
 		req.Card.CVV = cmp.Or(sc.CVV, req.Card.CVV)
 		req.Force3DS = sc.Is3DSAuthentication
+		req.Installments = sc.InstallmentNum
 		if sc.AmountValue != "" {
 			v, err := strconv.ParseInt(sc.AmountValue, 10, 64)
 			if err != nil {
@@ -796,5 +797,45 @@ func TestRecords(t *testing.T) {
 	}
 	if _, err := s.Authorize(ctx, issuer.AuthRequest{Card: req.Card, Currency: "USD", Amount: 1}); err == nil {
 		t.Fatal("an authorization without the gateway's reference was answered")
+	}
+}
+
+// The installment offers decide both what the card form offers and what Authorize accepts,
+// so the two agree: every offered plan is approved, every other count declined.
+func TestInstallments(t *testing.T) {
+	t.Parallel()
+	s := newIssuer(newFakeClock())
+	for _, c := range []struct {
+		pan, currency string
+		amount        int64
+		want          []int
+	}{
+		{"4006055482525268", "MXN", 100000, []int{3, 6, 9}}, // MXN 1,000.00: 12 would be under MXN 100.00 each
+		{"4006055482525268", "MXN", 120000, []int{3, 6, 9, 12}},
+		{"4006055482525268", "USD", 120000, nil}, // only in the issuer's currency
+		{"4294097400915107", "BRL", 1000, []int{2}},
+		{"4600729331819383", "CLP", 60000, []int{3, 6, 12}}, // zero-decimal currency
+		{"4890070000000008", "THB", 300000, []int{3, 6, 10}},
+		{"9490220011669217", "KRW", 100000, []int{2}},
+		{"4054695723100768", "USD", 1000000, nil}, // no offer
+		{"4000056655665556", "USD", 1000000, nil}, // a debit card
+		{"4111111111111111", "MXN", 1000000, nil}, // not a catalogue card
+	} {
+		got, err := s.InstallmentPlans(ctx, c.pan[:8], c.currency, c.amount)
+		if err != nil || !slices.Equal(got, c.want) {
+			t.Errorf("InstallmentPlans(%s, %s %d) = %v, %v; want %v", c.pan[:8], c.currency, c.amount, got, err, c.want)
+		}
+		for n := payment.MinInstallments; n <= payment.MaxInstallments; n++ {
+			req := authReq(c.pan)
+			req.Currency, req.Amount, req.Installments = c.currency, c.amount, n
+			res := authorize(t, s, req)
+			offered := slices.Contains(got, n)
+			if offered != (res.Outcome == issuer.Approved) || (!offered && res.ResultCode != codeCardNotSupported) {
+				t.Errorf("%s %s %d in %d: %s %s; offered %v", card.Mask(c.pan), c.currency, c.amount, n, res.Outcome, res.ResultCode, offered)
+			}
+		}
+	}
+	if got, _ := s.InstallmentPlans(ctx, "40060", "MXN", 1000000); got != nil {
+		t.Errorf("a BIN shorter than six digits has plans %v", got)
 	}
 }

@@ -210,7 +210,7 @@
           holderName: val(form, 'holderName'), saveCard: !!(save && save.checked),
           region: val(form, 'region'), state: val(form, 'state'), city: val(form, 'city'),
           address1: val(form, 'address1'), address2: val(form, 'address2'), zipCode: val(form, 'zipCode'),
-          selectedCardBrand: chosenBrand(form), locale: cfg.locale
+          selectedCardBrand: chosenBrand(form), installments: val(form, 'installments'), locale: cfg.locale
         };
       case 'cvv':
         return { cvv: val(form, 'cvv'), locale: cfg.locale };
