@@ -63,8 +63,10 @@ var brands = []Brand{
 	{Code: CUP, Name: "UnionPay", Accepted: true},
 	{Code: Maestro, Name: "Maestro"},
 	{Code: Mir, Name: "Mir"},
-	{Code: CartesBancaires, Name: "Cartes Bancaires", Accepted: true},
-	{Code: Elo, Name: "Elo", Accepted: true},
+	// Co-badged schemes are taken but not listed: their cards carry an accepted
+	// international brand too, whose mark the buyer already sees.
+	{Code: CartesBancaires, Name: "Cartes Bancaires"},
+	{Code: Elo, Name: "Elo"},
 	{Code: Hyundai, Name: "Hyundai Card", Accepted: true, Korean: true},
 	{Code: Samsung, Name: "Samsung Card", Accepted: true, Korean: true},
 	{Code: Kookmin, Name: "KB Kookmin Card", Accepted: true, Korean: true},
