@@ -36,7 +36,7 @@ func Endpoints(api *merchantapi.API, sim Simulator) map[string]Endpoint {
 		}
 		return payResponse(p, pageURL(ctx, g, p)), nil
 	}
-	return map[string]Endpoint{
+	eps := map[string]Endpoint{
 		ams.APIPay: decode(sim, ams.APIPay, func(ctx context.Context, m *payment.Merchant, req *ams.PayRequest) (any, error) {
 			return pay(ctx, m, req, nil)
 		}, pay),
@@ -114,6 +114,20 @@ func Endpoints(api *merchantapi.API, sim Simulator) map[string]Endpoint {
 			return consultResponse(amount.Currency, merchantapi.AcceptedBrands(amount.Currency, terminal), g.PublicURL(ctx)), nil
 		}, nil),
 	}
+	if rates := api.Rates(); rates != nil {
+		eps[ams.APIInquireExchangeRate] = decode(sim, ams.APIInquireExchangeRate, func(ctx context.Context, m *payment.Merchant, req *ams.InquireExchangeRateRequest) (any, error) {
+			pairs, perr := parseExchangeRate(req, rates.SettlementCurrencies())
+			if perr != nil {
+				return nil, perr
+			}
+			quotes, err := api.InquireExchangeRate(ctx, pairs)
+			if err != nil {
+				return nil, err
+			}
+			return exchangeRateResponse(quotes), nil
+		}, nil)
+	}
+	return eps
 }
 
 // decode reads the body into the API's request type strictly (ams.Decode) and holds every

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/cashierpay/cashier/internal/clock"
 	"github.com/cashierpay/cashier/internal/payment"
@@ -14,6 +15,56 @@ import (
 
 type sandboxCmd struct {
 	Simulate simulateCmd `cmd:"" help:"Force the answers of a merchant's next API calls: any result code Antom documents for the API, or TIMEOUT (docs/test-cards.md)."`
+	Rates    ratesCmd    `cmd:"" help:"The exchange rates the sandbox settles other currencies at, against USD (docs/reconciliation.md)."`
+}
+
+type ratesCmd struct {
+	Set  ratesSetCmd  `cmd:"" help:"Set a currency's rate: how many units of it one USD buys."`
+	List ratesListCmd `cmd:"" help:"List every rate, the defaults and those set."`
+}
+
+type ratesSetCmd struct {
+	storeFlags `embed:""`
+	Currency   string `arg:"" help:"The ISO 4217 code, such as EUR."`
+	PerUSD     string `arg:"" name:"per-usd" help:"Units of the currency for one USD, a decimal such as 0.92."`
+}
+
+func (c *ratesSetCmd) Run(e *env) error {
+	st, err := c.openExisting(e.ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	lead, err := st.ClockOffset(e.ctx)
+	if err != nil {
+		return err
+	}
+	rates := sandbox.Rates{Store: st}
+	if err := rates.Set(e.ctx, c.Currency, c.PerUSD, time.Now().Add(lead)); err != nil {
+		return err
+	}
+	return printRates(e, rates)
+}
+
+type ratesListCmd struct {
+	storeFlags `embed:""`
+}
+
+func (c *ratesListCmd) Run(e *env) error {
+	st, err := c.openExisting(e.ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return printRates(e, sandbox.Rates{Store: st})
+}
+
+func printRates(e *env, r sandbox.Rates) error {
+	list, err := r.List(e.ctx)
+	if err != nil {
+		return err
+	}
+	return printJSON(e.stdout, list)
 }
 
 type simulateCmd struct {
