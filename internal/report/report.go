@@ -199,7 +199,7 @@ type Request struct {
 // Write writes the file r asks for to w.
 func Write(ctx context.Context, q store.Queries, r Request, w io.Writer) error {
 	from, to := r.From.UTC().Truncate(Day), r.To.UTC().Truncate(Day).Add(Day)
-	if to.Before(from) {
+	if !from.Before(to) {
 		return fmt.Errorf("the period ends (%s) before it starts (%s)", r.To.Format(time.DateOnly), r.From.Format(time.DateOnly))
 	}
 	var cols []column
