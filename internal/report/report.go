@@ -11,7 +11,6 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
-	"math/big"
 	"strings"
 	"time"
 
@@ -280,30 +279,21 @@ func settled(name string, f func(a payment.Amount, q *payment.Quote) string) col
 }
 
 var (
-	colCustomer    = text("customerId", func(m *payment.Merchant, _ Line) string { return m.ClientID })
-	colAcquirer    = text("acquirer", func(*payment.Merchant, Line) string { return Acquirer })
-	colType        = text("transactionType", func(_ *payment.Merchant, l Line) string { return l.Type })
-	colID          = text("transactionId", func(_ *payment.Merchant, l Line) string { return l.ID })
-	colOriginalID  = text("originalTransactionId", func(_ *payment.Merchant, l Line) string { return l.OriginalID })
-	colRequestID   = text("transactionRequestId", func(_ *payment.Merchant, l Line) string { return l.RequestID })
-	colOriginalReq = text("originalTransactionRequestId", func(_ *payment.Merchant, l Line) string { return l.OriginalRequestID })
-	colReference   = text("referenceTransactionId", func(_ *payment.Merchant, l Line) string { return l.Payment.Order.ReferenceOrderID })
-	colMethod      = text("paymentMethodType", func(*payment.Merchant, Line) string { return ams.PaymentMethodCard })
-	colCreated     = text("transactionCreationTime", func(_ *payment.Merchant, l Line) string { return wireTime(l.Created) })
-	colCompleted   = text("transactionCompletionTime", func(_ *payment.Merchant, l Line) string { return wireTime(l.Completed) })
-	colProduct     = text("productCode", func(*payment.Merchant, Line) string { return ams.ProductCashierPayment })
-	colAmount      = column{"transactionAmountValue", func(_ *payment.Merchant, l Line) (string, error) { return Major(l.Amount) }}
-	colCurrency    = text("transactionCurrency", func(_ *payment.Merchant, l Line) string { return l.Amount.Currency })
-	colSettleValue = column{"settlementAmountValue", func(_ *payment.Merchant, l Line) (string, error) {
-		if !l.Settles {
-			return "", nil
-		}
-		a, _, err := Settlement(l)
-		if err != nil {
-			return "", err
-		}
-		return Major(a)
-	}}
+	colCustomer       = text("customerId", func(m *payment.Merchant, _ Line) string { return m.ClientID })
+	colAcquirer       = text("acquirer", func(*payment.Merchant, Line) string { return Acquirer })
+	colType           = text("transactionType", func(_ *payment.Merchant, l Line) string { return l.Type })
+	colID             = text("transactionId", func(_ *payment.Merchant, l Line) string { return l.ID })
+	colOriginalID     = text("originalTransactionId", func(_ *payment.Merchant, l Line) string { return l.OriginalID })
+	colRequestID      = text("transactionRequestId", func(_ *payment.Merchant, l Line) string { return l.RequestID })
+	colOriginalReq    = text("originalTransactionRequestId", func(_ *payment.Merchant, l Line) string { return l.OriginalRequestID })
+	colReference      = text("referenceTransactionId", func(_ *payment.Merchant, l Line) string { return l.Payment.Order.ReferenceOrderID })
+	colMethod         = text("paymentMethodType", func(*payment.Merchant, Line) string { return ams.PaymentMethodCard })
+	colCreated        = text("transactionCreationTime", func(_ *payment.Merchant, l Line) string { return wireTime(l.Created) })
+	colCompleted      = text("transactionCompletionTime", func(_ *payment.Merchant, l Line) string { return wireTime(l.Completed) })
+	colProduct        = text("productCode", func(*payment.Merchant, Line) string { return ams.ProductCashierPayment })
+	colAmount         = text("transactionAmountValue", func(_ *payment.Merchant, l Line) string { return ams.FormatMajor(l.Amount.Currency, l.Amount.Value) })
+	colCurrency       = text("transactionCurrency", func(_ *payment.Merchant, l Line) string { return l.Amount.Currency })
+	colSettleValue    = settled("settlementAmountValue", func(a payment.Amount, _ *payment.Quote) string { return ams.FormatMajor(a.Currency, a.Value) })
 	colSettleCurrency = settled("settlementCurrency", func(a payment.Amount, _ *payment.Quote) string { return a.Currency })
 	colPair           = settled("quoteCurrencyPair", func(_ payment.Amount, q *payment.Quote) string { return quoteField(q, payment.Quote.Pair) })
 	colPrice          = settled("quotePrice", func(_ payment.Amount, q *payment.Quote) string {
@@ -344,16 +334,6 @@ func wireTime(t time.Time) string {
 		return ""
 	}
 	return t.UTC().Format(time.RFC3339)
-}
-
-// Major writes an amount in the currency's major unit with its exponent's decimals, as
-// Antom's files do: USD 1050 minor units are 10.50, JPY 150 are 150, a refund -10.50.
-func Major(a payment.Amount) (string, error) {
-	exp, ok := ams.CurrencyExponent(a.Currency)
-	if !ok {
-		return "", fmt.Errorf("currency %q has no ISO 4217 exponent", a.Currency)
-	}
-	return new(big.Rat).SetFrac(big.NewInt(a.Value), new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(exp)), nil)).FloatString(exp), nil
 }
 
 // FileRequest is the body of the HTTP routes of the files: the days, as YYYY-MM-DD (UTC);

@@ -11,25 +11,6 @@ import (
 	"github.com/cashierpay/cashier/internal/store/sqlite"
 )
 
-func TestMajor(t *testing.T) {
-	for _, tc := range []struct {
-		a    payment.Amount
-		want string
-	}{
-		{payment.Amount{Currency: "USD", Value: 1050}, "10.50"}, {payment.Amount{Currency: "USD", Value: 5}, "0.05"},
-		{payment.Amount{Currency: "USD", Value: -333}, "-3.33"}, {payment.Amount{Currency: "JPY", Value: 150}, "150"},
-		{payment.Amount{Currency: "KWD", Value: 1234}, "1.234"}, {payment.Amount{Currency: "CLF", Value: -1}, "-0.0001"},
-		{payment.Amount{Currency: "USD", Value: 9_999_999_999_999_999}, "99999999999999.99"},
-	} {
-		if got, err := Major(tc.a); err != nil || got != tc.want {
-			t.Errorf("%+v = %q, %v; want %s", tc.a, got, err, tc.want)
-		}
-	}
-	if _, err := Major(payment.Amount{Currency: "XXX", Value: 1}); err == nil {
-		t.Error("an amount without an exponent was written")
-	}
-}
-
 // TestEmptyFiles: a period without transactions is a header and <END>; the settlement
 // batches of a day that has not come are not there yet; the route refuses bad days.
 func TestEmptyFiles(t *testing.T) {
