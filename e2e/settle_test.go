@@ -45,6 +45,14 @@ func TestSettlementCurrency(t *testing.T) {
 	if now := e.clock.Now(); expiry.Sub(start) != 24*time.Hour || now.Before(start) || !now.Before(expiry) {
 		t.Fatalf("quote from %s to %s at %s", q.QuoteStartTime, q.QuoteExpiryTime, now)
 	}
+	// The settlement currency is a parameter a retry repeats.
+	first := settleIn(payReq(visaOK, "USD", 1050), "EUR")
+	first.PaymentRequestID = resp.PaymentRequestID
+	if again := e.pay(first); again.PaymentID != resp.PaymentID || *again.SettlementQuote != *q {
+		t.Errorf("a retry answered %+v", again)
+	}
+	first.SettlementStrategy.SettlementCurrency = "GBP"
+	wantResult(t, e.pay(first).Result, "F", "REPEAT_REQ_INCONSISTENT")
 	inq := e.inquiry(resp.PaymentID)
 	if *inq.GrossSettlementAmount != *resp.GrossSettlementAmount || *inq.SettlementQuote != *q {
 		t.Fatalf("inquiry settles %+v at %+v, pay said %+v at %+v", inq.GrossSettlementAmount, inq.SettlementQuote, resp.GrossSettlementAmount, q)
