@@ -378,13 +378,15 @@ const (
 
 // InquiryRefundResponse is the answer to inquiryRefund.
 type InquiryRefundResponse struct {
-	Result          Result  `json:"result"`
-	RefundID        string  `json:"refundId,omitempty"`
-	RefundRequestID string  `json:"refundRequestId,omitempty"`
-	PaymentID       string  `json:"paymentId,omitempty"`
-	RefundAmount    *Amount `json:"refundAmount,omitempty"`
-	RefundTime      string  `json:"refundTime,omitempty"`
-	RefundStatus    string  `json:"refundStatus,omitempty"`
+	Result                Result  `json:"result"`
+	RefundID              string  `json:"refundId,omitempty"`
+	RefundRequestID       string  `json:"refundRequestId,omitempty"`
+	PaymentID             string  `json:"paymentId,omitempty"`
+	RefundAmount          *Amount `json:"refundAmount,omitempty"`
+	RefundTime            string  `json:"refundTime,omitempty"`
+	RefundStatus          string  `json:"refundStatus,omitempty"`
+	GrossSettlementAmount *Amount `json:"grossSettlementAmount,omitempty"`
+	SettlementQuote       *Quote  `json:"settlementQuote,omitempty"`
 }
 
 // ConsultRequest asks which payment options suit an amount and a device.

@@ -83,7 +83,14 @@ func TestSettlementCurrency(t *testing.T) {
 	if got := string(body["settlementQuote"]); !strings.Contains(got, `"quotePrice":0.92,`) || !strings.Contains(got, `"quoteId":"`+q.QuoteID+`"`) {
 		t.Errorf("notifyPayment settlementQuote %s", got)
 	}
-	wantResult(t, e.refund(resp.PaymentID, uniq("refund"), "USD", 1050).Result, "S", "SUCCESS")
+	ref := e.refund(resp.PaymentID, uniq("refund"), "USD", 1050)
+	wantResult(t, ref.Result, "S", "SUCCESS")
+	if g := ref.GrossSettlementAmount; g == nil || *g != (ams.Amount{Currency: "EUR", Value: "966"}) || *ref.SettlementQuote != *q {
+		t.Errorf("refund settles %+v at %+v", g, ref.SettlementQuote)
+	}
+	if inq, err := e.c.InquiryRefund(ctx, &ams.InquiryRefundRequest{RefundID: ref.RefundID}); err != nil || *inq.GrossSettlementAmount != *ref.GrossSettlementAmount || *inq.SettlementQuote != *q {
+		t.Errorf("inquiryRefund: %+v %v", inq, err)
+	}
 	if got := string(notified(payment.NotifyRefund)["grossSettlementAmount"]); got != `{"currency":"EUR","value":"966"}` {
 		t.Errorf("notifyRefund grossSettlementAmount %s: a full refund undoes the settlement", got)
 	}

@@ -93,7 +93,12 @@ func Endpoints(api *merchantapi.API, sim Simulator) map[string]Endpoint {
 			if err != nil {
 				return nil, err
 			}
-			return refundResponse(r), nil
+			// The payment says what the refund settles as (its settlement quote).
+			p, err := g.Store.PaymentGet(ctx, r.PaymentID)
+			if err != nil {
+				return nil, g.InternalError(ctx, "payment of a refund", err)
+			}
+			return refundResponse(p, r), nil
 		}, nil),
 		ams.APIInquiryRefund: decode(sim, ams.APIInquiryRefund, func(ctx context.Context, m *payment.Merchant, req *ams.InquiryRefundRequest) (any, error) {
 			l, perr := parseLookup("refundId", req.RefundID, "refundRequestId", req.RefundRequestID)
@@ -104,7 +109,11 @@ func Endpoints(api *merchantapi.API, sim Simulator) map[string]Endpoint {
 			if err != nil {
 				return nil, err
 			}
-			return inquiryRefundResponse(r), nil
+			p, err := g.Store.PaymentGet(ctx, r.PaymentID)
+			if err != nil {
+				return nil, g.InternalError(ctx, "payment of a refund", err)
+			}
+			return inquiryRefundResponse(p, r), nil
 		}, nil),
 		ams.APIConsult: decode(sim, ams.APIConsult, func(ctx context.Context, m *payment.Merchant, req *ams.ConsultRequest) (any, error) {
 			amount, terminal, perr := parseConsult(req)

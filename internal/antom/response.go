@@ -87,18 +87,31 @@ func captureResponse(c *payment.Capture) *ams.CaptureResponse {
 	}
 }
 
-func refundResponse(r *payment.Refund) *ams.RefundResponse {
-	return &ams.RefundResponse{
+func refundResponse(p *payment.Payment, r *payment.Refund) *ams.RefundResponse {
+	resp := &ams.RefundResponse{
 		Result: refundResult(r), RefundRequestID: r.RequestID, RefundID: r.ID, PaymentID: r.PaymentID,
 		RefundAmount: wireAmount(r.Amount), RefundTime: refundTime(r),
 	}
+	resp.GrossSettlementAmount, resp.SettlementQuote = refundSettlement(p, r)
+	return resp
 }
 
-func inquiryRefundResponse(r *payment.Refund) *ams.InquiryRefundResponse {
-	return &ams.InquiryRefundResponse{
+// refundSettlement is what a refund that succeeded takes back from the settlement; nil for
+// one that did not, which moves no money.
+func refundSettlement(p *payment.Payment, r *payment.Refund) (*ams.Amount, *ams.Quote) {
+	if r.Status != payment.Success {
+		return nil, nil
+	}
+	return settlement(p, r.Amount.Value)
+}
+
+func inquiryRefundResponse(p *payment.Payment, r *payment.Refund) *ams.InquiryRefundResponse {
+	resp := &ams.InquiryRefundResponse{
 		Result: ams.SuccessResult(), RefundID: r.ID, RefundRequestID: r.RequestID, PaymentID: r.PaymentID,
 		RefundAmount: wireAmount(r.Amount), RefundTime: refundTime(r), RefundStatus: refundStatus(r),
 	}
+	resp.GrossSettlementAmount, resp.SettlementQuote = refundSettlement(p, r)
+	return resp
 }
 
 func cancelResponse(p *payment.Payment) *ams.CancelResponse {
@@ -261,7 +274,7 @@ func (Bodies) Refund(p *payment.Payment, r *payment.Refund) ([]byte, error) {
 		RefundRequestID: r.RequestID, RefundID: r.ID, PaymentID: r.PaymentID, RefundAmount: wireAmount(r.Amount),
 		RefundTime: refundTime(r),
 	}
-	n.GrossSettlementAmount, n.SettlementQuote = settlement(p, r.Amount.Value)
+	n.GrossSettlementAmount, n.SettlementQuote = refundSettlement(p, r)
 	return json.Marshal(n)
 }
 

@@ -90,7 +90,7 @@ func (f merchantFlag) merchant(e *env, st store.Store) (*payment.Merchant, error
 type simulateAddCmd struct {
 	storeFlags   `embed:""`
 	merchantFlag `embed:""`
-	API          string `required:"" placeholder:"API" help:"The API whose calls the rule answers: pay, createPaymentSession, inquiryPayment, capture, cancel, refund, inquiryRefund or consult."`
+	API          string `required:"" placeholder:"API" help:"The API whose calls the rule answers: pay, createPaymentSession, inquiryPayment, capture, cancel, refund, inquiryRefund, consult or inquireExchangeRate."`
 	ResultCode   string `required:"" name:"result-code" placeholder:"CODE" help:"The result code to answer, one Antom documents for the API (DO_NOT_HONOR, PAYMENT_IN_PROCESS, ...), or TIMEOUT."`
 	Times        int    `default:"1" placeholder:"N" help:"How many calls the rule answers; 0 answers every call until the rule is cleared."`
 	RequestID    string `name:"request-id" placeholder:"ID" help:"Answer only calls with this request id: paymentRequestId (pay, createPaymentSession, inquiryPayment, cancel), captureRequestId, or refundRequestId (refund, inquiryRefund)."`
