@@ -3,9 +3,14 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
 	"encoding/csv"
 	"encoding/json"
+	"io"
+	"log/slog"
 	"math/big"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,9 +18,13 @@ import (
 	"time"
 
 	"github.com/cashierpay/cashier/ams"
+	"github.com/cashierpay/cashier/client"
 	"github.com/cashierpay/cashier/internal/cli"
+	"github.com/cashierpay/cashier/internal/clock"
 	"github.com/cashierpay/cashier/internal/payment"
 	"github.com/cashierpay/cashier/internal/report"
+	"github.com/cashierpay/cashier/internal/sandbox"
+	"github.com/cashierpay/cashier/internal/store/sqlite"
 )
 
 func settleIn(r *ams.PayRequest, currency string) *ams.PayRequest {
@@ -408,4 +417,49 @@ func sameSums(a, b map[string]*big.Rat) bool {
 		}
 	}
 	return true
+}
+
+// TestProductionSettlesInPaymentCurrency: a production gateway has no rate table: it
+// settles each payment in its own currency, refuses another as the merchant's contract
+// does, and serves no inquireExchangeRate.
+func TestProductionSettlesInPaymentCurrency(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	records, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "acquirer.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { records.Close() })
+	opts := cli.Options{DataDir: dir, DB: testDB(t), Production: true, Issuer: sandbox.NewIssuer(clock.Real{}, records), ACS: sandbox.ACS{},
+		Logger: slog.New(slog.DiscardHandler)}
+	app, err := cli.Open(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(app.Handler)
+	t.Cleanup(func() { srv.Close(); app.Close() })
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code := cli.Main(ctx, []string{"merchant", "add", "--data", dir, "--db", opts.DB, "--client-id", "SHOP_1", "--public-key", ams.EncodePublicKey(&key.PublicKey)}, io.Discard, io.Discard); code != 0 {
+		t.Fatalf("merchant add exited %d", code)
+	}
+	shop, err := client.New(client.Config{BaseURL: srv.URL, ClientID: "SHOP_1", MerchantPrivateKey: ams.EncodePrivateKey(key), GatewayPublicKey: ams.EncodePublicKey(&app.GatewayKey.PublicKey)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := shop.Pay(ctx, settleIn(manual(payReq(visaOK, "USD", 700)), "EUR"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantResult(t, resp.Result, "F", "SETTLE_CONTRACT_NOT_MATCH")
+	if resp, err = shop.Pay(ctx, settleIn(manual(payReq(visaOK, "USD", 700)), "USD")); err != nil || resp.Result.ResultStatus != "S" || resp.SettlementQuote != nil {
+		t.Fatalf("settled in its own currency: %+v %v", resp, err)
+	}
+	rates, err := shop.InquireExchangeRate(ctx, &ams.InquireExchangeRateRequest{SellCurrency: "USD", BuyCurrency: "EUR"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantResult(t, rates.Result, "F", "NO_INTERFACE_DEF")
 }

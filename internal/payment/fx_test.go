@@ -69,3 +69,12 @@ func TestFormatRate(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkQuoteConvert(b *testing.B) {
+	q := Quote{Price: "1.08695652", SellExp: 2, BuyExp: 2}
+	for i := range b.N {
+		if _, err := q.Convert(int64(i)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
