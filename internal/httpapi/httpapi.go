@@ -52,7 +52,7 @@ type Config struct {
 		Register(mux *http.ServeMux, signed func(name string, ep antom.Endpoint) http.Handler)
 	}
 	// Routes are signed routes of the gateway's own beside the API, by pattern ("POST
-	// /reports/transactions"), each acting for the merchant whose signature verifies.
+	// /v1/reports/transactions"), each acting for the merchant whose signature verifies.
 	Routes map[string]antom.Endpoint
 	// MaxBodyBytes bounds a request body; default 1 MiB.
 	MaxBodyBytes int64
