@@ -41,6 +41,7 @@ const (
 	CodeUserBalanceNotEnough         = "USER_BALANCE_NOT_ENOUGH"
 	CodeAuthenticationRequired       = "AUTHENTICATION_REQUIRED"
 	CodeSelectedCardBrandUnavailable = "SELECTED_CARD_BRAND_NOT_AVAILABLE"
+	CodeSettleContractNotMatch       = "SETTLE_CONTRACT_NOT_MATCH"
 	CodeInvalidExpirationDate        = "INVALID_EXPIRATION_DATE"
 	CodeInvalidCardNumber            = "INVALID_CARD_NUMBER"
 	CodeCardNotSupported             = "CARD_NOT_SUPPORTED"

@@ -1,6 +1,10 @@
 package ams
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"errors"
+	"strconv"
+)
 
 // API paths. Both the production prefix and the sandbox prefix reach the same handlers;
 // the official SDKs rewrite the first to the second for client ids starting with SANDBOX_.
@@ -271,16 +275,18 @@ type RedirectActionForm struct {
 
 // PayResponse is the answer to pay.
 type PayResponse struct {
-	Result             Result              `json:"result"`
-	PaymentRequestID   string              `json:"paymentRequestId,omitempty"`
-	PaymentID          string              `json:"paymentId,omitempty"`
-	PaymentAmount      *Amount             `json:"paymentAmount,omitempty"`
-	PaymentCreateTime  string              `json:"paymentCreateTime,omitempty"`
-	PaymentTime        string              `json:"paymentTime,omitempty"`
-	AuthExpiryTime     string              `json:"authExpiryTime,omitempty"`
-	NormalURL          string              `json:"normalUrl,omitempty"`
-	RedirectActionForm *RedirectActionForm `json:"redirectActionForm,omitempty"`
-	PaymentResultInfo  *PaymentResultInfo  `json:"paymentResultInfo,omitempty"`
+	Result                Result              `json:"result"`
+	PaymentRequestID      string              `json:"paymentRequestId,omitempty"`
+	PaymentID             string              `json:"paymentId,omitempty"`
+	PaymentAmount         *Amount             `json:"paymentAmount,omitempty"`
+	PaymentCreateTime     string              `json:"paymentCreateTime,omitempty"`
+	PaymentTime           string              `json:"paymentTime,omitempty"`
+	AuthExpiryTime        string              `json:"authExpiryTime,omitempty"`
+	NormalURL             string              `json:"normalUrl,omitempty"`
+	RedirectActionForm    *RedirectActionForm `json:"redirectActionForm,omitempty"`
+	PaymentResultInfo     *PaymentResultInfo  `json:"paymentResultInfo,omitempty"`
+	GrossSettlementAmount *Amount             `json:"grossSettlementAmount,omitempty"`
+	SettlementQuote       *Quote              `json:"settlementQuote,omitempty"`
 }
 
 // InquiryPaymentRequest names a payment by paymentId or paymentRequestId; paymentId wins.
@@ -311,21 +317,23 @@ const (
 // InquiryPaymentResponse is the answer to inquiryPayment. Result says whether the inquiry
 // worked; PaymentStatus and PaymentResultCode say what happened to the payment.
 type InquiryPaymentResponse struct {
-	Result               Result              `json:"result"`
-	PaymentStatus        string              `json:"paymentStatus,omitempty"`
-	PaymentResultCode    string              `json:"paymentResultCode,omitempty"`
-	PaymentResultMessage string              `json:"paymentResultMessage,omitempty"`
-	PaymentRequestID     string              `json:"paymentRequestId,omitempty"`
-	PaymentID            string              `json:"paymentId,omitempty"`
-	PaymentAmount        *Amount             `json:"paymentAmount,omitempty"`
-	ActualPaymentAmount  *Amount             `json:"actualPaymentAmount,omitempty"`
-	PaymentCreateTime    string              `json:"paymentCreateTime,omitempty"`
-	PaymentTime          string              `json:"paymentTime,omitempty"`
-	AuthExpiryTime       string              `json:"authExpiryTime,omitempty"`
-	PaymentMethodType    string              `json:"paymentMethodType,omitempty"`
-	RedirectActionForm   *RedirectActionForm `json:"redirectActionForm,omitempty"`
-	PaymentResultInfo    *PaymentResultInfo  `json:"paymentResultInfo,omitempty"`
-	Transactions         []Transaction       `json:"transactions,omitempty"`
+	Result                Result              `json:"result"`
+	PaymentStatus         string              `json:"paymentStatus,omitempty"`
+	PaymentResultCode     string              `json:"paymentResultCode,omitempty"`
+	PaymentResultMessage  string              `json:"paymentResultMessage,omitempty"`
+	PaymentRequestID      string              `json:"paymentRequestId,omitempty"`
+	PaymentID             string              `json:"paymentId,omitempty"`
+	PaymentAmount         *Amount             `json:"paymentAmount,omitempty"`
+	ActualPaymentAmount   *Amount             `json:"actualPaymentAmount,omitempty"`
+	PaymentCreateTime     string              `json:"paymentCreateTime,omitempty"`
+	PaymentTime           string              `json:"paymentTime,omitempty"`
+	AuthExpiryTime        string              `json:"authExpiryTime,omitempty"`
+	PaymentMethodType     string              `json:"paymentMethodType,omitempty"`
+	RedirectActionForm    *RedirectActionForm `json:"redirectActionForm,omitempty"`
+	PaymentResultInfo     *PaymentResultInfo  `json:"paymentResultInfo,omitempty"`
+	Transactions          []Transaction       `json:"transactions,omitempty"`
+	GrossSettlementAmount *Amount             `json:"grossSettlementAmount,omitempty"`
+	SettlementQuote       *Quote              `json:"settlementQuote,omitempty"`
 }
 
 // CaptureRequest is the body of capture.
@@ -375,12 +383,14 @@ type RefundRequest struct {
 
 // RefundResponse is the answer to refund.
 type RefundResponse struct {
-	Result          Result  `json:"result"`
-	RefundRequestID string  `json:"refundRequestId,omitempty"`
-	RefundID        string  `json:"refundId,omitempty"`
-	PaymentID       string  `json:"paymentId,omitempty"`
-	RefundAmount    *Amount `json:"refundAmount,omitempty"`
-	RefundTime      string  `json:"refundTime,omitempty"`
+	Result                Result  `json:"result"`
+	RefundRequestID       string  `json:"refundRequestId,omitempty"`
+	RefundID              string  `json:"refundId,omitempty"`
+	PaymentID             string  `json:"paymentId,omitempty"`
+	RefundAmount          *Amount `json:"refundAmount,omitempty"`
+	RefundTime            string  `json:"refundTime,omitempty"`
+	GrossSettlementAmount *Amount `json:"grossSettlementAmount,omitempty"`
+	SettlementQuote       *Quote  `json:"settlementQuote,omitempty"`
 }
 
 // InquiryRefundRequest names a refund by refundId or refundRequestId; refundId wins.
@@ -399,13 +409,15 @@ const (
 
 // InquiryRefundResponse is the answer to inquiryRefund.
 type InquiryRefundResponse struct {
-	Result          Result  `json:"result"`
-	RefundID        string  `json:"refundId,omitempty"`
-	RefundRequestID string  `json:"refundRequestId,omitempty"`
-	PaymentID       string  `json:"paymentId,omitempty"`
-	RefundAmount    *Amount `json:"refundAmount,omitempty"`
-	RefundTime      string  `json:"refundTime,omitempty"`
-	RefundStatus    string  `json:"refundStatus,omitempty"`
+	Result                Result  `json:"result"`
+	RefundID              string  `json:"refundId,omitempty"`
+	RefundRequestID       string  `json:"refundRequestId,omitempty"`
+	PaymentID             string  `json:"paymentId,omitempty"`
+	RefundAmount          *Amount `json:"refundAmount,omitempty"`
+	RefundTime            string  `json:"refundTime,omitempty"`
+	RefundStatus          string  `json:"refundStatus,omitempty"`
+	GrossSettlementAmount *Amount `json:"grossSettlementAmount,omitempty"`
+	SettlementQuote       *Quote  `json:"settlementQuote,omitempty"`
 }
 
 // ConsultRequest asks which payment options suit an amount and a device.
@@ -463,14 +475,16 @@ type ErrorResponse struct {
 
 // PaymentNotification is the body of notifyPayment (notifyType PAYMENT_RESULT).
 type PaymentNotification struct {
-	NotifyType        string             `json:"notifyType"`
-	Result            Result             `json:"result"`
-	PaymentRequestID  string             `json:"paymentRequestId"`
-	PaymentID         string             `json:"paymentId"`
-	PaymentAmount     *Amount            `json:"paymentAmount,omitempty"`
-	PaymentCreateTime string             `json:"paymentCreateTime,omitempty"`
-	PaymentTime       string             `json:"paymentTime,omitempty"`
-	PaymentResultInfo *PaymentResultInfo `json:"paymentResultInfo,omitempty"`
+	NotifyType            string             `json:"notifyType"`
+	Result                Result             `json:"result"`
+	PaymentRequestID      string             `json:"paymentRequestId"`
+	PaymentID             string             `json:"paymentId"`
+	PaymentAmount         *Amount            `json:"paymentAmount,omitempty"`
+	PaymentCreateTime     string             `json:"paymentCreateTime,omitempty"`
+	PaymentTime           string             `json:"paymentTime,omitempty"`
+	PaymentResultInfo     *PaymentResultInfo `json:"paymentResultInfo,omitempty"`
+	GrossSettlementAmount *Amount            `json:"grossSettlementAmount,omitempty"`
+	SettlementQuote       *Quote             `json:"settlementQuote,omitempty"`
 }
 
 // CaptureNotification is the body of notifyCapture (notifyType CAPTURE_RESULT).
@@ -486,12 +500,100 @@ type CaptureNotification struct {
 
 // RefundNotification is the body of notifyRefund (notifyType REFUND_RESULT).
 type RefundNotification struct {
-	NotifyType      string  `json:"notifyType"`
-	Result          Result  `json:"result"`
-	RefundStatus    string  `json:"refundStatus"`
-	RefundRequestID string  `json:"refundRequestId"`
-	RefundID        string  `json:"refundId"`
-	PaymentID       string  `json:"paymentId,omitempty"`
-	RefundAmount    *Amount `json:"refundAmount,omitempty"`
-	RefundTime      string  `json:"refundTime,omitempty"`
+	NotifyType            string  `json:"notifyType"`
+	Result                Result  `json:"result"`
+	RefundStatus          string  `json:"refundStatus"`
+	RefundRequestID       string  `json:"refundRequestId"`
+	RefundID              string  `json:"refundId"`
+	PaymentID             string  `json:"paymentId,omitempty"`
+	RefundAmount          *Amount `json:"refundAmount,omitempty"`
+	RefundTime            string  `json:"refundTime,omitempty"`
+	GrossSettlementAmount *Amount `json:"grossSettlementAmount,omitempty"`
+	SettlementQuote       *Quote  `json:"settlementQuote,omitempty"`
+}
+
+// APIInquireExchangeRate is the API that quotes exchange rates.
+const APIInquireExchangeRate = "inquireExchangeRate"
+
+// Rate types of inquireExchangeRate.
+const (
+	RateTrade          = "TRADE"
+	RateReference      = "REFERENCE"
+	RateReferenceTrade = "REFERENCE_TRADE"
+)
+
+// Decimal is a decimal number written on the wire as a JSON number (quotePrice,
+// exchangeRate), kept as its text so that no float ever rounds it.
+type Decimal string
+
+// MarshalJSON writes d as a JSON number.
+func (d Decimal) MarshalJSON() ([]byte, error) {
+	if !isNumber(string(d)) {
+		return nil, errors.New("ams: decimal " + strconv.Quote(string(d)) + " is not a number")
+	}
+	return []byte(d), nil
+}
+
+// UnmarshalJSON reads a JSON number, or a string holding one: Antom's docs write every
+// field as a string.
+func (d *Decimal) UnmarshalJSON(b []byte) error {
+	s := string(b)
+	if uq, err := strconv.Unquote(s); err == nil {
+		s = uq
+	}
+	if !isNumber(s) {
+		return errors.New("is not a decimal number")
+	}
+	*d = Decimal(s)
+	return nil
+}
+
+// isNumber says whether s is one JSON number.
+func isNumber(s string) bool {
+	return s != "" && (s[0] == '-' || s[0] >= '0' && s[0] <= '9') && json.Valid([]byte(s))
+}
+
+// CurrencyPair names a pair to quote: the currency sold and the currency bought.
+type CurrencyPair struct {
+	SellCurrency string `json:"sellCurrency,omitempty"`
+	BuyCurrency  string `json:"buyCurrency,omitempty"`
+}
+
+// Quote is an exchange rate: QuotePrice units of the second currency of QuoteCurrencyPair
+// ("USD/EUR") for one unit of the first, valid from QuoteStartTime to QuoteExpiryTime.
+type Quote struct {
+	QuoteID           string  `json:"quoteId,omitempty"`
+	QuoteCurrencyPair string  `json:"quoteCurrencyPair,omitempty"`
+	QuotePrice        Decimal `json:"quotePrice,omitempty"`
+	QuoteStartTime    string  `json:"quoteStartTime,omitempty"`
+	QuoteExpiryTime   string  `json:"quoteExpiryTime,omitempty"`
+	Guaranteed        bool    `json:"guaranteed,omitempty"`
+	ExchangeAmount    *Amount `json:"exchangeAmount,omitempty"`
+}
+
+// PaymentQuote is the rate between the payment currency and the currency the buyer pays in.
+type PaymentQuote struct {
+	BuyCurrency  string  `json:"buyCurrency,omitempty"`
+	SellCurrency string  `json:"sellCurrency,omitempty"`
+	QuoteID      string  `json:"quoteId,omitempty"`
+	ExchangeRate Decimal `json:"exchangeRate,omitempty"`
+}
+
+// InquireExchangeRateRequest asks for quotes: the pairs of CurrencyPairs, or the one pair
+// SellCurrency/BuyCurrency, or PaymentCurrency against each settlement currency.
+type InquireExchangeRateRequest struct {
+	MerchantAccountID string         `json:"merchantAccountId,omitempty"`
+	PaymentCurrency   string         `json:"paymentCurrency,omitempty"`
+	CurrencyPairs     []CurrencyPair `json:"currencyPairs,omitempty"`
+	SellCurrency      string         `json:"sellCurrency,omitempty"`
+	BuyCurrency       string         `json:"buyCurrency,omitempty"`
+	ProductCode       string         `json:"productCode,omitempty"`
+	RateType          string         `json:"rateType,omitempty"`
+}
+
+// InquireExchangeRateResponse is the answer to inquireExchangeRate.
+type InquireExchangeRateResponse struct {
+	Result        Result         `json:"result"`
+	Quotes        []Quote        `json:"quotes,omitempty"`
+	PaymentQuotes []PaymentQuote `json:"paymentQuotes,omitempty"`
 }

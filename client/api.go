@@ -86,3 +86,14 @@ func (c *Client) Consult(ctx context.Context, req *ams.ConsultRequest) (*ams.Con
 	}
 	return &resp, nil
 }
+
+// InquireExchangeRate calls inquireExchangeRate: the quotes of currency pairs, or of a
+// payment currency against each settlement currency. Quote prices are decimals kept as
+// their text (ams.Decimal): convert them with math/big, never a float.
+func (c *Client) InquireExchangeRate(ctx context.Context, req *ams.InquireExchangeRateRequest) (*ams.InquireExchangeRateResponse, error) {
+	var resp ams.InquireExchangeRateResponse
+	if err := c.Call(ctx, ams.APIInquireExchangeRate, req, &resp); err != nil {
+		return nil, err
+	}
+	return &resp, nil
+}

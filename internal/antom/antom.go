@@ -36,7 +36,7 @@ func Endpoints(api *merchantapi.API, sim Simulator) map[string]Endpoint {
 		}
 		return payResponse(p, pageURL(ctx, g, p)), nil
 	}
-	return map[string]Endpoint{
+	eps := map[string]Endpoint{
 		ams.APIPay: decode(sim, ams.APIPay, func(ctx context.Context, m *payment.Merchant, req *ams.PayRequest) (any, error) {
 			return pay(ctx, m, req, nil)
 		}, pay),
@@ -93,7 +93,12 @@ func Endpoints(api *merchantapi.API, sim Simulator) map[string]Endpoint {
 			if err != nil {
 				return nil, err
 			}
-			return refundResponse(r), nil
+			// The payment says what the refund settles as (its settlement quote).
+			p, err := g.Store.PaymentGet(ctx, r.PaymentID)
+			if err != nil {
+				return nil, g.InternalError(ctx, "payment of a refund", err)
+			}
+			return refundResponse(p, r), nil
 		}, nil),
 		ams.APIInquiryRefund: decode(sim, ams.APIInquiryRefund, func(ctx context.Context, m *payment.Merchant, req *ams.InquiryRefundRequest) (any, error) {
 			l, perr := parseLookup("refundId", req.RefundID, "refundRequestId", req.RefundRequestID)
@@ -104,7 +109,11 @@ func Endpoints(api *merchantapi.API, sim Simulator) map[string]Endpoint {
 			if err != nil {
 				return nil, err
 			}
-			return inquiryRefundResponse(r), nil
+			p, err := g.Store.PaymentGet(ctx, r.PaymentID)
+			if err != nil {
+				return nil, g.InternalError(ctx, "payment of a refund", err)
+			}
+			return inquiryRefundResponse(p, r), nil
 		}, nil),
 		ams.APIConsult: decode(sim, ams.APIConsult, func(ctx context.Context, m *payment.Merchant, req *ams.ConsultRequest) (any, error) {
 			amount, terminal, perr := parseConsult(req)
@@ -114,6 +123,20 @@ func Endpoints(api *merchantapi.API, sim Simulator) map[string]Endpoint {
 			return consultResponse(amount.Currency, merchantapi.AcceptedBrands(amount.Currency, terminal), g.PublicURL(ctx)), nil
 		}, nil),
 	}
+	if rates := api.Rates(); rates != nil {
+		eps[ams.APIInquireExchangeRate] = decode(sim, ams.APIInquireExchangeRate, func(ctx context.Context, m *payment.Merchant, req *ams.InquireExchangeRateRequest) (any, error) {
+			pairs, perr := parseExchangeRate(req, rates.SettlementCurrencies())
+			if perr != nil {
+				return nil, perr
+			}
+			quotes, err := api.InquireExchangeRate(ctx, pairs)
+			if err != nil {
+				return nil, err
+			}
+			return exchangeRateResponse(quotes), nil
+		}, nil)
+	}
+	return eps
 }
 
 // decode reads the body into the API's request type strictly (ams.Decode) and holds every

@@ -86,7 +86,7 @@ var (
 var orderRules = map[string]commandRule{
 	"Amount.Currency": currencyRule, "CaptureMode": captureRule,
 	"Order.ReferenceOrderID": {max: 64}, "Order.Description": {max: 256, multiline: true}, "Order.BuyerID": {max: 64},
-	"Order.TerminalType": terminalRule, "Order.IssuerBrand": {max: 64}, "Order.DeviceLanguage": {max: 256},
+	"Order.TerminalType": terminalRule, "Order.IssuerBrand": {max: 64}, "Order.DeviceLanguage": {max: 256}, "Order.SettlementCurrency": currencyRule,
 	"Order.RecurringType": recurringRule, "RedirectURL": {max: 2048}, "NotifyURL": {max: 2048}, "Token": {max: 128},
 	"RequestID":           requestIDRule,
 	"Order.Plan.Interval": {max: 5, pattern: regexp.MustCompile(`^MONTH$`)}, "Order.Plan.FeeType": {max: 10, pattern: regexp.MustCompile(`^PERCENTAGE$`)},

@@ -70,6 +70,12 @@ func parsePay(req *ams.PayRequest) (*merchantapi.PayCommand, *payment.Error) {
 		}
 		cmd.ExpiresAt = t
 	}
+	if s := req.SettlementStrategy; s != nil && s.SettlementCurrency != "" {
+		if err := knownCurrency("settlementStrategy.settlementCurrency", s.SettlementCurrency); err != nil {
+			return nil, err
+		}
+		cmd.Order.SettlementCurrency = s.SettlementCurrency
+	}
 	cmd.CaptureMode = payment.CaptureAutomatic
 	if f := req.PaymentFactor; f != nil && f.CaptureMode != "" {
 		if f.CaptureMode != payment.CaptureAutomatic && f.CaptureMode != payment.CaptureManual {
@@ -227,7 +233,7 @@ func parseSession(req *ams.CreatePaymentSessionRequest, now time.Time) (*merchan
 	pay, perr := parsePay(&ams.PayRequest{
 		ProductCode: req.ProductCode, PaymentRequestID: req.PaymentRequestID, Order: req.Order, PaymentAmount: req.PaymentAmount,
 		PaymentMethod: pm, PaymentRedirectURL: req.PaymentRedirectURL, PaymentNotifyURL: req.PaymentNotifyURL,
-		PaymentFactor: req.PaymentFactor, Env: &env, CreditPayPlan: req.CreditPayPlan,
+		PaymentFactor: req.PaymentFactor, SettlementStrategy: req.SettlementStrategy, Env: &env, CreditPayPlan: req.CreditPayPlan,
 	})
 	if perr != nil {
 		return nil, perr
@@ -258,6 +264,74 @@ func parseSession(req *ams.CreatePaymentSessionRequest, now time.Time) (*merchan
 		cmd.ExpiresAt = t
 	}
 	return cmd, nil
+}
+
+// parseExchangeRate checks an inquireExchangeRate request and says which pairs it asks for,
+// each sold currency first: currencyPairs; else sellCurrency and buyCurrency; else
+// paymentCurrency against each settlement currency. Result codes: PARAM_ILLEGAL,
+// CURRENCY_NOT_SUPPORT.
+func parseExchangeRate(req *ams.InquireExchangeRateRequest, settlement []string) ([][2]string, *payment.Error) {
+	if req.ProductCode != "" && req.ProductCode != ams.ProductCashierPayment {
+		return nil, paramError("productCode", "must be CASHIER_PAYMENT")
+	}
+	switch req.RateType {
+	case "", ams.RateTrade, ams.RateReference, ams.RateReferenceTrade:
+	default:
+		return nil, paramError("rateType", "must be TRADE, REFERENCE or REFERENCE_TRADE")
+	}
+	var pairs [][2]string
+	pair := func(field string, sell, buy string) *payment.Error {
+		if err := knownCurrency(field+"sellCurrency", sell); err != nil {
+			return err
+		}
+		if err := knownCurrency(field+"buyCurrency", buy); err != nil {
+			return err
+		}
+		pairs = append(pairs, [2]string{sell, buy})
+		return nil
+	}
+	switch {
+	case len(req.CurrencyPairs) > 0:
+		if len(req.CurrencyPairs) > maxPairs {
+			return nil, paramError("currencyPairs", fmt.Sprintf("has more than %d pairs", maxPairs))
+		}
+		for i, p := range req.CurrencyPairs {
+			if err := pair(fmt.Sprintf("currencyPairs[%d].", i), p.SellCurrency, p.BuyCurrency); err != nil {
+				return nil, err
+			}
+		}
+	case req.SellCurrency != "" || req.BuyCurrency != "":
+		if err := pair("", req.SellCurrency, req.BuyCurrency); err != nil {
+			return nil, err
+		}
+	case req.PaymentCurrency != "":
+		if err := knownCurrency("paymentCurrency", req.PaymentCurrency); err != nil {
+			return nil, err
+		}
+		for _, c := range settlement {
+			if c != req.PaymentCurrency {
+				pairs = append(pairs, [2]string{req.PaymentCurrency, c})
+			}
+		}
+	default:
+		return nil, paramError("currencyPairs", "or sellCurrency and buyCurrency, or paymentCurrency is required")
+	}
+	return pairs, nil
+}
+
+// maxPairs bounds the pairs of one inquireExchangeRate.
+const maxPairs = 50
+
+// knownCurrency checks a currency code field. Result codes: PARAM_ILLEGAL when absent,
+// CURRENCY_NOT_SUPPORT when not an ISO 4217 code.
+func knownCurrency(field, code string) *payment.Error {
+	if code == "" {
+		return paramError(field, "is required")
+	}
+	if _, ok := ams.CurrencyExponent(code); !ok {
+		return payment.NewError(payment.CodeCurrencyNotSupport, fmt.Sprintf("%s %q is not a supported ISO 4217 currency", field, code))
+	}
+	return nil
 }
 
 // parseLookup checks the id and request id that name a payment or a refund; one of them is

@@ -50,6 +50,7 @@ func payResponse(p *payment.Payment, pageURL string) *ams.PayResponse {
 		PaymentCreateTime: wireTime(p.CreatedAt), PaymentTime: wireTime(p.PaidAt), AuthExpiryTime: wireTime(p.AuthExpiresAt()),
 		PaymentResultInfo: resultInfo(p),
 	}
+	r.GrossSettlementAmount, r.SettlementQuote = settlement(p, p.Amount.Value)
 	if pageURL != "" {
 		r.NormalURL = pageURL
 		r.RedirectActionForm = &ams.RedirectActionForm{Method: "GET", RedirectURL: pageURL}
@@ -86,18 +87,31 @@ func captureResponse(c *payment.Capture) *ams.CaptureResponse {
 	}
 }
 
-func refundResponse(r *payment.Refund) *ams.RefundResponse {
-	return &ams.RefundResponse{
+func refundResponse(p *payment.Payment, r *payment.Refund) *ams.RefundResponse {
+	resp := &ams.RefundResponse{
 		Result: refundResult(r), RefundRequestID: r.RequestID, RefundID: r.ID, PaymentID: r.PaymentID,
 		RefundAmount: wireAmount(r.Amount), RefundTime: refundTime(r),
 	}
+	resp.GrossSettlementAmount, resp.SettlementQuote = refundSettlement(p, r)
+	return resp
 }
 
-func inquiryRefundResponse(r *payment.Refund) *ams.InquiryRefundResponse {
-	return &ams.InquiryRefundResponse{
+// refundSettlement is what a refund that succeeded takes back from the settlement; nil for
+// one that did not, which moves no money.
+func refundSettlement(p *payment.Payment, r *payment.Refund) (*ams.Amount, *ams.Quote) {
+	if r.Status != payment.Success {
+		return nil, nil
+	}
+	return settlement(p, r.Amount.Value)
+}
+
+func inquiryRefundResponse(p *payment.Payment, r *payment.Refund) *ams.InquiryRefundResponse {
+	resp := &ams.InquiryRefundResponse{
 		Result: ams.SuccessResult(), RefundID: r.ID, RefundRequestID: r.RequestID, PaymentID: r.PaymentID,
 		RefundAmount: wireAmount(r.Amount), RefundTime: refundTime(r), RefundStatus: refundStatus(r),
 	}
+	resp.GrossSettlementAmount, resp.SettlementQuote = refundSettlement(p, r)
+	return resp
 }
 
 func cancelResponse(p *payment.Payment) *ams.CancelResponse {
@@ -119,6 +133,7 @@ func inquiryPaymentResponse(rec *merchantapi.PaymentRecord, pageURL string) *ams
 	if p.Status == payment.Success {
 		resp.ActualPaymentAmount = wireAmount(p.Amount)
 	}
+	resp.GrossSettlementAmount, resp.SettlementQuote = settlement(p, p.Amount.Value)
 	if pageURL != "" {
 		resp.RedirectActionForm = &ams.RedirectActionForm{Method: "GET", RedirectURL: pageURL}
 	}
@@ -235,11 +250,13 @@ var _ gateway.NotificationBodies = Bodies{}
 
 // Payment implements gateway.NotificationBodies: notifyPayment.
 func (Bodies) Payment(p *payment.Payment) ([]byte, error) {
-	return json.Marshal(ams.PaymentNotification{
+	n := ams.PaymentNotification{
 		NotifyType: ams.NotifyPaymentResult, Result: paymentResult(p), PaymentRequestID: p.RequestID, PaymentID: p.ID,
 		PaymentAmount: wireAmount(p.Amount), PaymentCreateTime: wireTime(p.CreatedAt), PaymentTime: wireTime(p.PaidAt),
 		PaymentResultInfo: resultInfo(p),
-	})
+	}
+	n.GrossSettlementAmount, n.SettlementQuote = settlement(p, p.Amount.Value)
+	return json.Marshal(n)
 }
 
 // Capture implements gateway.NotificationBodies: notifyCapture.
@@ -251,10 +268,42 @@ func (Bodies) Capture(c *payment.Capture) ([]byte, error) {
 }
 
 // Refund implements gateway.NotificationBodies: notifyRefund.
-func (Bodies) Refund(r *payment.Refund) ([]byte, error) {
-	return json.Marshal(ams.RefundNotification{
+func (Bodies) Refund(p *payment.Payment, r *payment.Refund) ([]byte, error) {
+	n := ams.RefundNotification{
 		NotifyType: ams.NotifyRefundResult, Result: refundResult(r), RefundStatus: refundStatus(r),
 		RefundRequestID: r.RequestID, RefundID: r.ID, PaymentID: r.PaymentID, RefundAmount: wireAmount(r.Amount),
 		RefundTime: refundTime(r),
-	})
+	}
+	n.GrossSettlementAmount, n.SettlementQuote = refundSettlement(p, r)
+	return json.Marshal(n)
+}
+
+// settlement is what value minor units of p's currency (the payment, a capture, a refund)
+// settle as, and the quote they convert at; nil, nil when p settles in its own currency.
+// Pay checked that the payment's amount converts, and no capture or refund exceeds it.
+func settlement(p *payment.Payment, value int64) (*ams.Amount, *ams.Quote) {
+	q := p.Order.SettlementQuote
+	if q == nil {
+		return nil, nil
+	}
+	v, err := q.Convert(value)
+	if err != nil {
+		panic("antom: a settled payment's amount no longer converts: " + err.Error())
+	}
+	return &ams.Amount{Currency: q.Buy, Value: strconv.FormatInt(v, 10)}, wireQuote(*q)
+}
+
+func wireQuote(q payment.Quote) *ams.Quote {
+	return &ams.Quote{
+		QuoteID: q.ID, QuoteCurrencyPair: q.Pair(), QuotePrice: ams.Decimal(q.Price),
+		QuoteStartTime: wireTime(q.Start), QuoteExpiryTime: wireTime(q.Expiry), Guaranteed: true,
+	}
+}
+
+func exchangeRateResponse(quotes []payment.Quote) *ams.InquireExchangeRateResponse {
+	r := &ams.InquireExchangeRateResponse{Result: ams.SuccessResult(), Quotes: []ams.Quote{}}
+	for _, q := range quotes {
+		r.Quotes = append(r.Quotes, *wireQuote(q))
+	}
+	return r
 }

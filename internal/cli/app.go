@@ -26,6 +26,7 @@ import (
 	"github.com/cashierpay/cashier/internal/merchantapi"
 	"github.com/cashierpay/cashier/internal/metrics"
 	"github.com/cashierpay/cashier/internal/notify"
+	"github.com/cashierpay/cashier/internal/report"
 	"github.com/cashierpay/cashier/internal/sandbox"
 	"github.com/cashierpay/cashier/internal/signer"
 	"github.com/cashierpay/cashier/internal/store"
@@ -252,6 +253,11 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 		Limits: *opts.CardTesting, Clock: opts.Clock, Refused: app.Metrics.CardRefused, Delayed: app.Metrics.CardDelayed,
 	})
 	app.API, app.Sweeper = merchantapi.New(core), sweep.New(core, opts.Clock, app.Metrics.SweeperLag)
+	if !opts.Production {
+		// The sandbox's rate table quotes settlement in other currencies; a production
+		// gateway settles each payment in its own currency (docs/reconciliation.md).
+		app.API.WithRates(sandbox.Rates{Store: st})
+	}
 	// The sandbox's error-scenario simulation reaches the API through antom's port only:
 	// a production gateway passes none.
 	var sim antom.Simulator
@@ -263,6 +269,10 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 		APIs: antom.Endpoints(app.API, sim), Store: st, Signer: sign, KeyVersion: keyVersion, Clock: opts.Clock, Logger: opts.Logger, TrustProxy: opts.TrustProxy,
 		Metrics: app.Metrics, ServeMetrics: !opts.DebugListener, APIRate: *opts.APIRate, TrustedProxies: opts.TrustedProxies,
 		Pages: web.New(web.Config{Flow: app.Checkout, Logger: opts.Logger, CSRFKey: kr.MACKey(vault.CSRF)}),
+		Routes: map[string]antom.Endpoint{
+			"POST /v1/reports/transactions": report.Route(report.Transactions, st, opts.Clock.Now),
+			"POST /v1/reports/settlements":  report.Route(report.Settlements, st, opts.Clock.Now),
+		},
 	}
 	if !opts.Production {
 		api.Sandbox = sandbox.Routes{Store: st, Clock: testClock, ClockClients: opts.TestClockClients, MaxAdvance: opts.TestClockMaxAdvance,

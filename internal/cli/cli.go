@@ -27,7 +27,8 @@ type commands struct {
 	Merchant      merchantCmd      `cmd:"" help:"Register merchants, list and show them, rotate their keys, set their notification URL."`
 	Notifications notificationsCmd `cmd:"" help:"List notifications with their delivery log; resend one."`
 	Keys          keysCmd          `cmd:"" help:"Rotate the gateway's own signing key: add a key, publish it to merchants, activate it, retire the old one."`
-	Sandbox       sandboxCmd       `cmd:"" help:"The sandbox's tools: simulate error scenarios (result codes, timeouts) on a merchant's API calls."`
+	Sandbox       sandboxCmd       `cmd:"" help:"The sandbox's tools: simulate error scenarios (result codes, timeouts) on a merchant's API calls; set exchange rates."`
+	Report        reportCmd        `cmd:"" help:"Write a merchant's reconciliation files: transaction details, settlement details (docs/reconciliation.md)."`
 	Vault         vaultCmd         `cmd:"" help:"Rotate the keyring's keys: the card vault's key-encryption key, the keys of hosted-page links and of the pages' forms."`
 	Migrate       migrateCmd       `cmd:"" help:"Create the database, or bring its schema up to date."`
 	Bench         benchCmd         `cmd:"" help:"Load-test a gateway (this one or any Antom-compatible one) with requests signed in advance; report throughput, latency, result codes, notification delay (docs/performance.md)."`

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/cashierpay/cashier/internal/clock"
 	"github.com/cashierpay/cashier/internal/payment"
@@ -14,6 +15,56 @@ import (
 
 type sandboxCmd struct {
 	Simulate simulateCmd `cmd:"" help:"Force the answers of a merchant's next API calls: any result code Antom documents for the API, or TIMEOUT (docs/test-cards.md)."`
+	Rates    ratesCmd    `cmd:"" help:"The exchange rates the sandbox settles other currencies at, against USD (docs/reconciliation.md)."`
+}
+
+type ratesCmd struct {
+	Set  ratesSetCmd  `cmd:"" help:"Set a currency's rate: how many units of it one USD buys."`
+	List ratesListCmd `cmd:"" help:"List every rate, the defaults and those set."`
+}
+
+type ratesSetCmd struct {
+	storeFlags `embed:""`
+	Currency   string `arg:"" help:"The ISO 4217 code, such as EUR."`
+	PerUSD     string `arg:"" name:"per-usd" help:"Units of the currency for one USD, a decimal such as 0.92."`
+}
+
+func (c *ratesSetCmd) Run(e *env) error {
+	st, err := c.openExisting(e.ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	lead, err := st.ClockOffset(e.ctx)
+	if err != nil {
+		return err
+	}
+	rates := sandbox.Rates{Store: st}
+	if err := rates.Set(e.ctx, c.Currency, c.PerUSD, time.Now().Add(lead)); err != nil {
+		return err
+	}
+	return printRates(e, rates)
+}
+
+type ratesListCmd struct {
+	storeFlags `embed:""`
+}
+
+func (c *ratesListCmd) Run(e *env) error {
+	st, err := c.openExisting(e.ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return printRates(e, sandbox.Rates{Store: st})
+}
+
+func printRates(e *env, r sandbox.Rates) error {
+	list, err := r.List(e.ctx)
+	if err != nil {
+		return err
+	}
+	return printJSON(e.stdout, list)
 }
 
 type simulateCmd struct {
@@ -39,7 +90,7 @@ func (f merchantFlag) merchant(e *env, st store.Store) (*payment.Merchant, error
 type simulateAddCmd struct {
 	storeFlags   `embed:""`
 	merchantFlag `embed:""`
-	API          string `required:"" placeholder:"API" help:"The API whose calls the rule answers: pay, createPaymentSession, inquiryPayment, capture, cancel, refund, inquiryRefund or consult."`
+	API          string `required:"" placeholder:"API" help:"The API whose calls the rule answers: pay, createPaymentSession, inquiryPayment, capture, cancel, refund, inquiryRefund, consult or inquireExchangeRate."`
 	ResultCode   string `required:"" name:"result-code" placeholder:"CODE" help:"The result code to answer, one Antom documents for the API (DO_NOT_HONOR, PAYMENT_IN_PROCESS, ...), or TIMEOUT."`
 	Times        int    `default:"1" placeholder:"N" help:"How many calls the rule answers; 0 answers every call until the rule is cleared."`
 	RequestID    string `name:"request-id" placeholder:"ID" help:"Answer only calls with this request id: paymentRequestId (pay, createPaymentSession, inquiryPayment, cancel), captureRequestId, or refundRequestId (refund, inquiryRefund)."`

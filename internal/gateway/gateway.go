@@ -72,7 +72,7 @@ type Config struct {
 type NotificationBodies interface {
 	Payment(p *payment.Payment) ([]byte, error)
 	Capture(c *payment.Capture) ([]byte, error)
-	Refund(r *payment.Refund) ([]byte, error)
+	Refund(p *payment.Payment, r *payment.Refund) ([]byte, error)
 }
 
 // Core holds what the use cases share. Its exported fields are set by New and only read
@@ -217,7 +217,7 @@ func (c *Core) NotifyCapture(ctx context.Context, q store.Tx, p *payment.Payment
 
 // NotifyRefund writes notifyRefund for a refund of p in the transaction of q.
 func (c *Core) NotifyRefund(ctx context.Context, q store.Tx, p *payment.Payment, r *payment.Refund, now time.Time) error {
-	return c.notify(ctx, q, p, payment.NotifyRefund, r.NotifyURL, now, func() ([]byte, error) { return c.bodies.Refund(r) })
+	return c.notify(ctx, q, p, payment.NotifyRefund, r.NotifyURL, now, func() ([]byte, error) { return c.bodies.Refund(p, r) })
 }
 
 // outboxQueries notes whether a transaction wrote a notification the worker has to send

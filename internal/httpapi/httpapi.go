@@ -51,6 +51,9 @@ type Config struct {
 	Sandbox interface {
 		Register(mux *http.ServeMux, signed func(name string, ep antom.Endpoint) http.Handler)
 	}
+	// Routes are signed routes of the gateway's own beside the API, by pattern ("POST
+	// /v1/reports/transactions"), each acting for the merchant whose signature verifies.
+	Routes map[string]antom.Endpoint
 	// MaxBodyBytes bounds a request body; default 1 MiB.
 	MaxBodyBytes int64
 	// TrustProxy believes X-Forwarded-Proto from the proxy in front (a TLS-terminating
@@ -116,6 +119,10 @@ func (s *Server) Handler() http.Handler {
 	}
 	if s.cfg.Sandbox != nil {
 		s.cfg.Sandbox.Register(mux, s.Signed)
+	}
+	for pattern, ep := range s.cfg.Routes {
+		_, path, _ := strings.Cut(pattern, " ")
+		mux.Handle(pattern, s.Signed(strings.ReplaceAll(strings.Trim(path, "/"), "/", "."), ep))
 	}
 	return s.edge(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if clean := ams.NormalizePath(r.URL.Path); clean == "/ams" || strings.HasPrefix(clean, "/ams/") {

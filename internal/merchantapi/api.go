@@ -16,6 +16,7 @@ import (
 type API struct {
 	core     *gateway.Core
 	inflight *inflight
+	rates    Rates
 }
 
 // New builds the API on core.

@@ -19,7 +19,8 @@ import (
 // answers PAYMENT_IN_PROCESS with normalUrl to the hosted page. It is idempotent on
 // paymentRequestId. Result codes: SUCCESS; PAYMENT_IN_PROCESS (U); the issuer's decline
 // codes; INVALID_CARD_NUMBER, INVALID_EXPIRATION_DATE, CARD_EXPIRED, INVALID_CVV;
-// SELECTED_CARD_BRAND_NOT_AVAILABLE; REPEAT_REQ_INCONSISTENT; PARAM_ILLEGAL; CURRENCY_NOT_SUPPORT.
+// SELECTED_CARD_BRAND_NOT_AVAILABLE; REPEAT_REQ_INCONSISTENT; PARAM_ILLEGAL; CURRENCY_NOT_SUPPORT;
+// SETTLE_CONTRACT_NOT_MATCH.
 func (a *API) Pay(ctx context.Context, m *payment.Merchant, cmd *PayCommand) (*payment.Payment, error) {
 	now := a.core.Now()
 	var src *gateway.CardSource
@@ -50,12 +51,7 @@ func (a *API) Pay(ctx context.Context, m *payment.Merchant, cmd *PayCommand) (*p
 			return nil, err
 		}
 	}
-	key := []string{cmd.Amount.Currency, strconv.FormatInt(cmd.Amount.Value, 10), "CARD", cmd.Token, fingerprint, cmd.Order.IssuerBrand}
-	if pl := cmd.Order.Plan; pl != nil {
-		// Only when there is one, so that payments made before plans existed keep their hash.
-		key = append(key, "plan", pl.Key())
-	}
-	hash := gateway.KeyHash(key...)
+	hash := gateway.KeyHash(keyParts(cmd.Order, cmd.Amount.Currency, strconv.FormatInt(cmd.Amount.Value, 10), "CARD", cmd.Token, fingerprint, cmd.Order.IssuerBrand)...)
 
 	if p, err := a.core.Store.PaymentGetByRequestID(ctx, m.ID, cmd.RequestID); err == nil {
 		return a.replayPay(ctx, p, hash)
@@ -70,6 +66,9 @@ func (a *API) Pay(ctx context.Context, m *payment.Merchant, cmd *PayCommand) (*p
 	// passed since still gets the payment's outcome.
 	if !expiresAt.After(now) {
 		return nil, payment.Invalid("paymentExpiryTime", "is in the past")
+	}
+	if err := a.settle(ctx, &cmd.Order, cmd.Amount.Currency, cmd.Amount.Value, now); err != nil {
+		return nil, err
 	}
 
 	p := &payment.Payment{

@@ -17,7 +17,7 @@ const SessionLifetime = time.Hour
 // CreatePaymentSession opens a payment for the browser SDK: the buyer enters the card in
 // cashier's card form inside the merchant's page, and may retry after a decline until the
 // session expires. It is idempotent on paymentRequestId. Result codes: SUCCESS;
-// REPEAT_REQ_INCONSISTENT; PARAM_ILLEGAL; CURRENCY_NOT_SUPPORT.
+// REPEAT_REQ_INCONSISTENT; PARAM_ILLEGAL; CURRENCY_NOT_SUPPORT; SETTLE_CONTRACT_NOT_MATCH.
 func (a *API) CreatePaymentSession(ctx context.Context, m *payment.Merchant, cmd *SessionCommand) (*Session, error) {
 	now := a.core.Now()
 	order := cmd.Order
@@ -36,14 +36,7 @@ func (a *API) CreatePaymentSession(ctx context.Context, m *payment.Merchant, cmd
 		}
 		saved = s
 	}
-	key := []string{cmd.Amount.Currency, strconv.FormatInt(cmd.Amount.Value, 10), "CARD", "session", cmd.Token}
-	if pl := order.Plan; pl != nil {
-		key = append(key, "plan", pl.Key())
-	}
-	if order.CollectInstallments {
-		key = append(key, "installments")
-	}
-	hash := gateway.KeyHash(key...)
+	hash := gateway.KeyHash(keyParts(order, cmd.Amount.Currency, strconv.FormatInt(cmd.Amount.Value, 10), "CARD", "session", cmd.Token)...)
 	p, err := a.core.Store.PaymentGetByRequestID(ctx, m.ID, cmd.RequestID)
 	switch {
 	case err == nil:
@@ -56,6 +49,9 @@ func (a *API) CreatePaymentSession(ctx context.Context, m *payment.Merchant, cmd
 	}
 	if !expires.After(now) {
 		return nil, payment.Invalid("paymentSessionExpiryTime", "is in the past")
+	}
+	if err := a.settle(ctx, &order, cmd.Amount.Currency, cmd.Amount.Value, now); err != nil {
+		return nil, err
 	}
 	p = &payment.Payment{
 		ID: gateway.NewID(), MerchantID: m.ID, RequestID: cmd.RequestID, KeyHash: hash, Amount: cmd.Amount,

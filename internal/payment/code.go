@@ -29,6 +29,7 @@ const (
 	CodeRepeatReqInconsistent        = "REPEAT_REQ_INCONSISTENT"
 	CodeRiskReject                   = "RISK_REJECT"
 	CodeSelectedCardBrandUnavailable = "SELECTED_CARD_BRAND_NOT_AVAILABLE"
+	CodeSettleContractNotMatch       = "SETTLE_CONTRACT_NOT_MATCH"
 	CodeSuccess                      = "SUCCESS"
 	CodeUnknownException             = "UNKNOWN_EXCEPTION"
 	CodeUserPaymentVerificationFail  = "USER_PAYMENT_VERIFICATION_FAILED"

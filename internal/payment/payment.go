@@ -181,6 +181,10 @@ type Order struct {
 	// CollectInstallments is enableInstallmentCollection: the card form offers the plans the
 	// card's issuer has for the payment, and the buyer's choice replaces Plan.
 	CollectInstallments bool `json:"collectInstallments,omitempty"`
+	// SettlementCurrency is settlementStrategy.settlementCurrency as the merchant sent it;
+	// SettlementQuote is the rate locked at pay when it differs from the payment currency.
+	SettlementCurrency string `json:"settlementCurrency,omitempty"`
+	SettlementQuote    *Quote `json:"settlementQuote,omitempty"`
 	// ChallengeFailures counts the wrong codes the buyer typed in the current 3-D Secure
 	// challenge: the buyer's state, kept with the order so that every node sees it.
 	ChallengeFailures int `json:"challengeFailures,omitempty"`

@@ -77,6 +77,8 @@ var apiCodes = map[string][]string{
 	}),
 	ams.APIInquiryRefund: codes(commonCodes, []string{"ORDER_NOT_EXIST"}),
 	ams.APIConsult:       codes(commonCodes),
+	// The codes inquireExchangeRate answers itself (docs/reconciliation.md).
+	ams.APIInquireExchangeRate: codes(commonCodes, []string{"CURRENCY_NOT_SUPPORT", "SETTLE_CONTRACT_NOT_MATCH"}),
 }
 
 // codes is the sorted union of lists.
@@ -117,11 +119,11 @@ func (r Rule) Check() error {
 		return errors.New("times must be 0 (until cleared) or more")
 	case len(r.RequestID) > 64:
 		return errors.New("requestId is longer than 64 characters, which no request id is")
-	case r.RequestID != "" && r.API == ams.APIConsult:
-		return errors.New("requestId: consult carries no request id to match")
+	case r.RequestID != "" && (r.API == ams.APIConsult || r.API == ams.APIInquireExchangeRate):
+		return fmt.Errorf("requestId: %s carries no request id to match", r.API)
 	}
 	if r.Amount.Currency != "" {
-		if r.API == ams.APIInquiryPayment || r.API == ams.APICancel || r.API == ams.APIInquiryRefund {
+		if r.API == ams.APIInquiryPayment || r.API == ams.APICancel || r.API == ams.APIInquiryRefund || r.API == ams.APIInquireExchangeRate {
 			return fmt.Errorf("amount: %s carries no amount to match", r.API)
 		}
 		if _, ok := ams.CurrencyExponent(r.Amount.Currency); !ok {

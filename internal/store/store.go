@@ -160,6 +160,35 @@ type Queries interface {
 	// SandboxSimulationClear deletes merchant's rule id, or all its rules when id is "", and
 	// says how many went.
 	SandboxSimulationClear(ctx context.Context, merchantID, id string) (int, error)
+
+	// SandboxRateSet sets the sandbox's rate of a currency against USD, replacing any.
+	SandboxRateSet(ctx context.Context, r *SandboxRate) error
+	// SandboxRateList lists the rates set, by currency.
+	SandboxRateList(ctx context.Context) ([]*SandboxRate, error)
+
+	// PaymentListPeriod lists the merchant's payments authorized or cancelled within the
+	// period, by creation time: the payments a reconciliation file reports.
+	PaymentListPeriod(ctx context.Context, p Period) ([]*payment.Payment, error)
+	// CaptureListCompleted lists the merchant's captures completed within the period, by
+	// completion time.
+	CaptureListCompleted(ctx context.Context, p Period) ([]*payment.Capture, error)
+	// RefundListCompleted lists the merchant's refunds completed within the period, by
+	// completion time.
+	RefundListCompleted(ctx context.Context, p Period) ([]*payment.Refund, error)
+}
+
+// SandboxRate is a row of the sandbox's exchange-rate table: PerUSD units of Currency for
+// one USD, a decimal string.
+type SandboxRate struct {
+	Currency  string
+	PerUSD    string
+	UpdatedAt time.Time
+}
+
+// Period is a merchant's transactions from From, inclusive, to To, exclusive.
+type Period struct {
+	MerchantID string
+	From, To   time.Time
 }
 
 // SandboxSimulation is a rule of the sandbox's error-scenario simulation: the merchant's

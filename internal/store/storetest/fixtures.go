@@ -109,8 +109,10 @@ func fullPayment(m *payment.Merchant, c *payment.Card, base time.Time) *payment.
 		Order: payment.Order{
 			ReferenceOrderID: "order-42", Description: "Two \"café\" mugs\n\t<and> a tea\u2028pot",
 			BuyerID: "buyer-1", TerminalType: "WEB", Tokenize: true, Force3DS: true, AuthUpgrade: true, IssuerBrand: "HYUNDAI", RecurringType: "SCHEDULED", Session: true,
-			DeviceLanguage: "ko_KR", ChallengeFailures: 2, CollectInstallments: true,
+			DeviceLanguage: "ko_KR", ChallengeFailures: 2, CollectInstallments: true, SettlementCurrency: "EUR",
 			Plan: &payment.Plan{Count: 6, Interval: payment.IntervalMonth, FeeType: payment.FeePercentage, FeePercent: 3},
+			SettlementQuote: &payment.Quote{ID: "FXQ20261206KWDEUR0a1b2c3d", Sell: "KWD", Buy: "EUR", Price: "2.99674267",
+				Start: base.Truncate(24 * time.Hour), Expiry: base.Truncate(24 * time.Hour).Add(24 * time.Hour), SellExp: 3, BuyExp: 2},
 		},
 		CreatedAt:    base,
 		UpdatedAt:    base.Add(1*time.Second + 1*time.Microsecond),

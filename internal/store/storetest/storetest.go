@@ -86,6 +86,9 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 
 		{"SandboxAuth", testSandboxAuth},
 		{"SandboxSimulation", testSandboxSimulation},
+		{"SandboxRates", testSandboxRates},
+
+		{"ReportPeriod", testReportPeriod},
 
 		{"TxCommit", testTxCommit},
 		{"TxRollback", testTxRollback},

@@ -1,0 +1,87 @@
+package merchantapi
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/cashierpay/cashier/internal/payment"
+)
+
+// Rates quotes the exchange rates a merchant settles at when it asks to be settled in
+// another currency than the payment's (settlementStrategy.settlementCurrency). The
+// sandbox's rate table implements it; a gateway without one settles every payment in its
+// own currency.
+type Rates interface {
+	// Quote quotes sell against buy at now. A currency no merchant may settle in, or a pair
+	// the table has no rate for, answers a *payment.Error SETTLE_CONTRACT_NOT_MATCH.
+	Quote(ctx context.Context, sell, buy string, now time.Time) (payment.Quote, error)
+	// SettlementCurrencies are the currencies merchants may settle in.
+	SettlementCurrencies() []string
+}
+
+// WithRates makes the API honour settlement currencies other than the payment's at the
+// rates r quotes, and answer inquireExchangeRate.
+func (a *API) WithRates(r Rates) *API {
+	a.rates = r
+	return a
+}
+
+// Rates are the API's rates, nil when it has none.
+func (a *API) Rates() Rates { return a.rates }
+
+// settle locks the quote of a new payment settled in another currency than its own, in
+// order. Result codes: SETTLE_CONTRACT_NOT_MATCH.
+func (a *API) settle(ctx context.Context, order *payment.Order, currency string, amount int64, now time.Time) error {
+	want := order.SettlementCurrency
+	if want == "" || want == currency {
+		return nil
+	}
+	if a.rates == nil {
+		return payment.NewError(payment.CodeSettleContractNotMatch, "settlementStrategy.settlementCurrency "+want+" is not a settlement currency of this gateway: it settles each payment in its own currency")
+	}
+	if !slices.Contains(a.rates.SettlementCurrencies(), want) {
+		return payment.NewError(payment.CodeSettleContractNotMatch, "settlementStrategy.settlementCurrency "+want+" is not one of the merchant's settlement currencies")
+	}
+	q, err := a.rates.Quote(ctx, currency, want, now)
+	if err != nil {
+		return err
+	}
+	// Every capture and refund is within the payment's amount, so they convert if it does.
+	if _, err := q.Convert(amount); err != nil {
+		return payment.NewError(payment.CodeSettleContractNotMatch, "the payment is too large to settle in "+want+": "+err.Error())
+	}
+	order.SettlementQuote = &q
+	return nil
+}
+
+// InquireExchangeRate quotes each pair at the current rates. Result codes: SUCCESS;
+// SETTLE_CONTRACT_NOT_MATCH for a pair without a rate.
+func (a *API) InquireExchangeRate(ctx context.Context, pairs [][2]string) ([]payment.Quote, error) {
+	now := a.core.Now()
+	quotes := make([]payment.Quote, 0, len(pairs))
+	for _, p := range pairs {
+		q, err := a.rates.Quote(ctx, p[0], p[1], now)
+		if err != nil {
+			return nil, err
+		}
+		quotes = append(quotes, q)
+	}
+	return quotes, nil
+}
+
+// keyParts adds the installment plan, the installment collection and the settlement currency
+// to the parameters a retry of a pay must repeat, each only when there is one, so that the key
+// of every payment made before they existed stays what it was.
+func keyParts(order payment.Order, parts ...string) []string {
+	if pl := order.Plan; pl != nil {
+		parts = append(parts, "plan", pl.Key())
+	}
+	if order.CollectInstallments {
+		parts = append(parts, "installments")
+	}
+	if order.SettlementCurrency != "" {
+		parts = append(parts, "settle", order.SettlementCurrency)
+	}
+	return parts
+}

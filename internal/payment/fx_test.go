@@ -1,0 +1,80 @@
+package payment
+
+import (
+	"math/big"
+	"testing"
+)
+
+func TestRoundHalfEven(t *testing.T) {
+	for _, tc := range []struct {
+		num, den int64
+		want     int64
+	}{
+		{5, 2, 2}, {7, 2, 4}, {-5, 2, -2}, {-7, 2, -4}, {1, 2, 0}, {3, 2, 2},
+		{24999, 10000, 2}, {25001, 10000, 3}, {-25001, 10000, -3}, {10, 1, 10}, {0, 1, 0}, {2, 3, 1}, {-2, 3, -1},
+	} {
+		if got := RoundHalfEven(big.NewRat(tc.num, tc.den)); got.Int64() != tc.want {
+			t.Errorf("%d/%d rounds to %v, want %d", tc.num, tc.den, got, tc.want)
+		}
+	}
+}
+
+func TestQuoteConvert(t *testing.T) {
+	for _, tc := range []struct {
+		q     Quote
+		value int64
+		want  int64
+	}{
+		{Quote{Price: "150", SellExp: 2, BuyExp: 0}, 1001, 1502},   // 1501.5: to even, up
+		{Quote{Price: "150", SellExp: 2, BuyExp: 0}, 1003, 1504},   // 1504.5: to even, down
+		{Quote{Price: "150", SellExp: 2, BuyExp: 0}, -1001, -1502}, // a refund rounds as its capture
+		{Quote{Price: "0.92", SellExp: 2, BuyExp: 2}, 333, 306},    // 306.36
+		{Quote{Price: "0.0066666", SellExp: 0, BuyExp: 2}, 1500, 1000},
+		{Quote{Price: "0.307", SellExp: 2, BuyExp: 3}, 1000, 3070}, // USD 10.00 is KWD 3.070
+		{Quote{Price: "3.25732899", SellExp: 3, BuyExp: 2}, 3070, 1000},
+	} {
+		got, err := tc.q.Convert(tc.value)
+		if err != nil || got != tc.want {
+			t.Errorf("%d at %s (exponents %d→%d) = %d, %v; want %d", tc.value, tc.q.Price, tc.q.SellExp, tc.q.BuyExp, got, err, tc.want)
+		}
+	}
+	if _, err := (Quote{Price: "25000", SellExp: 2, BuyExp: 0}).Convert(9_999_999_999_999_999); err == nil {
+		t.Error("a conversion past the largest amount converted")
+	}
+}
+
+func TestParseRate(t *testing.T) {
+	for _, ok := range []string{"1", "0.92", "147.5", "0.00000001", "16000"} {
+		if _, err := ParseRate(ok); err != nil {
+			t.Errorf("%q: %v", ok, err)
+		}
+	}
+	for _, bad := range []string{"", "0", "0.0", "-1", "+1", "1e3", "1/3", ".5", "5.", "1,5", "NaN", "Inf", " 1", "0x10", "1.2.3"} {
+		if _, err := ParseRate(bad); err == nil {
+			t.Errorf("%q read as a rate", bad)
+		}
+	}
+}
+
+func TestFormatRate(t *testing.T) {
+	for _, tc := range []struct {
+		num, den int64
+		want     string
+	}{
+		{23, 25, "0.92"}, {100, 92, "1.08695652"}, {79, 92, "0.85869565"}, {150, 1, "150"}, {1, 3, "0.33333333"},
+		{2, 3, "0.66666667"}, {1, 200000000, "0"}, {3, 200000000, "0.00000002"}, // ties to even at the 8th decimal
+	} {
+		if got := FormatRate(big.NewRat(tc.num, tc.den), 8); got != tc.want {
+			t.Errorf("%d/%d = %s, want %s", tc.num, tc.den, got, tc.want)
+		}
+	}
+}
+
+func BenchmarkQuoteConvert(b *testing.B) {
+	q := Quote{Price: "1.08695652", SellExp: 2, BuyExp: 2}
+	for i := range b.N {
+		if _, err := q.Convert(int64(i)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
