@@ -36,7 +36,7 @@ func Endpoints(api *merchantapi.API, sim Simulator) map[string]Endpoint {
 		}
 		return payResponse(p, pageURL(ctx, g, p)), nil
 	}
-	return map[string]Endpoint{
+	endpoints := map[string]Endpoint{
 		ams.APIPay: decode(sim, ams.APIPay, func(ctx context.Context, m *payment.Merchant, req *ams.PayRequest) (any, error) {
 			return pay(ctx, m, req, nil)
 		}, pay),
@@ -114,6 +114,10 @@ func Endpoints(api *merchantapi.API, sim Simulator) map[string]Endpoint {
 			return consultResponse(amount.Currency, merchantapi.AcceptedBrands(amount.Currency, terminal), g.PublicURL(ctx)), nil
 		}, nil),
 	}
+	for name, ep := range disputeEndpoints(api, sim) {
+		endpoints[name] = ep
+	}
+	return endpoints
 }
 
 // decode reads the body into the API's request type strictly (ams.Decode) and holds every

@@ -90,7 +90,7 @@ func TestTestCardJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	allowed := []string{"cardNo", "brand", "funding", "issuingCountry", "description", "resultCode", "resultStatus",
-		"finalResultCode", "avsResultRaw", "cvvResultRaw", "threeDS", "captureResultCode", "refundResultCode", "source"}
+		"finalResultCode", "avsResultRaw", "cvvResultRaw", "threeDS", "captureResultCode", "refundResultCode", "dispute", "source"}
 	for _, c := range cards {
 		for k := range c {
 			if !slices.Contains(allowed, k) {
