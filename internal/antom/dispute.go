@@ -17,10 +17,11 @@ import (
 func disputeEndpoints(api *merchantapi.API, sim Simulator) map[string]Endpoint {
 	return map[string]Endpoint{
 		ams.APIAcceptDispute: decode(sim, ams.APIAcceptDispute, func(ctx context.Context, m *payment.Merchant, req *ams.AcceptDisputeRequest) (any, error) {
-			if err := require("disputeId", req.DisputeID); err != nil {
-				return nil, err
+			cmd, perr := parseAccept(req)
+			if perr != nil {
+				return nil, perr
 			}
-			d, err := api.RespondDispute(ctx, m, merchantapi.DisputeCommand{DisputeID: req.DisputeID})
+			d, err := api.RespondDispute(ctx, m, cmd)
 			if err != nil {
 				return nil, err
 			}
@@ -38,17 +39,15 @@ func disputeEndpoints(api *merchantapi.API, sim Simulator) map[string]Endpoint {
 			return &ams.SupplyDefenseDocumentResponse{Result: ams.SuccessResult(), DisputeID: d.ID, DisputeResolutionTime: wireTime(d.RespondedAt)}, nil
 		}, nil),
 		ams.APIDownloadDisputeEvidence: decode(sim, ams.APIDownloadDisputeEvidence, func(ctx context.Context, m *payment.Merchant, req *ams.DownloadDisputeEvidenceRequest) (any, error) {
-			if err := require("disputeId", req.DisputeID); err != nil {
-				return nil, err
+			er, perr := parseDownload(req)
+			if perr != nil {
+				return nil, perr
 			}
-			if req.DisputeEvidenceType != ams.DisputeEvidenceTemplate && req.DisputeEvidenceType != ams.DisputeEvidenceFile {
-				return nil, paramError("disputeEvidenceType", "must be DISPUTE_EVIDENCE_TEMPLATE or DISPUTE_EVIDENCE_FILE")
-			}
-			d, err := api.Dispute(ctx, m, req.DisputeID)
+			d, err := api.Dispute(ctx, m, er.DisputeID)
 			if err != nil {
 				return nil, err
 			}
-			if req.DisputeEvidenceType == ams.DisputeEvidenceTemplate {
+			if er.Type == ams.DisputeEvidenceTemplate {
 				return &ams.DownloadDisputeEvidenceResponse{
 					Result: ams.SuccessResult(), DisputeEvidence: base64.StdEncoding.EncodeToString(evidenceTemplate(d)), DisputeEvidenceFormat: "PDF",
 				}, nil
@@ -59,6 +58,31 @@ func disputeEndpoints(api *merchantapi.API, sim Simulator) map[string]Endpoint {
 			return &ams.DownloadDisputeEvidenceResponse{Result: ams.SuccessResult(), DisputeEvidence: d.Evidence, DisputeEvidenceFormat: d.EvidenceFormat}, nil
 		}, nil),
 	}
+}
+
+// parseAccept checks an acceptDispute request. Result codes: PARAM_ILLEGAL.
+func parseAccept(req *ams.AcceptDisputeRequest) (merchantapi.DisputeCommand, *payment.Error) {
+	if err := require("disputeId", req.DisputeID); err != nil {
+		return merchantapi.DisputeCommand{}, err
+	}
+	return merchantapi.DisputeCommand{DisputeID: req.DisputeID}, nil
+}
+
+// evidenceRequest is what downloadDisputeEvidence asks for: the template or the document
+// supplied, of a dispute.
+type evidenceRequest struct {
+	DisputeID, Type string
+}
+
+// parseDownload checks a downloadDisputeEvidence request. Result codes: PARAM_ILLEGAL.
+func parseDownload(req *ams.DownloadDisputeEvidenceRequest) (evidenceRequest, *payment.Error) {
+	if err := require("disputeId", req.DisputeID); err != nil {
+		return evidenceRequest{}, err
+	}
+	if req.DisputeEvidenceType != ams.DisputeEvidenceTemplate && req.DisputeEvidenceType != ams.DisputeEvidenceFile {
+		return evidenceRequest{}, paramError("disputeEvidenceType", "must be DISPUTE_EVIDENCE_TEMPLATE or DISPUTE_EVIDENCE_FILE")
+	}
+	return evidenceRequest{DisputeID: req.DisputeID, Type: req.DisputeEvidenceType}, nil
 }
 
 // parseDefense checks a supplyDefenseDocument request: the document must be standard base64
