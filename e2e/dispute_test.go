@@ -384,3 +384,46 @@ func TestDisputeConcurrentAcceptAndDefend(t *testing.T) {
 		t.Fatalf("%d response notifications stored, want 1", responses)
 	}
 }
+
+// TestDisputeAndRefunds: a dispute is raised for what refunds left of the capture, not at
+// all after a full refund; no refund goes through while it is open or once it is lost; one
+// the buyer withdrew leaves the payment refundable.
+func TestDisputeAndRefunds(t *testing.T) {
+	e := newDisputeEnv(t)
+	ctx := context.Background()
+	partly := e.pay(payReq(disputeWinCard, "USD", 1000))
+	wantResult(t, e.refund(partly.PaymentID, uniq("ref"), "USD", 300).Result, ams.StatusSuccess, ams.CodeSuccess)
+	full := e.pay(payReq(disputeLostCard, "USD", 500))
+	wantResult(t, e.refund(full.PaymentID, uniq("ref"), "USD", 500).Result, ams.StatusSuccess, ams.CodeSuccess)
+	withdrawn := e.pay(payReq(disputeWithdrawnCard, "USD", 800))
+
+	e.advance(sandbox.DisputeDelay)
+	created := e.note(partly.PaymentID, ams.DisputeCreated)
+	if created.DisputeAmount.Value != "700" {
+		t.Fatalf("dispute of a payment refunded 300 of 1000 is for %s", created.DisputeAmount.Value)
+	}
+	other := e.note(withdrawn.PaymentID, ams.DisputeCreated)
+	if _, err := e.app.Sweeper.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if e.count(full.PaymentID, ams.DisputeCreated) != 0 {
+		t.Fatal("a payment refunded in full was disputed")
+	}
+	dropped, err := e.app.Store.DisputeGetByPayment(ctx, full.PaymentID)
+	if err != nil || dropped.Status != payment.DisputeDropped {
+		t.Fatalf("dispute of the refunded payment: %+v, %v", dropped, err)
+	}
+	wantResult(t, e.accept(dropped.ID).Result, ams.StatusFail, ams.CodeParamIllegal)
+
+	wantResult(t, e.refund(partly.PaymentID, uniq("ref"), "USD", 100).Result, ams.StatusFail, ams.CodeOrderStatusInvalid)
+	wantResult(t, e.accept(created.DisputeID).Result, ams.StatusSuccess, ams.CodeSuccess)
+	wantResult(t, e.defend(other.DisputeID, pdfEvidence("refund")).Result, ams.StatusSuccess, ams.CodeSuccess)
+	e.advance(payment.JudgeDelay)
+	e.note(partly.PaymentID, ams.DisputeJudged)
+	e.note(withdrawn.PaymentID, ams.DisputeCancelled)
+	wantResult(t, e.refund(partly.PaymentID, uniq("ref"), "USD", 100).Result, ams.StatusFail, ams.CodeOrderStatusInvalid)
+	wantResult(t, e.refund(withdrawn.PaymentID, uniq("ref"), "USD", 800).Result, ams.StatusSuccess, ams.CodeSuccess)
+	if d := e.stored(created.DisputeID); d.JudgedAmount.Value != 700 {
+		t.Fatalf("lost dispute debits %d, want 700", d.JudgedAmount.Value)
+	}
+}

@@ -72,7 +72,7 @@ func (a *API) Dispute(ctx context.Context, m *payment.Merchant, id string) (*pay
 
 func disputeOf(ctx context.Context, q store.Queries, m *payment.Merchant, id string) (*payment.Dispute, error) {
 	d, err := q.DisputeGet(ctx, id)
-	if err == nil && (d.MerchantID != m.ID || d.Status == payment.DisputeScheduled) {
+	if err == nil && (d.MerchantID != m.ID || d.Hidden()) {
 		return nil, store.ErrNotFound
 	}
 	return d, err
@@ -87,4 +87,21 @@ func (a *API) disputeError(ctx context.Context, op string, err error) error {
 		return errNoDispute
 	}
 	return a.core.InternalError(ctx, op, err)
+}
+
+// checkDisputed refuses a refund of a payment whose dispute holds its funds
+// (payment.Dispute.CheckRefund). It runs in the refund's transaction, after the payment is
+// locked, which the sweeper also locks to raise the dispute: one of the two sees the other.
+func checkDisputed(ctx context.Context, q store.Tx, paymentID string) error {
+	d, err := q.DisputeGetByPayment(ctx, paymentID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return nil
+	case err != nil:
+		return err
+	}
+	if perr := d.CheckRefund(); perr != nil {
+		return perr
+	}
+	return nil
 }

@@ -22,10 +22,12 @@ const (
 // DisputeStatus is where a dispute stands.
 type DisputeStatus string
 
-// Dispute statuses. Only Scheduled is hidden from the merchant: the processor has announced
-// the chargeback but the buyer's bank has not raised it yet.
+// Dispute statuses. Scheduled and Dropped are hidden from the merchant: the processor has
+// announced the chargeback but the buyer's bank has not raised it yet, or never will because
+// the merchant refunded the payment in full first.
 const (
 	DisputeScheduled DisputeStatus = "SCHEDULED"
+	DisputeDropped   DisputeStatus = "DROPPED"
 	// DisputeOpen: raised; the merchant may defend or accept until DefenseDueAt.
 	DisputeOpen DisputeStatus = "OPEN"
 	// DisputeDefended and DisputeAccepted: the merchant responded; the scheme judges at
@@ -108,12 +110,40 @@ type Dispute struct {
 }
 
 // Final says whether the dispute can no longer change.
-func (d *Dispute) Final() bool { return d.Status == DisputeJudged || d.Status == DisputeCancelled }
+func (d *Dispute) Final() bool {
+	return d.Status == DisputeJudged || d.Status == DisputeCancelled || d.Status == DisputeDropped
+}
 
-// Raise opens a scheduled dispute at now, with its defence deadline.
-func (d *Dispute) Raise(now time.Time) {
+// Hidden says whether the merchant cannot see the dispute: it was never raised.
+func (d *Dispute) Hidden() bool { return d.Status == DisputeScheduled || d.Status == DisputeDropped }
+
+// Raise opens a scheduled dispute of p at now, with its defence deadline, for what p still
+// holds of the buyer's money: the captured amount less refunds. A payment refunded in full
+// meanwhile is not disputed: the dispute is dropped, unseen.
+func (d *Dispute) Raise(p *Payment, now time.Time) {
+	if left := p.CapturedValue - p.RefundedValue; left < d.Amount.Value {
+		d.Amount.Value = max(left, 0)
+	}
+	if d.Amount.Value == 0 {
+		d.Status = DisputeDropped
+		d.Schedule()
+		return
+	}
 	d.Status, d.RaisedAt, d.DefenseDueAt = DisputeOpen, now, now.Add(DefenseWindow)
 	d.Schedule()
+}
+
+// CheckRefund says whether the payment of the dispute may be refunded: not while the
+// dispute is open (the disputed funds are frozen until it is judged), nor once the buyer has
+// won it (the chargeback returned the money already). Result codes: ORDER_STATUS_INVALID.
+func (d *Dispute) CheckRefund() *Error {
+	switch {
+	case d.Hidden() || d.Status == DisputeCancelled || d.JudgedResult == JudgedForMerchant:
+		return nil
+	case d.Status == DisputeJudged:
+		return NewError(CodeOrderStatusInvalid, "the payment was charged back to the buyer by a lost dispute and cannot be refunded")
+	}
+	return NewError(CodeOrderStatusInvalid, "the payment is disputed: it can be refunded once the dispute is judged for the merchant or withdrawn")
 }
 
 // Schedule recomputes NextActionAt from the dispute's state; call it before every write.

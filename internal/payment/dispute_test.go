@@ -10,8 +10,15 @@ var raisedAt = time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
 // openDispute is a USD 1.00 dispute raised at raisedAt.
 func openDispute() *Dispute {
 	d := &Dispute{Amount: usd100, Status: DisputeScheduled, RaisedAt: raisedAt}
-	d.Raise(raisedAt)
+	d.Raise(captured(), raisedAt)
 	return d
+}
+
+// captured is the USD 1.00 payment captured in full that disputes are about.
+func captured() *Payment {
+	p := authorized()
+	p.CaptureState, p.CapturedValue = CaptureCaptured, usd100.Value
+	return p
 }
 
 func TestDisputeSchedule(t *testing.T) {
@@ -20,7 +27,7 @@ func TestDisputeSchedule(t *testing.T) {
 	if !d.NextActionAt.Equal(raisedAt) {
 		t.Fatalf("scheduled: next action %s, want the raise time", d.NextActionAt)
 	}
-	d.Raise(raisedAt.Add(time.Minute))
+	d.Raise(captured(), raisedAt.Add(time.Minute))
 	due := raisedAt.Add(time.Minute + DefenseWindow)
 	if !d.DefenseDueAt.Equal(due) || !d.NextActionAt.Equal(due.Add(-DefenseDueAlert)) {
 		t.Fatalf("raised: due %s next %s, want due %s and the alert a day before", d.DefenseDueAt, d.NextActionAt, due)
@@ -124,6 +131,48 @@ func TestEvidenceFormat(t *testing.T) {
 	} {
 		if got := EvidenceFormat([]byte(c.doc)); got != c.want {
 			t.Errorf("EvidenceFormat(%q) = %q, want %q", c.doc, got, c.want)
+		}
+	}
+}
+
+func TestDisputeRaiseAfterRefunds(t *testing.T) {
+	for _, c := range []struct {
+		refunded int64
+		status   DisputeStatus
+		amount   int64
+	}{
+		{0, DisputeOpen, 100},
+		{30, DisputeOpen, 70},
+		{100, DisputeDropped, 0},
+	} {
+		p := captured()
+		p.RefundedValue = c.refunded
+		d := &Dispute{Amount: usd100, Status: DisputeScheduled, RaisedAt: raisedAt}
+		d.Raise(p, raisedAt)
+		if d.Status != c.status || d.Amount.Value != c.amount || (c.status == DisputeDropped) != d.Hidden() || (d.Hidden() && !d.NextActionAt.IsZero()) {
+			t.Errorf("refunded %d: raised %s for %d, next %s; want %s for %d", c.refunded, d.Status, d.Amount.Value, d.NextActionAt, c.status, c.amount)
+		}
+	}
+}
+
+func TestDisputeCheckRefund(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		change func(*Dispute)
+		code   string
+	}{
+		{"scheduled", func(d *Dispute) { d.Status = DisputeScheduled }, ""},
+		{"open", func(*Dispute) {}, CodeOrderStatusInvalid},
+		{"defended", func(d *Dispute) { d.Respond("JVBERi0x", "PDF", raisedAt) }, CodeOrderStatusInvalid},
+		{"accepted", func(d *Dispute) { d.Respond("", "", raisedAt) }, CodeOrderStatusInvalid},
+		{"won", func(d *Dispute) { d.Close(VerdictMerchantWins, raisedAt) }, ""},
+		{"lost", func(d *Dispute) { d.Close(VerdictBuyerWins, raisedAt) }, CodeOrderStatusInvalid},
+		{"withdrawn", func(d *Dispute) { d.Close(VerdictWithdrawn, raisedAt) }, ""},
+	} {
+		d := openDispute()
+		c.change(d)
+		if got := code(d.CheckRefund()); got != c.code {
+			t.Errorf("%s: CheckRefund = %q, want %q", c.name, got, c.code)
 		}
 	}
 }

@@ -112,12 +112,15 @@ type Queries interface {
 	// DisputeGet reads a dispute by id, whoever's it is: callers that answer a merchant check
 	// d.MerchantID (and that it is not scheduled).
 	DisputeGet(ctx context.Context, id string) (*payment.Dispute, error)
+	// DisputeGetByPayment reads the dispute of a payment, whatever its status.
+	DisputeGetByPayment(ctx context.Context, paymentID string) (*payment.Dispute, error)
 	// DisputeUpdate writes d if the stored row still has d.Version, and increments Version.
 	DisputeUpdate(ctx context.Context, d *payment.Dispute) error
 	// DisputeListDue lists the disputes whose NextActionAt has come, oldest first.
 	DisputeListDue(ctx context.Context, w Due) ([]*payment.Dispute, error)
 	// DisputeList lists a merchant's disputes raised or closed in [f.From, f.Until), by
-	// raise time: what a reconciliation report of the period shows (scheduled ones never).
+	// raise time: what a reconciliation report of the period shows (never one that was not
+	// raised: scheduled or dropped).
 	DisputeList(ctx context.Context, f DisputeFilter) ([]*payment.Dispute, error)
 
 	// NotificationInsert stores n. A pending notification without a URL whose merchant has

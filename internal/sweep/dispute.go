@@ -42,8 +42,16 @@ func (s *Sweeper) stepDispute(ctx context.Context, id string) error {
 		var note string
 		switch d.Status {
 		case payment.DisputeScheduled:
-			d.Raise(now)
-			note = payment.DisputeCreatedNote
+			// The payment is locked, as a refund locks it, so that the amount raised and
+			// the refunds agree.
+			p, err := q.PaymentLock(ctx, d.PaymentID)
+			if err != nil {
+				return err
+			}
+			d.Raise(p, now)
+			if !d.Hidden() {
+				note = payment.DisputeCreatedNote
+			}
 		case payment.DisputeOpen:
 			if now.Before(d.DefenseDueAt) {
 				d.Alerted = true

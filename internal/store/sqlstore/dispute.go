@@ -53,11 +53,15 @@ func (q queries) DisputeGet(ctx context.Context, id string) (*payment.Dispute, e
 	return scanDispute(q.queryRow(ctx, `SELECT `+disputeCols+` FROM disputes WHERE id = ?`, id))
 }
 
+func (q queries) DisputeGetByPayment(ctx context.Context, paymentID string) (*payment.Dispute, error) {
+	return scanDispute(q.queryRow(ctx, `SELECT `+disputeCols+` FROM disputes WHERE payment_id = ?`, paymentID))
+}
+
 func (q queries) DisputeUpdate(ctx context.Context, d *payment.Dispute) error {
-	err := q.execOne(ctx, `UPDATE disputes SET status = ?, raised_at = ?, defense_due_at = ?, alerted = ?,
+	err := q.execOne(ctx, `UPDATE disputes SET value = ?, status = ?, raised_at = ?, defense_due_at = ?, alerted = ?,
 		evidence = ?, evidence_format = ?, responded_at = ?, judged_result = ?, accept_reason = ?, judged_value = ?,
 		closed_at = ?, next_action_at = ?, version = version + 1 WHERE id = ? AND version = ?`,
-		d.Status, micros(d.RaisedAt), micros(d.DefenseDueAt), flag(d.Alerted), d.Evidence, d.EvidenceFormat,
+		d.Amount.Value, d.Status, micros(d.RaisedAt), micros(d.DefenseDueAt), flag(d.Alerted), d.Evidence, d.EvidenceFormat,
 		micros(d.RespondedAt), d.JudgedResult, d.AcceptReason, d.JudgedAmount.Value, micros(d.ClosedAt),
 		micros(d.NextActionAt), d.ID, d.Version)
 	if err == nil {
@@ -77,7 +81,7 @@ func (q queries) DisputeListDue(ctx context.Context, w store.Due) ([]*payment.Di
 
 func (q queries) DisputeList(ctx context.Context, f store.DisputeFilter) ([]*payment.Dispute, error) {
 	from, until := micros(f.From), micros(f.Until)
-	rows, err := q.query(ctx, `SELECT `+disputeCols+` FROM disputes WHERE merchant_id = ? AND status <> 'SCHEDULED'
+	rows, err := q.query(ctx, `SELECT `+disputeCols+` FROM disputes WHERE merchant_id = ? AND status NOT IN ('SCHEDULED', 'DROPPED')
 		AND ((raised_at >= ? AND raised_at < ?) OR (closed_at >= ? AND closed_at < ?))
 		ORDER BY raised_at, id`, f.MerchantID, from, until, from, until)
 	if err != nil {

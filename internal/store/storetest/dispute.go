@@ -19,12 +19,17 @@ func newDispute(p *payment.Payment, raised time.Time) *payment.Dispute {
 	return d
 }
 
+// raise opens d as if its payment were captured in full.
+func raise(d *payment.Dispute, at time.Time) {
+	d.Raise(&payment.Payment{CapturedValue: d.Amount.Value}, at)
+}
+
 func testDisputeInsertGet(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	m := addMerchant(t, s)
 	base := now()
 	full := newDispute(addPayment(t, s, m), base)
-	full.Raise(base)
+	raise(full, base)
 	full.Alerted = true
 	full.Respond("JVBERi0xLjQ=", "PDF", base.Add(time.Hour))
 	full.Close(payment.VerdictBuyerWins, base.Add(3*24*time.Hour+7*time.Microsecond))
@@ -43,6 +48,11 @@ func testDisputeInsertGet(t *testing.T, s store.Store) {
 	}
 	_, err := s.DisputeGet(ctx, newID())
 	wantErr(t, err, store.ErrNotFound, "DisputeGet of an unknown id")
+	got, err := s.DisputeGetByPayment(ctx, scheduled.PaymentID)
+	ok(t, err, "DisputeGetByPayment")
+	same(t, "dispute by payment", scheduled, got)
+	_, err = s.DisputeGetByPayment(ctx, addPayment(t, s, m).ID)
+	wantErr(t, err, store.ErrNotFound, "DisputeGetByPayment of an undisputed payment")
 
 	// One dispute per payment.
 	again := newDispute(&payment.Payment{ID: full.PaymentID, MerchantID: m.ID, RequestID: "x", Amount: full.Amount}, base)
@@ -56,7 +66,8 @@ func testDisputeUpdate(t *testing.T, s store.Store) {
 	d := newDispute(addPayment(t, s, m), base)
 	ok(t, s.DisputeInsert(ctx, d), "DisputeInsert")
 	stale := *d
-	d.Raise(base.Add(time.Second))
+	// Raised for what a partial refund left: the amount is written too.
+	d.Raise(&payment.Payment{CapturedValue: d.Amount.Value, RefundedValue: 1}, base.Add(time.Second))
 	ok(t, s.DisputeUpdate(ctx, d), "DisputeUpdate")
 	if d.Version != 2 {
 		t.Errorf("DisputeUpdate: version %d, want 2", d.Version)
@@ -65,7 +76,7 @@ func testDisputeUpdate(t *testing.T, s store.Store) {
 	ok(t, err, "DisputeGet")
 	same(t, "raised dispute", d, got)
 
-	stale.Raise(base.Add(2 * time.Second))
+	raise(&stale, base.Add(2*time.Second))
 	wantErr(t, s.DisputeUpdate(ctx, &stale), store.ErrStale, "DisputeUpdate on a version read before another update")
 	got, err = s.DisputeGet(ctx, d.ID)
 	ok(t, err, "DisputeGet")
@@ -77,7 +88,7 @@ func testDisputeUpdateConcurrent(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	base := now()
 	d := newDispute(addPayment(t, s, addMerchant(t, s)), base)
-	d.Raise(base)
+	raise(d, base)
 	ok(t, s.DisputeInsert(ctx, d), "DisputeInsert")
 	var wg sync.WaitGroup
 	errs := make([]error, 2)
@@ -116,7 +127,7 @@ func testDisputeListDue(t *testing.T, s store.Store) {
 	early := newDispute(addPayment(t, s, m), base.Add(time.Minute))
 	future := newDispute(addPayment(t, s, m), base.Add(48*time.Hour))
 	final := newDispute(addPayment(t, s, m), base)
-	final.Raise(base)
+	raise(final, base)
 	final.Close(payment.VerdictWithdrawn, base)
 	for _, d := range []*payment.Dispute{late, early, future, final} {
 		ok(t, s.DisputeInsert(ctx, d), "DisputeInsert")
@@ -134,18 +145,20 @@ func testDisputeList(t *testing.T, s store.Store) {
 	m, other := addMerchant(t, s), addMerchant(t, s)
 	day := time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC)
 	raisedIn := newDispute(addPayment(t, s, m), day.Add(time.Hour))
-	raisedIn.Raise(raisedIn.RaisedAt)
+	raise(raisedIn, raisedIn.RaisedAt)
 	lostIn := newDispute(addPayment(t, s, m), day.Add(-5*24*time.Hour))
-	lostIn.Raise(lostIn.RaisedAt)
+	raise(lostIn, lostIn.RaisedAt)
 	lostIn.Close(payment.VerdictBuyerWins, day.Add(2*time.Hour))
 	before := newDispute(addPayment(t, s, m), day.Add(-time.Hour))
-	before.Raise(before.RaisedAt)
+	raise(before, before.RaisedAt)
 	after := newDispute(addPayment(t, s, m), day.Add(24*time.Hour))
-	after.Raise(after.RaisedAt)
+	raise(after, after.RaisedAt)
 	scheduled := newDispute(addPayment(t, s, m), day.Add(3*time.Hour))
+	dropped := newDispute(addPayment(t, s, m), day.Add(4*time.Hour))
+	dropped.Raise(&payment.Payment{CapturedValue: dropped.Amount.Value, RefundedValue: dropped.Amount.Value}, dropped.RaisedAt)
 	others := newDispute(addPayment(t, s, other), day.Add(time.Hour))
-	others.Raise(others.RaisedAt)
-	for _, d := range []*payment.Dispute{raisedIn, lostIn, before, after, scheduled, others} {
+	raise(others, others.RaisedAt)
+	for _, d := range []*payment.Dispute{raisedIn, lostIn, before, after, scheduled, dropped, others} {
 		ok(t, s.DisputeInsert(ctx, d), "DisputeInsert")
 	}
 	got, err := s.DisputeList(ctx, store.DisputeFilter{MerchantID: m.ID, From: day, Until: day.Add(24 * time.Hour)})

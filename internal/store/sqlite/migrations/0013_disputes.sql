@@ -1,5 +1,6 @@
 -- Disputes (chargebacks) of captured payments, one per payment. A SCHEDULED row is a
--- chargeback the processor announced that is not raised yet: hidden from the merchant.
+-- chargeback the processor announced that is not raised yet, a DROPPED one was never raised
+-- (the payment was refunded in full first): both are hidden from the merchant.
 -- judged_value is what a lost dispute debits the merchant, in the payment's currency: the
 -- reconciliation report reads it. Times are Unix microseconds; 0 means "not set".
 CREATE TABLE disputes (
