@@ -302,6 +302,10 @@ func TestDisputeRefusals(t *testing.T) {
 	wantResult(t, e.defend(id, "not base64!").Result, ams.StatusFail, ams.CodeParamIllegal)
 	wantResult(t, e.defend(id, base64.StdEncoding.EncodeToString([]byte("plain text"))).Result, ams.StatusFail, ams.CodeParamIllegal)
 	wantResult(t, e.defend(id, "").Result, ams.StatusFail, ams.CodeParamIllegal)
+	// The error-scenario simulation forces the dispute APIs' documented codes too; a refused
+	// call changes nothing.
+	e.simulate(0, "add", "--merchant", e.app.SandboxClient.ClientID, "--api", ams.APISupplyDefenseDocument, "--result-code", "DEFENSE_EXCEED_LIMIT", "--times", "1")
+	wantResult(t, e.defend(id, pdfEvidence("forced")).Result, ams.StatusFail, "DEFENSE_EXCEED_LIMIT")
 	if d := e.stored(id); d.Status != payment.DisputeOpen {
 		t.Fatalf("refused calls moved the dispute to %s", d.Status)
 	}
