@@ -109,11 +109,6 @@ type Dispute struct {
 	Version      int64
 }
 
-// Final says whether the dispute can no longer change.
-func (d *Dispute) Final() bool {
-	return d.Status == DisputeJudged || d.Status == DisputeCancelled || d.Status == DisputeDropped
-}
-
 // Hidden says whether the merchant cannot see the dispute: it was never raised.
 func (d *Dispute) Hidden() bool { return d.Status == DisputeScheduled || d.Status == DisputeDropped }
 
