@@ -97,3 +97,36 @@ func (c *Client) InquireExchangeRate(ctx context.Context, req *ams.InquireExchan
 	}
 	return &resp, nil
 }
+
+// AcceptDispute calls acceptDispute: the merchant takes the liability for the dispute, which
+// is then judged ACCEPT_BY_MERCHANT. resp.DisputeResolutionTime is when it was accepted.
+// Result codes besides SUCCESS: PARAM_ILLEGAL (no such dispute), REPEAT_REQUEST (already
+// defended), TIME_EXCEEDS_LIMIT (past defenseDueTime, or over).
+func (c *Client) AcceptDispute(ctx context.Context, req *ams.AcceptDisputeRequest) (*ams.AcceptDisputeResponse, error) {
+	var resp ams.AcceptDisputeResponse
+	if err := c.Call(ctx, ams.APIAcceptDispute, req, &resp); err != nil {
+		return nil, err
+	}
+	return &resp, nil
+}
+
+// SupplyDefenseDocument calls supplyDefenseDocument with the defence document in base64
+// (PDF, Word, ZIP or JPG). Sending the same document again answers SUCCESS as the first
+// time; another one, or a defence after acceptDispute, REPEAT_REQUEST.
+func (c *Client) SupplyDefenseDocument(ctx context.Context, req *ams.SupplyDefenseDocumentRequest) (*ams.SupplyDefenseDocumentResponse, error) {
+	var resp ams.SupplyDefenseDocumentResponse
+	if err := c.Call(ctx, ams.APISupplyDefenseDocument, req, &resp); err != nil {
+		return nil, err
+	}
+	return &resp, nil
+}
+
+// DownloadDisputeEvidence calls downloadDisputeEvidence: the pre-filled template
+// (DISPUTE_EVIDENCE_TEMPLATE) or the document supplied (DISPUTE_EVIDENCE_FILE), in base64.
+func (c *Client) DownloadDisputeEvidence(ctx context.Context, req *ams.DownloadDisputeEvidenceRequest) (*ams.DownloadDisputeEvidenceResponse, error) {
+	var resp ams.DownloadDisputeEvidenceResponse
+	if err := c.Call(ctx, ams.APIDownloadDisputeEvidence, req, &resp); err != nil {
+		return nil, err
+	}
+	return &resp, nil
+}

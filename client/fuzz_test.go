@@ -36,6 +36,8 @@ func FuzzNotification(f *testing.F) {
 		{`{"notifyType":"PAYMENT_RESULT","NOTIFYTYPE":"REFUND_RESULT"}`, "/notify", "", "M", "t", "", true},
 		{`{"notifyType":"PAYMENT_RESULT","paymentAmount":{"value":1000}}`, "/notify", "", "M", "t", "signature=%ZZ", false},
 		{`{"notifyType":"REFUND_RESULT","refundId":"a\u0000"}`, "/notify", "", "M", "t", "", false},
+		{`{"disputeId":"D-1","paymentId":"P-1","paymentRequestId":"R-1","disputeNotificationType":"DISPUTE_JUDGED","disputeJudgedAmount":{"currency":"USD","value":"0"},"disputeJudgedResult":"ACCEPT_BY_CUSTOMER"}`, "/notify", "", "M", "t", "", true},
+		{`{"notifyType":"","disputeNotificationType":"DISPUTE_CREATED","disputeAmount":{"currency":"EUR","value":1000}}`, "/notify", "", "M", "t", "", false},
 		{`[]`, "/", "", "", "", "", false},
 		{``, "", "", "", "", "", true},
 	} {
@@ -85,6 +87,20 @@ func checkParse(t *testing.T, body []byte) {
 		var fe *ams.FieldError
 		if !errors.As(err, &fe) {
 			t.Fatalf("ParseNotification(%q): error %v does not wrap an *ams.FieldError", body, err)
+		}
+		return
+	}
+	if n.Dispute != nil {
+		// notifyDispute: no notifyType, its type is disputeNotificationType, nothing else set.
+		if n.Type == "" || n.Type != n.Dispute.DisputeNotificationType || n.Payment != nil || n.Capture != nil || n.Refund != nil {
+			t.Fatalf("ParseNotification(%q): dispute notification with type %q: %+v", body, n.Type, n)
+		}
+		again, err := json.Marshal(n.Dispute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if back, err := ParseNotification(again); err != nil || !reflect.DeepEqual(back.Dispute, n.Dispute) {
+			t.Fatalf("ParseNotification(%q) = %+v, which encodes as %s and parses back as %+v, %v", body, n.Dispute, again, back.Dispute, err)
 		}
 		return
 	}

@@ -19,10 +19,13 @@ const DefaultMaxNotificationBytes = 1 << 20
 
 // Notification is a verified notification from the gateway. Exactly one of Payment,
 // Capture and Refund is set for the notify types PAYMENT_RESULT, CAPTURE_RESULT and
-// REFUND_RESULT; for any other type none is set and the merchant reads Body.
+// REFUND_RESULT, and Dispute for notifyDispute, whose body has no notifyType (Type is then
+// its disputeNotificationType: DISPUTE_CREATED, DISPUTE_JUDGED, ...); for any other type none
+// is set and the merchant reads Body.
 //
 // The gateway retries until it is acknowledged, so the same notification can arrive more
-// than once: handle it idempotently (by paymentId, captureId, refundId).
+// than once: handle it idempotently (by paymentId, captureId, refundId, or disputeId and
+// disputeNotificationType).
 type Notification struct {
 	// Type is the notifyType of the body.
 	Type string
@@ -32,6 +35,8 @@ type Notification struct {
 	Capture *ams.CaptureNotification
 	// Refund is set for REFUND_RESULT.
 	Refund *ams.RefundNotification
+	// Dispute is set for notifyDispute.
+	Dispute *ams.DisputeNotification
 	// ClientID and RequestTime are the Client-Id and Request-Time headers (set by
 	// NotificationHandler; empty from ParseNotification).
 	ClientID    string
@@ -45,25 +50,32 @@ type Notification struct {
 func ParseNotification(body []byte) (Notification, error) {
 	n := Notification{Body: body}
 	var head struct {
-		NotifyType string `json:"notifyType"`
+		NotifyType              string `json:"notifyType"`
+		DisputeNotificationType string `json:"disputeNotificationType"`
 	}
 	if err := ams.Decode(body, &head); err != nil {
 		return n, fmt.Errorf("client: notification: %w", err)
 	}
 	n.Type = head.NotifyType
 	var err error
-	switch n.Type {
-	case ams.NotifyPaymentResult:
+	switch {
+	case n.Type == "" && head.DisputeNotificationType != "":
+		n.Type = head.DisputeNotificationType
+		var d ams.DisputeNotification
+		if err = ams.Decode(body, &d); err == nil {
+			n.Dispute = &d
+		}
+	case n.Type == ams.NotifyPaymentResult:
 		var p ams.PaymentNotification
 		if err = ams.Decode(body, &p); err == nil {
 			n.Payment = &p
 		}
-	case ams.NotifyCaptureResult:
+	case n.Type == ams.NotifyCaptureResult:
 		var c ams.CaptureNotification
 		if err = ams.Decode(body, &c); err == nil {
 			n.Capture = &c
 		}
-	case ams.NotifyRefundResult:
+	case n.Type == ams.NotifyRefundResult:
 		var r ams.RefundNotification
 		if err = ams.Decode(body, &r); err == nil {
 			n.Refund = &r

@@ -351,6 +351,19 @@ func TestParseNotification(t *testing.T) {
 	if !errors.As(err, &fe) || fe.Field != "refundAmount" {
 		t.Fatalf("err = %v, want FieldError for refundAmount", err)
 	}
+
+	// notifyDispute has no notifyType: Antom's sample body, as its docs give it.
+	n, err = client.ParseNotification([]byte(`{"disputeAmount":{"currency":"EUR","value":"1000"},"disputeId":"2022092125013101157301040000",
+		"disputeNotificationType":"DISPUTE_CREATED","defenseDueTime":"2023-09-20T23:41:32-07:00","disputeTime":"2022-09-20T23:41:32-07:00",
+		"disputeReasonCode":"4853","disputeSource":"Mastercard","paymentId":"2022092315401080010018880000","paymentRequestId":"requestId_12345"}`))
+	if err != nil || n.Type != ams.DisputeCreated || n.Dispute == nil || n.Dispute.DisputeID != "2022092125013101157301040000" ||
+		n.Dispute.DisputeAmount.Value != "1000" || n.Dispute.DefenseDueTime == "" || n.Payment != nil {
+		t.Fatalf("dispute notification: %+v, %v", n, err)
+	}
+	_, err = client.ParseNotification([]byte(`{"disputeNotificationType":"DISPUTE_JUDGED","disputeJudgedAmount":"5"}`))
+	if !errors.As(err, &fe) || fe.Field != "disputeJudgedAmount" {
+		t.Fatalf("err = %v, want FieldError for disputeJudgedAmount", err)
+	}
 }
 
 // TestClientNotificationHandlerOverHTTP runs the handler in a real server and posts to it

@@ -136,6 +136,9 @@ func Endpoints(api *merchantapi.API, sim Simulator) map[string]Endpoint {
 			return exchangeRateResponse(quotes), nil
 		}, nil)
 	}
+	for name, ep := range disputeEndpoints(api, sim) {
+		eps[name] = ep
+	}
 	return eps
 }
 

@@ -45,6 +45,15 @@ var commandParsers = map[string]Endpoint{
 		amount, terminal, perr := parseConsult(r)
 		return answer(consultCommand{Amount: amount, TerminalType: terminal}, perr)
 	}, nil),
+	ams.APIAcceptDispute: decode(nil, "", func(_ context.Context, _ *payment.Merchant, r *ams.AcceptDisputeRequest) (any, error) {
+		return answer(parseAccept(r))
+	}, nil),
+	ams.APISupplyDefenseDocument: decode(nil, "", func(_ context.Context, _ *payment.Merchant, r *ams.SupplyDefenseDocumentRequest) (any, error) {
+		return answer(parseDefense(r))
+	}, nil),
+	ams.APIDownloadDisputeEvidence: decode(nil, "", func(_ context.Context, _ *payment.Merchant, r *ams.DownloadDisputeEvidenceRequest) (any, error) {
+		return answer(parseDownload(r))
+	}, nil),
 }
 
 // consultCommand is what consult hands on (it has no use case command of its own).
@@ -112,6 +121,11 @@ var commandRules = map[string]map[string]commandRule{
 		"Reason": {max: 256, multiline: true}, "NotifyURL": {max: 1024},
 	},
 	"consultCommand": {"Amount.Currency": currencyRule, "TerminalType": terminalRule},
+	"DisputeCommand": {
+		"DisputeID": {max: 64}, "Evidence": {max: 1000000, pattern: regexp.MustCompile(`^[A-Za-z0-9+/]*=*$`)},
+		"EvidenceFormat": {max: 4, pattern: regexp.MustCompile(`^(PDF|WORD|ZIP|JPG)$`)},
+	},
+	"evidenceRequest": {"DisputeID": {max: 64}, "Type": {max: 64, pattern: regexp.MustCompile(`^DISPUTE_EVIDENCE_(TEMPLATE|FILE)$`)}},
 }
 
 func merged(a, b map[string]commandRule) map[string]commandRule {
@@ -127,14 +141,17 @@ func merged(a, b map[string]commandRule) map[string]commandRule {
 
 // resultCodes are the codes an API may answer before its use case runs.
 var resultCodes = map[string]map[string]bool{
-	ams.APIPay:                  {payment.CodeParamIllegal: true, payment.CodeCurrencyNotSupport: true, payment.CodeSelectedCardBrandUnavailable: true},
-	ams.APICreatePaymentSession: {payment.CodeParamIllegal: true, payment.CodeCurrencyNotSupport: true, payment.CodeSelectedCardBrandUnavailable: true},
-	ams.APIInquiryPayment:       {payment.CodeParamIllegal: true},
-	ams.APICapture:              {payment.CodeParamIllegal: true, payment.CodeCurrencyNotSupport: true},
-	ams.APICancel:               {payment.CodeParamIllegal: true},
-	ams.APIRefund:               {payment.CodeParamIllegal: true, payment.CodeCurrencyNotSupport: true},
-	ams.APIInquiryRefund:        {payment.CodeParamIllegal: true},
-	ams.APIConsult:              {payment.CodeParamIllegal: true, payment.CodeCurrencyNotSupport: true},
+	ams.APIPay:                     {payment.CodeParamIllegal: true, payment.CodeCurrencyNotSupport: true, payment.CodeSelectedCardBrandUnavailable: true},
+	ams.APICreatePaymentSession:    {payment.CodeParamIllegal: true, payment.CodeCurrencyNotSupport: true, payment.CodeSelectedCardBrandUnavailable: true},
+	ams.APIInquiryPayment:          {payment.CodeParamIllegal: true},
+	ams.APICapture:                 {payment.CodeParamIllegal: true, payment.CodeCurrencyNotSupport: true},
+	ams.APICancel:                  {payment.CodeParamIllegal: true},
+	ams.APIRefund:                  {payment.CodeParamIllegal: true, payment.CodeCurrencyNotSupport: true},
+	ams.APIInquiryRefund:           {payment.CodeParamIllegal: true},
+	ams.APIConsult:                 {payment.CodeParamIllegal: true, payment.CodeCurrencyNotSupport: true},
+	ams.APIAcceptDispute:           {payment.CodeParamIllegal: true},
+	ams.APISupplyDefenseDocument:   {payment.CodeParamIllegal: true},
+	ams.APIDownloadDisputeEvidence: {payment.CodeParamIllegal: true},
 }
 
 // namesField: a PARAM_ILLEGAL message is the field's JSON path (which holds whatever keys the
@@ -170,6 +187,13 @@ func FuzzAPIRequest(f *testing.F) {
 		`{"paymentMethod":{"paymentMethodType":"CARD","paymentMethodMetaData":"{\"cardNo\":\"4054695723100768\"}"}}`,
 		`{"paymentId":"a\u0000","paymentRequestId":"\t"}`,
 		`{"a":{"$ref":"$.b"},"b":{"paymentId":"P"},"paymentId":{"$ref":"$.b.paymentId"}}`,
+		`{"disputeId":"2022092125013101157301049999"}`,
+		`{"disputeId":"D1","disputeEvidence":"JVBERi0xLjQKJSVFT0YK"}`,
+		`{"disputeId":"D1","disputeEvidence":"UEsDBHdvcmQv"}`,
+		`{"disputeId":"D1","disputeEvidence":"/9j/4AAQ"}`,
+		`{"disputeId":"D1","disputeEvidence":"JVBERi0x\nLjQ="}`,
+		`{"disputeId":"D1","disputeEvidenceType":"DISPUTE_EVIDENCE_TEMPLATE"}`,
+		`{"disputeId":"D1","disputeEvidenceType":"DISPUTE_EVIDENCE_FILE"}`,
 		`null`, `[]`, ``, "\xff",
 	} {
 		f.Add([]byte(s))

@@ -56,10 +56,13 @@ var textRules = map[string]map[string]textRule{
 		"refundRequestId": {max: 64}, "paymentId": {max: 64}, "referenceRefundId": {max: 64}, "refundReason": {max: 256, freeText: true},
 		"refundNotifyUrl": {max: 1024}, "captureId": {max: 64}, "metadata": {max: 64, freeText: true},
 	},
-	"CurrencyPair":               {"sellCurrency": {max: 3}, "buyCurrency": {max: 3}},
-	"InquireExchangeRateRequest": {"merchantAccountId": {max: 32}, "paymentCurrency": {max: 3}, "sellCurrency": {max: 3}, "buyCurrency": {max: 3}, "productCode": {max: 32}, "rateType": {max: 32}},
-	"InquiryRefundRequest":       {"refundRequestId": {max: 64}, "refundId": {max: 64}, "merchantAccountId": {max: 32}},
-	"ConsultRequest":             {"merchantRegion": {max: 2}, "merchantAccountId": {max: 32}, "userRegion": {max: 2}, "allowedPaymentMethodRegions": {max: 6}},
+	"CurrencyPair":                   {"sellCurrency": {max: 3}, "buyCurrency": {max: 3}},
+	"InquireExchangeRateRequest":     {"merchantAccountId": {max: 32}, "paymentCurrency": {max: 3}, "sellCurrency": {max: 3}, "buyCurrency": {max: 3}, "productCode": {max: 32}, "rateType": {max: 32}},
+	"InquiryRefundRequest":           {"refundRequestId": {max: 64}, "refundId": {max: 64}, "merchantAccountId": {max: 32}},
+	"AcceptDisputeRequest":           {"disputeId": {max: 64}},
+	"SupplyDefenseDocumentRequest":   {"disputeId": {max: 64}, "disputeEvidence": {max: payment.EvidenceLimit}},
+	"DownloadDisputeEvidenceRequest": {"disputeId": {max: 64}, "disputeEvidenceType": {max: 64}},
+	"ConsultRequest":                 {"merchantRegion": {max: 2}, "merchantAccountId": {max: 32}, "userRegion": {max: 2}, "allowedPaymentMethodRegions": {max: 6}},
 }
 
 // checkText holds every string field of v, a decoded request or part of one at path, to its

@@ -146,7 +146,7 @@ func (c *Core) applyAuth(ctx context.Context, q store.Tx, p *payment.Payment, th
 		if capture.Status == payment.Processing {
 			return nil
 		}
-		return c.NotifyCapture(ctx, q, p, capture, now)
+		return c.notifyCaptured(ctx, q, p, capture, now)
 	}
 	return nil
 }

@@ -70,7 +70,7 @@ func (c *Core) finishCapture(ctx context.Context, capture *payment.Capture, res 
 		if err := q.PaymentUpdate(ctx, p); err != nil {
 			return err
 		}
-		return c.NotifyCapture(ctx, q, p, capture, now)
+		return c.notifyCaptured(ctx, q, p, capture, now)
 	})
 	if err != nil {
 		return c.InternalError(ctx, "record capture", err)

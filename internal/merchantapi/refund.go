@@ -36,6 +36,9 @@ func (a *API) Refund(ctx context.Context, m *payment.Merchant, cmd RefundCommand
 		if perr := p.CheckRefund(amount, now); perr != nil {
 			return perr
 		}
+		if err := checkDisputed(ctx, q, p.ID); err != nil {
+			return err
+		}
 		// Reserve the amount now so that concurrent refunds cannot exceed the capture.
 		p.RefundedValue += amount.Value
 		p.UpdatedAt = now

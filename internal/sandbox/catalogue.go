@@ -49,6 +49,10 @@ type TestCard struct {
 	// Installments, when set, is the installment offer of the card's issuer: it belongs to
 	// the BIN (the first six digits), as real issuers' plans do.
 	Installments *InstallmentOffer `json:"installments,omitempty"`
+	// Dispute is how a captured payment of the card is disputed: "defendable" (won with a
+	// defence), "lost" (lost whatever the merchant does) or "withdrawn" (the buyer withdraws);
+	// "" for a card that is never disputed.
+	Dispute string `json:"dispute,omitempty"`
 	// Source is "antom" for the cards Antom publishes for its own sandbox (they behave as
 	// there), "cashier" for the ones added here.
 	Source string `json:"source"`
@@ -277,6 +281,16 @@ var catalogue = withStatus([]TestCard{
 		Description: "Approved, but every capture fails."},
 	{kind: "reffail", CardNo: "4000000000005126", Brand: "VISA", Funding: "CREDIT", IssuingCountry: "US", ResultCode: codeSuccess, RefundResultCode: codeProcessFail, Source: "cashier",
 		Description: "Approved and captured, but every refund fails."},
+
+	// After the capture: disputed DisputeDelay after it (docs/test-cards.md, "Disputes").
+	{kind: "dspwin", CardNo: "4000000000000259", Brand: "VISA", Funding: "CREDIT", IssuingCountry: "US", ResultCode: codeSuccess, Dispute: disputeDefendable, Source: "cashier",
+		Description: "Disputed as fraud (10.4) a day after capture: won with a defence, lost if accepted or left unanswered."},
+	{kind: "dspmcwin", CardNo: "5100000000000198", Brand: "MASTERCARD", Funding: "CREDIT", IssuingCountry: "US", ResultCode: codeSuccess, Dispute: disputeDefendable, Source: "cashier",
+		Description: "Disputed (4853, cardholder dispute) a day after capture: won with a defence, lost if accepted or left unanswered."},
+	{kind: "dsplost", CardNo: "4000000000002685", Brand: "VISA", Funding: "CREDIT", IssuingCountry: "US", ResultCode: codeSuccess, Dispute: disputeLost, Source: "cashier",
+		Description: "Disputed as not received (13.1) a day after capture: lost whatever the merchant does."},
+	{kind: "dspwithdrawn", CardNo: "4000000000001976", Brand: "VISA", Funding: "CREDIT", IssuingCountry: "US", ResultCode: codeSuccess, Dispute: disputeWithdrawn, Source: "cashier",
+		Description: "Disputed as not as described (13.3) a day after capture: the buyer withdraws it (DISPUTE_CANCELLED) unless the merchant accepted it."},
 })
 
 // scenarios are the rules that do not belong to one card. The dates are chosen to stay

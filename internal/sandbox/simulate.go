@@ -79,7 +79,14 @@ var apiCodes = map[string][]string{
 	ams.APIConsult:       codes(commonCodes),
 	// The codes inquireExchangeRate answers itself (docs/reconciliation.md).
 	ams.APIInquireExchangeRate: codes(commonCodes, []string{"CURRENCY_NOT_SUPPORT", "SETTLE_CONTRACT_NOT_MATCH"}),
+	// The dispute APIs' tables (docs.antom.com/ac/ams/accept, supply_evidence, download).
+	ams.APIAcceptDispute:           codes(commonCodes, []string{"REPEAT_REQUEST", "TIME_EXCEEDS_LIMIT"}),
+	ams.APISupplyDefenseDocument:   codes(commonCodes, []string{"DEFENSE_EXCEED_LIMIT", "REPEAT_REQUEST", "TIME_EXCEEDS_LIMIT"}),
+	ams.APIDownloadDisputeEvidence: codes(commonCodes),
 }
+
+// unmatched are the APIs whose calls carry neither a request id nor an amount to match.
+var unmatched = []string{ams.APIConsult, ams.APIInquireExchangeRate, ams.APIAcceptDispute, ams.APISupplyDefenseDocument, ams.APIDownloadDisputeEvidence}
 
 // codes is the sorted union of lists.
 func codes(lists ...[]string) []string {
@@ -119,11 +126,11 @@ func (r Rule) Check() error {
 		return errors.New("times must be 0 (until cleared) or more")
 	case len(r.RequestID) > 64:
 		return errors.New("requestId is longer than 64 characters, which no request id is")
-	case r.RequestID != "" && (r.API == ams.APIConsult || r.API == ams.APIInquireExchangeRate):
+	case r.RequestID != "" && slices.Contains(unmatched, r.API):
 		return fmt.Errorf("requestId: %s carries no request id to match", r.API)
 	}
 	if r.Amount.Currency != "" {
-		if r.API == ams.APIInquiryPayment || r.API == ams.APICancel || r.API == ams.APIInquiryRefund || r.API == ams.APIInquireExchangeRate {
+		if r.API == ams.APIInquiryPayment || r.API == ams.APICancel || r.API == ams.APIInquiryRefund || (r.API != ams.APIConsult && slices.Contains(unmatched, r.API)) {
 			return fmt.Errorf("amount: %s carries no amount to match", r.API)
 		}
 		if _, ok := ams.CurrencyExponent(r.Amount.Currency); !ok {

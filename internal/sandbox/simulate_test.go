@@ -39,6 +39,11 @@ func TestRuleCheck(t *testing.T) {
 		{Rule{API: "inquireExchangeRate", ResultCode: "DO_NOT_HONOR"}, "not a result code Antom documents for inquireExchangeRate"},
 		{Rule{API: "inquireExchangeRate", ResultCode: "PROCESS_FAIL", Amount: usd}, "inquireExchangeRate carries no amount"},
 		{Rule{API: "inquiryPayment", ResultCode: "ORDER_NOT_EXIST", Amount: usd}, "inquiryPayment carries no amount"},
+		{Rule{API: "acceptDispute", ResultCode: "TIME_EXCEEDS_LIMIT"}, ""},
+		{Rule{API: "supplyDefenseDocument", ResultCode: "DEFENSE_EXCEED_LIMIT", Times: 1}, ""},
+		{Rule{API: "acceptDispute", ResultCode: "DEFENSE_EXCEED_LIMIT"}, "documents for acceptDispute"},
+		{Rule{API: "downloadDisputeEvidence", ResultCode: "PARAM_ILLEGAL", RequestID: "x"}, "downloadDisputeEvidence carries no request id"},
+		{Rule{API: "supplyDefenseDocument", ResultCode: "REPEAT_REQUEST", Amount: usd}, "supplyDefenseDocument carries no amount"},
 		{Rule{API: "pay", ResultCode: "DO_NOT_HONOR", Amount: payment.Amount{Currency: "XYZ", Value: 1}}, "not an ISO 4217 currency"},
 		{Rule{API: "pay", ResultCode: "DO_NOT_HONOR", Amount: payment.Amount{Currency: "USD"}}, "positive number of minor units"},
 	} {

@@ -110,6 +110,22 @@ type Queries interface {
 	// w.Until, oldest first: refunds whose issuer never answered.
 	RefundListProcessing(ctx context.Context, w Due) ([]*payment.Refund, error)
 
+	// DisputeInsert writes a dispute; ErrConflict when its payment has one already.
+	DisputeInsert(ctx context.Context, d *payment.Dispute) error
+	// DisputeGet reads a dispute by id, whoever's it is: callers that answer a merchant check
+	// d.MerchantID (and that it is not scheduled).
+	DisputeGet(ctx context.Context, id string) (*payment.Dispute, error)
+	// DisputeGetByPayment reads the dispute of a payment, whatever its status.
+	DisputeGetByPayment(ctx context.Context, paymentID string) (*payment.Dispute, error)
+	// DisputeUpdate writes d if the stored row still has d.Version, and increments Version.
+	DisputeUpdate(ctx context.Context, d *payment.Dispute) error
+	// DisputeListDue lists the disputes whose NextActionAt has come, oldest first.
+	DisputeListDue(ctx context.Context, w Due) ([]*payment.Dispute, error)
+	// DisputeList lists a merchant's disputes raised or closed in [f.From, f.Until), by
+	// raise time: what a reconciliation report of the period shows (never one that was not
+	// raised: scheduled or dropped).
+	DisputeList(ctx context.Context, f DisputeFilter) ([]*payment.Dispute, error)
+
 	// NotificationInsert stores n. A pending notification without a URL whose merchant has
 	// no notify URL either is stored UNDELIVERABLE instead (n.Status says so afterwards),
 	// decided in the insert itself under a share lock of the merchant's row, so that a
@@ -268,4 +284,10 @@ type NotificationFilter struct {
 	PaymentID  string // "" for all
 	FailedOnly bool   // FAILED and UNDELIVERABLE: what the merchant will not get unless resent
 	Limit      int    // 0 for 100
+}
+
+// DisputeFilter narrows DisputeList to one merchant and a period.
+type DisputeFilter struct {
+	MerchantID  string
+	From, Until time.Time
 }

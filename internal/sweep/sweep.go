@@ -1,5 +1,5 @@
 // Package sweep is the work time decides: expiry, the 7-day release of uncaptured
-// authorizations, and asking the issuer again about authorizations no request is waiting
+// authorizations, the steps of disputes (raise, defence deadline, judgement), and asking the issuer again about authorizations no request is waiting
 // for: pending ones, and those a crash left in flight.
 package sweep
 
@@ -69,6 +69,9 @@ func (s *Sweeper) Sweep(ctx context.Context) (int, error) {
 		if err := s.sweepPayment(ctx, p); err != nil {
 			s.core.Log.ErrorContext(ctx, "sweep payment failed", "payment", p.ID, "err", err)
 		}
+	}
+	if err := s.sweepDisputes(ctx); err != nil {
+		return len(due), err
 	}
 	// Refunds the issuer did not answer are asked again, once a minute at most.
 	now := s.core.Now()

@@ -64,6 +64,12 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"RefundListByPayment", testRefundListByPayment},
 		{"RefundListProcessing", testRefundListProcessing},
 
+		{"DisputeInsertGet", testDisputeInsertGet},
+		{"DisputeUpdate", testDisputeUpdate},
+		{"DisputeUpdateConcurrent", testDisputeUpdateConcurrent},
+		{"DisputeListDue", testDisputeListDue},
+		{"DisputeList", testDisputeList},
+
 		{"NotificationInsertList", testNotificationInsertList},
 		{"NotificationGet", testNotificationGet},
 		{"NotificationList", testNotificationList},

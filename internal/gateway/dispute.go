@@ -1,0 +1,43 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/cashierpay/cashier/internal/payment"
+	"github.com/cashierpay/cashier/internal/store"
+)
+
+// notifyCaptured writes notifyCapture for a capture of p that is final and, when it
+// succeeded and the processor announces a chargeback of the payment, schedules the dispute,
+// in the transaction of q.
+func (c *Core) notifyCaptured(ctx context.Context, q store.Tx, p *payment.Payment, capture *payment.Capture, now time.Time) error {
+	if err := c.NotifyCapture(ctx, q, p, capture, now); err != nil {
+		return err
+	}
+	if capture.Status != payment.Success || c.Disputes == nil {
+		return nil
+	}
+	cb, ok := c.Disputes.Chargeback(p.IssuerRef, now)
+	if !ok {
+		return nil
+	}
+	d := &payment.Dispute{
+		ID: NewID(), PaymentID: p.ID, MerchantID: p.MerchantID, PaymentRequestID: p.RequestID, Amount: capture.Amount,
+		ReasonCode: cb.ReasonCode, ReasonMsg: cb.ReasonMsg, Source: cb.Source, IssuerRef: cb.Ref,
+		Status: payment.DisputeScheduled, RaisedAt: cb.RaiseAt.UTC().Truncate(time.Microsecond),
+	}
+	d.Schedule()
+	if err := q.DisputeInsert(ctx, d); err != nil && !errors.Is(err, store.ErrConflict) {
+		return err
+	}
+	return nil
+}
+
+// NotifyDispute writes notifyDispute of type note for d in the transaction of q. It goes to
+// the merchant's notify URL: Antom sends dispute notifications to the address configured
+// for the merchant, not to a request's paymentNotifyUrl.
+func (c *Core) NotifyDispute(ctx context.Context, q store.Tx, d *payment.Dispute, note string, now time.Time) error {
+	return c.notify(ctx, q, d.MerchantID, d.PaymentID, payment.NotifyDispute, "", now, func() ([]byte, error) { return c.bodies.Dispute(d, note) })
+}
