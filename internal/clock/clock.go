@@ -28,21 +28,35 @@ func (Real) Now() time.Time { return time.Now() }
 func (Real) Changed() <-chan struct{} { return never }
 
 // Test is a clock that runs at wall-clock speed from an offset that Advance increases.
-// Time keeps flowing between advances so that timeouts and tickers still behave.
+// Time keeps flowing between advances so that timeouts and tickers still behave, unless the
+// clock was made stopped (NewStopped).
 type Test struct {
 	mu      sync.Mutex
 	offset  time.Duration
 	changed chan struct{}
+	stopped time.Time // set: the clock stands at stopped+offset instead of flowing
 }
 
 // NewTest returns a test clock that starts at the wall clock.
 func NewTest() *Test { return &Test{changed: make(chan struct{})} }
 
+// NewStopped returns a test clock that stands at at and moves only by Advance, for tests
+// that compare times to a deadline: on a flowing clock, a slow machine's wall time would
+// move them past it.
+func NewStopped(at time.Time) *Test { return &Test{changed: make(chan struct{}), stopped: at} }
+
+func (c *Test) base() time.Time {
+	if c.stopped.IsZero() {
+		return time.Now()
+	}
+	return c.stopped
+}
+
 // Now implements Clock.
 func (c *Test) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return time.Now().Add(c.offset)
+	return c.base().Add(c.offset)
 }
 
 // Changed implements Clock.
@@ -58,7 +72,7 @@ func (c *Test) Advance(d time.Duration) time.Time {
 	if d > 0 {
 		c.offset += d
 	}
-	now := time.Now().Add(c.offset)
+	now := c.base().Add(c.offset)
 	close(c.changed)
 	c.changed = make(chan struct{})
 	c.mu.Unlock()

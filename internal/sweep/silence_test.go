@@ -95,7 +95,7 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clk := clock.NewTest()
+	clk := clock.NewStopped(time.Now().UTC().Truncate(time.Second))
 	m := &payment.Merchant{ID: "M1", ClientID: "M1", Name: "Shop", CreatedAt: clk.Now()}
 	if err := st.MerchantInsert(context.Background(), m); err != nil {
 		t.Fatal(err)
