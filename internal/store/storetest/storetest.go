@@ -42,6 +42,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"CardSealedBytes", testCardSealedBytes},
 		{"CardListNotUnderKey", testCardListNotUnderKey},
 		{"CardRewrap", testCardRewrap},
+		{"CardTokenize", testCardTokenize},
 
 		{"PaymentRoundTrip", testPaymentRoundTrip},
 		{"PaymentZeroTimes", testPaymentZeroTimes},
@@ -62,6 +63,9 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"RefundUpdate", testRefundUpdate},
 		{"RefundListByPayment", testRefundListByPayment},
 		{"RefundListProcessing", testRefundListProcessing},
+
+		{"VaultingRoundTrip", testVaultingRoundTrip},
+		{"VaultingUpdate", testVaultingUpdate},
 
 		{"NotificationInsertList", testNotificationInsertList},
 		{"NotificationGet", testNotificationGet},
