@@ -86,3 +86,35 @@ func (c *Client) Consult(ctx context.Context, req *ams.ConsultRequest) (*ams.Con
 	}
 	return &resp, nil
 }
+
+// VaultPaymentMethod calls vaultPaymentMethod (/ams/api/v1/vaults/vaultPaymentMethod): S
+// gives the saved card's token in resp.PaymentMethodDetail.Card.CardToken, which pay takes
+// as paymentMethodId; U with VERIFICATION_IN_PROCESS means: send the buyer to
+// resp.NormalURL for 3-D Secure, then wait for notifyVaulting or call InquireVaulting.
+func (c *Client) VaultPaymentMethod(ctx context.Context, req *ams.VaultPaymentMethodRequest) (*ams.VaultPaymentMethodResponse, error) {
+	var resp ams.VaultPaymentMethodResponse
+	if err := c.Call(ctx, ams.APIVaultPaymentMethod, req, &resp); err != nil {
+		return nil, err
+	}
+	return &resp, nil
+}
+
+// CreateVaultingSession calls createVaultingSession: resp.VaultingSessionData goes to the
+// client-side SDK; resp.NormalURL is the hosted form that saves the buyer's card.
+func (c *Client) CreateVaultingSession(ctx context.Context, req *ams.CreateVaultingSessionRequest) (*ams.CreateVaultingSessionResponse, error) {
+	var resp ams.CreateVaultingSessionResponse
+	if err := c.Call(ctx, ams.APICreateVaultingSession, req, &resp); err != nil {
+		return nil, err
+	}
+	return &resp, nil
+}
+
+// InquireVaulting calls inquireVaulting. resp.Result says whether the inquiry worked;
+// resp.VaultingStatus says what became of the card.
+func (c *Client) InquireVaulting(ctx context.Context, req *ams.InquireVaultingRequest) (*ams.InquireVaultingResponse, error) {
+	var resp ams.InquireVaultingResponse
+	if err := c.Call(ctx, ams.APIInquireVaulting, req, &resp); err != nil {
+		return nil, err
+	}
+	return &resp, nil
+}

@@ -19,7 +19,8 @@ const DefaultMaxNotificationBytes = 1 << 20
 
 // Notification is a verified notification from the gateway. Exactly one of Payment,
 // Capture and Refund is set for the notify types PAYMENT_RESULT, CAPTURE_RESULT and
-// REFUND_RESULT; for any other type none is set and the merchant reads Body.
+// REFUND_RESULT, and Vaulting for notifyVaulting, which has no notifyType (Type is
+// VaultingType); for any other type none is set and the merchant reads Body.
 //
 // The gateway retries until it is acknowledged, so the same notification can arrive more
 // than once: handle it idempotently (by paymentId, captureId, refundId).
@@ -32,6 +33,8 @@ type Notification struct {
 	Capture *ams.CaptureNotification
 	// Refund is set for REFUND_RESULT.
 	Refund *ams.RefundNotification
+	// Vaulting is set for notifyVaulting.
+	Vaulting *ams.VaultingNotification
 	// ClientID and RequestTime are the Client-Id and Request-Time headers (set by
 	// NotificationHandler; empty from ParseNotification).
 	ClientID    string
@@ -40,17 +43,25 @@ type Notification struct {
 	Body []byte
 }
 
+// VaultingType is Notification.Type for notifyVaulting, which Antom sends without a
+// notifyType and is told by its vaultingRequestId.
+const VaultingType = "VAULTING_RESULT"
+
 // ParseNotification decodes a notification body by its notifyType. It does not verify
 // anything: call VerifyNotification first. The error, if any, wraps an *ams.FieldError.
 func ParseNotification(body []byte) (Notification, error) {
 	n := Notification{Body: body}
 	var head struct {
-		NotifyType string `json:"notifyType"`
+		NotifyType        string `json:"notifyType"`
+		VaultingRequestID string `json:"vaultingRequestId"`
 	}
 	if err := ams.Decode(body, &head); err != nil {
 		return n, fmt.Errorf("client: notification: %w", err)
 	}
 	n.Type = head.NotifyType
+	if n.Type == "" && head.VaultingRequestID != "" {
+		n.Type = VaultingType
+	}
 	var err error
 	switch n.Type {
 	case ams.NotifyPaymentResult:
@@ -67,6 +78,11 @@ func ParseNotification(body []byte) (Notification, error) {
 		var r ams.RefundNotification
 		if err = ams.Decode(body, &r); err == nil {
 			n.Refund = &r
+		}
+	case VaultingType:
+		var v ams.VaultingNotification
+		if err = ams.Decode(body, &v); err == nil {
+			n.Vaulting = &v
 		}
 	}
 	if err != nil {

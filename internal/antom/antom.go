@@ -7,6 +7,7 @@ package antom
 
 import (
 	"context"
+	"maps"
 	"reflect"
 
 	"github.com/cashierpay/cashier/ams"
@@ -36,7 +37,7 @@ func Endpoints(api *merchantapi.API, sim Simulator) map[string]Endpoint {
 		}
 		return payResponse(p, pageURL(ctx, g, p)), nil
 	}
-	return map[string]Endpoint{
+	eps := map[string]Endpoint{
 		ams.APIPay: decode(sim, ams.APIPay, func(ctx context.Context, m *payment.Merchant, req *ams.PayRequest) (any, error) {
 			return pay(ctx, m, req, nil)
 		}, pay),
@@ -114,6 +115,8 @@ func Endpoints(api *merchantapi.API, sim Simulator) map[string]Endpoint {
 			return consultResponse(amount.Currency, merchantapi.AcceptedBrands(amount.Currency, terminal), g.PublicURL(ctx)), nil
 		}, nil),
 	}
+	maps.Copy(eps, vaultingEndpoints(api, sim))
+	return eps
 }
 
 // decode reads the body into the API's request type strictly (ams.Decode) and holds every

@@ -182,6 +182,7 @@ func TestTextRulesNameRealFields(t *testing.T) {
 	for _, v := range []any{
 		ams.PayRequest{}, ams.CreatePaymentSessionRequest{}, ams.InquiryPaymentRequest{}, ams.CaptureRequest{},
 		ams.CancelRequest{}, ams.RefundRequest{}, ams.InquiryRefundRequest{}, ams.ConsultRequest{}, ams.CardMetaData{},
+		ams.VaultPaymentMethodRequest{}, ams.CreateVaultingSessionRequest{}, ams.InquireVaultingRequest{},
 	} {
 		walk(reflect.TypeOf(v))
 	}

@@ -73,6 +73,7 @@ type NotificationBodies interface {
 	Payment(p *payment.Payment) ([]byte, error)
 	Capture(c *payment.Capture) ([]byte, error)
 	Refund(r *payment.Refund) ([]byte, error)
+	Vaulting(v *payment.Vaulting) ([]byte, error)
 }
 
 // Core holds what the use cases share. Its exported fields are set by New and only read
@@ -194,30 +195,31 @@ func (c *Core) InternalError(ctx context.Context, op string, err error) error {
 
 // notify writes the outbox row of a notification rendered by render, due at once, in the
 // transaction of q: the change and its notification commit together or not at all.
-func (c *Core) notify(ctx context.Context, q store.Tx, p *payment.Payment, kind, url string, now time.Time, render func() ([]byte, error)) error {
+// subjectID is the payment's id, or the vaulting's for notifyVaulting.
+func (c *Core) notify(ctx context.Context, q store.Tx, merchantID, subjectID, kind, url string, now time.Time, render func() ([]byte, error)) error {
 	body, err := render()
 	if err != nil {
 		return err
 	}
 	return q.NotificationInsert(ctx, &payment.Notification{
-		ID: NewID(), MerchantID: p.MerchantID, PaymentID: p.ID, Kind: kind, URL: url, Body: body,
+		ID: NewID(), MerchantID: merchantID, PaymentID: subjectID, Kind: kind, URL: url, Body: body,
 		Status: payment.NotificationPending, NextAttemptAt: now, CreatedAt: now,
 	})
 }
 
 // NotifyPayment writes notifyPayment for p in the transaction of q.
 func (c *Core) NotifyPayment(ctx context.Context, q store.Tx, p *payment.Payment, now time.Time) error {
-	return c.notify(ctx, q, p, payment.NotifyPayment, p.NotifyURL, now, func() ([]byte, error) { return c.bodies.Payment(p) })
+	return c.notify(ctx, q, p.MerchantID, p.ID, payment.NotifyPayment, p.NotifyURL, now, func() ([]byte, error) { return c.bodies.Payment(p) })
 }
 
 // NotifyCapture writes notifyCapture for a capture of p in the transaction of q.
 func (c *Core) NotifyCapture(ctx context.Context, q store.Tx, p *payment.Payment, capture *payment.Capture, now time.Time) error {
-	return c.notify(ctx, q, p, payment.NotifyCapture, p.NotifyURL, now, func() ([]byte, error) { return c.bodies.Capture(capture) })
+	return c.notify(ctx, q, p.MerchantID, p.ID, payment.NotifyCapture, p.NotifyURL, now, func() ([]byte, error) { return c.bodies.Capture(capture) })
 }
 
 // NotifyRefund writes notifyRefund for a refund of p in the transaction of q.
 func (c *Core) NotifyRefund(ctx context.Context, q store.Tx, p *payment.Payment, r *payment.Refund, now time.Time) error {
-	return c.notify(ctx, q, p, payment.NotifyRefund, r.NotifyURL, now, func() ([]byte, error) { return c.bodies.Refund(r) })
+	return c.notify(ctx, q, p.MerchantID, p.ID, payment.NotifyRefund, r.NotifyURL, now, func() ([]byte, error) { return c.bodies.Refund(r) })
 }
 
 // outboxQueries notes whether a transaction wrote a notification the worker has to send

@@ -77,7 +77,15 @@ var apiCodes = map[string][]string{
 	}),
 	ams.APIInquiryRefund: codes(commonCodes, []string{"ORDER_NOT_EXIST"}),
 	ams.APIConsult:       codes(commonCodes),
+	ams.APIVaultPaymentMethod: codes(commonCodes, []string{
+		"PROCESS_FAIL", "REPEAT_REQ_INCONSISTENT", "VERIFICATION_FAIL", "VERIFICATION_IN_PROCESS",
+	}),
+	ams.APICreateVaultingSession: codes(commonCodes, []string{"PROCESS_FAIL", "REPEAT_REQ_INCONSISTENT"}),
+	ams.APIInquireVaulting:       codes(commonCodes, []string{"ORDER_NOT_EXIST"}),
 }
+
+// amountAPIs are the APIs whose calls carry an amount a rule may match.
+var amountAPIs = []string{ams.APIPay, ams.APICreatePaymentSession, ams.APICapture, ams.APIRefund, ams.APIConsult}
 
 // codes is the sorted union of lists.
 func codes(lists ...[]string) []string {
@@ -121,7 +129,7 @@ func (r Rule) Check() error {
 		return errors.New("requestId: consult carries no request id to match")
 	}
 	if r.Amount.Currency != "" {
-		if r.API == ams.APIInquiryPayment || r.API == ams.APICancel || r.API == ams.APIInquiryRefund {
+		if !slices.Contains(amountAPIs, r.API) {
 			return fmt.Errorf("amount: %s carries no amount to match", r.API)
 		}
 		if _, ok := ams.CurrencyExponent(r.Amount.Currency); !ok {
