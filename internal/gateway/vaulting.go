@@ -108,27 +108,33 @@ func (c *Core) NotifyVaulting(ctx context.Context, q store.Tx, v *payment.Vaulti
 	return c.notify(ctx, q, v.MerchantID, v.ID, payment.NotifyVaulting, v.NotifyURL, now, func() ([]byte, error) { return c.bodies.Vaulting(v) })
 }
 
-// CloseExpiredVaulting fails v, a vaulting still waiting for the buyer past its expiry time,
-// and notifies it; one that moved meanwhile is read again. It returns v as it stands.
+// CloseExpiredVaulting fails v, a vaulting still waiting for the buyer past its expiry time
+// (FailVaulting); it returns v as it stands.
 func (c *Core) CloseExpiredVaulting(ctx context.Context, v *payment.Vaulting) (*payment.Vaulting, error) {
-	now := c.Now()
-	if v.Status != payment.Processing || now.Before(v.ExpiresAt) {
+	if v.Status != payment.Processing || c.Now().Before(v.ExpiresAt) {
 		return v, nil
 	}
-	closed := *v
-	closed.Status, closed.Stage, closed.UpdatedAt = payment.Fail, payment.StageNone, now
-	closed.ResultCode, closed.ResultMessage = payment.CodeProcessFail, "the card was not verified before the vaulting expired"
+	return c.FailVaulting(ctx, v, payment.CodeProcessFail, "the card was not verified before the vaulting expired")
+}
+
+// FailVaulting fails v, still processing at the version read, with code and notifies it;
+// one that moved meanwhile is read again. It returns v as it stands.
+func (c *Core) FailVaulting(ctx context.Context, v *payment.Vaulting, code, message string) (*payment.Vaulting, error) {
+	now := c.Now()
+	failed := *v
+	failed.Status, failed.Stage, failed.UpdatedAt, failed.ResultCode, failed.ResultMessage = payment.Fail, payment.StageNone, now, code, message
 	err := c.Tx(ctx, func(q store.Tx) error {
-		if err := q.VaultingUpdate(ctx, &closed); err != nil {
+		if err := q.VaultingUpdate(ctx, &failed); err != nil {
 			return err
 		}
-		return c.NotifyVaulting(ctx, q, &closed, now)
+		return c.NotifyVaulting(ctx, q, &failed, now)
 	})
+	c.cvvs.take(v.ID)
 	if errors.Is(err, store.ErrStale) {
 		return c.Store.VaultingGet(ctx, v.ID)
 	}
 	if err != nil {
 		return nil, err
 	}
-	return &closed, nil
+	return &failed, nil
 }
