@@ -45,7 +45,19 @@ var commandParsers = map[string]Endpoint{
 		amount, terminal, perr := parseConsult(r)
 		return answer(consultCommand{Amount: amount, TerminalType: terminal}, perr)
 	}, nil),
+	ams.APIVaultPaymentMethod: decode(nil, "", func(_ context.Context, _ *payment.Merchant, r *ams.VaultPaymentMethodRequest) (any, error) {
+		return answer(parseVault(r))
+	}, nil),
+	ams.APICreateVaultingSession: decode(nil, "", func(_ context.Context, _ *payment.Merchant, r *ams.CreateVaultingSessionRequest) (any, error) {
+		return answer(parseVaultingSession(r))
+	}, nil),
+	ams.APIInquireVaulting: decode(nil, "", func(_ context.Context, _ *payment.Merchant, r *ams.InquireVaultingRequest) (any, error) {
+		return answer(inquireVaultingCommand{RequestID: r.VaultingRequestID}, requireRequestID("vaultingRequestId", r.VaultingRequestID))
+	}, nil),
 }
+
+// inquireVaultingCommand is what inquireVaulting hands on: the request id alone.
+type inquireVaultingCommand struct{ RequestID string }
 
 // consultCommand is what consult hands on (it has no use case command of its own).
 type consultCommand struct {
@@ -109,6 +121,15 @@ var commandRules = map[string]map[string]commandRule{
 		"Reason": {max: 256, multiline: true}, "NotifyURL": {max: 1024},
 	},
 	"consultCommand": {"Amount.Currency": currencyRule, "TerminalType": terminalRule},
+	"VaultCommand": {
+		"RequestID": requestIDRule, "NotifyURL": {max: 2048}, "RedirectURL": {max: 2048}, "Region": {max: 2},
+		"Card.Number": {max: 32}, "Card.CVV": {max: 4}, "Card.ExpiryMonth": {max: 2}, "Card.ExpiryYear": {max: 2},
+		"Card.HolderName": {max: 128}, "Card.Billing.Region": {max: 2}, "Card.Billing.State": {max: 128},
+		"Card.Billing.City": {max: 128}, "Card.Billing.Address1": {max: 256}, "Card.Billing.Address2": {max: 256},
+		"Card.Billing.ZipCode": {max: 32},
+	},
+	"VaultingSessionCommand": {"RequestID": requestIDRule, "NotifyURL": {max: 2048}, "RedirectURL": {max: 2048}, "Region": {max: 2}},
+	"inquireVaultingCommand": {"RequestID": requestIDRule},
 }
 
 func merged(a, b map[string]commandRule) map[string]commandRule {
@@ -124,14 +145,17 @@ func merged(a, b map[string]commandRule) map[string]commandRule {
 
 // resultCodes are the codes an API may answer before its use case runs.
 var resultCodes = map[string]map[string]bool{
-	ams.APIPay:                  {payment.CodeParamIllegal: true, payment.CodeCurrencyNotSupport: true, payment.CodeSelectedCardBrandUnavailable: true},
-	ams.APICreatePaymentSession: {payment.CodeParamIllegal: true, payment.CodeCurrencyNotSupport: true, payment.CodeSelectedCardBrandUnavailable: true},
-	ams.APIInquiryPayment:       {payment.CodeParamIllegal: true},
-	ams.APICapture:              {payment.CodeParamIllegal: true, payment.CodeCurrencyNotSupport: true},
-	ams.APICancel:               {payment.CodeParamIllegal: true},
-	ams.APIRefund:               {payment.CodeParamIllegal: true, payment.CodeCurrencyNotSupport: true},
-	ams.APIInquiryRefund:        {payment.CodeParamIllegal: true},
-	ams.APIConsult:              {payment.CodeParamIllegal: true, payment.CodeCurrencyNotSupport: true},
+	ams.APIPay:                   {payment.CodeParamIllegal: true, payment.CodeCurrencyNotSupport: true, payment.CodeSelectedCardBrandUnavailable: true},
+	ams.APICreatePaymentSession:  {payment.CodeParamIllegal: true, payment.CodeCurrencyNotSupport: true, payment.CodeSelectedCardBrandUnavailable: true},
+	ams.APIInquiryPayment:        {payment.CodeParamIllegal: true},
+	ams.APICapture:               {payment.CodeParamIllegal: true, payment.CodeCurrencyNotSupport: true},
+	ams.APICancel:                {payment.CodeParamIllegal: true},
+	ams.APIRefund:                {payment.CodeParamIllegal: true, payment.CodeCurrencyNotSupport: true},
+	ams.APIInquiryRefund:         {payment.CodeParamIllegal: true},
+	ams.APIConsult:               {payment.CodeParamIllegal: true, payment.CodeCurrencyNotSupport: true},
+	ams.APIVaultPaymentMethod:    {payment.CodeParamIllegal: true},
+	ams.APICreateVaultingSession: {payment.CodeParamIllegal: true},
+	ams.APIInquireVaulting:       {payment.CodeParamIllegal: true},
 }
 
 // namesField: a PARAM_ILLEGAL message is the field's JSON path (which holds whatever keys the
@@ -160,6 +184,9 @@ func FuzzAPIRequest(f *testing.F) {
 		`{"refundId":"F1","refundRequestId":"F2"}`,
 		`{"productCode":"CASHIER_PAYMENT","paymentAmount":{"currency":"USD","value":"1"},"env":{"terminalType":"MINI_APP"},"allowedPaymentMethodRegions":["GLOBAL"]}`,
 		`{"productCode":"CASHIER_PAYMENT","paymentAmount":{"currency":"XXX","value":"0"}}`,
+		`{"vaultingRequestId":"V1","vaultingNotificationUrl":"https://m.example/v","redirectUrl":"https://m.example/r","merchantRegion":"US","paymentMethodDetail":{"paymentMethodType":"CARD","card":{"cardNo":"4242424242424242","cvv":"123","expiryMonth":"12","expiryYear":"30","is3DSAuthentication":"true","cardholderName":{"fullName":"Ada Lovelace"},"billingAddress":{"region":"US","zipCode":"12345"}}},"env":{"terminalType":"WEB"}}`,
+		`{"paymentMethodType":"CARD","vaultingRequestId":"V2","vaultingNotificationUrl":"https://m.example/v","is3DSAuthentication":true}`,
+		`{"vaultingRequestId":"V1","merchantAccountId":"A"}`,
 		`{"paymentAmount":{"currency":"USD","value":"1"},"PAYMENTAMOUNT":{"currency":"JPY","value":"7"}}`,
 		`{"paymentMethod":{"paymentMethodType":"CARD","paymentMethodMetaData":{"cardNo":4054695723100768,"cardNo":"4054695723100768"}}}`,
 		`{"paymentMethod":{"paymentMethodType":"CARD","paymentMethodMetaData":"{\"cardNo\":\"4054695723100768\"}"}}`,
