@@ -150,6 +150,19 @@ func TestVaultPaymentMethodRefused(t *testing.T) {
 	// The same request again answers the same, and notifies nothing more.
 	again := e.vault(req)
 	wantResult(t, again.Result, ams.StatusFail, ams.CodeVerificationFail)
+
+	// The other refusals docs/test-cards.md lists.
+	for card, code := range map[string]string{
+		"4000000000000127": ams.CodeVerificationFail, // the CVV does not match
+		"4000002500003155": ams.CodeVerificationFail, // soft decline without 3-D Secure
+		"4000000000007015": ams.CodeProcessFail,      // the issuer does not decide
+	} {
+		r := vaultReq(card, rx.url())
+		wantResult(t, e.vault(r).Result, ams.StatusFail, code)
+		if n := rx.wait(t, r.VaultingRequestID); n.Result.ResultCode != code {
+			t.Errorf("%s: notifyVaulting %+v", card, n.Result)
+		}
+	}
 }
 
 func TestVaultPaymentMethodBadInput(t *testing.T) {
