@@ -36,6 +36,7 @@ func (f *startFailure) Error() string { return f.message }
 type gateway struct {
 	c         *client.Client
 	book      *orderBook
+	wallet    *wallet
 	notifyURL string
 	publicURL string
 	locale    string
@@ -57,7 +58,7 @@ func (g *gateway) start(ctx context.Context, orderID, mode string, env *ams.Env)
 		return orderPath(orderID), nil
 	}
 	a := b.newAttempt(ctx, o, mode)
-	product, captureMode := o.Product, o.CaptureMode
+	product, captureMode, token := o.Product, o.CaptureMode, o.CardToken
 	b.mu.Unlock()
 
 	order := &ams.Order{
@@ -67,6 +68,11 @@ func (g *gateway) start(ctx context.Context, orderID, mode string, env *ams.Env)
 	factor := &ams.PaymentFactor{IsAuthorization: true, CaptureMode: captureMode}
 	method := &ams.PaymentMethod{PaymentMethodType: ams.PaymentMethodCard}
 	redirect := g.publicURL + orderPath(orderID)
+	if mode == ModeSaved {
+		// The saved card pays at once; a card its issuer wants 3-D Secure for gets normalUrl.
+		method.PaymentMethodID = token
+		mode = ModeHosted
+	}
 	if mode == ModeHosted {
 		return g.pay(ctx, o, a, &ams.PayRequest{
 			ProductCode: ams.ProductCashierPayment, PaymentRequestID: a.RequestID, Order: order,
