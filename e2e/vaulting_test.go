@@ -263,3 +263,27 @@ func TestVaultPaymentMethodIdempotent(t *testing.T) {
 		t.Errorf("%d notifyVaulting for one vaulting", got)
 	}
 }
+
+// BenchmarkVaultPaymentMethod compares a server-to-server vaultPaymentMethod with a
+// server-to-server pay of the same card (manual capture, so both ask the issuer once), one
+// call at a time on one in-process node.
+func BenchmarkVaultPaymentMethod(b *testing.B) {
+	e := newEnv(b)
+	const notifyURL = "https://merchant.example/notify"
+	b.Run("pay", func(b *testing.B) {
+		for range b.N {
+			req := manual(payReq(visaOK, "USD", 100))
+			req.PaymentNotifyURL = notifyURL
+			if r := e.pay(req); r.Result.ResultCode != ams.CodeSuccess {
+				b.Fatalf("pay: %+v", r.Result)
+			}
+		}
+	})
+	b.Run("vaultPaymentMethod", func(b *testing.B) {
+		for range b.N {
+			if r := e.vault(vaultReq(visaOK, notifyURL)); r.Result.ResultCode != ams.CodeSuccess {
+				b.Fatalf("vaultPaymentMethod: %+v", r.Result)
+			}
+		}
+	})
+}
