@@ -7,10 +7,10 @@ import (
 	"github.com/cashierpay/cashier/ams"
 )
 
-// SavedCard is a card the buyer saved on the gateway's vaulting form, as notifyVaulting or
+// WalletCard is a card the buyer saved on the gateway's vaulting form, as notifyVaulting or
 // inquireVaulting reported it. The shop keeps the token and the masked number, never the
 // card.
-type SavedCard struct {
+type WalletCard struct {
 	RequestID string // vaultingRequestId
 	Status    string // ams.VaultingProcessing, ams.VaultingSuccess or ams.VaultingFail
 	Token     string // the cardToken pay takes as paymentMethodId, once saved
@@ -22,14 +22,14 @@ type SavedCard struct {
 // wallet is the buyer's saved cards (one buyer: the demo has no accounts), in memory.
 type wallet struct {
 	mu    sync.Mutex
-	cards []*SavedCard
+	cards []*WalletCard
 }
 
 // add starts tracking a vaulting the buyer was sent to.
 func (w *wallet) add(requestID string) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.cards = append(w.cards, &SavedCard{RequestID: requestID, Status: ams.VaultingProcessing})
+	w.cards = append(w.cards, &WalletCard{RequestID: requestID, Status: ams.VaultingProcessing})
 }
 
 // record applies what the gateway said of a vaulting: a notification or an inquiry, in any
@@ -54,10 +54,10 @@ func (w *wallet) record(requestID, status string, result ams.Result, detail *ams
 }
 
 // list copies the cards, newest first.
-func (w *wallet) list() []SavedCard {
+func (w *wallet) list() []WalletCard {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	out := make([]SavedCard, 0, len(w.cards))
+	out := make([]WalletCard, 0, len(w.cards))
 	for i := len(w.cards) - 1; i >= 0; i-- {
 		out = append(out, *w.cards[i])
 	}
@@ -65,7 +65,7 @@ func (w *wallet) list() []SavedCard {
 }
 
 // saved is the saved card of token, if the wallet has one.
-func (w *wallet) saved(token string) (SavedCard, bool) {
+func (w *wallet) saved(token string) (WalletCard, bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for _, c := range w.cards {
@@ -73,7 +73,7 @@ func (w *wallet) saved(token string) (SavedCard, bool) {
 			return *c, true
 		}
 	}
-	return SavedCard{}, false
+	return WalletCard{}, false
 }
 
 // pending lists the vaultings with no final status yet.

@@ -133,6 +133,7 @@ func (s *Shop) NotifyURL() string { return s.gw.notifyURL }
 //	POST /orders/{id}/retry             a new attempt for the order (form: mode)
 //	POST /orders/{id}/capture           capture a MANUAL authorization in full
 //	POST /orders/{id}/cancel            void a MANUAL authorization
+//	POST /orders/{id}/renew             charge a subscription's next period to its card on file (MIT)
 //	GET  /cards                         saved cards, each with a button that pays with it
 //	POST /cards                         a vaulting session, then the gateway's form that saves a card
 //	POST /antom/notify                  notifyPayment, notifyCapture, notifyRefund, notifyVaulting
@@ -148,6 +149,7 @@ func (s *Shop) Handler() http.Handler {
 	pages.HandleFunc("POST /orders/{id}/retry", p.retry)
 	pages.HandleFunc("POST /orders/{id}/capture", p.capture)
 	pages.HandleFunc("POST /orders/{id}/cancel", p.cancelOrder)
+	pages.HandleFunc("POST /orders/{id}/renew", p.renew)
 	pages.HandleFunc("GET /cards", p.cards)
 	pages.HandleFunc("POST /cards", p.saveCard)
 	static, _ := fs.Sub(staticFS, "static")
