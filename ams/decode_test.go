@@ -239,6 +239,7 @@ func TestAckBodyAndResults(t *testing.T) {
 	for code, st := range map[string]string{
 		ams.CodeSuccess: ams.StatusSuccess, ams.CodePaymentInProcess: ams.StatusUnknown,
 		ams.CodeUnknownException: ams.StatusUnknown, ams.CodeDoNotHonor: ams.StatusFail,
+		ams.CodeVerificationInProcess: ams.StatusUnknown, ams.CodeVerificationFail: ams.StatusFail,
 		"SOMETHING_NEW": ams.StatusFail,
 	} {
 		if got := ams.CodeStatus(code); got != st {

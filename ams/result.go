@@ -61,6 +61,10 @@ const (
 	CodeRefundWindowExceed           = "REFUND_WINDOW_EXCEED"
 	CodeRefundInProcess              = "REFUND_IN_PROCESS"
 	CodeUserPaymentVerificationFail  = "USER_PAYMENT_VERIFICATION_FAILED"
+	// Vaulting: the card is refused by its issuer or its 3-D Secure failed (F); the buyer has
+	// to verify the card at normalUrl (U).
+	CodeVerificationFail      = "VERIFICATION_FAIL"
+	CodeVerificationInProcess = "VERIFICATION_IN_PROCESS"
 )
 
 // unknownCodes are the codes that travel with status U; every other code but SUCCESS is F.
@@ -70,6 +74,7 @@ var unknownCodes = map[string]bool{
 	CodeCaptureInProcess:          true,
 	CodeRefundInProcess:           true,
 	CodeRequestTrafficExceedLimit: true,
+	CodeVerificationInProcess:     true,
 }
 
 // CodeStatus is the resultStatus that Antom pairs with a result code.

@@ -98,6 +98,18 @@ func (c *Client) InquireExchangeRate(ctx context.Context, req *ams.InquireExchan
 	return &resp, nil
 }
 
+// VaultPaymentMethod calls vaultPaymentMethod (/ams/api/v1/vaults/vaultPaymentMethod): S
+// gives the saved card's token in resp.PaymentMethodDetail.Card.CardToken, which pay takes
+// as paymentMethodId; U with VERIFICATION_IN_PROCESS means: send the buyer to
+// resp.NormalURL for 3-D Secure, then wait for notifyVaulting or call InquireVaulting.
+func (c *Client) VaultPaymentMethod(ctx context.Context, req *ams.VaultPaymentMethodRequest) (*ams.VaultPaymentMethodResponse, error) {
+	var resp ams.VaultPaymentMethodResponse
+	if err := c.Call(ctx, ams.APIVaultPaymentMethod, req, &resp); err != nil {
+		return nil, err
+	}
+	return &resp, nil
+}
+
 // AcceptDispute calls acceptDispute: the merchant takes the liability for the dispute, which
 // is then judged ACCEPT_BY_MERCHANT. resp.DisputeResolutionTime is when it was accepted.
 // Result codes besides SUCCESS: PARAM_ILLEGAL (no such dispute), REPEAT_REQUEST (already
@@ -105,6 +117,16 @@ func (c *Client) InquireExchangeRate(ctx context.Context, req *ams.InquireExchan
 func (c *Client) AcceptDispute(ctx context.Context, req *ams.AcceptDisputeRequest) (*ams.AcceptDisputeResponse, error) {
 	var resp ams.AcceptDisputeResponse
 	if err := c.Call(ctx, ams.APIAcceptDispute, req, &resp); err != nil {
+		return nil, err
+	}
+	return &resp, nil
+}
+
+// CreateVaultingSession calls createVaultingSession: resp.VaultingSessionData goes to the
+// client-side SDK; resp.NormalURL is the hosted form that saves the buyer's card.
+func (c *Client) CreateVaultingSession(ctx context.Context, req *ams.CreateVaultingSessionRequest) (*ams.CreateVaultingSessionResponse, error) {
+	var resp ams.CreateVaultingSessionResponse
+	if err := c.Call(ctx, ams.APICreateVaultingSession, req, &resp); err != nil {
 		return nil, err
 	}
 	return &resp, nil
@@ -126,6 +148,16 @@ func (c *Client) SupplyDefenseDocument(ctx context.Context, req *ams.SupplyDefen
 func (c *Client) DownloadDisputeEvidence(ctx context.Context, req *ams.DownloadDisputeEvidenceRequest) (*ams.DownloadDisputeEvidenceResponse, error) {
 	var resp ams.DownloadDisputeEvidenceResponse
 	if err := c.Call(ctx, ams.APIDownloadDisputeEvidence, req, &resp); err != nil {
+		return nil, err
+	}
+	return &resp, nil
+}
+
+// InquireVaulting calls inquireVaulting. resp.Result says whether the inquiry worked;
+// resp.VaultingStatus says what became of the card.
+func (c *Client) InquireVaulting(ctx context.Context, req *ams.InquireVaultingRequest) (*ams.InquireVaultingResponse, error) {
+	var resp ams.InquireVaultingResponse
+	if err := c.Call(ctx, ams.APIInquireVaulting, req, &resp); err != nil {
 		return nil, err
 	}
 	return &resp, nil

@@ -176,13 +176,14 @@ func (g gatewayKeys) pick(keyVersion string) (*rsa.PublicKey, error) {
 }
 
 // Path is the path the Client posts to and signs for api: an API name such as "pay"
-// becomes /ams/api/v1/payments/pay, or /ams/sandbox/api/v1/payments/pay in sandbox mode.
+// becomes /ams/api/v1/payments/pay (a vaulting API /ams/api/v1/vaults/…), or
+// /ams/sandbox/api/v1/payments/pay in sandbox mode.
 // A full path (starting with "/") is used as given, except that in sandbox mode its first
 // "/ams/api" becomes "/ams/sandbox/api", as the official SDKs do.
 func (c *Client) Path(api string) string {
 	p := api
 	if !strings.HasPrefix(p, "/") {
-		p = ams.PathPrefix + p
+		p = ams.APIPath(p)
 	}
 	if c.sandbox {
 		p = strings.Replace(p, "/ams/api", "/ams/sandbox/api", 1)

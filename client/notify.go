@@ -19,9 +19,10 @@ const DefaultMaxNotificationBytes = 1 << 20
 
 // Notification is a verified notification from the gateway. Exactly one of Payment,
 // Capture and Refund is set for the notify types PAYMENT_RESULT, CAPTURE_RESULT and
-// REFUND_RESULT, and Dispute for notifyDispute, whose body has no notifyType (Type is then
-// its disputeNotificationType: DISPUTE_CREATED, DISPUTE_JUDGED, ...); for any other type none
-// is set and the merchant reads Body.
+// REFUND_RESULT, Dispute for notifyDispute, whose body has no notifyType (Type is then its
+// disputeNotificationType: DISPUTE_CREATED, DISPUTE_JUDGED, ...), and Vaulting for
+// notifyVaulting, which has no notifyType either (Type is VaultingType); for any other type
+// none is set and the merchant reads Body.
 //
 // The gateway retries until it is acknowledged, so the same notification can arrive more
 // than once: handle it idempotently (by paymentId, captureId, refundId, or disputeId and
@@ -37,6 +38,8 @@ type Notification struct {
 	Refund *ams.RefundNotification
 	// Dispute is set for notifyDispute.
 	Dispute *ams.DisputeNotification
+	// Vaulting is set for notifyVaulting.
+	Vaulting *ams.VaultingNotification
 	// ClientID and RequestTime are the Client-Id and Request-Time headers (set by
 	// NotificationHandler; empty from ParseNotification).
 	ClientID    string
@@ -45,6 +48,10 @@ type Notification struct {
 	Body []byte
 }
 
+// VaultingType is Notification.Type for notifyVaulting, which Antom sends without a
+// notifyType and is told by its vaultingRequestId.
+const VaultingType = "VAULTING_RESULT"
+
 // ParseNotification decodes a notification body by its notifyType. It does not verify
 // anything: call VerifyNotification first. The error, if any, wraps an *ams.FieldError.
 func ParseNotification(body []byte) (Notification, error) {
@@ -52,11 +59,15 @@ func ParseNotification(body []byte) (Notification, error) {
 	var head struct {
 		NotifyType              string `json:"notifyType"`
 		DisputeNotificationType string `json:"disputeNotificationType"`
+		VaultingRequestID       string `json:"vaultingRequestId"`
 	}
 	if err := ams.Decode(body, &head); err != nil {
 		return n, fmt.Errorf("client: notification: %w", err)
 	}
 	n.Type = head.NotifyType
+	if n.Type == "" && head.VaultingRequestID != "" {
+		n.Type = VaultingType
+	}
 	var err error
 	switch {
 	case n.Type == "" && head.DisputeNotificationType != "":
@@ -79,6 +90,11 @@ func ParseNotification(body []byte) (Notification, error) {
 		var r ams.RefundNotification
 		if err = ams.Decode(body, &r); err == nil {
 			n.Refund = &r
+		}
+	case n.Type == VaultingType:
+		var v ams.VaultingNotification
+		if err = ams.Decode(body, &v); err == nil {
+			n.Vaulting = &v
 		}
 	}
 	if err != nil {

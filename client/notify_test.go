@@ -25,6 +25,8 @@ const (
 		`"captureRequestId":"C-1","paymentId":"P-1","captureId":"CAP-1","captureAmount":{"currency":"USD","value":"1000"},"captureTime":"2026-11-22T12:30:00+08:00"}`
 	refundNotifyBody = `{"notifyType":"REFUND_RESULT","result":{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"success"},` +
 		`"refundStatus":"SUCCESS","refundRequestId":"F-1","refundId":"REF-1","paymentId":"P-1","refundAmount":{"currency":"USD","value":"500"},"refundTime":"2026-11-23T09:00:00+08:00"}`
+	vaultingNotifyBody = `{"result":{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"success"},"vaultingRequestId":"V-1",` +
+		`"vaultingStatus":"SUCCESS","paymentMethodDetail":{"paymentMethodType":"CARD","card":{"cardToken":"ALIPAYtok","brand":"VISA","maskedCardNo":"************4242"}}}`
 	pendingNotifyBody = `{"notifyType":"PAYMENT_PENDING","result":{"resultCode":"PAYMENT_IN_PROCESS","resultStatus":"U"},"paymentId":"P-2"}`
 )
 
@@ -145,8 +147,16 @@ func TestNotificationHandlerAcceptsEachType(t *testing.T) {
 				t.Errorf("refund = %+v", r)
 			}
 		}},
+		{client.VaultingType, vaultingNotifyBody, func(t *testing.T, n client.Notification) {
+			if n.Vaulting == nil || n.Payment != nil || n.Capture != nil || n.Refund != nil {
+				t.Fatalf("wrong fields set: %+v", n)
+			}
+			if v := n.Vaulting; v.VaultingRequestID != "V-1" || v.VaultingStatus != "SUCCESS" || v.PaymentMethodDetail.Card.CardToken != "ALIPAYtok" {
+				t.Errorf("vaulting = %+v", v)
+			}
+		}},
 		{"PAYMENT_PENDING", pendingNotifyBody, func(t *testing.T, n client.Notification) {
-			if n.Payment != nil || n.Capture != nil || n.Refund != nil {
+			if n.Payment != nil || n.Capture != nil || n.Refund != nil || n.Vaulting != nil {
 				t.Fatalf("typed field set for an unknown type: %+v", n)
 			}
 		}},

@@ -32,6 +32,12 @@ func (n *notifier) handle(ctx context.Context, note client.Notification) error {
 		return n.onCapture(ctx, note.Capture)
 	case ams.NotifyRefundResult:
 		return n.onRefund(ctx, note.Refund)
+	case client.VaultingType:
+		v := note.Vaulting
+		if !n.gw.wallet.record(v.VaultingRequestID, v.VaultingStatus, v.Result, v.PaymentMethodDetail) {
+			n.log.WarnContext(ctx, "notifyVaulting for an unknown vaulting acknowledged", "vaultingRequestId", v.VaultingRequestID)
+		}
+		return nil
 	}
 	n.log.InfoContext(ctx, "notification of an unknown type acknowledged", "notifyType", note.Type)
 	return nil

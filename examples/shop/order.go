@@ -15,9 +15,12 @@ const (
 	ModeHosted   = "hosted"   // pay without card data, then the gateway's hosted card page
 	ModePopup    = "popup"    // createPaymentSession, then the web SDK's createComponent
 	ModeEmbedded = "embedded" // createPaymentSession, then the web SDK's mountComponent + submit
+	ModeSaved    = "saved"    // pay with a saved card's token (Order.CardToken): no card form
 )
 
-func validMode(m string) bool { return m == ModeHosted || m == ModePopup || m == ModeEmbedded }
+func validMode(m string) bool {
+	return m == ModeHosted || m == ModePopup || m == ModeEmbedded || m == ModeSaved
+}
 
 // Order states, as the shop shows them. Only notifications and inquiryPayment move an
 // order (and the synchronous answer of cancel, which Antom never notifies).
@@ -53,8 +56,10 @@ type Order struct {
 	ID          string
 	Product     Product
 	CaptureMode string // ams.CaptureAutomatic or ams.CaptureManual
-	CreatedAt   time.Time
-	Attempts    []*Attempt
+	// CardToken is the saved card an order of ModeSaved pays with.
+	CardToken string
+	CreatedAt time.Time
+	Attempts  []*Attempt
 	// Winner is the number of the first attempt that succeeded, 0 while none has. The order
 	// keeps it: later successes are duplicates, voided or refunded.
 	Winner   int

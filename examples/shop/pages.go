@@ -32,7 +32,7 @@ type pages struct {
 
 func newPages(cfg Config, book *orderBook, gw *gateway) *pages {
 	p := &pages{cfg: cfg, log: cfg.Logger, book: book, gw: gw, templates: map[string]*template.Template{}}
-	for _, name := range []string{"index.html", "sdk.html", "order.html", "error.html"} {
+	for _, name := range []string{"index.html", "sdk.html", "order.html", "error.html", "cards.html"} {
 		p.templates[name] = template.Must(template.New(name).Funcs(template.FuncMap{
 			"money": formatMoney,
 			"clock": func(t time.Time) string { return t.Format("15:04:05") },
@@ -70,6 +70,14 @@ func (p *pages) checkout(w http.ResponseWriter, r *http.Request) {
 		captureMode = "MANUAL"
 	}
 	o := &Order{ID: newOrderID(), Product: p.cfg.Product, CaptureMode: captureMode, CreatedAt: p.cfg.Now()}
+	if mode == ModeSaved {
+		c, ok := p.gw.wallet.saved(r.PostFormValue("card"))
+		if !ok {
+			p.fail(w, http.StatusBadRequest, errorView{Message: "That card is not saved."})
+			return
+		}
+		o.CardToken = c.Token
+	}
 	o.event(o.CreatedAt, "order", "order created: %s, %s, capture %s", o.Product.Name, o.Product.Price(), strings.ToLower(captureMode))
 	p.book.add(o)
 	p.log.InfoContext(r.Context(), "order created", "order", o.ID, "capture", captureMode)
@@ -109,6 +117,23 @@ func (p *pages) startAttempt(w http.ResponseWriter, r *http.Request, orderID, mo
 	default:
 		http.Redirect(w, r, target, http.StatusSeeOther)
 	}
+}
+
+// cards lists the saved cards, asking the gateway first about those still being verified.
+func (p *pages) cards(w http.ResponseWriter, r *http.Request) {
+	p.gw.refreshCards(r.Context())
+	p.render(w, http.StatusOK, "cards.html", cardsView{Title: "Saved cards", Product: p.cfg.Product, Cards: p.gw.wallet.list()})
+}
+
+// saveCard sends the buyer to the gateway's form that saves a card.
+func (p *pages) saveCard(w http.ResponseWriter, r *http.Request) {
+	target, err := p.gw.saveCard(r.Context())
+	var failure *startFailure
+	if errors.As(err, &failure) {
+		p.fail(w, http.StatusBadGateway, errorView{Title: "Card not saved", Message: failure.message})
+		return
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
 }
 
 // buyerEnv describes the buyer's browser for the gateway's risk checks and 3-D Secure.

@@ -38,6 +38,7 @@ func (f *startFailure) Error() string { return f.message }
 type gateway struct {
 	c         *client.Client
 	book      *orderBook
+	wallet    *wallet
 	notifyURL string
 	publicURL string
 	locale    string
@@ -59,7 +60,7 @@ func (g *gateway) start(ctx context.Context, orderID, mode string, env *ams.Env)
 		return orderPath(orderID), nil
 	}
 	a := b.newAttempt(ctx, o, mode)
-	product, captureMode := o.Product, o.CaptureMode
+	product, captureMode, token := o.Product, o.CaptureMode, o.CardToken
 	b.mu.Unlock()
 
 	order := &ams.Order{
@@ -75,6 +76,11 @@ func (g *gateway) start(ctx context.Context, orderID, mode string, env *ams.Env)
 		method.PaymentMethodMetaData = []byte(`{"isCardOnFile":true}`)
 	}
 	redirect := g.publicURL + orderPath(orderID)
+	if mode == ModeSaved {
+		// The saved card pays at once; a card its issuer wants 3-D Secure for gets normalUrl.
+		method.PaymentMethodID = token
+		mode = ModeHosted
+	}
 	if mode == ModeHosted {
 		return g.pay(ctx, o, a, &ams.PayRequest{
 			ProductCode: ams.ProductCashierPayment, PaymentRequestID: a.RequestID, Order: order,

@@ -12,6 +12,8 @@
 //     notification did not say, voiding or refunding a duplicate payment.
 //   - notifier (notify.go) records the notifications client.NotificationHandler verified,
 //     each once however often it arrives.
+//   - wallet (cards.go) keeps the cards the buyer saved on the gateway's vaulting form
+//     (createVaultingSession), by token, from notifyVaulting and inquireVaulting.
 //   - pages (pages.go, views.go) serves the buyer's pages and the status endpoint they poll.
 //
 // README.md maps each practice to its code.
@@ -110,7 +112,7 @@ func New(cfg Config) *Shop {
 		cfg.Now = time.Now
 	}
 	book := newOrderBook(cfg.Now, cfg.Logger)
-	gw := &gateway{c: cfg.Client, book: book, notifyURL: cfg.PublicURL + "/antom/notify", publicURL: cfg.PublicURL, locale: cfg.Locale}
+	gw := &gateway{c: cfg.Client, book: book, wallet: &wallet{}, notifyURL: cfg.PublicURL + "/antom/notify", publicURL: cfg.PublicURL, locale: cfg.Locale}
 	return &Shop{
 		log: cfg.Logger, gwOrigin: gwURL.Scheme + "://" + gwURL.Host, gw: gw,
 		pages:    newPages(cfg, book, gw),
@@ -132,7 +134,9 @@ func (s *Shop) NotifyURL() string { return s.gw.notifyURL }
 //	POST /orders/{id}/capture           capture a MANUAL authorization in full
 //	POST /orders/{id}/cancel            void a MANUAL authorization
 //	POST /orders/{id}/renew             charge a subscription's next period to its card on file (MIT)
-//	POST /antom/notify                  notifyPayment, notifyCapture, notifyRefund
+//	GET  /cards                         saved cards, each with a button that pays with it
+//	POST /cards                         a vaulting session, then the gateway's form that saves a card
+//	POST /antom/notify                  notifyPayment, notifyCapture, notifyRefund, notifyVaulting
 //	GET  /static/...                    CSS and the pages' scripts
 func (s *Shop) Handler() http.Handler {
 	p := s.pages
@@ -146,6 +150,8 @@ func (s *Shop) Handler() http.Handler {
 	pages.HandleFunc("POST /orders/{id}/capture", p.capture)
 	pages.HandleFunc("POST /orders/{id}/cancel", p.cancelOrder)
 	pages.HandleFunc("POST /orders/{id}/renew", p.renew)
+	pages.HandleFunc("GET /cards", p.cards)
+	pages.HandleFunc("POST /cards", p.saveCard)
 	static, _ := fs.Sub(staticFS, "static")
 	pages.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
 

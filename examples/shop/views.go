@@ -23,6 +23,12 @@ type indexView struct {
 	Orders  []orderSummary
 }
 
+type cardsView struct {
+	Title   string
+	Product Product
+	Cards   []WalletCard
+}
+
 type attemptView struct {
 	N                          int
 	RequestID, PaymentID, Mode string

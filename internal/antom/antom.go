@@ -7,6 +7,7 @@ package antom
 
 import (
 	"context"
+	"maps"
 	"reflect"
 
 	"github.com/cashierpay/cashier/ams"
@@ -139,6 +140,7 @@ func Endpoints(api *merchantapi.API, sim Simulator) map[string]Endpoint {
 	for name, ep := range disputeEndpoints(api, sim) {
 		eps[name] = ep
 	}
+	maps.Copy(eps, vaultingEndpoints(api, sim))
 	return eps
 }
 

@@ -54,7 +54,19 @@ var commandParsers = map[string]Endpoint{
 	ams.APIDownloadDisputeEvidence: decode(nil, "", func(_ context.Context, _ *payment.Merchant, r *ams.DownloadDisputeEvidenceRequest) (any, error) {
 		return answer(parseDownload(r))
 	}, nil),
+	ams.APIVaultPaymentMethod: decode(nil, "", func(_ context.Context, _ *payment.Merchant, r *ams.VaultPaymentMethodRequest) (any, error) {
+		return answer(parseVault(r))
+	}, nil),
+	ams.APICreateVaultingSession: decode(nil, "", func(_ context.Context, _ *payment.Merchant, r *ams.CreateVaultingSessionRequest) (any, error) {
+		return answer(parseVaultingSession(r))
+	}, nil),
+	ams.APIInquireVaulting: decode(nil, "", func(_ context.Context, _ *payment.Merchant, r *ams.InquireVaultingRequest) (any, error) {
+		return answer(inquireVaultingCommand{RequestID: r.VaultingRequestID}, requireRequestID("vaultingRequestId", r.VaultingRequestID))
+	}, nil),
 }
+
+// inquireVaultingCommand is what inquireVaulting hands on: the request id alone.
+type inquireVaultingCommand struct{ RequestID string }
 
 // consultCommand is what consult hands on (it has no use case command of its own).
 type consultCommand struct {
@@ -126,6 +138,15 @@ var commandRules = map[string]map[string]commandRule{
 		"EvidenceFormat": {max: 4, pattern: regexp.MustCompile(`^(PDF|WORD|ZIP|JPG)$`)},
 	},
 	"evidenceRequest": {"DisputeID": {max: 64}, "Type": {max: 64, pattern: regexp.MustCompile(`^DISPUTE_EVIDENCE_(TEMPLATE|FILE)$`)}},
+	"VaultCommand": {
+		"RequestID": requestIDRule, "NotifyURL": {max: 2048}, "RedirectURL": {max: 2048}, "Region": {max: 2},
+		"Card.Number": {max: 32}, "Card.CVV": {max: 4}, "Card.ExpiryMonth": {max: 2}, "Card.ExpiryYear": {max: 2},
+		"Card.HolderName": {max: 128}, "Card.Billing.Region": {max: 2}, "Card.Billing.State": {max: 128},
+		"Card.Billing.City": {max: 128}, "Card.Billing.Address1": {max: 256}, "Card.Billing.Address2": {max: 256},
+		"Card.Billing.ZipCode": {max: 32},
+	},
+	"VaultingSessionCommand": {"RequestID": requestIDRule, "NotifyURL": {max: 2048}, "RedirectURL": {max: 2048}, "Region": {max: 2}},
+	"inquireVaultingCommand": {"RequestID": requestIDRule},
 }
 
 func merged(a, b map[string]commandRule) map[string]commandRule {
@@ -152,6 +173,9 @@ var resultCodes = map[string]map[string]bool{
 	ams.APIAcceptDispute:           {payment.CodeParamIllegal: true},
 	ams.APISupplyDefenseDocument:   {payment.CodeParamIllegal: true},
 	ams.APIDownloadDisputeEvidence: {payment.CodeParamIllegal: true},
+	ams.APIVaultPaymentMethod:      {payment.CodeParamIllegal: true},
+	ams.APICreateVaultingSession:   {payment.CodeParamIllegal: true},
+	ams.APIInquireVaulting:         {payment.CodeParamIllegal: true},
 }
 
 // namesField: a PARAM_ILLEGAL message is the field's JSON path (which holds whatever keys the
@@ -182,6 +206,9 @@ func FuzzAPIRequest(f *testing.F) {
 		`{"refundId":"F1","refundRequestId":"F2"}`,
 		`{"productCode":"CASHIER_PAYMENT","paymentAmount":{"currency":"USD","value":"1"},"env":{"terminalType":"MINI_APP"},"allowedPaymentMethodRegions":["GLOBAL"]}`,
 		`{"productCode":"CASHIER_PAYMENT","paymentAmount":{"currency":"XXX","value":"0"}}`,
+		`{"vaultingRequestId":"V1","vaultingNotificationUrl":"https://m.example/v","redirectUrl":"https://m.example/r","merchantRegion":"US","paymentMethodDetail":{"paymentMethodType":"CARD","card":{"cardNo":"4242424242424242","cvv":"123","expiryMonth":"12","expiryYear":"30","is3DSAuthentication":"true","cardholderName":{"fullName":"Ada Lovelace"},"billingAddress":{"region":"US","zipCode":"12345"}}},"env":{"terminalType":"WEB"}}`,
+		`{"paymentMethodType":"CARD","vaultingRequestId":"V2","vaultingNotificationUrl":"https://m.example/v","is3DSAuthentication":true}`,
+		`{"vaultingRequestId":"V1","merchantAccountId":"A"}`,
 		`{"paymentAmount":{"currency":"USD","value":"1"},"PAYMENTAMOUNT":{"currency":"JPY","value":"7"}}`,
 		`{"paymentMethod":{"paymentMethodType":"CARD","paymentMethodMetaData":{"cardNo":4054695723100768,"cardNo":"4054695723100768"}}}`,
 		`{"paymentMethod":{"paymentMethodType":"CARD","paymentMethodMetaData":"{\"cardNo\":\"4054695723100768\"}"}}`,

@@ -214,12 +214,17 @@ func sessionResponse(s *merchantapi.Session, m *payment.Merchant, region, gatewa
 	f.MerchantInfo.MerchantName, f.Order.OrderDescription = m.Name, p.Order.Description
 	sessionID := "ps" + p.ID
 	cfg.Cashier.Gateway, cfg.Cashier.Token, cfg.Cashier.SessionID, cfg.Cashier.ExpiryTime = gatewayURL, s.Token, sessionID, wireTime(p.ExpiresAt)
-	js, _ := json.Marshal(cfg)
-	data := base64.StdEncoding.EncodeToString([]byte(s.Token)) + "&&" + region + "&&111&&" + base64.StdEncoding.EncodeToString(js)
 	return &ams.CreatePaymentSessionResponse{
-		Result: ams.SuccessResult(), PaymentSessionData: data, PaymentSessionID: sessionID,
+		Result: ams.SuccessResult(), PaymentSessionData: sessionData(s.Token, region, &cfg), PaymentSessionID: sessionID,
 		PaymentSessionExpiryTime: wireTime(p.ExpiresAt), NormalURL: pageURL,
 	}
+}
+
+// sessionData is the session data handed to the browser SDK, as Antom shapes it: the page
+// token, the region and the session's configuration.
+func sessionData(token, region string, cfg *SessionConfig) string {
+	js, _ := json.Marshal(cfg)
+	return base64.StdEncoding.EncodeToString([]byte(token)) + "&&" + region + "&&111&&" + base64.StdEncoding.EncodeToString(js)
 }
 
 // LogoPath is where the gateway serves the logo of a card brand.

@@ -84,6 +84,12 @@ func callOf(api string, req any) Call {
 		c.RequestID = r.RefundRequestID
 	case *ams.ConsultRequest:
 		amount = r.PaymentAmount
+	case *ams.VaultPaymentMethodRequest:
+		c.RequestID = r.VaultingRequestID
+	case *ams.CreateVaultingSessionRequest:
+		c.RequestID = r.VaultingRequestID
+	case *ams.InquireVaultingRequest:
+		c.RequestID = r.VaultingRequestID
 	}
 	if amount != nil {
 		if v, err := ams.ParseMinor(amount.Value); err == nil {

@@ -45,6 +45,16 @@ var textRules = map[string]map[string]textRule{
 		"merchantRegion": {max: 2}, "merchantAccountId": {max: 32}, "userRegion": {max: 2},
 		"metadata": {max: 1024, freeText: true}, "extendInfo": {max: 2048, freeText: true},
 	},
+	"CardPaymentMethodDetail": {"cardNo": {max: 32}, "cvv": {max: 4}, "expiryYear": {max: 2}, "expiryMonth": {max: 2}, "brand": {max: 64}},
+	"PaymentMethodDetail":     {"paymentMethodType": {max: 64}},
+	"VaultPaymentMethodRequest": {
+		"vaultingRequestId": {max: 64}, "vaultingNotificationUrl": {max: 2048}, "redirectUrl": {max: 2048}, "merchantRegion": {max: 2},
+	},
+	"CreateVaultingSessionRequest": {
+		"paymentMethodType": {max: 64}, "vaultingRequestId": {max: 64}, "vaultingNotificationUrl": {max: 2048},
+		"redirectUrl": {max: 2048}, "merchantRegion": {max: 2},
+	},
+	"InquireVaultingRequest": {"vaultingRequestId": {max: 64}, "merchantAccountId": {max: 64}},
 	"CreatePaymentSessionRequest": {
 		"paymentRequestId": {max: 64}, "paymentRedirectUrl": {max: 2048}, "paymentNotifyUrl": {max: 2048},
 		"merchantRegion": {max: 2}, "productScene": {max: 32},

@@ -183,6 +183,7 @@ func TestTextRulesNameRealFields(t *testing.T) {
 		ams.PayRequest{}, ams.CreatePaymentSessionRequest{}, ams.InquiryPaymentRequest{}, ams.CaptureRequest{},
 		ams.CancelRequest{}, ams.RefundRequest{}, ams.InquiryRefundRequest{}, ams.ConsultRequest{}, ams.CardMetaData{}, ams.InquireExchangeRateRequest{},
 		ams.AcceptDisputeRequest{}, ams.SupplyDefenseDocumentRequest{}, ams.DownloadDisputeEvidenceRequest{},
+		ams.VaultPaymentMethodRequest{}, ams.CreateVaultingSessionRequest{}, ams.InquireVaultingRequest{},
 	} {
 		walk(reflect.TypeOf(v))
 	}

@@ -44,6 +44,12 @@ func (f *Flow) paymentFromToken(ctx context.Context, token string) (*payment.Pay
 // HostedPage says what the buyer's page for token shows now. A payment found past its
 // expiry time is closed on the spot, so the buyer and the merchant learn it at once.
 func (f *Flow) HostedPage(ctx context.Context, token string) (*HostedView, error) {
+	if v, ok, err := f.vaultingOf(ctx, token); ok {
+		if err != nil {
+			return nil, err
+		}
+		return f.vaultingView(ctx, token, v)
+	}
 	p, err := f.paymentFromToken(ctx, token)
 	if err != nil {
 		return nil, err
@@ -148,6 +154,12 @@ func (f *Flow) leaveStage(ctx context.Context, token string, id string, from pay
 
 // SubmitCard takes the card the buyer typed on the hosted page and authorizes it.
 func (f *Flow) SubmitCard(ctx context.Context, token string, in CardInput) (*HostedView, error) {
+	if v, ok, err := f.vaultingOf(ctx, token); ok {
+		if err != nil {
+			return nil, err
+		}
+		return f.submitVaultingCard(ctx, token, v, in)
+	}
 	p, err := f.paymentFromToken(ctx, token)
 	if err != nil {
 		return nil, err
@@ -294,6 +306,12 @@ const ChallengeTries = 3
 // cancelled, the payment fails with USER_PAYMENT_VERIFICATION_FAILED. A blank code is a slip,
 // not a try.
 func (f *Flow) CompleteChallenge(ctx context.Context, token, answer string, cancel bool) (*HostedView, error) {
+	if v, ok, err := f.vaultingOf(ctx, token); ok {
+		if err != nil {
+			return nil, err
+		}
+		return f.completeVaultingChallenge(ctx, token, v, answer, cancel)
+	}
 	p, err := f.paymentFromToken(ctx, token)
 	if err != nil {
 		return nil, err

@@ -47,8 +47,11 @@ type HostedView struct {
 	ExpiresAt        time.Time
 	// Expired: the payment closed because its expiry time passed.
 	Expired bool
-	// Session: opened by createPaymentSession for the browser SDK.
+	// Session: opened by createPaymentSession (or createVaultingSession) for the browser SDK.
 	Session bool
+	// Vaulting: the page saves a card without paying (PaymentID is then the vaulting's id,
+	// and Amount is zero).
+	Vaulting bool
 	// DeclineCode and DeclineMessage, on a session's card step, say why the buyer's last
 	// card was declined; the buyer may try another.
 	DeclineCode, DeclineMessage string

@@ -447,6 +447,8 @@ func banner(ctx context.Context, w io.Writer, app *App, opts *Options, httpURL, 
 	}
 	apis := []string{ams.APIPay, ams.APICreatePaymentSession, ams.APIInquiryPayment, ams.APICapture, ams.APICancel, ams.APIRefund, ams.APIInquiryRefund, ams.APIConsult}
 	fmt.Fprintf(w, "  API:               POST %s%s{%s}\n", base, prefix, strings.Join(apis, ","))
+	vaultPrefix := strings.Replace(prefix, "/payments/", "/vaults/", 1)
+	fmt.Fprintf(w, "                     POST %s%s{%s,%s,%s}\n", base, vaultPrefix, ams.APIVaultPaymentMethod, ams.APICreateVaultingSession, ams.APIInquireVaulting)
 	fmt.Fprintln(w, "                     signed as Antom's SDKs sign: give an SDK the URL above (docs/sdks.md)")
 	fmt.Fprintf(w, "  hosted card page:  %s/checkout/{token}, the normalUrl of a pay without card data\n", base)
 	fmt.Fprintf(w, "  browser SDK:       %s/sdk/ams-checkout.js (window.AMSCashierPayment), for createPaymentSession's paymentSessionData\n", base)

@@ -75,6 +75,7 @@ type NotificationBodies interface {
 	Refund(p *payment.Payment, r *payment.Refund) ([]byte, error)
 	// Dispute renders notifyDispute of type note (payment.DisputeCreatedNote, ...).
 	Dispute(d *payment.Dispute, note string) ([]byte, error)
+	Vaulting(v *payment.Vaulting) ([]byte, error)
 }
 
 // Core holds what the use cases share. Its exported fields are set by New and only read
@@ -199,13 +200,14 @@ func (c *Core) InternalError(ctx context.Context, op string, err error) error {
 
 // notify writes the outbox row of a notification rendered by render, due at once, in the
 // transaction of q: the change and its notification commit together or not at all.
-func (c *Core) notify(ctx context.Context, q store.Tx, merchantID, paymentID, kind, url string, now time.Time, render func() ([]byte, error)) error {
+// subjectID is the payment's id, or the vaulting's for notifyVaulting.
+func (c *Core) notify(ctx context.Context, q store.Tx, merchantID, subjectID, kind, url string, now time.Time, render func() ([]byte, error)) error {
 	body, err := render()
 	if err != nil {
 		return err
 	}
 	return q.NotificationInsert(ctx, &payment.Notification{
-		ID: NewID(), MerchantID: merchantID, PaymentID: paymentID, Kind: kind, URL: url, Body: body,
+		ID: NewID(), MerchantID: merchantID, PaymentID: subjectID, Kind: kind, URL: url, Body: body,
 		Status: payment.NotificationPending, NextAttemptAt: now, CreatedAt: now,
 	})
 }

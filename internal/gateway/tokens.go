@@ -53,6 +53,32 @@ func (t PageTokens) PaymentOf(token string) (paymentID string, ok bool) {
 	}
 }
 
+// vaultingMark begins the id a vaulting's page token is made of: no payment id (hex) begins
+// with it, so a vaulting's token never opens a payment, nor a payment's a vaulting.
+const vaultingMark = "v"
+
+// MakeVaulting returns the page token of a vaulting.
+func (t PageTokens) MakeVaulting(vaultingID string) string { return t.Make(vaultingMark + vaultingID) }
+
+// VaultingOf checks a page token and says which vaulting it opens; ok is false for a
+// payment's token or a forged one.
+func (t PageTokens) VaultingOf(token string) (vaultingID string, ok bool) {
+	if !strings.HasPrefix(token, vaultingMark) {
+		return "", false
+	}
+	id, ok := t.PaymentOf(token)
+	if !ok {
+		return "", false
+	}
+	return strings.CutPrefix(id, vaultingMark)
+}
+
+// VaultingPageURL is the page where the buyer gives or verifies the card of a vaulting, on
+// the URL of the request of ctx.
+func (c *Core) VaultingPageURL(ctx context.Context, vaultingID string) string {
+	return c.PublicURL(ctx) + "/checkout/" + c.Tokens.MakeVaulting(vaultingID)
+}
+
 // PageURL is the hosted page where the buyer continues a payment, on the URL of the
 // request of ctx.
 func (c *Core) PageURL(ctx context.Context, paymentID string) string {

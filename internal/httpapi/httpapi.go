@@ -147,14 +147,18 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 	io.WriteString(w, "ready\n")
 }
 
-// apiName is the API a normalised /ams/ path names, or "" when it names none.
+// apiName is the API a normalised /ams/ path names, or "" when it names none: the path must
+// be the API's own (ams.APIPath), or its sandbox twin.
 func apiName(clean string) string {
-	for _, prefix := range []string{ams.PathPrefix, ams.SandboxPathPrefix} {
-		if name, ok := strings.CutPrefix(clean, prefix); ok && name != "" && !strings.Contains(name, "/") {
-			return name
-		}
+	p := clean
+	if rest, ok := strings.CutPrefix(clean, "/ams/sandbox/api/"); ok {
+		p = "/ams/api/" + rest
 	}
-	return ""
+	name := p[strings.LastIndexByte(p, '/')+1:]
+	if name == "" || ams.APIPath(name) != p {
+		return ""
+	}
+	return name
 }
 
 // rawPath is the path and query the client verifies the response over: the request target

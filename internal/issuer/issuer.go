@@ -32,6 +32,10 @@ type AuthRequest struct {
 	Card       Card
 	Currency   string
 	Amount     int64 // minor units
+	// Verification asks only whether the card is good, with no amount and no currency (an
+	// account verification), to save it without a payment: nothing is held, so nothing is
+	// captured or voided afterwards.
+	Verification bool
 	// Force3DS is the merchant's is3DSAuthentication: authenticate even if the card does not require it.
 	Force3DS bool
 	// ThreeDS is set once the buyer has authenticated (or the merchant's MPI did).

@@ -33,4 +33,6 @@ const (
 	CodeSuccess                      = "SUCCESS"
 	CodeUnknownException             = "UNKNOWN_EXCEPTION"
 	CodeUserPaymentVerificationFail  = "USER_PAYMENT_VERIFICATION_FAILED"
+	CodeVerificationFail             = "VERIFICATION_FAIL"
+	CodeVerificationInProcess        = "VERIFICATION_IN_PROCESS"
 )

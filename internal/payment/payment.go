@@ -366,6 +366,8 @@ const (
 	NotifyPayment = "notifyPayment"
 	NotifyCapture = "notifyCapture"
 	NotifyRefund  = "notifyRefund"
+	// NotifyVaulting reports a vaulting; the notification's PaymentID is the vaulting's id.
+	NotifyVaulting = "notifyVaulting"
 )
 
 // Notification is an outbox row: a signed POST the gateway owes a merchant. It is written

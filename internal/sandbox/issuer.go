@@ -38,6 +38,8 @@ const PendingDelay = 30 * time.Second
 // Rules, in the order they apply to Authorize:
 //   - card data the gateway should have refused (card.Validate) or a non-positive amount is
 //     declined with the matching code, so a gateway bug shows as a decline, never an approval;
+//     a verification (req.Verification, for a card saved without a payment) has amount 0 and
+//     otherwise follows the same rules as an authorization;
 //   - amount 11 (minor units, any currency) is declined with RISK_REJECT, as in Antom's sandbox;
 //   - an installment plan (req.Installments) the card's BIN has no offer of for the currency
 //     and amount (InstallmentOffer) is declined with CARD_NOT_SUPPORTED;
@@ -94,7 +96,7 @@ func (s *Issuer) Authorize(ctx context.Context, req issuer.AuthRequest) (issuer.
 	switch {
 	case errors.As(card.Validate(req.Card.Number, req.Card.ExpiryMonth, req.Card.ExpiryYear, req.Card.CVV, now), &cerr):
 		a.decline(cerr.Code)
-	case req.Amount <= 0:
+	case req.Amount < 0, req.Amount == 0 && !req.Verification:
 		a.decline(codeInvalidAmount)
 	case req.Amount == riskRejectAmount:
 		a.decline(codeRiskReject)

@@ -83,10 +83,18 @@ var apiCodes = map[string][]string{
 	ams.APIAcceptDispute:           codes(commonCodes, []string{"REPEAT_REQUEST", "TIME_EXCEEDS_LIMIT"}),
 	ams.APISupplyDefenseDocument:   codes(commonCodes, []string{"DEFENSE_EXCEED_LIMIT", "REPEAT_REQUEST", "TIME_EXCEEDS_LIMIT"}),
 	ams.APIDownloadDisputeEvidence: codes(commonCodes),
+	ams.APIVaultPaymentMethod: codes(commonCodes, []string{
+		"PROCESS_FAIL", "REPEAT_REQ_INCONSISTENT", "VERIFICATION_FAIL", "VERIFICATION_IN_PROCESS",
+	}),
+	ams.APICreateVaultingSession: codes(commonCodes, []string{"PROCESS_FAIL", "REPEAT_REQ_INCONSISTENT"}),
+	ams.APIInquireVaulting:       codes(commonCodes, []string{"ORDER_NOT_EXIST"}),
 }
 
-// unmatched are the APIs whose calls carry neither a request id nor an amount to match.
+// unmatched are the APIs whose calls carry no request id to match.
 var unmatched = []string{ams.APIConsult, ams.APIInquireExchangeRate, ams.APIAcceptDispute, ams.APISupplyDefenseDocument, ams.APIDownloadDisputeEvidence}
+
+// amountAPIs are the APIs whose calls carry an amount a rule may match.
+var amountAPIs = []string{ams.APIPay, ams.APICreatePaymentSession, ams.APICapture, ams.APIRefund, ams.APIConsult}
 
 // codes is the sorted union of lists.
 func codes(lists ...[]string) []string {
@@ -130,7 +138,7 @@ func (r Rule) Check() error {
 		return fmt.Errorf("requestId: %s carries no request id to match", r.API)
 	}
 	if r.Amount.Currency != "" {
-		if r.API == ams.APIInquiryPayment || r.API == ams.APICancel || r.API == ams.APIInquiryRefund || (r.API != ams.APIConsult && slices.Contains(unmatched, r.API)) {
+		if !slices.Contains(amountAPIs, r.API) {
 			return fmt.Errorf("amount: %s carries no amount to match", r.API)
 		}
 		if _, ok := ams.CurrencyExponent(r.Amount.Currency); !ok {

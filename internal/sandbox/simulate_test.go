@@ -23,7 +23,9 @@ func TestRuleCheck(t *testing.T) {
 		{Rule{API: "refund", ResultCode: "REFUND_WINDOW_EXCEED"}, ""},
 		{Rule{API: "cancel", ResultCode: "CANCEL_WINDOW_EXCEED", RequestID: "order-1"}, ""},
 		{Rule{API: "consult", ResultCode: "UNKNOWN_EXCEPTION"}, ""},
-		{Rule{API: "vaultPaymentMethod", ResultCode: "PROCESS_FAIL"}, `api "vaultPaymentMethod" is not an API cashier serves`},
+		{Rule{API: "vaultPaymentMethod", ResultCode: "VERIFICATION_FAIL", RequestID: "vault-1"}, ""},
+		{Rule{API: "notifyVaulting", ResultCode: "PROCESS_FAIL"}, `api "notifyVaulting" is not an API cashier serves`},
+		{Rule{API: "inquireVaulting", ResultCode: "ORDER_NOT_EXIST", Amount: payment.Amount{Currency: "USD", Value: 100}}, "inquireVaulting carries no amount"},
 		{Rule{API: "pay", ResultCode: "SUCCESS"}, "resultCode SUCCESS is what pay answers without a rule"},
 		// Documented for capture, not for pay, and the other way round.
 		{Rule{API: "pay", ResultCode: "CAPTURE_AMOUNT_EXCEED_AUTH_LIMIT"}, `not a result code Antom documents for pay`},

@@ -78,6 +78,9 @@ type Queries interface {
 	CardListNotUnderKey(ctx context.Context, p CardKeyPage) ([]*payment.Card, error)
 	// CardRewrap replaces a card's sealed data if it is still wrapped by r.FromKeyID.
 	CardRewrap(ctx context.Context, r CardRewrap) error
+	// CardTokenize gives a card stored without a token c.Token, with the funding and issuing
+	// country its issuer's verification reported; ErrStale when it has a token already.
+	CardTokenize(ctx context.Context, c *payment.Card) error
 
 	PaymentInsert(ctx context.Context, p *payment.Payment) error
 	// PaymentGet reads a payment by its gateway id, whoever's it is: callers that answer a
@@ -153,6 +156,14 @@ type Queries interface {
 	// them was due (zero when none is pending), and counts the UNDELIVERABLE ones created at
 	// or after since, for monitoring.
 	NotificationBacklog(ctx context.Context, since time.Time) (Backlog, error)
+
+	// VaultingInsert writes a vaulting; ErrConflict when its merchant's request id is taken.
+	VaultingInsert(ctx context.Context, v *payment.Vaulting) error
+	// VaultingGet reads a vaulting by its gateway id, whoever's it is.
+	VaultingGet(ctx context.Context, id string) (*payment.Vaulting, error)
+	VaultingGetByRequestID(ctx context.Context, merchantID, requestID string) (*payment.Vaulting, error)
+	// VaultingUpdate writes v if the stored row still has v.Version, and increments Version.
+	VaultingUpdate(ctx context.Context, v *payment.Vaulting) error
 
 	// ClockOffset reads the sandbox test clock's lead over the wall clock, shared by nodes.
 	ClockOffset(ctx context.Context) (time.Duration, error)

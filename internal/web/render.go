@@ -152,6 +152,9 @@ func (rd *renderer) render(w http.ResponseWriter, r *http.Request, loc string, s
 	pg.View = v
 	pg.Amount = formatMoney(loc, v.Amount.Currency, v.Amount.Value)
 	pg.PayLabel = strings.ReplaceAll(t["pay"], "{amount}", pg.Amount)
+	if v.Vaulting {
+		pg.Title, pg.PayLabel = t["vaultTitle"], t["vaultButton"]
+	}
 	form := func() {
 		if sdk != nil {
 			pg.CSRF = rd.csrf.frameToken(token, time.Now())

@@ -39,6 +39,11 @@ func resultFor(t map[string]string, v *checkout.HostedView, revisit bool) result
 	switch {
 	case v.Expired:
 		res.Heading = t["resultExpired"]
+	case v.Status == payment.Success && v.Vaulting:
+		res.Heading = t["vaultSuccess"]
+	case v.Status == payment.Fail && v.Vaulting:
+		res.Heading = t["vaultFail"]
+		res.Message = reason(t, v.ResultCode, v.ResultMessage)
 	case v.Status == payment.Success:
 		res.Heading = t["resultSuccess"]
 		if revisit {

@@ -51,3 +51,8 @@ func (q queries) CardListNotUnderKey(ctx context.Context, p store.CardKeyPage) (
 func (q queries) CardRewrap(ctx context.Context, r store.CardRewrap) error {
 	return q.execOne(ctx, `UPDATE cards SET key_id = ?, sealed = ? WHERE id = ? AND key_id = ?`, r.ToKeyID, r.Sealed, r.ID, r.FromKeyID)
 }
+
+func (q queries) CardTokenize(ctx context.Context, c *payment.Card) error {
+	return q.execOne(ctx, `UPDATE cards SET token = ?, funding = ?, issuing_country = ? WHERE id = ? AND token IS NULL`,
+		c.Token, c.Funding, c.IssuingCountry, c.ID)
+}

@@ -42,6 +42,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"CardSealedBytes", testCardSealedBytes},
 		{"CardListNotUnderKey", testCardListNotUnderKey},
 		{"CardRewrap", testCardRewrap},
+		{"CardTokenize", testCardTokenize},
 
 		{"PaymentRoundTrip", testPaymentRoundTrip},
 		{"PaymentZeroTimes", testPaymentZeroTimes},
@@ -69,6 +70,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"DisputeUpdateConcurrent", testDisputeUpdateConcurrent},
 		{"DisputeListDue", testDisputeListDue},
 		{"DisputeList", testDisputeList},
+		{"VaultingRoundTrip", testVaultingRoundTrip},
+		{"VaultingUpdate", testVaultingUpdate},
 
 		{"NotificationInsertList", testNotificationInsertList},
 		{"NotificationGet", testNotificationGet},
