@@ -332,3 +332,100 @@ func sandboxClient(t *testing.T, baseURL string, sm sandbox.Merchant) *client.Cl
 	}
 	return c
 }
+
+// TestCrashUnderConcurrentPays kills the gateway with SIGKILL while many pays are in flight,
+// so that the kill lands in the middle of batches of group commit (SQLite) or of concurrent
+// transactions (PostgreSQL). Every pay answered SUCCESS before the kill must be in the store
+// after a restart, as the gateway said, and its notification must reach the merchant: an
+// answer is sent only once its state is durable.
+func TestCrashUnderConcurrentPays(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	dir := t.TempDir()
+	args := []string{"--api-rate", "0", "--notify-timeout", "3s"}
+	if db := testDB(t); db != "" {
+		args = append(args, "--db", db)
+	}
+	endpoint := newMerchantEndpoint(t, func(n int, w http.ResponseWriter) { ack(w) })
+	proc := startProcess(t, dir, args...)
+	sm := readSandboxMerchant(t, dir)
+	c := sandboxClient(t, proc.baseURL, sm)
+
+	const workers, killAfter = 16, 150
+	var mu sync.Mutex
+	acked := map[string]string{} // paymentRequestId → paymentId, answered SUCCESS
+	unanswered := 0
+	killed := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				req := payReq(visaOK, "USD", int64(100+w*1000+i))
+				req.PaymentNotifyURL = endpoint.srv.URL + "/notify"
+				resp, err := c.Pay(context.Background(), req)
+				mu.Lock()
+				switch {
+				case err != nil:
+					unanswered++
+				case resp.Result.ResultCode == "SUCCESS":
+					acked[req.PaymentRequestID] = resp.PaymentID
+				default:
+					t.Errorf("pay answered %+v", resp.Result)
+				}
+				mu.Unlock()
+				select {
+				case <-killed:
+					return
+				default:
+				}
+				if err != nil {
+					return
+				}
+			}
+		})
+	}
+	eventually(t, strconv.Itoa(killAfter)+" pays answered", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(acked) >= killAfter
+	})
+	if err := proc.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	close(killed)
+	proc.cmd.Wait()
+	wg.Wait()
+	if unanswered == 0 {
+		t.Fatal("no pay was in flight when the gateway died; the kill proves nothing")
+	}
+
+	proc2 := startProcess(t, dir, args...)
+	c2 := sandboxClient(t, proc2.baseURL, sm)
+	lost := 0
+	for reqID, paymentID := range acked {
+		inq, err := c2.InquiryPayment(context.Background(), &ams.InquiryPaymentRequest{PaymentRequestID: reqID})
+		if err != nil {
+			t.Fatalf("inquiryPayment %s: %v", reqID, err)
+		}
+		if inq.PaymentID != paymentID || inq.PaymentStatus != "SUCCESS" {
+			lost++
+			t.Errorf("payment %s answered SUCCESS as %s before the crash; after it: %s %s %+v", reqID, paymentID, inq.PaymentID, inq.PaymentStatus, inq.Result)
+		}
+	}
+	eventually(t, "the notification of every acknowledged payment", func() bool {
+		notified := map[string]bool{}
+		for _, n := range endpoint.all() {
+			var b struct{ NotifyType, PaymentID string }
+			json.Unmarshal(n.body, &b)
+			notified[b.PaymentID] = notified[b.PaymentID] || b.NotifyType == "PAYMENT_RESULT"
+		}
+		for _, paymentID := range acked {
+			if !notified[paymentID] {
+				return false
+			}
+		}
+		return true
+	})
+	t.Logf("%d pays acknowledged before the kill, %d in flight at it, %d lost", len(acked), unanswered, lost)
+}
