@@ -10,10 +10,13 @@ import (
 )
 
 // BenchmarkPay runs the store's part of a direct card pay in manual capture with no notify
-// URL, statement for statement as the gateway does it: the merchant by Client-Id and the
-// idempotency look-up through the readers, then the writes of merchantapi.Pay, the sandbox
-// issuer and gateway.RecordAuth, from 8 goroutines per core as concurrent requests do (so
-// that group commit shows). An engine adapter's BenchmarkStorePay calls it.
+// URL, statement for statement as the gateway does it, from 8 goroutines per core as
+// concurrent requests do (so that group commit shows): the merchant by Client-Id and the
+// idempotency look-up through the readers, then the writes. "one-write" is the sandbox
+// issuer's path (gateway.AuthorizeInOne: the payment, the issuer's record, the answer and
+// the notification in one transaction); "two-writes" a remote issuer's (the payment as
+// authorizing, the issuer's own record apart, then gateway.RecordAuth). An engine adapter's
+// BenchmarkStorePay calls it.
 func BenchmarkPay(b *testing.B, s store.Store) {
 	ctx := b.Context()
 	m := newMerchant(now())
@@ -21,20 +24,27 @@ func BenchmarkPay(b *testing.B, s store.Store) {
 	if err := s.MerchantInsert(ctx, m); err != nil {
 		b.Fatal(err)
 	}
-	b.ReportAllocs()
-	b.SetParallelism(8)
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			if err := pay(ctx, s, m); err != nil {
-				b.Error(err)
-				return
-			}
-		}
-	})
+	for _, path := range []struct {
+		name string
+		one  bool
+	}{{"one-write", true}, {"two-writes", false}} {
+		b.Run(path.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetParallelism(8)
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if err := pay(ctx, s, m, path.one); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+		})
+	}
 }
 
-// pay is one pay's statements.
-func pay(ctx context.Context, s store.Store, m *payment.Merchant) error {
+// pay is one pay's statements, in one write transaction or two.
+func pay(ctx context.Context, s store.Store, m *payment.Merchant, one bool) error {
 	t := now()
 	if _, err := s.MerchantGetByClientID(ctx, m.ClientID); err != nil {
 		return err
@@ -44,18 +54,16 @@ func pay(ctx context.Context, s store.Store, m *payment.Merchant) error {
 	if _, err := s.PaymentGetByRequestID(ctx, m.ID, p.RequestID); err != store.ErrNotFound {
 		return fmt.Errorf("idempotency look-up of a new request id: %v", err)
 	}
-	if err := s.Tx(ctx, func(q store.Tx) error {
+	insert := func(q store.Tx) error {
 		if err := q.CardInsert(ctx, c); err != nil {
 			return err
 		}
 		return q.PaymentInsert(ctx, p)
-	}); err != nil {
-		return err
 	}
-	if err := s.SandboxAuthInsert(ctx, &store.SandboxAuth{Reference: p.ID + "-1", IssuerRef: "A-" + p.ID, Amount: p.Amount, CreatedAt: t}); err != nil {
-		return err
+	authorize := func(q store.Queries) error {
+		return q.SandboxAuthInsert(ctx, &store.SandboxAuth{Reference: p.ID + "-1", IssuerRef: "A-" + p.ID, Amount: p.Amount, CreatedAt: t})
 	}
-	if err := s.Tx(ctx, func(q store.Tx) error {
+	record := func(q store.Tx) error {
 		p.Status, p.Stage, p.ResultCode = payment.Success, payment.StageNone, payment.CodeSuccess
 		if err := q.PaymentUpdate(ctx, p); err != nil {
 			return err
@@ -63,8 +71,23 @@ func pay(ctx context.Context, s store.Store, m *payment.Merchant) error {
 		return q.NotificationInsert(ctx, &payment.Notification{ID: newID(), MerchantID: m.ID, PaymentID: p.ID,
 			Kind: payment.NotifyPayment, Body: []byte(`{"notifyType":"PAYMENT_RESULT"}`), Status: payment.NotificationPending,
 			NextAttemptAt: t, CreatedAt: t})
-	}); err != nil {
+	}
+	if one {
+		return s.Tx(ctx, func(q store.Tx) error {
+			if err := insert(q); err != nil {
+				return err
+			}
+			if err := authorize(q); err != nil {
+				return err
+			}
+			return record(q)
+		})
+	}
+	if err := s.Tx(ctx, insert); err != nil {
 		return err
 	}
-	return nil
+	if err := authorize(s); err != nil {
+		return err
+	}
+	return s.Tx(ctx, record)
 }
