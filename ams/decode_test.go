@@ -193,6 +193,32 @@ func TestDecodeCreatePaymentSessionRequest(t *testing.T) {
 	}
 }
 
+// TestCreditPayPlan: installmentNum and feePercentage are numbers in the SDKs and strings in
+// Antom's documentation; both decode, and the plan is written back with numbers.
+func TestCreditPayPlan(t *testing.T) {
+	for _, body := range []string{
+		`{"creditPayPlan":{"installmentNum":3,"interval":"MONTH","creditPayFeeType":"PERCENTAGE","feePercentage":2}}`,
+		`{"creditPayPlan":{"installmentNum":"3","interval":"MONTH","creditPayFeeType":"PERCENTAGE","feePercentage":"2"}}`,
+	} {
+		var req ams.PayRequest
+		if err := ams.Decode([]byte(body), &req); err != nil {
+			t.Fatal(err)
+		}
+		b, _ := json.Marshal(req.CreditPayPlan)
+		if want := `{"installmentNum":3,"interval":"MONTH","creditPayFeeType":"PERCENTAGE","feePercentage":2}`; string(b) != want {
+			t.Errorf("%s: %s, want %s", body, b, want)
+		}
+	}
+	for _, bad := range []string{`"3.0"`, `3.5`, `"x"`, `true`, `2147483648`, `{}`} {
+		var req ams.PayRequest
+		err := ams.Decode([]byte(`{"creditPayPlan":{"installmentNum":`+bad+`}}`), &req)
+		var fe *ams.FieldError
+		if !errors.As(err, &fe) || fe.Field != "creditPayPlan.installmentNum" {
+			t.Errorf("installmentNum %s: %v", bad, err)
+		}
+	}
+}
+
 func TestFieldErrorMessage(t *testing.T) {
 	if got := (&ams.FieldError{Field: "a.b", Reason: "is required"}).Error(); got != "a.b is required" {
 		t.Errorf("got %q", got)

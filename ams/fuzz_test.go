@@ -96,6 +96,8 @@ func FuzzDecodePayRequest(f *testing.F) {
 	f.Add([]byte(`{"productCode":"CASHIER_PAYMENT","paymentAmount":{"currency":"USD","value":"1"},"allowedPaymentMethodRegions":["GLOBAL"]}`))
 	f.Add([]byte(`{"paymentAmount":{"currency":"USD","value":1000}}`))
 	f.Add([]byte(`{"paymentFactor":{"isAuthorization":"yes"}}`))
+	f.Add([]byte(`{"creditPayPlan":{"installmentNum":"3","interval":"MONTH","creditPayFeeType":"PERCENTAGE","feePercentage":0}}`))
+	f.Add([]byte(`{"creditPayPlan":{"installmentNum":2147483648}}`))
 	f.Add([]byte(`{"env":{"timeZoneOffset":1e999}}`))
 	f.Add([]byte(`{"order":{"goods":[{},null,1]}}`))
 	f.Add([]byte(`{"a":1} trailing`))

@@ -14,6 +14,7 @@ type CreatePaymentSessionRequest struct {
 	PaymentFactor               *PaymentFactor      `json:"paymentFactor,omitempty"`
 	SettlementStrategy          *SettlementStrategy `json:"settlementStrategy,omitempty"`
 	EnableInstallmentCollection Bool                `json:"enableInstallmentCollection,omitempty"`
+	CreditPayPlan               *CreditPayPlan      `json:"creditPayPlan,omitempty"`
 	MerchantRegion              string              `json:"merchantRegion,omitempty"`
 	Env                         *Env                `json:"env,omitempty"`
 	ProductScene                string              `json:"productScene,omitempty"`

@@ -36,6 +36,14 @@ const (
 	CaptureManual    = "MANUAL"
 )
 
+// Recurring types of paymentMethodMetaData.recurringType: a merchant-initiated payment on a
+// schedule agreed with the buyer (a subscription), or at times the merchant decides (a
+// top-up, a usage charge).
+const (
+	RecurringScheduled   = "SCHEDULED"
+	RecurringUnscheduled = "UNSCHEDULED"
+)
+
 // Notification types.
 const (
 	NotifyPaymentResult = "PAYMENT_RESULT"
@@ -143,13 +151,17 @@ type CardMetaData struct {
 	SelectedCardBrand           string   `json:"selectedCardBrand,omitempty"`
 	// RequireIssuerAuthentication is where Antom's docs (and Java SDK 2.0.21) put the flag;
 	// PaymentMethod.RequireIssuerAuthentication is where newer SDKs put it.
-	RequireIssuerAuthentication Bool   `json:"requireIssuerAuthentication,omitempty"`
-	Tokenize                    Bool   `json:"tokenize,omitempty"`
-	IsCardOnFile                Bool   `json:"isCardOnFile,omitempty"`
-	RecurringType               string `json:"recurringType,omitempty"`
-	NetworkTransactionID        string `json:"networkTransactionId,omitempty"`
-	PaymentMethodRegion         string `json:"paymentMethodRegion,omitempty"`
-	PayerEmail                  string `json:"payerEmail,omitempty"`
+	RequireIssuerAuthentication Bool `json:"requireIssuerAuthentication,omitempty"`
+	Tokenize                    Bool `json:"tokenize,omitempty"`
+	// IsCardOnFile on a payment the buyer makes saves the card for merchant-initiated
+	// payments; RecurringType (RecurringScheduled or RecurringUnscheduled) with
+	// NetworkTransactionID (the initial payment's) and PaymentMethod.PaymentMethodID makes
+	// one. See docs/api.md.
+	IsCardOnFile         Bool   `json:"isCardOnFile,omitempty"`
+	RecurringType        string `json:"recurringType,omitempty"`
+	NetworkTransactionID string `json:"networkTransactionId,omitempty"`
+	PaymentMethodRegion  string `json:"paymentMethodRegion,omitempty"`
+	PayerEmail           string `json:"payerEmail,omitempty"`
 	// NeedCVV is cashier's: with paymentMethodId, send the buyer to a hosted page that asks
 	// only for the saved card's CVV (Antom's web SDK has merchantAppointParam.storedCard.needCVV).
 	NeedCVV Bool `json:"needCVV,omitempty"`
@@ -191,6 +203,7 @@ type PayRequest struct {
 	PaymentExpiryTime  string              `json:"paymentExpiryTime,omitempty"`
 	PaymentFactor      *PaymentFactor      `json:"paymentFactor,omitempty"`
 	SettlementStrategy *SettlementStrategy `json:"settlementStrategy,omitempty"`
+	CreditPayPlan      *CreditPayPlan      `json:"creditPayPlan,omitempty"`
 	Env                *Env                `json:"env,omitempty"`
 	MerchantRegion     string              `json:"merchantRegion,omitempty"`
 	MerchantAccountID  string              `json:"merchantAccountId,omitempty"`
@@ -198,6 +211,23 @@ type PayRequest struct {
 	Metadata           string              `json:"metadata,omitempty"`
 	ExtendInfo         string              `json:"extendInfo,omitempty"`
 }
+
+// CreditPayPlan is an installment plan: on pay and createPaymentSession the plan the
+// merchant asks for, in paymentResultInfo the plan the payment was authorized with.
+// InstallmentNum is the number of instalments; Interval is MONTH, the only interval cards
+// have; CreditPayFeeType (PERCENTAGE) and FeePercentage describe a fee the buyer pays on top.
+type CreditPayPlan struct {
+	InstallmentNum   Int    `json:"installmentNum,omitempty"`
+	Interval         string `json:"interval,omitempty"`
+	CreditPayFeeType string `json:"creditPayFeeType,omitempty"`
+	FeePercentage    Int    `json:"feePercentage,omitempty"`
+}
+
+// Installment values.
+const (
+	IntervalMonth       = "MONTH"
+	CreditPayFeePercent = "PERCENTAGE"
+)
 
 // ThreeDSResult is the outcome of 3-D Secure authentication. Challenged is cashier's
 // addition: whether the buyer saw a challenge.
@@ -223,6 +253,7 @@ type PaymentResultInfo struct {
 	AvsResultRaw         string         `json:"avsResultRaw,omitempty"`
 	CvvResultRaw         string         `json:"cvvResultRaw,omitempty"`
 	NetworkTransactionID string         `json:"networkTransactionId,omitempty"`
+	CreditPayPlan        *CreditPayPlan `json:"creditPayPlan,omitempty"`
 	CardholderName       string         `json:"cardholderName,omitempty"`
 	CardBin              string         `json:"cardBin,omitempty"`
 	LastFour             string         `json:"lastFour,omitempty"`

@@ -474,3 +474,26 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		}
 	}
 }
+
+// TestPayCreditPayPlan: the plan goes out with the SDKs' JSON types and comes back typed in
+// paymentResultInfo, whether the answer writes its numbers as numbers or as strings.
+func TestPayCreditPayPlan(t *testing.T) {
+	g := newGateway(t)
+	g.respond = func(api string, body []byte) (int, string) {
+		if !strings.Contains(string(body), `"creditPayPlan":{"installmentNum":6,"interval":"MONTH"}`) {
+			t.Errorf("pay body %s", body)
+		}
+		return 200, `{"result":{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"success"},"paymentId":"P1",` +
+			`"paymentResultInfo":{"cardNo":"400605******5268","creditPayPlan":{"installmentNum":"6","interval":"MONTH","creditPayFeeType":"PERCENTAGE","feePercentage":0}}}`
+	}
+	req := payRequest("R-plan")
+	req.CreditPayPlan = &ams.CreditPayPlan{InstallmentNum: 6, Interval: ams.IntervalMonth}
+	resp, err := newClient(t, g, "MERCHANT_0001").Pay(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := ams.CreditPayPlan{InstallmentNum: 6, Interval: ams.IntervalMonth, CreditPayFeeType: ams.CreditPayFeePercent}
+	if pl := resp.PaymentResultInfo.CreditPayPlan; pl == nil || *pl != want {
+		t.Errorf("creditPayPlan %+v, want %+v", pl, want)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -92,6 +93,32 @@ func (b *orderBook) find(requestID, paymentID string) (*Order, *Attempt) {
 	return b.orderOf[a], a
 }
 
+// saveCard keeps the card a subscription's successful payment saved, once: the first
+// success's card is the one on file. mu must be held.
+func (b *orderBook) saveCard(ctx context.Context, o *Order, info *ams.PaymentResultInfo, source string) {
+	if !o.Product.Renews || o.Saved != nil || info == nil {
+		return
+	}
+	if info.CardToken == "" || info.NetworkTransactionID == "" {
+		b.logEvent(ctx, o, "error", "%s: the payment saved no card (the buyer did not agree to save it); renewals cannot be charged", source)
+		return
+	}
+	o.Saved = &SavedCard{Token: info.CardToken, NetworkTransactionID: info.NetworkTransactionID, Card: strings.TrimSpace(info.CardBrand + " " + info.CardNo)}
+	b.logEvent(ctx, o, "subscription", "card on file from %s: %s, networkTransactionId %s", source, o.Saved.Card, info.NetworkTransactionID)
+}
+
+// findRenewal looks up a subscription's renewal by its paymentRequestId. mu must be held.
+func (b *orderBook) findRenewal(requestID string) (*Order, *Renewal) {
+	for _, o := range b.orders {
+		for _, r := range o.Renewals {
+			if r.RequestID == requestID {
+				return o, r
+			}
+		}
+	}
+	return nil, nil
+}
+
 // findRefund looks up the attempt a refund was made for. mu must be held.
 func (b *orderBook) findRefund(refundRequestID string) (*Order, *Attempt) {
 	for a, o := range b.orderOf {
@@ -146,6 +173,9 @@ func (b *orderBook) applyInquiry(ctx context.Context, o *Order, a *Attempt, resp
 		a.lastInquired = resp.PaymentStatus
 	}
 	duplicate = b.apply(ctx, o, a, resp.PaymentStatus, resp.PaymentResultCode, resp.PaymentResultMessage, "inquiryPayment")
+	if resp.PaymentStatus == ams.PaymentSuccess {
+		b.saveCard(ctx, o, resp.PaymentResultInfo, "inquiryPayment")
+	}
 	for _, t := range resp.Transactions {
 		if t.TransactionType != ams.TransactionCapture {
 			continue

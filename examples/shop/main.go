@@ -41,6 +41,7 @@ type options struct {
 	privateKey       string
 	gatewayPublicKey string
 	inquiryInterval  time.Duration
+	subscription     bool
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -54,6 +55,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.clientID, "client-id", "", "merchant client id (default: from sandbox-merchant.json)")
 	fs.StringVar(&o.privateKey, "private-key", "", "merchant private key, base64 PKCS#8 or PEM, or @FILE (default: from sandbox-merchant.json)")
 	fs.StringVar(&o.gatewayPublicKey, "gateway-public-key", "", "gateway public key, base64 SPKI or PEM, or @FILE (default: from sandbox-merchant.json)")
+	fs.BoolVar(&o.subscription, "subscription", false, "sell a monthly subscription, renewed by merchant-initiated payments, instead of the mug")
 	fs.DurationVar(&o.inquiryInterval, "inquiry-interval", DefaultInquiryInterval, "least time between two inquiryPayment calls for one order by the status endpoint")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: go run ./examples/shop [flags]\n\n"+
@@ -165,7 +167,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		public = "http://" + hostPort(ln.Addr().String())
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	shop := New(Config{Client: c, GatewayURL: ccfg.BaseURL, PublicURL: public, InquiryInterval: o.inquiryInterval, Logger: logger})
+	cfg := Config{Client: c, GatewayURL: ccfg.BaseURL, PublicURL: public, InquiryInterval: o.inquiryInterval, Logger: logger}
+	if o.subscription {
+		cfg.Product = SubscriptionProduct
+	}
+	shop := New(cfg)
 	srv := &http.Server{Handler: shop.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, WriteTimeout: 2 * time.Minute}
 	fmt.Fprintf(stdout, `cashier demo shop listening on %[1]s
   gateway:     %[2]s (client id %[3]s)

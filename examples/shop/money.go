@@ -14,12 +14,21 @@ type Product struct {
 	Description string
 	Currency    string
 	Value       int64
+	// Renews makes the product a subscription: the first payment saves the card on file
+	// (isCardOnFile), and the shop charges each renewal as a merchant-initiated payment.
+	Renews bool
 }
 
 // DefaultProduct is the shop's product unless Config.Product says otherwise.
 var DefaultProduct = Product{
 	ID: "mug-1", Name: "Cashier mug", Description: "A white mug with the cashier logo, 350 ml.",
 	Currency: "USD", Value: 1250,
+}
+
+// SubscriptionProduct is what the shop sells with -subscription.
+var SubscriptionProduct = Product{
+	ID: "club-1", Name: "Cashier tea club", Description: "A tin of tea every month; renewals are charged to the saved card.",
+	Currency: "USD", Value: 900, Renews: true,
 }
 
 // Amount is the product's price on the wire.

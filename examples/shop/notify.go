@@ -50,6 +50,16 @@ func (n *notifier) onPayment(ctx context.Context, p *ams.PaymentNotification) er
 	b := n.book
 	b.mu.Lock()
 	o, a := b.find(p.PaymentRequestID, p.PaymentID)
+	if o, r := b.findRenewal(p.PaymentRequestID); r != nil {
+		// A renewal's pay answered at once; the notification confirms it (or, after an
+		// answer lost on the way, gives it).
+		if r.Status != p.Result.ResultStatus {
+			b.logEvent(ctx, o, "notification", "notifyPayment for renewal %d: %s %s", r.N, p.Result.ResultStatus, p.Result.ResultCode)
+			r.PaymentID, r.Status, r.ResultCode, r.ResultMessage = p.PaymentID, p.Result.ResultStatus, p.Result.ResultCode, p.Result.ResultMessage
+		}
+		b.mu.Unlock()
+		return nil
+	}
 	if a == nil {
 		b.mu.Unlock()
 		// Not an order of this process (state is in memory): acknowledge, or the gateway
@@ -77,6 +87,9 @@ func (n *notifier) onPayment(ctx context.Context, p *ams.PaymentNotification) er
 		b.logEvent(ctx, o, "notification", "notifyPayment with status U: waiting for the final result")
 	} else {
 		dup = b.apply(ctx, o, a, status, p.Result.ResultCode, p.Result.ResultMessage, "notifyPayment")
+		if status == ams.PaymentSuccess {
+			b.saveCard(ctx, o, p.PaymentResultInfo, "notifyPayment")
+		}
 	}
 	b.mu.Unlock()
 	if dup {

@@ -60,6 +60,10 @@ type Order struct {
 	Winner   int
 	Captures int // capture requests made, for fresh captureRequestIds
 	Events   []Event
+	// Saved is the card a subscription's first payment saved, for its renewals; nil until
+	// the notification (or inquiryPayment) of a successful payment reports it.
+	Saved    *SavedCard
+	Renewals []*Renewal
 
 	lastInquiry time.Time
 }
@@ -94,6 +98,30 @@ type Attempt struct {
 
 	lastInquired string // the last paymentStatus inquiryPayment reported, to log changes only
 	settling     bool   // a goroutine is cancelling or refunding this duplicate
+}
+
+// SavedCard is a card on file: the token and the networkTransactionId of the payment that
+// saved it, which every merchant-initiated payment of the series quotes.
+type SavedCard struct {
+	Token                string
+	NetworkTransactionID string
+	Card                 string // brand and masked number, for people
+}
+
+// Renewal is one merchant-initiated payment of a subscription, with its own paymentRequestId.
+// The buyer is not there: pay answers at once, and its answer decides.
+type Renewal struct {
+	N             int
+	RequestID     string // <order id>-renewal-<N>
+	PaymentID     string
+	Status        string // "" (no answer yet), SUCCESS, FAIL, PROCESSING
+	ResultCode    string
+	ResultMessage string
+}
+
+// canRenew says whether the shop may charge the subscription's next period. book.mu must be held.
+func (o *Order) canRenew() bool {
+	return o.Product.Renews && o.Saved != nil && o.Winner != 0
 }
 
 // Event is one line of an order's log.

@@ -218,6 +218,10 @@ func (p *pages) capture(w http.ResponseWriter, r *http.Request) {
 	p.act(w, r, p.gw.capture, errorView{Title: "Cannot capture", Message: "This order has no authorization to capture."})
 }
 
+func (p *pages) renew(w http.ResponseWriter, r *http.Request) {
+	p.act(w, r, p.gw.renew, errorView{Title: "Cannot renew", Message: "This order is not a paid subscription with a card on file."})
+}
+
 func (p *pages) cancelOrder(w http.ResponseWriter, r *http.Request) {
 	p.act(w, r, p.gw.cancel, errorView{Title: "Cannot cancel", Message: "This order has no authorization to cancel."})
 }

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/cashierpay/cashier/ams"
@@ -66,6 +68,12 @@ func (g *gateway) start(ctx context.Context, orderID, mode string, env *ams.Env)
 	}
 	factor := &ams.PaymentFactor{IsAuthorization: true, CaptureMode: captureMode}
 	method := &ams.PaymentMethod{PaymentMethodType: ams.PaymentMethodCard}
+	if product.Renews {
+		// The first payment of a subscription saves the card on file; the order is the
+		// buyer the token belongs to, as the shop keeps no accounts.
+		order.Buyer = &ams.Buyer{ReferenceBuyerID: orderID}
+		method.PaymentMethodMetaData = []byte(`{"isCardOnFile":true}`)
+	}
 	redirect := g.publicURL + orderPath(orderID)
 	if mode == ModeHosted {
 		return g.pay(ctx, o, a, &ams.PayRequest{
@@ -226,5 +234,61 @@ func (g *gateway) cancel(ctx context.Context, orderID string) error {
 	default:
 		b.logEvent(ctx, o, "cancel", "cancel of attempt %d refused: %s %s", wa.N, resp.Result.ResultCode, resp.Result.ResultMessage)
 	}
+	return nil
+}
+
+// renew charges a subscription's next period to the card on file: a merchant-initiated pay
+// (recurringType SCHEDULED) with the token and the networkTransactionId of the payment that
+// saved it. No buyer is there, so the answer is final at once (but for an issuer that has
+// not answered, which the notification settles).
+func (g *gateway) renew(ctx context.Context, orderID string) error {
+	b := g.book
+	b.mu.Lock()
+	o := b.order(orderID)
+	if o == nil {
+		b.mu.Unlock()
+		return errNoOrder
+	}
+	if !o.canRenew() {
+		b.mu.Unlock()
+		return errNotAllowed
+	}
+	r := &Renewal{N: len(o.Renewals) + 1}
+	r.RequestID = fmt.Sprintf("%s-renewal-%d", o.ID, r.N)
+	o.Renewals = append(o.Renewals, r)
+	meta, err := json.Marshal(ams.CardMetaData{IsCardOnFile: true, RecurringType: ams.RecurringScheduled, NetworkTransactionID: o.Saved.NetworkTransactionID})
+	if err != nil {
+		b.mu.Unlock()
+		return err
+	}
+	product := o.Product
+	req := &ams.PayRequest{
+		ProductCode: ams.ProductCashierPayment, PaymentRequestID: r.RequestID,
+		Order: &ams.Order{
+			ReferenceOrderID: o.ID, OrderDescription: product.Name + ", renewal " + strconv.Itoa(r.N), OrderAmount: product.Amount(),
+			Buyer: &ams.Buyer{ReferenceBuyerID: o.ID},
+		},
+		PaymentAmount:      product.Amount(),
+		PaymentMethod:      &ams.PaymentMethod{PaymentMethodType: ams.PaymentMethodCard, PaymentMethodID: o.Saved.Token, PaymentMethodMetaData: meta},
+		PaymentRedirectURL: g.publicURL + orderPath(o.ID), PaymentNotifyURL: g.notifyURL,
+		PaymentFactor: &ams.PaymentFactor{IsAuthorization: true, CaptureMode: ams.CaptureAutomatic},
+		Env:           &ams.Env{TerminalType: "WEB"},
+	}
+	b.logEvent(ctx, o, "subscription", "renewal %d: merchant-initiated pay for %s (paymentRequestId %s)", r.N, product.Price(), r.RequestID)
+	b.mu.Unlock()
+
+	cctx, cancel := context.WithTimeout(ctx, callTimeout)
+	resp, err := g.c.Pay(cctx, req)
+	cancel()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if err != nil {
+		b.logEvent(ctx, o, "error", "renewal %d: no answer (%v); notifyPayment will tell", r.N, err)
+		return nil
+	}
+	if r.Status == "" {
+		r.PaymentID, r.Status, r.ResultCode, r.ResultMessage = resp.PaymentID, resp.Result.ResultStatus, resp.Result.ResultCode, resp.Result.ResultMessage
+	}
+	b.logEvent(ctx, o, "subscription", "renewal %d: %s %s", r.N, resp.Result.ResultStatus, resp.Result.ResultCode)
 	return nil
 }

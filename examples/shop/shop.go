@@ -131,6 +131,7 @@ func (s *Shop) NotifyURL() string { return s.gw.notifyURL }
 //	POST /orders/{id}/retry             a new attempt for the order (form: mode)
 //	POST /orders/{id}/capture           capture a MANUAL authorization in full
 //	POST /orders/{id}/cancel            void a MANUAL authorization
+//	POST /orders/{id}/renew             charge a subscription's next period to its card on file (MIT)
 //	POST /antom/notify                  notifyPayment, notifyCapture, notifyRefund
 //	GET  /static/...                    CSS and the pages' scripts
 func (s *Shop) Handler() http.Handler {
@@ -144,6 +145,7 @@ func (s *Shop) Handler() http.Handler {
 	pages.HandleFunc("POST /orders/{id}/retry", p.retry)
 	pages.HandleFunc("POST /orders/{id}/capture", p.capture)
 	pages.HandleFunc("POST /orders/{id}/cancel", p.cancelOrder)
+	pages.HandleFunc("POST /orders/{id}/renew", p.renew)
 	static, _ := fs.Sub(staticFS, "static")
 	pages.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
 

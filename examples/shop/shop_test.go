@@ -854,3 +854,56 @@ func TestRefusedPay(t *testing.T) {
 		t.Fatalf("order page:\n%s", page)
 	}
 }
+
+// TestSubscriptionRenewals: a subscription's first payment saves the card on file (the buyer
+// agreeing on the hosted page); the shop then charges renewals as merchant-initiated
+// payments with the token and the first payment's networkTransactionId, with no buyer. The
+// sandbox card whose stored credential was revoked declines them. A product that does not
+// renew has nothing to renew.
+func TestSubscriptionRenewals(t *testing.T) {
+	for _, tt := range []struct{ card, code string }{
+		{cardOK, ams.CodeSuccess},
+		{"4000000000006025", "ISSUER_REJECTS_TRANSACTION"},
+	} {
+		e := newEnv(t, envOptions{inquiryInterval: time.Hour, product: SubscriptionProduct})
+		id, loc := e.checkout(ModeHosted, false)
+		if resp := e.post("/orders/"+id+"/renew", url.Values{}); resp.StatusCode != http.StatusConflict {
+			t.Fatalf("renewing an unpaid subscription: HTTP %d", resp.StatusCode)
+		}
+		v, err := e.app.Checkout.SubmitCard(context.Background(), e.hostedToken(loc), checkout.CardInput{
+			Number: tt.card, ExpiryMonth: "12", ExpiryYear: "30", CVV: "123", HolderName: "Ada", SaveCard: true,
+		})
+		if err != nil || v.Status != "SUCCESS" {
+			t.Fatalf("first payment: %+v %v", v, err)
+		}
+		e.waitState(id, StatePaid)
+		e.waitOrder(id, "the card on file", func(o *Order) bool { return o.Saved != nil })
+		for n := 1; n <= 2; n++ {
+			if resp := e.post("/orders/"+id+"/renew", url.Values{}); resp.StatusCode != http.StatusSeeOther {
+				t.Fatalf("renew: HTTP %d", resp.StatusCode)
+			}
+			e.waitOrder(id, "the renewal's answer", func(o *Order) bool { return len(o.Renewals) == n && o.Renewals[n-1].Status != "" })
+			_, _, events := e.order(id)
+			e.shop.gw.book.mu.Lock()
+			r := *e.shop.gw.book.order(id).Renewals[n-1]
+			e.shop.gw.book.mu.Unlock()
+			if r.ResultCode != tt.code || r.RequestID != fmt.Sprintf("%s-renewal-%d", id, n) || !hasEvent(events, "subscription", "renewal") {
+				t.Fatalf("%s renewal %d: %+v\n%s", tt.card, n, r, eventText(events))
+			}
+			p, err := e.app.Store.PaymentGetByRequestID(context.Background(), e.app.SandboxClient.ClientID, r.RequestID)
+			if err != nil || p.Order.RecurringType != ams.RecurringScheduled || p.Amount.Value != SubscriptionProduct.Value {
+				t.Fatalf("the gateway's renewal: %+v %v", p, err)
+			}
+		}
+		if _, page := e.get("/orders/" + id); !strings.Contains(page, `id="renewals"`) || !strings.Contains(page, id+"-renewal-2") {
+			t.Fatalf("order page without its renewals:\n%s", page)
+		}
+	}
+	e := newEnv(t, envOptions{inquiryInterval: time.Hour})
+	id, loc := e.checkout(ModeHosted, false)
+	e.payPage(e.hostedToken(loc), cardOK)
+	e.waitState(id, StatePaid)
+	if resp := e.post("/orders/"+id+"/renew", url.Values{}); resp.StatusCode != http.StatusConflict {
+		t.Fatalf("renewing a mug: HTTP %d", resp.StatusCode)
+	}
+}

@@ -48,6 +48,11 @@ type orderView struct {
 	Winner      int
 	Attempts    []attemptView
 	Events      []Event
+	// A subscription's card on file ("" until saved), whether the next period may be
+	// charged, and the renewals charged so far.
+	SavedCard string
+	CanRenew  bool
+	Renewals  []Renewal
 }
 
 type sdkView struct {
@@ -82,6 +87,12 @@ func (p *pages) view(o *Order) orderView {
 		Mode: o.latestMode(), Winner: o.Winner, Events: append([]Event(nil), o.Events...),
 	}
 	v.StateText = stateTexts[v.State]
+	if o.Saved != nil {
+		v.SavedCard, v.CanRenew = o.Saved.Card, o.canRenew()
+	}
+	for _, r := range o.Renewals {
+		v.Renewals = append(v.Renewals, *r)
+	}
 	if v.State == StateAuthorized && o.attempt(o.Winner).CaptureState == captureRequested {
 		v.StateText = "Capture requested: waiting for the gateway to confirm it…"
 	}

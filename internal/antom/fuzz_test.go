@@ -79,6 +79,7 @@ var (
 	currencyRule  = commandRule{max: 3, pattern: regexp.MustCompile(`^[A-Z]{3}$`)}
 	terminalRule  = commandRule{max: 8, pattern: regexp.MustCompile(`^(WEB|WAP|APP|MINI_APP)$`)}
 	captureRule   = commandRule{max: 9, pattern: regexp.MustCompile(`^(AUTOMATIC|MANUAL)$`)}
+	recurringRule = commandRule{max: 11, pattern: regexp.MustCompile(`^(SCHEDULED|UNSCHEDULED)$`)}
 )
 
 // orderRules and cardRules are shared by pay and createPaymentSession.
@@ -86,14 +87,16 @@ var orderRules = map[string]commandRule{
 	"Amount.Currency": currencyRule, "CaptureMode": captureRule,
 	"Order.ReferenceOrderID": {max: 64}, "Order.Description": {max: 256, multiline: true}, "Order.BuyerID": {max: 64},
 	"Order.TerminalType": terminalRule, "Order.IssuerBrand": {max: 64}, "Order.DeviceLanguage": {max: 256},
-	"RedirectURL": {max: 2048}, "NotifyURL": {max: 2048}, "Token": {max: 128}, "RequestID": requestIDRule,
+	"Order.RecurringType": recurringRule, "RedirectURL": {max: 2048}, "NotifyURL": {max: 2048}, "Token": {max: 128},
+	"RequestID":           requestIDRule,
+	"Order.Plan.Interval": {max: 5, pattern: regexp.MustCompile(`^MONTH$`)}, "Order.Plan.FeeType": {max: 10, pattern: regexp.MustCompile(`^PERCENTAGE$`)},
 }
 
 var payRules = merged(orderRules, map[string]commandRule{
 	"Card.Number": {max: 32}, "Card.CVV": {max: 4}, "Card.ExpiryMonth": {max: 2}, "Card.ExpiryYear": {max: 2},
 	"Card.HolderName": {max: 128}, "Card.Billing.Region": {max: 2}, "Card.Billing.State": {max: 128},
 	"Card.Billing.City": {max: 128}, "Card.Billing.Address1": {max: 256}, "Card.Billing.Address2": {max: 256},
-	"Card.Billing.ZipCode": {max: 32}, "CVV": {max: 4}, "NetworkTransactionID": {max: 100},
+	"Card.Billing.ZipCode": {max: 32}, "CVV": {max: 4}, "NetworkTransactionID": {max: 100}, "SelectedBrand": {max: 64},
 	"ThreeDS.Version": {max: 16}, "ThreeDS.ECI": {max: 2}, "ThreeDS.CAVV": {max: 64}, "ThreeDS.DSTransactionID": {max: 64},
 })
 
@@ -153,6 +156,8 @@ func FuzzAPIRequest(f *testing.F) {
 		`{"productCode":"CASHIER_PAYMENT","paymentRequestId":"R2",` + order + `,"paymentAmount":{"currency":"KRW","value":"1000"},"paymentMethod":{"paymentMethodType":"CARD","requireIssuerAuthentication":true,"paymentMethodMetaData":{"selectedCardBrand":"HYUNDAI"}},"paymentRedirectUrl":"https://m.example/r","env":{"terminalType":"APP"}}`,
 		`{"productCode":"CASHIER_PAYMENT","paymentRequestId":"R3",` + order + `,"paymentAmount":{"currency":"JPY","value":"7"},"paymentMethod":{"paymentMethodType":"CARD","paymentMethodId":"tok_1","paymentMethodMetaData":{"cvv":"123","networkTransactionId":"n1"}},"paymentRedirectUrl":"https://m.example/r","env":{"terminalType":"WAP"}}`,
 		`{"productCode":"CASHIER_PAYMENT","paymentRequestId":"S1",` + order + `,"paymentAmount":{"currency":"USD","value":"1"},"paymentRedirectUrl":"https://m.example/r","paymentNotifyUrl":"http://127.0.0.1:8080/n","productScene":"CHECKOUT_PAYMENT"}`,
+		`{"productCode":"CASHIER_PAYMENT","paymentRequestId":"R4",` + order + `,"paymentAmount":{"currency":"MXN","value":"100000"},` + card + `,"creditPayPlan":{"installmentNum":"3","interval":"MONTH","creditPayFeeType":"PERCENTAGE","feePercentage":0},"paymentRedirectUrl":"https://m.example/r","env":{"terminalType":"WEB"}}`,
+		`{"productCode":"CASHIER_PAYMENT","paymentRequestId":"S2",` + order + `,"paymentAmount":{"currency":"BRL","value":"1000"},"enableInstallmentCollection":"true","creditPayPlan":{"installmentNum":2},"paymentRedirectUrl":"https://m.example/r"}`,
 		`{"paymentId":"P1"}`,
 		`{"paymentRequestId":"R1","merchantAccountId":"A"}`,
 		`{"captureRequestId":"C1","paymentId":"P1","captureAmount":{"currency":"USD","value":"1000"},"isLastCapture":true}`,

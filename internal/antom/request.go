@@ -135,7 +135,55 @@ func parsePay(req *ams.PayRequest) (*merchantapi.PayCommand, *payment.Error) {
 	if mpi := m.MpiData; mpi != nil {
 		cmd.ThreeDS = &payment.ThreeDS{Version: mpi.ThreeDSVersion, ECI: mpi.Eci, CAVV: mpi.Cavv, DSTransactionID: mpi.DsTransactionID}
 	}
+	if err := parseCardOnFile(cmd, &m); err != nil {
+		return nil, err
+	}
+	if cmd.Order.IssuerBrand == "" && m.SelectedCardBrand != "" {
+		// A co-badged card's brand; whether the card carries it is known once the card is.
+		if _, ok := card.LookupBrand(m.SelectedCardBrand); !ok {
+			return nil, payment.NewError(payment.CodeSelectedCardBrandUnavailable, fmt.Sprintf("selectedCardBrand %q is not a card brand cashier takes", m.SelectedCardBrand))
+		}
+		cmd.SelectedBrand = m.SelectedCardBrand
+	}
+	if cmd.Order.Plan, perr = parsePlan(req.CreditPayPlan); perr != nil {
+		return nil, perr
+	}
+	if cmd.Order.Plan != nil && cmd.NetworkTransactionID != "" {
+		return nil, paramError("creditPayPlan", "is for payments the buyer makes: a merchant-initiated payment (networkTransactionId) has no plan")
+	}
 	return cmd, nil
+}
+
+// parseCardOnFile reads isCardOnFile, recurringType and networkTransactionId. isCardOnFile on
+// a payment the buyer makes saves the card as tokenize does: a merchant-initiated payment
+// needs the token later. recurringType makes the payment merchant-initiated: it charges a
+// card token under the networkTransactionId of the series, with no buyer to ask for a CVV or
+// 3-D Secure, so those are refused rather than ignored.
+func parseCardOnFile(cmd *merchantapi.PayCommand, m *ams.CardMetaData) *payment.Error {
+	const meta = "paymentMethod.paymentMethodMetaData."
+	if m.IsCardOnFile && m.RecurringType == "" {
+		cmd.Order.Tokenize = true
+	}
+	switch {
+	case m.RecurringType == "" && m.NetworkTransactionID == "":
+		return nil
+	case m.RecurringType == "":
+		return paramError(meta+"recurringType", "is required with networkTransactionId: SCHEDULED or UNSCHEDULED")
+	case m.RecurringType != ams.RecurringScheduled && m.RecurringType != ams.RecurringUnscheduled:
+		return paramError(meta+"recurringType", "must be SCHEDULED or UNSCHEDULED")
+	case cmd.Token == "":
+		return paramError("paymentMethod.paymentMethodId", "is required with recurringType: a merchant-initiated payment charges a saved card's token")
+	case m.NetworkTransactionID == "":
+		return paramError(meta+"networkTransactionId", "is required with recurringType: the initial payment's paymentResultInfo.networkTransactionId")
+	case m.CVV != "":
+		return paramError(meta+"cvv", "must not be sent with recurringType: a merchant-initiated payment has no buyer, and a CVV may not be kept")
+	case bool(m.NeedCVV):
+		return paramError(meta+"needCVV", "must not be sent with recurringType: a merchant-initiated payment has no buyer")
+	case bool(m.Is3DSAuthentication) || m.MpiData != nil:
+		return paramError(meta+"is3DSAuthentication", "must not be sent with recurringType (nor mpiData): a merchant-initiated payment has no buyer to authenticate")
+	}
+	cmd.Order.RecurringType = m.RecurringType
+	return nil
 }
 
 // isKorean says whether brand is a Korean local card brand, which authenticates with its
@@ -179,7 +227,7 @@ func parseSession(req *ams.CreatePaymentSessionRequest, now time.Time) (*merchan
 	pay, perr := parsePay(&ams.PayRequest{
 		ProductCode: req.ProductCode, PaymentRequestID: req.PaymentRequestID, Order: req.Order, PaymentAmount: req.PaymentAmount,
 		PaymentMethod: pm, PaymentRedirectURL: req.PaymentRedirectURL, PaymentNotifyURL: req.PaymentNotifyURL,
-		PaymentFactor: req.PaymentFactor, Env: &env,
+		PaymentFactor: req.PaymentFactor, Env: &env, CreditPayPlan: req.CreditPayPlan,
 	})
 	if perr != nil {
 		return nil, perr
@@ -189,7 +237,12 @@ func parseSession(req *ams.CreatePaymentSessionRequest, now time.Time) (*merchan
 		return nil, paramError("paymentMethod.paymentMethodMetaData.cardNo", "must not be sent: in a session the buyer enters the card in the SDK's form")
 	case pay.Order.IssuerBrand != "":
 		return nil, paramError("paymentMethod.requireIssuerAuthentication", "is not supported in a session: use pay")
+	case pay.Order.RecurringType != "":
+		return nil, paramError("paymentMethod.paymentMethodMetaData.recurringType", "is not supported in a session, which has a buyer: send merchant-initiated payments with pay")
+	case pay.SelectedBrand != "":
+		return nil, paramError("paymentMethod.paymentMethodMetaData.selectedCardBrand", "is not supported in a session: the buyer chooses a co-badged card's brand on the card form")
 	}
+	pay.Order.CollectInstallments = bool(req.EnableInstallmentCollection)
 	cmd := &merchantapi.SessionCommand{
 		RequestID: pay.RequestID, Amount: pay.Amount, CaptureMode: pay.CaptureMode, Order: pay.Order,
 		RedirectURL: pay.RedirectURL, NotifyURL: pay.NotifyURL, Token: pay.Token,

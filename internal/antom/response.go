@@ -32,7 +32,7 @@ func resultInfo(p *payment.Payment) *ams.PaymentResultInfo {
 	}
 	info := &ams.PaymentResultInfo{
 		CardNo: c.Masked, CardBrand: c.Brand, CardToken: c.Token, IssuingCountry: c.IssuingCountry, Funding: c.Funding,
-		AvsResultRaw: c.AVS, CvvResultRaw: c.CVV, NetworkTransactionID: c.NetworkTransactionID,
+		AvsResultRaw: c.AVS, CvvResultRaw: c.CVV, NetworkTransactionID: c.NetworkTransactionID, CreditPayPlan: wirePlan(p.Order.Plan),
 		CardholderName: c.HolderName, CardBin: c.BIN, LastFour: c.Last4, ExpiryMonth: c.ExpiryMonth, ExpiryYear: c.ExpiryYear,
 	}
 	if t := c.ThreeDS; t != nil {

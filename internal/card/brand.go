@@ -4,8 +4,9 @@ import "strings"
 
 // Brand names as Antom spells them (cardBrand, see the SDK's CardBrand enum). Only the brands
 // that a number's prefix can tell are listed; local brands such as the Korean domestic cards
-// (HYUNDAI, SAMSUNG, KOOKMIN, ...) and co-badged ones (ELO, CARTES_BANCAIRES) share or lack
-// public ranges, so only the issuer can name them.
+// (HYUNDAI, SAMSUNG, KOOKMIN, ...) and the domestic schemes of co-badged cards (ELO,
+// CARTES_BANCAIRES) share or lack public ranges: the issuer names the former, and the
+// co-badge table (CoBadged) the latter.
 const (
 	Visa       = "VISA"
 	Mastercard = "MASTERCARD"
@@ -16,6 +17,9 @@ const (
 	CUP        = "CUP" // UnionPay
 	Maestro    = "MAESTRO"
 	Mir        = "MIR"
+	// Domestic schemes whose cards carry an international brand too (CoBadged).
+	CartesBancaires = "CARTES_BANCAIRES"
+	Elo             = "ELO"
 )
 
 // Korean local brands: domestic cards that authenticate with their issuer instead of 3-D
@@ -59,6 +63,8 @@ var brands = []Brand{
 	{Code: CUP, Name: "UnionPay", Accepted: true},
 	{Code: Maestro, Name: "Maestro"},
 	{Code: Mir, Name: "Mir"},
+	{Code: CartesBancaires, Name: "Cartes Bancaires", Accepted: true},
+	{Code: Elo, Name: "Elo", Accepted: true},
 	{Code: Hyundai, Name: "Hyundai Card", Accepted: true, Korean: true},
 	{Code: Samsung, Name: "Samsung Card", Accepted: true, Korean: true},
 	{Code: Kookmin, Name: "KB Kookmin Card", Accepted: true, Korean: true},
@@ -141,6 +147,8 @@ type Table struct {
 	National []string `json:"national"`
 	// Names are the brands' names for people, by code.
 	Names map[string]string `json:"names"`
+	// CoBadged are the co-badged BINs, for the form to let the buyer choose the brand.
+	CoBadged []CoBadge `json:"coBadged"`
 }
 
 // BrowserTable returns the brand table for the card form.
@@ -149,7 +157,47 @@ func BrowserTable() Table {
 	for _, b := range brands {
 		names[b.Code] = b.Name
 	}
-	return Table{Ranges: BrandRanges(), National: []string{nationalPrefix}, Names: names}
+	return Table{Ranges: BrandRanges(), National: []string{nationalPrefix}, Names: names, CoBadged: append([]CoBadge(nil), coBadged...)}
+}
+
+// CoBadge is a BIN whose cards carry two brands: a domestic scheme's and an international
+// one's. Either network can authorize them, and in the EU the buyer chooses (Regulation (EU)
+// 2015/751, art. 8); Brands lists the domestic scheme first, the brand used when nobody
+// chose.
+type CoBadge struct {
+	BIN    string   `json:"bin"`
+	Brands []string `json:"brands"`
+}
+
+// coBadged is the co-badge table. No prefix rule tells a co-badged card: the schemes publish
+// their BIN files to acquirers, and a production connector brings those. cashier ships the
+// BINs of the sandbox's co-badged test cards, 8 digits each, which no other test card
+// starts with (a test checks it).
+var coBadged = []CoBadge{
+	{BIN: "49730100", Brands: []string{CartesBancaires, Visa}},
+	{BIN: "51370100", Brands: []string{CartesBancaires, Mastercard}},
+	{BIN: "45763100", Brands: []string{Elo, Visa}},
+}
+
+// CoBadged returns the brands of a co-badged PAN, the default first, or nil for a card
+// of one brand.
+func CoBadged(pan string) []string {
+	p := stripSeparators(pan)
+	for _, c := range coBadged {
+		if strings.HasPrefix(p, c.BIN) {
+			return append([]string(nil), c.Brands...)
+		}
+	}
+	return nil
+}
+
+// DefaultBrand is the brand a PAN is paid with when nobody chose one: a co-badged card's
+// first brand, else DetectBrand's.
+func DefaultBrand(pan string) string {
+	if b := CoBadged(pan); b != nil {
+		return b[0]
+	}
+	return DetectBrand(pan)
 }
 
 // BrandRanges returns a copy of the table DetectBrand uses.

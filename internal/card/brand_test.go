@@ -1,6 +1,7 @@
 package card
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -160,5 +161,50 @@ func TestBrowserTable(t *testing.T) {
 	}
 	if tb.Names[CUP] != "UnionPay" {
 		t.Errorf("CUP is named %q", tb.Names[CUP])
+	}
+}
+
+// The co-badge table: each BIN's international brand is the one its prefix names, and its
+// domestic scheme, first, is an accepted brand of the table, with a mark.
+func TestCoBadged(t *testing.T) {
+	for _, c := range BrowserTable().CoBadged {
+		if len(c.BIN) != 8 || len(c.Brands) != 2 {
+			t.Errorf("%+v: want an 8-digit BIN and two brands", c)
+			continue
+		}
+		if DetectBrand(c.BIN) != c.Brands[1] {
+			t.Errorf("%s: second brand %s, prefix says %s", c.BIN, c.Brands[1], DetectBrand(c.BIN))
+		}
+		for _, code := range c.Brands {
+			if b, ok := LookupBrand(code); !ok || !b.Accepted {
+				t.Errorf("%s: brand %s is not an accepted brand of the table", c.BIN, code)
+			}
+		}
+	}
+	for _, tt := range []struct {
+		pan  string
+		want []string
+	}{
+		{"4973 0100 0000 0004", []string{CartesBancaires, Visa}},
+		{"4576310000000009", []string{Elo, Visa}},
+		{"4973010", nil}, // too short to tell
+		{"4242424242424242", nil},
+	} {
+		got := CoBadged(tt.pan)
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("CoBadged(%s) = %v, want %v", tt.pan, got, tt.want)
+		}
+		want := DetectBrand(tt.pan)
+		if tt.want != nil {
+			want = tt.want[0]
+		}
+		if d := DefaultBrand(tt.pan); d != want {
+			t.Errorf("DefaultBrand(%s) = %s, want %s", tt.pan, d, want)
+		}
+	}
+	// Callers may change what they get.
+	CoBadged("4973010000000004")[0] = "X"
+	if CoBadged("4973010000000004")[0] != CartesBancaires {
+		t.Error("CoBadged returns the table itself")
 	}
 }

@@ -72,7 +72,10 @@ func (f *Flow) view(ctx context.Context, token string, p *payment.Payment) (*Hos
 		DeviceLanguage: p.Order.DeviceLanguage,
 		Status:         p.Status, ResultCode: code, ResultMessage: message, RedirectURL: p.RedirectURL,
 		ExpiresAt: p.ExpiresAt, Expired: p.Status == payment.Fail && p.ResultCode == payment.CodeOrderIsClosed,
-		Session: p.Order.Session,
+		Session: p.Order.Session, CollectInstallments: p.Order.CollectInstallments,
+	}
+	if p.Order.Plan != nil {
+		v.PlanCount = p.Order.Plan.Count
 	}
 	if p.Status == payment.Processing && p.ResultCode != "" {
 		v.DeclineCode, v.DeclineMessage = p.ResultCode, p.ResultMessage
@@ -154,7 +157,16 @@ func (f *Flow) SubmitCard(ctx context.Context, token string, in CardInput) (*Hos
 	}
 	now := f.core.Now()
 	src := gateway.NewCardSource(in.Number, in.CVV, in.ExpiryMonth, in.ExpiryYear, strings.TrimSpace(in.HolderName))
-	if errs := cardFieldErrors(src, in.Billing, now); len(errs) > 0 {
+	errs := cardFieldErrors(src, in.Billing, now)
+	if in.Brand != "" && errs["cardNo"] == "" && !src.SelectBrand(in.Brand) {
+		// The form offers only the brands of the typed number: another one was not typed here.
+		errs["cardNo"] = payment.CodeSelectedCardBrandUnavailable
+	}
+	plan, ok := chosenPlan(p.Order, in.Installments)
+	if !ok {
+		errs["installments"] = payment.CodeParamIllegal
+	}
+	if len(errs) > 0 {
 		v, err := f.view(ctx, token, p)
 		if err == nil {
 			v.FieldErrors = errs
@@ -173,6 +185,7 @@ func (f *Flow) SubmitCard(ctx context.Context, token string, in CardInput) (*Hos
 		p.CardID = c.ID
 		p.Card = src.Result()
 		p.Card.Token = c.Token
+		p.Order.Plan = plan
 	}, func(q store.Tx) error { return q.CardInsert(ctx, c) })
 	if p == nil {
 		return v, err

@@ -331,3 +331,28 @@ func TestCardOfNoBrand(t *testing.T) {
 		t.Fatalf("Korean local card: %+v %v", v, err)
 	}
 }
+
+// TestHostedCoBadgedChoice: the buyer's brand for a co-badged card is checked against the
+// typed number before anything is asked of the issuer, and the one chosen authorizes.
+func TestHostedCoBadgedChoice(t *testing.T) {
+	f := newFixture(t, checkout.Limits{Attempts: 5})
+	ctx := context.Background()
+	p := f.pay(t, nil)
+	token := f.core.Tokens.Make(p.ID)
+	in := cardOf("4973010000000004")
+	in.Brand = "MASTERCARD"
+	v, err := f.flow.SubmitCard(ctx, token, in)
+	if err != nil || v.Step != checkout.StepCard || v.FieldErrors["cardNo"] != payment.CodeSelectedCardBrandUnavailable {
+		t.Fatalf("a brand the card does not carry: %+v %v", v, err)
+	}
+	if got := f.stored(t, p.ID); got.Stage != payment.StageAwaitingCard || got.CardAttempts != 0 {
+		t.Fatalf("after the refused brand: stage %s, %d attempts", got.Stage, got.CardAttempts)
+	}
+	in.Brand = "VISA"
+	if v, err = f.flow.SubmitCard(ctx, token, in); err != nil || v.Step != checkout.StepResult || v.Status != payment.Success {
+		t.Fatalf("Visa chosen: %+v %v", v, err)
+	}
+	if got := f.stored(t, p.ID); got.Card.Brand != "VISA" {
+		t.Fatalf("authorized on %s, want VISA", got.Card.Brand)
+	}
+}

@@ -52,6 +52,11 @@ type HostedView struct {
 	// DeclineCode and DeclineMessage, on a session's card step, say why the buyer's last
 	// card was declined; the buyer may try another.
 	DeclineCode, DeclineMessage string
+	// CollectInstallments: the card form offers the card's installment plans
+	// (Flow.InstallmentPlans) once the buyer has typed its first digits; PlanCount is the one
+	// chosen beforehand (the merchant's creditPayPlan), 0 for none.
+	CollectInstallments bool
+	PlanCount           int
 	// FieldErrors maps a form field (cardNo, expiryMonth, expiryYear, cvv, holderName,
 	// otp) to the result code that rejected it, for a form shown again.
 	FieldErrors map[string]string
@@ -66,4 +71,9 @@ type CardInput struct {
 	HolderName  string
 	Billing     *payment.Address
 	SaveCard    bool // consent to keep the card for later payments
+	// Brand is the brand the buyer chose for a co-badged card; "" takes its default.
+	Brand string
+	// Installments is the plan chosen on a form that collects installments: the number of
+	// monthly instalments, 0 to pay in full, -1 for anything unreadable.
+	Installments int
 }

@@ -171,6 +171,7 @@ type AuthInput struct {
 	ThreeDS                       *payment.ThreeDS // from the merchant's MPI or the challenge
 	Stored                        bool             // a saved card
 	NetworkTransactionID          string           // a merchant-initiated payment's series
+	RecurringType                 string           // SCHEDULED or UNSCHEDULED, with NetworkTransactionID
 }
 
 // Authorize asks the issuer about p, which BeginAuthorization has stored as authorizing
@@ -197,11 +198,18 @@ func (c *Core) Authorize(ctx context.Context, p *payment.Payment, a AuthInput) (
 }
 
 func authRequest(p *payment.Payment, a AuthInput) issuer.AuthRequest {
-	return issuer.AuthRequest{
+	req := issuer.AuthRequest{
 		Reference: p.AuthRef(), MerchantID: p.MerchantID, Currency: p.Amount.Currency, Amount: p.Amount.Value,
 		Card:     issuer.Card{Number: a.PAN, ExpiryMonth: a.Month, ExpiryYear: a.Year, CVV: a.CVV, HolderName: a.Holder, Billing: a.Billing},
 		Force3DS: p.Order.Force3DS, ThreeDS: a.ThreeDS, StoredCredential: a.Stored, NetworkTransactionID: a.NetworkTransactionID,
+		// The payment keeps the brand chosen for a co-badged card, so that the authorization
+		// after a 3-D Secure challenge goes to the same network.
+		RecurringType: a.RecurringType, Brand: p.Card.Brand,
 	}
+	if p.Order.Plan != nil {
+		req.Installments = p.Order.Plan.Count
+	}
+	return req
 }
 
 // AuthorizeInOne writes a new payment p, which BeginAuthorization has marked as authorizing,

@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/cashierpay/cashier/internal/card"
@@ -38,7 +39,21 @@ func NewCardSource(pan, cvv, month, year, holder string) *CardSource {
 	if n, ok := card.Normalize(pan); ok {
 		pan = n
 	}
-	return &CardSource{PAN: pan, CVV: cvv, Month: month, Year: year, Holder: holder, Brand: card.DetectBrand(pan)}
+	return &CardSource{PAN: pan, CVV: cvv, Month: month, Year: year, Holder: holder, Brand: card.DefaultBrand(pan)}
+}
+
+// SelectBrand sets the brand a co-badged card is paid with; false when the card does not
+// carry brand. A card of one brand accepts only its own.
+func (src *CardSource) SelectBrand(brand string) bool {
+	brands := card.CoBadged(src.PAN)
+	if brands == nil {
+		brands = []string{card.DetectBrand(src.PAN)}
+	}
+	if !slices.Contains(brands, brand) {
+		return false
+	}
+	src.Brand = brand
+	return true
 }
 
 // Check validates the card data; problems are kept in FailCode.

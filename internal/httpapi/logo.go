@@ -72,7 +72,13 @@ var marks = map[string]string{
 	card.CUP: plate("#fff", edge) +
 		`<path d="M9 3H28L22 37H3Z" fill="#d7000f"/><path d="M27 3H46L40 37H21Z" fill="#00447c"/><path d="M45 3H61L55 37H39Z" fill="#00838f"/>` +
 		word(32, 19, 12, 36, "#fff", "", "Union") + word(32, 32, 12, 24, "#fff", "", "Pay"),
-	card.Mir:      wordMark("#0f754e", 17, 36, "MIR"),
+	card.Mir: wordMark("#0f754e", 17, 36, "MIR"),
+	// Cartes Bancaires: "CB" in white on its blue, over the green band of its mark.
+	card.CartesBancaires: plate("#1b4d8c", "") + `<path d="M0 27H64V35A5 5 0 0 1 59 40H5A5 5 0 0 1 0 35Z" fill="#00a19a"/>` +
+		word(32, 24, 20, 30, "#fff", "", "CB"),
+	// Elo: its lower-case word in white on black, with the yellow, blue and red of its ring.
+	card.Elo: wordMark("#000", 18, 30, "elo") + `<circle cx="12" cy="9" r="3" fill="#ffcb05"/>` +
+		`<circle cx="19" cy="9" r="3" fill="#00a4e0"/><circle cx="26" cy="9" r="3" fill="#ef4123"/>`,
 	card.Hyundai:  wordMark("#111111", 12, 54, "HYUNDAI"),
 	card.Samsung:  wordMark("#1428a0", 12, 54, "SAMSUNG"),
 	card.Kookmin:  plate("#ffbc00", "") + word(32, 27, 20, 30, "#3c3c3c", "", "KB"),

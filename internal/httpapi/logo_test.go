@@ -49,7 +49,7 @@ func TestLogos(t *testing.T) {
 	if len(marks) != len(card.Brands()) {
 		t.Errorf("%d marks for %d brands: a mark for no brand is dead", len(marks), len(card.Brands()))
 	}
-	for _, f := range []string{"ELO.svg", "VISA.png", "VISA", "visa.svg", "..svg"} {
+	for _, f := range []string{"TROY.svg", "VISA.png", "VISA", "visa.svg", "..svg"} {
 		if w := getLogo(f); w.Code != http.StatusNotFound {
 			t.Errorf("%s: %d, want 404", f, w.Code)
 		}

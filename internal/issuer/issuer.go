@@ -41,6 +41,15 @@ type AuthRequest struct {
 	StoredCredential bool
 	// NetworkTransactionID references the initial transaction of a merchant-initiated series.
 	NetworkTransactionID string
+	// RecurringType, with NetworkTransactionID, is the kind of merchant-initiated payment:
+	// SCHEDULED (a subscription's instalment) or UNSCHEDULED (a top-up, a usage charge).
+	RecurringType string
+	// Brand is the network to authorize a co-badged card on (card.CoBadged); a card of
+	// one brand ignores it.
+	Brand string
+	// Installments is the number of monthly instalments the buyer pays the whole amount in;
+	// 0 pays in full. An issuer that has no such plan for the card declines.
+	Installments int
 }
 
 // Outcome is the processor's verdict.
@@ -132,6 +141,15 @@ type TxAuthorizer interface {
 // processor returns it for the authorization that follows.
 type IssuerAuthenticator interface {
 	IssuerAuthenticate(ctx context.Context, brand string) (Card, error)
+}
+
+// InstallmentPlans is a Processor that can say, before the card is charged, which
+// installment plans the card's issuer has: the card form offers them to the buyer.
+type InstallmentPlans interface {
+	// InstallmentPlans lists, in ascending order, the instalment counts the issuer of the
+	// cards whose number starts with bin (at least six digits) has for amount minor units of
+	// currency; none when such a card pays in full only.
+	InstallmentPlans(ctx context.Context, bin, currency string, amount int64) ([]int, error)
 }
 
 // ACS is the 3-D Secure access control server that challenges the buyer when a card needs

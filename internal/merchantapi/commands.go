@@ -35,8 +35,12 @@ type PayCommand struct {
 	NeedCVV bool
 	// ThreeDS is the merchant's own 3-D Secure result (its MPI).
 	ThreeDS *payment.ThreeDS
-	// NetworkTransactionID makes a merchant-initiated payment: no buyer, no 3-D Secure.
+	// NetworkTransactionID, with Order.RecurringType and Token, makes a merchant-initiated
+	// payment: no buyer, no 3-D Secure, no CVV. It must be that of an approved payment with
+	// the same card token.
 	NetworkTransactionID string
+	// SelectedBrand is the brand to pay a co-badged card with; "" takes its default.
+	SelectedBrand string
 	// Decline, when set, fails the payment at once with its code and message, without
 	// asking the issuer or the buyer, as a decline: the sandbox's error-scenario simulation.
 	Decline *payment.Error

@@ -39,8 +39,24 @@ func (a *API) Pay(ctx context.Context, m *payment.Merchant, cmd *PayCommand) (*p
 	if src != nil {
 		src.CVV = cmd.CVV
 		fingerprint = a.core.Cards.Fingerprint(src.PAN)
+		if cmd.SelectedBrand != "" && !src.SelectBrand(cmd.SelectedBrand) {
+			return nil, payment.NewError(payment.CodeSelectedCardBrandUnavailable, "selectedCardBrand "+cmd.SelectedBrand+" is not a brand of this card")
+		}
 	}
-	hash := gateway.KeyHash(cmd.Amount.Currency, strconv.FormatInt(cmd.Amount.Value, 10), "CARD", cmd.Token, fingerprint, cmd.Order.IssuerBrand)
+	if src == nil && cmd.SelectedBrand != "" {
+		return nil, payment.Invalid("paymentMethod.paymentMethodMetaData.selectedCardBrand", "needs cardNo or paymentMethodId: on the hosted page the buyer chooses a co-badged card's brand")
+	}
+	if cmd.Order.RecurringType != "" {
+		if err := a.checkSeries(ctx, m, src.Stored, cmd.NetworkTransactionID); err != nil {
+			return nil, err
+		}
+	}
+	key := []string{cmd.Amount.Currency, strconv.FormatInt(cmd.Amount.Value, 10), "CARD", cmd.Token, fingerprint, cmd.Order.IssuerBrand}
+	if pl := cmd.Order.Plan; pl != nil {
+		// Only when there is one, so that payments made before plans existed keep their hash.
+		key = append(key, "plan", pl.Key())
+	}
+	hash := gateway.KeyHash(key...)
 
 	if p, err := a.core.Store.PaymentGetByRequestID(ctx, m.ID, cmd.RequestID); err == nil {
 		return a.replayPay(ctx, p, hash)
@@ -102,7 +118,7 @@ func (a *API) Pay(ctx context.Context, m *payment.Merchant, cmd *PayCommand) (*p
 	var in gateway.AuthInput
 	if src != nil {
 		in = gateway.AuthInput{PAN: src.PAN, CVV: src.CVV, Month: src.Month, Year: src.Year, Holder: src.Holder,
-			Stored: src.Stored != nil, NetworkTransactionID: cmd.NetworkTransactionID, ThreeDS: cmd.ThreeDS}
+			Stored: src.Stored != nil, NetworkTransactionID: cmd.NetworkTransactionID, RecurringType: cmd.Order.RecurringType, ThreeDS: cmd.ThreeDS}
 		if cmd.Card != nil {
 			in.Billing = cmd.Card.Billing
 		}
@@ -160,6 +176,24 @@ func (a *API) Pay(ctx context.Context, m *payment.Merchant, cmd *PayCommand) (*p
 		}
 	}
 	return p, nil
+}
+
+// checkSeries accepts the networkTransactionId of a merchant-initiated payment when it is
+// that of a payment of this merchant that the issuer approved with the same saved card: the
+// initial, customer-initiated payment of the series (or a later one of it). Any other is a
+// merchant's mix-up that a network would decline, answered PARAM_ILLEGAL before anything is
+// stored.
+func (a *API) checkSeries(ctx context.Context, m *payment.Merchant, c *payment.Card, ntid string) error {
+	ps, err := a.core.Store.PaymentListByCard(ctx, c.ID)
+	if err != nil {
+		return a.core.InternalError(ctx, "payments of a card", err)
+	}
+	for _, p := range ps {
+		if p.MerchantID == m.ID && p.Card.NetworkTransactionID == ntid && !p.PaidAt.IsZero() {
+			return nil
+		}
+	}
+	return payment.Invalid("paymentMethod.paymentMethodMetaData.networkTransactionId", "is not that of a payment approved with this paymentMethodId: send the paymentResultInfo.networkTransactionId of the payment that saved the card")
 }
 
 // failAtOnce fails p with code before any authorization: no card is sealed, and the card

@@ -36,7 +36,14 @@ func (a *API) CreatePaymentSession(ctx context.Context, m *payment.Merchant, cmd
 		}
 		saved = s
 	}
-	hash := gateway.KeyHash(cmd.Amount.Currency, strconv.FormatInt(cmd.Amount.Value, 10), "CARD", "session", cmd.Token)
+	key := []string{cmd.Amount.Currency, strconv.FormatInt(cmd.Amount.Value, 10), "CARD", "session", cmd.Token}
+	if pl := order.Plan; pl != nil {
+		key = append(key, "plan", pl.Key())
+	}
+	if order.CollectInstallments {
+		key = append(key, "installments")
+	}
+	hash := gateway.KeyHash(key...)
 	p, err := a.core.Store.PaymentGetByRequestID(ctx, m.ID, cmd.RequestID)
 	switch {
 	case err == nil:

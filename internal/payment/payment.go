@@ -171,8 +171,16 @@ type Order struct {
 	AuthUpgrade bool `json:"authUpgrade,omitempty"`
 	// IssuerBrand is the Korean brand whose own authentication the buyer goes through.
 	IssuerBrand string `json:"issuerBrand,omitempty"`
+	// RecurringType marks a merchant-initiated payment (SCHEDULED or UNSCHEDULED): no
+	// buyer, charged on a card token under the networkTransactionId of its series.
+	RecurringType string `json:"recurringType,omitempty"`
 	// Session: the payment was opened by createPaymentSession for the browser SDK.
 	Session bool `json:"session,omitempty"`
+	// Plan is the installment plan the card is authorized with; nil pays in full.
+	Plan *Plan `json:"plan,omitempty"`
+	// CollectInstallments is enableInstallmentCollection: the card form offers the plans the
+	// card's issuer has for the payment, and the buyer's choice replaces Plan.
+	CollectInstallments bool `json:"collectInstallments,omitempty"`
 	// ChallengeFailures counts the wrong codes the buyer typed in the current 3-D Secure
 	// challenge: the buyer's state, kept with the order so that every node sees it.
 	ChallengeFailures int `json:"challengeFailures,omitempty"`

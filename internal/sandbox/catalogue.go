@@ -1,5 +1,7 @@
 package sandbox
 
+import "strconv"
+
 // The sandbox test cards. The table is data, and the Sandbox's behaviour is read from it, so
 // what Catalogue publishes (and docs/test-cards.md repeats, checked by a test) is what the
 // simulator does; nothing about a card is decided anywhere else.
@@ -34,6 +36,19 @@ type TestCard struct {
 	// refund fails; every other card's captures and refunds succeed.
 	CaptureResultCode string `json:"captureResultCode,omitempty"`
 	RefundResultCode  string `json:"refundResultCode,omitempty"`
+	// MITResultCode is the decline of every merchant-initiated payment (recurringType with
+	// networkTransactionId) on a card whose stored credential the cardholder revoked;
+	// UnscheduledResultCode that of UNSCHEDULED ones only. Customer-initiated payments get
+	// ResultCode.
+	MITResultCode         string `json:"mitResultCode,omitempty"`
+	UnscheduledResultCode string `json:"unscheduledResultCode,omitempty"`
+	// Brands are the brands of a co-badged card, the default first (as card.CoBadged has
+	// them); the issuer authorizes on the one chosen (selectedCardBrand, or the buyer's
+	// choice on the card form) and reports it as cardBrand. Brand is the first.
+	Brands []string `json:"brands,omitempty"`
+	// Installments, when set, is the installment offer of the card's issuer: it belongs to
+	// the BIN (the first six digits), as real issuers' plans do.
+	Installments *InstallmentOffer `json:"installments,omitempty"`
 	// Source is "antom" for the cards Antom publishes for its own sandbox (they behave as
 	// there), "cashier" for the ones added here.
 	Source string `json:"source"`
@@ -41,6 +56,36 @@ type TestCard struct {
 	// kind names the card inside processor references. It must never change once published:
 	// references outlive the process, and a renamed kind would orphan pending authorizations.
 	kind string
+}
+
+// InstallmentOffer is the installment plans an issuer has for its cards: the instalment
+// counts (creditPayPlan.installmentNum) it accepts in its own currency, each plan only while
+// every instalment comes to at least MinInstalment. Any other count, currency or a smaller
+// amount is declined with CARD_NOT_SUPPORTED, and the card form does not offer it.
+type InstallmentOffer struct {
+	Currency        string `json:"currency"`
+	InstallmentNums []int  `json:"installmentNums"`
+	// MinInstalment is in minor units of Currency, as a string like paymentAmount.value.
+	MinInstalment string `json:"minInstalment"`
+	min           int64
+}
+
+// plans lists the counts o has for amount in currency.
+func (o *InstallmentOffer) plans(currency string, amount int64) []int {
+	if o == nil || currency != o.Currency {
+		return nil
+	}
+	var out []int
+	for _, n := range o.InstallmentNums {
+		if amount/int64(n) >= o.min {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func offer(currency, min string, nums ...int) *InstallmentOffer {
+	return &InstallmentOffer{Currency: currency, InstallmentNums: nums, MinInstalment: min}
 }
 
 // Scenario is a sandbox rule that is not a property of one card number, published so that
@@ -59,6 +104,7 @@ type Scenario struct {
 	CVV                 string `json:"cvv,omitempty"`
 	AmountValue         string `json:"amountValue,omitempty"` // paymentAmount.value, minor units
 	Is3DSAuthentication bool   `json:"is3DSAuthentication,omitempty"`
+	InstallmentNum      int    `json:"installmentNum,omitempty"` // creditPayPlan.installmentNum
 	ResultCode          string `json:"resultCode"`
 	ResultStatus        string `json:"resultStatus"`
 }
@@ -87,6 +133,8 @@ const (
 	codeAuthNotFound     = "AUTH_NOT_FOUND"
 	codeOrderNotExist    = "ORDER_NOT_EXIST"
 	codeOrderStatusWrong = "ORDER_STATUS_INVALID"
+	codeIssuerRejects    = "ISSUER_REJECTS_TRANSACTION"
+	codeCardNotSupported = "CARD_NOT_SUPPORTED"
 )
 
 // riskRejectAmount is Antom's sandbox trigger for a risk-control failure: paymentAmount.value
@@ -110,13 +158,17 @@ var catalogue = withStatus([]TestCard{
 	{kind: "mcdnh", CardNo: "5162770472561357", Brand: "MASTERCARD", Funding: "CREDIT", IssuingCountry: "US", ResultCode: codeDoNotHonor, Source: "antom",
 		Description: "Antom global Mastercard failure card: declined by the issuer."},
 	{kind: "hyundai", CardNo: "9490220011669217", Brand: "HYUNDAI", Funding: "CREDIT", IssuingCountry: "KR", ResultCode: codeSuccess, Source: "antom",
-		Description: "Antom South Korea Hyundai Card (local brand): approved."},
+		Installments: offer("KRW", "50000", 2, 3, 4, 5, 6, 10, 12),
+		Description:  "Antom South Korea Hyundai Card (local brand): approved; installments in KRW from 50,000 won an instalment."},
 	{kind: "visabr", CardNo: "4294097400915107", Brand: "VISA", Funding: "CREDIT", IssuingCountry: "BR", ResultCode: codeSuccess, Source: "antom",
-		Description: "Antom Brazil Visa: approved."},
+		Installments: offer("BRL", "500", 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12),
+		Description:  "Antom Brazil Visa: approved; 2 to 12 installments in BRL, from BRL 5.00 an instalment."},
 	{kind: "visamx", CardNo: "4006055482525268", Brand: "VISA", Funding: "CREDIT", IssuingCountry: "MX", ResultCode: codeSuccess, Source: "antom",
-		Description: "Antom Mexico Visa: approved."},
+		Installments: offer("MXN", "10000", 3, 6, 9, 12),
+		Description:  "Antom Mexico Visa: approved; 3, 6, 9 or 12 installments in MXN, from MXN 100.00 an instalment."},
 	{kind: "visacl", CardNo: "4600729331819383", Brand: "VISA", Funding: "CREDIT", IssuingCountry: "CL", ResultCode: codeSuccess, Source: "antom",
-		Description: "Antom Chile Visa: approved."},
+		Installments: offer("CLP", "5000", 3, 6, 12),
+		Description:  "Antom Chile Visa: approved; 3, 6 or 12 installments in CLP, from CLP 5,000 an instalment."},
 	{kind: "visape", CardNo: "4310377720003234", Brand: "VISA", Funding: "CREDIT", IssuingCountry: "PE", ResultCode: codeSuccess, Source: "antom",
 		Description: "Antom Peru Visa: approved."},
 	{kind: "exempt", CardNo: "4035501000000008", Brand: "VISA", Funding: "CREDIT", IssuingCountry: "US", ResultCode: codeSuccess, ThreeDS: threeDSExempt, Source: "antom",
@@ -149,6 +201,10 @@ var catalogue = withStatus([]TestCard{
 		Description: "Discover: approved."},
 	{kind: "maestro", CardNo: "6759649826438453", Brand: "MAESTRO", Funding: "DEBIT", IssuingCountry: "GB", ResultCode: codeSuccess, Source: "cashier",
 		Description: "Maestro debit: approved."},
+
+	{kind: "visath", CardNo: "4890070000000008", Brand: "VISA", Funding: "CREDIT", IssuingCountry: "TH", ResultCode: codeSuccess, Source: "cashier",
+		Installments: offer("THB", "30000", 3, 6, 10),
+		Description:  "Thailand Visa: approved; 3, 6 or 10 installments in THB, from THB 300.00 an instalment."},
 
 	// Korean local brands.
 	{kind: "samsung", CardNo: "9440220011669218", Brand: "SAMSUNG", Funding: "CREDIT", IssuingCountry: "KR", ResultCode: codeSuccess, Source: "cashier",
@@ -196,6 +252,20 @@ var catalogue = withStatus([]TestCard{
 	{kind: "softdecl", CardNo: "4000002500003155", Brand: "VISA", Funding: "CREDIT", IssuingCountry: "GB", ResultCode: codeAuthRequired, Source: "cashier",
 		Description: "Soft decline: declined without 3-D Secure; approved when paid again with 3-D Secure (is3DSAuthentication or mpiData)."},
 
+	// Card on file and merchant-initiated payments.
+	{kind: "mitnounsched", CardNo: "4000000000006017", Brand: "VISA", Funding: "CREDIT", IssuingCountry: "US", ResultCode: codeSuccess, UnscheduledResultCode: codeDoNotHonor, Source: "cashier",
+		Description: "Approved, and so are its SCHEDULED merchant-initiated payments; UNSCHEDULED ones are declined (DO_NOT_HONOR)."},
+	{kind: "mitrevoked", CardNo: "4000000000006025", Brand: "VISA", Funding: "CREDIT", IssuingCountry: "US", ResultCode: codeSuccess, MITResultCode: codeIssuerRejects, Source: "cashier",
+		Description: "Approved when the buyer pays; every merchant-initiated payment is declined (ISSUER_REJECTS_TRANSACTION): the cardholder revoked the stored credential."},
+
+	// Co-badged cards.
+	{kind: "cbvisa", CardNo: "4973010000000004", Brand: "CARTES_BANCAIRES", Brands: []string{"CARTES_BANCAIRES", "VISA"}, Funding: "DEBIT", IssuingCountry: "FR", ResultCode: codeSuccess, Source: "cashier",
+		Description: "Cartes Bancaires co-badged with Visa: approved on the brand chosen (Cartes Bancaires when none is)."},
+	{kind: "cbmc", CardNo: "5137010000000004", Brand: "CARTES_BANCAIRES", Brands: []string{"CARTES_BANCAIRES", "MASTERCARD"}, Funding: "CREDIT", IssuingCountry: "FR", ResultCode: codeSuccess, Source: "cashier",
+		Description: "Cartes Bancaires co-badged with Mastercard: approved on the brand chosen (Cartes Bancaires when none is)."},
+	{kind: "elovisa", CardNo: "4576310000000009", Brand: "ELO", Brands: []string{"ELO", "VISA"}, Funding: "CREDIT", IssuingCountry: "BR", ResultCode: codeSuccess, Source: "cashier",
+		Description: "Elo co-badged with Visa: approved on the brand chosen (Elo when none is)."},
+
 	// Slow issuers.
 	{kind: "slowok", CardNo: "4000000000007015", Brand: "VISA", Funding: "CREDIT", IssuingCountry: "US", ResultCode: codeInProcess, FinalResultCode: codeSuccess, Source: "cashier",
 		Description: "Issuer timeout: in process, approved 30 s later."},
@@ -216,6 +286,8 @@ var scenarios = withScenarioStatus([]Scenario{
 		Description: "paymentAmount.value \"11\" (minor units, any currency, any card) is rejected by risk control."},
 	{Name: "force-3ds", CheckedBy: "issuer", CardNo: "4242424242424242", Is3DSAuthentication: true, ResultCode: codeInProcess,
 		Description: "is3DSAuthentication on a card without mpiData asks for a 3-D Secure challenge (except frictionless and exempt cards); approved once authenticated."},
+	{Name: "installment-unsupported", CheckedBy: "issuer", CardNo: "4054695723100768", InstallmentNum: 3, ResultCode: codeCardNotSupported,
+		Description: "A creditPayPlan the card's issuer has no offer of (this card has none; the others not in that currency, count or for that small an amount) is declined."},
 	{Name: "unknown-card", CheckedBy: "issuer", CardNo: "4111111111111111", ResultCode: codeSuccess,
 		Description: "Any other Luhn-valid number is approved: brand from its prefix, CREDIT, issued in US."},
 	{Name: "invalid-month", CheckedBy: "gateway", CardNo: "4054695723100768", ExpiryMonth: "13", ExpiryYear: "30", ResultCode: "INVALID_EXPIRATION_DATE",
@@ -245,11 +317,26 @@ var (
 	cardsByKind   = make(map[string]*TestCard, len(catalogue))
 )
 
+// offersByBIN holds the installment offers by the first six digits of their cards.
+var offersByBIN = map[string]*InstallmentOffer{}
+
 func init() {
 	for i := range catalogue {
 		c := &catalogue[i]
 		cardsByNumber[c.CardNo] = c
 		cardsByKind[c.kind] = c
+		if o := c.Installments; o != nil {
+			var err error
+			if o.min, err = strconv.ParseInt(o.MinInstalment, 10, 64); err != nil {
+				panic("sandbox: minInstalment of " + c.kind + ": " + err.Error())
+			}
+			offersByBIN[c.CardNo[:6]] = o
+		}
+	}
+	for _, c := range catalogue {
+		if o := offersByBIN[c.CardNo[:6]]; o != nil && o != c.Installments {
+			panic("sandbox: card " + c.kind + " shares the BIN of an installment offer it does not have")
+		}
 	}
 }
 

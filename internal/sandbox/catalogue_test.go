@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"regexp"
 	"slices"
@@ -71,6 +72,27 @@ func TestDocsListEveryCard(t *testing.T) {
 	if len(scenarioRows) != len(Scenarios()) {
 		t.Errorf("docs/test-cards.md has %d scenario rows, Scenarios() %d", len(scenarioRows), len(Scenarios()))
 	}
+	planRow := regexp.MustCompile("(?m)^\\| ([A-Z]{3}) \\| `(\\d+)` \\| ([0-9, ]+) \\| `(\\d+)` \\|")
+	plans := map[string][]string{}
+	for _, m := range planRow.FindAllStringSubmatch(doc, -1) {
+		plans[m[2]] = []string{m[1], m[3], m[4]}
+	}
+	for _, tc := range Catalogue() {
+		o := tc.Installments
+		got, ok := plans[tc.CardNo]
+		switch {
+		case o == nil && ok:
+			t.Errorf("docs/test-cards.md lists installments for %s, which has none", tc.CardNo)
+		case o == nil:
+		case !ok:
+			t.Errorf("docs/test-cards.md has no installment row for %s", tc.CardNo)
+		default:
+			nums := strings.Trim(strings.Join(strings.Fields(fmt.Sprint(o.InstallmentNums)), ", "), "[]")
+			if want := []string{o.Currency, nums, o.MinInstalment}; !slices.Equal(got, want) {
+				t.Errorf("docs/test-cards.md says %s has installments %q, the catalogue %q", tc.CardNo, got, want)
+			}
+		}
+	}
 	for _, m := range regexp.MustCompile("`(\\d{12,19})`").FindAllStringSubmatch(doc, -1) {
 		if !known[m[1]] {
 			t.Errorf("docs/test-cards.md quotes %s, which is neither a card nor a scenario", m[1])
@@ -90,7 +112,8 @@ func TestTestCardJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	allowed := []string{"cardNo", "brand", "funding", "issuingCountry", "description", "resultCode", "resultStatus",
-		"finalResultCode", "avsResultRaw", "cvvResultRaw", "threeDS", "captureResultCode", "refundResultCode", "source"}
+		"finalResultCode", "avsResultRaw", "cvvResultRaw", "threeDS", "captureResultCode", "refundResultCode", "installments", "source",
+		"mitResultCode", "unscheduledResultCode", "brands"}
 	for _, c := range cards {
 		for k := range c {
 			if !slices.Contains(allowed, k) {

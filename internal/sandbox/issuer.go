@@ -10,10 +10,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/cashierpay/cashier/ams"
 	"github.com/cashierpay/cashier/internal/card"
 	"github.com/cashierpay/cashier/internal/issuer"
 	"github.com/cashierpay/cashier/internal/payment"
@@ -37,11 +39,15 @@ const PendingDelay = 30 * time.Second
 //   - card data the gateway should have refused (card.Validate) or a non-positive amount is
 //     declined with the matching code, so a gateway bug shows as a decline, never an approval;
 //   - amount 11 (minor units, any currency) is declined with RISK_REJECT, as in Antom's sandbox;
+//   - an installment plan (req.Installments) the card's BIN has no offer of for the currency
+//     and amount (InstallmentOffer) is declined with CARD_NOT_SUPPORTED;
 //   - 3-D Secure: a card without req.ThreeDS answers ChallengeRequired when it is a "challenge"
 //     card, or when req.Force3DS is set on an ordinary card; "frictionless" cards authenticate
 //     on their own and "exempt" ones are never authenticated. Merchant-initiated payments
 //     (req.NetworkTransactionID set) have no buyer to challenge and skip this step;
-//   - then the card's catalogue entry decides; a number not in the catalogue is approved.
+//   - then the card's catalogue entry decides, its MIT declines for merchant-initiated
+//     payments first; a number not in the catalogue is approved;
+//   - a co-badged card is authorized on req.Brand when it carries it, else on its first brand.
 //
 // A reference that has a record already gets that record's answer again, and one the gateway
 // voided before any authorization arrived (a technical cancel) is declined with PROCESS_FAIL.
@@ -105,8 +111,8 @@ func (s *Issuer) authorize(ctx context.Context, records Records, req issuer.Auth
 		return issuer.AuthResult{}, errNoReference
 	}
 	now := s.clk.Now()
-	tc, kind := cardProfile(req.Card.Number)
-	a := authRef{kind: kind, nonce: newNonce()}
+	tc, kind := cardProfile(req.Card.Number, req.Brand)
+	a := authRef{kind: kind, nonce: newNonce(), brand: max(slices.Index(tc.Brands, req.Brand), 0)}
 	var cerr *card.Error
 	switch {
 	case errors.As(card.Validate(req.Card.Number, req.Card.ExpiryMonth, req.Card.ExpiryYear, req.Card.CVV, now), &cerr):
@@ -115,6 +121,8 @@ func (s *Issuer) authorize(ctx context.Context, records Records, req issuer.Auth
 		a.decline(codeInvalidAmount)
 	case req.Amount == riskRejectAmount:
 		a.decline(codeRiskReject)
+	case req.Installments != 0 && !slices.Contains(offerOf(req.Card.Number).plans(req.Currency, req.Amount), req.Installments):
+		a.decline(codeCardNotSupported)
 	default:
 		decide(&a, tc, req, now)
 	}
@@ -173,6 +181,14 @@ func decide(a *authRef, tc *TestCard, req issuer.AuthRequest, now time.Time) {
 	if tc.ThreeDS == threeDSChallenge {
 		// Authenticated by now: the challenge was the in-process step.
 		code = tc.FinalResultCode
+	}
+	if req.NetworkTransactionID != "" {
+		switch {
+		case tc.MITResultCode != "":
+			code = tc.MITResultCode
+		case req.RecurringType == ams.RecurringUnscheduled && tc.UnscheduledResultCode != "":
+			code = tc.UnscheduledResultCode
+		}
 	}
 	if code == codeAuthRequired && authenticated {
 		code = codeSuccess
@@ -299,6 +315,9 @@ func describe(a authRef, now time.Time) issuer.AuthResult {
 		AVSResult: a.avs, CVVResult: a.cvv,
 		CardBrand: tc.Brand, Funding: tc.Funding, IssuingCountry: tc.IssuingCountry,
 	}
+	if a.brand > 0 {
+		res.CardBrand = tc.Brands[a.brand]
+	}
 	switch a.outcome {
 	case issuer.Approved:
 		res.ResultCode = codeSuccess
@@ -336,6 +355,7 @@ var messages = map[string]string{
 	codeInProcess:              "The issuer has not answered yet.",
 	codeDoNotHonor:             "The issuer declined the payment.",
 	codeRiskReject:             "The payment was rejected by risk control.",
+	codeCardNotSupported:       "The card has no installment plan of creditPayPlan.installmentNum for this currency and amount; pay in full or choose a plan the card has.",
 	codeBalance:                "The card has insufficient funds.",
 	codeCardExpired:            card.ErrExpired.Message,
 	codeSuspectedCard:          "The issuer declined the payment.", // do not tell a thief why
@@ -349,6 +369,7 @@ var messages = map[string]string{
 	codeAuthNotFound:           "The authorization does not exist.",
 	codeOrderNotExist:          "The authorization does not exist.",
 	codeOrderStatusWrong:       "The authorization is not approved.",
+	codeIssuerRejects:          "The cardholder has stopped payments the merchant initiates on this card.",
 }
 
 // approvalIDs derives the authorization code and the network transaction id from the
@@ -388,16 +409,25 @@ func frictionless(ref, brand string) *payment.ThreeDS {
 }
 
 // cardProfile finds the catalogue entry of a PAN, or makes the profile of an unknown card:
-// approved, CREDIT, issued in US, brand from its prefix. The kind it returns names the
-// profile in references without the PAN.
-func cardProfile(pan string) (*TestCard, string) {
+// approved, CREDIT, issued in US, brand from its prefix, or for a co-badged one chosen as
+// the issuer chooses for catalogue cards. The kind it returns names the profile in
+// references without the PAN.
+func cardProfile(pan, chosen string) (*TestCard, string) {
 	if tc, ok := cardsByNumber[pan]; ok {
 		return tc, tc.kind
 	}
 	brand := card.DetectBrand(pan)
+	if brands := card.CoBadged(pan); brands != nil {
+		brand = brands[0]
+		if slices.Contains(brands, chosen) {
+			brand = chosen
+		}
+	}
 	kind := unknownKind
 	if brand != "" {
-		kind += "-" + strings.ToLower(brand)
+		// Kinds are one field of an underscore-separated reference: CARTES_BANCAIRES is
+		// written cartes-bancaires.
+		kind += "-" + strings.ToLower(strings.ReplaceAll(brand, "_", "-"))
 	}
 	return unknownCard(brand), kind
 }
@@ -417,15 +447,24 @@ func cardOfKind(kind string) (*TestCard, bool) {
 	if kind == unknownKind {
 		return unknownCard(""), true
 	}
-	if b, ok := strings.CutPrefix(kind, unknownKind+"-"); ok && isDetectableBrand(strings.ToUpper(b)) {
-		return unknownCard(strings.ToUpper(b)), true
+	if b, ok := strings.CutPrefix(kind, unknownKind+"-"); ok {
+		if brand := strings.ToUpper(strings.ReplaceAll(b, "-", "_")); isDetectableBrand(brand) {
+			return unknownCard(brand), true
+		}
 	}
 	return nil, false
 }
 
+// isDetectableBrand says whether an unknown card can have brand: one its prefix or a
+// co-badged BIN names.
 func isDetectableBrand(brand string) bool {
 	for _, r := range card.BrandRanges() {
 		if r.Brand == brand {
+			return true
+		}
+	}
+	for _, c := range card.BrowserTable().CoBadged {
+		if slices.Contains(c.Brands, brand) {
 			return true
 		}
 	}
@@ -434,13 +473,15 @@ func isDetectableBrand(brand string) bool {
 
 // authRef is an authorization as its reference records it:
 //
-//	sim_<state>_<resolveUnix>_<kind>_<avs><cvv><3ds>_<nonce>
+//	sim_<state>_<resolveUnix>_<kind>_<avs><cvv><3ds>[<brand>]_<nonce>
 //
 // state is "ok", "pending", "challenge" or the decline code in lower case with dashes
 // (do-not-honor); resolveUnix is when a pending authorization gets its final answer, 0
 // otherwise; kind names the catalogue card (or "any[-brand]"), never the PAN; avs and cvv are
 // the result codes, "-" when unchecked; 3ds is "f" when the simulator authenticated the card
-// frictionlessly, else "-"; nonce is random hex that makes the reference unique. Example:
+// frictionlessly, else "-"; brand, for a co-badged catalogue card authorized on another
+// brand than its first, is the index of that brand in TestCard.Brands (absent for the
+// first, so older references still read); nonce is random hex that makes the reference unique. Example:
 // sim_pending_1767225630_slowok_YY-_3f9a1c2e7b4d. References fit Antom's 64-character ids.
 type authRef struct {
 	outcome      issuer.Outcome
@@ -449,6 +490,7 @@ type authRef struct {
 	kind         string
 	avs, cvv     string
 	frictionless bool
+	brand        int // index in the card's Brands
 	nonce        string
 }
 
@@ -473,6 +515,9 @@ func (a authRef) String() string {
 	tds := "-"
 	if a.frictionless {
 		tds = "f"
+	}
+	if a.brand > 0 {
+		tds += strconv.Itoa(a.brand)
 	}
 	return refPrefix + "_" + state + "_" + strconv.FormatInt(a.resolve, 10) + "_" + a.kind + "_" +
 		cmp.Or(a.avs, "-") + cmp.Or(a.cvv, "-") + tds + "_" + a.nonce
@@ -509,10 +554,15 @@ func parseRef(ref string) (authRef, error) {
 		return authRef{}, errNotSandboxRef
 	}
 	flags := f[4]
-	if len(flags) != 3 || (flags[2] != 'f' && flags[2] != '-') {
+	if len(flags) < 3 || len(flags) > 4 || (flags[2] != 'f' && flags[2] != '-') {
 		return authRef{}, errNotSandboxRef
 	}
 	a.avs, a.cvv, a.frictionless = unflag(flags[0]), unflag(flags[1]), flags[2] == 'f'
+	if len(flags) == 4 {
+		if a.brand = int(flags[3] - '0'); a.brand < 1 || a.brand >= len(tc.Brands) {
+			return authRef{}, errNotSandboxRef
+		}
+	}
 	if _, err := hex.DecodeString(f[5]); err != nil || len(f[5]) != 2*nonceBytes {
 		return authRef{}, errNotSandboxRef
 	}
@@ -533,6 +583,24 @@ func newNonce() string {
 	b := make([]byte, nonceBytes)
 	rand.Read(b) // never fails
 	return hex.EncodeToString(b)
+}
+
+var _ issuer.InstallmentPlans = (*Issuer)(nil)
+
+// InstallmentPlans implements issuer.InstallmentPlans from the catalogue's offers.
+func (s *Issuer) InstallmentPlans(ctx context.Context, bin, currency string, amount int64) ([]int, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return offerOf(bin).plans(currency, amount), nil
+}
+
+// offerOf is the installment offer of the BIN that number starts with; nil when none.
+func offerOf(number string) *InstallmentOffer {
+	if len(number) < 6 {
+		return nil
+	}
+	return offersByBIN[number[:6]]
 }
 
 // IssuerAuthenticate implements IssuerAuthenticator: the sandbox's Korean issuer "app"

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -188,8 +189,11 @@ func TestCatalogueInvariants(t *testing.T) {
 		if tc.kind == "" || strings.ContainsAny(tc.kind, "_") || strings.HasPrefix(tc.kind, unknownKind) {
 			t.Errorf("%s: kind %q cannot be told apart in references", tc.CardNo, tc.kind)
 		}
-		if b := card.DetectBrand(tc.CardNo); b != "" && b != tc.Brand {
+		if b := card.DefaultBrand(tc.CardNo); b != "" && b != tc.Brand {
 			t.Errorf("%s: brand %s, but its prefix says %s", tc.CardNo, tc.Brand, b)
+		}
+		if b := card.CoBadged(tc.CardNo); !slices.Equal(b, tc.Brands) {
+			t.Errorf("%s: brands %v, but the co-badge table says %v", tc.CardNo, tc.Brands, b)
 		}
 		if tc.Brand == "" || tc.Funding == "" || len(tc.IssuingCountry) != 2 || tc.Description == "" {
 			t.Errorf("%s: incomplete entry %+v", tc.CardNo, tc)
@@ -442,6 +446,7 @@ func TestScenarios(t *testing.T) {
 		req.Card.ExpiryYear = cmp.Or(sc.ExpiryYear, req.Card.ExpiryYear)
 		req.Card.CVV = cmp.Or(sc.CVV, req.Card.CVV)
 		req.Force3DS = sc.Is3DSAuthentication
+		req.Installments = sc.InstallmentNum
 		if sc.AmountValue != "" {
 			v, err := strconv.ParseInt(sc.AmountValue, 10, 64)
 			if err != nil {
@@ -493,6 +498,75 @@ func TestUnknownCards(t *testing.T) {
 	req.Amount = 0
 	if res := authorize(t, s, req); res.ResultCode != "INVALID_AMOUNT" {
 		t.Errorf("amount 0: %s", res.ResultCode)
+	}
+}
+
+// Merchant-initiated payments: no challenge, no CVV, and the MIT declines of the two cards
+// made for them, repeated by Inquire from the reference alone.
+func TestMerchantInitiated(t *testing.T) {
+	t.Parallel()
+	s := newIssuer(newFakeClock())
+	mit := func(pan, recurring string) issuer.AuthRequest {
+		req := authReq(pan)
+		req.Card.CVV, req.StoredCredential = "", true
+		req.NetworkTransactionID, req.RecurringType = "123456789012345", recurring
+		return req
+	}
+	for _, tt := range []struct {
+		name, pan, recurring, code string
+	}{
+		{"challenge card, no buyer", "4000000000003220", "SCHEDULED", "SUCCESS"},
+		{"soft decline, no buyer", "4000002500003155", "UNSCHEDULED", "SUCCESS"},
+		{"scheduled on the no-unscheduled card", "4000000000006017", "SCHEDULED", "SUCCESS"},
+		{"unscheduled on the no-unscheduled card", "4000000000006017", "UNSCHEDULED", "DO_NOT_HONOR"},
+		{"scheduled on the revoked card", "4000000000006025", "SCHEDULED", "ISSUER_REJECTS_TRANSACTION"},
+		{"unscheduled on the revoked card", "4000000000006025", "UNSCHEDULED", "ISSUER_REJECTS_TRANSACTION"},
+		{"a declining card declines", "4000000000000002", "SCHEDULED", "DO_NOT_HONOR"},
+	} {
+		req := mit(tt.pan, tt.recurring)
+		res := authorize(t, s, req)
+		if res.ResultCode != tt.code || res.ThreeDS != nil || res.CVVResult != "" {
+			t.Errorf("%s: %s %s (3DS %+v, cvv %q), want %s", tt.name, res.Outcome, res.ResultCode, res.ThreeDS, res.CVVResult, tt.code)
+		}
+		if again, err := s.Inquire(ctx, req.Reference); err != nil || !sameResult(again, res) {
+			t.Errorf("%s: Inquire = %+v, %v; Authorize said %+v", tt.name, again, err, res)
+		}
+	}
+	// The buyer paying with these cards is approved.
+	for _, pan := range []string{"4000000000006017", "4000000000006025"} {
+		if res := authorize(t, s, authReq(pan)); res.ResultCode != "SUCCESS" {
+			t.Errorf("%s customer-initiated: %s", pan, res.ResultCode)
+		}
+	}
+}
+
+// A co-badged card is authorized on the brand asked for when it carries it, else on its
+// first; Inquire, on a fresh simulator, names the same brand.
+func TestCoBadgedBrand(t *testing.T) {
+	t.Parallel()
+	s := newIssuer(newFakeClock())
+	for _, tt := range []struct{ pan, asked, want string }{
+		{"4973010000000004", "", "CARTES_BANCAIRES"},
+		{"4973010000000004", "CARTES_BANCAIRES", "CARTES_BANCAIRES"},
+		{"4973010000000004", "VISA", "VISA"},
+		{"4973010000000004", "MASTERCARD", "CARTES_BANCAIRES"},
+		{"5137010000000004", "MASTERCARD", "MASTERCARD"},
+		{"4576310000000009", "VISA", "VISA"},
+		{"4576310000000009", "ELO", "ELO"},
+		{"4973010000000012", "VISA", "VISA"},             // not in the catalogue, in a co-badged BIN
+		{"4973010000000012", "", "CARTES_BANCAIRES"},     // its default
+		{"4242424242424242", "CARTES_BANCAIRES", "VISA"}, // a card of one brand ignores the choice
+	} {
+		req := authReq(tt.pan)
+		req.Brand = tt.asked
+		res := authorize(t, s, req)
+		if res.Outcome != issuer.Approved || res.CardBrand != tt.want {
+			t.Errorf("%s asked %q: %s %s, want %s", tt.pan, tt.asked, res.Outcome, res.CardBrand, tt.want)
+		}
+		again, err := NewIssuer(newFakeClock(), s.records).Inquire(ctx, req.Reference)
+		if err != nil || again.CardBrand != tt.want {
+			t.Errorf("%s asked %q: Inquire = %+v, %v", tt.pan, tt.asked, again, err)
+		}
 	}
 }
 
@@ -607,7 +681,10 @@ func TestRefRoundTrip(t *testing.T) {
 		"sim_ok_-1_visa_YY-_0123456789ab",
 		"sim_ok_x_visa_YY-_0123456789ab",
 		"sim_ok_0_nosuch_YY-_0123456789ab",
-		"sim_ok_0_any-elo_YY-_0123456789ab",
+		"sim_ok_0_any-troy_YY-_0123456789ab",
+		"sim_ok_0_visa_YY-1_0123456789ab",       // visa has one brand
+		"sim_ok_0_cbvisa_YY-2_0123456789ab",     // and cbvisa two
+		"sim_ok_0_cbvisa_YY-0_0123456789ab",     // the first is written by leaving the index out
 		"sim_pending_0_visa_YY-_0123456789ab",   // visa never pends
 		"sim_pending_0_3dsreq_YY-_0123456789ab", // challenge cards wait for the buyer, not the clock
 		"sim_ok_0_visa_YY_0123456789ab",
@@ -720,5 +797,45 @@ func TestRecords(t *testing.T) {
 	}
 	if _, err := s.Authorize(ctx, issuer.AuthRequest{Card: req.Card, Currency: "USD", Amount: 1}); err == nil {
 		t.Fatal("an authorization without the gateway's reference was answered")
+	}
+}
+
+// The installment offers decide both what the card form offers and what Authorize accepts,
+// so the two agree: every offered plan is approved, every other count declined.
+func TestInstallments(t *testing.T) {
+	t.Parallel()
+	s := newIssuer(newFakeClock())
+	for _, c := range []struct {
+		pan, currency string
+		amount        int64
+		want          []int
+	}{
+		{"4006055482525268", "MXN", 100000, []int{3, 6, 9}}, // MXN 1,000.00: 12 would be under MXN 100.00 each
+		{"4006055482525268", "MXN", 120000, []int{3, 6, 9, 12}},
+		{"4006055482525268", "USD", 120000, nil}, // only in the issuer's currency
+		{"4294097400915107", "BRL", 1000, []int{2}},
+		{"4600729331819383", "CLP", 60000, []int{3, 6, 12}}, // zero-decimal currency
+		{"4890070000000008", "THB", 300000, []int{3, 6, 10}},
+		{"9490220011669217", "KRW", 100000, []int{2}},
+		{"4054695723100768", "USD", 1000000, nil}, // no offer
+		{"4000056655665556", "USD", 1000000, nil}, // a debit card
+		{"4111111111111111", "MXN", 1000000, nil}, // not a catalogue card
+	} {
+		got, err := s.InstallmentPlans(ctx, c.pan[:8], c.currency, c.amount)
+		if err != nil || !slices.Equal(got, c.want) {
+			t.Errorf("InstallmentPlans(%s, %s %d) = %v, %v; want %v", c.pan[:8], c.currency, c.amount, got, err, c.want)
+		}
+		for n := payment.MinInstallments; n <= payment.MaxInstallments; n++ {
+			req := authReq(c.pan)
+			req.Currency, req.Amount, req.Installments = c.currency, c.amount, n
+			res := authorize(t, s, req)
+			offered := slices.Contains(got, n)
+			if offered != (res.Outcome == issuer.Approved) || (!offered && res.ResultCode != codeCardNotSupported) {
+				t.Errorf("%s %s %d in %d: %s %s; offered %v", card.Mask(c.pan), c.currency, c.amount, n, res.Outcome, res.ResultCode, offered)
+			}
+		}
+	}
+	if got, _ := s.InstallmentPlans(ctx, "40060", "MXN", 1000000); got != nil {
+		t.Errorf("a BIN shorter than six digits has plans %v", got)
 	}
 }

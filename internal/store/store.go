@@ -88,6 +88,9 @@ type Queries interface {
 	PaymentUpdate(ctx context.Context, p *payment.Payment) error
 	// PaymentListDue lists the payments whose NextActionAt has come, oldest first.
 	PaymentListDue(ctx context.Context, w Due) ([]*payment.Payment, error)
+	// PaymentListByCard lists the payments made with a card (by the card's id), oldest
+	// first: the series a merchant-initiated payment's networkTransactionId must belong to.
+	PaymentListByCard(ctx context.Context, cardID string) ([]*payment.Payment, error)
 
 	CaptureInsert(ctx context.Context, c *payment.Capture) error
 	CaptureGetByRequestID(ctx context.Context, merchantID, requestID string) (*payment.Capture, error)

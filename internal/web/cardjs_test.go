@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -39,6 +40,7 @@ func TestCardJSAgreesWithGo(t *testing.T) {
 		"9490220011669217", "4242424242424241", "2223003122003222", "36227206271667", "6011111111111117",
 		"123456789012", "1234567890123456789", "0", "00", "79927398713", "79927398710",
 		"1000000000000008", "8000000000000003", "7000000000000005", "9400000000000007", "9410 2300 1166 9213",
+		"4973010000000004", "5137010000000004", "4576310000000009", "4973010", "49730100", "4973010000000012",
 	}
 	now := time.Now()
 	thisMonth := now.Format("01/06")
@@ -56,11 +58,12 @@ let data = '';
 process.stdin.on('data', c => data += c);
 process.stdin.on('end', () => {
   const d = JSON.parse(data);
-  const out = {brands: {}, luhn: {}, format: {}, expiry: {}, recognized: {}};
+  const out = {brands: {}, luhn: {}, format: {}, expiry: {}, recognized: {}, coBadged: {}};
   for (const p of d.prefixes.concat(d.pans)) out.brands[p] = api.detectBrand(d.ranges, p);
   for (const p of d.pans) {
     out.luhn[p] = api.luhn(p);
     out.recognized[p] = api.recognized(d.table, p);
+    out.coBadged[p] = api.coBadgedBrands(d.table.coBadged, p.replace(/\D/g, ''));
     out.format[p] = api.formatNumber(p, api.detectBrand(d.ranges, p));
   }
   for (const e of d.expiries) out.expiry[e] = api.expiryState(e, new Date());
@@ -80,6 +83,7 @@ process.stdin.on('end', () => {
 		Brands, Format map[string]string
 		Luhn           map[string]bool
 		Recognized     map[string]bool
+		CoBadged       map[string][]string
 		Expiry         map[string]string
 		Typed          map[string]string
 	}
@@ -99,6 +103,11 @@ process.stdin.on('end', () => {
 	for _, p := range pans {
 		if got, want := out.Recognized[p], card.Recognized(p); got != want {
 			t.Errorf("recognized(%q) = %v, Go says %v", p, got, want)
+		}
+	}
+	for _, p := range pans {
+		if got, want := out.CoBadged[p], card.CoBadged(p); !slices.Equal(got, want) && (len(got) != 0 || want != nil) {
+			t.Errorf("coBadgedBrands(%q) = %v, Go says %v", p, got, want)
 		}
 	}
 	for p, want := range map[string]string{

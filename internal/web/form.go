@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/url"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -74,6 +75,16 @@ func parseCardForm(f url.Values, saveOffered bool) (checkout.CardInput, formValu
 		CVV:         cvv,
 		HolderName:  v.HolderName,
 		SaveCard:    v.SaveCard,
+		Brand:       strings.TrimSpace(f.Get("selectedCardBrand")),
+	}
+	switch plan := strings.TrimSpace(f.Get("installments")); plan {
+	case "", "0":
+	default:
+		if n, err := strconv.Atoi(plan); err == nil && n > 0 {
+			in.Installments = n
+		} else {
+			in.Installments = -1
+		}
 	}
 	if v.BillingOpen() {
 		in.Billing = &payment.Address{

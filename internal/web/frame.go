@@ -87,7 +87,7 @@ func (rd *renderer) sdkViewOf(loc string, v *checkout.HostedView, vals formValue
 			sv.Message = res.Message
 		}
 	case v.DeclineCode != "":
-		sv.Message = reason(t, v.DeclineCode, v.DeclineMessage)
+		sv.Message = declineReason(t, v)
 	}
 	return sv
 }

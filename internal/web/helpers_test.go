@@ -33,6 +33,8 @@ type fakeFlow struct {
 	code    string
 	cancel  bool
 	approve bool
+	bin     string
+	plans   []checkout.PlanOption
 }
 
 func (f *fakeFlow) record(name string) {
@@ -91,6 +93,14 @@ func (f *fakeFlow) CompleteIssuerAuth(ctx context.Context, token string, approve
 	f.record("CompleteIssuerAuth")
 	f.approve = approve
 	return copyView(f.next), f.nextErr
+}
+
+func (f *fakeFlow) InstallmentPlans(ctx context.Context, token, bin string) ([]checkout.PlanOption, error) {
+	f.record("InstallmentPlans")
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.bin = bin
+	return f.plans, f.nextErr
 }
 
 const testToken = "tok_abc123XYZ"

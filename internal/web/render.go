@@ -99,6 +99,9 @@ type page struct {
 	// (merchantAppointParam.storedCard.needCVV false).
 	HideCVV   bool
 	SDKConfig *frameConfig
+	// Plans is where the card form of a session that collects installments asks for the
+	// card's plans (getPlans) once the buyer has typed its BIN; "" for no plan select.
+	Plans string
 }
 
 type logo struct {
@@ -172,12 +175,15 @@ func (rd *renderer) render(w http.ResponseWriter, r *http.Request, loc string, s
 		if v.DeclineCode != "" && pg.FormError == "" {
 			// The last card was declined and the payment is open for another: say why, and
 			// take the buyer (and a screen reader) to the reason first.
-			pg.FormError, pg.FocusFormError = reason(t, v.DeclineCode, v.DeclineMessage), true
+			pg.FormError, pg.FocusFormError = declineReason(t, v), true
 		}
 		// The marks are consult's brands for this payment: the Korean local cards with the
 		// others when it is in KRW (the buyer types their numbers on this form too).
 		for _, b := range merchantapi.AcceptedBrands(v.Amount.Currency, v.TerminalType) {
 			pg.Accepted = append(pg.Accepted, brandLogo(b.Code))
+		}
+		if v.CollectInstallments {
+			pg.Plans = SDKPrefix + "api/" + url.PathEscape(token) + "/installments?locale=" + url.QueryEscape(loc)
 		}
 	case checkout.StepCVV:
 		form()

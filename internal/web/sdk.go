@@ -32,6 +32,7 @@ import (
 //	POST /sdk/api/{token}/card       the card form            → Flow.SubmitCard
 //	POST /sdk/api/{token}/cvv        a saved card's CVV       → Flow.SubmitCVV
 //	POST /sdk/api/{token}/challenge  the 3-D Secure challenge → Flow.CompleteChallenge
+//	GET  /sdk/api/{token}/installments?bin=&locale=  the plans the card form offers → Flow.InstallmentPlans
 //
 // The posts are JSON only, at most MaxBodyBytes, and carry the form page's CSRF token in the
 // X-Cashier-CSRF header, the cookie-less form of csrfGuard's. The custom header and the JSON
@@ -228,7 +229,11 @@ type sdkCardBody struct {
 	Address1    string `json:"address1"`
 	Address2    string `json:"address2"`
 	ZipCode     string `json:"zipCode"`
-	Locale      string `json:"locale"`
+	// SelectedCardBrand is the buyer's choice for a co-badged card, as the hosted form names it.
+	SelectedCardBrand string `json:"selectedCardBrand"`
+	// Installments is the plan select's value, as the hosted form posts it.
+	Installments string `json:"installments"`
+	Locale       string `json:"locale"`
 }
 
 // values is the body as the hosted form's fields, for parseCardForm.
@@ -236,7 +241,8 @@ func (b *sdkCardBody) values() url.Values {
 	v := url.Values{
 		"cardNo": {b.CardNo}, "expiry": {b.Expiry}, "expiryMonth": {b.ExpiryMonth}, "expiryYear": {b.ExpiryYear},
 		"cvv": {b.CVV}, "holderName": {b.HolderName}, "region": {b.Region}, "state": {b.State}, "city": {b.City},
-		"address1": {b.Address1}, "address2": {b.Address2}, "zipCode": {b.ZipCode},
+		"address1": {b.Address1}, "address2": {b.Address2}, "zipCode": {b.ZipCode}, "selectedCardBrand": {b.SelectedCardBrand},
+		"installments": {b.Installments},
 	}
 	if b.SaveCard {
 		v.Set("saveCard", "on")

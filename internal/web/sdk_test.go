@@ -459,7 +459,7 @@ const (
 )
 
 var cardJSON = `{"cardNo":"4242 4242 4242 4242","expiry":"12/30","cvv":"987","holderName":" Jane  Doe ","saveCard":true,` +
-	`"region":"us","city":"Springfield","zipCode":"12345","locale":"de_DE"}`
+	`"region":"us","city":"Springfield","zipCode":"12345","selectedCardBrand":"VISA","locale":"de_DE"}`
 
 func noCardData(t *testing.T, where, s string) {
 	t.Helper()
@@ -552,7 +552,7 @@ func TestSDKAPICard(t *testing.T) {
 	}
 	in := h.flow.card
 	if in.Number != secretPAN || in.ExpiryMonth != "12" || in.ExpiryYear != "30" || in.CVV != secretCVV || in.HolderName != "Jane Doe" ||
-		!in.SaveCard || in.Billing == nil || in.Billing.Region != "US" || in.Billing.City != "Springfield" || in.Billing.ZipCode != "12345" {
+		!in.SaveCard || in.Billing == nil || in.Billing.Region != "US" || in.Billing.City != "Springfield" || in.Billing.ZipCode != "12345" || in.Brand != "VISA" {
 		t.Errorf("card input %+v", in)
 	}
 	want := sdkView{Step: "result", Status: "SUCCESS", ResultCode: "SUCCESS", ResultStatus: "S", ResultMessage: "success",

@@ -22,6 +22,7 @@ type Flow interface {
 	SubmitCVV(ctx context.Context, token, cvv string) (*checkout.HostedView, error)
 	CompleteChallenge(ctx context.Context, token, code string, cancel bool) (*checkout.HostedView, error)
 	CompleteIssuerAuth(ctx context.Context, token string, approve bool) (*checkout.HostedView, error)
+	InstallmentPlans(ctx context.Context, token, bin string) ([]checkout.PlanOption, error)
 }
 
 // Config is what Pages needs.
@@ -120,6 +121,7 @@ func (p *Pages) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /sdk/api/{token}/card", p.sdk.postCard)
 	mux.HandleFunc("POST /sdk/api/{token}/cvv", p.sdk.postCVV)
 	mux.HandleFunc("POST /sdk/api/{token}/challenge", p.sdk.postChallenge)
+	mux.HandleFunc("GET /sdk/api/{token}/installments", p.sdk.getPlans)
 }
 
 // pagePath is the URL path of a payment's page.

@@ -584,7 +584,7 @@ func TestPostCard(t *testing.T) {
 	w := h.post(pagePathT, url.Values{
 		"csrf": {csrf}, "cardNo": {" 4242 4242-4242 4242 "}, "expiry": {"12/30"}, "cvv": {"123"},
 		"holderName": {"  Jane   Doe "}, "region": {"us"}, "city": {"Springfield"}, "zipCode": {"12345"},
-		"saveCard": {"on"},
+		"saveCard": {"on"}, "selectedCardBrand": {" VISA "},
 	}, cookie)
 	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != pagePathT {
 		t.Fatalf("status %d Location %q, want 303 to the page", w.Code, w.Header().Get("Location"))
@@ -593,7 +593,7 @@ func TestPostCard(t *testing.T) {
 	want := checkout.CardInput{
 		Number: "4242424242424242", ExpiryMonth: "12", ExpiryYear: "30", CVV: "123", HolderName: "Jane Doe",
 		Billing:  &payment.Address{Region: "US", City: "Springfield", ZipCode: "12345"},
-		SaveCard: true,
+		SaveCard: true, Brand: "VISA",
 	}
 	if !reflect.DeepEqual(h.flow.card, want) {
 		t.Errorf("CardInput\n got %+v %+v\nwant %+v %+v", h.flow.card, h.flow.card.Billing, want, want.Billing)

@@ -72,6 +72,16 @@ func reason(t map[string]string, code, message string) string {
 	return t["resultFailGeneric"]
 }
 
+// declineReason is why the buyer's last card was declined. A card declined for the
+// installment plan it was to pay with (CARD_NOT_SUPPORTED with a plan) is said to lack the
+// plan: it may well pay in full.
+func declineReason(t map[string]string, v *checkout.HostedView) string {
+	if v.DeclineCode == ams.CodeCardNotSupported && v.PlanCount > 0 {
+		return t["installmentNotSupported"]
+	}
+	return reason(t, v.DeclineCode, v.DeclineMessage)
+}
+
 // safeRedirect returns the merchant's URL unchanged when it is an absolute http(s) URL,
 // else "": a javascript: or relative URL is not linked.
 func safeRedirect(s string) string {

@@ -97,3 +97,11 @@ func (q queries) PaymentListDue(ctx context.Context, w store.Due) ([]*payment.Pa
 	}
 	return collect(rows, scanPayment)
 }
+
+func (q queries) PaymentListByCard(ctx context.Context, cardID string) ([]*payment.Payment, error) {
+	rows, err := q.query(ctx, `SELECT `+paymentCols+` FROM payments WHERE card_id = ? ORDER BY created_at, id`, cardID)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scanPayment)
+}

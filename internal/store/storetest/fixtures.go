@@ -108,8 +108,9 @@ func fullPayment(m *payment.Merchant, c *payment.Card, base time.Time) *payment.
 		NotifyURL:   "https://shop.example/notify?p=1",
 		Order: payment.Order{
 			ReferenceOrderID: "order-42", Description: "Two \"café\" mugs\n\t<and> a tea\u2028pot",
-			BuyerID: "buyer-1", TerminalType: "WEB", Tokenize: true, Force3DS: true, AuthUpgrade: true, IssuerBrand: "HYUNDAI", Session: true,
-			DeviceLanguage: "ko_KR", ChallengeFailures: 2,
+			BuyerID: "buyer-1", TerminalType: "WEB", Tokenize: true, Force3DS: true, AuthUpgrade: true, IssuerBrand: "HYUNDAI", RecurringType: "SCHEDULED", Session: true,
+			DeviceLanguage: "ko_KR", ChallengeFailures: 2, CollectInstallments: true,
+			Plan: &payment.Plan{Count: 6, Interval: payment.IntervalMonth, FeeType: payment.FeePercentage, FeePercent: 3},
 		},
 		CreatedAt:    base,
 		UpdatedAt:    base.Add(1*time.Second + 1*time.Microsecond),

@@ -245,3 +245,39 @@ func testPaymentListDue(t *testing.T, s store.Store) {
 	ok(t, err, "PaymentListDue")
 	same(t, "PaymentListDue after unscheduling", []*payment.Payment{a, c, g, b}, got)
 }
+
+func testPaymentListByCard(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	m := addMerchant(t, s)
+	c, other := newCard(m, now()), newCard(m, now())
+	ok(t, s.CardInsert(ctx, c), "CardInsert")
+	ok(t, s.CardInsert(ctx, other), "CardInsert")
+	base := now()
+	with := func(cardID string, created time.Time) *payment.Payment {
+		p := newPayment(m, created)
+		p.CardID = cardID
+		ok(t, s.PaymentInsert(ctx, p), "PaymentInsert")
+		return p
+	}
+	// Inserted out of order, among payments of another card and of none.
+	b := with(c.ID, base)
+	with(other.ID, base.Add(-time.Minute))
+	a := with(c.ID, base.Add(-time.Hour))
+	with("", base.Add(-2*time.Hour))
+
+	got, err := s.PaymentListByCard(ctx, c.ID)
+	ok(t, err, "PaymentListByCard")
+	same(t, "PaymentListByCard", []*payment.Payment{a, b}, got)
+
+	// A payment that takes the card later (the buyer typed it on the hosted page) joins.
+	d := with("", base.Add(time.Minute))
+	d.CardID = c.ID
+	ok(t, s.PaymentUpdate(ctx, d), "PaymentUpdate")
+	got, err = s.PaymentListByCard(ctx, c.ID)
+	ok(t, err, "PaymentListByCard")
+	same(t, "PaymentListByCard after the update", []*payment.Payment{a, b, d}, got)
+
+	got, err = s.PaymentListByCard(ctx, newID())
+	ok(t, err, "PaymentListByCard of a card without payments")
+	same(t, "PaymentListByCard of a card without payments", nil, got)
+}

@@ -50,6 +50,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"PaymentUpdate", testPaymentUpdate},
 		{"PaymentUpdateStale", testPaymentUpdateStale},
 		{"PaymentListDue", testPaymentListDue},
+		{"PaymentListByCard", testPaymentListByCard},
 		{"PaymentCardAttemptsBound", testPaymentCardAttemptsBound},
 
 		{"CaptureInsertGet", testCaptureInsertGet},

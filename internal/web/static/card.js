@@ -137,12 +137,22 @@
     return d;
   }
 
+  // coBadgedBrands mirrors card.CoBadged: the brands of a co-badged number, the default
+  // first; [] for a card of one brand (or too few digits to tell).
+  function coBadgedBrands(list, pan) {
+    for (var i = 0; i < list.length; i++) {
+      if (pan.indexOf(list[i].bin) === 0) return list[i].brands.slice();
+    }
+    return [];
+  }
+
   function cvvLength(brand) {
     return brand === 'AMEX' ? 4 : 3;
   }
 
   var api = {
     detectBrand: detectBrand,
+    coBadgedBrands: coBadgedBrands,
     recognized: recognized,
     luhn: luhn,
     formatNumber: formatNumber,
@@ -174,6 +184,7 @@
   var table = readJSON('brands', null) || {};
   var ranges = table.ranges || [];
   var names = table.names || {};
+  var coBadged = table.coBadged || [];
 
   function t(key) {
     return messages[key] || '';
@@ -295,11 +306,98 @@
       if (document.activeElement === input) input.setSelectionRange(pos, pos);
     }
     showBrand(brand);
+    showBrandChoice(d);
+    updatePlans(input.form, d);
     var form = input.form;
     if (form && form.dataset.shownBrand !== brand) {
       form.dataset.shownBrand = brand;
       brandChanged(form, brand);
     }
+  }
+
+  // showBrandChoice offers the brands of a co-badged card as a radio group, the default
+  // checked: in the EU the buyer chooses which network pays (Regulation (EU) 2015/751). It
+  // is rebuilt only when the brands change, so a choice made survives further typing.
+  function showBrandChoice(d) {
+    var box = byId('brand-choice');
+    var options = byId('brand-options');
+    if (!box || !options) return;
+    var brands = coBadgedBrands(coBadged, d);
+    var key = brands.join(' ');
+    if (box.dataset.brands === key) return;
+    box.dataset.brands = key;
+    options.textContent = '';
+    brands.forEach(function (b, i) {
+      var row = document.createElement('div');
+      row.className = 'brand-option';
+      var radio = document.createElement('input');
+      radio.type = 'radio';
+      radio.name = 'selectedCardBrand';
+      radio.id = 'brand-' + b;
+      radio.value = b;
+      radio.checked = i === 0;
+      var label = document.createElement('label');
+      label.htmlFor = radio.id;
+      var mark = document.createElement('img');
+      mark.src = '/static/logos/' + encodeURIComponent(b) + '.svg';
+      mark.alt = '';
+      mark.width = 40;
+      mark.height = 25;
+      label.appendChild(mark);
+      label.appendChild(document.createTextNode(brandName(b)));
+      row.appendChild(radio);
+      row.appendChild(label);
+      options.appendChild(row);
+    });
+    box.hidden = brands.length === 0;
+  }
+
+  // ---- installment plans ----
+  //
+  // A session that collects installments has a plan select (hidden, holding "pay in full")
+  // whose data-plans URL says which plans the card's BIN has for this payment. It is asked
+  // once the first PLAN_BIN digits are typed, and again only when they change: the BIN goes
+  // out, never the number. No plans, or no answer, leaves the select hidden and the payment
+  // in full; without JavaScript the form pays in full.
+
+  var PLAN_BIN = 8;
+
+  function updatePlans(form, digits) {
+    var select = form && form.querySelector('#installments');
+    if (!select) return;
+    var bin = digits.length >= PLAN_BIN ? digits.slice(0, PLAN_BIN) : '';
+    if (select.dataset.bin === bin) return;
+    select.dataset.bin = bin;
+    if (bin === '') {
+      showPlans(select, []);
+      return;
+    }
+    fetch(select.getAttribute('data-plans') + '&bin=' + encodeURIComponent(bin), { headers: { Accept: 'application/json' }, cache: 'no-store' })
+      .then(function (r) {
+        return r.ok ? r.json() : null;
+      })
+      .then(function (v) {
+        // The buyer may have typed another card meanwhile: only the latest BIN's plans show.
+        if (select.dataset.bin === bin) showPlans(select, v && Array.isArray(v.plans) ? v.plans : []);
+      }, function () {
+        if (select.dataset.bin === bin) showPlans(select, []);
+      });
+  }
+
+  // showPlans fills the select, keeping the buyer's choice (or the merchant's preselected
+  // plan) when the new card has it too, and shows the field only when there is a choice.
+  function showPlans(select, plans) {
+    var want = select.value !== '0' ? select.value : (select.getAttribute('data-selected') || '0');
+    while (select.options.length > 1) select.remove(1);
+    plans.forEach(function (p) {
+      var o = document.createElement('option');
+      o.value = String(p.installmentNum);
+      o.textContent = String(p.label);
+      select.appendChild(o);
+    });
+    select.value = plans.some(function (p) { return String(p.installmentNum) === want; }) ? want : '0';
+    var field = byId('installments-field');
+    if (field) field.hidden = plans.length === 0;
   }
 
   // brandChanged fits the CVV field to the card: its length, where to find it, and its

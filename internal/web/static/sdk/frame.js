@@ -195,6 +195,12 @@
     return el && typeof el.value === 'string' ? el.value : '';
   }
 
+  // chosenBrand is the checked radio of the co-badged card's brand choice, '' when none is shown.
+  function chosenBrand(form) {
+    var checked = form.querySelector('input[name="selectedCardBrand"]:checked');
+    return checked ? checked.value : '';
+  }
+
   function bodyOf(form, action) {
     switch (form.dataset.form) {
       case 'card':
@@ -204,7 +210,7 @@
           holderName: val(form, 'holderName'), saveCard: !!(save && save.checked),
           region: val(form, 'region'), state: val(form, 'state'), city: val(form, 'city'),
           address1: val(form, 'address1'), address2: val(form, 'address2'), zipCode: val(form, 'zipCode'),
-          locale: cfg.locale
+          selectedCardBrand: chosenBrand(form), installments: val(form, 'installments'), locale: cfg.locale
         };
       case 'cvv':
         return { cvv: val(form, 'cvv'), locale: cfg.locale };
