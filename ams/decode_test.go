@@ -265,3 +265,22 @@ func TestTimeRoundTrip(t *testing.T) {
 		t.Error("epoch accepted as ISO time")
 	}
 }
+
+// BenchmarkDecodePayRequest decodes a server-to-server card pay as a merchant's SDK sends
+// it, through the strict decoder every request goes through. CI runs it briefly so that it
+// keeps building; docs/performance.md says how to read it.
+func BenchmarkDecodePayRequest(b *testing.B) {
+	body := []byte(`{"productCode":"CASHIER_PAYMENT","paymentRequestId":"R1","order":{"referenceOrderId":"O1","orderDescription":"A book","orderAmount":{"currency":"USD","value":"1000"},"buyer":{"referenceBuyerId":"B1"},"env":{"terminalType":"WEB"}},"paymentAmount":{"currency":"USD","value":"1000"},"paymentMethod":{"paymentMethodType":"CARD","paymentMethodMetaData":{"cardNo":"4054695723100768","cvv":"123","expiryYear":"29","expiryMonth":"02","cardholderName":{"firstName":"A","lastName":"B"},"billingAddress":{"region":"US"}}},"paymentRedirectUrl":"https://m.example/r","paymentNotifyUrl":"https://m.example/n","paymentFactor":{"isAuthorization":true,"captureMode":"MANUAL"},"settlementStrategy":{"settlementCurrency":"USD"},"env":{"terminalType":"WEB","browserInfo":{"userAgent":"x"}}}`)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		var req ams.PayRequest
+		if err := ams.Decode(body, &req); err != nil {
+			b.Fatal(err)
+		}
+		var meta ams.CardMetaData
+		if err := ams.Decode(req.PaymentMethod.PaymentMethodMetaData, &meta); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -218,9 +218,10 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 	}
 	app := &App{Store: st, GatewayKey: key, GatewayKeyVersion: keyVersion, GatewayPublicKeys: gk.public(), Signer: impl, Vault: kr, testClock: testClock, dataDir: opts.DataDir, log: opts.Logger}
 	if opts.Issuer == nil {
-		// The simulated issuer keeps its records in the gateway's store, as a real issuer
-		// keeps them apart from the gateway's process.
-		opts.Issuer, opts.ACS = sandbox.NewIssuer(opts.Clock, st), sandbox.ACS{}
+		// The simulated issuer keeps its records in the gateway's store, so that they outlive
+		// the gateway's process as a real issuer's do, and decides inside the gateway's
+		// transaction: a sandbox pay is one write (issuer.TxAuthorizer).
+		opts.Issuer, opts.ACS = sandbox.NewStoreIssuer(opts.Clock, st), sandbox.ACS{}
 	}
 	if !opts.Production {
 		if app.SandboxClient, err = sandbox.EnsureMerchant(ctx, st, opts.DataDir, secrets, app.GatewayPublicKeys, keyVersion, opts.Clock.Now()); err != nil {

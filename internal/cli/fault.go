@@ -15,7 +15,10 @@ const faultAfterIssuerAuthorize = "after-issuer-authorize"
 // faultHook builds the gateway's AfterIssuerAuthorize hook from serve --fault
 // ("after-issuer-authorize" or "after-issuer-authorize:N"): it holds each authorization the
 // issuer has answered, unrecorded, and when the N-th (default 1) arrives it kills the process
-// as SIGKILL would, so that a test strands N payments with one crash. nil for no fault.
+// as SIGKILL would, so that a test strands N payments with one crash. A sandbox pay decides
+// inside its write transaction (issuer.TxAuthorizer), so there the hook holds that
+// transaction: on SQLite, whose writes take turns, only N=1 is reached by pays; on the
+// two-phase paths (hosted pages, the sweeper) it holds no transaction. nil for no fault.
 func faultHook(fault string) (func(), error) {
 	if fault == "" {
 		return nil, nil

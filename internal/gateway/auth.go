@@ -23,20 +23,8 @@ func autoCaptureRequestID(paymentID string) string { return "auto-" + paymentID 
 // lock, and if it was cancelled by the merchant or closed on expiry, an approved
 // authorization is voided at the issuer (unless it is the very one recorded).
 func (c *Core) RecordAuth(ctx context.Context, current *payment.Payment, threeDS *payment.ThreeDS, res issuer.AuthResult) (*payment.Payment, error) {
-	if res.Outcome == issuer.Declined && res.ResultCode == payment.CodeAuthenticationRequired && current.Order.AuthUpgrade && threeDS == nil {
-		res.Outcome = issuer.ChallengeRequired
-	}
-	var capRes *issuer.OpResult
-	if res.Outcome == issuer.Approved && current.CaptureMode == payment.CaptureAutomatic && current.Status == payment.Processing {
-		ictx, cancel := c.IssuerCtx(ctx)
-		r, err := c.Issuer.Capture(ictx, res.Ref, current.Amount.Currency, current.Amount.Value)
-		cancel()
-		if err != nil {
-			c.Log.WarnContext(ctx, "issuer capture failed", "payment", current.ID, "err", err)
-			r = noAnswerResult
-		}
-		capRes = &r
-	}
+	res = upgradeToChallenge(current, threeDS, res)
+	capRes := c.autoCapture(ctx, c.Issuer, current, res)
 	var out *payment.Payment
 	var moved bool
 	var err error
@@ -72,6 +60,31 @@ func (c *Core) RecordAuth(ctx context.Context, current *payment.Payment, threeDS
 		}
 	}
 	return out, nil
+}
+
+// upgradeToChallenge turns a soft decline into a 3-D Secure challenge when the merchant
+// allowed the upgrade and the card has not been authenticated yet.
+func upgradeToChallenge(p *payment.Payment, threeDS *payment.ThreeDS, res issuer.AuthResult) issuer.AuthResult {
+	if res.Outcome == issuer.Declined && res.ResultCode == payment.CodeAuthenticationRequired && p.Order.AuthUpgrade && threeDS == nil {
+		res.Outcome = issuer.ChallengeRequired
+	}
+	return res
+}
+
+// autoCapture captures an approved AUTOMATIC payment at the issuer; nil when there is
+// nothing to capture.
+func (c *Core) autoCapture(ctx context.Context, iss issuer.Processor, p *payment.Payment, res issuer.AuthResult) *issuer.OpResult {
+	if res.Outcome != issuer.Approved || p.CaptureMode != payment.CaptureAutomatic || p.Status != payment.Processing {
+		return nil
+	}
+	ictx, cancel := c.IssuerCtx(ctx)
+	defer cancel()
+	r, err := iss.Capture(ictx, res.Ref, p.Amount.Currency, p.Amount.Value)
+	if err != nil {
+		c.Log.WarnContext(ctx, "issuer capture failed", "payment", p.ID, "err", err)
+		r = noAnswerResult
+	}
+	return &r
 }
 
 func (c *Core) applyAuth(ctx context.Context, q store.Tx, p *payment.Payment, threeDS *payment.ThreeDS, res issuer.AuthResult, capRes *issuer.OpResult) error {
@@ -166,20 +179,9 @@ type AuthInput struct {
 // decline, when the merchant allowed the upgrade) goes to the challenge, with the CVV kept in
 // memory for the second authorization.
 func (c *Core) Authorize(ctx context.Context, p *payment.Payment, a AuthInput) (*payment.Payment, error) {
-	req := issuer.AuthRequest{
-		Reference: p.AuthRef(), MerchantID: p.MerchantID, Currency: p.Amount.Currency, Amount: p.Amount.Value,
-		Card:     issuer.Card{Number: a.PAN, ExpiryMonth: a.Month, ExpiryYear: a.Year, CVV: a.CVV, HolderName: a.Holder, Billing: a.Billing},
-		Force3DS: p.Order.Force3DS, ThreeDS: a.ThreeDS, StoredCredential: a.Stored, NetworkTransactionID: a.NetworkTransactionID,
-		// The payment keeps the brand chosen for a co-badged card, so that the authorization
-		// after a 3-D Secure challenge goes to the same network.
-		RecurringType: a.RecurringType, Brand: p.Card.Brand,
-	}
-	if p.Order.Plan != nil {
-		req.Installments = p.Order.Plan.Count
-	}
 	ictx, cancel := c.IssuerCtx(ctx)
 	defer cancel()
-	res, err := c.Issuer.Authorize(ictx, req)
+	res, err := c.Issuer.Authorize(ictx, authRequest(p, a))
 	if err != nil {
 		// The issuer did not answer: keep the payment processing and ask again later, as
 		// a timeout with a real acquirer would require.
@@ -193,6 +195,54 @@ func (c *Core) Authorize(ctx context.Context, p *payment.Payment, a AuthInput) (
 		c.cvvs.put(p.ID, a.CVV, p.ExpiresAt)
 	}
 	return out, err
+}
+
+func authRequest(p *payment.Payment, a AuthInput) issuer.AuthRequest {
+	req := issuer.AuthRequest{
+		Reference: p.AuthRef(), MerchantID: p.MerchantID, Currency: p.Amount.Currency, Amount: p.Amount.Value,
+		Card:     issuer.Card{Number: a.PAN, ExpiryMonth: a.Month, ExpiryYear: a.Year, CVV: a.CVV, HolderName: a.Holder, Billing: a.Billing},
+		Force3DS: p.Order.Force3DS, ThreeDS: a.ThreeDS, StoredCredential: a.Stored, NetworkTransactionID: a.NetworkTransactionID,
+		// The payment keeps the brand chosen for a co-badged card, so that the authorization
+		// after a 3-D Secure challenge goes to the same network.
+		RecurringType: a.RecurringType, Brand: p.Card.Brand,
+	}
+	if p.Order.Plan != nil {
+		req.Installments = p.Order.Plan.Count
+	}
+	return req
+}
+
+// AuthorizeInOne writes a new payment p, which BeginAuthorization has marked as authorizing,
+// and its authorization by ta in one transaction: insert writes p (and its card), ta decides
+// and keeps its record through the same transaction, and the answer is recorded as
+// RecordAuth would, notification included. Either all of it commits or none, so there is
+// never an authorizing row for the sweeper, and a retry after a crash starts afresh. The
+// error is insert's or the store's, unwrapped (a taken request id is store.ErrConflict).
+func (c *Core) AuthorizeInOne(ctx context.Context, ta issuer.TxAuthorizer, p *payment.Payment, a AuthInput, insert func(store.Tx) error) (*payment.Payment, error) {
+	var out *payment.Payment
+	err := c.Tx(ctx, func(q store.Tx) error {
+		if err := insert(q); err != nil {
+			return err
+		}
+		res, err := ta.AuthorizeTx(ctx, q, authRequest(p, a))
+		if err != nil {
+			return err
+		}
+		if c.afterAuth != nil {
+			c.afterAuth()
+		}
+		res = upgradeToChallenge(p, a.ThreeDS, res)
+		out = new(payment.Payment)
+		*out = *p
+		return c.applyAuth(ctx, q, out, a.ThreeDS, res, c.autoCapture(ctx, ta, p, res))
+	})
+	if err != nil {
+		return nil, err
+	}
+	if out.Stage == payment.StageAwaitingChallenge {
+		c.cvvs.put(out.ID, a.CVV, out.ExpiresAt)
+	}
+	return out, nil
 }
 
 // BeginAuthorization marks p as being authorized from now under a new AuthRef, with the

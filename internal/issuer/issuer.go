@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cashierpay/cashier/internal/payment"
+	"github.com/cashierpay/cashier/internal/store"
 )
 
 // Card is what the processor needs to charge a card. It lives in memory only: the PAN and
@@ -123,6 +124,20 @@ type Processor interface {
 	// also refuses an authorization still on its way under that reference.
 	Void(ctx context.Context, ref string) (OpResult, error)
 	Refund(ctx context.Context, ref, currency string, amount int64) (OpResult, error)
+}
+
+// TxAuthorizer is a Processor that decides in the gateway's own process and keeps its record
+// of each authorization in the gateway's own store: the sandbox simulator, never a remote
+// acquirer. It can authorize inside the store transaction that writes the payment, so that
+// the payment, the processor's record of its decision and the notification commit together
+// or not at all; a pay is then one write transaction, and a crash leaves nothing in flight
+// for the sweeper (docs/architecture.md, "A pay's round trips"). Its Capture of what it
+// authorized calls no network either, so an automatic capture joins the transaction.
+type TxAuthorizer interface {
+	Processor
+	// AuthorizeTx is Authorize with the processor's record written through q, the
+	// transaction of the payment.
+	AuthorizeTx(ctx context.Context, q store.Queries, req AuthRequest) (AuthResult, error)
 }
 
 // IssuerAuthenticator is a Processor that can run a Korean issuer's own authentication

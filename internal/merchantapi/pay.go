@@ -9,6 +9,7 @@ import (
 
 	"github.com/cashierpay/cashier/internal/card"
 	"github.com/cashierpay/cashier/internal/gateway"
+	"github.com/cashierpay/cashier/internal/issuer"
 	"github.com/cashierpay/cashier/internal/payment"
 	"github.com/cashierpay/cashier/internal/store"
 )
@@ -113,14 +114,28 @@ func (a *API) Pay(ctx context.Context, m *payment.Merchant, cmd *PayCommand) (*p
 			p.Card.Token = newCard.Token
 		}
 	}
+	var in gateway.AuthInput
+	if src != nil {
+		in = gateway.AuthInput{PAN: src.PAN, CVV: src.CVV, Month: src.Month, Year: src.Year, Holder: src.Holder,
+			Stored: src.Stored != nil, NetworkTransactionID: cmd.NetworkTransactionID, RecurringType: cmd.Order.RecurringType, ThreeDS: cmd.ThreeDS}
+		if cmd.Card != nil {
+			in.Billing = cmd.Card.Billing
+		}
+	}
+	// An issuer that decides inside the store transaction (the sandbox's) makes the pay one
+	// write: the payment, the issuer's record and the answer commit together.
+	ta, inOne := a.core.Issuer.(issuer.TxAuthorizer)
+	inOne = inOne && p.Stage == payment.StageAuthorizing
 	if p.Stage == payment.StageAuthorizing {
 		a.core.BeginAuthorization(p, now)
-		// Before the insert commits, so a duplicate that finds the payment finds it here.
-		defer a.inflight.begin(p.ID)()
+		if !inOne {
+			// Before the insert commits, so a duplicate that finds the payment finds it here.
+			defer a.inflight.begin(p.ID)()
+		}
 	} else {
 		p.Schedule(time.Time{})
 	}
-	err := a.core.Tx(ctx, func(q store.Tx) error {
+	insert := func(q store.Tx) error {
 		if newCard != nil {
 			if err := q.CardInsert(ctx, newCard); err != nil {
 				return err
@@ -133,7 +148,14 @@ func (a *API) Pay(ctx context.Context, m *payment.Merchant, cmd *PayCommand) (*p
 			return a.core.NotifyPayment(ctx, q, p, now)
 		}
 		return nil
-	})
+	}
+	var err error
+	var done *payment.Payment
+	if inOne {
+		done, err = a.core.AuthorizeInOne(ctx, ta, p, in, insert)
+	} else {
+		err = a.core.Tx(ctx, insert)
+	}
 	if errors.Is(err, store.ErrConflict) {
 		existing, gerr := a.core.Store.PaymentGetByRequestID(ctx, m.ID, cmd.RequestID)
 		if gerr != nil {
@@ -144,12 +166,10 @@ func (a *API) Pay(ctx context.Context, m *payment.Merchant, cmd *PayCommand) (*p
 	if err != nil {
 		return nil, a.core.InternalError(ctx, "payment insert", err)
 	}
+	if inOne {
+		return done, nil
+	}
 	if p.Stage == payment.StageAuthorizing {
-		in := gateway.AuthInput{PAN: src.PAN, CVV: src.CVV, Month: src.Month, Year: src.Year, Holder: src.Holder,
-			Stored: src.Stored != nil, NetworkTransactionID: cmd.NetworkTransactionID, RecurringType: cmd.Order.RecurringType, ThreeDS: cmd.ThreeDS}
-		if cmd.Card != nil {
-			in.Billing = cmd.Card.Billing
-		}
 		if p, err = a.core.Authorize(ctx, p, in); err != nil {
 			return nil, err
 		}

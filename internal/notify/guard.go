@@ -152,11 +152,15 @@ func (g Guard) control(_ context.Context, _, address string, _ syscall.RawConn) 
 // environment (the guard would check the proxy's address instead of the merchant's), and
 // follows no redirect (a redirect is a failed attempt; following it would take the signed
 // body wherever the receiver points).
-func (g Guard) client(resolver *net.Resolver) *http.Client {
+// perHost is how many idle connections to one receiver are kept: the worker's concurrency,
+// since a merchant usually has one receiver. With net/http's default of 2, all but two of
+// the deliveries in flight to it closed their connection and the next ones opened new
+// ones: thousands of sockets in TIME_WAIT and a TCP handshake per notification under load.
+func (g Guard) client(resolver *net.Resolver, perHost int) *http.Client {
 	d := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second, Resolver: resolver, ControlContext: g.control}
 	return &http.Client{
 		Transport: &http.Transport{
-			DialContext: d.DialContext, ForceAttemptHTTP2: true, MaxIdleConns: 100,
+			DialContext: d.DialContext, ForceAttemptHTTP2: true, MaxIdleConns: 100, MaxIdleConnsPerHost: perHost,
 			IdleConnTimeout: 90 * time.Second, TLSHandshakeTimeout: 10 * time.Second,
 		},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },

@@ -87,7 +87,10 @@ type Config struct {
 	// Resolver resolves the hosts of notification URLs; default the system's. Tests give
 	// one that answers as a hostile DNS server would.
 	Resolver *net.Resolver
-	// Concurrency is how many notifications are sent at once; default 16.
+	// Concurrency is how many notifications are sent at once; default 64. A delivery mostly
+	// waits for the merchant's answer, so this bounds the rate at Concurrency / answer time:
+	// with 16, a receiver answering in 100 ms under load (or a checkout load of 70 pays/s,
+	// two notifications each) let the outbox fall seconds behind (docs/performance.md).
 	Concurrency int
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
@@ -117,12 +120,12 @@ func New(cfg Config) *Worker {
 		cfg.Timeout = 10 * time.Second
 	}
 	if cfg.Concurrency == 0 {
-		cfg.Concurrency = 16
+		cfg.Concurrency = 64
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Worker{cfg: cfg, log: cfg.Logger, kick: make(chan struct{}, 1), client: cfg.Guard.client(cfg.Resolver), inFlight: map[string]bool{}}
+	return &Worker{cfg: cfg, log: cfg.Logger, kick: make(chan struct{}, 1), client: cfg.Guard.client(cfg.Resolver, cfg.Concurrency), inFlight: map[string]bool{}}
 }
 
 // Kick tells the worker that a notification was just committed, so the first attempt does

@@ -75,6 +75,24 @@ func NewIssuer(clk interface{ Now() time.Time }, records Records) *Issuer {
 
 var _ issuer.Processor = (*Issuer)(nil)
 
+// StoreIssuer is the simulator as the sandbox runs it, with its records in the gateway's own
+// store: it can decide inside the gateway's transaction (issuer.TxAuthorizer). An Issuer
+// whose records are elsewhere (standing in for a remote acquirer in tests) is not one.
+type StoreIssuer struct{ *Issuer }
+
+// NewStoreIssuer returns the simulator keeping its records in st, the gateway's store.
+func NewStoreIssuer(clk interface{ Now() time.Time }, st store.Store) StoreIssuer {
+	return StoreIssuer{NewIssuer(clk, st)}
+}
+
+var _ issuer.TxAuthorizer = StoreIssuer{}
+
+// AuthorizeTx implements issuer.TxAuthorizer: Authorize, with the record written through
+// q, a transaction of the store the simulator keeps its records in.
+func (s StoreIssuer) AuthorizeTx(ctx context.Context, q store.Queries, req issuer.AuthRequest) (issuer.AuthResult, error) {
+	return s.authorize(ctx, q, req)
+}
+
 // Authorize implements Processor. It returns an error only for a done ctx, a request
 // without a reference or records it cannot write; every business answer, including invalid
 // card data, is an AuthResult. Result codes: SUCCESS;
@@ -83,6 +101,11 @@ var _ issuer.Processor = (*Issuer)(nil)
 // catalogue's declines (DO_NOT_HONOR, USER_BALANCE_NOT_ENOUGH, SUSPECTED_CARD,
 // AUTHENTICATION_REQUIRED, ...).
 func (s *Issuer) Authorize(ctx context.Context, req issuer.AuthRequest) (issuer.AuthResult, error) {
+	return s.authorize(ctx, s.records, req)
+}
+
+// authorize decides and writes the record through records.
+func (s *Issuer) authorize(ctx context.Context, records Records, req issuer.AuthRequest) (issuer.AuthResult, error) {
 	if err := ctx.Err(); err != nil {
 		return issuer.AuthResult{}, err
 	}
@@ -106,10 +129,10 @@ func (s *Issuer) Authorize(ctx context.Context, req issuer.AuthRequest) (issuer.
 		decide(&a, tc, req, now)
 	}
 	rec := &store.SandboxAuth{Reference: req.Reference, IssuerRef: a.String(), Amount: payment.Amount{Currency: req.Currency, Value: req.Amount}, CreatedAt: now}
-	err := s.records.SandboxAuthInsert(ctx, rec)
+	err := records.SandboxAuthInsert(ctx, rec)
 	if errors.Is(err, store.ErrConflict) {
 		// Asked again under the same reference: the first decision stands.
-		return s.recorded(ctx, req.Reference, now)
+		return s.recorded(ctx, records, req.Reference, now)
 	}
 	if err != nil {
 		return issuer.AuthResult{}, err
@@ -126,8 +149,8 @@ var errNoReference = errors.New("sandbox: an authorization needs the gateway's r
 
 // recorded answers for the authorization recorded under reference: issuer.ErrNotFound when
 // there is none; a decline when the reference was voided before any authorization arrived.
-func (s *Issuer) recorded(ctx context.Context, reference string, now time.Time) (issuer.AuthResult, error) {
-	rec, err := s.records.SandboxAuthGet(ctx, reference)
+func (s *Issuer) recorded(ctx context.Context, records Records, reference string, now time.Time) (issuer.AuthResult, error) {
+	rec, err := records.SandboxAuthGet(ctx, reference)
 	if errors.Is(err, store.ErrNotFound) {
 		return issuer.AuthResult{}, issuer.ErrNotFound
 	}
@@ -203,7 +226,7 @@ func (s *Issuer) Inquire(ctx context.Context, reference string) (issuer.AuthResu
 	if err := ctx.Err(); err != nil {
 		return issuer.AuthResult{}, err
 	}
-	res, err := s.recorded(ctx, reference, s.clk.Now())
+	res, err := s.recorded(ctx, s.records, reference, s.clk.Now())
 	if err == nil && res.Ref == "" {
 		// A voided reference has no authorization to report.
 		return issuer.AuthResult{}, issuer.ErrNotFound

@@ -27,8 +27,8 @@ import (
 var migrations embed.FS
 
 // dialect: ? placeholders; no row locks, since BEGIN IMMEDIATE already makes a write
-// transaction the only writer.
-var dialect = &sqlstore.Dialect{ConstraintErr: constraintErr}
+// transaction the only writer; and group commit, since writes take turns anyway.
+var dialect = &sqlstore.Dialect{ConstraintErr: constraintErr, GroupCommit: true}
 
 // Open opens (creating if needed) the database file at path and migrates it.
 func Open(ctx context.Context, path string) (*sqlstore.DB, error) {

@@ -39,6 +39,10 @@ type Dialect struct {
 	// and returns other errors unchanged.
 	ConstraintErr func(error) error
 
+	// GroupCommit runs concurrent transactions as one (group.go): for an engine whose
+	// writes take turns on one connection anyway (SQLite).
+	GroupCommit bool
+
 	rebound sync.Map // query with ? → query with $n
 }
 
@@ -50,6 +54,7 @@ type DB struct {
 	reader, writer *sql.DB
 	w              *pool
 	d              *Dialect
+	g              *group // nil without Dialect.GroupCommit
 }
 
 var _ store.Store = (*DB)(nil)
@@ -60,11 +65,18 @@ func New(reader, writer *sql.DB, d *Dialect) *DB {
 	if reader == writer {
 		r = w
 	}
-	return &DB{queries: queries{r: r, w: w, d: d}, reader: reader, writer: writer, w: w, d: d}
+	db := &DB{queries: queries{r: r, w: w, d: d}, reader: reader, writer: writer, w: w, d: d}
+	if d.GroupCommit {
+		db.g = newGroup(db)
+	}
+	return db
 }
 
 // Tx implements store.Store.
 func (db *DB) Tx(ctx context.Context, fn func(store.Tx) error) error {
+	if db.g != nil {
+		return db.g.tx(ctx, fn)
+	}
 	tx, err := db.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return db.d.MapErr(err)
@@ -85,6 +97,9 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // Close implements store.Store.
 func (db *DB) Close() error {
+	if db.g != nil {
+		db.g.close()
+	}
 	if db.reader == db.writer {
 		return db.writer.Close()
 	}
@@ -146,9 +161,20 @@ func (p *pool) QueryRowContext(ctx context.Context, query string, args ...any) *
 // unprepared once and is prepared after the transaction, since preparing takes a connection
 // of the pool and SQLite's writer has only the one the transaction holds.
 type inTx struct {
-	tx     *sql.Tx
-	p      *pool
+	tx *sql.Tx
+	p  *pool
+	// ctx, when set, replaces the context of every statement: under group commit the
+	// transaction is shared, and one caller's cancelled context would interrupt the
+	// connection under the others' statements.
+	ctx    context.Context
 	missed []string
+}
+
+func (t *inTx) context(ctx context.Context) context.Context {
+	if t.ctx != nil {
+		return t.ctx
+	}
+	return ctx
 }
 
 func (t *inTx) stmt(query string) *sql.Stmt {
@@ -167,6 +193,7 @@ func (t *inTx) prepareMissed(ctx context.Context) {
 }
 
 func (t *inTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	ctx = t.context(ctx)
 	if s := t.stmt(query); s != nil {
 		return s.ExecContext(ctx, args...)
 	}
@@ -174,6 +201,7 @@ func (t *inTx) ExecContext(ctx context.Context, query string, args ...any) (sql.
 }
 
 func (t *inTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	ctx = t.context(ctx)
 	if s := t.stmt(query); s != nil {
 		return s.QueryContext(ctx, args...)
 	}
@@ -181,6 +209,7 @@ func (t *inTx) QueryContext(ctx context.Context, query string, args ...any) (*sq
 }
 
 func (t *inTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	ctx = t.context(ctx)
 	if s := t.stmt(query); s != nil {
 		return s.QueryRowContext(ctx, args...)
 	}

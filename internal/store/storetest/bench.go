@@ -1,6 +1,8 @@
 package storetest
 
 import (
+	"context"
+	"fmt"
 	"testing"
 
 	"github.com/cashierpay/cashier/internal/payment"
@@ -8,9 +10,13 @@ import (
 )
 
 // BenchmarkPay runs the store's part of a direct card pay in manual capture with no notify
-// URL, statement for statement as the gateway does it: the merchant by Client-Id and the
-// idempotency look-up through the readers, then the writes of merchantapi.Pay, the sandbox
-// issuer and gateway.RecordAuth. An engine adapter's BenchmarkStorePay calls it.
+// URL, statement for statement as the gateway does it, from 8 goroutines per core as
+// concurrent requests do (so that group commit shows): the merchant by Client-Id and the
+// idempotency look-up through the readers, then the writes. "one-write" is the sandbox
+// issuer's path (gateway.AuthorizeInOne: the payment, the issuer's record, the answer and
+// the notification in one transaction); "two-writes" a remote issuer's (the payment as
+// authorizing, the issuer's own record apart, then gateway.RecordAuth). An engine adapter's
+// BenchmarkStorePay calls it.
 func BenchmarkPay(b *testing.B, s store.Store) {
 	ctx := b.Context()
 	m := newMerchant(now())
@@ -18,38 +24,70 @@ func BenchmarkPay(b *testing.B, s store.Store) {
 	if err := s.MerchantInsert(ctx, m); err != nil {
 		b.Fatal(err)
 	}
-	b.ReportAllocs()
-	for b.Loop() {
-		t := now()
-		if _, err := s.MerchantGetByClientID(ctx, m.ClientID); err != nil {
-			b.Fatal(err)
-		}
-		p, c := newPayment(m, t), newCard(m, t)
-		p.CardID, p.CaptureMode = c.ID, "MANUAL"
-		if _, err := s.PaymentGetByRequestID(ctx, m.ID, p.RequestID); err != store.ErrNotFound {
-			b.Fatal(err)
-		}
-		if err := s.Tx(ctx, func(q store.Tx) error {
-			if err := q.CardInsert(ctx, c); err != nil {
-				return err
-			}
-			return q.PaymentInsert(ctx, p)
-		}); err != nil {
-			b.Fatal(err)
-		}
-		if err := s.SandboxAuthInsert(ctx, &store.SandboxAuth{Reference: p.ID + "-1", IssuerRef: "A-" + p.ID, Amount: p.Amount, CreatedAt: t}); err != nil {
-			b.Fatal(err)
-		}
-		if err := s.Tx(ctx, func(q store.Tx) error {
-			p.Status, p.Stage, p.ResultCode = payment.Success, payment.StageNone, payment.CodeSuccess
-			if err := q.PaymentUpdate(ctx, p); err != nil {
-				return err
-			}
-			return q.NotificationInsert(ctx, &payment.Notification{ID: newID(), MerchantID: m.ID, PaymentID: p.ID,
-				Kind: payment.NotifyPayment, Body: []byte(`{"notifyType":"PAYMENT_RESULT"}`), Status: payment.NotificationPending,
-				NextAttemptAt: t, CreatedAt: t})
-		}); err != nil {
-			b.Fatal(err)
-		}
+	for _, path := range []struct {
+		name string
+		one  bool
+	}{{"one-write", true}, {"two-writes", false}} {
+		b.Run(path.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetParallelism(8)
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if err := pay(ctx, s, m, path.one); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+		})
 	}
+}
+
+// pay is one pay's statements, in one write transaction or two.
+func pay(ctx context.Context, s store.Store, m *payment.Merchant, one bool) error {
+	t := now()
+	if _, err := s.MerchantGetByClientID(ctx, m.ClientID); err != nil {
+		return err
+	}
+	p, c := newPayment(m, t), newCard(m, t)
+	p.CardID, p.CaptureMode = c.ID, "MANUAL"
+	if _, err := s.PaymentGetByRequestID(ctx, m.ID, p.RequestID); err != store.ErrNotFound {
+		return fmt.Errorf("idempotency look-up of a new request id: %v", err)
+	}
+	insert := func(q store.Tx) error {
+		if err := q.CardInsert(ctx, c); err != nil {
+			return err
+		}
+		return q.PaymentInsert(ctx, p)
+	}
+	authorize := func(q store.Queries) error {
+		return q.SandboxAuthInsert(ctx, &store.SandboxAuth{Reference: p.ID + "-1", IssuerRef: "A-" + p.ID, Amount: p.Amount, CreatedAt: t})
+	}
+	record := func(q store.Tx) error {
+		p.Status, p.Stage, p.ResultCode = payment.Success, payment.StageNone, payment.CodeSuccess
+		if err := q.PaymentUpdate(ctx, p); err != nil {
+			return err
+		}
+		return q.NotificationInsert(ctx, &payment.Notification{ID: newID(), MerchantID: m.ID, PaymentID: p.ID,
+			Kind: payment.NotifyPayment, Body: []byte(`{"notifyType":"PAYMENT_RESULT"}`), Status: payment.NotificationPending,
+			NextAttemptAt: t, CreatedAt: t})
+	}
+	if one {
+		return s.Tx(ctx, func(q store.Tx) error {
+			if err := insert(q); err != nil {
+				return err
+			}
+			if err := authorize(q); err != nil {
+				return err
+			}
+			return record(q)
+		})
+	}
+	if err := s.Tx(ctx, insert); err != nil {
+		return err
+	}
+	if err := authorize(s); err != nil {
+		return err
+	}
+	return s.Tx(ctx, record)
 }

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -290,5 +291,92 @@ func testPaymentCardAttemptsBound(t *testing.T, s store.Store) {
 	ok(t, err, "PaymentGet")
 	if got.CardAttempts != bound || counted != bound {
 		t.Errorf("after %d concurrent attempts with a bound of %d: stored %d, counted %d", workers, bound, got.CardAttempts, counted)
+	}
+}
+
+// testTxConcurrentFailures: of transactions run at once (which an engine may commit
+// together), the ones that fail, lose a unique key or panic leave nothing behind and return
+// their own error, and the others commit all they wrote.
+func testTxConcurrentFailures(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	m := addMerchant(t, s)
+	const workers = 40
+	payments := make([]*payment.Payment, workers)
+	for i := range payments {
+		payments[i] = newPayment(m, now())
+	}
+	// Every fourth reuses its neighbour's request id: one of the two wins.
+	for i := 3; i < workers; i += 4 {
+		payments[i].RequestID = payments[i-1].RequestID
+	}
+	fails := func(i int) bool { return i%4 == 1 }
+	panics := func(i int) bool { return i == 5 }
+	errs := make([]error, workers)
+	panicked := make([]any, workers)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i, p := range payments {
+		wg.Go(func() {
+			<-start
+			defer func() { panicked[i] = recover() }()
+			errs[i] = s.Tx(ctx, func(q store.Tx) error {
+				if err := q.PaymentInsert(ctx, p); err != nil {
+					return err
+				}
+				if err := q.NotificationInsert(ctx, newNotification(p, now())); err != nil {
+					return err
+				}
+				switch {
+				case panics(i):
+					panic("storetest: panic in a transaction")
+				case fails(i):
+					return errBoom
+				}
+				return nil
+			})
+		})
+	}
+	close(start)
+	wg.Wait()
+	for i, p := range payments {
+		_, gerr := s.PaymentGet(ctx, p.ID)
+		notes, err := s.NotificationListByPayment(ctx, p.ID)
+		ok(t, err, "NotificationListByPayment")
+		stored := gerr == nil
+		switch {
+		case panics(i):
+			if panicked[i] == nil {
+				t.Errorf("worker %d: the panic in its transaction did not reach the caller", i)
+			}
+			if stored || len(notes) > 0 {
+				t.Errorf("worker %d: a transaction that panicked left its payment (%v) or %d notifications", i, stored, len(notes))
+			}
+		case fails(i):
+			if !errors.Is(errs[i], errBoom) {
+				t.Errorf("worker %d: Tx returned %v, want fn's error", i, errs[i])
+			}
+			if stored || len(notes) > 0 {
+				t.Errorf("worker %d: a failed transaction left its payment (%v) or %d notifications", i, stored, len(notes))
+			}
+		case errs[i] == nil:
+			if !stored || len(notes) != 1 {
+				t.Errorf("worker %d: a committed transaction left payment %v and %d notifications, want both", i, stored, len(notes))
+			}
+		case errors.Is(errs[i], store.ErrConflict):
+			if stored || len(notes) > 0 {
+				t.Errorf("worker %d: a transaction that lost its request id left its payment (%v) or %d notifications", i, stored, len(notes))
+			}
+			// The winner is committed by the time the loser hears of the conflict.
+			if _, err := s.PaymentGetByRequestID(ctx, m.ID, p.RequestID); err != nil {
+				t.Errorf("worker %d: after ErrConflict, the request id's payment: %v", i, err)
+			}
+		default:
+			t.Errorf("worker %d: Tx: %v", i, errs[i])
+		}
+	}
+	for i := 3; i < workers; i += 4 {
+		if (errs[i] == nil) == (errs[i-1] == nil) {
+			t.Errorf("workers %d and %d shared a request id: errors %v and %v, want exactly one to win", i-1, i, errs[i-1], errs[i])
+		}
 	}
 }

@@ -102,6 +102,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"TxCommit", testTxCommit},
 		{"TxRollback", testTxRollback},
 		{"TxConcurrent", testTxConcurrent},
+		{"TxConcurrentFailures", testTxConcurrentFailures},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
