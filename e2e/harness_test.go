@@ -5,6 +5,8 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -286,4 +288,22 @@ func readJSON(t testing.TB, resp *http.Response, v any) {
 	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// addShop adds merchant SHOP_1 with a new key through the CLI, as an operator of a gateway
+// opened by hand does, and returns that merchant's client for the gateway at baseURL.
+func addShop(ctx context.Context, t testing.TB, app *cli.App, dir, db, baseURL string) *client.Client {
+	t.Helper()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code := cli.Main(ctx, []string{"merchant", "add", "--data", dir, "--db", db, "--client-id", "SHOP_1", "--public-key", ams.EncodePublicKey(&key.PublicKey)}, io.Discard, io.Discard); code != 0 {
+		t.Fatalf("merchant add exited %d", code)
+	}
+	shop, err := client.New(client.Config{BaseURL: baseURL, ClientID: "SHOP_1", MerchantPrivateKey: ams.EncodePrivateKey(key), GatewayPublicKey: ams.EncodePublicKey(&app.GatewayKey.PublicKey)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return shop
 }

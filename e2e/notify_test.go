@@ -3,8 +3,6 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
 	"io"
 	"log/slog"
 	"net/http"
@@ -438,17 +436,7 @@ func TestProductionNotifyGuard(t *testing.T) {
 			go func() { app.Run(runCtx); close(done) }()
 			t.Cleanup(func() { stop(); <-done; srv.Close(); app.Close() })
 
-			key, err := rsa.GenerateKey(rand.Reader, 2048)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if code := cli.Main(ctx, []string{"merchant", "add", "--data", dir, "--db", opts.DB, "--client-id", "SHOP_1", "--public-key", ams.EncodePublicKey(&key.PublicKey)}, io.Discard, io.Discard); code != 0 {
-				t.Fatalf("merchant add exited %d", code)
-			}
-			shop, err := client.New(client.Config{BaseURL: srv.URL, ClientID: "SHOP_1", MerchantPrivateKey: ams.EncodePrivateKey(key), GatewayPublicKey: ams.EncodePublicKey(&app.GatewayKey.PublicKey)})
-			if err != nil {
-				t.Fatal(err)
-			}
+			shop := addShop(ctx, t, app, dir, opts.DB, srv.URL)
 			m := newMerchantEndpoint(t, func(_ int, w http.ResponseWriter) { ack(w) })
 			req := manual(payReq(visaOK, "USD", 700))
 			req.PaymentNotifyURL = m.srv.URL + "/notify"

@@ -3,11 +3,8 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
 	"encoding/csv"
 	"encoding/json"
-	"io"
 	"log/slog"
 	"math/big"
 	"net/http/httptest"
@@ -18,7 +15,6 @@ import (
 	"time"
 
 	"github.com/cashierpay/cashier/ams"
-	"github.com/cashierpay/cashier/client"
 	"github.com/cashierpay/cashier/internal/cli"
 	"github.com/cashierpay/cashier/internal/clock"
 	"github.com/cashierpay/cashier/internal/payment"
@@ -438,17 +434,7 @@ func TestProductionSettlesInPaymentCurrency(t *testing.T) {
 	}
 	srv := httptest.NewServer(app.Handler)
 	t.Cleanup(func() { srv.Close(); app.Close() })
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if code := cli.Main(ctx, []string{"merchant", "add", "--data", dir, "--db", opts.DB, "--client-id", "SHOP_1", "--public-key", ams.EncodePublicKey(&key.PublicKey)}, io.Discard, io.Discard); code != 0 {
-		t.Fatalf("merchant add exited %d", code)
-	}
-	shop, err := client.New(client.Config{BaseURL: srv.URL, ClientID: "SHOP_1", MerchantPrivateKey: ams.EncodePrivateKey(key), GatewayPublicKey: ams.EncodePublicKey(&app.GatewayKey.PublicKey)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	shop := addShop(ctx, t, app, dir, opts.DB, srv.URL)
 	resp, err := shop.Pay(ctx, settleIn(manual(payReq(visaOK, "USD", 700)), "EUR"))
 	if err != nil {
 		t.Fatal(err)

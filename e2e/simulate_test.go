@@ -3,8 +3,6 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
 	"encoding/json"
 	"errors"
 	"io"
@@ -304,19 +302,9 @@ func TestSimulationNotInProduction(t *testing.T) {
 		}
 	}
 
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if code := cli.Main(ctx, []string{"merchant", "add", "--data", dir, "--db", db, "--client-id", "SHOP_1", "--public-key", ams.EncodePublicKey(&key.PublicKey)}, io.Discard, io.Discard); code != 0 {
-		t.Fatalf("merchant add exited %d", code)
-	}
+	shop := addShop(ctx, t, app, dir, db, srv.URL)
 	if code := cli.Main(ctx, []string{"sandbox", "simulate", "add", "--data", dir, "--db", db, "--merchant", "SHOP_1", "--api", "pay", "--result-code", "DO_NOT_HONOR"}, io.Discard, io.Discard); code != 0 {
 		t.Fatalf("simulate add exited %d", code)
-	}
-	shop, err := client.New(client.Config{BaseURL: srv.URL, ClientID: "SHOP_1", MerchantPrivateKey: ams.EncodePrivateKey(key), GatewayPublicKey: ams.EncodePublicKey(&app.GatewayKey.PublicKey)})
-	if err != nil {
-		t.Fatal(err)
 	}
 	resp, err := shop.Pay(ctx, payReq(visaOK, "USD", 700))
 	if err != nil {

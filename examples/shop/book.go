@@ -49,6 +49,22 @@ func (b *orderBook) add(o *Order) {
 // order is nil for an id the book does not know. mu must be held.
 func (b *orderBook) order(id string) *Order { return b.orders[id] }
 
+// lockOrder locks the book for a step on the order that can allows (canCapture, ...); the
+// book stays locked for the caller to unlock, unless there is an error.
+func (b *orderBook) lockOrder(id string, can func(*Order) bool) (*Order, error) {
+	b.mu.Lock()
+	o := b.order(id)
+	switch {
+	case o == nil:
+		b.mu.Unlock()
+		return nil, errNoOrder
+	case !can(o):
+		b.mu.Unlock()
+		return nil, errNotAllowed
+	}
+	return o, nil
+}
+
 // newest lists up to n orders, newest first. mu must be held.
 func (b *orderBook) newest(n int) []*Order {
 	var out []*Order

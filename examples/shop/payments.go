@@ -169,15 +169,9 @@ func (g *gateway) createSession(ctx context.Context, o *Order, a *Attempt, req *
 // confirms it.
 func (g *gateway) capture(ctx context.Context, orderID string) error {
 	b := g.book
-	b.mu.Lock()
-	o := b.order(orderID)
-	if o == nil {
-		b.mu.Unlock()
-		return errNoOrder
-	}
-	if !o.canCapture() {
-		b.mu.Unlock()
-		return errNotAllowed
+	o, err := b.lockOrder(orderID, (*Order).canCapture)
+	if err != nil {
+		return err
 	}
 	wa := o.attempt(o.Winner)
 	o.Captures++
@@ -211,15 +205,9 @@ func (g *gateway) capture(ctx context.Context, orderID string) error {
 // is synchronous only (Antom never notifies it), so its SUCCESS answer moves the order.
 func (g *gateway) cancel(ctx context.Context, orderID string) error {
 	b := g.book
-	b.mu.Lock()
-	o := b.order(orderID)
-	if o == nil {
-		b.mu.Unlock()
-		return errNoOrder
-	}
-	if !o.canCancel() {
-		b.mu.Unlock()
-		return errNotAllowed
+	o, err := b.lockOrder(orderID, (*Order).canCancel)
+	if err != nil {
+		return err
 	}
 	wa := o.attempt(o.Winner)
 	paymentID := wa.PaymentID
@@ -249,15 +237,9 @@ func (g *gateway) cancel(ctx context.Context, orderID string) error {
 // not answered, which the notification settles).
 func (g *gateway) renew(ctx context.Context, orderID string) error {
 	b := g.book
-	b.mu.Lock()
-	o := b.order(orderID)
-	if o == nil {
-		b.mu.Unlock()
-		return errNoOrder
-	}
-	if !o.canRenew() {
-		b.mu.Unlock()
-		return errNotAllowed
+	o, err := b.lockOrder(orderID, (*Order).canRenew)
+	if err != nil {
+		return err
 	}
 	r := &Renewal{N: len(o.Renewals) + 1}
 	r.RequestID = fmt.Sprintf("%s-renewal-%d", o.ID, r.N)

@@ -54,15 +54,11 @@ func (c *reportFileCmd) run(e *env, kind report.Kind) error {
 			return err
 		}
 	}
-	st, err := c.openExisting(e.ctx)
+	st, m, err := c.openMerchant(e, c.storeFlags)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	m, err := c.merchant(e, st)
-	if err != nil {
-		return err
-	}
 	// The gateway's business time: a sandbox test clock's lead counts, so that batches
 	// settle as the sandbox's time says (zero when no test clock ever moved).
 	lead, err := st.ClockOffset(e.ctx)

@@ -78,13 +78,22 @@ type merchantFlag struct {
 	Merchant string `required:"" env:"CASHIER_MERCHANT" placeholder:"CLIENT_ID" help:"The merchant's client id (${env})."`
 }
 
-// merchant opens the store and finds the merchant.
-func (f merchantFlag) merchant(e *env, st store.Store) (*payment.Merchant, error) {
-	m, err := st.MerchantGetByClientID(e.ctx, f.Merchant)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, fmt.Errorf("--merchant: no merchant has client id %q (cashier merchant list)", f.Merchant)
+// openMerchant opens the store of sf and finds the merchant in it; the caller closes the
+// store, which is closed already when there is an error.
+func (f merchantFlag) openMerchant(e *env, sf storeFlags) (store.Store, *payment.Merchant, error) {
+	st, err := sf.openExisting(e.ctx)
+	if err != nil {
+		return nil, nil, err
 	}
-	return m, err
+	m, err := st.MerchantGetByClientID(e.ctx, f.Merchant)
+	if err != nil {
+		st.Close()
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, nil, fmt.Errorf("--merchant: no merchant has client id %q (cashier merchant list)", f.Merchant)
+		}
+		return nil, nil, err
+	}
+	return st, m, nil
 }
 
 type simulateAddCmd struct {
@@ -110,15 +119,11 @@ func (c *simulateAddCmd) Run(e *env) error {
 	if err := r.Check(); err != nil {
 		return err
 	}
-	st, err := c.openExisting(e.ctx)
+	st, m, err := c.openMerchant(e, c.storeFlags)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	m, err := c.merchant(e, st)
-	if err != nil {
-		return err
-	}
 	row, err := sandbox.Simulations{Store: st, Clock: clock.Real{}}.Add(e.ctx, m.ID, r)
 	if err != nil {
 		return err
@@ -133,15 +138,11 @@ type simulateListCmd struct {
 }
 
 func (c *simulateListCmd) Run(e *env) error {
-	st, err := c.openExisting(e.ctx)
+	st, m, err := c.openMerchant(e, c.storeFlags)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	m, err := c.merchant(e, st)
-	if err != nil {
-		return err
-	}
 	rules, err := st.SandboxSimulationList(e.ctx, m.ID, c.API)
 	if err != nil {
 		return err
@@ -160,15 +161,11 @@ type simulateClearCmd struct {
 }
 
 func (c *simulateClearCmd) Run(e *env) error {
-	st, err := c.openExisting(e.ctx)
+	st, m, err := c.openMerchant(e, c.storeFlags)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	m, err := c.merchant(e, st)
-	if err != nil {
-		return err
-	}
 	n, err := st.SandboxSimulationClear(e.ctx, m.ID, c.ID)
 	if err != nil {
 		return err
