@@ -327,9 +327,14 @@ func TestBrowserHostedPage(t *testing.T) {
 			waitResult("PROCESSING", ""), chromedp.WaitVisible(chromedp.CSS("#check-status")))
 		browsertest.Axe(t, ctx, "processing, phone")
 		var refreshes int
-		run(t, ctx, into(&refreshes, chromedp.Evaluate[int](`document.querySelectorAll('meta[http-equiv="refresh"]').length`)))
+		var message string
+		run(t, ctx, into(&refreshes, chromedp.Evaluate[int](`document.querySelectorAll('meta[http-equiv="refresh"]').length`)),
+			into(&message, chromedp.Text(chromedp.CSS("#result-message"))))
 		if refreshes != 0 {
 			t.Fatal("the processing page has a meta refresh")
+		}
+		if message != "We are waiting for your bank's answer. This page updates by itself." {
+			t.Fatalf("with JavaScript the processing page says %q", message)
 		}
 		// The issuer answers (docs/test-cards.md); the page finds out by itself.
 		e.advance(31 * time.Second)
@@ -337,6 +342,21 @@ func TestBrowserHostedPage(t *testing.T) {
 		if inq := e.inquiry(resp.PaymentID); inq.PaymentStatus != "SUCCESS" {
 			t.Fatalf("merchant sees %s", inq.PaymentStatus)
 		}
+	})
+
+	t.Run("slow issuer without JavaScript: the page says to check, and the link does", func(t *testing.T) {
+		ctx := tab(t, browser, 1280, 860, false)
+		resp, _ := hosted("")
+		var message string
+		run(t, ctx, browsertest.NoScript(), chromedp.Navigate(resp.NormalURL), chromedp.WaitVisible(chromedp.CSS(`[data-step="card"] #cardNo`)),
+			chromedp.SendKeys(chromedp.CSS("#cardNo"), "4000000000007015"), chromedp.SendKeys(chromedp.CSS("#expiry"), "12/30"),
+			chromedp.SendKeys(chromedp.CSS("#cvv"), "846"), chromedp.SendKeys(chromedp.CSS("#holderName"), "Ada Lovelace"),
+			chromedp.Click(chromedp.CSS("#pay")), waitResult("PROCESSING", ""), into(&message, chromedp.Text(chromedp.CSS("#result-message"))))
+		if message != "We are waiting for your bank's answer. Select “Check status” to see whether it has arrived." {
+			t.Fatalf("without JavaScript the processing page says %q", message)
+		}
+		e.advance(31 * time.Second)
+		run(t, ctx, chromedp.Click(chromedp.CSS("#check-status")), waitResult("SUCCESS", ""), chromedp.WaitVisible(chromedp.CSS("#receipt")))
 	})
 
 	t.Run("expired page", func(t *testing.T) {

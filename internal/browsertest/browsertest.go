@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 )
@@ -125,4 +126,13 @@ func Press(sel string) chromedp.Action[chromedp.Void] {
 			return chromedp.Void{}, err
 		},
 	)
+}
+
+// NoScript turns JavaScript off in the tab, as a buyer's browser may have it: the pages
+// must work and say true things without it. axe-core cannot run there either.
+func NoScript() chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		_, err := cdp.Call(ctx, tg, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+		return chromedp.Void{}, err
+	}
 }

@@ -212,6 +212,10 @@ func (rd *renderer) render(w http.ResponseWriter, r *http.Request, loc string, s
 		// is looked up in the background, the page changing only once there is an outcome.
 		if !pg.Result.Final {
 			pg.Poll = SDKPrefix + "api/" + url.PathEscape(token)
+			// Without JavaScript nothing polls: the page says to use its "Check status"
+			// link, and card.js swaps in the wording of a page that updates by itself.
+			pg.Result.LiveMessage = pg.Result.Message
+			pg.Result.Message = strings.ReplaceAll(t["resultProcessingManual"], "{button}", t["checkStatus"])
 		}
 		if v.RedirectURL != "" && pg.Result.RedirectURL == "" {
 			rd.log.WarnContext(r.Context(), "web: payment redirect URL is not http(s); not linked", "payment", v.PaymentID)

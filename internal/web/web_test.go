@@ -358,7 +358,7 @@ func TestResultPage(t *testing.T) {
 			v.Status, v.ResultCode, v.ResultMessage = payment.Fail, "SOMETHING_NEW", "A reason from the issuer."
 		}, "FAIL", "Payment failed", "A reason from the issuer.", false},
 		{"processing", func(v *checkout.HostedView) { v.Status, v.ResultCode = payment.Processing, "PAYMENT_IN_PROCESS" },
-			"PROCESSING", "Payment is processing", "We are waiting for your bank's answer. This page updates by itself.", true},
+			"PROCESSING", "Payment is processing", "We are waiting for your bank's answer. Select “Check status” to see whether it has arrived.", true},
 		{"cancelled", func(v *checkout.HostedView) { v.Status, v.ResultCode = payment.Cancelled, "ORDER_IS_CANCELED" },
 			"CANCELLED", "Payment cancelled", "This payment was cancelled.", false},
 		{"expired", func(v *checkout.HostedView) {
@@ -397,6 +397,10 @@ func TestResultPage(t *testing.T) {
 				if res["data-poll"] != "/sdk/api/"+testToken || tag(t, body, "check-status")["href"] != pagePathT ||
 					!strings.Contains(body, `src="/checkout/static/card.js"`) {
 					t.Errorf("a payment waiting on the issuer: poll %q, no check-status link to the page or no card.js:\n%s", res["data-poll"], body)
+				}
+				// The page says it updates by itself only once card.js runs.
+				if got := tag(t, body, "result-message")["data-live"]; got != "We are waiting for your bank's answer. This page updates by itself." {
+					t.Errorf("live wording %q", got)
 				}
 			} else if hasID(body, "check-status") || res["data-poll"] != "" {
 				t.Error("a final page asks for its status")

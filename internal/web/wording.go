@@ -25,6 +25,9 @@ type resultData struct {
 	Code        string // data-code
 	Heading     string
 	Message     string
+	// LiveMessage replaces Message once card.js runs: what a page that updates by itself
+	// says, where Message is true without JavaScript too.
+	LiveMessage string
 	Note        string
 	RedirectURL string // "" when the merchant's URL is unusable
 	Final       bool
