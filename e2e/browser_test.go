@@ -208,7 +208,7 @@ func TestBrowserHostedPage(t *testing.T) {
 		// The accepted marks are named for people, and each mark loads.
 		var marks []string
 		run(t, ctx, into(&marks, chromedp.Evaluate[[]string](`[...document.querySelectorAll('.brands img')].map(i => i.complete && i.naturalWidth > 0 ? i.alt : 'broken ' + i.alt)`)))
-		if !slices.Contains(marks, "UnionPay") || !slices.Contains(marks, "American Express") || slices.Contains(marks, "CUP") || strings.Contains(strings.Join(marks, ","), "broken") {
+		if !slices.Contains(marks, "UnionPay") || !slices.Contains(marks, "American Express") || !slices.Contains(marks, "Maestro") || !slices.Contains(marks, "Mir") || slices.Contains(marks, "CUP") || strings.Contains(strings.Join(marks, ","), "broken") {
 			t.Fatalf("accepted marks %q", marks)
 		}
 		if inq := e.inquiry(resp.PaymentID); inq.PaymentStatus != "PROCESSING" {

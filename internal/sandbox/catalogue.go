@@ -149,6 +149,8 @@ var catalogue = withStatus([]TestCard{
 		Description: "Discover: approved."},
 	{kind: "maestro", CardNo: "6759649826438453", Brand: "MAESTRO", Funding: "DEBIT", IssuingCountry: "GB", ResultCode: codeSuccess, Source: "cashier",
 		Description: "Maestro debit: approved."},
+	{kind: "mir", CardNo: "2200000000000004", Brand: "MIR", Funding: "DEBIT", IssuingCountry: "RU", ResultCode: codeSuccess, Source: "cashier",
+		Description: "Mir debit: approved."},
 
 	// Korean local brands.
 	{kind: "samsung", CardNo: "9440220011669218", Brand: "SAMSUNG", Funding: "CREDIT", IssuingCountry: "KR", ResultCode: codeSuccess, Source: "cashier",
