@@ -66,7 +66,7 @@ func (f *Flow) view(ctx context.Context, token string, p *payment.Payment) (*Hos
 	}
 	code, message := p.Outcome()
 	v := &HostedView{
-		Token: token, Step: StepResult, PaymentID: p.ID, MerchantName: m.Name, OrderDescription: p.Order.Description,
+		Token: token, Step: StepResult, PaymentID: p.ID, MerchantName: m.Name, MerchantLogo: m.LogoDigest, OrderDescription: p.Order.Description,
 		Amount:          p.Amount,
 		SaveCardOffered: p.Order.Tokenize, CardMasked: p.Card.Masked, CardBrand: p.Card.Brand, TerminalType: p.Order.TerminalType,
 		DeviceLanguage: p.Order.DeviceLanguage,
@@ -93,6 +93,16 @@ func (f *Flow) view(ctx context.Context, token string, p *payment.Payment) (*Hos
 		}
 	}
 	return v, nil
+}
+
+// MerchantLogo is the logo a merchant has now under digest, nil when none has: the pages
+// serve it by digest, which changes with the image.
+func (f *Flow) MerchantLogo(ctx context.Context, digest string) (*payment.Logo, error) {
+	l, err := f.core.Store.MerchantLogo(ctx, digest)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	return l, err
 }
 
 // leaveStage moves a payment that waits for the buyer at stage from to authorizing, with

@@ -31,6 +31,7 @@ type HostedView struct {
 	Step             Step
 	PaymentID        string
 	MerchantName     string
+	MerchantLogo     string // the digest of the merchant's logo, "" for none
 	OrderDescription string
 	Amount           payment.Amount
 	SaveCardOffered  bool   // the merchant asked to tokenize: show the consent checkbox

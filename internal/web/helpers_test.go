@@ -33,6 +33,7 @@ type fakeFlow struct {
 	code    string
 	cancel  bool
 	approve bool
+	logo    *payment.Logo
 }
 
 func (f *fakeFlow) record(name string) {
@@ -91,6 +92,14 @@ func (f *fakeFlow) CompleteIssuerAuth(ctx context.Context, token string, approve
 	f.record("CompleteIssuerAuth")
 	f.approve = approve
 	return copyView(f.next), f.nextErr
+}
+
+func (f *fakeFlow) MerchantLogo(ctx context.Context, digest string) (*payment.Logo, error) {
+	f.record("MerchantLogo")
+	if f.logo == nil || f.logo.Digest != digest {
+		return nil, nil
+	}
+	return f.logo, nil
 }
 
 const testToken = "tok_abc123XYZ"

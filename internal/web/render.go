@@ -56,7 +56,10 @@ type page struct {
 	Title  string
 	T      map[string]string
 	View   *checkout.HostedView
-	Amount string
+	// MerchantLogo is the src of the merchant's logo, which stands for its name in the
+	// header (the name is its alt text); "" shows the name.
+	MerchantLogo string
+	Amount       string
 	// Action is the page's own path; forms post to it (plus /challenge or /issuer).
 	Action string
 	CSRF   string
@@ -147,6 +150,7 @@ func (rd *renderer) render(w http.ResponseWriter, r *http.Request, loc string, s
 	pg := rd.newPage(loc, string(v.Step), token)
 	t := pg.T
 	pg.View = v
+	pg.MerchantLogo = LogoPath(v.MerchantLogo)
 	pg.Amount = formatMoney(loc, v.Amount.Currency, v.Amount.Value)
 	pg.PayLabel = strings.ReplaceAll(t["pay"], "{amount}", pg.Amount)
 	form := func() {

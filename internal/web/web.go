@@ -22,6 +22,8 @@ type Flow interface {
 	SubmitCVV(ctx context.Context, token, cvv string) (*checkout.HostedView, error)
 	CompleteChallenge(ctx context.Context, token, code string, cancel bool) (*checkout.HostedView, error)
 	CompleteIssuerAuth(ctx context.Context, token string, approve bool) (*checkout.HostedView, error)
+	// MerchantLogo is the logo a merchant has now under digest, nil when none has.
+	MerchantLogo(ctx context.Context, digest string) (*payment.Logo, error)
 }
 
 // Config is what Pages needs.
@@ -42,6 +44,8 @@ type Pages struct {
 	hosted *hostedPages
 	sdk    *sdkFrame
 	files  assets
+	logos  Flow
+	log    *slog.Logger
 }
 
 // MaxBodyBytes bounds a form post.
@@ -85,6 +89,8 @@ func New(cfg Config) *Pages {
 		hosted: &hostedPages{flow: cfg.Flow, log: log, view: view, csrf: guard, sameOrigin: sameOrigin},
 		sdk:    &sdkFrame{flow: cfg.Flow, log: log, view: view, csrf: guard, sameOrigin: sameOrigin},
 		files:  files,
+		logos:  cfg.Flow,
+		log:    log,
 	}
 }
 
@@ -95,6 +101,7 @@ func New(cfg Config) *Pages {
 //	POST /checkout/{token}/challenge  the 3-D Secure challenge (otp, action=submit|cancel)
 //	POST /checkout/{token}/issuer     the Korean issuer's authentication (action=approve|cancel)
 //	GET  /checkout/static/{file}      card.js, card.css, brands.json
+//	GET  /checkout/logos/{digest}     a merchant's logo
 //
 // A GET of /checkout/{token}/challenge or /issuer (back button, reload) goes to the page.
 //
@@ -112,6 +119,7 @@ func (p *Pages) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /checkout/{token}/challenge", p.hosted.postChallenge)
 	mux.HandleFunc("POST /checkout/{token}/issuer", p.hosted.postIssuer)
 	mux.HandleFunc("GET /checkout/static/{file}", p.files.serveStatic)
+	mux.HandleFunc("GET "+LogoPrefix+"{digest}", p.serveLogo)
 	mux.HandleFunc("GET /checkout/{token}/{sub}", p.hosted.getSubpage)
 
 	mux.HandleFunc("GET /sdk/{file}", p.files.serveSDKFile)
