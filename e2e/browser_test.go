@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/cashierpay/cashier/ams"
 	"github.com/cashierpay/cashier/internal/browsertest"
@@ -57,9 +58,7 @@ func waitResult(status, code string) chromedp.Action[chromedp.Void] {
 func TestBrowserHostedPage(t *testing.T) {
 	browser := newBrowser(t)
 	e := newEnv(t)
-	returned := make(chan string, 16)
 	shop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		returned <- r.URL.Path
 		w.Write([]byte("<html><body><h1 id=shop>Back at the shop</h1></body></html>"))
 	}))
 	defer shop.Close()
@@ -339,6 +338,28 @@ func TestBrowserHostedPage(t *testing.T) {
 		// The issuer answers (docs/test-cards.md); the page finds out by itself.
 		e.advance(31 * time.Second)
 		run(t, ctx, waitResult("SUCCESS", ""), chromedp.WaitVisible(chromedp.CSS("#receipt")))
+		if inq := e.inquiry(resp.PaymentID); inq.PaymentStatus != "SUCCESS" {
+			t.Fatalf("merchant sees %s", inq.PaymentStatus)
+		}
+	})
+
+	t.Run("back to the merchant, and back to pay", func(t *testing.T) {
+		ctx := tab(t, browser, 1280, 860, false)
+		resp, back := hosted("")
+		var label, loc string
+		// The link comes first in the tab order, named by the merchant.
+		run(t, ctx, chromedp.Navigate(resp.NormalURL), chromedp.WaitVisible(chromedp.CSS("#cardNo")),
+			into(&label, chromedp.Text(chromedp.CSS("#back"))), chromedp.KeyEvent(kb.Tab), focusOn("back"),
+			chromedp.KeyEvent(kb.Enter), chromedp.WaitVisible(chromedp.CSS("#shop")), into(&loc, chromedp.Location()))
+		if label != "← Back to Sandbox merchant" || loc != back {
+			t.Fatalf("back link %q took the buyer to %s, want %s", label, loc, back)
+		}
+		// Leaving changes nothing: the payment is open until it expires, and the buyer who
+		// returns pays on the same page.
+		if inq := e.inquiry(resp.PaymentID); inq.PaymentStatus != "PROCESSING" {
+			t.Fatalf("after the buyer went back the merchant sees %s", inq.PaymentStatus)
+		}
+		run(t, ctx, chromedp.Navigate(resp.NormalURL), fillCard("4054695723100768", "1230", "846", "Ada Lovelace"), waitResult("SUCCESS", ""))
 		if inq := e.inquiry(resp.PaymentID); inq.PaymentStatus != "SUCCESS" {
 			t.Fatalf("merchant sees %s", inq.PaymentStatus)
 		}

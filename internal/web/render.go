@@ -59,7 +59,11 @@ type page struct {
 	// MerchantLogo is the src of the merchant's logo, which stands for its name in the
 	// header (the name is its alt text); "" shows the name.
 	MerchantLogo string
-	Amount       string
+	// Back is the way back to the merchant from the card form ("Back to Acme Store"): its
+	// paymentRedirectUrl, "" for none. Leaving changes nothing: the payment stays open until
+	// it expires or the merchant cancels it, and the buyer may come back to pay.
+	Back, BackLabel string
+	Amount          string
 	// Action is the page's own path; forms post to it (plus /challenge or /issuer).
 	Action string
 	CSRF   string
@@ -228,6 +232,12 @@ func (rd *renderer) render(w http.ResponseWriter, r *http.Request, loc string, s
 		rd.log.ErrorContext(r.Context(), "web: unknown hosted step", "step", v.Step, "payment", v.PaymentID)
 		rd.showError(w, r, loc, token, http.StatusInternalServerError)
 		return
+	}
+	if (v.Step == checkout.StepCard || v.Step == checkout.StepCVV) && sdk == nil {
+		pg.Back, pg.BackLabel = safeRedirect(v.RedirectURL), t["returnToMerchant"]
+		if v.MerchantName != "" {
+			pg.BackLabel = strings.ReplaceAll(t["backToMerchant"], "{merchant}", v.MerchantName)
+		}
 	}
 	pg.Title = titled(pg.Title, v)
 	if sdk != nil {

@@ -991,3 +991,32 @@ func TestAcceptedMarksKRW(t *testing.T) {
 		}
 	}
 }
+
+// TestBackToMerchant: the card form and the saved card's CVV form link back to the
+// merchant's paymentRedirectUrl by its name, in the page's language; the later steps, the
+// SDK's frame and a merchant URL that is not http(s) have no such link.
+func TestBackToMerchant(t *testing.T) {
+	for _, step := range []checkout.Step{checkout.StepCard, checkout.StepCVV} {
+		v := baseView(step)
+		h := newHarness(t, v)
+		body := h.get(pagePathT).Body.String()
+		if a := tag(t, body, "back"); a["href"] != v.RedirectURL || !strings.Contains(body, `</span>Back to Acme Books</a>`) {
+			t.Errorf("%s: back link %v", step, a)
+		}
+		if ko := h.get(pagePathT + "?locale=ko_KR").Body.String(); !strings.Contains(ko, `</span>Acme Books(으)로 돌아가기</a>`) {
+			t.Errorf("%s: no Korean back link", step)
+		}
+		v.RedirectURL = "javascript:alert(1)"
+		if body := newHarness(t, v).get(pagePathT).Body.String(); hasID(body, "back") {
+			t.Errorf("%s: a javascript: URL is linked", step)
+		}
+	}
+	for _, step := range []checkout.Step{checkout.StepChallenge, checkout.StepIssuer, checkout.StepResult} {
+		if body := newHarness(t, baseView(step)).get(pagePathT).Body.String(); hasID(body, "back") {
+			t.Errorf("%s has the back link", step)
+		}
+	}
+	if body := newHarness(t, baseView(checkout.StepCard)).get(formURL("")).Body.String(); !hasID(body, "cardNo") || hasID(body, "back") {
+		t.Errorf("the SDK's frame: no form, or the back link:\n%s", body)
+	}
+}
