@@ -64,6 +64,9 @@ type page struct {
 	// it expires or the merchant cancels it, and the buyer may come back to pay.
 	Back, BackLabel string
 	Amount          string
+	// AmountLabel says what the amount is, to a screen reader in the header and on the
+	// receipt: due, until the payment went through, then paid.
+	AmountLabel string
 	// Action is the page's own path; forms post to it (plus /challenge or /issuer).
 	Action string
 	CSRF   string
@@ -156,6 +159,10 @@ func (rd *renderer) render(w http.ResponseWriter, r *http.Request, loc string, s
 	pg.View = v
 	pg.MerchantLogo = LogoPath(v.MerchantLogo)
 	pg.Amount = formatMoney(loc, v.Amount.Currency, v.Amount.Value)
+	pg.AmountLabel = t["amountLabel"]
+	if v.Status == payment.Success {
+		pg.AmountLabel = t["amountPaidLabel"]
+	}
 	pg.PayLabel = strings.ReplaceAll(t["pay"], "{amount}", pg.Amount)
 	form := func() {
 		if sdk != nil {

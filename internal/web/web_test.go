@@ -418,6 +418,11 @@ func TestResultPage(t *testing.T) {
 			if got := hasID(body, "receipt"); got != (tc.status == "SUCCESS") {
 				t.Fatalf("receipt shown: %v", got)
 			}
+			// The amount is "paid" once it is, to a screen reader too; "due" before.
+			if paid := strings.Contains(body, `<span class="visually-hidden">Amount paid: </span>`) && strings.Contains(body, "<dt>Amount paid</dt>"); paid != (tc.status == "SUCCESS") ||
+				strings.Contains(body, "Amount due") == (tc.status == "SUCCESS") {
+				t.Errorf("amount labelled paid: %v, for a %s payment", paid, tc.status)
+			}
 			if tc.status == "SUCCESS" {
 				if text(t, body, "receipt-amount") == "" || !strings.Contains(body, "•••• 0768") || strings.Contains(body, "405469") ||
 					!strings.Contains(body, `id="receipt-reference"><code>`+v.PaymentID+`</code>`) {
