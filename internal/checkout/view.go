@@ -53,6 +53,9 @@ type HostedView struct {
 	// DeclineCode and DeclineMessage, on a session's card step, say why the buyer's last
 	// card was declined; the buyer may try another.
 	DeclineCode, DeclineMessage string
+	// AnotherCard: at StepCVV or StepChallenge, the buyer may leave this card for the card
+	// form (Flow.UseAnotherCard).
+	AnotherCard bool
 	// FieldErrors maps a form field (cardNo, expiryMonth, expiryYear, cvv, holderName,
 	// otp) to the result code that rejected it, for a form shown again.
 	FieldErrors map[string]string

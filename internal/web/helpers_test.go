@@ -94,6 +94,11 @@ func (f *fakeFlow) CompleteIssuerAuth(ctx context.Context, token string, approve
 	return copyView(f.next), f.nextErr
 }
 
+func (f *fakeFlow) UseAnotherCard(ctx context.Context, token string) (*checkout.HostedView, error) {
+	f.record("UseAnotherCard")
+	return copyView(f.next), f.nextErr
+}
+
 func (f *fakeFlow) MerchantLogo(ctx context.Context, digest string) (*payment.Logo, error) {
 	f.record("MerchantLogo")
 	if f.logo == nil || f.logo.Digest != digest {

@@ -22,6 +22,9 @@ type Flow interface {
 	SubmitCVV(ctx context.Context, token, cvv string) (*checkout.HostedView, error)
 	CompleteChallenge(ctx context.Context, token, code string, cancel bool) (*checkout.HostedView, error)
 	CompleteIssuerAuth(ctx context.Context, token string, approve bool) (*checkout.HostedView, error)
+	// UseAnotherCard leaves a saved card's CVV page or a 3-D Secure challenge for the card
+	// form, where the view offers it (AnotherCard).
+	UseAnotherCard(ctx context.Context, token string) (*checkout.HostedView, error)
 	// MerchantLogo is the logo a merchant has now under digest, nil when none has.
 	MerchantLogo(ctx context.Context, digest string) (*payment.Logo, error)
 }
@@ -100,10 +103,12 @@ func New(cfg Config) *Pages {
 //	POST /checkout/{token}            the card form or the saved card's CVV form
 //	POST /checkout/{token}/challenge  the 3-D Secure challenge (otp, action=submit|cancel)
 //	POST /checkout/{token}/issuer     the Korean issuer's authentication (action=approve|cancel)
+//	POST /checkout/{token}/another    leave a saved card or a 3-D Secure challenge for the card form
 //	GET  /checkout/static/{file}      card.js, card.css, brands.json
 //	GET  /checkout/logos/{digest}     a merchant's logo
 //
-// A GET of /checkout/{token}/challenge or /issuer (back button, reload) goes to the page.
+// A GET of /checkout/{token}/challenge, /issuer or /another (back button, reload) goes to
+// the page.
 //
 // And the browser SDK's routes under /sdk/ (see sdk.go):
 //
@@ -118,6 +123,7 @@ func (p *Pages) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /checkout/{token}", p.hosted.postCard)
 	mux.HandleFunc("POST /checkout/{token}/challenge", p.hosted.postChallenge)
 	mux.HandleFunc("POST /checkout/{token}/issuer", p.hosted.postIssuer)
+	mux.HandleFunc("POST /checkout/{token}/another", p.hosted.postAnother)
 	mux.HandleFunc("GET /checkout/static/{file}", p.files.serveStatic)
 	mux.HandleFunc("GET "+LogoPrefix+"{digest}", p.serveLogo)
 	mux.HandleFunc("GET /checkout/{token}/{sub}", p.hosted.getSubpage)

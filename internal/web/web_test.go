@@ -1025,3 +1025,39 @@ func TestBackToMerchant(t *testing.T) {
 		t.Errorf("the SDK's frame: no form, or the back link:\n%s", body)
 	}
 }
+
+// TestUseAnotherCard: where the view offers it, the saved card's CVV page and the 3-D
+// Secure page have a "Use another card" form posting to /another, which asks the flow with
+// a valid CSRF token only and then shows the page; the SDK's frame has no such form.
+func TestUseAnotherCard(t *testing.T) {
+	for _, step := range []checkout.Step{checkout.StepCVV, checkout.StepChallenge} {
+		v := baseView(step)
+		v.CardMasked, v.CardBrand = "516277******4622", "MASTERCARD"
+		if body := newHarness(t, v).get(pagePathT).Body.String(); hasID(body, "another-card") {
+			t.Errorf("%s: offered where the view does not", step)
+		}
+		v.AnotherCard = true
+		body := newHarness(t, v).get(pagePathT).Body.String()
+		if f := tag(t, body, "another-form"); f["action"] != pagePathT+"/another" || f["method"] != "post" || text(t, body, "another-card") != "Use another card" {
+			t.Errorf("%s: form %v", step, f)
+		}
+		if body := newHarness(t, v).get(formURL("")).Body.String(); !hasID(body, "main") || hasID(body, "another-card") {
+			t.Errorf("%s: the SDK's frame offers another card", step)
+		}
+	}
+	v := baseView(checkout.StepCVV)
+	v.AnotherCard = true
+	h := newHarness(t, v)
+	cookie, csrf := h.session(t)
+	h.flow.next = baseView(checkout.StepCard)
+	if w := h.post(pagePathT+"/another", url.Values{"csrf": {"forged"}}, cookie); w.Code != http.StatusForbidden || len(h.flow.Calls()) != 0 {
+		t.Errorf("forged: status %d calls %v", w.Code, h.flow.Calls())
+	}
+	w := h.post(pagePathT+"/another", url.Values{"csrf": {csrf}}, cookie)
+	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != pagePathT || !reflect.DeepEqual(h.flow.Calls(), []string{"UseAnotherCard"}) {
+		t.Errorf("post: status %d Location %q calls %v", w.Code, w.Header().Get("Location"), h.flow.Calls())
+	}
+	if w := h.get(pagePathT + "/another"); w.Code != http.StatusSeeOther || w.Header().Get("Location") != pagePathT {
+		t.Errorf("GET /another: %d", w.Code)
+	}
+}
