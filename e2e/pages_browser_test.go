@@ -161,7 +161,9 @@ func TestScreenshots(t *testing.T) {
 		mobile        bool
 	}{{"desktop", 1280, 900, false}, {"phone", 390, 844, true}} {
 		for _, loc := range locales(t) {
-			ctx := tab(t, browser, layout.width, layout.height, layout.mobile) // the tab's deadline is for one locale
+			// The tab's deadline is for one locale's walk: generous, as this writes docs and
+			// checks nothing the other tests do not.
+			ctx := browsertest.TabFor(t, browser, layout.width, layout.height, layout.mobile, 10*time.Minute)
 			shoot := func(step string) {
 				if !shown[step] && step != stepSDKPopup {
 					return

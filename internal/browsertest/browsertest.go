@@ -53,6 +53,13 @@ func New(t testing.TB) context.Context {
 // for Axe.
 func Tab(t testing.TB, browser context.Context, width, height int64, mobile bool) context.Context {
 	t.Helper()
+	return TabFor(t, browser, width, height, mobile, 90*time.Second)
+}
+
+// TabFor is Tab with a deadline of its own, for work that is not one test's check but
+// many pages in a row (the screenshots of every step of a locale) on a loaded machine.
+func TabFor(t testing.TB, browser context.Context, width, height int64, mobile bool, deadline time.Duration) context.Context {
+	t.Helper()
 	ctx, cancel := chromedp.NewContext(browser)
 	t.Cleanup(cancel)
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, height, func(p *emulation.SetDeviceMetricsOverrideParams, _ *emulation.SetTouchEmulationEnabledParams) {
@@ -68,7 +75,7 @@ func Tab(t testing.TB, browser context.Context, width, height int64, mobile bool
 			t.Fatal(err)
 		}
 	}
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	ctx, cancelTimeout := context.WithTimeout(ctx, deadline)
 	t.Cleanup(cancelTimeout)
 	return ctx
 }

@@ -29,6 +29,7 @@ type renderer struct {
 	msgs      catalog
 	templates map[string]*template.Template
 	brands    card.Table
+	countries map[string][]country // by locale
 	csrf      *csrfGuard
 }
 
@@ -75,6 +76,8 @@ type page struct {
 	JSMessages map[string]string
 	Brands     card.Table
 	Accepted   []logo
+	// Countries are the billing address's choices, in the page's language.
+	Countries []country
 	// CVVHint tells where the CVV is on the card being paid: 3 digits on the back, or 4 on
 	// the front for AMEX; on the card form, both until card.js knows the brand.
 	CVVHint   string
@@ -176,6 +179,7 @@ func (rd *renderer) render(w http.ResponseWriter, r *http.Request, loc string, s
 			pg.JSMessages[k] = t[k]
 		}
 		pg.Brands = rd.brands
+		pg.Countries = rd.countries[loc]
 		pg.Errors, pg.FormError = fieldMessages(t, v.FieldErrors, vals)
 		pg.Values = vals
 		pg.CVVHint = cvvHint(t, vals.brand)

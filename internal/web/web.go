@@ -84,7 +84,7 @@ func New(cfg Config) *Pages {
 		panic(err)
 	}
 	guard := newCSRFGuard(cfg.CSRFKey)
-	view := &renderer{log: log, msgs: msgs, templates: templates, brands: brands, csrf: guard}
+	view := &renderer{log: log, msgs: msgs, templates: templates, brands: brands, countries: countryLists(), csrf: guard}
 	// sameOrigin refuses posts a browser made from another site (Sec-Fetch-Site, or Origin
 	// against Host), before the CSRF tokens are even looked at.
 	sameOrigin := http.NewCrossOriginProtection()

@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"encoding/json"
 	"errors"
+	"html"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -84,7 +85,9 @@ func TestCardPage(t *testing.T) {
 	input(t, body, "expiry", map[string]string{"autocomplete": "cc-exp", "inputmode": "numeric", "aria-describedby": "expiry-error"})
 	input(t, body, "cvv", map[string]string{"autocomplete": "cc-csc", "inputmode": "numeric", "aria-describedby": "cvv-hint cvv-error"})
 	input(t, body, "holderName", map[string]string{"autocomplete": "cc-name", "aria-describedby": "holderName-error"})
-	input(t, body, "region", map[string]string{"autocomplete": "country"})
+	if a := tag(t, body, "region"); a["<"] != "select" || a["name"] != "region" || a["autocomplete"] != "country" || !strings.Contains(body, `<label for="region"`) {
+		t.Errorf("#region = %v", a)
+	}
 	input(t, body, "state", map[string]string{"autocomplete": "address-level1"})
 	input(t, body, "city", map[string]string{"autocomplete": "address-level2"})
 	input(t, body, "address1", map[string]string{"autocomplete": "address-line1"})
@@ -1059,5 +1062,55 @@ func TestUseAnotherCard(t *testing.T) {
 	}
 	if w := h.get(pagePathT + "/another"); w.Code != http.StatusSeeOther || w.Header().Get("Location") != pagePathT {
 		t.Errorf("GET /another: %d", w.Code)
+	}
+}
+
+// TestBillingAddress: the billing address reads in the usual order, country first, and the
+// country is chosen by its name in the page's language, sorted as that language sorts; the
+// value is the ISO code, and a form shown again keeps the choice.
+func TestBillingAddress(t *testing.T) {
+	v := baseView(checkout.StepCard)
+	h := newHarness(t, v)
+	body := h.get(pagePathT).Body.String()
+	var order []string
+	for _, m := range regexp.MustCompile(`<label for="(region|address1|address2|city|state|zipCode)"`).FindAllStringSubmatch(body, -1) {
+		order = append(order, m[1])
+	}
+	if want := []string{"region", "address1", "address2", "city", "state", "zipCode"}; !reflect.DeepEqual(order, want) {
+		t.Errorf("billing fields in the order %v, want %v", order, want)
+	}
+	options := func(body string) map[string]string {
+		out := map[string]string{}
+		for _, m := range regexp.MustCompile(`<option value="([A-Z]{2})"[^>]*>([^<]+)</option>`).FindAllStringSubmatch(body, -1) {
+			out[m[1]] = html.UnescapeString(m[2])
+		}
+		return out
+	}
+	en := options(body)
+	if en["US"] != "United States" || en["DE"] != "Germany" || en["XK"] != "Kosovo" || len(en) < 240 || len(en) > 252 {
+		t.Errorf("%d countries: US %q DE %q XK %q", len(en), en["US"], en["DE"], en["XK"])
+	}
+	for _, gone := range []string{"YU", "SU", "EU", "UN", "ZZ", "AA", "UK"} {
+		if _, ok := en[gone]; ok {
+			t.Errorf("%s is offered as a country", gone)
+		}
+	}
+	de := h.get(pagePathT + "?locale=de_DE").Body.String()
+	if names := options(de); names["DE"] != "Deutschland" || names["US"] != "Vereinigte Staaten" {
+		t.Errorf("German names: DE %q US %q", names["DE"], names["US"])
+	}
+	// Alphabetical as German sorts: Österreich among the Os, not after Z.
+	if i, j, k := strings.Index(de, ">Oman<"), strings.Index(de, ">Österreich<"), strings.Index(de, ">Pakistan<"); !(i < j && j < k) {
+		t.Errorf("German order: Oman %d, Österreich %d, Pakistan %d", i, j, k)
+	}
+
+	// Shown again after an error: the country is still chosen.
+	cookie, csrf := h.session(t)
+	again := baseView(checkout.StepCard)
+	again.FieldErrors = map[string]string{"cardNo": "INVALID_CARD_NUMBER"}
+	h.flow.next = again
+	w := h.post(pagePathT, url.Values{"csrf": {csrf}, "cardNo": {"4111"}, "region": {"de"}, "city": {"Berlin"}}, cookie)
+	if !regexp.MustCompile(`<option value="DE" selected>`).MatchString(w.Body.String()) || h.flow.card.Billing == nil || h.flow.card.Billing.Region != "DE" {
+		t.Errorf("country not kept: %d, billing %+v", w.Code, h.flow.card.Billing)
 	}
 }
