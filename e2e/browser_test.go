@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/cashierpay/cashier/ams"
 	"github.com/cashierpay/cashier/internal/browsertest"
@@ -57,9 +58,7 @@ func waitResult(status, code string) chromedp.Action[chromedp.Void] {
 func TestBrowserHostedPage(t *testing.T) {
 	browser := newBrowser(t)
 	e := newEnv(t)
-	returned := make(chan string, 16)
 	shop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		returned <- r.URL.Path
 		w.Write([]byte("<html><body><h1 id=shop>Back at the shop</h1></body></html>"))
 	}))
 	defer shop.Close()
@@ -208,7 +207,7 @@ func TestBrowserHostedPage(t *testing.T) {
 		// The accepted marks are named for people, and each mark loads.
 		var marks []string
 		run(t, ctx, into(&marks, chromedp.Evaluate[[]string](`[...document.querySelectorAll('.brands img')].map(i => i.complete && i.naturalWidth > 0 ? i.alt : 'broken ' + i.alt)`)))
-		if !slices.Contains(marks, "UnionPay") || !slices.Contains(marks, "American Express") || slices.Contains(marks, "CUP") || strings.Contains(strings.Join(marks, ","), "broken") {
+		if !slices.Contains(marks, "UnionPay") || !slices.Contains(marks, "American Express") || !slices.Contains(marks, "Maestro") || !slices.Contains(marks, "Mir") || slices.Contains(marks, "CUP") || strings.Contains(strings.Join(marks, ","), "broken") {
 			t.Fatalf("accepted marks %q", marks)
 		}
 		if inq := e.inquiry(resp.PaymentID); inq.PaymentStatus != "PROCESSING" {
@@ -327,9 +326,14 @@ func TestBrowserHostedPage(t *testing.T) {
 			waitResult("PROCESSING", ""), chromedp.WaitVisible(chromedp.CSS("#check-status")))
 		browsertest.Axe(t, ctx, "processing, phone")
 		var refreshes int
-		run(t, ctx, into(&refreshes, chromedp.Evaluate[int](`document.querySelectorAll('meta[http-equiv="refresh"]').length`)))
+		var message string
+		run(t, ctx, into(&refreshes, chromedp.Evaluate[int](`document.querySelectorAll('meta[http-equiv="refresh"]').length`)),
+			into(&message, chromedp.Text(chromedp.CSS("#result-message"))))
 		if refreshes != 0 {
 			t.Fatal("the processing page has a meta refresh")
+		}
+		if message != "We are waiting for your bank's answer. This page updates by itself." {
+			t.Fatalf("with JavaScript the processing page says %q", message)
 		}
 		// The issuer answers (docs/test-cards.md); the page finds out by itself.
 		e.advance(31 * time.Second)
@@ -337,6 +341,43 @@ func TestBrowserHostedPage(t *testing.T) {
 		if inq := e.inquiry(resp.PaymentID); inq.PaymentStatus != "SUCCESS" {
 			t.Fatalf("merchant sees %s", inq.PaymentStatus)
 		}
+	})
+
+	t.Run("back to the merchant, and back to pay", func(t *testing.T) {
+		ctx := tab(t, browser, 1280, 860, false)
+		resp, back := hosted("")
+		var label, loc string
+		// The link comes first in the tab order, named by the merchant.
+		run(t, ctx, chromedp.Navigate(resp.NormalURL), chromedp.WaitVisible(chromedp.CSS("#cardNo")),
+			into(&label, chromedp.Text(chromedp.CSS("#back"))), chromedp.KeyEvent(kb.Tab), focusOn("back"),
+			chromedp.KeyEvent(kb.Enter), chromedp.WaitVisible(chromedp.CSS("#shop")), into(&loc, chromedp.Location()))
+		if label != "← Back to Sandbox merchant" || loc != back {
+			t.Fatalf("back link %q took the buyer to %s, want %s", label, loc, back)
+		}
+		// Leaving changes nothing: the payment is open until it expires, and the buyer who
+		// returns pays on the same page.
+		if inq := e.inquiry(resp.PaymentID); inq.PaymentStatus != "PROCESSING" {
+			t.Fatalf("after the buyer went back the merchant sees %s", inq.PaymentStatus)
+		}
+		run(t, ctx, chromedp.Navigate(resp.NormalURL), fillCard("4054695723100768", "1230", "846", "Ada Lovelace"), waitResult("SUCCESS", ""))
+		if inq := e.inquiry(resp.PaymentID); inq.PaymentStatus != "SUCCESS" {
+			t.Fatalf("merchant sees %s", inq.PaymentStatus)
+		}
+	})
+
+	t.Run("slow issuer without JavaScript: the page says to check, and the link does", func(t *testing.T) {
+		ctx := tab(t, browser, 1280, 860, false)
+		resp, _ := hosted("")
+		var message string
+		run(t, ctx, browsertest.NoScript(), chromedp.Navigate(resp.NormalURL), chromedp.WaitVisible(chromedp.CSS(`[data-step="card"] #cardNo`)),
+			chromedp.SendKeys(chromedp.CSS("#cardNo"), "4000000000007015"), chromedp.SendKeys(chromedp.CSS("#expiry"), "12/30"),
+			chromedp.SendKeys(chromedp.CSS("#cvv"), "846"), chromedp.SendKeys(chromedp.CSS("#holderName"), "Ada Lovelace"),
+			chromedp.Click(chromedp.CSS("#pay")), waitResult("PROCESSING", ""), into(&message, chromedp.Text(chromedp.CSS("#result-message"))))
+		if message != "We are waiting for your bank's answer. Select “Check status” to see whether it has arrived." {
+			t.Fatalf("without JavaScript the processing page says %q", message)
+		}
+		e.advance(31 * time.Second)
+		run(t, ctx, chromedp.Click(chromedp.CSS("#check-status")), waitResult("SUCCESS", ""), chromedp.WaitVisible(chromedp.CSS("#receipt")))
 	})
 
 	t.Run("expired page", func(t *testing.T) {

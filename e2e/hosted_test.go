@@ -354,3 +354,85 @@ func TestTrustProxy(t *testing.T) {
 		}
 	}
 }
+
+// TestHostedUseAnotherCard: the buyer leaves a saved card's CVV page, or the 3-D Secure
+// challenge of a card typed on the page, for the card form, and pays with another card; the
+// merchant sees the payment open meanwhile and then the card that paid. A challenge of the
+// card the merchant's server sent is not left that way, and nor is an expired payment.
+func TestHostedUseAnotherCard(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	first := e.pay(hostedReq("USD", 500, `{"tokenize":true}`))
+	saving := goodCard
+	saving.SaveCard = true
+	if v, err := e.app.Checkout.SubmitCard(ctx, pageToken(t, first), saving); err != nil || v.Status != payment.Success {
+		t.Fatalf("saving the card: %+v %v", v, err)
+	}
+	mc := checkout.CardInput{Number: "5162774114974622", ExpiryMonth: "12", ExpiryYear: "30", CVV: "123", HolderName: "Ada Lovelace"}
+
+	// The saved card's CVV page.
+	saved := hostedReq("USD", 800, `{"needCVV":true}`)
+	saved.PaymentMethod.PaymentMethodID = e.inquiry(first.PaymentID).PaymentResultInfo.CardToken
+	r := e.pay(saved)
+	token := pageToken(t, r)
+	if v, _ := e.app.Checkout.HostedPage(ctx, token); v.Step != checkout.StepCVV || !v.AnotherCard {
+		t.Fatalf("CVV page: %+v", v)
+	}
+	v, err := e.app.Checkout.UseAnotherCard(ctx, token)
+	if err != nil || v.Step != checkout.StepCard || v.DeclineCode != "" || v.AnotherCard {
+		t.Fatalf("after another card: %+v %v", v, err)
+	}
+	if inq := e.inquiry(r.PaymentID); inq.PaymentStatus != "PROCESSING" {
+		t.Fatalf("merchant sees %s", inq.PaymentStatus)
+	}
+	if v, _ = e.app.Checkout.SubmitCard(ctx, token, mc); v.Status != payment.Success {
+		t.Fatalf("another card: %+v", v)
+	}
+	if info := e.inquiry(r.PaymentID).PaymentResultInfo; info.CardNo != "516277******4622" || info.CardBrand != "MASTERCARD" {
+		t.Fatalf("the merchant sees the card %s %s", info.CardNo, info.CardBrand)
+	}
+
+	// A challenge of a card typed on the page; the wrong code typed before is forgotten.
+	challengeCard := catalogueCard(t, e, "PAYMENT_IN_PROCESS", "challenge; approved once authenticated")
+	r = e.pay(hostedReq("EUR", 2000, ""))
+	token = pageToken(t, r)
+	in := goodCard
+	in.Number = challengeCard
+	e.app.Checkout.SubmitCard(ctx, token, in)
+	if v, _ = e.app.Checkout.CompleteChallenge(ctx, token, "000000", false); v.Step != checkout.StepChallenge || !v.AnotherCard {
+		t.Fatalf("challenge page: %+v", v)
+	}
+	if v, _ = e.app.Checkout.UseAnotherCard(ctx, token); v.Step != checkout.StepCard {
+		t.Fatalf("after another card: %+v", v)
+	}
+	e.app.Checkout.SubmitCard(ctx, token, in)
+	for i := 1; i < checkout.ChallengeTries; i++ {
+		if v, _ = e.app.Checkout.CompleteChallenge(ctx, token, "000000", false); v.Step != checkout.StepChallenge {
+			t.Fatalf("wrong code %d of the new challenge: %+v", i, v)
+		}
+	}
+	if v, _ = e.app.Checkout.CompleteChallenge(ctx, token, sandbox.OTP, false); v.Status != payment.Success {
+		t.Fatalf("challenge passed: %+v", v)
+	}
+
+	// The merchant's own card, challenged: no other card.
+	s2s := payReq(visaOK, "USD", 1200)
+	s2s.PaymentMethod.PaymentMethodMetaData = []byte(`{"cardNo":"4054695723100768","cvv":"123","expiryMonth":"12","expiryYear":"30","is3DSAuthentication":true}`)
+	r = e.pay(s2s)
+	token = pageToken(t, r)
+	if v, _ = e.app.Checkout.HostedPage(ctx, token); v.Step != checkout.StepChallenge || v.AnotherCard {
+		t.Fatalf("s2s challenge: %+v", v)
+	}
+	if v, _ = e.app.Checkout.UseAnotherCard(ctx, token); v.Step != checkout.StepChallenge {
+		t.Fatalf("s2s challenge left for another card: %+v", v)
+	}
+
+	// Expired: closed, not reopened.
+	saved.PaymentRequestID = uniq("pay")
+	r = e.pay(saved)
+	token = pageToken(t, r)
+	e.advance(payment.DefaultExpiry + time.Second)
+	if v, _ = e.app.Checkout.UseAnotherCard(ctx, token); v.Step != checkout.StepResult || !v.Expired {
+		t.Fatalf("expired: %+v", v)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -17,7 +18,10 @@ import (
 
 // screenshotDir is where TestScreenshots writes the docs' screenshots; without it the test
 // skips. `go test ./e2e -run TestScreenshots -args -screenshots ../docs/screenshots`.
-var screenshotDir = flag.String("screenshots", "", "write screenshots of every buyer page in every locale to this directory")
+var (
+	screenshotDir     = flag.String("screenshots", "", "write screenshots of every buyer page in every locale to this directory")
+	screenshotLocales = flag.String("screenshot-locales", "", "only these locales (comma-separated), to split the screenshots between processes")
+)
 
 // locales are the hosted pages' languages: every catalogue there is.
 func locales(t *testing.T) []string {
@@ -52,7 +56,8 @@ const (
 
 // walkHosted takes the tab through every hosted page and state in loc, calling at on each
 // once the page is settled. cardToken is a saved card, for the CVV page.
-func walkHosted(t *testing.T, e *env, ctx context.Context, loc, cardToken string, at func(step string)) {
+// The walk stops after the step last, or goes through every step when it is "".
+func walkHosted(t *testing.T, e *env, ctx context.Context, loc, cardToken, last string, at func(step string)) {
 	t.Helper()
 	pay := func(currency string, value int64, meta string) string {
 		resp := e.pay(hostedReq(currency, value, meta))
@@ -97,6 +102,9 @@ func walkHosted(t *testing.T, e *env, ctx context.Context, loc, cardToken string
 	e.advance(31 * time.Second)
 	run(t, ctx, chromedp.Click(chromedp.CSS("#check-status")), waitResult("SUCCESS", ""), chromedp.WaitVisible(chromedp.CSS("#receipt")))
 	at(stepSuccess)
+	if last == stepSuccess {
+		return
+	}
 
 	// An expired page.
 	expired := pay("USD", 123456, "")
@@ -134,7 +142,7 @@ func TestBrowserAxe(t *testing.T) {
 	for _, loc := range locales(t) {
 		t.Run(loc, func(t *testing.T) {
 			ctx := tab(t, browser, 1280, 900, false)
-			walkHosted(t, e, ctx, loc, token, func(step string) { browsertest.Axe(t, ctx, step+" "+loc) })
+			walkHosted(t, e, ctx, loc, token, "", func(step string) { browsertest.Axe(t, ctx, step+" "+loc) })
 		})
 	}
 }
@@ -161,7 +169,12 @@ func TestScreenshots(t *testing.T) {
 		mobile        bool
 	}{{"desktop", 1280, 900, false}, {"phone", 390, 844, true}} {
 		for _, loc := range locales(t) {
-			ctx := tab(t, browser, layout.width, layout.height, layout.mobile) // the tab's deadline is for one locale
+			if *screenshotLocales != "" && !slices.Contains(strings.Split(*screenshotLocales, ","), loc) {
+				continue
+			}
+			// The tab's deadline is for one locale's walk: generous, as this writes docs and
+			// checks nothing the other tests do not.
+			ctx := browsertest.TabFor(t, browser, layout.width, layout.height, layout.mobile, 10*time.Minute)
 			shoot := func(step string) {
 				if !shown[step] && step != stepSDKPopup {
 					return
@@ -176,7 +189,7 @@ func TestScreenshots(t *testing.T) {
 				}
 			}
 			// Blur the focus so that no caret blinks into one shot and not the next.
-			walkHosted(t, e, ctx, loc, token, func(step string) {
+			walkHosted(t, e, ctx, loc, token, stepSuccess, func(step string) {
 				run(t, ctx, chromedp.Evaluate[chromedp.Void](`document.activeElement && document.activeElement.blur && document.activeElement.blur()`))
 				shoot(step)
 			})

@@ -219,7 +219,8 @@ func TestConsult(t *testing.T) {
 	for _, b := range resp.PaymentOptions[0].PaymentOptionDetail.SupportCardBrands {
 		brands[b.CardBrand] = b.Logo.LogoURL
 	}
-	if brands["VISA"] == "" || brands["HYUNDAI"] == "" {
+	// Maestro and Mir too: the sandbox issuer approves them, and the form shows their marks.
+	if brands["VISA"] == "" || brands["HYUNDAI"] == "" || brands["MAESTRO"] == "" || brands["MIR"] == "" {
 		t.Fatalf("KRW brands: %v", brands)
 	}
 	logo, err := http.Get(brands["VISA"])

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 )
@@ -52,6 +53,13 @@ func New(t testing.TB) context.Context {
 // for Axe.
 func Tab(t testing.TB, browser context.Context, width, height int64, mobile bool) context.Context {
 	t.Helper()
+	return TabFor(t, browser, width, height, mobile, 90*time.Second)
+}
+
+// TabFor is Tab with a deadline of its own, for work that is not one test's check but
+// many pages in a row (the screenshots of every step of a locale) on a loaded machine.
+func TabFor(t testing.TB, browser context.Context, width, height int64, mobile bool, deadline time.Duration) context.Context {
+	t.Helper()
 	ctx, cancel := chromedp.NewContext(browser)
 	t.Cleanup(cancel)
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, height, func(p *emulation.SetDeviceMetricsOverrideParams, _ *emulation.SetTouchEmulationEnabledParams) {
@@ -67,7 +75,7 @@ func Tab(t testing.TB, browser context.Context, width, height int64, mobile bool
 			t.Fatal(err)
 		}
 	}
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	ctx, cancelTimeout := context.WithTimeout(ctx, deadline)
 	t.Cleanup(cancelTimeout)
 	return ctx
 }
@@ -125,4 +133,13 @@ func Press(sel string) chromedp.Action[chromedp.Void] {
 			return chromedp.Void{}, err
 		},
 	)
+}
+
+// NoScript turns JavaScript off in the tab, as a buyer's browser may have it: the pages
+// must work and say true things without it. axe-core cannot run there either.
+func NoScript() chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		_, err := cdp.Call(ctx, tg, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+		return chromedp.Void{}, err
+	}
 }

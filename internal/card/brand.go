@@ -61,8 +61,8 @@ var brands = []Brand{
 	{Code: Diners, Name: "Diners Club", Accepted: true},
 	{Code: Discover, Name: "Discover", Accepted: true},
 	{Code: CUP, Name: "UnionPay", Accepted: true},
-	{Code: Maestro, Name: "Maestro"},
-	{Code: Mir, Name: "Mir"},
+	{Code: Maestro, Name: "Maestro", Accepted: true},
+	{Code: Mir, Name: "Mir", Accepted: true},
 	// Co-badged schemes are taken but not listed: their cards carry an accepted
 	// international brand too, whose mark the buyer already sees.
 	{Code: CartesBancaires, Name: "Cartes Bancaires"},

@@ -72,7 +72,7 @@ func (f *Flow) view(ctx context.Context, token string, p *payment.Payment) (*Hos
 	}
 	code, message := p.Outcome()
 	v := &HostedView{
-		Token: token, Step: StepResult, PaymentID: p.ID, MerchantName: m.Name, OrderDescription: p.Order.Description,
+		Token: token, Step: StepResult, PaymentID: p.ID, MerchantName: m.Name, MerchantLogo: m.LogoDigest, OrderDescription: p.Order.Description,
 		Amount:          p.Amount,
 		SaveCardOffered: p.Order.Tokenize, CardMasked: p.Card.Masked, CardBrand: p.Card.Brand, TerminalType: p.Order.TerminalType,
 		DeviceLanguage: p.Order.DeviceLanguage,
@@ -86,6 +86,7 @@ func (f *Flow) view(ctx context.Context, token string, p *payment.Payment) (*Hos
 	if p.Status == payment.Processing && p.ResultCode != "" {
 		v.DeclineCode, v.DeclineMessage = p.ResultCode, p.ResultMessage
 	}
+	v.AnotherCard = anotherCardOffered(p)
 	if p.Status == payment.Processing {
 		switch p.Stage {
 		case payment.StageAwaitingCard:
@@ -102,6 +103,60 @@ func (f *Flow) view(ctx context.Context, token string, p *payment.Payment) (*Hos
 		}
 	}
 	return v, nil
+}
+
+// anotherCardOffered says whether the buyer, at a saved card's CVV or at a 3-D Secure
+// challenge, may leave that card for another: on the saved card's page, and at a challenge
+// of a card the buyer chose on cashier's pages (counted in CardAttempts). A challenge of the
+// card the merchant's server sent with pay is that card's only: the merchant chose it.
+func anotherCardOffered(p *payment.Payment) bool {
+	if p.Status != payment.Processing {
+		return false
+	}
+	return p.Stage == payment.StageAwaitingCVV || p.Stage == payment.StageAwaitingChallenge && p.CardAttempts > 0
+}
+
+// UseAnotherCard takes the buyer from a saved card's CVV page or a 3-D Secure challenge
+// back to the card form, as a decline does: the payment stays open and the merchant hears
+// only of its final result. Where it is not offered, or the payment has moved on, it
+// answers the page as it is.
+func (f *Flow) UseAnotherCard(ctx context.Context, token string) (*HostedView, error) {
+	p, err := f.paymentFromToken(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	moved := false
+	err = f.core.Tx(ctx, func(q store.Tx) error {
+		p, err := q.PaymentLock(ctx, p.ID)
+		if err != nil {
+			return err
+		}
+		if !anotherCardOffered(p) || !f.core.Now().Before(p.ExpiresAt) {
+			return nil
+		}
+		moved = true
+		p.Stage = payment.StageAwaitingCard
+		p.ResultCode, p.ResultMessage = "", "" // nothing was declined
+		p.Order.ChallengeFailures = 0
+		return q.PaymentUpdate(ctx, p)
+	})
+	if err != nil {
+		return nil, f.core.InternalError(ctx, "use another card", err)
+	}
+	if moved {
+		f.core.TakeCVV(p.ID) // held for the challenged card's authorization, which is not coming
+	}
+	return f.HostedPage(ctx, token)
+}
+
+// MerchantLogo is the logo a merchant has now under digest, nil when none has: the pages
+// serve it by digest, which changes with the image.
+func (f *Flow) MerchantLogo(ctx context.Context, digest string) (*payment.Logo, error) {
+	l, err := f.core.Store.MerchantLogo(ctx, digest)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	return l, err
 }
 
 // leaveStage moves a payment that waits for the buyer at stage from to authorizing, with

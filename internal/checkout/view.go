@@ -31,6 +31,7 @@ type HostedView struct {
 	Step             Step
 	PaymentID        string
 	MerchantName     string
+	MerchantLogo     string // the digest of the merchant's logo, "" for none
 	OrderDescription string
 	Amount           payment.Amount
 	SaveCardOffered  bool   // the merchant asked to tokenize: show the consent checkbox
@@ -60,6 +61,9 @@ type HostedView struct {
 	// chosen beforehand (the merchant's creditPayPlan), 0 for none.
 	CollectInstallments bool
 	PlanCount           int
+	// AnotherCard: at StepCVV or StepChallenge, the buyer may leave this card for the card
+	// form (Flow.UseAnotherCard).
+	AnotherCard bool
 	// FieldErrors maps a form field (cardNo, expiryMonth, expiryYear, cvv, holderName,
 	// otp) to the result code that rejected it, for a form shown again.
 	FieldErrors map[string]string

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 	"github.com/cashierpay/cashier/internal/payment"
 	"github.com/cashierpay/cashier/internal/store"
 	"github.com/cashierpay/cashier/internal/vault"
+	"github.com/cashierpay/cashier/internal/web"
 )
 
 // openExisting opens the database of a gateway that exists, creating nothing: a command
@@ -140,29 +142,74 @@ func (c *merchantSetNotifyURLCmd) Run(e *env) error {
 
 type merchantSetCmd struct {
 	storeFlags    `embed:""`
-	ClientID      string        `required:"" placeholder:"ID" help:"The merchant's client id."`
-	RequestWindow time.Duration `required:"" placeholder:"DURATION" help:"Refuse requests whose Request-Time is further than this from the gateway's clock (5m, say; at most 24h); 0 turns the check off, the default, as SDKs on a drifting clock would be refused."`
+	ClientID      string         `required:"" placeholder:"ID" help:"The merchant's client id."`
+	RequestWindow *time.Duration `placeholder:"DURATION" help:"Refuse requests whose Request-Time is further than this from the gateway's clock (5m, say; at most 24h); 0 turns the check off, the default, as SDKs on a drifting clock would be refused."`
+	Logo          *string        `placeholder:"FILE" help:"The logo the hosted pages show in place of the merchant's name (which becomes its alt text): a PNG, JPEG or WebP file of at most 100 KB, 16 to 1024 pixels a side; no SVG. '' removes it."`
 }
 
 // maxRequestWindow keeps a window a window: a day is already far more than any clock drifts.
 const maxRequestWindow = 24 * time.Hour
 
+// Run checks every setting given before it changes any, so that a bad logo leaves the
+// window as it was too.
 func (c *merchantSetCmd) Run(e *env) error {
-	if c.RequestWindow < 0 || c.RequestWindow > maxRequestWindow || c.RequestWindow%time.Millisecond != 0 {
-		return fmt.Errorf("--request-window must be 0 (off) or up to %s, in whole milliseconds", maxRequestWindow)
+	if c.RequestWindow == nil && c.Logo == nil {
+		return errors.New("nothing to set: give --request-window or --logo")
+	}
+	out := map[string]any{"clientId": c.ClientID}
+	if w := c.RequestWindow; w != nil {
+		if *w < 0 || *w > maxRequestWindow || *w%time.Millisecond != 0 {
+			return fmt.Errorf("--request-window must be 0 (off) or up to %s, in whole milliseconds", maxRequestWindow)
+		}
+		out["requestWindow"] = windowText(*w)
+	}
+	var logo *payment.Logo
+	if c.Logo != nil && *c.Logo != "" {
+		data, err := readLogo(*c.Logo)
+		if err != nil {
+			return fmt.Errorf("--logo: %w", err)
+		}
+		if logo, err = web.ParseLogo(data); err != nil {
+			return fmt.Errorf("--logo %s: %w", *c.Logo, err)
+		}
 	}
 	st, err := c.openExisting(e.ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := st.MerchantSetRequestWindow(e.ctx, c.ClientID, c.RequestWindow); err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			return fmt.Errorf("no merchant %q", c.ClientID)
-		}
+	if c.RequestWindow != nil {
+		err = st.MerchantSetRequestWindow(e.ctx, c.ClientID, *c.RequestWindow)
+	}
+	if err == nil && c.Logo != nil {
+		err = st.MerchantSetLogo(e.ctx, c.ClientID, logo)
+		out["logo"] = logoJSON(logo)
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("no merchant %q", c.ClientID)
+	} else if err != nil {
 		return err
 	}
-	return printJSON(e.stdout, map[string]string{"clientId": c.ClientID, "requestWindow": windowText(c.RequestWindow)})
+	return printJSON(e.stdout, out)
+}
+
+// readLogo reads a logo file, no further than one byte past what a logo may weigh.
+func readLogo(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, web.MaxLogoBytes+1))
+}
+
+// logoJSON describes a logo for the operator: its type, size and the path it is served
+// at; "" for none.
+func logoJSON(l *payment.Logo) any {
+	if l == nil {
+		return ""
+	}
+	return map[string]any{"contentType": l.ContentType, "bytes": len(l.Data), "path": web.LogoPath(l.Digest)}
 }
 
 // windowText shows a replay window as the flag takes it, or "off".

@@ -79,6 +79,8 @@ func TestCommandsCreateNothing(t *testing.T) {
 		{"merchant", "set", "--client-id", "X", "--request-window", "5m"},
 		{"merchant", "set", "--client-id", "X", "--request-window", "25h"},
 		{"merchant", "set", "--client-id", "X", "--request-window=-1s"},
+		{"merchant", "set", "--client-id", "X"},
+		{"merchant", "set", "--client-id", "X", "--logo", "/nonexistent.png"},
 		{"merchant", "add", "--client-id", "X", "--public-key", "@/nonexistent"},
 		{"vault", "rotate-key"},
 	} {

@@ -12,6 +12,7 @@ import (
 	"github.com/cashierpay/cashier/ams"
 	"github.com/cashierpay/cashier/internal/payment"
 	"github.com/cashierpay/cashier/internal/store"
+	"github.com/cashierpay/cashier/internal/web"
 )
 
 type merchantShowCmd struct {
@@ -38,7 +39,7 @@ func (c *merchantShowCmd) Run(e *env) error {
 	signing, version := gw.signing()
 	return printJSON(e.stdout, map[string]any{
 		"clientId": m.ClientID, "name": m.Name, "notifyUrl": m.NotifyURL, "requestWindow": windowText(m.RequestWindow),
-		"createdAt": m.CreatedAt.Format(time.RFC3339), "keys": keysJSON(m.Keys, time.Now()),
+		"createdAt": m.CreatedAt.Format(time.RFC3339), "keys": keysJSON(m.Keys, time.Now()), "logo": web.LogoPath(m.LogoDigest),
 		"gatewayPublicKey": ams.EncodePublicKey(&signing.PublicKey), "gatewayKeyVersion": version, "gatewayPublicKeys": gw.public(),
 	})
 }

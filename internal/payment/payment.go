@@ -94,6 +94,18 @@ type Merchant struct {
 	// from the gateway's wall clock, so that a captured request cannot be replayed later.
 	RequestWindow time.Duration
 	CreatedAt     time.Time
+	// LogoDigest names the merchant's logo (Logo.Digest), "" when it has none: the hosted
+	// pages show it in their header, the name being its alternative text.
+	LogoDigest string
+}
+
+// Logo is a merchant's image for the hosted pages, as the web layer admitted it (a PNG,
+// JPEG or WebP of bounded size). Digest, from its bytes, is the name it is served under, so
+// that browsers may keep it for good and a new logo is a new URL.
+type Logo struct {
+	ContentType string
+	Data        []byte
+	Digest      string
 }
 
 // Card is a card in the vault. The PAN is only in Sealed, encrypted.

@@ -205,6 +205,8 @@ var catalogue = withStatus([]TestCard{
 		Description: "Discover: approved."},
 	{kind: "maestro", CardNo: "6759649826438453", Brand: "MAESTRO", Funding: "DEBIT", IssuingCountry: "GB", ResultCode: codeSuccess, Source: "cashier",
 		Description: "Maestro debit: approved."},
+	{kind: "mir", CardNo: "2200000000000004", Brand: "MIR", Funding: "DEBIT", IssuingCountry: "RU", ResultCode: codeSuccess, Source: "cashier",
+		Description: "Mir debit: approved."},
 
 	{kind: "visath", CardNo: "4890070000000008", Brand: "VISA", Funding: "CREDIT", IssuingCountry: "TH", ResultCode: codeSuccess, Source: "cashier",
 		Installments: offer("THB", "30000", 3, 6, 10),

@@ -8,6 +8,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/cashierpay/cashier/internal/card"
+	"github.com/cashierpay/cashier/internal/merchantapi"
 )
 
 // docs/test-cards.md is written by hand; this keeps it honest. Every catalogue card has one
@@ -146,5 +149,30 @@ func TestCatalogueIsACopy(t *testing.T) {
 	sc[0].ResultCode = "SUCCESS"
 	if Catalogue()[0].ResultCode != "SUCCESS" || Scenarios()[0].ResultCode != "RISK_REJECT" {
 		t.Fatal("changing a returned slice changed the catalogue")
+	}
+}
+
+// TestCatalogueBrandsAccepted: the sandbox issuer, consult and the hosted form agree on the
+// brands cashier takes. Every brand the catalogue has a card of is one consult lists (for
+// KRW, where the Korean local brands are listed too), so no test card pays with a brand the
+// merchant was told is not taken (a co-badged card's domestic scheme is taken unlisted: one of
+// its brands is listed); and every network brand consult lists has a test card.
+func TestCatalogueBrandsAccepted(t *testing.T) {
+	t.Parallel()
+	listed := map[string]bool{}
+	for _, b := range merchantapi.AcceptedBrands("KRW", "WEB") {
+		listed[b.Code] = true
+	}
+	carded := map[string]bool{}
+	for _, tc := range Catalogue() {
+		carded[tc.Brand] = true
+		if !listed[tc.Brand] && !slices.ContainsFunc(tc.Brands, func(b string) bool { return listed[b] }) {
+			t.Errorf("test card %s is %s, which consult does not list", tc.CardNo, tc.Brand)
+		}
+	}
+	for _, b := range card.Brands() {
+		if b.Accepted && !b.Korean && !carded[b.Code] {
+			t.Errorf("no test card of %s", b.Code)
+		}
 	}
 }

@@ -65,6 +65,11 @@ type Queries interface {
 	// MerchantSetRequestWindow sets how far a request's Request-Time may be from the
 	// gateway's clock, to the millisecond; 0 checks nothing.
 	MerchantSetRequestWindow(ctx context.Context, clientID string, window time.Duration) error
+	// MerchantSetLogo replaces the merchant's logo, or removes it when logo is nil;
+	// ErrNotFound when no merchant has the client id.
+	MerchantSetLogo(ctx context.Context, clientID string, logo *payment.Logo) error
+	// MerchantLogo reads the logo a merchant has now under digest; ErrNotFound when none has.
+	MerchantLogo(ctx context.Context, digest string) (*payment.Logo, error)
 	// MerchantKeyInsert adds a key to a merchant; ErrConflict when its version is taken.
 	MerchantKeyInsert(ctx context.Context, merchantID string, k payment.MerchantKey) error
 	// MerchantKeyRetire sets when a key stops verifying, if it is still active at r.Now.

@@ -35,6 +35,7 @@ type fakeFlow struct {
 	approve bool
 	bin     string
 	plans   []checkout.PlanOption
+	logo    *payment.Logo
 }
 
 func (f *fakeFlow) record(name string) {
@@ -101,6 +102,19 @@ func (f *fakeFlow) InstallmentPlans(ctx context.Context, token, bin string) ([]c
 	defer f.mu.Unlock()
 	f.bin = bin
 	return f.plans, f.nextErr
+}
+
+func (f *fakeFlow) UseAnotherCard(ctx context.Context, token string) (*checkout.HostedView, error) {
+	f.record("UseAnotherCard")
+	return copyView(f.next), f.nextErr
+}
+
+func (f *fakeFlow) MerchantLogo(ctx context.Context, digest string) (*payment.Logo, error) {
+	f.record("MerchantLogo")
+	if f.logo == nil || f.logo.Digest != digest {
+		return nil, nil
+	}
+	return f.logo, nil
 }
 
 const testToken = "tok_abc123XYZ"

@@ -35,7 +35,7 @@ func (h *hostedPages) getSubpage(w http.ResponseWriter, r *http.Request) {
 	setSecurityHeaders(w, r)
 	token := r.PathValue("token")
 	switch r.PathValue("sub") {
-	case "challenge", "issuer":
+	case "challenge", "issuer", "another":
 		http.Redirect(w, r, pagePath(token), http.StatusSeeOther)
 	default:
 		h.view.showError(w, r, resolveLocale(w, r, token), token, http.StatusNotFound)
@@ -169,6 +169,22 @@ func (h *hostedPages) postIssuer(w http.ResponseWriter, r *http.Request) {
 	view, err := viewOrErr(h.flow.CompleteIssuerAuth(r.Context(), token, approve))
 	if err != nil {
 		h.flowError(w, r, loc, token, "CompleteIssuerAuth", err, true)
+		return
+	}
+	h.afterPost(w, r, loc, token, view, formValues{})
+}
+
+// postAnother leaves a saved card's CVV page or a 3-D Secure challenge for the card form.
+func (h *hostedPages) postAnother(w http.ResponseWriter, r *http.Request) {
+	setSecurityHeaders(w, r)
+	token := r.PathValue("token")
+	loc, ok := h.readPost(w, r, token)
+	if !ok {
+		return
+	}
+	view, err := viewOrErr(h.flow.UseAnotherCard(r.Context(), token))
+	if err != nil {
+		h.flowError(w, r, loc, token, "UseAnotherCard", err, true)
 		return
 	}
 	h.afterPost(w, r, loc, token, view, formValues{})

@@ -29,6 +29,7 @@ type renderer struct {
 	msgs      catalog
 	templates map[string]*template.Template
 	brands    card.Table
+	countries map[string][]country // by locale
 	csrf      *csrfGuard
 }
 
@@ -56,7 +57,17 @@ type page struct {
 	Title  string
 	T      map[string]string
 	View   *checkout.HostedView
-	Amount string
+	// MerchantLogo is the src of the merchant's logo, which stands for its name in the
+	// header (the name is its alt text); "" shows the name.
+	MerchantLogo string
+	// Back is the way back to the merchant from the card form ("Back to Acme Store"): its
+	// paymentRedirectUrl, "" for none. Leaving changes nothing: the payment stays open until
+	// it expires or the merchant cancels it, and the buyer may come back to pay.
+	Back, BackLabel string
+	Amount          string
+	// AmountLabel says what the amount is, to a screen reader in the header and on the
+	// receipt: due, until the payment went through, then paid.
+	AmountLabel string
 	// Action is the page's own path; forms post to it (plus /challenge or /issuer).
 	Action string
 	CSRF   string
@@ -65,6 +76,8 @@ type page struct {
 	JSMessages map[string]string
 	Brands     card.Table
 	Accepted   []logo
+	// Countries are the billing address's choices, in the page's language.
+	Countries []country
 	// CVVHint tells where the CVV is on the card being paid: 3 digits on the back, or 4 on
 	// the front for AMEX; on the card form, both until card.js knows the brand.
 	CVVHint   string
@@ -150,7 +163,12 @@ func (rd *renderer) render(w http.ResponseWriter, r *http.Request, loc string, s
 	pg := rd.newPage(loc, string(v.Step), token)
 	t := pg.T
 	pg.View = v
+	pg.MerchantLogo = LogoPath(v.MerchantLogo)
 	pg.Amount = formatMoney(loc, v.Amount.Currency, v.Amount.Value)
+	pg.AmountLabel = t["amountLabel"]
+	if v.Status == payment.Success {
+		pg.AmountLabel = t["amountPaidLabel"]
+	}
 	pg.PayLabel = strings.ReplaceAll(t["pay"], "{amount}", pg.Amount)
 	if v.Vaulting {
 		pg.Title, pg.PayLabel = t["vaultTitle"], t["vaultButton"]
@@ -167,6 +185,7 @@ func (rd *renderer) render(w http.ResponseWriter, r *http.Request, loc string, s
 			pg.JSMessages[k] = t[k]
 		}
 		pg.Brands = rd.brands
+		pg.Countries = rd.countries[loc]
 		pg.Errors, pg.FormError = fieldMessages(t, v.FieldErrors, vals)
 		pg.Values = vals
 		pg.CVVHint = cvvHint(t, vals.brand)
@@ -221,6 +240,10 @@ func (rd *renderer) render(w http.ResponseWriter, r *http.Request, loc string, s
 		// is looked up in the background, the page changing only once there is an outcome.
 		if !pg.Result.Final {
 			pg.Poll = SDKPrefix + "api/" + url.PathEscape(token)
+			// Without JavaScript nothing polls: the page says to use its "Check status"
+			// link, and card.js swaps in the wording of a page that updates by itself.
+			pg.Result.LiveMessage = pg.Result.Message
+			pg.Result.Message = strings.ReplaceAll(t["resultProcessingManual"], "{button}", t["checkStatus"])
 		}
 		if v.RedirectURL != "" && pg.Result.RedirectURL == "" {
 			rd.log.WarnContext(r.Context(), "web: payment redirect URL is not http(s); not linked", "payment", v.PaymentID)
@@ -229,6 +252,12 @@ func (rd *renderer) render(w http.ResponseWriter, r *http.Request, loc string, s
 		rd.log.ErrorContext(r.Context(), "web: unknown hosted step", "step", v.Step, "payment", v.PaymentID)
 		rd.showError(w, r, loc, token, http.StatusInternalServerError)
 		return
+	}
+	if (v.Step == checkout.StepCard || v.Step == checkout.StepCVV) && sdk == nil {
+		pg.Back, pg.BackLabel = safeRedirect(v.RedirectURL), t["returnToMerchant"]
+		if v.MerchantName != "" {
+			pg.BackLabel = strings.ReplaceAll(t["backToMerchant"], "{merchant}", v.MerchantName)
+		}
 	}
 	pg.Title = titled(pg.Title, v)
 	if sdk != nil {

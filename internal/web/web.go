@@ -23,6 +23,11 @@ type Flow interface {
 	CompleteChallenge(ctx context.Context, token, code string, cancel bool) (*checkout.HostedView, error)
 	CompleteIssuerAuth(ctx context.Context, token string, approve bool) (*checkout.HostedView, error)
 	InstallmentPlans(ctx context.Context, token, bin string) ([]checkout.PlanOption, error)
+	// UseAnotherCard leaves a saved card's CVV page or a 3-D Secure challenge for the card
+	// form, where the view offers it (AnotherCard).
+	UseAnotherCard(ctx context.Context, token string) (*checkout.HostedView, error)
+	// MerchantLogo is the logo a merchant has now under digest, nil when none has.
+	MerchantLogo(ctx context.Context, digest string) (*payment.Logo, error)
 }
 
 // Config is what Pages needs.
@@ -43,6 +48,8 @@ type Pages struct {
 	hosted *hostedPages
 	sdk    *sdkFrame
 	files  assets
+	logos  Flow
+	log    *slog.Logger
 }
 
 // MaxBodyBytes bounds a form post.
@@ -78,7 +85,7 @@ func New(cfg Config) *Pages {
 		panic(err)
 	}
 	guard := newCSRFGuard(cfg.CSRFKey)
-	view := &renderer{log: log, msgs: msgs, templates: templates, brands: brands, csrf: guard}
+	view := &renderer{log: log, msgs: msgs, templates: templates, brands: brands, countries: countryLists(), csrf: guard}
 	// sameOrigin refuses posts a browser made from another site (Sec-Fetch-Site, or Origin
 	// against Host), before the CSRF tokens are even looked at.
 	sameOrigin := http.NewCrossOriginProtection()
@@ -86,6 +93,8 @@ func New(cfg Config) *Pages {
 		hosted: &hostedPages{flow: cfg.Flow, log: log, view: view, csrf: guard, sameOrigin: sameOrigin},
 		sdk:    &sdkFrame{flow: cfg.Flow, log: log, view: view, csrf: guard, sameOrigin: sameOrigin},
 		files:  files,
+		logos:  cfg.Flow,
+		log:    log,
 	}
 }
 
@@ -95,9 +104,12 @@ func New(cfg Config) *Pages {
 //	POST /checkout/{token}            the card form or the saved card's CVV form
 //	POST /checkout/{token}/challenge  the 3-D Secure challenge (otp, action=submit|cancel)
 //	POST /checkout/{token}/issuer     the Korean issuer's authentication (action=approve|cancel)
+//	POST /checkout/{token}/another    leave a saved card or a 3-D Secure challenge for the card form
 //	GET  /checkout/static/{file}      card.js, card.css, brands.json
+//	GET  /checkout/logos/{digest}     a merchant's logo
 //
-// A GET of /checkout/{token}/challenge or /issuer (back button, reload) goes to the page.
+// A GET of /checkout/{token}/challenge, /issuer or /another (back button, reload) goes to
+// the page.
 //
 // And the browser SDK's routes under /sdk/ (see sdk.go):
 //
@@ -112,7 +124,9 @@ func (p *Pages) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /checkout/{token}", p.hosted.postCard)
 	mux.HandleFunc("POST /checkout/{token}/challenge", p.hosted.postChallenge)
 	mux.HandleFunc("POST /checkout/{token}/issuer", p.hosted.postIssuer)
+	mux.HandleFunc("POST /checkout/{token}/another", p.hosted.postAnother)
 	mux.HandleFunc("GET /checkout/static/{file}", p.files.serveStatic)
+	mux.HandleFunc("GET "+LogoPrefix+"{digest}", p.serveLogo)
 	mux.HandleFunc("GET /checkout/{token}/{sub}", p.hosted.getSubpage)
 
 	mux.HandleFunc("GET /sdk/{file}", p.files.serveSDKFile)

@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"encoding/json"
 	"errors"
+	"html"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -84,7 +85,9 @@ func TestCardPage(t *testing.T) {
 	input(t, body, "expiry", map[string]string{"autocomplete": "cc-exp", "inputmode": "numeric", "aria-describedby": "expiry-error"})
 	input(t, body, "cvv", map[string]string{"autocomplete": "cc-csc", "inputmode": "numeric", "aria-describedby": "cvv-hint cvv-error"})
 	input(t, body, "holderName", map[string]string{"autocomplete": "cc-name", "aria-describedby": "holderName-error"})
-	input(t, body, "region", map[string]string{"autocomplete": "country"})
+	if a := tag(t, body, "region"); a["<"] != "select" || a["name"] != "region" || a["autocomplete"] != "country" || !strings.Contains(body, `<label for="region"`) {
+		t.Errorf("#region = %v", a)
+	}
 	input(t, body, "state", map[string]string{"autocomplete": "address-level1"})
 	input(t, body, "city", map[string]string{"autocomplete": "address-level2"})
 	input(t, body, "address1", map[string]string{"autocomplete": "address-line1"})
@@ -358,7 +361,7 @@ func TestResultPage(t *testing.T) {
 			v.Status, v.ResultCode, v.ResultMessage = payment.Fail, "SOMETHING_NEW", "A reason from the issuer."
 		}, "FAIL", "Payment failed", "A reason from the issuer.", false},
 		{"processing", func(v *checkout.HostedView) { v.Status, v.ResultCode = payment.Processing, "PAYMENT_IN_PROCESS" },
-			"PROCESSING", "Payment is processing", "We are waiting for your bank's answer. This page updates by itself.", true},
+			"PROCESSING", "Payment is processing", "We are waiting for your bank's answer. Select “Check status” to see whether it has arrived.", true},
 		{"cancelled", func(v *checkout.HostedView) { v.Status, v.ResultCode = payment.Cancelled, "ORDER_IS_CANCELED" },
 			"CANCELLED", "Payment cancelled", "This payment was cancelled.", false},
 		{"expired", func(v *checkout.HostedView) {
@@ -398,6 +401,10 @@ func TestResultPage(t *testing.T) {
 					!strings.Contains(body, `src="/checkout/static/card.js"`) {
 					t.Errorf("a payment waiting on the issuer: poll %q, no check-status link to the page or no card.js:\n%s", res["data-poll"], body)
 				}
+				// The page says it updates by itself only once card.js runs.
+				if got := tag(t, body, "result-message")["data-live"]; got != "We are waiting for your bank's answer. This page updates by itself." {
+					t.Errorf("live wording %q", got)
+				}
 			} else if hasID(body, "check-status") || res["data-poll"] != "" {
 				t.Error("a final page asks for its status")
 			}
@@ -413,6 +420,11 @@ func TestResultPage(t *testing.T) {
 			// Only a payment that went through gets a receipt: amount, card, reference.
 			if got := hasID(body, "receipt"); got != (tc.status == "SUCCESS") {
 				t.Fatalf("receipt shown: %v", got)
+			}
+			// The amount is "paid" once it is, to a screen reader too; "due" before.
+			if paid := strings.Contains(body, `<span class="visually-hidden">Amount paid: </span>`) && strings.Contains(body, "<dt>Amount paid</dt>"); paid != (tc.status == "SUCCESS") ||
+				strings.Contains(body, "Amount due") == (tc.status == "SUCCESS") {
+				t.Errorf("amount labelled paid: %v, for a %s payment", paid, tc.status)
 			}
 			if tc.status == "SUCCESS" {
 				if text(t, body, "receipt-amount") == "" || !strings.Contains(body, "•••• 0768") || strings.Contains(body, "405469") ||
@@ -985,5 +997,120 @@ func TestAcceptedMarksKRW(t *testing.T) {
 		if got, ok := alts[b.Code]; ok != b.Accepted || (ok && got != b.Name) {
 			t.Errorf("mark of %s: %q shown %v, want %q shown %v", b.Code, got, ok, b.Name, b.Accepted)
 		}
+	}
+}
+
+// TestBackToMerchant: the card form and the saved card's CVV form link back to the
+// merchant's paymentRedirectUrl by its name, in the page's language; the later steps, the
+// SDK's frame and a merchant URL that is not http(s) have no such link.
+func TestBackToMerchant(t *testing.T) {
+	for _, step := range []checkout.Step{checkout.StepCard, checkout.StepCVV} {
+		v := baseView(step)
+		h := newHarness(t, v)
+		body := h.get(pagePathT).Body.String()
+		if a := tag(t, body, "back"); a["href"] != v.RedirectURL || !strings.Contains(body, `</span>Back to Acme Books</a>`) {
+			t.Errorf("%s: back link %v", step, a)
+		}
+		if ko := h.get(pagePathT + "?locale=ko_KR").Body.String(); !strings.Contains(ko, `</span>Acme Books(으)로 돌아가기</a>`) {
+			t.Errorf("%s: no Korean back link", step)
+		}
+		v.RedirectURL = "javascript:alert(1)"
+		if body := newHarness(t, v).get(pagePathT).Body.String(); hasID(body, "back") {
+			t.Errorf("%s: a javascript: URL is linked", step)
+		}
+	}
+	for _, step := range []checkout.Step{checkout.StepChallenge, checkout.StepIssuer, checkout.StepResult} {
+		if body := newHarness(t, baseView(step)).get(pagePathT).Body.String(); hasID(body, "back") {
+			t.Errorf("%s has the back link", step)
+		}
+	}
+	if body := newHarness(t, baseView(checkout.StepCard)).get(formURL("")).Body.String(); !hasID(body, "cardNo") || hasID(body, "back") {
+		t.Errorf("the SDK's frame: no form, or the back link:\n%s", body)
+	}
+}
+
+// TestUseAnotherCard: where the view offers it, the saved card's CVV page and the 3-D
+// Secure page have a "Use another card" form posting to /another, which asks the flow with
+// a valid CSRF token only and then shows the page; the SDK's frame has no such form.
+func TestUseAnotherCard(t *testing.T) {
+	for _, step := range []checkout.Step{checkout.StepCVV, checkout.StepChallenge} {
+		v := baseView(step)
+		v.CardMasked, v.CardBrand = "516277******4622", "MASTERCARD"
+		if body := newHarness(t, v).get(pagePathT).Body.String(); hasID(body, "another-card") {
+			t.Errorf("%s: offered where the view does not", step)
+		}
+		v.AnotherCard = true
+		body := newHarness(t, v).get(pagePathT).Body.String()
+		if f := tag(t, body, "another-form"); f["action"] != pagePathT+"/another" || f["method"] != "post" || text(t, body, "another-card") != "Use another card" {
+			t.Errorf("%s: form %v", step, f)
+		}
+		if body := newHarness(t, v).get(formURL("")).Body.String(); !hasID(body, "main") || hasID(body, "another-card") {
+			t.Errorf("%s: the SDK's frame offers another card", step)
+		}
+	}
+	v := baseView(checkout.StepCVV)
+	v.AnotherCard = true
+	h := newHarness(t, v)
+	cookie, csrf := h.session(t)
+	h.flow.next = baseView(checkout.StepCard)
+	if w := h.post(pagePathT+"/another", url.Values{"csrf": {"forged"}}, cookie); w.Code != http.StatusForbidden || len(h.flow.Calls()) != 0 {
+		t.Errorf("forged: status %d calls %v", w.Code, h.flow.Calls())
+	}
+	w := h.post(pagePathT+"/another", url.Values{"csrf": {csrf}}, cookie)
+	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != pagePathT || !reflect.DeepEqual(h.flow.Calls(), []string{"UseAnotherCard"}) {
+		t.Errorf("post: status %d Location %q calls %v", w.Code, w.Header().Get("Location"), h.flow.Calls())
+	}
+	if w := h.get(pagePathT + "/another"); w.Code != http.StatusSeeOther || w.Header().Get("Location") != pagePathT {
+		t.Errorf("GET /another: %d", w.Code)
+	}
+}
+
+// TestBillingAddress: the billing address reads in the usual order, country first, and the
+// country is chosen by its name in the page's language, sorted as that language sorts; the
+// value is the ISO code, and a form shown again keeps the choice.
+func TestBillingAddress(t *testing.T) {
+	v := baseView(checkout.StepCard)
+	h := newHarness(t, v)
+	body := h.get(pagePathT).Body.String()
+	var order []string
+	for _, m := range regexp.MustCompile(`<label for="(region|address1|address2|city|state|zipCode)"`).FindAllStringSubmatch(body, -1) {
+		order = append(order, m[1])
+	}
+	if want := []string{"region", "address1", "address2", "city", "state", "zipCode"}; !reflect.DeepEqual(order, want) {
+		t.Errorf("billing fields in the order %v, want %v", order, want)
+	}
+	options := func(body string) map[string]string {
+		out := map[string]string{}
+		for _, m := range regexp.MustCompile(`<option value="([A-Z]{2})"[^>]*>([^<]+)</option>`).FindAllStringSubmatch(body, -1) {
+			out[m[1]] = html.UnescapeString(m[2])
+		}
+		return out
+	}
+	en := options(body)
+	if en["US"] != "United States" || en["DE"] != "Germany" || en["XK"] != "Kosovo" || len(en) < 240 || len(en) > 252 {
+		t.Errorf("%d countries: US %q DE %q XK %q", len(en), en["US"], en["DE"], en["XK"])
+	}
+	for _, gone := range []string{"YU", "SU", "EU", "UN", "ZZ", "AA", "UK"} {
+		if _, ok := en[gone]; ok {
+			t.Errorf("%s is offered as a country", gone)
+		}
+	}
+	de := h.get(pagePathT + "?locale=de_DE").Body.String()
+	if names := options(de); names["DE"] != "Deutschland" || names["US"] != "Vereinigte Staaten" {
+		t.Errorf("German names: DE %q US %q", names["DE"], names["US"])
+	}
+	// Alphabetical as German sorts: Österreich among the Os, not after Z.
+	if i, j, k := strings.Index(de, ">Oman<"), strings.Index(de, ">Österreich<"), strings.Index(de, ">Pakistan<"); !(i < j && j < k) {
+		t.Errorf("German order: Oman %d, Österreich %d, Pakistan %d", i, j, k)
+	}
+
+	// Shown again after an error: the country is still chosen.
+	cookie, csrf := h.session(t)
+	again := baseView(checkout.StepCard)
+	again.FieldErrors = map[string]string{"cardNo": "INVALID_CARD_NUMBER"}
+	h.flow.next = again
+	w := h.post(pagePathT, url.Values{"csrf": {csrf}, "cardNo": {"4111"}, "region": {"de"}, "city": {"Berlin"}}, cookie)
+	if !regexp.MustCompile(`<option value="DE" selected>`).MatchString(w.Body.String()) || h.flow.card.Billing == nil || h.flow.card.Billing.Region != "DE" {
+		t.Errorf("country not kept: %d, billing %+v", w.Code, h.flow.card.Billing)
 	}
 }

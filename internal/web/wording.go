@@ -21,10 +21,13 @@ type fieldErrors struct {
 }
 
 type resultData struct {
-	Status      string // data-status
-	Code        string // data-code
-	Heading     string
-	Message     string
+	Status  string // data-status
+	Code    string // data-code
+	Heading string
+	Message string
+	// LiveMessage replaces Message once card.js runs: what a page that updates by itself
+	// says, where Message is true without JavaScript too.
+	LiveMessage string
 	Note        string
 	RedirectURL string // "" when the merchant's URL is unusable
 	Final       bool

@@ -11,9 +11,10 @@ import (
 
 // A merchant is read with its keys in one statement, one row per key: the API reads it on
 // every request to verify the signature.
-const merchantSelect = `SELECT m.id, m.client_id, m.name, m.notify_url, m.request_window_ms, m.created_at,
+// The logo's bytes stay in their own table; the page needs only its digest.
+const merchantSelect = `SELECT m.id, m.client_id, m.name, m.notify_url, m.request_window_ms, m.created_at, COALESCE(l.digest, ''),
 	k.version, k.public_key, k.created_at, k.retired_at
-	FROM merchants m LEFT JOIN merchant_keys k ON k.merchant_id = m.id`
+	FROM merchants m LEFT JOIN merchant_logos l ON l.merchant_id = m.id LEFT JOIN merchant_keys k ON k.merchant_id = m.id`
 
 // merchants reads the merchants a merchantSelect query returns, ordered by merchant and
 // then by key version.
@@ -29,7 +30,7 @@ func (q queries) merchants(ctx context.Context, query string, args ...any) ([]*p
 		var window, created int64
 		var version, keyCreated, keyRetired sql.NullInt64
 		var key sql.NullString
-		if err := rows.Scan(&m.ID, &m.ClientID, &m.Name, &m.NotifyURL, &window, &created, &version, &key, &keyCreated, &keyRetired); err != nil {
+		if err := rows.Scan(&m.ID, &m.ClientID, &m.Name, &m.NotifyURL, &window, &created, &m.LogoDigest, &version, &key, &keyCreated, &keyRetired); err != nil {
 			return nil, err
 		}
 		if len(out) == 0 || out[len(out)-1].ID != m.ID {
@@ -117,4 +118,32 @@ func (q queries) MerchantSetNotifyURL(ctx context.Context, clientID, url string)
 		return store.ErrNotFound
 	}
 	return err
+}
+
+// MerchantSetLogo replaces the logo in one statement once the merchant is found: an upsert,
+// so that two changes at once leave one of them, never an error.
+func (q queries) MerchantSetLogo(ctx context.Context, clientID string, logo *payment.Logo) error {
+	return q.atomic(ctx, func(q queries) error {
+		var id string
+		if err := q.queryRow(ctx, `SELECT id FROM merchants WHERE client_id = ?`, clientID).Scan(&id); err != nil {
+			return q.d.MapErr(err)
+		}
+		if logo == nil {
+			return q.exec(ctx, `DELETE FROM merchant_logos WHERE merchant_id = ?`, id)
+		}
+		return q.exec(ctx, `INSERT INTO merchant_logos (merchant_id, content_type, digest, data) VALUES (?, ?, ?, ?)
+			ON CONFLICT (merchant_id) DO UPDATE SET content_type = excluded.content_type, digest = excluded.digest, data = excluded.data`,
+			id, logo.ContentType, logo.Digest, logo.Data)
+	})
+}
+
+// MerchantLogo reads a logo by digest. Two merchants with the same image share a digest,
+// and then either row is that image.
+func (q queries) MerchantLogo(ctx context.Context, digest string) (*payment.Logo, error) {
+	l := &payment.Logo{Digest: digest}
+	err := q.queryRow(ctx, `SELECT content_type, data FROM merchant_logos WHERE digest = ? LIMIT 1`, digest).Scan(&l.ContentType, &l.Data)
+	if err != nil {
+		return nil, q.d.MapErr(err)
+	}
+	return l, nil
 }

@@ -13,8 +13,11 @@ import (
 func testMerchantInsertGet(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	m := newMerchant(now())
+	logo := newLogo("image/png")
+	m.LogoDigest = logo.Digest // set apart from the insert: MerchantSetLogo
 	allSet(t, m)
 	ok(t, s.MerchantInsert(ctx, m), "MerchantInsert")
+	ok(t, s.MerchantSetLogo(ctx, m.ClientID, logo), "MerchantSetLogo")
 	got, err := s.MerchantGetByClientID(ctx, m.ClientID)
 	ok(t, err, "MerchantGetByClientID")
 	same(t, "merchant", m, got)
@@ -87,8 +90,11 @@ func testMerchantSetNotifyURL(t *testing.T, s store.Store) {
 func testMerchantGet(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	m := newMerchant(now())
+	logo := newLogo("image/png")
+	m.LogoDigest = logo.Digest // set apart from the insert: MerchantSetLogo
 	allSet(t, m)
 	ok(t, s.MerchantInsert(ctx, m), "MerchantInsert")
+	ok(t, s.MerchantSetLogo(ctx, m.ClientID, logo), "MerchantSetLogo")
 	other := addMerchant(t, s)
 	for _, want := range []*payment.Merchant{m, other} {
 		got, err := s.MerchantGet(ctx, want.ID)
@@ -222,5 +228,75 @@ func testMerchantLockAddsInTurn(t *testing.T, s store.Store) {
 	ok(t, err, "MerchantGet")
 	if len(got.Keys) != len(m.Keys)+n || got.Keys.NextVersion() != len(m.Keys)+n+1 {
 		t.Fatalf("after %d locked additions: %d keys, next version %d", n, len(got.Keys), got.Keys.NextVersion())
+	}
+}
+
+func newLogo(contentType string) *payment.Logo {
+	id := newID()
+	return &payment.Logo{ContentType: contentType, Data: []byte("\x89PNG\r\n\x1a\n\x00\xff\xfe" + id), Digest: "sha256-" + id}
+}
+
+// testMerchantLogo: a merchant's logo is set, replaced and removed by client id, read back
+// byte for byte by its digest, and named by the merchant's reads; other merchants keep
+// theirs; two merchants may have the same image.
+func testMerchantLogo(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	m, other := addMerchant(t, s), addMerchant(t, s)
+	check := func(what string) {
+		t.Helper()
+		got, err := s.MerchantGetByClientID(ctx, m.ClientID)
+		ok(t, err, "MerchantGetByClientID")
+		same(t, what+": merchant by client id", m, got)
+		got, err = s.MerchantGet(ctx, m.ID)
+		ok(t, err, "MerchantGet")
+		same(t, what+": merchant by id", m, got)
+		list, err := s.MerchantList(ctx)
+		ok(t, err, "MerchantList")
+		same(t, what+": merchants", []*payment.Merchant{m, other}, list)
+	}
+	if other.CreatedAt.Equal(m.CreatedAt) && other.ClientID < m.ClientID {
+		m, other = other, m
+	}
+
+	png := newLogo("image/png")
+	ok(t, s.MerchantSetLogo(ctx, m.ClientID, png), "MerchantSetLogo")
+	m.LogoDigest = png.Digest
+	check("with a logo")
+	got, err := s.MerchantLogo(ctx, png.Digest)
+	ok(t, err, "MerchantLogo")
+	same(t, "logo", png, got)
+
+	// A new logo replaces the old, whose digest is no longer served.
+	webp := newLogo("image/webp")
+	ok(t, s.MerchantSetLogo(ctx, m.ClientID, webp), "MerchantSetLogo again")
+	m.LogoDigest = webp.Digest
+	check("with a new logo")
+	got, err = s.MerchantLogo(ctx, webp.Digest)
+	ok(t, err, "MerchantLogo of the new logo")
+	same(t, "new logo", webp, got)
+	_, err = s.MerchantLogo(ctx, png.Digest)
+	wantErr(t, err, store.ErrNotFound, "MerchantLogo of the replaced logo")
+
+	// Two merchants with the same image: removing one's leaves the other's.
+	ok(t, s.MerchantSetLogo(ctx, other.ClientID, webp), "MerchantSetLogo of the same image")
+	other.LogoDigest = webp.Digest
+	ok(t, s.MerchantSetLogo(ctx, m.ClientID, nil), "MerchantSetLogo(nil)")
+	m.LogoDigest = ""
+	check("without a logo")
+	got, err = s.MerchantLogo(ctx, webp.Digest)
+	ok(t, err, "MerchantLogo of the other's")
+	same(t, "the other's logo", webp, got)
+	ok(t, s.MerchantSetLogo(ctx, m.ClientID, nil), "MerchantSetLogo(nil) without a logo")
+	check("still without a logo")
+
+	for _, logo := range []*payment.Logo{png, nil} {
+		wantErr(t, s.MerchantSetLogo(ctx, "no-such-client", logo), store.ErrNotFound, "MerchantSetLogo of an unknown client")
+	}
+	for _, digest := range []string{"sha256-unknown", ""} {
+		got, err := s.MerchantLogo(ctx, digest)
+		wantErr(t, err, store.ErrNotFound, fmt.Sprintf("MerchantLogo(%q)", digest))
+		if got != nil {
+			t.Errorf("MerchantLogo(%q) returned %+v with its error", digest, got)
+		}
 	}
 }

@@ -33,6 +33,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"MerchantSetRequestWindow", testMerchantSetRequestWindow},
 		{"MerchantGet", testMerchantGet},
 		{"MerchantKeys", testMerchantKeys},
+		{"MerchantLogo", testMerchantLogo},
 		{"MerchantLockAddsInTurn", testMerchantLockAddsInTurn},
 
 		{"CardInsertGet", testCardInsertGet},

@@ -605,9 +605,12 @@
   // pollStatus: a result page waiting on the issuer asks for the payment's state every few
   // seconds and reloads once there is an outcome, instead of a timed refresh that would
   // reload under a buyer who is reading (WCAG 2.2.1). A failed look-up is tried again; the
-  // page's "Check status" link does the same by hand, and without JavaScript.
+  // page's "Check status" link does the same by hand, and without JavaScript, which is what
+  // the page says until this swaps in the wording of a page that updates by itself.
   function pollStatus(result) {
     var url = result.getAttribute('data-poll');
+    var message = result.querySelector('#result-message[data-live]');
+    if (message) message.textContent = message.getAttribute('data-live');
     function again() {
       window.setTimeout(check, 3000);
     }
