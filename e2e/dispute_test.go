@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"io"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -15,6 +16,7 @@ import (
 	"github.com/cashierpay/cashier/ams"
 	"github.com/cashierpay/cashier/client"
 	"github.com/cashierpay/cashier/internal/payment"
+	"github.com/cashierpay/cashier/internal/report"
 	"github.com/cashierpay/cashier/internal/sandbox"
 	"github.com/cashierpay/cashier/internal/store"
 )
@@ -429,5 +431,60 @@ func TestDisputeAndRefunds(t *testing.T) {
 	wantResult(t, e.refund(withdrawn.PaymentID, uniq("ref"), "USD", 800).Result, ams.StatusSuccess, ams.CodeSuccess)
 	if d := e.stored(created.DisputeID); d.JudgedAmount.Value != 700 {
 		t.Fatalf("lost dispute debits %d, want 700", d.JudgedAmount.Value)
+	}
+}
+
+// TestReconciliationLostDispute: a dispute the merchant lost is a DISPUTE line of the day it
+// was judged, debiting the judged amount, and settles the next day with the captures and
+// refunds: the settlement file's total for the payment is what the store says the merchant
+// kept, the capture less the dispute, converted at the payment's quote.
+func TestReconciliationLostDispute(t *testing.T) {
+	e := newDisputeEnv(t)
+	ctx := context.Background()
+	day := e.clock.Now().UTC().Truncate(24 * time.Hour).Add(24 * time.Hour)
+	e.advance(day.Add(time.Hour).Sub(e.clock.Now()))
+	p := e.pay(settleIn(payReq(disputeLostCard, "USD", 1500), "EUR"))
+	wantResult(t, p.Result, ams.StatusSuccess, ams.CodeSuccess)
+	e.advance(sandbox.DisputeDelay)
+	created := e.note(p.PaymentID, ams.DisputeCreated)
+	wantResult(t, e.accept(created.DisputeID).Result, ams.StatusSuccess, ams.CodeSuccess)
+	e.advance(payment.JudgeDelay)
+	e.note(p.PaymentID, ams.DisputeJudged)
+	d := e.stored(created.DisputeID)
+	if d.JudgedAmount.Value != 1500 {
+		t.Fatalf("judged %+v, want the whole capture against the merchant", d.JudgedAmount)
+	}
+	judged := d.ClosedAt.UTC().Truncate(24 * time.Hour)
+
+	content, tx := e.reportFile("transactions", judged)
+	if got := sums(t, tx, "transactionAmountValue", "transactionCurrency", report.TypeDispute); !sameSums(got, map[string]*big.Rat{"USD": big.NewRat(-15, 1)}) {
+		t.Errorf("transaction details of the judgement's day: disputes %v, want USD -15\n%s", got, content)
+	}
+
+	stored, err := e.app.Store.PaymentGet(ctx, p.PaymentID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := stored.Order.SettlementQuote
+	if q == nil {
+		t.Fatal("no settlement quote on a payment settled in EUR")
+	}
+	conv := func(v int64) *big.Rat {
+		n, err := q.Convert(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return major(t, "EUR", n)
+	}
+	// The capture settles on the day after the payment, the dispute on the day after its
+	// judgement, each converted on its own at the payment's quote: the merchant keeps nothing.
+	e.advance(judged.Add(48 * time.Hour).Sub(e.clock.Now()))
+	_, st := e.reportFile("settlements", day.Add(24*time.Hour))
+	if got := sums(t, st, "settlementAmountValue", "settlementCurrency", report.TypeCapture, report.TypeRefund, report.TypeDispute); !sameSums(got, map[string]*big.Rat{"EUR": conv(1500)}) {
+		t.Errorf("settled the day after the capture: %v, want EUR %s", got, conv(1500).FloatString(2))
+	}
+	content, st = e.reportFile("settlements", judged.Add(24*time.Hour))
+	if got := sums(t, st, "settlementAmountValue", "settlementCurrency", report.TypeCapture, report.TypeRefund, report.TypeDispute); !sameSums(got, map[string]*big.Rat{"EUR": new(big.Rat).Neg(conv(1500))}) {
+		t.Errorf("settled the day after the judgement: %v, want EUR -%s\n%s", got, conv(1500).FloatString(2), content)
 	}
 }

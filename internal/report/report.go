@@ -2,8 +2,7 @@
 // transaction details and the settlement details of a period, as CSV with a header row of
 // field names and <END> as the last line (docs/reconciliation.md says which fields, and
 // what Antom's docs leave open). Both are drawn from the same lines, one per transaction
-// that happened, which Sources reads from the store: a new kind of transaction (disputes)
-// is one more source.
+// that happened, which Sources reads from the store, one source a kind of transaction.
 package report
 
 import (
@@ -26,6 +25,7 @@ const (
 	TypeRefund        = "REFUND"
 	TypeCancel        = "CANCEL"
 	TypeVoid          = "VOID"
+	TypeDispute       = "DISPUTE"
 )
 
 // Acquirer is the acquirer column: cashier is the acquirer of its merchants.
@@ -54,7 +54,7 @@ type Line struct {
 type Source func(ctx context.Context, q store.Queries, per store.Period) ([]Line, error)
 
 // Sources are the kinds of transaction the files report.
-var Sources = []Source{payments, captures, refunds}
+var Sources = []Source{payments, captures, refunds, disputes}
 
 // payments are the authorizations and the cancels (a merchant's cancel, or the release of
 // an uncaptured authorization after 7 days: VOID).
@@ -119,6 +119,30 @@ func refunds(ctx context.Context, q store.Queries, per store.Period) ([]Line, er
 		}
 		out = append(out, Line{Type: TypeRefund, ID: r.ID, OriginalID: p.ID, RequestID: r.RequestID, OriginalRequestID: p.RequestID,
 			Created: r.CreatedAt, Completed: r.CompletedAt, Amount: payment.Amount{Currency: r.Amount.Currency, Value: -r.Amount.Value}, Settles: true, Payment: p})
+	}
+	return out, nil
+}
+
+// disputes are the disputes the merchant lost: the amount judged against it is debited when
+// the dispute is judged (DISPUTE, negative) and settles as a refund does. A dispute won,
+// withdrawn or still open moves no money and has no line.
+func disputes(ctx context.Context, q store.Queries, per store.Period) ([]Line, error) {
+	ds, err := q.DisputeList(ctx, store.DisputeFilter{MerchantID: per.MerchantID, From: per.From, Until: per.To})
+	if err != nil {
+		return nil, err
+	}
+	var out []Line
+	pays := paymentCache{q: q}
+	for _, d := range ds {
+		if d.JudgedAmount.Value == 0 || d.ClosedAt.Before(per.From) || !d.ClosedAt.Before(per.To) {
+			continue
+		}
+		p, err := pays.get(ctx, d.PaymentID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Line{Type: TypeDispute, ID: d.ID, OriginalID: p.ID, OriginalRequestID: p.RequestID,
+			Created: d.RaisedAt, Completed: d.ClosedAt, Amount: payment.Amount{Currency: d.JudgedAmount.Currency, Value: -d.JudgedAmount.Value}, Settles: true, Payment: p})
 	}
 	return out, nil
 }
