@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -243,7 +244,7 @@ func sums(t testing.TB, rows [][]string, valueCol, currencyCol string, types ...
 	}
 	out := map[string]*big.Rat{}
 	for _, r := range rows[1:] {
-		if !slicesContains(types, r[idx["transactionType"]]) {
+		if !slices.Contains(types, r[idx["transactionType"]]) {
 			continue
 		}
 		v, ok := new(big.Rat).SetString(r[idx[valueCol]])
@@ -257,15 +258,6 @@ func sums(t testing.TB, rows [][]string, valueCol, currencyCol string, types ...
 		out[cur].Add(out[cur], v)
 	}
 	return out
-}
-
-func slicesContains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // TestReconciliationFiles: the day's transaction details and the next day's settlement
