@@ -298,7 +298,9 @@ func TestSDKWire(t *testing.T) {
 			{"/ams/sandbox/api/v1/nope/../payments/inquiryPayment", "ORDER_NOT_EXIST"},
 			{"/ams/sandbox//api/v1/payments//inquiryPayment", "ORDER_NOT_EXIST"},
 			{"/ams/api/v1/payments/teleport", "NO_INTERFACE_DEF"},
-			{"/ams/api/v1/vaults/vaultPaymentMethod", "NO_INTERFACE_DEF"},
+			{"/ams/api/v1/vaults/vaultPaymentMethod", "PARAM_ILLEGAL"}, // served; the body is an inquiry's
+			{"/ams/api/v1/payments/vaultPaymentMethod", "NO_INTERFACE_DEF"},
+			{"/ams/api/v1/vaults/pay", "NO_INTERFACE_DEF"},
 			{"/ams/", "NO_INTERFACE_DEF"},
 			{"/ams", "NO_INTERFACE_DEF"},
 		} {

@@ -72,8 +72,11 @@ func TestWireAuthentication(t *testing.T) {
 		{"unknown api", "POST", "/ams/sandbox/api/v1/payments/teleport", func() http.Header {
 			return e.signedHeaders("/ams/sandbox/api/v1/payments/teleport", now, body)
 		}, body, "NO_INTERFACE_DEF"},
-		{"vault api", "POST", "/ams/api/v1/vaults/vaultPaymentMethod", func() http.Header {
+		{"vault api, its body checked", "POST", "/ams/api/v1/vaults/vaultPaymentMethod", func() http.Header {
 			return e.signedHeaders("/ams/api/v1/vaults/vaultPaymentMethod", now, body)
+		}, body, "PARAM_ILLEGAL"},
+		{"vault api under payments", "POST", "/ams/api/v1/payments/vaultPaymentMethod", func() http.Header {
+			return e.signedHeaders("/ams/api/v1/payments/vaultPaymentMethod", now, body)
 		}, body, "NO_INTERFACE_DEF"},
 		{"not json", "POST", path, func() http.Header { return e.signedHeaders(path, now, []byte("{oops")) }, []byte("{oops"), "PARAM_ILLEGAL"},
 		{"empty body", "POST", path, func() http.Header { return e.signedHeaders(path, now, nil) }, nil, "PARAM_ILLEGAL"},
