@@ -92,14 +92,18 @@ func TestVaultingSessionAPI(t *testing.T) {
 	bad.PaymentMethodType = "PAYPAL"
 	wantResult(t, e.vaultingSession(bad).Result, ams.StatusFail, ams.CodeParamIllegal)
 
-	// Unused past its expiry, the session fails, and the merchant hears of it.
+	// Unused past its expiry, the session fails, and the merchant hears of it without asking:
+	// the sweeper closes it.
 	e.advance(15 * 60e9)
-	if inq := e.inquireVaulting(req.VaultingRequestID); inq.VaultingStatus != ams.VaultingFail || inq.NormalURL != "" {
-		t.Errorf("inquireVaulting of an expired session %+v", inq)
-	}
 	n := rx.wait(t, req.VaultingRequestID)
 	if n.VaultingStatus != ams.VaultingFail || n.Result.ResultCode != ams.CodeProcessFail {
 		t.Errorf("notifyVaulting of an expired session %+v", n)
+	}
+	if inq := e.inquireVaulting(req.VaultingRequestID); inq.VaultingStatus != ams.VaultingFail || inq.NormalURL != "" {
+		t.Errorf("inquireVaulting of an expired session %+v", inq)
+	}
+	if c := rx.count(req.VaultingRequestID); c != 1 {
+		t.Errorf("%d notifyVaulting of one expired session", c)
 	}
 }
 

@@ -167,6 +167,9 @@ type Queries interface {
 	// VaultingGet reads a vaulting by its gateway id, whoever's it is.
 	VaultingGet(ctx context.Context, id string) (*payment.Vaulting, error)
 	VaultingGetByRequestID(ctx context.Context, merchantID, requestID string) (*payment.Vaulting, error)
+	// VaultingListExpired lists the vaultings still processing whose expiry came by w.Until,
+	// the earliest expiry first: the sweeper fails those nobody looks at again.
+	VaultingListExpired(ctx context.Context, w Due) ([]*payment.Vaulting, error)
 	// VaultingUpdate writes v if the stored row still has v.Version, and increments Version.
 	VaultingUpdate(ctx context.Context, v *payment.Vaulting) error
 

@@ -1,6 +1,7 @@
-// Package sweep is the work time decides: expiry, the 7-day release of uncaptured
-// authorizations, the steps of disputes (raise, defence deadline, judgement), and asking the issuer again about authorizations no request is waiting
-// for: pending ones, and those a crash left in flight.
+// Package sweep is the work time decides: expiry of payments and vaultings, the 7-day
+// release of uncaptured authorizations, the steps of disputes (raise, defence deadline,
+// judgement), and asking the issuer again about authorizations no request is waiting for:
+// pending ones, and those a crash left in flight.
 package sweep
 
 import (
@@ -71,6 +72,9 @@ func (s *Sweeper) Sweep(ctx context.Context) (int, error) {
 		}
 	}
 	if err := s.sweepDisputes(ctx); err != nil {
+		return len(due), err
+	}
+	if err := s.sweepVaultings(ctx); err != nil {
 		return len(due), err
 	}
 	// Refunds the issuer did not answer are asked again, once a minute at most.

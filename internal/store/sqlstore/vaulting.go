@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 
 	"github.com/cashierpay/cashier/internal/payment"
+	"github.com/cashierpay/cashier/internal/store"
 )
 
 const vaultingCols = `id, merchant_id, request_id, key_hash, status, stage, notify_url, redirect_url, region,
@@ -43,6 +44,15 @@ func (q queries) VaultingGet(ctx context.Context, id string) (*payment.Vaulting,
 
 func (q queries) VaultingGetByRequestID(ctx context.Context, merchantID, requestID string) (*payment.Vaulting, error) {
 	return scanVaulting(q.queryRow(ctx, `SELECT `+vaultingCols+` FROM vaultings WHERE merchant_id = ? AND request_id = ?`, merchantID, requestID))
+}
+
+func (q queries) VaultingListExpired(ctx context.Context, w store.Due) ([]*payment.Vaulting, error) {
+	rows, err := q.query(ctx, `SELECT `+vaultingCols+` FROM vaultings WHERE status = 'PROCESSING' AND expires_at <= ?
+		ORDER BY expires_at, id LIMIT ?`, micros(w.Until), w.Limit)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scanVaulting)
 }
 
 func (q queries) VaultingUpdate(ctx context.Context, v *payment.Vaulting) error {

@@ -73,6 +73,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"DisputeList", testDisputeList},
 		{"VaultingRoundTrip", testVaultingRoundTrip},
 		{"VaultingUpdate", testVaultingUpdate},
+		{"VaultingListExpired", testVaultingListExpired},
 
 		{"NotificationInsertList", testNotificationInsertList},
 		{"NotificationGet", testNotificationGet},

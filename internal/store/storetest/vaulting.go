@@ -86,6 +86,32 @@ func testVaultingUpdate(t *testing.T, s store.Store) {
 	wantErr(t, s.VaultingUpdate(ctx, &payment.Vaulting{ID: newID(), Version: 1}), store.ErrStale, "VaultingUpdate of an unknown id")
 }
 
+// testVaultingListExpired: only the processing vaultings whose expiry has come are listed,
+// the earliest first, at most Limit of them.
+func testVaultingListExpired(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	m := addMerchant(t, s)
+	base := now()
+	add := func(reqID string, status payment.Status, expires time.Time) *payment.Vaulting {
+		v := &payment.Vaulting{ID: newID(), MerchantID: m.ID, RequestID: reqID, KeyHash: "kh", Status: status,
+			Stage: payment.StageAwaitingCard, Session: true, CreatedAt: base, UpdatedAt: base, ExpiresAt: expires, Version: 1}
+		ok(t, s.VaultingInsert(ctx, v), "VaultingInsert")
+		return v
+	}
+	late := add("vault-late", payment.Processing, base.Add(-time.Minute))
+	early := add("vault-early", payment.Processing, base.Add(-2*time.Minute))
+	add("vault-open", payment.Processing, base.Add(time.Minute))
+	add("vault-done", payment.Success, base.Add(-3*time.Minute))
+	add("vault-failed", payment.Fail, base.Add(-3*time.Minute))
+
+	got, err := s.VaultingListExpired(ctx, store.Due{Until: base, Limit: 10})
+	ok(t, err, "VaultingListExpired")
+	same(t, "expired vaultings", []*payment.Vaulting{early, late}, got)
+	got, err = s.VaultingListExpired(ctx, store.Due{Until: base, Limit: 1})
+	ok(t, err, "VaultingListExpired with a limit")
+	same(t, "the earliest expired vaulting", []*payment.Vaulting{early}, got)
+}
+
 func testCardTokenize(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	m := addMerchant(t, s)
