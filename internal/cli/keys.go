@@ -25,17 +25,11 @@ func (c *merchantShowCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	st, err := c.openExisting(e.ctx)
+	st, m, err := openMerchant(e, c.storeFlags, "--client-id", c.ClientID)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	m, err := st.MerchantGetByClientID(e.ctx, c.ClientID)
-	if errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("no merchant %q", c.ClientID)
-	} else if err != nil {
-		return err
-	}
 	signing, version := gw.signing()
 	return printJSON(e.stdout, map[string]any{
 		"clientId": m.ClientID, "name": m.Name, "notifyUrl": m.NotifyURL, "requestWindow": windowText(m.RequestWindow),
@@ -132,17 +126,11 @@ type merchantKeysListCmd struct {
 }
 
 func (c *merchantKeysListCmd) Run(e *env) error {
-	st, err := c.openExisting(e.ctx)
+	st, m, err := openMerchant(e, c.storeFlags, "--merchant", c.ClientID)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	m, err := st.MerchantGetByClientID(e.ctx, c.ClientID)
-	if errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("no merchant %q", c.ClientID)
-	} else if err != nil {
-		return err
-	}
 	return printJSON(e.stdout, keysJSON(m.Keys, time.Now()))
 }
 

@@ -81,15 +81,21 @@ type merchantFlag struct {
 // openMerchant opens the store of sf and finds the merchant in it; the caller closes the
 // store, which is closed already when there is an error.
 func (f merchantFlag) openMerchant(e *env, sf storeFlags) (store.Store, *payment.Merchant, error) {
+	return openMerchant(e, sf, "--merchant", f.Merchant)
+}
+
+// openMerchant opens the store of sf and finds the merchant of clientID, which the command's
+// flag named; the caller closes the store, which is closed already when there is an error.
+func openMerchant(e *env, sf storeFlags, flag, clientID string) (store.Store, *payment.Merchant, error) {
 	st, err := sf.openExisting(e.ctx)
 	if err != nil {
 		return nil, nil, err
 	}
-	m, err := st.MerchantGetByClientID(e.ctx, f.Merchant)
+	m, err := st.MerchantGetByClientID(e.ctx, clientID)
 	if err != nil {
 		st.Close()
 		if errors.Is(err, store.ErrNotFound) {
-			return nil, nil, fmt.Errorf("--merchant: no merchant has client id %q (cashier merchant list)", f.Merchant)
+			return nil, nil, fmt.Errorf("%s: no merchant has client id %q (cashier merchant list)", flag, clientID)
 		}
 		return nil, nil, err
 	}
