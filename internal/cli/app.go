@@ -273,6 +273,7 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 		Routes: map[string]antom.Endpoint{
 			"POST /v1/reports/transactions": report.Route(report.Transactions, st, opts.Clock.Now),
 			"POST /v1/reports/settlements":  report.Route(report.Settlements, st, opts.Clock.Now),
+			"POST /v1/reports/summary":      report.Route(report.Summary, st, opts.Clock.Now),
 		},
 	}
 	if !opts.Production {
