@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"math/big"
 	"net/http/httptest"
@@ -205,34 +206,24 @@ func TestInquireExchangeRate(t *testing.T) {
 	}
 }
 
-// reportFile fetches a reconciliation file over the signed HTTP route and parses it.
+// reportFile fetches a reconciliation file with the client's typed call and parses it.
 func (e *env) reportFile(kind string, day time.Time) (string, [][]string) {
 	e.t.Helper()
-	body, _ := json.Marshal(report.FileRequest{StartDate: day.Format(time.DateOnly)})
-	ex, err := e.c.Send(context.Background(), "/v1/reports/"+kind, body)
+	call := map[string]func(context.Context, *ams.ReportRequest) (*ams.ReportResponse, error){
+		"transactions": e.c.TransactionReport, "settlements": e.c.SettlementReport, "summary": e.c.SettlementSummary,
+	}[kind]
+	resp, err := call(context.Background(), &ams.ReportRequest{StartDate: day.Format(time.DateOnly)})
+	if err != nil || resp.Result.ResultStatus != "S" {
+		e.t.Fatalf("%s report: %+v %v", kind, resp, err)
+	}
+	rows, err := resp.Rows()
 	if err != nil {
-		e.t.Fatal(err)
+		e.t.Fatalf("%s report: %v\n%s", kind, err, resp.Content)
 	}
-	var resp report.FileResponse
-	if err := json.Unmarshal(ex.ResponseBody, &resp); err != nil || resp.Result.ResultStatus != "S" {
-		e.t.Fatalf("%s report: %s %v", kind, ex.ResponseBody, err)
+	if want := fmt.Sprintf("_%s_%s_%s.csv", e.c.ClientID(), day.Format("20060102"), day.Format("20060102")); !strings.HasSuffix(resp.FileName, want) {
+		e.t.Errorf("%s report named %q", kind, resp.FileName)
 	}
-	return resp.Content, parseReport(e.t, resp.Content)
-}
-
-// parseReport checks a file's frame (a header, rows as wide, <END> last) and returns its
-// rows, the header first.
-func parseReport(t testing.TB, content string) [][]string {
-	t.Helper()
-	body, ok := strings.CutSuffix(content, "<END>\n")
-	if !ok {
-		t.Fatalf("the file does not end with <END>:\n%s", content)
-	}
-	rows, err := csv.NewReader(strings.NewReader(body)).ReadAll()
-	if err != nil || len(rows) == 0 {
-		t.Fatalf("not CSV with a header: %v\n%s", err, content)
-	}
-	return rows
+	return resp.Content, rows
 }
 
 // sums adds a column of decimal amounts by the currency of another, for rows whose type
@@ -419,6 +410,11 @@ func TestReconciliationFiles(t *testing.T) {
 	byType[0][col(sum, "summaryType")] = "transactionType"
 	if got := sums(t, byType, "transactionAmountValue", "transactionCurrency", report.TypeCapture, report.TypeRefund); !sameSums(got, want) {
 		t.Errorf("settlement summary in the payment currencies: %v, the store %v", got, want)
+	}
+
+	if r, err := e.c.SettlementSummary(ctx, &ams.ReportRequest{StartDate: day.Format(time.DateOnly), EndDate: "2026-13-01"}); err != nil ||
+		r.Result.ResultStatus != "F" || r.Result.ResultCode != "PARAM_ILLEGAL" || !strings.Contains(r.Result.ResultMessage, "endDate") {
+		t.Errorf("a summary to month 13: %+v %v", r, err)
 	}
 
 	// The CLI writes the same files, at the gateway's business time: the test clock's lead,

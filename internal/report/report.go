@@ -470,26 +470,12 @@ func wireTime(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
-// FileRequest is the body of the HTTP routes of the files: the days, as YYYY-MM-DD (UTC);
-// EndDate defaults to StartDate.
-type FileRequest struct {
-	StartDate string `json:"startDate"`
-	EndDate   string `json:"endDate,omitempty"`
-}
-
-// FileResponse is their answer: the file, whole, in the signed JSON answer, so that the
-// merchant's client verifies it as it verifies every answer of the gateway.
-type FileResponse struct {
-	Result   ams.Result `json:"result"`
-	FileName string     `json:"fileName"`
-	Content  string     `json:"content"`
-}
-
-// Route answers a merchant's signed request for its own file of kind, read from q at the
-// time now gives. Result codes: PARAM_ILLEGAL naming the field.
+// Route answers a merchant's signed ams.ReportRequest for its own file of kind, read from q
+// at the time now gives, with an ams.ReportResponse. Result codes: PARAM_ILLEGAL naming the
+// field.
 func Route(kind Kind, q store.Queries, now func() time.Time) func(ctx context.Context, m *payment.Merchant, body []byte) (any, error) {
 	return func(ctx context.Context, m *payment.Merchant, body []byte) (any, error) {
-		var req FileRequest
+		var req ams.ReportRequest
 		if err := ams.Decode(body, &req); err != nil {
 			return nil, payment.NewError(payment.CodeParamIllegal, err.Error())
 		}
@@ -513,7 +499,7 @@ func Route(kind Kind, q store.Queries, now func() time.Time) func(ctx context.Co
 		if err := Write(ctx, q, Request{Kind: kind, Merchant: m, From: from, To: to, Now: now()}, &buf); err != nil {
 			return nil, err
 		}
-		return FileResponse{Result: ams.SuccessResult(), FileName: FileName(kind, m, from, to), Content: buf.String()}, nil
+		return ams.ReportResponse{Result: ams.SuccessResult(), FileName: FileName(kind, m, from, to), Content: buf.String()}, nil
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cashierpay/cashier/ams"
 	"github.com/cashierpay/cashier/internal/payment"
 	"github.com/cashierpay/cashier/internal/store/sqlite"
 )
@@ -51,11 +52,11 @@ func TestEmptyFiles(t *testing.T) {
 		}
 	}
 	got, err := route(context.Background(), m, []byte(`{"startDate":"2026-12-06"}`))
-	if f, ok := got.(FileResponse); err != nil || !ok || f.FileName != "settlementDetails_SHOP_20261206_20261206.csv" || !strings.HasSuffix(f.Content, "\n<END>\n") {
+	if f, ok := got.(ams.ReportResponse); err != nil || !ok || f.FileName != "settlementDetails_SHOP_20261206_20261206.csv" || !strings.HasSuffix(f.Content, "\n<END>\n") {
 		t.Errorf("route answered %+v, %v", got, err)
 	}
 	got, err = Route(Summary, st, func() time.Time { return day })(context.Background(), m, []byte(`{"startDate":"2026-12-06"}`))
-	if f, ok := got.(FileResponse); err != nil || !ok || f.FileName != "settlementSummary_SHOP_20261206_20261206.csv" || !strings.HasPrefix(f.Content, "settlementBatchId,") {
+	if f, ok := got.(ams.ReportResponse); err != nil || !ok || f.FileName != "settlementSummary_SHOP_20261206_20261206.csv" || !strings.HasPrefix(f.Content, "settlementBatchId,") {
 		t.Errorf("summary route answered %+v, %v", got, err)
 	}
 }
