@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"slices"
 	"strconv"
 	"testing"
@@ -53,6 +54,15 @@ func TestConsultCardOptions(t *testing.T) {
 	brl := consult("BRL", "2000")
 	if b := brands(brl); !slices.Contains(b, "ELO") || slices.Contains(b, "CARTES_BANCAIRES") {
 		t.Errorf("BRL brands %v", b)
+	}
+	for _, b := range brl.PaymentOptionDetail.SupportCardBrands {
+		if b.CardBrand == "ELO" {
+			logo, err := http.Get(b.Logo.LogoURL)
+			if err != nil || logo.StatusCode != 200 {
+				t.Fatalf("ELO logo %s: %v %v", b.Logo.LogoURL, err, logo)
+			}
+			logo.Body.Close()
+		}
 	}
 	in := brl.Installment
 	if in == nil || len(in.SupportCardBrands) != 1 || in.SupportCardBrands[0].CardBrand != "VISA" || in.SupportCardBrands[0].Logo == nil || len(in.Plans) != 11 {
