@@ -256,14 +256,14 @@ func TestBrowserSDKVaulting(t *testing.T) {
 	})
 
 	t.Run("session data it must refuse", func(t *testing.T) {
+		expired, expiredID := shop.session()
+		e.advance(15 * time.Minute)
 		payment, err := e.c.CreatePaymentSession(context.Background(), sessionReq(1250))
 		if err != nil || payment.Result.ResultCode != ams.CodeSuccess {
 			t.Fatalf("createPaymentSession: %+v %v", payment, err)
 		}
 		// Without its last segment the data names no scene: the frame's view tells.
 		parts := strings.Split(payment.PaymentSessionData, "&&")
-		expired, expiredID := shop.session()
-		e.advance(15 * time.Minute)
 		for _, tc := range []struct{ name, data string }{
 			{"a payment session", payment.PaymentSessionData},
 			{"a payment session without its configuration", strings.Join(parts[:3], "&&")},
