@@ -232,8 +232,9 @@ func TestBrowserSDKSurface(t *testing.T) {
 		// Expiry and CVV side by side in the popup on a phone.
 		pollFrame(t, ctx, `getComputedStyle(document.body).backgroundColor === "rgb(45, 55, 72)" &&
 			document.getElementById("expiry").getBoundingClientRect().top === document.getElementById("cvv").getBoundingClientRect().top`)
-		pollTop(t, ctx, "AMSCheckoutPage is the drop-in; the other products fail clearly", `AMSCheckoutPage === AMSCashierPayment &&
-			["AMSElement", "AntomElement", "AMSVaulting", "AMSAutoDebit", "AMSEasyPay", "AddressElement"].every(function (n) {
+		pollTop(t, ctx, "AMSCheckoutPage is the drop-in, AMSVaulting saves cards; the other products fail clearly", `AMSCheckoutPage === AMSCashierPayment &&
+			new AMSVaulting({environment: "sandbox"}) instanceof AMSCashierPayment &&
+			["AMSElement", "AntomElement", "AMSAutoDebit", "AMSEasyPay", "AddressElement"].every(function (n) {
 				try { new window[n]({}); return false; } catch (e) { return e.message.indexOf(n + " is not supported by cashier") === 0; }
 			})`)
 	})

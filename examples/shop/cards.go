@@ -89,9 +89,10 @@ func (w *wallet) pending() []string {
 	return ids
 }
 
-// saveCard opens a vaulting session and returns the gateway's vaulting form, which sends
-// the buyer back to /cards.
-func (g *gateway) saveCard(ctx context.Context) (string, error) {
+// saveCard opens a vaulting session. Its normalUrl is the gateway's vaulting form, and its
+// vaultingSessionData opens the same form in the SDK (AMSVaulting); both send the buyer back
+// to /cards.
+func (g *gateway) saveCard(ctx context.Context) (*ams.CreateVaultingSessionResponse, error) {
 	requestID := "VAULT-" + newOrderID()[len("ORD-"):]
 	cctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
@@ -100,13 +101,13 @@ func (g *gateway) saveCard(ctx context.Context) (string, error) {
 		VaultingNotificationURL: g.notifyURL, RedirectURL: g.publicURL + "/cards",
 	})
 	if err != nil {
-		return "", &startFailure{message: "The card form could not be opened. Please try again."}
+		return nil, &startFailure{message: "The card form could not be opened. Please try again."}
 	}
-	if resp.Result.ResultStatus != ams.StatusSuccess || resp.NormalURL == "" {
-		return "", &startFailure{message: "The card form could not be opened: " + resp.Result.ResultMessage}
+	if resp.Result.ResultStatus != ams.StatusSuccess || resp.NormalURL == "" || resp.VaultingSessionData == "" {
+		return nil, &startFailure{message: "The card form could not be opened: " + resp.Result.ResultMessage}
 	}
 	g.wallet.add(requestID)
-	return resp.NormalURL, nil
+	return resp, nil
 }
 
 // refreshCards asks the gateway about the vaultings no notification has settled yet, as

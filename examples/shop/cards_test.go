@@ -38,3 +38,37 @@ func TestBrowserSavedCard(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#result[data-status="SUCCESS"]`)), chromedp.Click(chromedp.CSS("#return")),
 		chromedp.WaitVisible(chromedp.CSS(`#state[data-state="paid"]`)))
 }
+
+// TestBrowserSavedCardSDK saves a card in the cards page itself, in the SDK's card-saving
+// popup (AMSVaulting), and finds it in the list the SDK sends the buyer back to.
+func TestBrowserSavedCardSDK(t *testing.T) {
+	browser := browsertest.New(t)
+	e := newEnv(t, envOptions{})
+	ctx := browsertest.Tab(t, browser, 1280, 860, false)
+	const frame = "iframe.ams-cashier-frame"
+
+	browsertest.Do(t, ctx, chromedp.Navigate(e.shopURL+"/cards"), chromedp.Click(chromedp.CSS("#save-card-sdk")),
+		chromedp.WaitVisible(chromedp.CSS("#ams-cashier-overlay")))
+	browsertest.InFrame(t, ctx, frame, func(f *chromedp.Node) chromedp.Action[chromedp.Void] {
+		return chromedp.Steps(chromedp.WaitVisible(chromedp.CSS("#cardNo"), chromedp.FromNode(f)),
+			chromedp.SendKeys(chromedp.CSS("#cardNo"), "5162774114974622", chromedp.FromNode(f)), // approved (docs/test-cards.md)
+			chromedp.SendKeys(chromedp.CSS("#expiry"), "1230", chromedp.FromNode(f)),
+			chromedp.SendKeys(chromedp.CSS("#cvv"), "123", chromedp.FromNode(f)),
+			chromedp.SendKeys(chromedp.CSS("#holderName"), "Ada Lovelace", chromedp.FromNode(f)))
+	})
+	browsertest.Axe(t, ctx, "card-saving popup")
+	browsertest.InFrame(t, ctx, frame, func(f *chromedp.Node) chromedp.Action[chromedp.Void] {
+		return chromedp.Click(chromedp.CSS("#pay"), chromedp.FromNode(f))
+	})
+	// The SDK sends the buyer back to /cards, whose list is the shop server's: until then the
+	// card shows as being verified.
+	browsertest.Do(t, ctx, chromedp.WaitVisible(chromedp.CSS(`.saved-card[data-status="SUCCESS"] .pay-saved`)))
+	if n, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#vaulting").length`)); n != 0 {
+		t.Fatal("the SDK left the buyer on the card-saving page")
+	}
+	browsertest.Axe(t, ctx, "saved cards after the SDK")
+	label, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".pay-saved")))
+	if want := "MASTERCARD ************4622"; err != nil || !strings.Contains(label, want) {
+		t.Fatalf("saved card button %q, want it to name %q", label, want)
+	}
+}

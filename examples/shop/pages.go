@@ -125,15 +125,21 @@ func (p *pages) cards(w http.ResponseWriter, r *http.Request) {
 	p.render(w, http.StatusOK, "cards.html", cardsView{Title: "Saved cards", Product: p.cfg.Product, Cards: p.gw.wallet.list()})
 }
 
-// saveCard sends the buyer to the gateway's form that saves a card.
+// saveCard sends the buyer to the gateway's form that saves a card, or with mode=sdk shows
+// that form in the cards page, in the SDK's popup.
 func (p *pages) saveCard(w http.ResponseWriter, r *http.Request) {
-	target, err := p.gw.saveCard(r.Context())
+	s, err := p.gw.saveCard(r.Context())
 	var failure *startFailure
 	if errors.As(err, &failure) {
 		p.fail(w, http.StatusBadGateway, errorView{Title: "Card not saved", Message: failure.message})
 		return
 	}
-	http.Redirect(w, r, target, http.StatusSeeOther)
+	if r.PostFormValue("mode") != "sdk" {
+		http.Redirect(w, r, s.NormalURL, http.StatusSeeOther)
+		return
+	}
+	p.render(w, http.StatusOK, "cards.html", cardsView{Title: "Saved cards", Product: p.cfg.Product, Cards: p.gw.wallet.list(),
+		SessionData: s.VaultingSessionData, SDKURL: p.cfg.GatewayURL + "/sdk/ams-checkout.js", Environment: p.cfg.Environment, Locale: p.cfg.Locale})
 }
 
 // buyerEnv describes the buyer's browser for the gateway's risk checks and 3-D Secure.

@@ -135,7 +135,7 @@ func (s *Shop) NotifyURL() string { return s.gw.notifyURL }
 //	POST /orders/{id}/cancel            void a MANUAL authorization
 //	POST /orders/{id}/renew             charge a subscription's next period to its card on file (MIT)
 //	GET  /cards                         saved cards, each with a button that pays with it
-//	POST /cards                         a vaulting session, then the gateway's form that saves a card
+//	POST /cards                         a vaulting session, then the gateway's form that saves a card (mode=sdk: in this page, AMSVaulting)
 //	POST /antom/notify                  notifyPayment, notifyCapture, notifyRefund, notifyVaulting
 //	GET  /static/...                    CSS and the pages' scripts
 func (s *Shop) Handler() http.Handler {

@@ -27,6 +27,12 @@ type cardsView struct {
 	Title   string
 	Product Product
 	Cards   []WalletCard
+	// A vaulting session for the SDK's card-saving form (AMSVaulting) in this page; "" for
+	// the list alone.
+	SessionData string
+	SDKURL      string
+	Environment string
+	Locale      string
 }
 
 type attemptView struct {

@@ -52,6 +52,9 @@ type sdkView struct {
 	CardBrand      string            `json:"cardBrand,omitempty"`
 	Expired        bool              `json:"expired"`
 	Final          bool              `json:"final"`
+	// Vaulting: the session saves a card (createVaultingSession). The SDK's AMSVaulting
+	// takes only these, AMSCashierPayment only the others.
+	Vaulting bool `json:"vaulting,omitempty"`
 }
 
 // frameMessages are the catalog messages frame.js and the SDK show.
@@ -62,7 +65,7 @@ func (rd *renderer) sdkViewOf(loc string, v *checkout.HostedView, vals formValue
 	sv := &sdkView{
 		Step: string(v.Step), Status: string(v.Status), ResultCode: v.ResultCode, ResultMessage: v.ResultMessage,
 		DeclineCode: v.DeclineCode, DeclineMessage: v.DeclineMessage, RedirectURL: safeRedirect(v.RedirectURL),
-		CardMasked: v.CardMasked, CardBrand: v.CardBrand, Expired: v.Expired,
+		CardMasked: v.CardMasked, CardBrand: v.CardBrand, Expired: v.Expired, Vaulting: v.Vaulting,
 	}
 	if sv.Status == "" {
 		sv.Status = string(payment.Processing)
@@ -132,6 +135,10 @@ func (rd *renderer) embed(pg *page, token string, v *checkout.HostedView, vals f
 	}
 	pg.SDKConfig = rd.frameConfig(pg.Locale, pg.CSRF, sdk, token, string(v.Step))
 	pg.SDKConfig.View = rd.sdkViewOf(pg.Locale, v, vals)
+	if v.Vaulting {
+		// The frame's accessible name says what the form does: it saves a card, it pays nothing.
+		pg.SDKConfig.Messages["frameTitle"] = t["vaultTitle"]
+	}
 }
 
 // embedError turns an error page into the SDK frame's variant; frame.js tells the SDK.

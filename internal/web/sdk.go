@@ -23,7 +23,7 @@ import (
 // the card to the JSON endpoints under /sdk/api/{token} with fetch. Card data never passes
 // through the merchant's page: the frame and the SDK exchange only events and views.
 //
-//	GET  /sdk/ams-checkout.js        the SDK, UMD (window.AMSCashierPayment, AMSCheckout)
+//	GET  /sdk/ams-checkout.js        the SDK, UMD (window.AMSCashierPayment, AMSCheckout, AMSVaulting)
 //	GET  /sdk/ams-checkout.mjs       the same SDK as an ES module
 //	GET  /sdk/ams-checkout.d.ts      TypeScript declarations
 //	GET  /sdk/frame.js               the frame's side of the postMessage channel

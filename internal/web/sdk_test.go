@@ -167,6 +167,10 @@ func TestSDKScriptsUnderNode(t *testing.T) {
 const sdk = require(process.argv[1]);
 const out = {};
 out.same = sdk.AMSCheckout === sdk.AMSCashierPayment && sdk.default === sdk.AMSCashierPayment;
+const v = sdk.AMSVaulting({environment: 'sandbox', locale: 'de_DE'});
+out.vaulting = v instanceof sdk.AMSVaulting && v instanceof sdk.AMSCashierPayment && sdk.AMSVaulting !== sdk.AMSCashierPayment &&
+  v.options.environment === 'sandbox' && v.options.locale === 'de_DE' && typeof v.createComponent === 'function' && typeof v.unmount === 'function';
+try { new sdk.AMSVaulting({onLog: 1}); out.vaultingThrew = ''; } catch (e) { out.vaultingThrew = e.message; }
 try { new sdk.AMSCashierPayment({onEventCallback: 'nope'}); out.threw = ''; } catch (e) { out.threw = e.message; }
 out.newCallbacks = ['onPaymentMethodSelected', 'onChange', 'onBeforeSubmit'].map(name => {
   try { new sdk.AMSCashierPayment({[name]: 'nope'}); return ''; } catch (e) { return e.message; }
@@ -197,6 +201,8 @@ Promise.all([b.validateFields(), b.submit({billingAddress: {region: 'US'}}).then
 	}
 	var out struct {
 		Same                       bool
+		Vaulting                   bool
+		VaultingThrew              string
 		Threw                      string
 		InitErr                    map[string]string
 		Env, Locale, Env2, Locale2 string
@@ -210,7 +216,7 @@ Promise.all([b.validateFields(), b.submit({billingAddress: {region: 'US'}}).then
 	if err := json.Unmarshal(outb, &out); err != nil {
 		t.Fatalf("%v: %s", err, outb)
 	}
-	if !out.Same || out.Threw != "Parameter type should be function" || out.InitErr["code"] != "SDK_INIT_PARAMETER_ERROR" ||
+	if !out.Same || !out.Vaulting || out.VaultingThrew != "Parameter type should be function" || out.Threw != "Parameter type should be function" || out.InitErr["code"] != "SDK_INIT_PARAMETER_ERROR" ||
 		// The locale is passed on as given, as the real package does.
 		out.Env != "prod" || out.Locale != "xx_XX" || out.Warned != 1 || out.Env2 != "light_sandbox" || out.Locale2 != "zh_HK" ||
 		out.Validate == nil || out.Validate["isValid"] || out.Submit != "SDK_CREATECOMPONENT_ERROR" ||
@@ -284,6 +290,26 @@ func TestSDKFormPage(t *testing.T) {
 	// An unknown locale is en_US, as in the SDK.
 	if cfg := frameConfigOf(t, h.get(formURL("locale=xx_YY")).Body.String()); cfg.Locale != "en_US" {
 		t.Errorf("unknown locale gives %q", cfg.Locale)
+	}
+}
+
+// TestSDKFormVaulting: a vaulting session's frame is the hosted vaulting form, and its view
+// says it is one, for the SDK to tell AMSVaulting's sessions from AMSCashierPayment's.
+func TestSDKFormVaulting(t *testing.T) {
+	v := baseView(checkout.StepCard)
+	v.Vaulting, v.Amount = true, payment.Amount{}
+	h, _ := newSDKHarness(t, v)
+	body := h.get(formURL("showSubmitButton=1")).Body.String()
+	cfg := frameConfigOf(t, body)
+	if cfg.View == nil || !cfg.View.Vaulting || cfg.Messages["frameTitle"] != "Save your card" {
+		t.Errorf("vaulting frame: view %+v, messages %v", cfg.View, cfg.Messages)
+	}
+	if got := text(t, body, "pay"); got != "Save card" {
+		t.Errorf("the vaulting frame's button says %q", got)
+	}
+	h, _ = newSDKHarness(t, baseView(checkout.StepCard))
+	if cfg := frameConfigOf(t, h.get(formURL("")).Body.String()); cfg.View == nil || cfg.View.Vaulting || cfg.Messages["frameTitle"] != "Card payment form" {
+		t.Errorf("payment frame: view %+v, messages %v", cfg.View, cfg.Messages)
 	}
 }
 

@@ -64,11 +64,23 @@ export interface PaymentResult {
   cardPaymentResultInfo?: CardPaymentResultInfo;
 }
 
+/** The `result` of an AMSVaulting event. For display only: the merchant's server gets the
+ * card token from notifyVaulting or inquireVaulting. */
+export interface VaultingResult {
+  result: Result;
+  /** SUCCESS, FAIL or PROCESSING (during 3-D Secure) */
+  vaultingStatus: string;
+  /** normalUrl is the session's redirectUrl, "" when it has none. */
+  redirectUrls: { normalUrl: string; schemeUrl: string; applinkUrl: string };
+  /** The card, once the buyer gave one: as in notifyVaulting, without the cardToken. */
+  paymentMethodDetail?: { paymentMethodType: 'CARD'; card: { maskedCardNo: string; brand: string } };
+}
+
 export interface SDKEvent {
   code: EventCode;
   message?: string;
-  /** SDK_REDIRECT carries only redirectUrls. */
-  result?: PaymentResult | Pick<PaymentResult, 'redirectUrls'>;
+  /** SDK_REDIRECT carries only redirectUrls; AMSVaulting's events carry a VaultingResult. */
+  result?: PaymentResult | VaultingResult | Pick<PaymentResult, 'redirectUrls'>;
 }
 
 export interface SDKError {
@@ -194,9 +206,36 @@ export declare class AMSCashierPayment {
 
 export declare const AMSCheckout: typeof AMSCashierPayment;
 export declare const AMSCheckoutPage: typeof AMSCashierPayment;
+
+export interface VaultingComponentParams {
+  /** vaultingSessionData from createVaultingSession. */
+  sessionData?: string;
+  /** The same, under its API name. */
+  vaultingSessionData?: string;
+  appearance?: Appearance;
+  /** true: no redirect to the session's redirectUrl after the result (without one, none anyway). */
+  notRedirectAfterComplete?: boolean;
+  /** In a native app's webview: SDK_REDIRECT with the URLs instead of the SDK's own redirect. */
+  isNativeAppWebview?: boolean;
+  [key: string]: unknown;
+}
+
 /**
- * The real package's other products. cashier serves the card drop-in only: these exist so
- * that code naming them loads, and their constructors throw an Error saying so.
+ * Card saving: the form of a vaulting session (createVaultingSession), with the same options,
+ * lifecycle and event codes as AMSCashierPayment. A payment session's data is refused
+ * (SDK_CREATEPAYMENT_PARAMETER_ERROR), as AMSCashierPayment refuses a vaulting session's.
+ */
+export declare class AMSVaulting extends AMSCashierPayment {
+  constructor(options?: AMSCashierPaymentOptions);
+  /** Opens the card-saving form in a full-page popup; resolves when the form is ready. */
+  createComponent(params: VaultingComponentParams): Promise<void>;
+  /** Puts the card-saving form into the element; resolves when the form is ready. */
+  mountComponent(params: VaultingComponentParams, selector: string | Element): Promise<void>;
+}
+
+/**
+ * The real package's other products. cashier serves the card drop-in and card saving only:
+ * these exist so that code naming them loads, and their constructors throw an Error saying so.
  */
 export declare class UnsupportedProduct {
   /** @throws always */
@@ -204,7 +243,6 @@ export declare class UnsupportedProduct {
 }
 export declare const AMSElement: typeof UnsupportedProduct;
 export declare const AntomElement: typeof UnsupportedProduct;
-export declare const AMSVaulting: typeof UnsupportedProduct;
 export declare const AMSAutoDebit: typeof UnsupportedProduct;
 export declare const AMSEasyPay: typeof UnsupportedProduct;
 export declare const AddressElement: typeof UnsupportedProduct;
@@ -218,7 +256,7 @@ declare global {
     AMSCheckoutPage: typeof AMSCashierPayment;
     AMSElement: typeof UnsupportedProduct;
     AntomElement: typeof UnsupportedProduct;
-    AMSVaulting: typeof UnsupportedProduct;
+    AMSVaulting: typeof AMSVaulting;
     AMSAutoDebit: typeof UnsupportedProduct;
     AMSEasyPay: typeof UnsupportedProduct;
     AddressElement: typeof UnsupportedProduct;

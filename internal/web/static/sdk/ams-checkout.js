@@ -6,6 +6,8 @@
  *   const checkout = new AMSCashierPayment({environment: 'sandbox', locale: 'en_US', onEventCallback});
  *   checkout.mountComponent({sessionData}, '#card');   // or createComponent({sessionData}) for a popup
  *
+ * and, to save a card without paying, new AMSVaulting({...}) with a vaulting session's data.
+ *
  * The card form runs in an iframe on cashier's origin (/sdk/form/{token}); card data goes
  * from it straight to cashier. The iframe and this script exchange postMessage messages
  * {source: 'cashier-sdk', type, id, payload}, each side checking the other's window and
@@ -35,6 +37,7 @@
   if (root) {
     root.AMSCashierPayment = api.AMSCashierPayment;
     root.AMSCheckout = api.AMSCheckout;
+    root.AMSVaulting = api.AMSVaulting;
     if (!root.AMSCheckoutPage) root.AMSCheckoutPage = api.AMSCheckoutPage;
     // The other products' globals, unless a page already has them from elsewhere.
     Object.keys(api).forEach(function (name) {
@@ -52,7 +55,9 @@ function cashierSDK(scriptURL) {
   var REPLY_TIMEOUT_MS = 10000;
   var REDIRECT_DELAY_MS = 2000;
   var ENVIRONMENTS = ['sandbox', 'prod', 'light_sandbox'];
-  var UNSUPPORTED = ['AMSElement', 'AntomElement', 'AMSVaulting', 'AMSAutoDebit', 'AMSEasyPay', 'AddressElement'];
+  var UNSUPPORTED = ['AMSElement', 'AntomElement', 'AMSAutoDebit', 'AMSEasyPay', 'AddressElement'];
+  // The productScene of a vaulting session's data (createVaultingSession).
+  var VAULTING_SCENE = 'CARD_VAULTING';
   var CALLBACKS = ['onEventCallback', 'onError', 'onLog', 'onClose', 'onSizeChanged',
     'onPaymentMethodSelected', 'onChange', 'onBeforeSubmit'];
   // The fields of submit({billingAddress}), as the card form and Antom's API name them.
@@ -100,12 +105,14 @@ function cashierSDK(scriptURL) {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   }
 
-  // parseSessionData reads paymentSessionData, '<opaque>&&<region>&&<opaque>' with, in newer
-  // sessions, '&&<base64 JSON>'. cashier's first segment is the base64 page token; the JSON
-  // has cashier.token and cashier.gateway. It throws a message when the data is unusable.
-  function parseSessionData(data) {
+  // parseSessionData reads paymentSessionData (or vaultingSessionData, shaped alike),
+  // '<opaque>&&<region>&&<opaque>' with, in newer sessions, '&&<base64 JSON>'. cashier's first
+  // segment is the base64 page token; the JSON has cashier.token and cashier.gateway, and
+  // paymentSessionConfig.productScene. It throws a message when the data is unusable; help
+  // says which data the product takes.
+  function parseSessionData(data, help) {
     if (typeof data !== 'string' || data.trim() === '') {
-      throw new Error('sessionData is required: pass the paymentSessionData of createPaymentSession');
+      throw new Error('sessionData is required: ' + help);
     }
     var parts = data.trim().split('&&');
     if (parts.length !== 3 && parts.length !== 4) {
@@ -114,7 +121,7 @@ function cashierSDK(scriptURL) {
     for (var i = 0; i < parts.length; i++) {
       if (parts[i] === '') throw new Error('sessionData is malformed: segment ' + (i + 1) + ' is empty');
     }
-    var info = { region: parts[1], token: '', gateway: '', config: null };
+    var info = { region: parts[1], token: '', gateway: '', scene: '', config: null };
     if (parts.length === 4) {
       var config;
       try {
@@ -129,6 +136,8 @@ function cashierSDK(scriptURL) {
         if (typeof c.token === 'string') info.token = c.token;
         if (typeof c.gateway === 'string') info.gateway = c.gateway;
       }
+      var sc = config.paymentSessionConfig;
+      if (isObject(sc) && typeof sc.productScene === 'string') info.scene = sc.productScene;
     }
     if (!info.token) {
       try {
@@ -250,6 +259,64 @@ function cashierSDK(scriptURL) {
     return res;
   }
 
+  // maskedCardNo writes a masked number as notifyVaulting does: all but the last four digits
+  // as '*'.
+  function maskedCardNo(masked) {
+    var digits = String(masked || '').replace(/[^0-9*]/g, '');
+    if (digits.length <= 4) return digits;
+    return new Array(digits.length - 3).join('*') + digits.slice(-4);
+  }
+
+  // buildVaultingResult is the `result` of an AMSVaulting event: the vaulting's result and
+  // vaultingStatus as notifyVaulting has them, and the card for display. The cardToken is
+  // not in it: like every client-side result this one is for display, and the token reaches
+  // the merchant's server with notifyVaulting and inquireVaulting.
+  function buildVaultingResult(view) {
+    var code = view.resultCode;
+    var res = {
+      result: {
+        resultCode: code || '',
+        resultStatus: view.resultStatus || (code ? resultStatusOf(code) : ''),
+        resultMessage: view.resultMessage || ''
+      },
+      vaultingStatus: view.status || '',
+      redirectUrls: { normalUrl: view.redirectUrl || '', schemeUrl: '', applinkUrl: '' }
+    };
+    if (view.cardMasked || view.cardBrand) {
+      res.paymentMethodDetail = {
+        paymentMethodType: 'CARD',
+        card: { maskedCardNo: maskedCardNo(view.cardMasked), brand: view.cardBrand || '' }
+      };
+    }
+    return res;
+  }
+
+  // The two products on the one card form: the payment drop-in (AMSCashierPayment, sessions
+  // of createPaymentSession) and card saving (AMSVaulting, sessions of createVaultingSession).
+  // Each takes only its own sessions, and words its events and results its own way.
+  var PAYMENT = {
+    vaulting: false,
+    noun: 'payment',
+    label: 'Card payment form',
+    help: 'pass the paymentSessionData of createPaymentSession',
+    wrongSession: 'sessionData is a vaulting session (createVaultingSession): render it with AMSVaulting',
+    done: 'Payment successful',
+    failed: 'Payment failed',
+    authorized: 'The buyer was authenticated and the card authorized',
+    result: buildResult
+  };
+  var VAULTING = {
+    vaulting: true,
+    noun: 'vaulting',
+    label: 'Card saving form',
+    help: 'pass the vaultingSessionData of createVaultingSession',
+    wrongSession: 'sessionData is a payment session: AMSVaulting takes the vaultingSessionData of createVaultingSession',
+    done: 'The card was saved',
+    failed: 'The card was not saved',
+    authorized: 'The buyer was authenticated and the card verified',
+    result: buildVaultingResult
+  };
+
   // ---- the class ----
 
   function AMSCashierPayment(options) {
@@ -286,6 +353,8 @@ function cashierSDK(scriptURL) {
     this.version = VERSION;
     this._component = null;
   }
+
+  AMSCashierPayment.prototype._product = PAYMENT;
 
   // preconnect opens the connection to the gateway ahead of the card form, once a page. The
   // form page and what it loads belong to one session and revalidate by ETag, so there is
@@ -374,12 +443,19 @@ function cashierSDK(scriptURL) {
     if (!isObject(params)) {
       return this._reject('SDK_CREATEPAYMENT_PARAMETER_ERROR', 'params must be an object with sessionData');
     }
-    var data = params.sessionData !== undefined && params.sessionData !== null ? params.sessionData : params.paymentSessionData;
+    var product = this._product;
+    var data = params.sessionData;
+    if (data === undefined || data === null) data = product.vaulting ? params.vaultingSessionData : params.paymentSessionData;
     var info;
     try {
-      info = parseSessionData(data);
+      info = parseSessionData(data, product.help);
     } catch (e) {
       return this._reject('SDK_CREATEPAYMENT_PARAMETER_ERROR', e.message);
+    }
+    // The frame checks again from the session itself (_onReady): data of three segments
+    // names no scene.
+    if (info.scene && (info.scene === VAULTING_SCENE) !== product.vaulting) {
+      return this._reject('SDK_CREATEPAYMENT_PARAMETER_ERROR', product.wrongSession);
     }
     var base = baseOf(info.gateway, false) || baseOf(scriptURL, true);
     if (!base) {
@@ -409,7 +485,8 @@ function cashierSDK(scriptURL) {
       redirect: params.notRedirectAfterComplete !== true,
       // In a native app's webview the app opens paymentRedirectUrl itself (SDK_REDIRECT).
       nativeApp: params.isNativeAppWebview === true,
-      needCVV: stored.needCVV === true,
+      // A vaulting takes a new card: no saved card's CVV to ask for.
+      needCVV: !product.vaulting && stored.needCVV === true,
       themeType: typeof appearance.themeType === 'string' ? appearance.themeType : '',
       accentColor: typeof appearance.accentColor === 'string' ? appearance.accentColor : '',
       // The overlay holds the focus: the popup always, an embedded form during 3-D Secure.
@@ -471,9 +548,10 @@ function cashierSDK(scriptURL) {
 
   AMSCashierPayment.prototype._build = function (c, container) {
     var self = this;
+    var label = this._product.label;
     var iframe = make('iframe', {
       'class': 'ams-cashier-frame',
-      title: 'Card payment form',
+      title: label,
       scrolling: 'no',
       referrerpolicy: 'origin',
       allow: 'payment'
@@ -482,7 +560,7 @@ function cashierSDK(scriptURL) {
     c.spinner = c.showLoading ? spinner() : null;
     if (c.mode === 'popup') {
       var phone = isFunction(window.matchMedia) && window.matchMedia('(max-width: 480px)').matches;
-      var overlay = make('div', { id: 'ams-cashier-overlay', role: 'dialog', 'aria-modal': 'true', 'aria-label': 'Card payment form' }, {
+      var overlay = make('div', { id: 'ams-cashier-overlay', role: 'dialog', 'aria-modal': 'true', 'aria-label': label }, {
         position: 'fixed', top: '0', right: '0', bottom: '0', left: '0', zIndex: '2147483000',
         background: 'rgba(17, 24, 39, 0.55)', overflowY: 'auto', WebkitOverflowScrolling: 'touch'
       });
@@ -537,7 +615,7 @@ function cashierSDK(scriptURL) {
   AMSCashierPayment.prototype._closePopup = function (c) {
     if (c.dead || this._component !== c) return;
     if (!c.final && !c.processing) {
-      this._emit(c, { code: 'SDK_PAYMENT_CANCEL', message: 'The buyer closed the payment form' });
+      this._emit(c, { code: 'SDK_PAYMENT_CANCEL', message: 'The buyer closed the ' + this._product.noun + ' form' });
     }
     this._call('onClose');
     this._teardown(c, 'The component was closed before it was ready');
@@ -796,26 +874,31 @@ function cashierSDK(scriptURL) {
       this._announceModal(c);
       return;
     }
+    var noun = this._product.noun;
     if (payload.error) {
       if (payload.error === 404) {
-        this._failCreation(c, 'SDK_CREATEPAYMENT_PARAMETER_ERROR', 'The payment session does not exist');
+        this._failCreation(c, 'SDK_CREATEPAYMENT_PARAMETER_ERROR', 'The ' + noun + ' session does not exist');
       } else if (payload.error === 400) {
-        this._failCreation(c, 'SDK_CREATEPAYMENT_PARAMETER_ERROR', 'The payment form refused the request');
+        this._failCreation(c, 'SDK_CREATEPAYMENT_PARAMETER_ERROR', 'The ' + noun + ' form refused the request');
       } else {
-        this._failCreation(c, 'SDK_CREATECOMPONENT_ERROR', 'The payment form could not be loaded (HTTP ' + payload.error + ')');
+        this._failCreation(c, 'SDK_CREATECOMPONENT_ERROR', 'The ' + noun + ' form could not be loaded (HTTP ' + payload.error + ')');
       }
       return;
     }
     if (!view) {
-      this._failCreation(c, 'SDK_INTERNAL_ERROR', 'The payment form sent no state');
+      this._failCreation(c, 'SDK_INTERNAL_ERROR', 'The ' + noun + ' form sent no state');
+      return;
+    }
+    if ((view.vaulting === true) !== this._product.vaulting) {
+      this._failCreation(c, 'SDK_CREATEPAYMENT_PARAMETER_ERROR', this._product.wrongSession);
       return;
     }
     if (view.expired) {
-      this._failCreation(c, 'SDK_CREATEPAYMENT_PARAMETER_ERROR', 'The payment session has expired');
+      this._failCreation(c, 'SDK_CREATEPAYMENT_PARAMETER_ERROR', 'The ' + noun + ' session has expired');
       return;
     }
     if (view.step === 'result' && view.final) {
-      this._failCreation(c, 'SDK_CREATEPAYMENT_PARAMETER_ERROR', 'The payment session is already complete (' + view.status + ')');
+      this._failCreation(c, 'SDK_CREATEPAYMENT_PARAMETER_ERROR', 'The ' + noun + ' session is already complete (' + view.status + ')');
       return;
     }
     c.ready = true;
@@ -924,7 +1007,7 @@ function cashierSDK(scriptURL) {
       case 'challenge':
         if (previous !== 'challenge' || context === 'load') {
           c.challenged = true;
-          this._emit(c, { code: 'SDK_PAYMENT_CHALLENGE', message: '3-D Secure authentication is required', result: buildResult(view, false) });
+          this._emit(c, { code: 'SDK_PAYMENT_CHALLENGE', message: '3-D Secure authentication is required', result: this._product.result(view, false) });
         }
         return;
       case 'issuer':
@@ -936,7 +1019,8 @@ function cashierSDK(scriptURL) {
   };
 
   AMSCashierPayment.prototype._finish = function (c, view) {
-    var result = buildResult(view, false);
+    var product = this._product;
+    var result = product.result(view, false);
     if (!view.final) {
       if (!c.processing) {
         c.processing = true;
@@ -949,15 +1033,18 @@ function cashierSDK(scriptURL) {
     if (view.status === 'SUCCESS') {
       if (c.challenged) {
         // The buyer passed 3-D Secure and the card was authorized.
-        this._emit(c, { code: 'SDK_PAYMENT_AUTHORIZATION_SUCCESSFUL', message: 'The buyer was authenticated and the card authorized' });
+        this._emit(c, { code: 'SDK_PAYMENT_AUTHORIZATION_SUCCESSFUL', message: product.authorized });
       }
-      this._emit(c, { code: 'SDK_PAYMENT_SUCCESSFUL', message: view.message || 'Payment successful', result: result });
+      this._emit(c, { code: 'SDK_PAYMENT_SUCCESSFUL', message: view.message || product.done, result: result });
     } else if (view.status === 'FAIL' || view.status === 'CANCELLED') {
-      this._emit(c, { code: 'SDK_PAYMENT_FAIL', message: view.message || view.resultMessage || 'Payment failed', result: result });
+      this._emit(c, { code: 'SDK_PAYMENT_FAIL', message: view.message || view.resultMessage || product.failed, result: result });
     } else {
       this._emit(c, { code: 'SDK_PAYMENT_ERROR', message: 'The payment is in an unexpected state: ' + view.status, result: result });
     }
     if (!c.redirect) return;
+    // createVaultingSession's redirectUrl is optional: without one the merchant's page acts on
+    // the events, as Antom's vaulting guide has it, and nothing is wrong.
+    if (product.vaulting && !view.redirectUrl) return;
     if (c.nativeApp) {
       this._emit(c, { code: 'SDK_REDIRECT', result: { redirectUrls: { normalUrl: safeRedirectURL(view.redirectUrl), schemeUrl: '', applinkUrl: '' } } });
       return;
@@ -988,12 +1075,26 @@ function cashierSDK(scriptURL) {
     }, REDIRECT_DELAY_MS));
   };
 
+  /** AMSVaulting renders the card-saving form of a vaulting session (createVaultingSession's
+   * vaultingSessionData): the same options, methods and events as AMSCashierPayment, on the
+   * same frame, which shows the session's "Save card" form. The card is verified, through
+   * 3-D Secure when its issuer asks, and SDK_PAYMENT_SUCCESSFUL or SDK_PAYMENT_FAIL carry the
+   * vaulting's result; the merchant's server gets the card token from notifyVaulting. */
+  function AMSVaulting(options) {
+    if (!(this instanceof AMSVaulting)) return new AMSVaulting(options);
+    AMSCashierPayment.call(this, options);
+  }
+  AMSVaulting.prototype = Object.create(AMSCashierPayment.prototype);
+  AMSVaulting.prototype.constructor = AMSVaulting;
+  AMSVaulting.prototype._product = VAULTING;
+  AMSVaulting.preload = AMSCashierPayment.preload;
+
   // The real package's other globals are products beyond the card drop-in (payment
   // elements, vaulting, auto debit, ...). They exist so that merchant code naming them loads,
   // and fail at construction with an error that says what cashier serves instead.
   function unsupported(name) {
     var F = function () {
-      throw new Error(name + ' is not supported by cashier: it serves the card drop-in only (AMSCashierPayment, AMSCheckoutPage)');
+      throw new Error(name + ' is not supported by cashier: it serves the card drop-in (AMSCashierPayment, AMSCheckoutPage) and card saving (AMSVaulting) only');
     };
     F.unsupported = true;
     return F;
@@ -1003,6 +1104,7 @@ function cashierSDK(scriptURL) {
     AMSCashierPayment: AMSCashierPayment,
     AMSCheckout: AMSCashierPayment,
     AMSCheckoutPage: AMSCashierPayment,
+    AMSVaulting: AMSVaulting,
     version: VERSION
   };
   UNSUPPORTED.forEach(function (name) {
