@@ -214,6 +214,11 @@ type PayRequest struct {
 	UserRegion         string              `json:"userRegion,omitempty"`
 	Metadata           string              `json:"metadata,omitempty"`
 	ExtendInfo         string              `json:"extendInfo,omitempty"`
+	// PaymentQuote (a quote of inquireExchangeRate, by its QuoteID) and ProcessingAmount,
+	// the payment amount at its price in the quote's other currency, charge the card in
+	// that currency.
+	PaymentQuote     *Quote  `json:"paymentQuote,omitempty"`
+	ProcessingAmount *Amount `json:"processingAmount,omitempty"`
 }
 
 // CreditPayPlan is an installment plan: on pay and createPaymentSession the plan the
@@ -287,6 +292,9 @@ type PayResponse struct {
 	PaymentResultInfo     *PaymentResultInfo  `json:"paymentResultInfo,omitempty"`
 	GrossSettlementAmount *Amount             `json:"grossSettlementAmount,omitempty"`
 	SettlementQuote       *Quote              `json:"settlementQuote,omitempty"`
+	// ActualPaymentAmount is what the card is charged under PaymentQuote.
+	ActualPaymentAmount *Amount `json:"actualPaymentAmount,omitempty"`
+	PaymentQuote        *Quote  `json:"paymentQuote,omitempty"`
 }
 
 // InquiryPaymentRequest names a payment by paymentId or paymentRequestId; paymentId wins.
@@ -334,6 +342,7 @@ type InquiryPaymentResponse struct {
 	Transactions          []Transaction       `json:"transactions,omitempty"`
 	GrossSettlementAmount *Amount             `json:"grossSettlementAmount,omitempty"`
 	SettlementQuote       *Quote              `json:"settlementQuote,omitempty"`
+	PaymentQuote          *Quote              `json:"paymentQuote,omitempty"`
 }
 
 // CaptureRequest is the body of capture.
@@ -485,6 +494,9 @@ type PaymentNotification struct {
 	PaymentResultInfo     *PaymentResultInfo `json:"paymentResultInfo,omitempty"`
 	GrossSettlementAmount *Amount            `json:"grossSettlementAmount,omitempty"`
 	SettlementQuote       *Quote             `json:"settlementQuote,omitempty"`
+	// PaymentQuote and ProcessingAmount: what the card is charged, as on pay.
+	PaymentQuote     *Quote  `json:"paymentQuote,omitempty"`
+	ProcessingAmount *Amount `json:"processingAmount,omitempty"`
 }
 
 // CaptureNotification is the body of notifyCapture (notifyType CAPTURE_RESULT).

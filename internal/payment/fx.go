@@ -98,3 +98,55 @@ func pow10Rat(n int) *big.Rat {
 	}
 	return new(big.Rat).SetInt(p)
 }
+
+// CheckPaymentQuote checks a pay that cites quote q (paymentQuote, as sent) to charge the
+// card processing for amount at now: the pair and price sent, when sent, are q's; q holds at
+// now; amount is in the quote's sold currency and processing in its bought one; and
+// processing is amount at q's price rounded half to even (Convert), to the minor unit.
+// Result codes: PARAM_ILLEGAL, naming the field.
+func CheckPaymentQuote(q, sent Quote, amount, processing Amount, now time.Time) error {
+	if sent.Sell != "" && sent.Pair() != q.Pair() {
+		return Invalid("paymentQuote.quoteCurrencyPair", fmt.Sprintf("must be %s, the pair of quote %s", q.Pair(), q.ID))
+	}
+	if sent.Price != "" {
+		a, err := ParseRate(sent.Price)
+		b, err2 := ParseRate(q.Price)
+		if err != nil || err2 != nil || a.Cmp(b) != 0 {
+			return Invalid("paymentQuote.quotePrice", fmt.Sprintf("must be %s, the price of quote %s", q.Price, q.ID))
+		}
+	}
+	if now.Before(q.Start) || !now.Before(q.Expiry) {
+		return Invalid("paymentQuote.quoteId", fmt.Sprintf("%s holds from %s to %s only: ask inquireExchangeRate for a quote that holds now", q.ID, q.Start.UTC().Format(time.RFC3339), q.Expiry.UTC().Format(time.RFC3339)))
+	}
+	if amount.Currency != q.Sell {
+		return Invalid("paymentAmount.currency", fmt.Sprintf("must be %s, the currency quote %s sells (%s)", q.Sell, q.ID, q.Pair()))
+	}
+	if processing.Currency != q.Buy {
+		return Invalid("processingAmount.currency", fmt.Sprintf("must be %s, the currency quote %s buys (%s)", q.Buy, q.ID, q.Pair()))
+	}
+	want, err := q.Convert(amount.Value)
+	if err != nil {
+		return Invalid("paymentAmount.value", "is too large to convert: "+err.Error())
+	}
+	if processing.Value != want {
+		return Invalid("processingAmount.value", fmt.Sprintf("must be %d: paymentAmount.value %d at quotePrice %s, rounded half to even to the minor unit", want, amount.Value, q.Price))
+	}
+	return nil
+}
+
+// Charged is what the card is charged for a of the payment's amount: a itself, or under a
+// payment quote a at the quote's price, as pay checked the processing amount: a capture or
+// refund of the whole payment charges the processing amount exactly, and one of a part its
+// own conversion, rounded half to even.
+func (p *Payment) Charged(a Amount) Amount {
+	q := p.Order.PaymentQuote
+	if q == nil || a.Currency != q.Sell {
+		return a
+	}
+	v, err := q.Convert(a.Value)
+	if err != nil {
+		// Every capture and refund is within the payment's amount, whose conversion pay checked.
+		panic("payment: a quoted payment's amount no longer converts: " + err.Error())
+	}
+	return Amount{Currency: q.Buy, Value: v}
+}

@@ -1,8 +1,11 @@
 package payment
 
 import (
+	"errors"
 	"math/big"
+	"strings"
 	"testing"
+	"time"
 )
 
 func TestRoundHalfEven(t *testing.T) {
@@ -75,6 +78,57 @@ func BenchmarkQuoteConvert(b *testing.B) {
 	for i := range b.N {
 		if _, err := q.Convert(int64(i)); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+func TestCheckPaymentQuote(t *testing.T) {
+	start := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	q := Quote{ID: "Q1", Sell: "USD", Buy: "JPY", Price: "150", Start: start, Expiry: start.Add(24 * time.Hour), SellExp: 2, BuyExp: 0}
+	usd := func(v int64) Amount { return Amount{Currency: "USD", Value: v} }
+	jpy := func(v int64) Amount { return Amount{Currency: "JPY", Value: v} }
+	at := start.Add(time.Hour)
+	for _, tc := range []struct {
+		name               string
+		sent               Quote
+		amount, processing Amount
+		now                time.Time
+		field              string // "" accepts
+	}{
+		{"exact", Quote{}, usd(1001), jpy(1502), at, ""},
+		{"rounded half up instead of to even", Quote{}, usd(1003), jpy(1505), at, "processingAmount.value"},
+		{"one minor unit short", Quote{}, usd(1001), jpy(1501), at, "processingAmount.value"},
+		{"payment currency not the sold one", Quote{}, jpy(1001), jpy(1502), at, "paymentAmount.currency"},
+		{"processing currency not the bought one", Quote{}, usd(1001), Amount{Currency: "EUR", Value: 1502}, at, "processingAmount.currency"},
+		{"pair reversed", Quote{}, jpy(1502), usd(1001), at, "paymentAmount.currency"},
+		{"expired", Quote{}, usd(1001), jpy(1502), q.Expiry, "paymentQuote.quoteId"},
+		{"before its start", Quote{}, usd(1001), jpy(1502), start.Add(-time.Second), "paymentQuote.quoteId"},
+		{"at its start", Quote{}, usd(1001), jpy(1502), start, ""},
+		{"pair and price sent as quoted", Quote{Sell: "USD", Buy: "JPY", Price: "150.00"}, usd(1001), jpy(1502), at, ""},
+		{"another pair sent", Quote{Sell: "USD", Buy: "EUR"}, usd(1001), jpy(1502), at, "paymentQuote.quoteCurrencyPair"},
+		{"another price sent", Quote{Price: "151"}, usd(1001), jpy(1502), at, "paymentQuote.quotePrice"},
+	} {
+		err := CheckPaymentQuote(q, tc.sent, tc.amount, tc.processing, tc.now)
+		var e *Error
+		switch {
+		case tc.field == "" && err != nil:
+			t.Errorf("%s: %v, want accepted", tc.name, err)
+		case tc.field != "" && (!errors.As(err, &e) || e.Code != CodeParamIllegal || !strings.HasPrefix(e.Message, tc.field+" ")):
+			t.Errorf("%s: %v, want PARAM_ILLEGAL on %s", tc.name, err, tc.field)
+		}
+	}
+}
+
+func TestChargedAtPaymentQuote(t *testing.T) {
+	q := &Quote{Sell: "USD", Buy: "JPY", Price: "150", SellExp: 2, BuyExp: 0}
+	p := &Payment{Amount: Amount{Currency: "USD", Value: 1001}}
+	if got := p.Charged(Amount{Currency: "USD", Value: 500}); got != (Amount{Currency: "USD", Value: 500}) {
+		t.Errorf("without a quote: charged %v, want the amount itself", got)
+	}
+	p.Order.PaymentQuote, p.Order.Processing = q, &Amount{Currency: "JPY", Value: 1502}
+	for _, tc := range []struct{ value, want int64 }{{1001, 1502}, {1003, 1504}, {1, 2}, {3, 4}} {
+		if got := p.Charged(Amount{Currency: "USD", Value: tc.value}); got != (Amount{Currency: "JPY", Value: tc.want}) {
+			t.Errorf("USD %d minor units: charged %v, want JPY %d", tc.value, got, tc.want)
 		}
 	}
 }
