@@ -469,6 +469,25 @@ type PaymentOption struct {
 	SupportedCurrencies   []string             `json:"supportedCurrencies,omitempty"`
 	PaymentOptionDetail   *PaymentOptionDetail `json:"paymentOptionDetail,omitempty"`
 	Logo                  *Logo                `json:"logo,omitempty"`
+	Installment           *Installment         `json:"installment,omitempty"`
+}
+
+// Installment is what a card option offers to pay in instalments: the brands whose cards
+// have plans, and the plans.
+type Installment struct {
+	SupportCardBrands []SupportCardBrand `json:"supportCardBrands,omitempty"`
+	Plans             []Plan             `json:"plans,omitempty"`
+}
+
+// Plan is an installment plan consult lists. InstallmentNum is a string on the wire (the
+// SDKs' Plan.installmentNum); Enabled says whether the amount asked about can be paid so.
+type Plan struct {
+	InterestRate         string  `json:"interestRate,omitempty"`
+	MinInstallmentAmount *Amount `json:"minInstallmentAmount,omitempty"`
+	MaxInstallmentAmount *Amount `json:"maxInstallmentAmount,omitempty"`
+	InstallmentNum       string  `json:"installmentNum"`
+	Interval             string  `json:"interval"`
+	Enabled              *bool   `json:"enabled,omitempty"`
 }
 
 // ConsultResponse is the answer to consult.

@@ -162,3 +162,29 @@ func (c *Client) InquireVaulting(ctx context.Context, req *ams.InquireVaultingRe
 	}
 	return &resp, nil
 }
+
+// TransactionReport fetches the transaction details of the merchant's days (a cashier
+// route: Antom serves its files over SFTP). resp.Rows parses the CSV file.
+func (c *Client) TransactionReport(ctx context.Context, req *ams.ReportRequest) (*ams.ReportResponse, error) {
+	return c.report(ctx, ams.PathReportTransactions, req)
+}
+
+// SettlementReport fetches the settlement details of the batches settled on the merchant's
+// days; a day that has not come yet has none.
+func (c *Client) SettlementReport(ctx context.Context, req *ams.ReportRequest) (*ams.ReportResponse, error) {
+	return c.report(ctx, ams.PathReportSettlements, req)
+}
+
+// SettlementSummary fetches the settlement summary of the same batches: each batch's count
+// and sums by transaction type, and its net.
+func (c *Client) SettlementSummary(ctx context.Context, req *ams.ReportRequest) (*ams.ReportResponse, error) {
+	return c.report(ctx, ams.PathReportSummary, req)
+}
+
+func (c *Client) report(ctx context.Context, path string, req *ams.ReportRequest) (*ams.ReportResponse, error) {
+	var resp ams.ReportResponse
+	if err := c.Call(ctx, path, req, &resp); err != nil {
+		return nil, err
+	}
+	return &resp, nil
+}

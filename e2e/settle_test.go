@@ -5,12 +5,14 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"math/big"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -204,34 +206,24 @@ func TestInquireExchangeRate(t *testing.T) {
 	}
 }
 
-// reportFile fetches a reconciliation file over the signed HTTP route and parses it.
+// reportFile fetches a reconciliation file with the client's typed call and parses it.
 func (e *env) reportFile(kind string, day time.Time) (string, [][]string) {
 	e.t.Helper()
-	body, _ := json.Marshal(report.FileRequest{StartDate: day.Format(time.DateOnly)})
-	ex, err := e.c.Send(context.Background(), "/v1/reports/"+kind, body)
+	call := map[string]func(context.Context, *ams.ReportRequest) (*ams.ReportResponse, error){
+		"transactions": e.c.TransactionReport, "settlements": e.c.SettlementReport, "summary": e.c.SettlementSummary,
+	}[kind]
+	resp, err := call(context.Background(), &ams.ReportRequest{StartDate: day.Format(time.DateOnly)})
+	if err != nil || resp.Result.ResultStatus != "S" {
+		e.t.Fatalf("%s report: %+v %v", kind, resp, err)
+	}
+	rows, err := resp.Rows()
 	if err != nil {
-		e.t.Fatal(err)
+		e.t.Fatalf("%s report: %v\n%s", kind, err, resp.Content)
 	}
-	var resp report.FileResponse
-	if err := json.Unmarshal(ex.ResponseBody, &resp); err != nil || resp.Result.ResultStatus != "S" {
-		e.t.Fatalf("%s report: %s %v", kind, ex.ResponseBody, err)
+	if want := fmt.Sprintf("_%s_%s_%s.csv", e.c.ClientID(), day.Format("20060102"), day.Format("20060102")); !strings.HasSuffix(resp.FileName, want) {
+		e.t.Errorf("%s report named %q", kind, resp.FileName)
 	}
-	return resp.Content, parseReport(e.t, resp.Content)
-}
-
-// parseReport checks a file's frame (a header, rows as wide, <END> last) and returns its
-// rows, the header first.
-func parseReport(t testing.TB, content string) [][]string {
-	t.Helper()
-	body, ok := strings.CutSuffix(content, "<END>\n")
-	if !ok {
-		t.Fatalf("the file does not end with <END>:\n%s", content)
-	}
-	rows, err := csv.NewReader(strings.NewReader(body)).ReadAll()
-	if err != nil || len(rows) == 0 {
-		t.Fatalf("not CSV with a header: %v\n%s", err, content)
-	}
-	return rows
+	return resp.Content, rows
 }
 
 // sums adds a column of decimal amounts by the currency of another, for rows whose type
@@ -359,16 +351,88 @@ func TestReconciliationFiles(t *testing.T) {
 		t.Errorf("no JPY batch of the next day:\n%s", content)
 	}
 
-	// The CLI writes the same file.
-	out := filepath.Join(t.TempDir(), "tx.csv")
-	var log bytes.Buffer
-	if code := cli.Main(ctx, []string{"report", "transactions", "--merchant", e.app.SandboxClient.ClientID, "--from", day.Format(time.DateOnly),
-		"--out", out, "--data", e.dir, "--db", e.db}, &log, &log); code != 0 {
-		t.Fatalf("report transactions: %s", log.String())
+	// The summary of the same day: each batch's rows by type add up to the settlement
+	// details of that batch and type, its TOTAL to the whole batch, and all of them to the
+	// store.
+	content, sum := e.reportFile("summary", day.Add(24*time.Hour))
+	col := func(rows [][]string, name string) int { return slices.Index(rows[0], name) }
+	type key struct{ batch, typ string }
+	detail, summed := map[key]*big.Rat{}, map[key]*big.Rat{}
+	counts = map[string]int{}
+	for _, r := range st[1:] {
+		for _, k := range []key{{r[col(st, "settlementBatchId")], r[col(st, "transactionType")]}, {r[col(st, "settlementBatchId")], report.SummaryTotal}} {
+			v, _ := new(big.Rat).SetString(r[col(st, "settlementAmountValue")])
+			if detail[k] == nil {
+				detail[k] = new(big.Rat)
+			}
+			detail[k].Add(detail[k], v)
+			counts[k.batch+"/"+k.typ]++
+		}
 	}
-	_, tx = e.reportFile("transactions", day)
-	if file, _ := os.ReadFile(out); string(file) != joinCSV(t, tx) {
-		t.Errorf("the CLI wrote\n%s\nthe route\n%s", file, joinCSV(t, tx))
+	totals := map[string]*big.Rat{}
+	for _, r := range sum[1:] {
+		k := key{r[col(sum, "settlementBatchId")], r[col(sum, "summaryType")]}
+		v, ok := new(big.Rat).SetString(r[col(sum, "settlementAmountValue")])
+		if !ok || r[col(sum, "customerId")] != e.app.SandboxClient.ClientID {
+			t.Fatalf("summary row %v", r)
+		}
+		if summed[k] == nil {
+			summed[k] = new(big.Rat)
+		}
+		summed[k].Add(summed[k], v)
+		n, _ := strconv.Atoi(r[col(sum, "count")])
+		counts[k.batch+"/"+k.typ] -= n
+		if k.typ == report.SummaryTotal {
+			cur := r[col(sum, "settlementCurrency")]
+			if totals[cur] == nil {
+				totals[cur] = new(big.Rat)
+			}
+			totals[cur].Add(totals[cur], v)
+		}
+	}
+	if !sameSums(totals, wantSettled) {
+		t.Errorf("settlement summary TOTALs %v, the store at the quotes %v\n%s", totals, wantSettled, content)
+	}
+	if len(detail) != len(summed) {
+		t.Errorf("the summary has %d batch rows, the details %d kinds of batch line\n%s", len(summed), len(detail), content)
+	}
+	for k, v := range detail {
+		if summed[k] == nil || summed[k].Cmp(v) != 0 {
+			t.Errorf("%v: the summary says %v, the details add up to %v", k, summed[k], v)
+		}
+	}
+	for k, n := range counts {
+		if n != 0 {
+			t.Errorf("%s: the summary counts %d lines more or less than the details", k, -n)
+		}
+	}
+	byType := append([][]string{slices.Clone(sum[0])}, sum[1:]...)
+	byType[0][col(sum, "summaryType")] = "transactionType"
+	if got := sums(t, byType, "transactionAmountValue", "transactionCurrency", report.TypeCapture, report.TypeRefund); !sameSums(got, want) {
+		t.Errorf("settlement summary in the payment currencies: %v, the store %v", got, want)
+	}
+
+	if r, err := e.c.SettlementSummary(ctx, &ams.ReportRequest{StartDate: day.Format(time.DateOnly), EndDate: "2026-13-01"}); err != nil ||
+		r.Result.ResultStatus != "F" || r.Result.ResultCode != "PARAM_ILLEGAL" || !strings.Contains(r.Result.ResultMessage, "endDate") {
+		t.Errorf("a summary to month 13: %+v %v", r, err)
+	}
+
+	// The CLI writes the same files, at the gateway's business time: the test clock's lead,
+	// which the CLI reads from the store, as the sandbox's test clock records it.
+	if _, err := e.app.Store.ClockAdvance(ctx, e.clock.Now().Sub(time.Now())); err != nil {
+		t.Fatal(err)
+	}
+	for kind, on := range map[string]time.Time{"transactions": day, "summary": day.Add(24 * time.Hour)} {
+		out := filepath.Join(t.TempDir(), kind+".csv")
+		var log bytes.Buffer
+		if code := cli.Main(ctx, []string{"report", kind, "--merchant", e.app.SandboxClient.ClientID, "--from", on.Format(time.DateOnly),
+			"--out", out, "--data", e.dir, "--db", e.db}, &log, &log); code != 0 {
+			t.Fatalf("report %s: %s", kind, log.String())
+		}
+		_, rows := e.reportFile(kind, on)
+		if file, _ := os.ReadFile(out); string(file) != joinCSV(t, rows) {
+			t.Errorf("report %s: the CLI wrote\n%s\nthe route\n%s", kind, file, joinCSV(t, rows))
+		}
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/cashierpay/cashier/ams"
 	"github.com/cashierpay/cashier/internal/gateway"
+	"github.com/cashierpay/cashier/internal/issuer"
 	"github.com/cashierpay/cashier/internal/merchantapi"
 	"github.com/cashierpay/cashier/internal/payment"
 )
@@ -121,7 +122,17 @@ func Endpoints(api *merchantapi.API, sim Simulator) map[string]Endpoint {
 			if perr != nil {
 				return nil, perr
 			}
-			return consultResponse(amount.Currency, merchantapi.AcceptedBrands(amount.Currency, terminal), g.PublicURL(ctx)), nil
+			var offers []issuer.InstallmentOffer
+			if io, ok := g.Issuer.(issuer.InstallmentOffers); ok {
+				ictx, cancel := g.IssuerCtx(ctx)
+				var err error
+				offers, err = io.InstallmentOffers(ictx, amount.Currency)
+				cancel()
+				if err != nil {
+					return nil, g.InternalError(ctx, "installment offers", err)
+				}
+			}
+			return consultResponse(amount, merchantapi.AcceptedBrands(amount.Currency, terminal), offers, g.PublicURL(ctx)), nil
 		}, nil),
 	}
 	if rates := api.Rates(); rates != nil {

@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"encoding/base64"
 	"encoding/json"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"time"
@@ -11,6 +13,7 @@ import (
 	"github.com/cashierpay/cashier/ams"
 	"github.com/cashierpay/cashier/internal/card"
 	"github.com/cashierpay/cashier/internal/gateway"
+	"github.com/cashierpay/cashier/internal/issuer"
 	"github.com/cashierpay/cashier/internal/merchantapi"
 	"github.com/cashierpay/cashier/internal/payment"
 )
@@ -230,11 +233,41 @@ func sessionData(token, region string, cfg *SessionConfig) string {
 // LogoPath is where the gateway serves the logo of a card brand.
 func LogoPath(brand string) string { return "/static/logos/" + brand + ".svg" }
 
-// consultResponse lists the card brands, with logos at base.
-func consultResponse(currency string, brands []card.Brand, base string) *ams.ConsultResponse {
+// consultResponse lists the card brands, with logos at base, and the installment plans of
+// the issuers' offers for amount.
+func consultResponse(amount payment.Amount, brands []card.Brand, offers []issuer.InstallmentOffer, base string) *ams.ConsultResponse {
+	currency := amount.Currency
+	brand := func(code string) ams.SupportCardBrand {
+		return ams.SupportCardBrand{CardBrand: code, Logo: &ams.Logo{LogoName: code, LogoURL: base + LogoPath(code)}}
+	}
 	var supported []ams.SupportCardBrand
 	for _, b := range brands {
-		supported = append(supported, ams.SupportCardBrand{CardBrand: b.Code, Logo: &ams.Logo{LogoName: b.Code, LogoURL: base + LogoPath(b.Code)}})
+		supported = append(supported, brand(b.Code))
+	}
+	var installment *ams.Installment
+	// A count several issuers offer is listed once, at the lowest instalment any of them
+	// takes: some card of the brands listed can pay it.
+	minOf := map[int]int64{}
+	var planBrands []ams.SupportCardBrand
+	for _, o := range offers {
+		if !slices.ContainsFunc(planBrands, func(b ams.SupportCardBrand) bool { return b.CardBrand == o.Brand }) {
+			planBrands = append(planBrands, brand(o.Brand))
+		}
+		for _, n := range o.Counts {
+			if m, ok := minOf[n]; n >= payment.MinInstallments && n <= payment.MaxInstallments && (!ok || o.MinInstalment < m) {
+				minOf[n] = o.MinInstalment
+			}
+		}
+	}
+	if len(minOf) > 0 {
+		installment = &ams.Installment{SupportCardBrands: planBrands}
+		for _, n := range slices.Sorted(maps.Keys(minOf)) {
+			enabled := amount.Value/int64(n) >= minOf[n]
+			installment.Plans = append(installment.Plans, ams.Plan{
+				InstallmentNum: strconv.Itoa(n), Interval: payment.IntervalMonth, Enabled: &enabled,
+				MinInstallmentAmount: wireAmount(payment.Amount{Currency: currency, Value: minOf[n]}),
+			})
+		}
 	}
 	return &ams.ConsultResponse{
 		Result: ams.SuccessResult(),
@@ -243,6 +276,7 @@ func consultResponse(currency string, brands []card.Brand, base string) *ams.Con
 			PaymentMethodRegion: []string{"GLOBAL"}, SupportedCurrencies: []string{currency},
 			PaymentOptionDetail: &ams.PaymentOptionDetail{SupportCardBrands: supported, Funding: []string{"CREDIT", "DEBIT", "PREPAID"}},
 			Logo:                &ams.Logo{LogoName: card.Generic, LogoURL: base + LogoPath(card.Generic)},
+			Installment:         installment,
 		}},
 	}
 }

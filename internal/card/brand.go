@@ -181,6 +181,10 @@ var coBadged = []CoBadge{
 	{BIN: "45763100", Brands: []string{Elo, Visa}},
 }
 
+// DomesticCurrency is the currency of the country a co-badged card's domestic scheme serves:
+// consult lists the scheme for payments in it.
+var DomesticCurrency = map[string]string{CartesBancaires: "EUR", Elo: "BRL"}
+
 // CoBadged returns the brands of a co-badged PAN, the default first, or nil for a card
 // of one brand.
 func CoBadged(pan string) []string {

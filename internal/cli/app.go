@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cashierpay/cashier/ams"
 	"github.com/cashierpay/cashier/internal/antom"
 	"github.com/cashierpay/cashier/internal/checkout"
 	"github.com/cashierpay/cashier/internal/clock"
@@ -271,8 +272,9 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 		Metrics: app.Metrics, ServeMetrics: !opts.DebugListener, APIRate: *opts.APIRate, TrustedProxies: opts.TrustedProxies,
 		Pages: web.New(web.Config{Flow: app.Checkout, Logger: opts.Logger, CSRFKey: kr.MACKey(vault.CSRF)}),
 		Routes: map[string]antom.Endpoint{
-			"POST /v1/reports/transactions": report.Route(report.Transactions, st, opts.Clock.Now),
-			"POST /v1/reports/settlements":  report.Route(report.Settlements, st, opts.Clock.Now),
+			"POST " + ams.PathReportTransactions: report.Route(report.Transactions, st, opts.Clock.Now),
+			"POST " + ams.PathReportSettlements:  report.Route(report.Settlements, st, opts.Clock.Now),
+			"POST " + ams.PathReportSummary:      report.Route(report.Summary, st, opts.Clock.Now),
 		},
 	}
 	if !opts.Production {

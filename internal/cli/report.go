@@ -12,6 +12,7 @@ import (
 type reportCmd struct {
 	Transactions reportTransactionsCmd `cmd:"" help:"Write the transaction details of a merchant's days: every authorization, capture, refund and cancel (docs/reconciliation.md)."`
 	Settlements  reportSettlementsCmd  `cmd:"" help:"Write the settlement details of a merchant's days: the captures and refunds of the batches settled on them, T+1 (docs/reconciliation.md)."`
+	Summary      reportSummaryCmd      `cmd:"" help:"Write the settlement summary of a merchant's days: each batch's count and sums by transaction type, and its total (docs/reconciliation.md)."`
 }
 
 type reportFileCmd struct {
@@ -42,6 +43,12 @@ type reportSettlementsCmd struct {
 }
 
 func (c *reportSettlementsCmd) Run(e *env) error { return c.run(e, report.Settlements) }
+
+type reportSummaryCmd struct {
+	reportFileCmd `embed:""`
+}
+
+func (c *reportSummaryCmd) Run(e *env) error { return c.run(e, report.Summary) }
 
 func (c *reportFileCmd) run(e *env, kind report.Kind) error {
 	from, err := day("from", c.From)

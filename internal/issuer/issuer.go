@@ -156,6 +156,22 @@ type InstallmentPlans interface {
 	InstallmentPlans(ctx context.Context, bin, currency string, amount int64) ([]int, error)
 }
 
+// InstallmentOffers is a Processor that can list, before any card is typed, the installment
+// plans its issuers have in a currency: consult shows them to the merchant.
+type InstallmentOffers interface {
+	// InstallmentOffers lists the offers of the issuers whose cards pay in currency.
+	InstallmentOffers(ctx context.Context, currency string) ([]InstallmentOffer, error)
+}
+
+// InstallmentOffer is an issuer's plans for its cards of Brand: the instalment counts, in
+// ascending order, each only while every instalment comes to at least MinInstalment minor
+// units of the currency.
+type InstallmentOffer struct {
+	Brand         string
+	Counts        []int
+	MinInstalment int64
+}
+
 // ACS is the 3-D Secure access control server that challenges the buyer when a card needs
 // authentication: the sandbox's stands in for the card schemes' directory servers and the
 // issuers' ACSs.

@@ -1,8 +1,9 @@
 // Package report writes the reconciliation files Antom gives its merchants: the
-// transaction details and the settlement details of a period, as CSV with a header row of
-// field names and <END> as the last line (docs/reconciliation.md says which fields, and
-// what Antom's docs leave open). Both are drawn from the same lines, one per transaction
-// that happened, which Sources reads from the store, one source a kind of transaction.
+// transaction details, the settlement details and the settlement summary of a period, as
+// CSV with a header row of field names and <END> as the last line (docs/reconciliation.md
+// says which fields, and what Antom's docs leave open). All are drawn from the same lines,
+// one per transaction that happened, which Sources reads from the store, one source a kind
+// of transaction.
 package report
 
 import (
@@ -10,6 +11,8 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -207,11 +210,12 @@ type Kind string
 const (
 	Transactions Kind = "transactions"
 	Settlements  Kind = "settlements"
+	Summary      Kind = "summary"
 )
 
 // Request asks for a file: the merchant's transactions of the UTC days From to To, both
-// included; for settlements, the batches whose settlement date is one of those days and
-// has come at Now.
+// included; for settlements and their summary, the batches whose settlement date is one of
+// those days and has come at Now.
 type Request struct {
 	Kind     Kind
 	Merchant *payment.Merchant
@@ -230,7 +234,7 @@ func Write(ctx context.Context, q store.Queries, r Request, w io.Writer) error {
 	switch r.Kind {
 	case Transactions:
 		cols = transactionColumns
-	case Settlements:
+	case Settlements, Summary:
 		cols = settlementColumns
 		// A batch of day D holds the transactions of day D-1, and exists once D has come.
 		per.From, per.To = from.Add(-Day), to.Add(-Day)
@@ -238,7 +242,7 @@ func Write(ctx context.Context, q store.Queries, r Request, w io.Writer) error {
 			per.To = today
 		}
 	default:
-		return fmt.Errorf("no such report %q: transactions or settlements", r.Kind)
+		return fmt.Errorf("no such report %q: transactions, settlements or summary", r.Kind)
 	}
 	var lines []Line
 	if per.From.Before(per.To) {
@@ -248,6 +252,9 @@ func Write(ctx context.Context, q store.Queries, r Request, w io.Writer) error {
 		}
 	}
 	cw := csv.NewWriter(w)
+	if r.Kind == Summary {
+		return writeSummary(cw, w, r.Merchant, lines)
+	}
 	header := make([]string, len(cols))
 	for i, c := range cols {
 		header[i] = c.name
@@ -271,12 +278,115 @@ func Write(ctx context.Context, q store.Queries, r Request, w io.Writer) error {
 			return err
 		}
 	}
+	return end(cw, w)
+}
+
+// end closes a file cw writes to w with its <END> line.
+func end(cw *csv.Writer, w io.Writer) error {
 	cw.Flush()
 	if err := cw.Error(); err != nil {
 		return err
 	}
 	_, err := io.WriteString(w, "<END>\n")
 	return err
+}
+
+// SummaryTotal is the summaryType of a batch's own row: every line of the batch, netted.
+const SummaryTotal = "TOTAL"
+
+// SummaryRow is a row of the settlement summary: the lines of a batch of one type and one
+// transaction currency, counted and summed; or, of type TOTAL, all the lines of the batch,
+// whose Transaction is then zero with no currency, a batch holding payments of several.
+type SummaryRow struct {
+	BatchID                 string
+	Date                    time.Time
+	Type                    string
+	Count                   int
+	Transaction, Settlement payment.Amount
+}
+
+// Summarize sums the settling lines of a merchant into rows ordered by batch, each batch's
+// types in alphabetical order and its TOTAL last.
+func Summarize(merchantID string, lines []Line) ([]SummaryRow, error) {
+	type key struct{ batch, typ, currency string }
+	rows := map[key]*SummaryRow{}
+	for _, l := range lines {
+		if !l.Settles {
+			continue
+		}
+		a, _, err := Settlement(l)
+		if err != nil {
+			return nil, fmt.Errorf("%s %s: %w", l.Type, l.ID, err)
+		}
+		date := SettlementDate(l)
+		batch := BatchID(merchantID, date, a.Currency)
+		for _, k := range []key{{batch, l.Type, l.Amount.Currency}, {batch, SummaryTotal, ""}} {
+			r := rows[k]
+			if r == nil {
+				r = &SummaryRow{BatchID: batch, Date: date, Type: k.typ, Transaction: payment.Amount{Currency: k.currency}, Settlement: payment.Amount{Currency: a.Currency}}
+				rows[k] = r
+			}
+			r.Count++
+			var ok bool
+			r.Settlement.Value, ok = sum(r.Settlement.Value, a.Value)
+			if k.currency != "" && ok {
+				r.Transaction.Value, ok = sum(r.Transaction.Value, l.Amount.Value)
+			}
+			if !ok {
+				return nil, fmt.Errorf("batch %s: the %s lines sum past 64 bits of minor units", batch, k.typ)
+			}
+		}
+	}
+	out := make([]SummaryRow, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, *r)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.BatchID != b.BatchID {
+			return a.BatchID < b.BatchID
+		}
+		if (a.Type == SummaryTotal) != (b.Type == SummaryTotal) {
+			return b.Type == SummaryTotal
+		}
+		if a.Type != b.Type {
+			return a.Type < b.Type
+		}
+		return a.Transaction.Currency < b.Transaction.Currency
+	})
+	return out, nil
+}
+
+// sum adds minor units, saying whether the sum fits.
+func sum(a, b int64) (int64, bool) {
+	s := a + b
+	return s, (s > a) == (b > 0)
+}
+
+// summaryHeader are the settlement summary's columns. The fee columns are left out: cashier
+// charges no fees, so the gross is the net (docs/reconciliation.md).
+var summaryHeader = []string{"settlementBatchId", "customerId", "acquirer", "summaryType", "settlementTime", "count",
+	"transactionAmountValue", "transactionCurrency", "settlementAmountValue", "settlementCurrency"}
+
+func writeSummary(cw *csv.Writer, w io.Writer, m *payment.Merchant, lines []Line) error {
+	rows, err := Summarize(m.ID, lines)
+	if err != nil {
+		return err
+	}
+	if err := cw.Write(summaryHeader); err != nil {
+		return err
+	}
+	for _, r := range rows {
+		value := ""
+		if r.Transaction.Currency != "" {
+			value = ams.FormatMajor(r.Transaction.Currency, r.Transaction.Value)
+		}
+		if err := cw.Write([]string{r.BatchID, m.ClientID, Acquirer, r.Type, wireTime(r.Date), strconv.Itoa(r.Count),
+			value, r.Transaction.Currency, ams.FormatMajor(r.Settlement.Currency, r.Settlement.Value), r.Settlement.Currency}); err != nil {
+			return err
+		}
+	}
+	return end(cw, w)
 }
 
 // column is a field of a file and how a line gives its value.
@@ -360,26 +470,12 @@ func wireTime(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
-// FileRequest is the body of the HTTP routes of the files: the days, as YYYY-MM-DD (UTC);
-// EndDate defaults to StartDate.
-type FileRequest struct {
-	StartDate string `json:"startDate"`
-	EndDate   string `json:"endDate,omitempty"`
-}
-
-// FileResponse is their answer: the file, whole, in the signed JSON answer, so that the
-// merchant's client verifies it as it verifies every answer of the gateway.
-type FileResponse struct {
-	Result   ams.Result `json:"result"`
-	FileName string     `json:"fileName"`
-	Content  string     `json:"content"`
-}
-
-// Route answers a merchant's signed request for its own file of kind, read from q at the
-// time now gives. Result codes: PARAM_ILLEGAL naming the field.
+// Route answers a merchant's signed ams.ReportRequest for its own file of kind, read from q
+// at the time now gives, with an ams.ReportResponse. Result codes: PARAM_ILLEGAL naming the
+// field.
 func Route(kind Kind, q store.Queries, now func() time.Time) func(ctx context.Context, m *payment.Merchant, body []byte) (any, error) {
 	return func(ctx context.Context, m *payment.Merchant, body []byte) (any, error) {
-		var req FileRequest
+		var req ams.ReportRequest
 		if err := ams.Decode(body, &req); err != nil {
 			return nil, payment.NewError(payment.CodeParamIllegal, err.Error())
 		}
@@ -403,7 +499,7 @@ func Route(kind Kind, q store.Queries, now func() time.Time) func(ctx context.Co
 		if err := Write(ctx, q, Request{Kind: kind, Merchant: m, From: from, To: to, Now: now()}, &buf); err != nil {
 			return nil, err
 		}
-		return FileResponse{Result: ams.SuccessResult(), FileName: FileName(kind, m, from, to), Content: buf.String()}, nil
+		return ams.ReportResponse{Result: ams.SuccessResult(), FileName: FileName(kind, m, from, to), Content: buf.String()}, nil
 	}
 }
 
@@ -413,8 +509,11 @@ const MaxDays = 31
 // FileName names a file as Antom's SFTP folders do, by kind and days.
 func FileName(kind Kind, m *payment.Merchant, from, to time.Time) string {
 	name := "transactionDetails"
-	if kind == Settlements {
+	switch kind {
+	case Settlements:
 		name = "settlementDetails"
+	case Summary:
+		name = "settlementSummary"
 	}
 	return fmt.Sprintf("%s_%s_%s_%s.csv", name, m.ClientID, from.Format("20060102"), to.Format("20060102"))
 }

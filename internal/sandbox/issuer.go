@@ -597,6 +597,23 @@ func (s *Issuer) InstallmentPlans(ctx context.Context, bin, currency string, amo
 	return offerOf(bin).plans(currency, amount), nil
 }
 
+var _ issuer.InstallmentOffers = (*Issuer)(nil)
+
+// InstallmentOffers implements issuer.InstallmentOffers from the catalogue's offers, one per
+// card that has one.
+func (s *Issuer) InstallmentOffers(ctx context.Context, currency string) ([]issuer.InstallmentOffer, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var out []issuer.InstallmentOffer
+	for _, c := range catalogue {
+		if o := c.Installments; o != nil && o.Currency == currency {
+			out = append(out, issuer.InstallmentOffer{Brand: c.Brand, Counts: append([]int(nil), o.InstallmentNums...), MinInstalment: o.min})
+		}
+	}
+	return out, nil
+}
+
 // offerOf is the installment offer of the BIN that number starts with; nil when none.
 func offerOf(number string) *InstallmentOffer {
 	if len(number) < 6 {
