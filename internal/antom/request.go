@@ -271,19 +271,18 @@ func parseSession(req *ams.CreatePaymentSessionRequest, now time.Time) (*merchan
 	return cmd, nil
 }
 
-// parsePaymentQuote reads paymentQuote and processingAmount, which come together, into
+// parsePaymentQuote reads paymentQuote, and processingAmount that may come with it, into
 // order, as sent: the use case checks them against the quote the gateway gave. Of the quote,
 // quoteId is needed; the pair and the price, when sent, must be the quote's, and the rest
 // (times, guaranteed) are the gateway's own word, not the merchant's, so they are ignored.
-// Result codes: PARAM_ILLEGAL, CURRENCY_NOT_SUPPORT.
+// processingAmount alone has no rate to be checked against. Result codes: PARAM_ILLEGAL,
+// CURRENCY_NOT_SUPPORT.
 func parsePaymentQuote(order *payment.Order, q *ams.Quote, processing *ams.Amount) *payment.Error {
 	switch {
 	case q == nil && processing == nil:
 		return nil
 	case q == nil:
 		return paramError("paymentQuote", "is required with processingAmount: the quote of inquireExchangeRate it was converted at")
-	case processing == nil:
-		return paramError("processingAmount", "is required with paymentQuote: paymentAmount at the quote's price, in its other currency")
 	}
 	if err := require("paymentQuote.quoteId", q.QuoteID); err != nil {
 		return err
@@ -301,11 +300,14 @@ func parsePaymentQuote(order *payment.Order, q *ams.Quote, processing *ams.Amoun
 			return paramError("paymentQuote.quotePrice", "must be a positive decimal number such as 0.92")
 		}
 	}
-	amount, err := parseAmount("processingAmount", processing)
-	if err != nil {
-		return err
+	order.PaymentQuote = &sent
+	if processing != nil {
+		amount, err := parseAmount("processingAmount", processing)
+		if err != nil {
+			return err
+		}
+		order.Processing = &amount
 	}
-	order.PaymentQuote, order.Processing = &sent, &amount
 	return nil
 }
 

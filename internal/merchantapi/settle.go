@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/cashierpay/cashier/internal/payment"
@@ -82,12 +81,13 @@ func (a *API) InquireExchangeRate(ctx context.Context, pairs [][2]string) ([]pay
 }
 
 // quotePayment checks the payment quote a new payment cites (order.PaymentQuote as sent,
-// with order.Processing) against the quote the gateway gave under its id, and puts that
-// quote in order: the card is charged order.Processing, and its captures and refunds
-// convert at the quote (payment.Payment.Charged). The quote is checked when the payment is
-// made; it stays the payment's rate after it expires. Result codes: PARAM_ILLEGAL;
-// INVALID_CONTRACT on a gateway without rates, whose merchants have no foreign-exchange
-// pricing.
+// with order.Processing when sent) against the quote the gateway gave under its id, and puts
+// that quote and the charge in order: the card is charged order.Processing, and its captures
+// and refunds convert at the quote (payment.Payment.Charged). The quote is checked when the
+// payment is made; it stays the payment's rate after it expires. Installments are refused
+// with it: the issuers' plans are offered in the payment currency (consult), which the card
+// would not be charged in. Result codes: PARAM_ILLEGAL; INVALID_CONTRACT on a gateway
+// without rates, whose merchants have no foreign-exchange pricing.
 func (a *API) quotePayment(ctx context.Context, order *payment.Order, amount payment.Amount, now time.Time) error {
 	sent := order.PaymentQuote
 	if sent == nil {
@@ -96,6 +96,9 @@ func (a *API) quotePayment(ctx context.Context, order *payment.Order, amount pay
 	if a.rates == nil {
 		return payment.NewError(payment.CodeInvalidContract, "paymentQuote is not in the merchant's contract: this gateway quotes no exchange rates and charges each payment in its own currency")
 	}
+	if order.Plan != nil || order.CollectInstallments {
+		return payment.Invalid("paymentQuote", "cannot be combined with installments (creditPayPlan, enableInstallmentCollection): the plans are in the payment currency, not the one the card is charged in")
+	}
 	q, err := a.rates.Kept(ctx, sent.ID)
 	if errors.Is(err, store.ErrNotFound) {
 		return payment.Invalid("paymentQuote.quoteId", sent.ID+" is not a quote of inquireExchangeRate")
@@ -103,16 +106,18 @@ func (a *API) quotePayment(ctx context.Context, order *payment.Order, amount pay
 	if err != nil {
 		return a.core.InternalError(ctx, "quote lookup", err)
 	}
-	if err := payment.CheckPaymentQuote(q, *sent, amount, *order.Processing, now); err != nil {
+	charge, err := payment.CheckPaymentQuote(q, *sent, amount, order.Processing, now)
+	if err != nil {
 		return err
 	}
-	order.PaymentQuote = &q
+	order.PaymentQuote, order.Processing = &q, &charge
 	return nil
 }
 
-// keyParts adds the installment plan, the installment collection and the settlement currency
-// to the parameters a retry of a pay must repeat, each only when there is one, so that the key
-// of every payment made before they existed stays what it was.
+// keyParts adds the installment plan, the installment collection, the settlement currency and
+// the payment quote to the parameters a retry of a pay must repeat, each only when there is
+// one, so that the key of every payment made before they existed stays what it was. The
+// quote's id and the amount fix the charge, so a retry need not repeat processingAmount.
 func keyParts(order payment.Order, parts ...string) []string {
 	if pl := order.Plan; pl != nil {
 		parts = append(parts, "plan", pl.Key())
@@ -123,8 +128,8 @@ func keyParts(order payment.Order, parts ...string) []string {
 	if order.SettlementCurrency != "" {
 		parts = append(parts, "settle", order.SettlementCurrency)
 	}
-	if q, pr := order.PaymentQuote, order.Processing; q != nil {
-		parts = append(parts, "quote", q.ID, pr.Currency, strconv.FormatInt(pr.Value, 10))
+	if q := order.PaymentQuote; q != nil {
+		parts = append(parts, "quote", q.ID)
 	}
 	return parts
 }

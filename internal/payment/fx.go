@@ -100,53 +100,92 @@ func pow10Rat(n int) *big.Rat {
 }
 
 // CheckPaymentQuote checks a pay that cites quote q (paymentQuote, as sent) to charge the
-// card processing for amount at now: the pair and price sent, when sent, are q's; q holds at
-// now; amount is in the quote's sold currency and processing in its bought one; and
-// processing is amount at q's price rounded half to even (Convert), to the minor unit.
-// Result codes: PARAM_ILLEGAL, naming the field.
-func CheckPaymentQuote(q, sent Quote, amount, processing Amount, now time.Time) error {
+// card for amount at now, and says what the card is charged: amount exchanged at q's price
+// into the pair's other currency, rounded half to even (Exchange). The pair may name the
+// payment currency either side: Antom's inquireExchangeRate sells the currency the buyer
+// pays and buys the one goods are priced in (JPY/USD for a USD price paid in yen), and a
+// merchant may as well have asked for the price's conversion (USD/JPY). The pair and price
+// sent, when sent, must be q's (the price to the precision of a float32, in which the Go
+// SDK holds it); q must hold at now; processing, when sent, must be the charge to the minor
+// unit. Result codes: PARAM_ILLEGAL, naming the field.
+func CheckPaymentQuote(q, sent Quote, amount Amount, processing *Amount, now time.Time) (Amount, error) {
 	if sent.Sell != "" && sent.Pair() != q.Pair() {
-		return Invalid("paymentQuote.quoteCurrencyPair", fmt.Sprintf("must be %s, the pair of quote %s", q.Pair(), q.ID))
+		return Amount{}, Invalid("paymentQuote.quoteCurrencyPair", fmt.Sprintf("must be %s, the pair of quote %s", q.Pair(), q.ID))
 	}
-	if sent.Price != "" {
-		a, err := ParseRate(sent.Price)
-		b, err2 := ParseRate(q.Price)
-		if err != nil || err2 != nil || a.Cmp(b) != 0 {
-			return Invalid("paymentQuote.quotePrice", fmt.Sprintf("must be %s, the price of quote %s", q.Price, q.ID))
-		}
+	if sent.Price != "" && !samePrice(sent.Price, q.Price) {
+		return Amount{}, Invalid("paymentQuote.quotePrice", fmt.Sprintf("must be %s, the price of quote %s", q.Price, q.ID))
 	}
 	if now.Before(q.Start) || !now.Before(q.Expiry) {
-		return Invalid("paymentQuote.quoteId", fmt.Sprintf("%s holds from %s to %s only: ask inquireExchangeRate for a quote that holds now", q.ID, q.Start.UTC().Format(time.RFC3339), q.Expiry.UTC().Format(time.RFC3339)))
+		return Amount{}, Invalid("paymentQuote.quoteId", fmt.Sprintf("%s holds from %s to %s only: ask inquireExchangeRate for a quote that holds now", q.ID, q.Start.UTC().Format(time.RFC3339), q.Expiry.UTC().Format(time.RFC3339)))
 	}
-	if amount.Currency != q.Sell {
-		return Invalid("paymentAmount.currency", fmt.Sprintf("must be %s, the currency quote %s sells (%s)", q.Sell, q.ID, q.Pair()))
+	if q.Sell == q.Buy || amount.Currency != q.Sell && amount.Currency != q.Buy {
+		return Amount{}, Invalid("paymentQuote.quoteCurrencyPair", fmt.Sprintf("%s of quote %s must pair paymentAmount.currency %s with the currency the card is charged in", q.Pair(), q.ID, amount.Currency))
 	}
-	if processing.Currency != q.Buy {
-		return Invalid("processingAmount.currency", fmt.Sprintf("must be %s, the currency quote %s buys (%s)", q.Buy, q.ID, q.Pair()))
-	}
-	want, err := q.Convert(amount.Value)
+	charge, err := q.Exchange(amount)
 	if err != nil {
-		return Invalid("paymentAmount.value", "is too large to convert: "+err.Error())
+		return Amount{}, Invalid("paymentAmount.value", "is too large to convert: "+err.Error())
 	}
-	if processing.Value != want {
-		return Invalid("processingAmount.value", fmt.Sprintf("must be %d: paymentAmount.value %d at quotePrice %s, rounded half to even to the minor unit", want, amount.Value, q.Price))
+	if processing == nil {
+		return charge, nil
 	}
-	return nil
+	if processing.Currency != charge.Currency {
+		return Amount{}, Invalid("processingAmount.currency", fmt.Sprintf("must be %s, the other currency of quote %s (%s)", charge.Currency, q.ID, q.Pair()))
+	}
+	if processing.Value != charge.Value {
+		return Amount{}, Invalid("processingAmount.value", fmt.Sprintf("must be %d: paymentAmount.value %d at quote %s (%s %s), rounded half to even to the minor unit", charge.Value, amount.Value, q.ID, q.Pair(), q.Price))
+	}
+	return charge, nil
 }
 
-// Charged is what the card is charged for a of the payment's amount: a itself, or under a
-// payment quote a at the quote's price, as pay checked the processing amount: a capture or
-// refund of the whole payment charges the processing amount exactly, and one of a part its
-// own conversion, rounded half to even.
+// samePrice says whether a price sent back is the quote's: equal to one part in a million,
+// looser than a float32's precision and far tighter than any two rates of a table.
+func samePrice(sent, quoted string) bool {
+	a, err := ParseRate(sent)
+	b, err2 := ParseRate(quoted)
+	if err != nil || err2 != nil {
+		return false
+	}
+	diff := new(big.Rat).Abs(new(big.Rat).Sub(a, b))
+	return diff.Mul(diff, big.NewRat(1_000_000, 1)).Cmp(b) <= 0
+}
+
+// Exchange converts a, in either currency of the pair, into the other at Price, rounded half
+// to even: a of Sell as Convert does, a of Buy divided by Price.
+func (q Quote) Exchange(a Amount) (Amount, error) {
+	switch a.Currency {
+	case q.Sell:
+		v, err := q.Convert(a.Value)
+		return Amount{Currency: q.Buy, Value: v}, err
+	case q.Buy:
+		price, err := ParseRate(q.Price)
+		if err != nil {
+			return Amount{}, err
+		}
+		r := new(big.Rat).Quo(new(big.Rat).SetInt64(a.Value), price)
+		r.Mul(r, pow10Rat(q.SellExp-q.BuyExp))
+		n := RoundHalfEven(r)
+		if !n.IsInt64() || n.Int64() > maxMinor || n.Int64() < -maxMinor {
+			return Amount{}, fmt.Errorf("%d %s minor units at %s are too many %s", a.Value, q.Buy, q.Price, q.Sell)
+		}
+		return Amount{Currency: q.Sell, Value: n.Int64()}, nil
+	}
+	return Amount{}, fmt.Errorf("%s is not a currency of %s", a.Currency, q.Pair())
+}
+
+// Charged is what the card is charged for a of the payment's amount (the payment, a capture,
+// a refund): a itself, or under a payment quote a exchanged at the quote's price, as pay
+// checked the processing amount. Each transaction converts on its own, as each settles on its
+// own (settlement): a capture or refund of the whole payment charges the processing amount
+// exactly.
 func (p *Payment) Charged(a Amount) Amount {
 	q := p.Order.PaymentQuote
-	if q == nil || a.Currency != q.Sell {
+	if q == nil || a.Currency != p.Amount.Currency {
 		return a
 	}
-	v, err := q.Convert(a.Value)
+	c, err := q.Exchange(a)
 	if err != nil {
 		// Every capture and refund is within the payment's amount, whose conversion pay checked.
 		panic("payment: a quoted payment's amount no longer converts: " + err.Error())
 	}
-	return Amount{Currency: q.Buy, Value: v}
+	return c
 }
