@@ -156,17 +156,17 @@ func TestPaymentQuote(t *testing.T) {
 	}
 
 	// Captures and refunds name USD; the card sees yen: the whole capture is the processing
-	// amount, a part refund its own conversion (USD 3.33 is 499.5 yen, 500 to even) and the
-	// rest of it what is left, so the refunds add up to the charge.
+	// amount, a part refund its own conversion rounded towards zero (USD 3.33 is 499.5 yen,
+	// 499; the other USD 6.68 are 1002), so the refunds never add up to more than the charge.
 	wantResult(t, e.capture(resp.PaymentID, uniq("capture"), "USD", 1001).Result, "S", "SUCCESS")
 	part := e.refund(resp.PaymentID, uniq("refund"), "USD", 333)
 	wantResult(t, part.Result, "S", "SUCCESS")
-	if a := part.ActualRefundAmount; a == nil || *a != (ams.Amount{Currency: "JPY", Value: "500"}) || *part.RefundAmount != (ams.Amount{Currency: "USD", Value: "333"}) {
+	if a := part.ActualRefundAmount; a == nil || *a != (ams.Amount{Currency: "JPY", Value: "499"}) || *part.RefundAmount != (ams.Amount{Currency: "USD", Value: "333"}) {
 		t.Errorf("refund of USD 3.33: refundAmount %+v, actualRefundAmount %+v", part.RefundAmount, a)
 	}
 	rest := e.refund(resp.PaymentID, uniq("refund"), "USD", 668)
 	wantResult(t, rest.Result, "S", "SUCCESS")
-	if got := strings.Join(iss.took(), ","); got != "CAPTURE JPY 1502,REFUND JPY 500,REFUND JPY 1002" {
+	if got := strings.Join(iss.took(), ","); got != "CAPTURE JPY 1502,REFUND JPY 499,REFUND JPY 1002" {
 		t.Errorf("issuer asked %s", got)
 	}
 	if inq, err := e.c.InquiryRefund(ctx, &ams.InquiryRefundRequest{RefundID: rest.RefundID}); err != nil || inq.ActualRefundAmount == nil || *inq.ActualRefundAmount != (ams.Amount{Currency: "JPY", Value: "1002"}) {
@@ -223,6 +223,16 @@ func TestPaymentQuote(t *testing.T) {
 	}
 	if got := strings.Join(iss.took(), ","); got != "AUTH JPY 1875,CAPTURE JPY 1875" {
 		t.Errorf("issuer asked %s", got)
+	}
+
+	// With a settlement currency as well, each converts from the payment currency: USD 10.50
+	// settles as EUR 9.66 and charges JPY 1575.
+	both := settleIn(payReq(visaOK, "USD", 1050), "EUR")
+	both.PaymentQuote = &ams.Quote{QuoteID: usdJPY.QuoteID}
+	resp = e.pay(both)
+	wantResult(t, resp.Result, "S", "SUCCESS")
+	if g, a := resp.GrossSettlementAmount, resp.ActualPaymentAmount; g == nil || *g != (ams.Amount{Currency: "EUR", Value: "966"}) || a == nil || *a != (ams.Amount{Currency: "JPY", Value: "1575"}) {
+		t.Errorf("settled as %+v, charged %+v", g, a)
 	}
 }
 
@@ -288,7 +298,8 @@ func TestPaymentQuoteRefused(t *testing.T) {
 }
 
 // TestPaymentQuoteDuplicates: the same pay, with its quote, sent many times at once makes
-// one payment, which every answer reports with its charge.
+// one payment, which every answer reports with its charge, and so does a retry once the
+// quote has expired.
 func TestPaymentQuoteDuplicates(t *testing.T) {
 	e := newEnv(t)
 	usdJPY := e.quote("USD", "JPY")
@@ -323,5 +334,11 @@ func TestPaymentQuoteDuplicates(t *testing.T) {
 	}
 	if paid != 1 {
 		t.Errorf("%d payment notifications, want one payment", paid)
+	}
+	// The quote is checked when the payment is made: a retry after it expired still answers
+	// with the payment.
+	e.advance(48 * time.Hour)
+	if again := e.pay(req); again.PaymentID != answers[0].PaymentID || again.Result.ResultStatus != "S" {
+		t.Errorf("a retry after the quote expired: %+v", again)
 	}
 }

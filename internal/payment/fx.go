@@ -33,17 +33,8 @@ func (q Quote) Pair() string { return q.Sell + "/" + q.Buy }
 // values (a refund in a report) round as their magnitude does, so that a full refund undoes
 // its capture to the minor unit.
 func (q Quote) Convert(value int64) (int64, error) {
-	price, err := ParseRate(q.Price)
-	if err != nil {
-		return 0, err
-	}
-	r := new(big.Rat).Mul(new(big.Rat).SetInt64(value), price)
-	r.Mul(r, pow10Rat(q.BuyExp-q.SellExp))
-	n := RoundHalfEven(r)
-	if !n.IsInt64() || n.Int64() > maxMinor || n.Int64() < -maxMinor {
-		return 0, fmt.Errorf("%d %s minor units at %s are too many %s", value, q.Sell, q.Price, q.Buy)
-	}
-	return n.Int64(), nil
+	a, err := q.Exchange(Amount{Currency: q.Sell, Value: value})
+	return a.Value, err
 }
 
 // maxMinor bounds a converted amount as the wire bounds an amount (ams.MaxMinor): every
@@ -150,39 +141,54 @@ func samePrice(sent, quoted string) bool {
 }
 
 // Exchange converts a, in either currency of the pair, into the other at Price, rounded half
-// to even: a of Sell as Convert does, a of Buy divided by Price.
+// to even: a of Sell multiplied by Price (Convert), a of Buy divided by it.
 func (q Quote) Exchange(a Amount) (Amount, error) {
-	switch a.Currency {
-	case q.Sell:
-		v, err := q.Convert(a.Value)
-		return Amount{Currency: q.Buy, Value: v}, err
-	case q.Buy:
-		price, err := ParseRate(q.Price)
-		if err != nil {
-			return Amount{}, err
-		}
-		r := new(big.Rat).Quo(new(big.Rat).SetInt64(a.Value), price)
-		r.Mul(r, pow10Rat(q.SellExp-q.BuyExp))
-		n := RoundHalfEven(r)
-		if !n.IsInt64() || n.Int64() > maxMinor || n.Int64() < -maxMinor {
-			return Amount{}, fmt.Errorf("%d %s minor units at %s are too many %s", a.Value, q.Buy, q.Price, q.Sell)
-		}
-		return Amount{Currency: q.Sell, Value: n.Int64()}, nil
-	}
-	return Amount{}, fmt.Errorf("%s is not a currency of %s", a.Currency, q.Pair())
+	return q.exchange(a, RoundHalfEven)
 }
 
+// exchange is Exchange with the rounding given.
+func (q Quote) exchange(a Amount, round func(*big.Rat) *big.Int) (Amount, error) {
+	price, err := ParseRate(q.Price)
+	if err != nil {
+		return Amount{}, err
+	}
+	r := new(big.Rat).SetInt64(a.Value)
+	var to string
+	switch a.Currency {
+	case q.Sell:
+		r.Mul(r, price).Mul(r, pow10Rat(q.BuyExp-q.SellExp))
+		to = q.Buy
+	case q.Buy:
+		r.Quo(r, price).Mul(r, pow10Rat(q.SellExp-q.BuyExp))
+		to = q.Sell
+	default:
+		return Amount{}, fmt.Errorf("%s is not a currency of %s", a.Currency, q.Pair())
+	}
+	n := round(r)
+	if !n.IsInt64() || n.Int64() > maxMinor || n.Int64() < -maxMinor {
+		return Amount{}, fmt.Errorf("%d %s minor units at %s are too many %s", a.Value, a.Currency, q.Price, to)
+	}
+	return Amount{Currency: to, Value: n.Int64()}, nil
+}
+
+// truncate rounds r towards zero.
+func truncate(r *big.Rat) *big.Int { return new(big.Int).Quo(r.Num(), r.Denom()) }
+
 // Charged is what the card is charged for a of the payment's amount (the payment, a capture,
-// a refund): a itself, or under a payment quote a exchanged at the quote's price, as pay
-// checked the processing amount. Each transaction converts on its own, as each settles on its
-// own (settlement): a capture or refund of the whole payment charges the processing amount
-// exactly.
+// a refund): a itself, or under a payment quote a exchanged at the quote's price. The whole
+// amount charges the processing amount pay checked, rounded half to even; a part (a partial
+// refund) is rounded towards zero instead, so that however the refunds split the payment, the
+// card never gets back more than it was charged, which an acquirer would refuse.
 func (p *Payment) Charged(a Amount) Amount {
 	q := p.Order.PaymentQuote
 	if q == nil || a.Currency != p.Amount.Currency {
 		return a
 	}
-	c, err := q.Exchange(a)
+	round := RoundHalfEven
+	if a.Value != p.Amount.Value {
+		round = truncate
+	}
+	c, err := q.exchange(a, round)
 	if err != nil {
 		// Every capture and refund is within the payment's amount, whose conversion pay checked.
 		panic("payment: a quoted payment's amount no longer converts: " + err.Error())

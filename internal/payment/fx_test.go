@@ -137,14 +137,24 @@ func TestChargedAtPaymentQuote(t *testing.T) {
 		t.Errorf("without a quote: charged %v, want the amount itself", got)
 	}
 	p.Order.PaymentQuote, p.Order.Processing = q, &Amount{Currency: "JPY", Value: 1502}
-	for _, tc := range []struct{ value, want int64 }{{1001, 1502}, {1003, 1504}, {1, 2}, {3, 4}} {
+	// The whole amount half to even (1501.5), a part towards zero (1.5, 4.5, 499.5, 1002).
+	for _, tc := range []struct{ value, want int64 }{{1001, 1502}, {1, 1}, {3, 4}, {333, 499}, {668, 1002}} {
 		if got := p.Charged(Amount{Currency: "USD", Value: tc.value}); got != (Amount{Currency: "JPY", Value: tc.want}) {
 			t.Errorf("USD %d minor units: charged %v, want JPY %d", tc.value, got, tc.want)
+		}
+	}
+	// However refunds split it, they never give back more than the charge.
+	for a := int64(1); a < p.Amount.Value; a++ {
+		if sum := p.Charged(Amount{Currency: "USD", Value: a}).Value + p.Charged(Amount{Currency: "USD", Value: p.Amount.Value - a}).Value; sum > 1502 || sum < 1501 {
+			t.Fatalf("refunds of %d and %d minor units charge back %d of 1502", a, p.Amount.Value-a, sum)
 		}
 	}
 	// Under Antom's pair (the buyer's currency sold), the payment's amount is divided.
 	p.Order.PaymentQuote = &Quote{Sell: "JPY", Buy: "USD", Price: "0.00666667", SellExp: 0, BuyExp: 2}
 	if got := p.Charged(Amount{Currency: "USD", Value: 1001}); got != (Amount{Currency: "JPY", Value: 1501}) {
 		t.Errorf("USD 10.01 at JPY/USD 0.00666667: charged %v, want JPY 1501 (1501.49…)", got)
+	}
+	if got := p.Charged(Amount{Currency: "USD", Value: 1000}); got != (Amount{Currency: "JPY", Value: 1499}) {
+		t.Errorf("USD 10.00 of 10.01 at JPY/USD 0.00666667: charged %v, want JPY 1499 (1499.99…, towards zero)", got)
 	}
 }
