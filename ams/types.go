@@ -214,9 +214,9 @@ type PayRequest struct {
 	UserRegion         string              `json:"userRegion,omitempty"`
 	Metadata           string              `json:"metadata,omitempty"`
 	ExtendInfo         string              `json:"extendInfo,omitempty"`
-	// PaymentQuote (a quote of inquireExchangeRate, by its QuoteID) and ProcessingAmount,
-	// the payment amount at its price in the quote's other currency, charge the card in
-	// that currency.
+	// PaymentQuote (a quote of inquireExchangeRate, by its QuoteID) charges the card in the
+	// quote's other currency, at its price; ProcessingAmount, when sent, must be that
+	// charge (docs/api.md, "Payment quote").
 	PaymentQuote     *Quote  `json:"paymentQuote,omitempty"`
 	ProcessingAmount *Amount `json:"processingAmount,omitempty"`
 }
