@@ -42,6 +42,7 @@ const (
 	CodeAuthenticationRequired       = "AUTHENTICATION_REQUIRED"
 	CodeSelectedCardBrandUnavailable = "SELECTED_CARD_BRAND_NOT_AVAILABLE"
 	CodeSettleContractNotMatch       = "SETTLE_CONTRACT_NOT_MATCH"
+	CodeInvalidContract              = "INVALID_CONTRACT"
 	CodeInvalidExpirationDate        = "INVALID_EXPIRATION_DATE"
 	CodeInvalidCardNumber            = "INVALID_CARD_NUMBER"
 	CodeCardNotSupported             = "CARD_NOT_SUPPORTED"

@@ -19,6 +19,9 @@ type CreatePaymentSessionRequest struct {
 	Env                         *Env                `json:"env,omitempty"`
 	ProductScene                string              `json:"productScene,omitempty"`
 	Locale                      string              `json:"locale,omitempty"`
+	// PaymentQuote and ProcessingAmount, as on pay.
+	PaymentQuote     *Quote  `json:"paymentQuote,omitempty"`
+	ProcessingAmount *Amount `json:"processingAmount,omitempty"`
 }
 
 // CreatePaymentSessionResponse is the answer to createPaymentSession. PaymentSessionData is

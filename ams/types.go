@@ -214,6 +214,11 @@ type PayRequest struct {
 	UserRegion         string              `json:"userRegion,omitempty"`
 	Metadata           string              `json:"metadata,omitempty"`
 	ExtendInfo         string              `json:"extendInfo,omitempty"`
+	// PaymentQuote (a quote of inquireExchangeRate, by its QuoteID) charges the card in the
+	// quote's other currency, at its price; ProcessingAmount, when sent, must be that
+	// charge (docs/api.md, "Payment quote").
+	PaymentQuote     *Quote  `json:"paymentQuote,omitempty"`
+	ProcessingAmount *Amount `json:"processingAmount,omitempty"`
 }
 
 // CreditPayPlan is an installment plan: on pay and createPaymentSession the plan the
@@ -287,6 +292,12 @@ type PayResponse struct {
 	PaymentResultInfo     *PaymentResultInfo  `json:"paymentResultInfo,omitempty"`
 	GrossSettlementAmount *Amount             `json:"grossSettlementAmount,omitempty"`
 	SettlementQuote       *Quote              `json:"settlementQuote,omitempty"`
+	// PaymentQuote and ProcessingAmount: the quote the card is charged at and what it is
+	// charged, when the pay cited one; ActualPaymentAmount is what the buyer paid, once the
+	// payment succeeded, in the currency the card was charged in.
+	PaymentQuote        *Quote  `json:"paymentQuote,omitempty"`
+	ProcessingAmount    *Amount `json:"processingAmount,omitempty"`
+	ActualPaymentAmount *Amount `json:"actualPaymentAmount,omitempty"`
 }
 
 // InquiryPaymentRequest names a payment by paymentId or paymentRequestId; paymentId wins.
@@ -334,6 +345,9 @@ type InquiryPaymentResponse struct {
 	Transactions          []Transaction       `json:"transactions,omitempty"`
 	GrossSettlementAmount *Amount             `json:"grossSettlementAmount,omitempty"`
 	SettlementQuote       *Quote              `json:"settlementQuote,omitempty"`
+	// PaymentQuote and ProcessingAmount, as on pay.
+	PaymentQuote     *Quote  `json:"paymentQuote,omitempty"`
+	ProcessingAmount *Amount `json:"processingAmount,omitempty"`
 }
 
 // CaptureRequest is the body of capture.
@@ -391,6 +405,9 @@ type RefundResponse struct {
 	RefundTime            string  `json:"refundTime,omitempty"`
 	GrossSettlementAmount *Amount `json:"grossSettlementAmount,omitempty"`
 	SettlementQuote       *Quote  `json:"settlementQuote,omitempty"`
+	// ActualRefundAmount is what a refund that succeeded gave back to the card, in the
+	// currency it was charged in, when the payment cited a paymentQuote.
+	ActualRefundAmount *Amount `json:"actualRefundAmount,omitempty"`
 }
 
 // InquiryRefundRequest names a refund by refundId or refundRequestId; refundId wins.
@@ -418,6 +435,9 @@ type InquiryRefundResponse struct {
 	RefundStatus          string  `json:"refundStatus,omitempty"`
 	GrossSettlementAmount *Amount `json:"grossSettlementAmount,omitempty"`
 	SettlementQuote       *Quote  `json:"settlementQuote,omitempty"`
+	// ActualRefundAmount is what a refund that succeeded gave back to the card, in the
+	// currency it was charged in, when the payment cited a paymentQuote.
+	ActualRefundAmount *Amount `json:"actualRefundAmount,omitempty"`
 }
 
 // ConsultRequest asks which payment options suit an amount and a device.
@@ -504,6 +524,9 @@ type PaymentNotification struct {
 	PaymentResultInfo     *PaymentResultInfo `json:"paymentResultInfo,omitempty"`
 	GrossSettlementAmount *Amount            `json:"grossSettlementAmount,omitempty"`
 	SettlementQuote       *Quote             `json:"settlementQuote,omitempty"`
+	// PaymentQuote and ProcessingAmount: what the card is charged, as on pay.
+	PaymentQuote     *Quote  `json:"paymentQuote,omitempty"`
+	ProcessingAmount *Amount `json:"processingAmount,omitempty"`
 }
 
 // CaptureNotification is the body of notifyCapture (notifyType CAPTURE_RESULT).
@@ -529,6 +552,9 @@ type RefundNotification struct {
 	RefundTime            string  `json:"refundTime,omitempty"`
 	GrossSettlementAmount *Amount `json:"grossSettlementAmount,omitempty"`
 	SettlementQuote       *Quote  `json:"settlementQuote,omitempty"`
+	// ActualRefundAmount is what a refund that succeeded gave back to the card, in the
+	// currency it was charged in, when the payment cited a paymentQuote.
+	ActualRefundAmount *Amount `json:"actualRefundAmount,omitempty"`
 }
 
 // APIInquireExchangeRate is the API that quotes exchange rates.

@@ -473,7 +473,7 @@ func sameSums(a, b map[string]*big.Rat) bool {
 
 // TestProductionSettlesInPaymentCurrency: a production gateway has no rate table: it
 // settles each payment in its own currency, refuses another as the merchant's contract
-// does, and serves no inquireExchangeRate.
+// does, serves no inquireExchangeRate and takes no paymentQuote.
 func TestProductionSettlesInPaymentCurrency(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -504,4 +504,12 @@ func TestProductionSettlesInPaymentCurrency(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantResult(t, rates.Result, "F", "NO_INTERFACE_DEF")
+	// Nor does it charge cards in another currency at a quote (paymentQuote): the contract
+	// has no foreign-exchange pricing.
+	quoted := payReq(visaOK, "USD", 700)
+	quoted.PaymentQuote = &ams.Quote{QuoteID: "FXQ20261206USDJPY8b016ba9"}
+	if resp, err = shop.Pay(ctx, quoted); err != nil {
+		t.Fatal(err)
+	}
+	wantResult(t, resp.Result, "F", "INVALID_CONTRACT")
 }

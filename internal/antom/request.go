@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"time"
 
 	"github.com/cashierpay/cashier/ams"
@@ -75,6 +76,9 @@ func parsePay(req *ams.PayRequest) (*merchantapi.PayCommand, *payment.Error) {
 			return nil, err
 		}
 		cmd.Order.SettlementCurrency = s.SettlementCurrency
+	}
+	if err := parsePaymentQuote(&cmd.Order, req.PaymentQuote, req.ProcessingAmount); err != nil {
+		return nil, err
 	}
 	cmd.CaptureMode = payment.CaptureAutomatic
 	if f := req.PaymentFactor; f != nil && f.CaptureMode != "" {
@@ -234,6 +238,7 @@ func parseSession(req *ams.CreatePaymentSessionRequest, now time.Time) (*merchan
 		ProductCode: req.ProductCode, PaymentRequestID: req.PaymentRequestID, Order: req.Order, PaymentAmount: req.PaymentAmount,
 		PaymentMethod: pm, PaymentRedirectURL: req.PaymentRedirectURL, PaymentNotifyURL: req.PaymentNotifyURL,
 		PaymentFactor: req.PaymentFactor, SettlementStrategy: req.SettlementStrategy, Env: &env, CreditPayPlan: req.CreditPayPlan,
+		PaymentQuote: req.PaymentQuote, ProcessingAmount: req.ProcessingAmount,
 	})
 	if perr != nil {
 		return nil, perr
@@ -264,6 +269,46 @@ func parseSession(req *ams.CreatePaymentSessionRequest, now time.Time) (*merchan
 		cmd.ExpiresAt = t
 	}
 	return cmd, nil
+}
+
+// parsePaymentQuote reads paymentQuote, and processingAmount that may come with it, into
+// order, as sent: the use case checks them against the quote the gateway gave. Of the quote,
+// quoteId is needed; the pair and the price, when sent, must be the quote's, and the rest
+// (times, guaranteed) are the gateway's own word, not the merchant's, so they are ignored.
+// processingAmount alone has no rate to be checked against. Result codes: PARAM_ILLEGAL,
+// CURRENCY_NOT_SUPPORT.
+func parsePaymentQuote(order *payment.Order, q *ams.Quote, processing *ams.Amount) *payment.Error {
+	switch {
+	case q == nil && processing == nil:
+		return nil
+	case q == nil:
+		return paramError("paymentQuote", "is required with processingAmount: the quote of inquireExchangeRate it was converted at")
+	}
+	if err := require("paymentQuote.quoteId", q.QuoteID); err != nil {
+		return err
+	}
+	sent := payment.Quote{ID: q.QuoteID, Price: string(q.QuotePrice)}
+	if q.QuoteCurrencyPair != "" {
+		sell, buy, ok := strings.Cut(q.QuoteCurrencyPair, "/")
+		if !ok || len(sell) != 3 || len(buy) != 3 {
+			return paramError("paymentQuote.quoteCurrencyPair", "must be two currency codes, the sold one first, such as USD/EUR")
+		}
+		sent.Sell, sent.Buy = sell, buy
+	}
+	if sent.Price != "" {
+		if _, err := payment.ParseRate(sent.Price); err != nil {
+			return paramError("paymentQuote.quotePrice", "must be a positive decimal number such as 0.92")
+		}
+	}
+	order.PaymentQuote = &sent
+	if processing != nil {
+		amount, err := parseAmount("processingAmount", processing)
+		if err != nil {
+			return err
+		}
+		order.Processing = &amount
+	}
+	return nil
 }
 
 // parseExchangeRate checks an inquireExchangeRate request and says which pairs it asks for,

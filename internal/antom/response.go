@@ -54,6 +54,8 @@ func payResponse(p *payment.Payment, pageURL string) *ams.PayResponse {
 		PaymentResultInfo: resultInfo(p),
 	}
 	r.GrossSettlementAmount, r.SettlementQuote = settlement(p, p.Amount.Value)
+	r.ProcessingAmount, r.PaymentQuote = charge(p)
+	r.ActualPaymentAmount = actualPayment(p)
 	if pageURL != "" {
 		r.NormalURL = pageURL
 		r.RedirectActionForm = &ams.RedirectActionForm{Method: "GET", RedirectURL: pageURL}
@@ -96,6 +98,7 @@ func refundResponse(p *payment.Payment, r *payment.Refund) *ams.RefundResponse {
 		RefundAmount: wireAmount(r.Amount), RefundTime: refundTime(r),
 	}
 	resp.GrossSettlementAmount, resp.SettlementQuote = refundSettlement(p, r)
+	resp.ActualRefundAmount = actualRefund(p, r)
 	return resp
 }
 
@@ -114,6 +117,7 @@ func inquiryRefundResponse(p *payment.Payment, r *payment.Refund) *ams.InquiryRe
 		RefundAmount: wireAmount(r.Amount), RefundTime: refundTime(r), RefundStatus: refundStatus(r),
 	}
 	resp.GrossSettlementAmount, resp.SettlementQuote = refundSettlement(p, r)
+	resp.ActualRefundAmount = actualRefund(p, r)
 	return resp
 }
 
@@ -133,9 +137,8 @@ func inquiryPaymentResponse(rec *merchantapi.PaymentRecord, pageURL string) *ams
 		PaymentAmount: wireAmount(p.Amount), PaymentCreateTime: wireTime(p.CreatedAt), PaymentTime: wireTime(p.PaidAt),
 		AuthExpiryTime: wireTime(p.AuthExpiresAt()), PaymentMethodType: ams.PaymentMethodCard, PaymentResultInfo: resultInfo(p),
 	}
-	if p.Status == payment.Success {
-		resp.ActualPaymentAmount = wireAmount(p.Amount)
-	}
+	resp.ActualPaymentAmount = actualPayment(p)
+	resp.ProcessingAmount, resp.PaymentQuote = charge(p)
 	resp.GrossSettlementAmount, resp.SettlementQuote = settlement(p, p.Amount.Value)
 	if pageURL != "" {
 		resp.RedirectActionForm = &ams.RedirectActionForm{Method: "GET", RedirectURL: pageURL}
@@ -295,6 +298,7 @@ func (Bodies) Payment(p *payment.Payment) ([]byte, error) {
 		PaymentResultInfo: resultInfo(p),
 	}
 	n.GrossSettlementAmount, n.SettlementQuote = settlement(p, p.Amount.Value)
+	n.ProcessingAmount, n.PaymentQuote = charge(p)
 	return json.Marshal(n)
 }
 
@@ -314,6 +318,7 @@ func (Bodies) Refund(p *payment.Payment, r *payment.Refund) ([]byte, error) {
 		RefundTime: refundTime(r),
 	}
 	n.GrossSettlementAmount, n.SettlementQuote = refundSettlement(p, r)
+	n.ActualRefundAmount = actualRefund(p, r)
 	return json.Marshal(n)
 }
 
@@ -330,6 +335,34 @@ func settlement(p *payment.Payment, value int64) (*ams.Amount, *ams.Quote) {
 		panic("antom: a settled payment's amount no longer converts: " + err.Error())
 	}
 	return &ams.Amount{Currency: q.Buy, Value: strconv.FormatInt(v, 10)}, wireQuote(*q)
+}
+
+// charge is what the card is charged under a payment quote (paymentQuote on pay): the
+// processing amount and the quote; nil, nil when the card is charged the payment's amount.
+func charge(p *payment.Payment) (*ams.Amount, *ams.Quote) {
+	q := p.Order.PaymentQuote
+	if q == nil {
+		return nil, nil
+	}
+	return wireAmount(p.Charged(p.Amount)), wireQuote(*q)
+}
+
+// actualPayment is what the buyer paid, once the payment succeeded: in the currency the card
+// was charged in.
+func actualPayment(p *payment.Payment) *ams.Amount {
+	if p.Status != payment.Success {
+		return nil
+	}
+	return wireAmount(p.Charged(p.Amount))
+}
+
+// actualRefund is what a refund that succeeded gave back to the card, in the currency the
+// card was charged in; nil without a payment quote, when it is refundAmount itself.
+func actualRefund(p *payment.Payment, r *payment.Refund) *ams.Amount {
+	if p.Order.PaymentQuote == nil || r.Status != payment.Success {
+		return nil
+	}
+	return wireAmount(p.Charged(r.Amount))
 }
 
 func wireQuote(q payment.Quote) *ams.Quote {

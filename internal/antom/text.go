@@ -40,6 +40,7 @@ var textRules = map[string]map[string]textRule{
 	},
 	"PaymentMethod":      {"paymentMethodType": {max: 64}, "paymentMethodId": {max: 128}, "customerId": {max: 32}, "extendInfo": {max: 2048, freeText: true}},
 	"SettlementStrategy": {"settlementCurrency": {max: 3}},
+	"Quote":              {"quoteId": {max: 64}, "quoteCurrencyPair": {max: 16}},
 	"PayRequest": {
 		"paymentRequestId": {max: 64}, "paymentRedirectUrl": {max: 2048}, "paymentNotifyUrl": {max: 2048},
 		"merchantRegion": {max: 2}, "merchantAccountId": {max: 32}, "userRegion": {max: 2},

@@ -73,7 +73,8 @@ func (f *Flow) view(ctx context.Context, token string, p *payment.Payment) (*Hos
 	code, message := p.Outcome()
 	v := &HostedView{
 		Token: token, Step: StepResult, PaymentID: p.ID, MerchantName: m.Name, MerchantLogo: m.LogoDigest, OrderDescription: p.Order.Description,
-		Amount:          p.Amount,
+		// Under a payment quote the buyer is shown what the card is charged.
+		Amount:          p.Charged(p.Amount),
 		SaveCardOffered: p.Order.Tokenize, CardMasked: p.Card.Masked, CardBrand: p.Card.Brand, TerminalType: p.Order.TerminalType,
 		DeviceLanguage: p.Order.DeviceLanguage,
 		Status:         p.Status, ResultCode: code, ResultMessage: message, RedirectURL: p.RedirectURL,

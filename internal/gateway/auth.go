@@ -79,7 +79,8 @@ func (c *Core) autoCapture(ctx context.Context, iss issuer.Processor, p *payment
 	}
 	ictx, cancel := c.IssuerCtx(ctx)
 	defer cancel()
-	r, err := iss.Capture(ictx, res.Ref, p.Amount.Currency, p.Amount.Value)
+	charged := p.Charged(p.Amount)
+	r, err := iss.Capture(ictx, res.Ref, charged.Currency, charged.Value)
 	if err != nil {
 		c.Log.WarnContext(ctx, "issuer capture failed", "payment", p.ID, "err", err)
 		r = noAnswerResult
@@ -198,8 +199,9 @@ func (c *Core) Authorize(ctx context.Context, p *payment.Payment, a AuthInput) (
 }
 
 func authRequest(p *payment.Payment, a AuthInput) issuer.AuthRequest {
+	charged := p.Charged(p.Amount)
 	req := issuer.AuthRequest{
-		Reference: p.AuthRef(), MerchantID: p.MerchantID, Currency: p.Amount.Currency, Amount: p.Amount.Value,
+		Reference: p.AuthRef(), MerchantID: p.MerchantID, Currency: charged.Currency, Amount: charged.Value,
 		Card:     issuer.Card{Number: a.PAN, ExpiryMonth: a.Month, ExpiryYear: a.Year, CVV: a.CVV, HolderName: a.Holder, Billing: a.Billing},
 		Force3DS: p.Order.Force3DS, ThreeDS: a.ThreeDS, StoredCredential: a.Stored, NetworkTransactionID: a.NetworkTransactionID,
 		// The payment keeps the brand chosen for a co-badged card, so that the authorization

@@ -14,7 +14,8 @@ import (
 // processing, for the sweeper to ask again.
 func (c *Core) CaptureAtIssuer(ctx context.Context, p *payment.Payment, capture *payment.Capture) error {
 	ictx, cancel := c.IssuerCtx(ctx)
-	res, err := c.Issuer.Capture(ictx, p.IssuerRef, capture.Amount.Currency, capture.Amount.Value)
+	charged := p.Charged(capture.Amount)
+	res, err := c.Issuer.Capture(ictx, p.IssuerRef, charged.Currency, charged.Value)
 	cancel()
 	if err != nil {
 		c.Log.WarnContext(ctx, "issuer capture failed", "payment", p.ID, "err", err)
@@ -28,7 +29,8 @@ func (c *Core) CaptureAtIssuer(ctx context.Context, p *payment.Payment, capture 
 // with its amount reserved, for a retry to ask again.
 func (c *Core) RefundAtIssuer(ctx context.Context, p *payment.Payment, r *payment.Refund) error {
 	ictx, cancel := c.IssuerCtx(ctx)
-	res, err := c.Issuer.Refund(ictx, p.IssuerRef, r.Amount.Currency, r.Amount.Value)
+	charged := p.Charged(r.Amount)
+	res, err := c.Issuer.Refund(ictx, p.IssuerRef, charged.Currency, charged.Value)
 	cancel()
 	if err != nil {
 		c.Log.WarnContext(ctx, "issuer refund failed", "payment", p.ID, "err", err)

@@ -21,7 +21,7 @@ import (
 // paymentRequestId. Result codes: SUCCESS; PAYMENT_IN_PROCESS (U); the issuer's decline
 // codes; INVALID_CARD_NUMBER, INVALID_EXPIRATION_DATE, CARD_EXPIRED, INVALID_CVV;
 // SELECTED_CARD_BRAND_NOT_AVAILABLE; REPEAT_REQ_INCONSISTENT; PARAM_ILLEGAL; CURRENCY_NOT_SUPPORT;
-// SETTLE_CONTRACT_NOT_MATCH.
+// SETTLE_CONTRACT_NOT_MATCH; INVALID_CONTRACT.
 func (a *API) Pay(ctx context.Context, m *payment.Merchant, cmd *PayCommand) (*payment.Payment, error) {
 	now := a.core.Now()
 	var src *gateway.CardSource
@@ -69,6 +69,9 @@ func (a *API) Pay(ctx context.Context, m *payment.Merchant, cmd *PayCommand) (*p
 		return nil, payment.Invalid("paymentExpiryTime", "is in the past")
 	}
 	if err := a.settle(ctx, &cmd.Order, cmd.Amount.Currency, cmd.Amount.Value, now); err != nil {
+		return nil, err
+	}
+	if err := a.quotePayment(ctx, &cmd.Order, cmd.Amount, now); err != nil {
 		return nil, err
 	}
 

@@ -17,7 +17,7 @@ const SessionLifetime = time.Hour
 // CreatePaymentSession opens a payment for the browser SDK: the buyer enters the card in
 // cashier's card form inside the merchant's page, and may retry after a decline until the
 // session expires. It is idempotent on paymentRequestId. Result codes: SUCCESS;
-// REPEAT_REQ_INCONSISTENT; PARAM_ILLEGAL; CURRENCY_NOT_SUPPORT; SETTLE_CONTRACT_NOT_MATCH.
+// REPEAT_REQ_INCONSISTENT; PARAM_ILLEGAL; CURRENCY_NOT_SUPPORT; SETTLE_CONTRACT_NOT_MATCH; INVALID_CONTRACT.
 func (a *API) CreatePaymentSession(ctx context.Context, m *payment.Merchant, cmd *SessionCommand) (*Session, error) {
 	now := a.core.Now()
 	order := cmd.Order
@@ -51,6 +51,9 @@ func (a *API) CreatePaymentSession(ctx context.Context, m *payment.Merchant, cmd
 		return nil, payment.Invalid("paymentSessionExpiryTime", "is in the past")
 	}
 	if err := a.settle(ctx, &order, cmd.Amount.Currency, cmd.Amount.Value, now); err != nil {
+		return nil, err
+	}
+	if err := a.quotePayment(ctx, &order, cmd.Amount, now); err != nil {
 		return nil, err
 	}
 	p = &payment.Payment{

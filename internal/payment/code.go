@@ -14,6 +14,7 @@ const (
 	CodeCardNotSupported             = "CARD_NOT_SUPPORTED"
 	CodeCurrencyNotSupport           = "CURRENCY_NOT_SUPPORT"
 	CodeInvalidCVV                   = "INVALID_CVV"
+	CodeInvalidContract              = "INVALID_CONTRACT"
 	CodeInvalidCardNumber            = "INVALID_CARD_NUMBER"
 	CodeMultiCaptureNotSupported     = "MULTI_CAPTURE_NOT_SUPPORTED"
 	CodeOrderIsCanceled              = "ORDER_IS_CANCELED"

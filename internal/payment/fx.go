@@ -33,17 +33,8 @@ func (q Quote) Pair() string { return q.Sell + "/" + q.Buy }
 // values (a refund in a report) round as their magnitude does, so that a full refund undoes
 // its capture to the minor unit.
 func (q Quote) Convert(value int64) (int64, error) {
-	price, err := ParseRate(q.Price)
-	if err != nil {
-		return 0, err
-	}
-	r := new(big.Rat).Mul(new(big.Rat).SetInt64(value), price)
-	r.Mul(r, pow10Rat(q.BuyExp-q.SellExp))
-	n := RoundHalfEven(r)
-	if !n.IsInt64() || n.Int64() > maxMinor || n.Int64() < -maxMinor {
-		return 0, fmt.Errorf("%d %s minor units at %s are too many %s", value, q.Sell, q.Price, q.Buy)
-	}
-	return n.Int64(), nil
+	a, err := q.Exchange(Amount{Currency: q.Sell, Value: value})
+	return a.Value, err
 }
 
 // maxMinor bounds a converted amount as the wire bounds an amount (ams.MaxMinor): every
@@ -97,4 +88,110 @@ func pow10Rat(n int) *big.Rat {
 		return new(big.Rat).SetFrac(big.NewInt(1), p)
 	}
 	return new(big.Rat).SetInt(p)
+}
+
+// CheckPaymentQuote checks a pay that cites quote q (paymentQuote, as sent) to charge the
+// card for amount at now, and says what the card is charged: amount exchanged at q's price
+// into the pair's other currency, rounded half to even (Exchange). The pair may name the
+// payment currency either side: Antom's inquireExchangeRate sells the currency the buyer
+// pays and buys the one goods are priced in (JPY/USD for a USD price paid in yen), and a
+// merchant may as well have asked for the price's conversion (USD/JPY). The pair and price
+// sent, when sent, must be q's (the price to the precision of a float32, in which the Go
+// SDK holds it); q must hold at now; processing, when sent, must be the charge to the minor
+// unit. Result codes: PARAM_ILLEGAL, naming the field.
+func CheckPaymentQuote(q, sent Quote, amount Amount, processing *Amount, now time.Time) (Amount, error) {
+	if sent.Sell != "" && sent.Pair() != q.Pair() {
+		return Amount{}, Invalid("paymentQuote.quoteCurrencyPair", fmt.Sprintf("must be %s, the pair of quote %s", q.Pair(), q.ID))
+	}
+	if sent.Price != "" && !samePrice(sent.Price, q.Price) {
+		return Amount{}, Invalid("paymentQuote.quotePrice", fmt.Sprintf("must be %s, the price of quote %s", q.Price, q.ID))
+	}
+	if now.Before(q.Start) || !now.Before(q.Expiry) {
+		return Amount{}, Invalid("paymentQuote.quoteId", fmt.Sprintf("%s holds from %s to %s only: ask inquireExchangeRate for a quote that holds now", q.ID, q.Start.UTC().Format(time.RFC3339), q.Expiry.UTC().Format(time.RFC3339)))
+	}
+	if q.Sell == q.Buy || amount.Currency != q.Sell && amount.Currency != q.Buy {
+		return Amount{}, Invalid("paymentQuote.quoteCurrencyPair", fmt.Sprintf("%s of quote %s must pair paymentAmount.currency %s with the currency the card is charged in", q.Pair(), q.ID, amount.Currency))
+	}
+	charge, err := q.Exchange(amount)
+	if err != nil {
+		return Amount{}, Invalid("paymentAmount.value", "is too large to convert: "+err.Error())
+	}
+	if processing == nil {
+		return charge, nil
+	}
+	if processing.Currency != charge.Currency {
+		return Amount{}, Invalid("processingAmount.currency", fmt.Sprintf("must be %s, the other currency of quote %s (%s)", charge.Currency, q.ID, q.Pair()))
+	}
+	if processing.Value != charge.Value {
+		return Amount{}, Invalid("processingAmount.value", fmt.Sprintf("must be %d: paymentAmount.value %d at quote %s (%s %s), rounded half to even to the minor unit", charge.Value, amount.Value, q.ID, q.Pair(), q.Price))
+	}
+	return charge, nil
+}
+
+// samePrice says whether a price sent back is the quote's: equal to one part in a million,
+// looser than a float32's precision and far tighter than any two rates of a table.
+func samePrice(sent, quoted string) bool {
+	a, err := ParseRate(sent)
+	b, err2 := ParseRate(quoted)
+	if err != nil || err2 != nil {
+		return false
+	}
+	diff := new(big.Rat).Abs(new(big.Rat).Sub(a, b))
+	return diff.Mul(diff, big.NewRat(1_000_000, 1)).Cmp(b) <= 0
+}
+
+// Exchange converts a, in either currency of the pair, into the other at Price, rounded half
+// to even: a of Sell multiplied by Price (Convert), a of Buy divided by it.
+func (q Quote) Exchange(a Amount) (Amount, error) {
+	return q.exchange(a, RoundHalfEven)
+}
+
+// exchange is Exchange with the rounding given.
+func (q Quote) exchange(a Amount, round func(*big.Rat) *big.Int) (Amount, error) {
+	price, err := ParseRate(q.Price)
+	if err != nil {
+		return Amount{}, err
+	}
+	r := new(big.Rat).SetInt64(a.Value)
+	var to string
+	switch a.Currency {
+	case q.Sell:
+		r.Mul(r, price).Mul(r, pow10Rat(q.BuyExp-q.SellExp))
+		to = q.Buy
+	case q.Buy:
+		r.Quo(r, price).Mul(r, pow10Rat(q.SellExp-q.BuyExp))
+		to = q.Sell
+	default:
+		return Amount{}, fmt.Errorf("%s is not a currency of %s", a.Currency, q.Pair())
+	}
+	n := round(r)
+	if !n.IsInt64() || n.Int64() > maxMinor || n.Int64() < -maxMinor {
+		return Amount{}, fmt.Errorf("%d %s minor units at %s are too many %s", a.Value, a.Currency, q.Price, to)
+	}
+	return Amount{Currency: to, Value: n.Int64()}, nil
+}
+
+// truncate rounds r towards zero.
+func truncate(r *big.Rat) *big.Int { return new(big.Int).Quo(r.Num(), r.Denom()) }
+
+// Charged is what the card is charged for a of the payment's amount (the payment, a capture,
+// a refund): a itself, or under a payment quote a exchanged at the quote's price. The whole
+// amount charges the processing amount pay checked, rounded half to even; a part (a partial
+// refund) is rounded towards zero instead, so that however the refunds split the payment, the
+// card never gets back more than it was charged, which an acquirer would refuse.
+func (p *Payment) Charged(a Amount) Amount {
+	q := p.Order.PaymentQuote
+	if q == nil || a.Currency != p.Amount.Currency {
+		return a
+	}
+	round := RoundHalfEven
+	if a.Value != p.Amount.Value {
+		round = truncate
+	}
+	c, err := q.exchange(a, round)
+	if err != nil {
+		// Every capture and refund is within the payment's amount, whose conversion pay checked.
+		panic("payment: a quoted payment's amount no longer converts: " + err.Error())
+	}
+	return c
 }

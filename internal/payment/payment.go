@@ -197,6 +197,11 @@ type Order struct {
 	// SettlementQuote is the rate locked at pay when it differs from the payment currency.
 	SettlementCurrency string `json:"settlementCurrency,omitempty"`
 	SettlementQuote    *Quote `json:"settlementQuote,omitempty"`
+	// PaymentQuote is the quote the merchant priced the card's currency with (paymentQuote),
+	// and Processing what the card is charged in that currency (processingAmount): the
+	// issuer authorizes, captures and refunds in it. Both nil charge the payment's amount.
+	PaymentQuote *Quote  `json:"paymentQuote,omitempty"`
+	Processing   *Amount `json:"processing,omitempty"`
 	// ChallengeFailures counts the wrong codes the buyer typed in the current 3-D Secure
 	// challenge: the buyer's state, kept with the order so that every node sees it.
 	ChallengeFailures int `json:"challengeFailures,omitempty"`

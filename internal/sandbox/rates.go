@@ -92,6 +92,20 @@ func (r Rates) Set(ctx context.Context, currency, perUSD string, now time.Time) 
 	return r.Store.SandboxRateSet(ctx, &store.SandboxRate{Currency: currency, PerUSD: perUSD, UpdatedAt: now})
 }
 
+// Keep implements merchantapi.Rates.
+func (r Rates) Keep(ctx context.Context, q payment.Quote) error {
+	return r.Store.SandboxQuoteKeep(ctx, &q)
+}
+
+// Kept implements merchantapi.Rates.
+func (r Rates) Kept(ctx context.Context, id string) (payment.Quote, error) {
+	q, err := r.Store.SandboxQuoteGet(ctx, id)
+	if err != nil {
+		return payment.Quote{}, err
+	}
+	return *q, nil
+}
+
 // Quote implements merchantapi.Rates: sell against buy for the UTC day of now.
 func (r Rates) Quote(ctx context.Context, sell, buy string, now time.Time) (payment.Quote, error) {
 	sellExp, ok := ams.CurrencyExponent(sell)

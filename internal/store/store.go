@@ -200,6 +200,11 @@ type Queries interface {
 	SandboxRateSet(ctx context.Context, r *SandboxRate) error
 	// SandboxRateList lists the rates set, by currency.
 	SandboxRateList(ctx context.Context) ([]*SandboxRate, error)
+	// SandboxQuoteKeep remembers a quote the sandbox gave a merchant; a quote kept already
+	// under its id stays as it was (an id names one rate for one period).
+	SandboxQuoteKeep(ctx context.Context, q *payment.Quote) error
+	// SandboxQuoteGet reads a quote kept, ErrNotFound when none has the id.
+	SandboxQuoteGet(ctx context.Context, id string) (*payment.Quote, error)
 
 	// PaymentListPeriod lists the merchant's payments authorized or cancelled within the
 	// period, by creation time: the payments a reconciliation file reports.

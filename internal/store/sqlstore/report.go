@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"encoding/json"
 
 	"github.com/cashierpay/cashier/internal/payment"
 	"github.com/cashierpay/cashier/internal/store"
@@ -54,4 +55,25 @@ func (q queries) RefundListCompleted(ctx context.Context, p store.Period) ([]*pa
 		return nil, err
 	}
 	return collect(rows, scanRefund)
+}
+
+func (q queries) SandboxQuoteKeep(ctx context.Context, qt *payment.Quote) error {
+	body, err := json.Marshal(qt)
+	if err != nil {
+		return err
+	}
+	return q.exec(ctx, `INSERT INTO sandbox_fx_quotes (id, quote, expires_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+		qt.ID, string(body), micros(qt.Expiry))
+}
+
+func (q queries) SandboxQuoteGet(ctx context.Context, id string) (*payment.Quote, error) {
+	var body string
+	if err := q.queryRow(ctx, `SELECT quote FROM sandbox_fx_quotes WHERE id = ?`, id).Scan(&body); err != nil {
+		return nil, noRows(err)
+	}
+	var qt payment.Quote
+	if err := json.Unmarshal([]byte(body), &qt); err != nil {
+		return nil, err
+	}
+	return &qt, nil
 }

@@ -98,3 +98,20 @@ func testReportPeriod(t *testing.T, s store.Store) {
 		}
 	}
 }
+
+// testSandboxQuotes: a kept quote reads back whole; keeping the id again changes nothing;
+// an id never kept is ErrNotFound.
+func testSandboxQuotes(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	_, err := s.SandboxQuoteGet(ctx, "FXQ-none")
+	wantErr(t, err, store.ErrNotFound, "SandboxQuoteGet of an unknown id")
+	start := now().Truncate(24 * time.Hour)
+	q := &payment.Quote{ID: "FXQ-1", Sell: "USD", Buy: "JPY", Price: "150.125", Start: start, Expiry: start.Add(24 * time.Hour), SellExp: 2, BuyExp: 0}
+	ok(t, s.SandboxQuoteKeep(ctx, q), "SandboxQuoteKeep")
+	other := *q
+	other.Price = "151"
+	ok(t, s.Tx(ctx, func(tx store.Tx) error { return tx.SandboxQuoteKeep(ctx, &other) }), "SandboxQuoteKeep of the same id in a Tx")
+	got, err := s.SandboxQuoteGet(ctx, q.ID)
+	ok(t, err, "SandboxQuoteGet")
+	same(t, "kept quote", q, got)
+}

@@ -98,6 +98,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"SandboxAuth", testSandboxAuth},
 		{"SandboxSimulation", testSandboxSimulation},
 		{"SandboxRates", testSandboxRates},
+		{"SandboxQuotes", testSandboxQuotes},
 
 		{"ReportPeriod", testReportPeriod},
 
