@@ -19,12 +19,17 @@ func (c *Core) notifyCaptured(ctx context.Context, q store.Tx, p *payment.Paymen
 	if capture.Status != payment.Success || c.Disputes == nil {
 		return nil
 	}
-	cb, ok := c.Disputes.Chargeback(p.IssuerRef, now)
+	cb, ok := c.Disputes.Chargeback(p.IssuerRef, capture.Amount, now)
 	if !ok {
 		return nil
 	}
+	disputed := capture.Amount
+	if cb.Amount > 0 && cb.Amount < disputed.Value {
+		// A processor cannot dispute more than was captured; Raise trims what refunds took.
+		disputed.Value = cb.Amount
+	}
 	d := &payment.Dispute{
-		ID: NewID(), PaymentID: p.ID, MerchantID: p.MerchantID, PaymentRequestID: p.RequestID, Amount: capture.Amount,
+		ID: NewID(), PaymentID: p.ID, MerchantID: p.MerchantID, PaymentRequestID: p.RequestID, Amount: disputed,
 		ReasonCode: cb.ReasonCode, ReasonMsg: cb.ReasonMsg, Source: cb.Source, IssuerRef: cb.Ref,
 		Status: payment.DisputeScheduled, RaisedAt: cb.RaiseAt.UTC().Truncate(time.Microsecond),
 	}
