@@ -418,6 +418,9 @@ type InquiryRefundResponse struct {
 	RefundStatus          string  `json:"refundStatus,omitempty"`
 	GrossSettlementAmount *Amount `json:"grossSettlementAmount,omitempty"`
 	SettlementQuote       *Quote  `json:"settlementQuote,omitempty"`
+	// ARN is the acquirer reference number of a refund that succeeded: the buyer's bank
+	// traces the credit by it.
+	ARN string `json:"arn,omitempty"`
 }
 
 // ConsultRequest asks which payment options suit an amount and a device.
@@ -529,6 +532,8 @@ type RefundNotification struct {
 	RefundTime            string  `json:"refundTime,omitempty"`
 	GrossSettlementAmount *Amount `json:"grossSettlementAmount,omitempty"`
 	SettlementQuote       *Quote  `json:"settlementQuote,omitempty"`
+	// ARN is the acquirer reference number of a refund that succeeded.
+	ARN string `json:"arn,omitempty"`
 }
 
 // APIInquireExchangeRate is the API that quotes exchange rates.

@@ -8,6 +8,8 @@ import (
 	"math/big"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -531,7 +533,13 @@ func TestReconciliationLostDispute(t *testing.T) {
 	created := e.note(p.PaymentID, ams.DisputeCreated)
 	partial := e.note(half.PaymentID, ams.DisputeCreated)
 	// The undisputed part is refunded while the dispute is open.
-	wantResult(t, e.refund(half.PaymentID, uniq("ref"), "USD", 300).Result, ams.StatusSuccess, ams.CodeSuccess)
+	refund := e.refund(half.PaymentID, uniq("ref"), "USD", 300)
+	wantResult(t, refund.Result, ams.StatusSuccess, ams.CodeSuccess)
+	inq, err := e.c.InquiryRefund(ctx, &ams.InquiryRefundRequest{RefundID: refund.RefundID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	refundDay := e.clock.Now().UTC().Truncate(24 * time.Hour)
 	wantResult(t, e.accept(created.DisputeID).Result, ams.StatusSuccess, ams.CodeSuccess)
 	wantResult(t, e.accept(partial.DisputeID).Result, ams.StatusSuccess, ams.CodeSuccess)
 	e.advance(payment.JudgeDelay)
@@ -546,7 +554,42 @@ func TestReconciliationLostDispute(t *testing.T) {
 	}
 	judged := d.ClosedAt.UTC().Truncate(24 * time.Hour)
 
+	// The ARNs: the capture's on its dispute's notifications and on the CAPTURE and DISPUTE
+	// lines, the refund's on inquiryRefund and the REFUND line; 23 digits, 2 for a sale, 7 for
+	// a credit.
+	arnOf := func(rows [][]string, typ, id string) string {
+		t.Helper()
+		col := func(name string) int { return slices.Index(rows[0], name) }
+		for _, r := range rows[1:] {
+			if len(r) == len(rows[0]) && r[col("transactionType")] == typ && (r[col("transactionId")] == id || r[col("originalTransactionId")] == id) {
+				return r[col("ARN")]
+			}
+		}
+		t.Fatalf("no %s line of %s in %v", typ, id, rows)
+		return ""
+	}
+	arnFormat := regexp.MustCompile(`^[27]448899\d{16}$`)
+	if !arnFormat.MatchString(created.ARN) || created.ARN[0] != '2' || partial.ARN == created.ARN || !arnFormat.MatchString(partial.ARN) {
+		t.Errorf("dispute ARNs %q, %q", created.ARN, partial.ARN)
+	}
+	if judgedNote := e.note(p.PaymentID, ams.DisputeJudged); judgedNote.ARN != created.ARN {
+		t.Errorf("DISPUTE_JUDGED ARN %q, DISPUTE_CREATED %q", judgedNote.ARN, created.ARN)
+	}
+	if inq.ARN == "" || inq.ARN[0] != '7' || !arnFormat.MatchString(inq.ARN) {
+		t.Errorf("inquiryRefund arn %q", inq.ARN)
+	}
+	_, capDay := e.reportFile("transactions", day)
+	if got := arnOf(capDay, report.TypeCapture, p.PaymentID); got != created.ARN {
+		t.Errorf("CAPTURE line ARN %q, the dispute's %q", got, created.ARN)
+	}
+	if _, refDay := e.reportFile("transactions", refundDay); arnOf(refDay, report.TypeRefund, refund.RefundID) != inq.ARN {
+		t.Errorf("REFUND line ARN %q, inquiryRefund %q", arnOf(refDay, report.TypeRefund, refund.RefundID), inq.ARN)
+	}
+
 	content, tx := e.reportFile("transactions", judged)
+	if got := arnOf(tx, report.TypeDispute, partial.DisputeID); got != partial.ARN {
+		t.Errorf("DISPUTE line ARN %q, the dispute's %q", got, partial.ARN)
+	}
 	if got := sums(t, tx, "transactionAmountValue", "transactionCurrency", report.TypeDispute); !sameSums(got, map[string]*big.Rat{"USD": big.NewRat(-20, 1)}) {
 		t.Errorf("transaction details of the judgement's day: disputes %v, want USD -20 (15 and the half of 10.01)\n%s", got, content)
 	}

@@ -113,7 +113,7 @@ func (Bodies) Dispute(d *payment.Dispute, note string) ([]byte, error) {
 	n := ams.DisputeNotification{
 		PaymentRequestID: d.PaymentRequestID, DisputeID: d.ID, PaymentID: d.PaymentID, DisputeTime: wireTime(d.RaisedAt),
 		DisputeAmount: wireAmount(d.Amount), DisputeNotificationType: note, DisputeReasonMsg: d.ReasonMsg,
-		DisputeReasonCode: d.ReasonCode, DisputeSource: d.Source,
+		DisputeReasonCode: d.ReasonCode, DisputeSource: d.Source, ARN: d.ARN,
 	}
 	switch note {
 	case payment.DisputeCreatedNote, payment.DefenseDueAlertNote:

@@ -111,7 +111,7 @@ func refundSettlement(p *payment.Payment, r *payment.Refund) (*ams.Amount, *ams.
 func inquiryRefundResponse(p *payment.Payment, r *payment.Refund) *ams.InquiryRefundResponse {
 	resp := &ams.InquiryRefundResponse{
 		Result: ams.SuccessResult(), RefundID: r.ID, RefundRequestID: r.RequestID, PaymentID: r.PaymentID,
-		RefundAmount: wireAmount(r.Amount), RefundTime: refundTime(r), RefundStatus: refundStatus(r),
+		RefundAmount: wireAmount(r.Amount), RefundTime: refundTime(r), RefundStatus: refundStatus(r), ARN: r.ARN,
 	}
 	resp.GrossSettlementAmount, resp.SettlementQuote = refundSettlement(p, r)
 	return resp
@@ -311,7 +311,7 @@ func (Bodies) Refund(p *payment.Payment, r *payment.Refund) ([]byte, error) {
 	n := ams.RefundNotification{
 		NotifyType: ams.NotifyRefundResult, Result: refundResult(r), RefundStatus: refundStatus(r),
 		RefundRequestID: r.RequestID, RefundID: r.ID, PaymentID: r.PaymentID, RefundAmount: wireAmount(r.Amount),
-		RefundTime: refundTime(r),
+		RefundTime: refundTime(r), ARN: r.ARN,
 	}
 	n.GrossSettlementAmount, n.SettlementQuote = refundSettlement(p, r)
 	return json.Marshal(n)

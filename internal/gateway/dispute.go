@@ -30,7 +30,7 @@ func (c *Core) notifyCaptured(ctx context.Context, q store.Tx, p *payment.Paymen
 	}
 	d := &payment.Dispute{
 		ID: NewID(), PaymentID: p.ID, MerchantID: p.MerchantID, PaymentRequestID: p.RequestID, Amount: disputed,
-		ReasonCode: cb.ReasonCode, ReasonMsg: cb.ReasonMsg, Source: cb.Source, IssuerRef: cb.Ref,
+		ReasonCode: cb.ReasonCode, ReasonMsg: cb.ReasonMsg, Source: cb.Source, IssuerRef: cb.Ref, ARN: capture.ARN,
 		Status: payment.DisputeScheduled, RaisedAt: cb.RaiseAt.UTC().Truncate(time.Microsecond),
 	}
 	d.Schedule()

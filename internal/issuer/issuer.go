@@ -104,6 +104,9 @@ type OpResult struct {
 	ResultCode string // SUCCESS or the failure code
 	Message    string
 	Ref        string // processor reference of the operation
+	// ARN is the acquirer reference number the card scheme traces a capture or a refund by
+	// (23 digits), set when it succeeded; "" for voids and when the processor has none.
+	ARN string
 }
 
 // ErrNotFound is Inquire's answer for a reference the processor has no authorization under:

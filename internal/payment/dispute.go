@@ -85,7 +85,10 @@ type Dispute struct {
 	ReasonCode, ReasonMsg, Source string
 	// IssuerRef is the processor's reference of the chargeback: the processor judges by it.
 	IssuerRef string
-	Status    DisputeStatus
+	// ARN is the acquirer reference number of the disputed capture, by which the buyer's bank
+	// names the transaction it charges back.
+	ARN    string
+	Status DisputeStatus
 	// RaisedAt is disputeTime (for a scheduled dispute, when it will be raised).
 	RaisedAt     time.Time
 	DefenseDueAt time.Time

@@ -329,8 +329,11 @@ type Capture struct {
 	ResultCode    string
 	ResultMessage string
 	IssuerRef     string
-	CreatedAt     time.Time
-	CompletedAt   time.Time
+	// ARN is the acquirer reference number the scheme traces the capture by, as the
+	// processor reported it once the capture succeeded.
+	ARN         string
+	CreatedAt   time.Time
+	CompletedAt time.Time
 }
 
 // Outcome is the capture as it stands in a result code and message.
@@ -358,8 +361,11 @@ type Refund struct {
 	ResultCode        string
 	ResultMessage     string
 	IssuerRef         string
-	CreatedAt         time.Time
-	CompletedAt       time.Time
+	// ARN is the acquirer reference number of the refund's credit to the card, as the
+	// processor reported it once the refund succeeded.
+	ARN         string
+	CreatedAt   time.Time
+	CompletedAt time.Time
 }
 
 // Outcome is the refund as it stands in a result code and message.
