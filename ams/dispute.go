@@ -103,5 +103,6 @@ type DisputeNotification struct {
 	DisputeAcceptReason     string  `json:"disputeAcceptReason,omitempty"`
 	DisputeAcceptTime       string  `json:"disputeAcceptTime,omitempty"`
 	// ARN is the acquirer reference number of the disputed capture.
-	ARN string `json:"arn,omitempty"`
+	ARN          string        `json:"arn,omitempty"`
+	AcquirerInfo *AcquirerInfo `json:"acquirerInfo,omitempty"`
 }

@@ -287,6 +287,7 @@ type PayResponse struct {
 	PaymentResultInfo     *PaymentResultInfo  `json:"paymentResultInfo,omitempty"`
 	GrossSettlementAmount *Amount             `json:"grossSettlementAmount,omitempty"`
 	SettlementQuote       *Quote              `json:"settlementQuote,omitempty"`
+	AcquirerInfo          *AcquirerInfo       `json:"acquirerInfo,omitempty"`
 }
 
 // InquiryPaymentRequest names a payment by paymentId or paymentRequestId; paymentId wins.
@@ -298,13 +299,14 @@ type InquiryPaymentRequest struct {
 
 // Transaction is one capture, refund or cancel of a payment, as listed by inquiryPayment.
 type Transaction struct {
-	TransactionResult    Result  `json:"transactionResult"`
-	TransactionID        string  `json:"transactionId,omitempty"`
-	TransactionType      string  `json:"transactionType"`
-	TransactionStatus    string  `json:"transactionStatus"`
-	TransactionAmount    *Amount `json:"transactionAmount,omitempty"`
-	TransactionRequestID string  `json:"transactionRequestId,omitempty"`
-	TransactionTime      string  `json:"transactionTime,omitempty"`
+	TransactionResult    Result        `json:"transactionResult"`
+	TransactionID        string        `json:"transactionId,omitempty"`
+	TransactionType      string        `json:"transactionType"`
+	TransactionStatus    string        `json:"transactionStatus"`
+	TransactionAmount    *Amount       `json:"transactionAmount,omitempty"`
+	TransactionRequestID string        `json:"transactionRequestId,omitempty"`
+	TransactionTime      string        `json:"transactionTime,omitempty"`
+	AcquirerInfo         *AcquirerInfo `json:"acquirerInfo,omitempty"`
 }
 
 // Transaction types.
@@ -334,6 +336,7 @@ type InquiryPaymentResponse struct {
 	Transactions          []Transaction       `json:"transactions,omitempty"`
 	GrossSettlementAmount *Amount             `json:"grossSettlementAmount,omitempty"`
 	SettlementQuote       *Quote              `json:"settlementQuote,omitempty"`
+	AcquirerInfo          *AcquirerInfo       `json:"acquirerInfo,omitempty"`
 }
 
 // CaptureRequest is the body of capture.
@@ -383,14 +386,15 @@ type RefundRequest struct {
 
 // RefundResponse is the answer to refund.
 type RefundResponse struct {
-	Result                Result  `json:"result"`
-	RefundRequestID       string  `json:"refundRequestId,omitempty"`
-	RefundID              string  `json:"refundId,omitempty"`
-	PaymentID             string  `json:"paymentId,omitempty"`
-	RefundAmount          *Amount `json:"refundAmount,omitempty"`
-	RefundTime            string  `json:"refundTime,omitempty"`
-	GrossSettlementAmount *Amount `json:"grossSettlementAmount,omitempty"`
-	SettlementQuote       *Quote  `json:"settlementQuote,omitempty"`
+	Result                Result        `json:"result"`
+	RefundRequestID       string        `json:"refundRequestId,omitempty"`
+	RefundID              string        `json:"refundId,omitempty"`
+	PaymentID             string        `json:"paymentId,omitempty"`
+	RefundAmount          *Amount       `json:"refundAmount,omitempty"`
+	RefundTime            string        `json:"refundTime,omitempty"`
+	GrossSettlementAmount *Amount       `json:"grossSettlementAmount,omitempty"`
+	SettlementQuote       *Quote        `json:"settlementQuote,omitempty"`
+	AcquirerInfo          *AcquirerInfo `json:"acquirerInfo,omitempty"`
 }
 
 // InquiryRefundRequest names a refund by refundId or refundRequestId; refundId wins.
@@ -420,7 +424,8 @@ type InquiryRefundResponse struct {
 	SettlementQuote       *Quote  `json:"settlementQuote,omitempty"`
 	// ARN is the acquirer reference number of a refund that succeeded: the buyer's bank
 	// traces the credit by it.
-	ARN string `json:"arn,omitempty"`
+	ARN          string        `json:"arn,omitempty"`
+	AcquirerInfo *AcquirerInfo `json:"acquirerInfo,omitempty"`
 }
 
 // ConsultRequest asks which payment options suit an amount and a device.
@@ -507,17 +512,19 @@ type PaymentNotification struct {
 	PaymentResultInfo     *PaymentResultInfo `json:"paymentResultInfo,omitempty"`
 	GrossSettlementAmount *Amount            `json:"grossSettlementAmount,omitempty"`
 	SettlementQuote       *Quote             `json:"settlementQuote,omitempty"`
+	AcquirerInfo          *AcquirerInfo      `json:"acquirerInfo,omitempty"`
 }
 
 // CaptureNotification is the body of notifyCapture (notifyType CAPTURE_RESULT).
 type CaptureNotification struct {
-	NotifyType       string  `json:"notifyType"`
-	Result           Result  `json:"result"`
-	CaptureRequestID string  `json:"captureRequestId"`
-	PaymentID        string  `json:"paymentId"`
-	CaptureID        string  `json:"captureId"`
-	CaptureAmount    *Amount `json:"captureAmount,omitempty"`
-	CaptureTime      string  `json:"captureTime,omitempty"`
+	NotifyType       string        `json:"notifyType"`
+	Result           Result        `json:"result"`
+	CaptureRequestID string        `json:"captureRequestId"`
+	PaymentID        string        `json:"paymentId"`
+	CaptureID        string        `json:"captureId"`
+	CaptureAmount    *Amount       `json:"captureAmount,omitempty"`
+	CaptureTime      string        `json:"captureTime,omitempty"`
+	AcquirerInfo     *AcquirerInfo `json:"acquirerInfo,omitempty"`
 }
 
 // RefundNotification is the body of notifyRefund (notifyType REFUND_RESULT).

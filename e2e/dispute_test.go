@@ -457,6 +457,11 @@ func TestDisputePartial(t *testing.T) {
 	if d := e.stored(id); d.Amount.Value != 999 || d.Status != payment.DisputeOpen {
 		t.Fatalf("stored dispute %+v", d)
 	}
+	// The acquirer that processed the payment, with its reference of the chargeback.
+	if a, auth := created.AcquirerInfo, e.inquiry(created.PaymentID).AcquirerInfo; a == nil || auth == nil || a.AcquirerName != sandbox.AcquirerName ||
+		a.AcquirerMerchantID != auth.AcquirerMerchantID || !strings.HasPrefix(a.AcquirerTransactionID, "simdsp_") || a.AcquirerReasonDescription != created.DisputeReasonMsg {
+		t.Fatalf("DISPUTE_CREATED acquirerInfo %+v, the payment's %+v", a, auth)
+	}
 
 	// 1000 of the 1999 captured are not disputed: refunds racing for them get exactly that.
 	wantResult(t, e.refund(created.PaymentID, uniq("ref"), "USD", 1001).Result, ams.StatusFail, ams.CodeRefundAmountExceed)

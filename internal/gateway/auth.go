@@ -101,6 +101,9 @@ func (c *Core) applyAuth(ctx context.Context, q store.Tx, p *payment.Payment, th
 	if res.CardBrand != "" {
 		p.Card.Brand = res.CardBrand
 	}
+	if c.Acquirer != nil {
+		p.Card.AcquirerName, p.Card.AcquirerMerchantID = c.Acquirer.AcquirerName(), c.Acquirer.AcquirerMerchantID(p.MerchantID)
+	}
 	switch {
 	case res.ThreeDS != nil:
 		p.Card.ThreeDS = res.ThreeDS

@@ -44,5 +44,10 @@ func (c *Core) notifyCaptured(ctx context.Context, q store.Tx, p *payment.Paymen
 // the merchant's notify URL: Antom sends dispute notifications to the address configured
 // for the merchant, not to a request's paymentNotifyUrl.
 func (c *Core) NotifyDispute(ctx context.Context, q store.Tx, d *payment.Dispute, note string, now time.Time) error {
-	return c.notify(ctx, q, d.MerchantID, d.PaymentID, payment.NotifyDispute, "", now, func() ([]byte, error) { return c.bodies.Dispute(d, note) })
+	// The payment says which acquirer processed it, for acquirerInfo.
+	p, err := q.PaymentGet(ctx, d.PaymentID)
+	if err != nil {
+		return err
+	}
+	return c.notify(ctx, q, d.MerchantID, d.PaymentID, payment.NotifyDispute, "", now, func() ([]byte, error) { return c.bodies.Dispute(p, d, note) })
 }

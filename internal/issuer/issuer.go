@@ -98,6 +98,16 @@ type AuthResult struct {
 	RetryAfter time.Time
 }
 
+// Acquirer is a Processor that names itself and the merchants' accounts with it, for
+// Antom's acquirerInfo. The gateway records both with each payment it authorizes; a
+// Processor without it leaves them out.
+type Acquirer interface {
+	AcquirerName() string
+	// AcquirerMerchantID is the account of the gateway's merchant merchantID with the
+	// acquirer.
+	AcquirerMerchantID(merchantID string) string
+}
+
 // OpResult is the answer to Capture, Void and Refund.
 type OpResult struct {
 	Success    bool

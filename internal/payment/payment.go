@@ -154,6 +154,11 @@ type CardResult struct {
 	NetworkTransactionID string   `json:"networkTransactionId,omitempty"`
 	AuthCode             string   `json:"authCode,omitempty"`
 	ThreeDS              *ThreeDS `json:"threeDS,omitempty"`
+	// AcquirerName and AcquirerMerchantID name the processor that authorized the payment and
+	// the merchant's account with it, as the processor reported them; its captures and
+	// refunds go to the same one (Antom's acquirerInfo).
+	AcquirerName       string `json:"acquirerName,omitempty"`
+	AcquirerMerchantID string `json:"acquirerMerchantId,omitempty"`
 }
 
 // Address is a billing address.

@@ -397,6 +397,22 @@ func approvalIDs(ref string) (authCode, ntid string) {
 	return string(b), fmt.Sprintf("%015d", n)
 }
 
+// AcquirerName is the simulator's name as an acquirer (acquirerInfo.acquirerName).
+const AcquirerName = "CASHIER_SANDBOX"
+
+var _ issuer.Acquirer = (*Issuer)(nil)
+
+// AcquirerName implements issuer.Acquirer.
+func (s *Issuer) AcquirerName() string { return AcquirerName }
+
+// AcquirerMerchantID implements issuer.Acquirer: the merchant's account number with the
+// simulated acquirer, 15 digits (the length of a Visa merchant id) derived from the
+// gateway's merchant id, so that a merchant always has the same one.
+func (s *Issuer) AcquirerMerchantID(merchantID string) string {
+	h := sha256.Sum256([]byte("mid:" + merchantID))
+	return fmt.Sprintf("%015d", binary.BigEndian.Uint64(h[:8])%1_000_000_000_000_000)
+}
+
 // ARN format indicators: the first digit tells a sale's presentment (a capture) from a
 // credit to the card (a refund), as Visa's ARNs do.
 const (
