@@ -25,7 +25,7 @@ func (c *Core) notifyCaptured(ctx context.Context, q store.Tx, p *payment.Paymen
 	}
 	disputed := capture.Amount
 	if cb.Amount > 0 && cb.Amount < disputed.Value {
-		// A processor cannot dispute more than was captured; Raise trims what refunds took.
+		// Never more than was captured (0 says the whole); Raise trims what refunds took.
 		disputed.Value = cb.Amount
 	}
 	d := &payment.Dispute{

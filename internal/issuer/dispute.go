@@ -14,7 +14,7 @@ type Chargeback struct {
 	// RaiseAt is when the buyer's bank raises it.
 	RaiseAt time.Time
 	// Amount is the disputed part of the capture, in its currency's minor units: the whole
-	// capture, or less when the buyer disputes part of the order.
+	// capture, or less when the buyer disputes part of the order. 0 disputes the whole.
 	Amount int64
 	// ReasonCode and ReasonMsg are the scheme's reason; Source is the scheme.
 	ReasonCode, ReasonMsg, Source string
