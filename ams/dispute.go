@@ -102,4 +102,7 @@ type DisputeNotification struct {
 	DisputeSource           string  `json:"disputeSource,omitempty"`
 	DisputeAcceptReason     string  `json:"disputeAcceptReason,omitempty"`
 	DisputeAcceptTime       string  `json:"disputeAcceptTime,omitempty"`
+	// ARN is the acquirer reference number of the disputed capture.
+	ARN          string        `json:"arn,omitempty"`
+	AcquirerInfo *AcquirerInfo `json:"acquirerInfo,omitempty"`
 }

@@ -295,9 +295,10 @@ type PayResponse struct {
 	// PaymentQuote and ProcessingAmount: the quote the card is charged at and what it is
 	// charged, when the pay cited one; ActualPaymentAmount is what the buyer paid, once the
 	// payment succeeded, in the currency the card was charged in.
-	PaymentQuote        *Quote  `json:"paymentQuote,omitempty"`
-	ProcessingAmount    *Amount `json:"processingAmount,omitempty"`
-	ActualPaymentAmount *Amount `json:"actualPaymentAmount,omitempty"`
+	PaymentQuote        *Quote        `json:"paymentQuote,omitempty"`
+	ProcessingAmount    *Amount       `json:"processingAmount,omitempty"`
+	ActualPaymentAmount *Amount       `json:"actualPaymentAmount,omitempty"`
+	AcquirerInfo        *AcquirerInfo `json:"acquirerInfo,omitempty"`
 }
 
 // InquiryPaymentRequest names a payment by paymentId or paymentRequestId; paymentId wins.
@@ -309,13 +310,14 @@ type InquiryPaymentRequest struct {
 
 // Transaction is one capture, refund or cancel of a payment, as listed by inquiryPayment.
 type Transaction struct {
-	TransactionResult    Result  `json:"transactionResult"`
-	TransactionID        string  `json:"transactionId,omitempty"`
-	TransactionType      string  `json:"transactionType"`
-	TransactionStatus    string  `json:"transactionStatus"`
-	TransactionAmount    *Amount `json:"transactionAmount,omitempty"`
-	TransactionRequestID string  `json:"transactionRequestId,omitempty"`
-	TransactionTime      string  `json:"transactionTime,omitempty"`
+	TransactionResult    Result        `json:"transactionResult"`
+	TransactionID        string        `json:"transactionId,omitempty"`
+	TransactionType      string        `json:"transactionType"`
+	TransactionStatus    string        `json:"transactionStatus"`
+	TransactionAmount    *Amount       `json:"transactionAmount,omitempty"`
+	TransactionRequestID string        `json:"transactionRequestId,omitempty"`
+	TransactionTime      string        `json:"transactionTime,omitempty"`
+	AcquirerInfo         *AcquirerInfo `json:"acquirerInfo,omitempty"`
 }
 
 // Transaction types.
@@ -346,8 +348,9 @@ type InquiryPaymentResponse struct {
 	GrossSettlementAmount *Amount             `json:"grossSettlementAmount,omitempty"`
 	SettlementQuote       *Quote              `json:"settlementQuote,omitempty"`
 	// PaymentQuote and ProcessingAmount, as on pay.
-	PaymentQuote     *Quote  `json:"paymentQuote,omitempty"`
-	ProcessingAmount *Amount `json:"processingAmount,omitempty"`
+	PaymentQuote     *Quote        `json:"paymentQuote,omitempty"`
+	ProcessingAmount *Amount       `json:"processingAmount,omitempty"`
+	AcquirerInfo     *AcquirerInfo `json:"acquirerInfo,omitempty"`
 }
 
 // CaptureRequest is the body of capture.
@@ -397,14 +400,15 @@ type RefundRequest struct {
 
 // RefundResponse is the answer to refund.
 type RefundResponse struct {
-	Result                Result  `json:"result"`
-	RefundRequestID       string  `json:"refundRequestId,omitempty"`
-	RefundID              string  `json:"refundId,omitempty"`
-	PaymentID             string  `json:"paymentId,omitempty"`
-	RefundAmount          *Amount `json:"refundAmount,omitempty"`
-	RefundTime            string  `json:"refundTime,omitempty"`
-	GrossSettlementAmount *Amount `json:"grossSettlementAmount,omitempty"`
-	SettlementQuote       *Quote  `json:"settlementQuote,omitempty"`
+	Result                Result        `json:"result"`
+	RefundRequestID       string        `json:"refundRequestId,omitempty"`
+	RefundID              string        `json:"refundId,omitempty"`
+	PaymentID             string        `json:"paymentId,omitempty"`
+	RefundAmount          *Amount       `json:"refundAmount,omitempty"`
+	RefundTime            string        `json:"refundTime,omitempty"`
+	GrossSettlementAmount *Amount       `json:"grossSettlementAmount,omitempty"`
+	SettlementQuote       *Quote        `json:"settlementQuote,omitempty"`
+	AcquirerInfo          *AcquirerInfo `json:"acquirerInfo,omitempty"`
 	// ActualRefundAmount is what a refund that succeeded gave back to the card, in the
 	// currency it was charged in, when the payment cited a paymentQuote.
 	ActualRefundAmount *Amount `json:"actualRefundAmount,omitempty"`
@@ -438,6 +442,10 @@ type InquiryRefundResponse struct {
 	// ActualRefundAmount is what a refund that succeeded gave back to the card, in the
 	// currency it was charged in, when the payment cited a paymentQuote.
 	ActualRefundAmount *Amount `json:"actualRefundAmount,omitempty"`
+	// ARN is the acquirer reference number of a refund that succeeded: the buyer's bank
+	// traces the credit by it.
+	ARN          string        `json:"arn,omitempty"`
+	AcquirerInfo *AcquirerInfo `json:"acquirerInfo,omitempty"`
 }
 
 // ConsultRequest asks which payment options suit an amount and a device.
@@ -525,19 +533,21 @@ type PaymentNotification struct {
 	GrossSettlementAmount *Amount            `json:"grossSettlementAmount,omitempty"`
 	SettlementQuote       *Quote             `json:"settlementQuote,omitempty"`
 	// PaymentQuote and ProcessingAmount: what the card is charged, as on pay.
-	PaymentQuote     *Quote  `json:"paymentQuote,omitempty"`
-	ProcessingAmount *Amount `json:"processingAmount,omitempty"`
+	PaymentQuote     *Quote        `json:"paymentQuote,omitempty"`
+	ProcessingAmount *Amount       `json:"processingAmount,omitempty"`
+	AcquirerInfo     *AcquirerInfo `json:"acquirerInfo,omitempty"`
 }
 
 // CaptureNotification is the body of notifyCapture (notifyType CAPTURE_RESULT).
 type CaptureNotification struct {
-	NotifyType       string  `json:"notifyType"`
-	Result           Result  `json:"result"`
-	CaptureRequestID string  `json:"captureRequestId"`
-	PaymentID        string  `json:"paymentId"`
-	CaptureID        string  `json:"captureId"`
-	CaptureAmount    *Amount `json:"captureAmount,omitempty"`
-	CaptureTime      string  `json:"captureTime,omitempty"`
+	NotifyType       string        `json:"notifyType"`
+	Result           Result        `json:"result"`
+	CaptureRequestID string        `json:"captureRequestId"`
+	PaymentID        string        `json:"paymentId"`
+	CaptureID        string        `json:"captureId"`
+	CaptureAmount    *Amount       `json:"captureAmount,omitempty"`
+	CaptureTime      string        `json:"captureTime,omitempty"`
+	AcquirerInfo     *AcquirerInfo `json:"acquirerInfo,omitempty"`
 }
 
 // RefundNotification is the body of notifyRefund (notifyType REFUND_RESULT).
@@ -555,6 +565,8 @@ type RefundNotification struct {
 	// ActualRefundAmount is what a refund that succeeded gave back to the card, in the
 	// currency it was charged in, when the payment cited a paymentQuote.
 	ActualRefundAmount *Amount `json:"actualRefundAmount,omitempty"`
+	// ARN is the acquirer reference number of a refund that succeeded.
+	ARN string `json:"arn,omitempty"`
 }
 
 // APIInquireExchangeRate is the API that quotes exchange rates.

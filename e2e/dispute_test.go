@@ -8,7 +8,10 @@ import (
 	"math/big"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -27,6 +30,7 @@ const (
 	disputeMCWinCard     = "5100000000000198"
 	disputeLostCard      = "4000000000002685"
 	disputeWithdrawnCard = "4000000000001976"
+	disputeHalfCard      = "4000000000002693"
 )
 
 // disputeEnv is a gateway whose sandbox merchant has a notify URL, where the client
@@ -100,23 +104,29 @@ func (e *disputeEnv) count(paymentID, typ string) int {
 	return n
 }
 
-// disputed pays with card (captured at once, or by capture when manualCapture), moves the
-// clock past sandbox.DisputeDelay and returns DISPUTE_CREATED.
+// disputed pays value USD with card (captured at once, or by capture when manualCapture),
+// moves the clock past sandbox.DisputeDelay and returns DISPUTE_CREATED.
 func (e *disputeEnv) disputed(card string, value int64, manualCapture bool) ams.DisputeNotification {
 	e.t.Helper()
-	req := payReq(card, "USD", value)
+	return e.disputedIn(card, "USD", value, value, manualCapture)
+}
+
+// disputedIn is disputed in currency, for a dispute of want minor units.
+func (e *disputeEnv) disputedIn(card, currency string, value, want int64, manualCapture bool) ams.DisputeNotification {
+	e.t.Helper()
+	req := payReq(card, currency, value)
 	if manualCapture {
 		req = manual(req)
 	}
 	p := e.pay(req)
 	wantResult(e.t, p.Result, ams.StatusSuccess, ams.CodeSuccess)
 	if manualCapture {
-		wantResult(e.t, e.capture(p.PaymentID, uniq("cap"), "USD", value).Result, ams.StatusSuccess, ams.CodeSuccess)
+		wantResult(e.t, e.capture(p.PaymentID, uniq("cap"), currency, value).Result, ams.StatusSuccess, ams.CodeSuccess)
 	}
 	e.advance(sandbox.DisputeDelay)
 	created := e.note(p.PaymentID, ams.DisputeCreated)
 	if created.DisputeID == "" || created.PaymentRequestID != req.PaymentRequestID ||
-		created.DisputeAmount == nil || created.DisputeAmount.Currency != "USD" || created.DisputeAmount.Value != strconv.FormatInt(value, 10) ||
+		created.DisputeAmount == nil || created.DisputeAmount.Currency != currency || created.DisputeAmount.Value != strconv.FormatInt(want, 10) ||
 		created.DisputeReasonCode == "" || created.DisputeSource == "" {
 		e.t.Fatalf("DISPUTE_CREATED: %+v", created)
 	}
@@ -434,10 +444,87 @@ func TestDisputeAndRefunds(t *testing.T) {
 	}
 }
 
+// TestDisputePartial: the half-dispute card's buyer disputes half the capture, rounded down in
+// minor units (USD 19.99 → 9.99, JPY 1001 → 500). The other half stays refundable while the
+// dispute is open and once it is lost, by concurrent refunds too, and no further; the lost
+// dispute debits the disputed half only.
+func TestDisputePartial(t *testing.T) {
+	e := newDisputeEnv(t)
+	ctx := context.Background()
+	yen := e.disputedIn(disputeHalfCard, "JPY", 1001, 500, false)
+	created := e.disputedIn(disputeHalfCard, "USD", 1999, 999, true)
+	id := created.DisputeID
+	if d := e.stored(id); d.Amount.Value != 999 || d.Status != payment.DisputeOpen {
+		t.Fatalf("stored dispute %+v", d)
+	}
+	// The acquirer that processed the payment, with its reference of the chargeback.
+	if a, auth := created.AcquirerInfo, e.inquiry(created.PaymentID).AcquirerInfo; a == nil || auth == nil || a.AcquirerName != sandbox.AcquirerName ||
+		a.AcquirerMerchantID != auth.AcquirerMerchantID || !strings.HasPrefix(a.AcquirerTransactionID, "simdsp_") || a.AcquirerReasonDescription != created.DisputeReasonMsg {
+		t.Fatalf("DISPUTE_CREATED acquirerInfo %+v, the payment's %+v", a, auth)
+	}
+
+	// 1000 of the 1999 captured are not disputed: refunds racing for them get exactly that.
+	wantResult(t, e.refund(created.PaymentID, uniq("ref"), "USD", 1001).Result, ams.StatusFail, ams.CodeRefundAmountExceed)
+	const racers = 6
+	codes := make([]string, racers)
+	var wg sync.WaitGroup
+	for i := range racers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, err := e.c.Refund(ctx, &ams.RefundRequest{RefundRequestID: uniq("race"), PaymentID: created.PaymentID, RefundAmount: &ams.Amount{Currency: "USD", Value: "400"}})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			codes[i] = resp.Result.ResultCode
+		}()
+	}
+	wg.Wait()
+	ok := 0
+	for _, c := range codes {
+		switch c {
+		case ams.CodeSuccess:
+			ok++
+		case ams.CodeRefundAmountExceed:
+		default:
+			t.Errorf("racing refund answered %s", c)
+		}
+	}
+	if ok != 2 {
+		t.Fatalf("%d refunds of 400 went through against the 1000 left undisputed, want 2: %v", ok, codes)
+	}
+	wantResult(t, e.refund(created.PaymentID, uniq("ref"), "USD", 201).Result, ams.StatusFail, ams.CodeRefundAmountExceed)
+	wantResult(t, e.refund(created.PaymentID, uniq("ref"), "USD", 200).Result, ams.StatusSuccess, ams.CodeSuccess)
+	wantResult(t, e.refund(created.PaymentID, uniq("ref"), "USD", 1).Result, ams.StatusFail, ams.CodeOrderStatusInvalid)
+
+	// Lost whatever the merchant does: judged for the disputed half.
+	wantResult(t, e.defend(id, pdfEvidence("half")).Result, ams.StatusSuccess, ams.CodeSuccess)
+	e.advance(payment.JudgeDelay)
+	judged := e.note(created.PaymentID, ams.DisputeJudged)
+	if judged.DisputeJudgedResult != ams.AcceptByMerchant || judged.DisputeJudgedAmount == nil || judged.DisputeJudgedAmount.Value != "999" || judged.DisputeAmount.Value != "999" {
+		t.Fatalf("DISPUTE_JUDGED: %+v", judged)
+	}
+	if d := e.stored(id); d.JudgedAmount.Value != 999 {
+		t.Fatalf("lost dispute debits %d, want 999", d.JudgedAmount.Value)
+	}
+	wantResult(t, e.refund(created.PaymentID, uniq("ref"), "USD", 1).Result, ams.StatusFail, ams.CodeOrderStatusInvalid)
+
+	// The yen payment: the undisputed 501 stays refundable after the loss, no more.
+	wantResult(t, e.accept(yen.DisputeID).Result, ams.StatusSuccess, ams.CodeSuccess)
+	e.advance(payment.JudgeDelay)
+	if j := e.note(yen.PaymentID, ams.DisputeJudged); j.DisputeJudgedAmount == nil || j.DisputeJudgedAmount.Value != "500" || j.DisputeJudgedAmount.Currency != "JPY" {
+		t.Fatalf("yen DISPUTE_JUDGED: %+v", j)
+	}
+	wantResult(t, e.refund(yen.PaymentID, uniq("ref"), "JPY", 502).Result, ams.StatusFail, ams.CodeRefundAmountExceed)
+	wantResult(t, e.refund(yen.PaymentID, uniq("ref"), "JPY", 501).Result, ams.StatusSuccess, ams.CodeSuccess)
+}
+
 // TestReconciliationLostDispute: a dispute the merchant lost is a DISPUTE line of the day it
-// was judged, debiting the judged amount, and settles the next day with the captures and
-// refunds: the settlement file's total for the payment is what the store says the merchant
-// kept, the capture less the dispute, converted at the payment's quote.
+// was judged, debiting the judged amount (half the capture for a partial dispute), and
+// settles the next day with the captures and refunds: the settlement files' total for the
+// payments is what the store says the merchant kept, the captures less the refunds and the
+// lost disputes, each converted at its payment's quote.
 func TestReconciliationLostDispute(t *testing.T) {
 	e := newDisputeEnv(t)
 	ctx := context.Background()
@@ -445,46 +532,126 @@ func TestReconciliationLostDispute(t *testing.T) {
 	e.advance(day.Add(time.Hour).Sub(e.clock.Now()))
 	p := e.pay(settleIn(payReq(disputeLostCard, "USD", 1500), "EUR"))
 	wantResult(t, p.Result, ams.StatusSuccess, ams.CodeSuccess)
+	half := e.pay(settleIn(payReq(disputeHalfCard, "USD", 1001), "EUR"))
+	wantResult(t, half.Result, ams.StatusSuccess, ams.CodeSuccess)
 	e.advance(sandbox.DisputeDelay)
 	created := e.note(p.PaymentID, ams.DisputeCreated)
+	partial := e.note(half.PaymentID, ams.DisputeCreated)
+	// The undisputed part is refunded while the dispute is open.
+	refund := e.refund(half.PaymentID, uniq("ref"), "USD", 300)
+	wantResult(t, refund.Result, ams.StatusSuccess, ams.CodeSuccess)
+	inq, err := e.c.InquiryRefund(ctx, &ams.InquiryRefundRequest{RefundID: refund.RefundID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	refundDay := e.clock.Now().UTC().Truncate(24 * time.Hour)
 	wantResult(t, e.accept(created.DisputeID).Result, ams.StatusSuccess, ams.CodeSuccess)
+	wantResult(t, e.accept(partial.DisputeID).Result, ams.StatusSuccess, ams.CodeSuccess)
 	e.advance(payment.JudgeDelay)
 	e.note(p.PaymentID, ams.DisputeJudged)
+	e.note(half.PaymentID, ams.DisputeJudged)
 	d := e.stored(created.DisputeID)
 	if d.JudgedAmount.Value != 1500 {
 		t.Fatalf("judged %+v, want the whole capture against the merchant", d.JudgedAmount)
 	}
+	if hd := e.stored(partial.DisputeID); hd.JudgedAmount.Value != 500 {
+		t.Fatalf("partial dispute judged %+v, want half the capture against the merchant", hd.JudgedAmount)
+	}
 	judged := d.ClosedAt.UTC().Truncate(24 * time.Hour)
 
-	content, tx := e.reportFile("transactions", judged)
-	if got := sums(t, tx, "transactionAmountValue", "transactionCurrency", report.TypeDispute); !sameSums(got, map[string]*big.Rat{"USD": big.NewRat(-15, 1)}) {
-		t.Errorf("transaction details of the judgement's day: disputes %v, want USD -15\n%s", got, content)
+	// The ARNs: the capture's on its dispute's notifications and on the CAPTURE and DISPUTE
+	// lines, the refund's on inquiryRefund and the REFUND line; 23 digits, 2 for a sale, 7 for
+	// a credit.
+	arnOf := func(rows [][]string, typ, id string) string {
+		t.Helper()
+		col := func(name string) int { return slices.Index(rows[0], name) }
+		for _, r := range rows[1:] {
+			if len(r) == len(rows[0]) && r[col("transactionType")] == typ && (r[col("transactionId")] == id || r[col("originalTransactionId")] == id) {
+				return r[col("ARN")]
+			}
+		}
+		t.Fatalf("no %s line of %s in %v", typ, id, rows)
+		return ""
+	}
+	arnFormat := regexp.MustCompile(`^[27]448899\d{16}$`)
+	if !arnFormat.MatchString(created.ARN) || created.ARN[0] != '2' || partial.ARN == created.ARN || !arnFormat.MatchString(partial.ARN) {
+		t.Errorf("dispute ARNs %q, %q", created.ARN, partial.ARN)
+	}
+	if judgedNote := e.note(p.PaymentID, ams.DisputeJudged); judgedNote.ARN != created.ARN {
+		t.Errorf("DISPUTE_JUDGED ARN %q, DISPUTE_CREATED %q", judgedNote.ARN, created.ARN)
+	}
+	if inq.ARN == "" || inq.ARN[0] != '7' || !arnFormat.MatchString(inq.ARN) {
+		t.Errorf("inquiryRefund arn %q", inq.ARN)
+	}
+	_, capDay := e.reportFile("transactions", day)
+	if got := arnOf(capDay, report.TypeCapture, p.PaymentID); got != created.ARN {
+		t.Errorf("CAPTURE line ARN %q, the dispute's %q", got, created.ARN)
+	}
+	if _, refDay := e.reportFile("transactions", refundDay); arnOf(refDay, report.TypeRefund, refund.RefundID) != inq.ARN {
+		t.Errorf("REFUND line ARN %q, inquiryRefund %q", arnOf(refDay, report.TypeRefund, refund.RefundID), inq.ARN)
 	}
 
-	stored, err := e.app.Store.PaymentGet(ctx, p.PaymentID)
-	if err != nil {
-		t.Fatal(err)
+	content, tx := e.reportFile("transactions", judged)
+	if got := arnOf(tx, report.TypeDispute, partial.DisputeID); got != partial.ARN {
+		t.Errorf("DISPUTE line ARN %q, the dispute's %q", got, partial.ARN)
 	}
-	q := stored.Order.SettlementQuote
-	if q == nil {
-		t.Fatal("no settlement quote on a payment settled in EUR")
+	if got := sums(t, tx, "transactionAmountValue", "transactionCurrency", report.TypeDispute); !sameSums(got, map[string]*big.Rat{"USD": big.NewRat(-20, 1)}) {
+		t.Errorf("transaction details of the judgement's day: disputes %v, want USD -20 (15 and the half of 10.01)\n%s", got, content)
 	}
-	conv := func(v int64) *big.Rat {
-		n, err := q.Convert(v)
+	if !strings.Contains(content, ",-5.00,USD,") {
+		t.Errorf("no DISPUTE line of -5.00 USD for the partial dispute:\n%s", content)
+	}
+
+	// The store's side: what the merchant kept of each payment, converted at its quote one
+	// transaction at a time.
+	want := new(big.Rat)
+	for _, id := range []string{p.PaymentID, half.PaymentID} {
+		stored, err := e.app.Store.PaymentGet(ctx, id)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return major(t, "EUR", n)
+		q := stored.Order.SettlementQuote
+		if q == nil {
+			t.Fatal("no settlement quote on a payment settled in EUR")
+		}
+		conv := func(v int64) *big.Rat {
+			n, err := q.Convert(v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return major(t, "EUR", n)
+		}
+		cs, _ := e.app.Store.CaptureListByPayment(ctx, id)
+		rs, _ := e.app.Store.RefundListByPayment(ctx, id)
+		for _, c := range cs {
+			want.Add(want, conv(c.Amount.Value))
+		}
+		for _, r := range rs {
+			want.Sub(want, conv(r.Amount.Value))
+		}
+		dsp, err := e.app.Store.DisputeGetByPayment(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want.Sub(want, conv(dsp.JudgedAmount.Value))
 	}
-	// The capture settles on the day after the payment, the dispute on the day after its
-	// judgement, each converted on its own at the payment's quote: the merchant keeps nothing.
+	// The captures settle on the day after the payments, the refund the day after it, the
+	// disputes on the day after their judgement: together, what the store says.
 	e.advance(judged.Add(48 * time.Hour).Sub(e.clock.Now()))
-	_, st := e.reportFile("settlements", day.Add(24*time.Hour))
-	if got := sums(t, st, "settlementAmountValue", "settlementCurrency", report.TypeCapture, report.TypeRefund, report.TypeDispute); !sameSums(got, map[string]*big.Rat{"EUR": conv(1500)}) {
-		t.Errorf("settled the day after the capture: %v, want EUR %s", got, conv(1500).FloatString(2))
+	got := new(big.Rat)
+	var files strings.Builder
+	for d := day.Add(24 * time.Hour); !d.After(judged.Add(24 * time.Hour)); d = d.Add(24 * time.Hour) {
+		content, st := e.reportFile("settlements", d)
+		files.WriteString(content)
+		if s := sums(t, st, "settlementAmountValue", "settlementCurrency", report.TypeCapture, report.TypeRefund, report.TypeDispute)["EUR"]; s != nil {
+			got.Add(got, s)
+		}
 	}
-	content, st = e.reportFile("settlements", judged.Add(24*time.Hour))
-	if got := sums(t, st, "settlementAmountValue", "settlementCurrency", report.TypeCapture, report.TypeRefund, report.TypeDispute); !sameSums(got, map[string]*big.Rat{"EUR": new(big.Rat).Neg(conv(1500))}) {
-		t.Errorf("settled the day after the judgement: %v, want EUR -%s\n%s", got, conv(1500).FloatString(2), content)
+	if got.Cmp(want) != 0 {
+		t.Errorf("settled %s EUR over the days, the store says %s\n%s", got.FloatString(2), want.FloatString(2), files.String())
+	}
+	content, st := e.reportFile("settlements", judged.Add(24*time.Hour))
+	if n := len(sums(t, st, "transactionAmountValue", "transactionCurrency", report.TypeDispute)); n != 1 || !strings.Contains(content, ",-5.00,USD,") {
+		t.Errorf("settlement of the judgement's day lacks the partial dispute:\n%s", content)
 	}
 }

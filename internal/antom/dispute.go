@@ -106,14 +106,16 @@ func parseDefense(req *ams.SupplyDefenseDocumentRequest) (merchantapi.DisputeCom
 	return merchantapi.DisputeCommand{DisputeID: req.DisputeID, Evidence: req.DisputeEvidence, EvidenceFormat: format}, nil
 }
 
-// Dispute implements gateway.NotificationBodies: notifyDispute of type note. Each type
-// carries the fields Antom's docs give it: the dispute's amount, time and reason always;
-// defenseDueTime while it can be defended; the judgement once judged.
-func (Bodies) Dispute(d *payment.Dispute, note string) ([]byte, error) {
+// Dispute implements gateway.NotificationBodies: notifyDispute of type note about d, a
+// dispute of p. Each type carries the fields Antom's docs give it: the dispute's amount,
+// time, reason, ARN and acquirer always; defenseDueTime while it can be defended; the
+// judgement once judged.
+func (Bodies) Dispute(p *payment.Payment, d *payment.Dispute, note string) ([]byte, error) {
 	n := ams.DisputeNotification{
 		PaymentRequestID: d.PaymentRequestID, DisputeID: d.ID, PaymentID: d.PaymentID, DisputeTime: wireTime(d.RaisedAt),
 		DisputeAmount: wireAmount(d.Amount), DisputeNotificationType: note, DisputeReasonMsg: d.ReasonMsg,
-		DisputeReasonCode: d.ReasonCode, DisputeSource: d.Source,
+		DisputeReasonCode: d.ReasonCode, DisputeSource: d.Source, ARN: d.ARN,
+		AcquirerInfo: disputeAcquirer(p, d),
 	}
 	switch note {
 	case payment.DisputeCreatedNote, payment.DefenseDueAlertNote:

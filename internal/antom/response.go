@@ -51,7 +51,7 @@ func payResponse(p *payment.Payment, pageURL string) *ams.PayResponse {
 	r := &ams.PayResponse{
 		Result: paymentResult(p), PaymentRequestID: p.RequestID, PaymentID: p.ID, PaymentAmount: wireAmount(p.Amount),
 		PaymentCreateTime: wireTime(p.CreatedAt), PaymentTime: wireTime(p.PaidAt), AuthExpiryTime: wireTime(p.AuthExpiresAt()),
-		PaymentResultInfo: resultInfo(p),
+		PaymentResultInfo: resultInfo(p), AcquirerInfo: paymentAcquirer(p),
 	}
 	r.GrossSettlementAmount, r.SettlementQuote = settlement(p, p.Amount.Value)
 	r.ProcessingAmount, r.PaymentQuote = charge(p)
@@ -95,7 +95,7 @@ func captureResponse(c *payment.Capture) *ams.CaptureResponse {
 func refundResponse(p *payment.Payment, r *payment.Refund) *ams.RefundResponse {
 	resp := &ams.RefundResponse{
 		Result: refundResult(r), RefundRequestID: r.RequestID, RefundID: r.ID, PaymentID: r.PaymentID,
-		RefundAmount: wireAmount(r.Amount), RefundTime: refundTime(r),
+		RefundAmount: wireAmount(r.Amount), RefundTime: refundTime(r), AcquirerInfo: refundAcquirer(p, r),
 	}
 	resp.GrossSettlementAmount, resp.SettlementQuote = refundSettlement(p, r)
 	resp.ActualRefundAmount = actualRefund(p, r)
@@ -114,7 +114,8 @@ func refundSettlement(p *payment.Payment, r *payment.Refund) (*ams.Amount, *ams.
 func inquiryRefundResponse(p *payment.Payment, r *payment.Refund) *ams.InquiryRefundResponse {
 	resp := &ams.InquiryRefundResponse{
 		Result: ams.SuccessResult(), RefundID: r.ID, RefundRequestID: r.RequestID, PaymentID: r.PaymentID,
-		RefundAmount: wireAmount(r.Amount), RefundTime: refundTime(r), RefundStatus: refundStatus(r),
+		RefundAmount: wireAmount(r.Amount), RefundTime: refundTime(r), RefundStatus: refundStatus(r), ARN: r.ARN,
+		AcquirerInfo: refundAcquirer(p, r),
 	}
 	resp.GrossSettlementAmount, resp.SettlementQuote = refundSettlement(p, r)
 	resp.ActualRefundAmount = actualRefund(p, r)
@@ -136,6 +137,7 @@ func inquiryPaymentResponse(rec *merchantapi.PaymentRecord, pageURL string) *ams
 		PaymentResultMessage: res.ResultMessage, PaymentRequestID: p.RequestID, PaymentID: p.ID,
 		PaymentAmount: wireAmount(p.Amount), PaymentCreateTime: wireTime(p.CreatedAt), PaymentTime: wireTime(p.PaidAt),
 		AuthExpiryTime: wireTime(p.AuthExpiresAt()), PaymentMethodType: ams.PaymentMethodCard, PaymentResultInfo: resultInfo(p),
+		AcquirerInfo: paymentAcquirer(p),
 	}
 	resp.ActualPaymentAmount = actualPayment(p)
 	resp.ProcessingAmount, resp.PaymentQuote = charge(p)
@@ -153,6 +155,7 @@ func inquiryPaymentResponse(rec *merchantapi.PaymentRecord, pageURL string) *ams
 			TransactionResult: captureResponseResult(c), TransactionID: c.ID, TransactionType: ams.TransactionCapture,
 			TransactionStatus: string(c.Status), TransactionAmount: wireAmount(c.Amount),
 			TransactionRequestID: c.RequestID, TransactionTime: wireTime(cmp.Or(c.CompletedAt, c.CreatedAt)),
+			AcquirerInfo: captureAcquirer(p, c),
 		})
 	}
 	for _, r := range rec.Refunds {
@@ -160,6 +163,7 @@ func inquiryPaymentResponse(rec *merchantapi.PaymentRecord, pageURL string) *ams
 			TransactionResult: refundResult(r), TransactionID: r.ID, TransactionType: ams.TransactionRefund,
 			TransactionStatus: string(r.Status), TransactionAmount: wireAmount(r.Amount),
 			TransactionRequestID: r.RequestID, TransactionTime: wireTime(cmp.Or(r.CompletedAt, r.CreatedAt)),
+			AcquirerInfo: refundAcquirer(p, r),
 		})
 	}
 	if p.Status == payment.Cancelled {
@@ -295,18 +299,19 @@ func (Bodies) Payment(p *payment.Payment) ([]byte, error) {
 	n := ams.PaymentNotification{
 		NotifyType: ams.NotifyPaymentResult, Result: paymentResult(p), PaymentRequestID: p.RequestID, PaymentID: p.ID,
 		PaymentAmount: wireAmount(p.Amount), PaymentCreateTime: wireTime(p.CreatedAt), PaymentTime: wireTime(p.PaidAt),
-		PaymentResultInfo: resultInfo(p),
+		PaymentResultInfo: resultInfo(p), AcquirerInfo: paymentAcquirer(p),
 	}
 	n.GrossSettlementAmount, n.SettlementQuote = settlement(p, p.Amount.Value)
 	n.ProcessingAmount, n.PaymentQuote = charge(p)
 	return json.Marshal(n)
 }
 
-// Capture implements gateway.NotificationBodies: notifyCapture.
-func (Bodies) Capture(c *payment.Capture) ([]byte, error) {
+// Capture implements gateway.NotificationBodies: notifyCapture of capture c of p.
+func (Bodies) Capture(p *payment.Payment, c *payment.Capture) ([]byte, error) {
 	return json.Marshal(ams.CaptureNotification{
 		NotifyType: ams.NotifyCaptureResult, Result: captureResponseResult(c), CaptureRequestID: c.RequestID,
 		PaymentID: c.PaymentID, CaptureID: c.ID, CaptureAmount: wireAmount(c.Amount), CaptureTime: wireTime(c.CompletedAt),
+		AcquirerInfo: captureAcquirer(p, c),
 	})
 }
 
@@ -315,7 +320,7 @@ func (Bodies) Refund(p *payment.Payment, r *payment.Refund) ([]byte, error) {
 	n := ams.RefundNotification{
 		NotifyType: ams.NotifyRefundResult, Result: refundResult(r), RefundStatus: refundStatus(r),
 		RefundRequestID: r.RequestID, RefundID: r.ID, PaymentID: r.PaymentID, RefundAmount: wireAmount(r.Amount),
-		RefundTime: refundTime(r),
+		RefundTime: refundTime(r), ARN: r.ARN,
 	}
 	n.GrossSettlementAmount, n.SettlementQuote = refundSettlement(p, r)
 	n.ActualRefundAmount = actualRefund(p, r)

@@ -102,6 +102,9 @@ func (c *Core) applyAuth(ctx context.Context, q store.Tx, p *payment.Payment, th
 	if res.CardBrand != "" {
 		p.Card.Brand = res.CardBrand
 	}
+	if c.Acquirer != nil {
+		p.Card.AcquirerName, p.Card.AcquirerMerchantID = c.Acquirer.AcquirerName(), c.Acquirer.AcquirerMerchantID(p.MerchantID)
+	}
 	switch {
 	case res.ThreeDS != nil:
 		p.Card.ThreeDS = res.ThreeDS
@@ -119,7 +122,7 @@ func (c *Core) applyAuth(ctx context.Context, q store.Tx, p *payment.Payment, th
 			}
 			switch {
 			case capRes.Success:
-				capture.Status, capture.ResultCode, capture.ResultMessage = payment.Success, payment.CodeSuccess, "success"
+				capture.Status, capture.ResultCode, capture.ResultMessage, capture.ARN = payment.Success, payment.CodeSuccess, "success", capRes.ARN
 				p.CaptureState, p.CapturedValue = payment.CaptureCaptured, p.Amount.Value
 			case noAnswer(*capRes):
 				// The sweeper asks the issuer again; the capture is notified once it is final.

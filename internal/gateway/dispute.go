@@ -19,13 +19,18 @@ func (c *Core) notifyCaptured(ctx context.Context, q store.Tx, p *payment.Paymen
 	if capture.Status != payment.Success || c.Disputes == nil {
 		return nil
 	}
-	cb, ok := c.Disputes.Chargeback(p.IssuerRef, now)
+	cb, ok := c.Disputes.Chargeback(p.IssuerRef, capture.Amount, now)
 	if !ok {
 		return nil
 	}
+	disputed := capture.Amount
+	if cb.Amount > 0 && cb.Amount < disputed.Value {
+		// Never more than was captured (0 says the whole); Raise trims what refunds took.
+		disputed.Value = cb.Amount
+	}
 	d := &payment.Dispute{
-		ID: NewID(), PaymentID: p.ID, MerchantID: p.MerchantID, PaymentRequestID: p.RequestID, Amount: capture.Amount,
-		ReasonCode: cb.ReasonCode, ReasonMsg: cb.ReasonMsg, Source: cb.Source, IssuerRef: cb.Ref,
+		ID: NewID(), PaymentID: p.ID, MerchantID: p.MerchantID, PaymentRequestID: p.RequestID, Amount: disputed,
+		ReasonCode: cb.ReasonCode, ReasonMsg: cb.ReasonMsg, Source: cb.Source, IssuerRef: cb.Ref, ARN: capture.ARN,
 		Status: payment.DisputeScheduled, RaisedAt: cb.RaiseAt.UTC().Truncate(time.Microsecond),
 	}
 	d.Schedule()
@@ -39,5 +44,10 @@ func (c *Core) notifyCaptured(ctx context.Context, q store.Tx, p *payment.Paymen
 // the merchant's notify URL: Antom sends dispute notifications to the address configured
 // for the merchant, not to a request's paymentNotifyUrl.
 func (c *Core) NotifyDispute(ctx context.Context, q store.Tx, d *payment.Dispute, note string, now time.Time) error {
-	return c.notify(ctx, q, d.MerchantID, d.PaymentID, payment.NotifyDispute, "", now, func() ([]byte, error) { return c.bodies.Dispute(d, note) })
+	// The payment says which acquirer processed it, for acquirerInfo.
+	p, err := q.PaymentGet(ctx, d.PaymentID)
+	if err != nil {
+		return err
+	}
+	return c.notify(ctx, q, d.MerchantID, d.PaymentID, payment.NotifyDispute, "", now, func() ([]byte, error) { return c.bodies.Dispute(p, d, note) })
 }

@@ -71,10 +71,10 @@ type Config struct {
 // notification reports.
 type NotificationBodies interface {
 	Payment(p *payment.Payment) ([]byte, error)
-	Capture(c *payment.Capture) ([]byte, error)
+	Capture(p *payment.Payment, c *payment.Capture) ([]byte, error)
 	Refund(p *payment.Payment, r *payment.Refund) ([]byte, error)
 	// Dispute renders notifyDispute of type note (payment.DisputeCreatedNote, ...).
-	Dispute(d *payment.Dispute, note string) ([]byte, error)
+	Dispute(p *payment.Payment, d *payment.Dispute, note string) ([]byte, error)
 	Vaulting(v *payment.Vaulting) ([]byte, error)
 }
 
@@ -86,6 +86,8 @@ type Core struct {
 	ACS    issuer.ACS // nil: no 3-D Secure server
 	// Disputes is the Issuer's chargeback side, nil when it reports none.
 	Disputes issuer.Disputes
+	// Acquirer names the Issuer and the merchants' accounts with it, nil when it does not.
+	Acquirer issuer.Acquirer
 	Cards    *Cards
 	Tokens   PageTokens
 	Log      *slog.Logger
@@ -124,6 +126,7 @@ func New(cfg Config) *Core {
 		c.AuthLease = DefaultAuthLease
 	}
 	c.Disputes, _ = cfg.Issuer.(issuer.Disputes)
+	c.Acquirer, _ = cfg.Issuer.(issuer.Acquirer)
 	c.Cards = &Cards{store: cfg.Store, vault: cfg.Vault, core: c}
 	c.Tokens = PageTokens{keys: cfg.Vault}
 	return c
@@ -219,7 +222,7 @@ func (c *Core) NotifyPayment(ctx context.Context, q store.Tx, p *payment.Payment
 
 // NotifyCapture writes notifyCapture for a capture of p in the transaction of q.
 func (c *Core) NotifyCapture(ctx context.Context, q store.Tx, p *payment.Payment, capture *payment.Capture, now time.Time) error {
-	return c.notify(ctx, q, p.MerchantID, p.ID, payment.NotifyCapture, p.NotifyURL, now, func() ([]byte, error) { return c.bodies.Capture(capture) })
+	return c.notify(ctx, q, p.MerchantID, p.ID, payment.NotifyCapture, p.NotifyURL, now, func() ([]byte, error) { return c.bodies.Capture(p, capture) })
 }
 
 // NotifyRefund writes notifyRefund for a refund of p in the transaction of q.

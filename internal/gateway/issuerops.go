@@ -50,7 +50,7 @@ func (c *Core) finishCapture(ctx context.Context, capture *payment.Capture, res 
 	now := c.Now()
 	capture.CompletedAt, capture.IssuerRef = now, res.Ref
 	if res.Success {
-		capture.Status, capture.ResultCode, capture.ResultMessage = payment.Success, payment.CodeSuccess, "success"
+		capture.Status, capture.ResultCode, capture.ResultMessage, capture.ARN = payment.Success, payment.CodeSuccess, "success", res.ARN
 	} else {
 		capture.Status, capture.ResultCode, capture.ResultMessage = payment.Fail, res.ResultCode, res.Message
 	}
@@ -89,7 +89,7 @@ func (c *Core) finishRefund(ctx context.Context, r *payment.Refund, res issuer.O
 	now := c.Now()
 	r.CompletedAt, r.IssuerRef = now, res.Ref
 	if res.Success {
-		r.Status, r.ResultCode, r.ResultMessage = payment.Success, payment.CodeSuccess, "success"
+		r.Status, r.ResultCode, r.ResultMessage, r.ARN = payment.Success, payment.CodeSuccess, "success", res.ARN
 	} else {
 		r.Status, r.ResultCode, r.ResultMessage = payment.Fail, res.ResultCode, res.Message
 	}

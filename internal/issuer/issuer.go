@@ -98,12 +98,25 @@ type AuthResult struct {
 	RetryAfter time.Time
 }
 
+// Acquirer is a Processor that names itself and the merchants' accounts with it, for
+// Antom's acquirerInfo. The gateway records both with each payment it authorizes; a
+// Processor without it leaves them out.
+type Acquirer interface {
+	AcquirerName() string
+	// AcquirerMerchantID is the account of the gateway's merchant merchantID with the
+	// acquirer.
+	AcquirerMerchantID(merchantID string) string
+}
+
 // OpResult is the answer to Capture, Void and Refund.
 type OpResult struct {
 	Success    bool
 	ResultCode string // SUCCESS or the failure code
 	Message    string
 	Ref        string // processor reference of the operation
+	// ARN is the acquirer reference number the card scheme traces a capture or a refund by
+	// (23 digits), set when it succeeded; "" for voids and when the processor has none.
+	ARN string
 }
 
 // ErrNotFound is Inquire's answer for a reference the processor has no authorization under:

@@ -89,18 +89,18 @@ func (a *API) disputeError(ctx context.Context, op string, err error) error {
 	return a.core.InternalError(ctx, op, err)
 }
 
-// checkDisputed refuses a refund of a payment whose dispute holds its funds
-// (payment.Dispute.CheckRefund). It runs in the refund's transaction, after the payment is
+// checkDisputed refuses a refund of amount minor units of p that takes money its dispute
+// holds (payment.Dispute.CheckRefund). It runs in the refund's transaction, after p is
 // locked, which the sweeper also locks to raise the dispute: one of the two sees the other.
-func checkDisputed(ctx context.Context, q store.Tx, paymentID string) error {
-	d, err := q.DisputeGetByPayment(ctx, paymentID)
+func checkDisputed(ctx context.Context, q store.Tx, p *payment.Payment, amount int64) error {
+	d, err := q.DisputeGetByPayment(ctx, p.ID)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return nil
 	case err != nil:
 		return err
 	}
-	if perr := d.CheckRefund(); perr != nil {
+	if perr := d.CheckRefund(p, amount); perr != nil {
 		return perr
 	}
 	return nil

@@ -36,7 +36,7 @@ func (a *API) Refund(ctx context.Context, m *payment.Merchant, cmd RefundCommand
 		if perr := p.CheckRefund(amount, now); perr != nil {
 			return perr
 		}
-		if err := checkDisputed(ctx, q, p.ID); err != nil {
+		if err := checkDisputed(ctx, q, p, amount.Value); err != nil {
 			return err
 		}
 		// Reserve the amount now so that concurrent refunds cannot exceed the capture.

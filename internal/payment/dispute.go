@@ -2,6 +2,7 @@ package payment
 
 import (
 	"bytes"
+	"fmt"
 	"time"
 )
 
@@ -84,7 +85,10 @@ type Dispute struct {
 	ReasonCode, ReasonMsg, Source string
 	// IssuerRef is the processor's reference of the chargeback: the processor judges by it.
 	IssuerRef string
-	Status    DisputeStatus
+	// ARN is the acquirer reference number of the disputed capture, by which the buyer's bank
+	// names the transaction it charges back.
+	ARN    string
+	Status DisputeStatus
 	// RaisedAt is disputeTime (for a scheduled dispute, when it will be raised).
 	RaisedAt     time.Time
 	DefenseDueAt time.Time
@@ -128,17 +132,40 @@ func (d *Dispute) Raise(p *Payment, now time.Time) {
 	d.Schedule()
 }
 
-// CheckRefund says whether the payment of the dispute may be refunded: not while the
-// dispute is open (the disputed funds are frozen until it is judged), nor once the buyer has
-// won it (the chargeback returned the money already). Result codes: ORDER_STATUS_INVALID.
-func (d *Dispute) CheckRefund() *Error {
+// Frozen is what of the payment's captured money the dispute holds: the disputed amount
+// while it is open or answered, the judged amount once the buyer won it (the chargeback
+// returned it), nothing when it is hidden, won by the merchant or withdrawn.
+func (d *Dispute) Frozen() int64 {
 	switch {
 	case d.Hidden() || d.Status == DisputeCancelled || d.JudgedResult == JudgedForMerchant:
-		return nil
+		return 0
 	case d.Status == DisputeJudged:
-		return NewError(CodeOrderStatusInvalid, "the payment was charged back to the buyer by a lost dispute and cannot be refunded")
+		return d.JudgedAmount.Value
 	}
-	return NewError(CodeOrderStatusInvalid, "the payment is disputed: it can be refunded once the dispute is judged for the merchant or withdrawn")
+	return d.Amount.Value
+}
+
+// CheckRefund says whether amount minor units of p, the dispute's payment, may be refunded:
+// a refund may take only what the dispute leaves, the capture less refunds and the money
+// the dispute holds (Frozen). Antom freezes the disputed funds, not the payment, so a
+// partial dispute leaves the rest refundable. Result codes: ORDER_STATUS_INVALID (the
+// dispute holds everything refunds left), REFUND_AMOUNT_EXCEED (more than the rest).
+func (d *Dispute) CheckRefund(p *Payment, amount int64) *Error {
+	frozen := d.Frozen()
+	if frozen == 0 {
+		return nil
+	}
+	left := p.CapturedValue - p.RefundedValue - frozen
+	switch {
+	case left <= 0 && d.Status == DisputeJudged:
+		return NewError(CodeOrderStatusInvalid, "the payment was charged back to the buyer by a lost dispute and cannot be refunded")
+	case left <= 0:
+		return NewError(CodeOrderStatusInvalid, "the payment is disputed: it can be refunded once the dispute is judged for the merchant or withdrawn")
+	case amount > left:
+		return NewError(CodeRefundAmountExceed, fmt.Sprintf("refundAmount exceeds what the dispute leaves refundable (%d minor units: captured %d, refunded %d, held by the dispute %d)",
+			left, p.CapturedValue, p.RefundedValue, frozen))
+	}
+	return nil
 }
 
 // Schedule recomputes NextActionAt from the dispute's state; call it before every write.

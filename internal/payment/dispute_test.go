@@ -171,8 +171,40 @@ func TestDisputeCheckRefund(t *testing.T) {
 	} {
 		d := openDispute()
 		c.change(d)
-		if got := code(d.CheckRefund()); got != c.code {
+		if got := code(d.CheckRefund(captured(), 1)); got != c.code {
 			t.Errorf("%s: CheckRefund = %q, want %q", c.name, got, c.code)
+		}
+	}
+}
+
+// A partial dispute holds its amount only: refunds may take the rest of the capture, while
+// it is open and once it is lost, and everything once the merchant won it.
+func TestPartialDisputeCheckRefund(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		refunded int64
+		change   func(*Dispute)
+		amount   int64
+		code     string
+	}{
+		{"open, the rest", 0, func(*Dispute) {}, 60, ""},
+		{"open, more than the rest", 0, func(*Dispute) {}, 61, CodeRefundAmountExceed},
+		{"open, the rest after a refund", 20, func(*Dispute) {}, 40, ""},
+		{"open, more than the rest after a refund", 20, func(*Dispute) {}, 41, CodeRefundAmountExceed},
+		{"open, nothing left after refunds", 60, func(*Dispute) {}, 1, CodeOrderStatusInvalid},
+		{"accepted, the rest", 0, func(d *Dispute) { d.Respond("", "", raisedAt) }, 60, ""},
+		{"lost, the rest", 0, func(d *Dispute) { d.Close(VerdictBuyerWins, raisedAt) }, 60, ""},
+		{"lost, more than the rest", 0, func(d *Dispute) { d.Close(VerdictBuyerWins, raisedAt) }, 61, CodeRefundAmountExceed},
+		{"lost, nothing left", 60, func(d *Dispute) { d.Close(VerdictBuyerWins, raisedAt) }, 1, CodeOrderStatusInvalid},
+		{"won, everything", 0, func(d *Dispute) { d.Close(VerdictMerchantWins, raisedAt) }, 100, ""},
+	} {
+		d := &Dispute{Amount: Amount{Currency: "USD", Value: 40}, Status: DisputeScheduled, RaisedAt: raisedAt}
+		d.Raise(captured(), raisedAt)
+		c.change(d)
+		p := captured()
+		p.RefundedValue = c.refunded
+		if got := code(d.CheckRefund(p, c.amount)); got != c.code {
+			t.Errorf("%s: CheckRefund(%d) = %q, want %q", c.name, c.amount, got, c.code)
 		}
 	}
 }

@@ -154,6 +154,11 @@ type CardResult struct {
 	NetworkTransactionID string   `json:"networkTransactionId,omitempty"`
 	AuthCode             string   `json:"authCode,omitempty"`
 	ThreeDS              *ThreeDS `json:"threeDS,omitempty"`
+	// AcquirerName and AcquirerMerchantID name the processor that authorized the payment and
+	// the merchant's account with it, as the processor reported them; its captures and
+	// refunds go to the same one (Antom's acquirerInfo).
+	AcquirerName       string `json:"acquirerName,omitempty"`
+	AcquirerMerchantID string `json:"acquirerMerchantId,omitempty"`
 }
 
 // Address is a billing address.
@@ -334,8 +339,11 @@ type Capture struct {
 	ResultCode    string
 	ResultMessage string
 	IssuerRef     string
-	CreatedAt     time.Time
-	CompletedAt   time.Time
+	// ARN is the acquirer reference number the scheme traces the capture by, as the
+	// processor reported it once the capture succeeded.
+	ARN         string
+	CreatedAt   time.Time
+	CompletedAt time.Time
 }
 
 // Outcome is the capture as it stands in a result code and message.
@@ -363,8 +371,11 @@ type Refund struct {
 	ResultCode        string
 	ResultMessage     string
 	IssuerRef         string
-	CreatedAt         time.Time
-	CompletedAt       time.Time
+	// ARN is the acquirer reference number of the refund's credit to the card, as the
+	// processor reported it once the refund succeeded.
+	ARN         string
+	CreatedAt   time.Time
+	CompletedAt time.Time
 }
 
 // Outcome is the refund as it stands in a result code and message.

@@ -50,6 +50,9 @@ type Line struct {
 	Amount payment.Amount
 	// Settles says whether the transaction moves money, and so is in a settlement batch.
 	Settles bool
+	// ARN is the acquirer reference number the scheme traces the transaction by: a
+	// capture's, a refund's, or for a dispute the disputed capture's; "" for the others.
+	ARN     string
 	Payment *payment.Payment
 }
 
@@ -100,7 +103,7 @@ func captures(ctx context.Context, q store.Queries, per store.Period) ([]Line, e
 			return nil, err
 		}
 		out = append(out, Line{Type: TypeCapture, ID: c.ID, OriginalID: p.ID, RequestID: c.RequestID, OriginalRequestID: p.RequestID,
-			Created: c.CreatedAt, Completed: c.CompletedAt, Amount: c.Amount, Settles: true, Payment: p})
+			Created: c.CreatedAt, Completed: c.CompletedAt, Amount: c.Amount, Settles: true, ARN: c.ARN, Payment: p})
 	}
 	return out, nil
 }
@@ -121,7 +124,7 @@ func refunds(ctx context.Context, q store.Queries, per store.Period) ([]Line, er
 			return nil, err
 		}
 		out = append(out, Line{Type: TypeRefund, ID: r.ID, OriginalID: p.ID, RequestID: r.RequestID, OriginalRequestID: p.RequestID,
-			Created: r.CreatedAt, Completed: r.CompletedAt, Amount: payment.Amount{Currency: r.Amount.Currency, Value: -r.Amount.Value}, Settles: true, Payment: p})
+			Created: r.CreatedAt, Completed: r.CompletedAt, Amount: payment.Amount{Currency: r.Amount.Currency, Value: -r.Amount.Value}, Settles: true, ARN: r.ARN, Payment: p})
 	}
 	return out, nil
 }
@@ -145,7 +148,7 @@ func disputes(ctx context.Context, q store.Queries, per store.Period) ([]Line, e
 			return nil, err
 		}
 		out = append(out, Line{Type: TypeDispute, ID: d.ID, OriginalID: p.ID, OriginalRequestID: p.RequestID,
-			Created: d.RaisedAt, Completed: d.ClosedAt, Amount: payment.Amount{Currency: d.JudgedAmount.Currency, Value: -d.JudgedAmount.Value}, Settles: true, Payment: p})
+			Created: d.RaisedAt, Completed: d.ClosedAt, Amount: payment.Amount{Currency: d.JudgedAmount.Currency, Value: -d.JudgedAmount.Value}, Settles: true, ARN: d.ARN, Payment: p})
 	}
 	return out, nil
 }
@@ -441,19 +444,20 @@ var (
 		return BatchID(m.ID, SettlementDate(l), a.Currency)
 	})
 	colSettlementTime = text("settlementTime", func(_ *payment.Merchant, l Line) string { return wireTime(SettlementDate(l)) })
+	colARN            = text("ARN", func(_ *payment.Merchant, l Line) string { return l.ARN })
 )
 
 var transactionColumns = []column{
 	colCustomer, colAcquirer, colType, colID, colOriginalID, colRequestID, colOriginalReq, colReference,
 	text("orderDescription", func(_ *payment.Merchant, l Line) string { return l.Payment.Order.Description }),
 	colMethod, colCreated, colCompleted, colProduct, colAmount, colCurrency,
-	colSettleValue, colSettleCurrency, colPair, colPrice, colIssuingCountry, colBrand, colFunding,
+	colSettleValue, colSettleCurrency, colPair, colPrice, colIssuingCountry, colBrand, colFunding, colARN,
 }
 
 var settlementColumns = []column{
 	colBatch, colCustomer, colAcquirer, colType, colID, colOriginalID, colRequestID, colOriginalReq, colReference,
 	colMethod, colCreated, colCompleted, colSettlementTime, colProduct, colAmount, colCurrency,
-	colSettleValue, colSettleCurrency, colPair, colPrice, colIssuingCountry, colBrand, colFunding,
+	colSettleValue, colSettleCurrency, colPair, colPrice, colIssuingCountry, colBrand, colFunding, colARN,
 }
 
 func quoteField(q *payment.Quote, f func(payment.Quote) string) string {

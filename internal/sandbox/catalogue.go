@@ -53,6 +53,9 @@ type TestCard struct {
 	// defence), "lost" (lost whatever the merchant does) or "withdrawn" (the buyer withdraws);
 	// "" for a card that is never disputed.
 	Dispute string `json:"dispute,omitempty"`
+	// DisputePercent is the part of the capture the buyer disputes, in percent; 0 disputes
+	// the whole capture.
+	DisputePercent int `json:"disputePercent,omitempty"`
 	// Source is "antom" for the cards Antom publishes for its own sandbox (they behave as
 	// there), "cashier" for the ones added here.
 	Source string `json:"source"`
@@ -293,6 +296,8 @@ var catalogue = withStatus([]TestCard{
 		Description: "Disputed as not received (13.1) a day after capture: lost whatever the merchant does."},
 	{kind: "dspwithdrawn", CardNo: "4000000000001976", Brand: "VISA", Funding: "CREDIT", IssuingCountry: "US", ResultCode: codeSuccess, Dispute: disputeWithdrawn, Source: "cashier",
 		Description: "Disputed as not as described (13.3) a day after capture: the buyer withdraws it (DISPUTE_CANCELLED) unless the merchant accepted it."},
+	{kind: "dsphalf", CardNo: "4000000000002693", Brand: "VISA", Funding: "CREDIT", IssuingCountry: "US", ResultCode: codeSuccess, Dispute: disputeLost, DisputePercent: 50, Source: "cashier",
+		Description: "Half the capture disputed as not received (13.1) a day after capture: lost whatever the merchant does; the other half stays refundable."},
 })
 
 // scenarios are the rules that do not belong to one card. The dates are chosen to stay

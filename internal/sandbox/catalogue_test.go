@@ -115,7 +115,7 @@ func TestTestCardJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	allowed := []string{"cardNo", "brand", "funding", "issuingCountry", "description", "resultCode", "resultStatus",
-		"finalResultCode", "avsResultRaw", "cvvResultRaw", "threeDS", "captureResultCode", "refundResultCode", "installments", "dispute", "source",
+		"finalResultCode", "avsResultRaw", "cvvResultRaw", "threeDS", "captureResultCode", "refundResultCode", "installments", "dispute", "disputePercent", "source",
 		"mitResultCode", "unscheduledResultCode", "brands"}
 	for _, c := range cards {
 		for k := range c {

@@ -25,6 +25,7 @@ var disputeReasons = map[string][2]string{
 	"dspmcwin":     {"4853", "Cardholder Dispute"},
 	"dsplost":      {"13.1", "Merchandise/Services Not Received"},
 	"dspwithdrawn": {"13.3", "Not as Described or Defective Merchandise/Services"},
+	"dsphalf":      {"13.1", "Merchandise/Services Not Received"},
 }
 
 var _ issuer.Disputes = (*Issuer)(nil)
@@ -33,8 +34,9 @@ var _ issuer.Disputes = (*Issuer)(nil)
 const disputeRefPrefix = "simdsp"
 
 // Chargeback implements issuer.Disputes: an approved authorization of a dispute card is
-// disputed DisputeDelay after its capture, with the card's reason.
-func (s *Issuer) Chargeback(ref string, capturedAt time.Time) (issuer.Chargeback, bool) {
+// disputed DisputeDelay after its capture, with the card's reason, for the whole capture or
+// the card's DisputePercent of it (rounded down to a minor unit, at least one).
+func (s *Issuer) Chargeback(ref string, captured payment.Amount, capturedAt time.Time) (issuer.Chargeback, bool) {
 	a, err := parseRef(ref)
 	if err != nil || a.outcome != issuer.Approved {
 		return issuer.Chargeback{}, false
@@ -45,7 +47,7 @@ func (s *Issuer) Chargeback(ref string, capturedAt time.Time) (issuer.Chargeback
 	}
 	reason := disputeReasons[a.kind]
 	return issuer.Chargeback{
-		Ref: disputeRefPrefix + "_" + a.kind + "_" + newNonce(), RaiseAt: capturedAt.Add(DisputeDelay),
+		Ref: disputeRefPrefix + "_" + a.kind + "_" + newNonce(), RaiseAt: capturedAt.Add(DisputeDelay), Amount: disputedPart(captured.Value, tc.DisputePercent),
 		ReasonCode: reason[0], ReasonMsg: reason[1], Source: tc.Brand,
 	}, true
 }
@@ -69,4 +71,14 @@ func (s *Issuer) Judge(ref string, defended bool) payment.Verdict {
 		return payment.VerdictMerchantWins
 	}
 	return payment.VerdictBuyerWins
+}
+
+// disputedPart is percent of value minor units, rounded down but at least one; the whole of
+// value when percent is 0. Minor units already carry the currency's exponent, so half of
+// JPY 1001 is JPY 500 and half of USD 10.01 is USD 5.00.
+func disputedPart(value int64, percent int) int64 {
+	if percent == 0 || value <= 0 {
+		return value
+	}
+	return max(value*int64(percent)/100, 1)
 }

@@ -246,7 +246,11 @@ func (s *Issuer) Capture(ctx context.Context, ref, currency string, amount int64
 	if code == "" {
 		code = tc.CaptureResultCode
 	}
-	return opResult("simcap", code, "Captured."), nil
+	res := opResult("simcap", code, "Captured.")
+	if res.Success {
+		res.ARN = arn(arnSale, res.Ref, s.clk.Now())
+	}
+	return res, nil
 }
 
 // Void implements Processor. It succeeds for every authorization, whatever the outcome:
@@ -278,7 +282,11 @@ func (s *Issuer) Refund(ctx context.Context, ref, currency string, amount int64)
 	if code == "" {
 		code = tc.RefundResultCode
 	}
-	return opResult("simrefund", code, "Refunded."), nil
+	res := opResult("simrefund", code, "Refunded.")
+	if res.Success {
+		res.ARN = arn(arnCredit, res.Ref, s.clk.Now())
+	}
+	return res, nil
 }
 
 // approvedCard returns the card of ref when ref is an authorization that stands approved now
@@ -387,6 +395,49 @@ func approvalIDs(ref string) (authCode, ntid string) {
 	// 15 digits, the length of a Visa transaction identifier.
 	n := binary.BigEndian.Uint64(h[8:16]) % 1_000_000_000_000_000
 	return string(b), fmt.Sprintf("%015d", n)
+}
+
+// AcquirerName is the simulator's name as an acquirer (acquirerInfo.acquirerName).
+const AcquirerName = "CASHIER_SANDBOX"
+
+var _ issuer.Acquirer = (*Issuer)(nil)
+
+// AcquirerName implements issuer.Acquirer.
+func (s *Issuer) AcquirerName() string { return AcquirerName }
+
+// AcquirerMerchantID implements issuer.Acquirer: the merchant's account number with the
+// simulated acquirer, 15 digits (the length of a Visa merchant id) derived from the
+// gateway's merchant id, so that a merchant always has the same one.
+func (s *Issuer) AcquirerMerchantID(merchantID string) string {
+	h := sha256.Sum256([]byte("mid:" + merchantID))
+	return fmt.Sprintf("%015d", binary.BigEndian.Uint64(h[:8])%1_000_000_000_000_000)
+}
+
+// ARN format indicators: the first digit tells a sale's presentment (a capture) from a
+// credit to the card (a refund), as Visa's ARNs do.
+const (
+	arnSale   = '2'
+	arnCredit = '7'
+)
+
+// arnBIN is the acquirer BIN of the simulator's ARNs: the acquirer that presented the
+// transaction to the scheme.
+const arnBIN = "448899"
+
+// arn makes up the 23-digit acquirer reference number of the operation ref processed at:
+// the format indicator, the acquirer's BIN, the processing date (last digit of the year and
+// day of the year, YDDD), an 11-digit sequence derived from ref (unique as ref is, and the
+// same whenever asked again, as approvalIDs are) and a Luhn check digit over the 22 before.
+func arn(indicator byte, ref string, at time.Time) string {
+	at = at.UTC()
+	h := sha256.Sum256([]byte("arn:" + ref))
+	seq := binary.BigEndian.Uint64(h[:8]) % 100_000_000_000
+	body := fmt.Sprintf("%c%s%d%03d%011d", indicator, arnBIN, at.Year()%10, at.YearDay(), seq)
+	check := byte('0')
+	for !card.Luhn(body + string(check)) { // one digit of ten does
+		check++
+	}
+	return body + string(check)
 }
 
 // frictionless makes up the 3-D Secure 2 result of an authentication the issuer did without

@@ -839,3 +839,42 @@ func TestInstallments(t *testing.T) {
 		t.Errorf("a BIN shorter than six digits has plans %v", got)
 	}
 }
+
+// ARNs are 23 digits with a Luhn check digit: the format indicator (2 a capture, 7 a
+// refund), the acquirer's BIN and the processing date (YDDD), then a sequence of the
+// operation's reference, the same whenever asked again and another for another operation.
+func TestARN(t *testing.T) {
+	at := time.Date(2026, 2, 3, 23, 59, 0, 0, time.UTC) // day 034
+	a := arn(arnSale, "simcap_abc", at)
+	if len(a) != 23 || !card.Luhn(a) || !strings.HasPrefix(a, "2"+arnBIN+"6034") {
+		t.Fatalf("arn = %q", a)
+	}
+	if again := arn(arnSale, "simcap_abc", at); again != a {
+		t.Errorf("arn of the same operation %q, then %q", a, again)
+	}
+	if other := arn(arnSale, "simcap_abd", at); other == a {
+		t.Errorf("two operations share the ARN %q", a)
+	}
+	if r := arn(arnCredit, "simrefund_abc", at); r[0] != '7' || len(r) != 23 || !card.Luhn(r) {
+		t.Errorf("refund arn = %q", r)
+	}
+
+	s := newIssuer(newFakeClock())
+	auth, err := s.Authorize(t.Context(), authReq("4242424242424242"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err1 := s.Capture(t.Context(), auth.Ref, "USD", 100)
+	r, err2 := s.Refund(t.Context(), auth.Ref, "USD", 100)
+	v, err3 := s.Void(t.Context(), auth.Ref)
+	if err := errors.Join(err1, err2, err3); err != nil {
+		t.Fatal(err)
+	}
+	if c.ARN[0] != '2' || len(c.ARN) != 23 || r.ARN[0] != '7' || len(r.ARN) != 23 || v.ARN != "" {
+		t.Errorf("capture ARN %q, refund ARN %q, void ARN %q", c.ARN, r.ARN, v.ARN)
+	}
+	failed, _ := s.Capture(t.Context(), auth.Ref, "", 100)
+	if failed.Success || failed.ARN != "" {
+		t.Errorf("a failed capture has ARN %q", failed.ARN)
+	}
+}

@@ -9,7 +9,7 @@ import (
 
 const disputeCols = `id, payment_id, merchant_id, payment_request_id, currency, value, reason_code, reason_msg,
 	source, issuer_ref, status, raised_at, defense_due_at, alerted, evidence, evidence_format, responded_at,
-	judged_result, accept_reason, judged_value, closed_at, next_action_at, version`
+	judged_result, accept_reason, judged_value, closed_at, next_action_at, version, arn`
 
 func scanDispute(s scanner) (*payment.Dispute, error) {
 	var d payment.Dispute
@@ -18,7 +18,7 @@ func scanDispute(s scanner) (*payment.Dispute, error) {
 	if err := s.Scan(&d.ID, &d.PaymentID, &d.MerchantID, &d.PaymentRequestID, &d.Amount.Currency, &d.Amount.Value,
 		&d.ReasonCode, &d.ReasonMsg, &d.Source, &d.IssuerRef, &d.Status, &raised, &due, &alerted, &d.Evidence,
 		&d.EvidenceFormat, &responded, &d.JudgedResult, &d.AcceptReason, &d.JudgedAmount.Value, &closed, &next,
-		&d.Version); err != nil {
+		&d.Version, &d.ARN); err != nil {
 		return nil, noRows(err)
 	}
 	d.RaisedAt, d.DefenseDueAt, d.RespondedAt = fromMicros(raised), fromMicros(due), fromMicros(responded)
@@ -38,11 +38,11 @@ func flag(b bool) int {
 
 func (q queries) DisputeInsert(ctx context.Context, d *payment.Dispute) error {
 	err := q.exec(ctx, `INSERT INTO disputes (`+disputeCols+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)`,
 		d.ID, d.PaymentID, d.MerchantID, d.PaymentRequestID, d.Amount.Currency, d.Amount.Value, d.ReasonCode,
 		d.ReasonMsg, d.Source, d.IssuerRef, d.Status, micros(d.RaisedAt), micros(d.DefenseDueAt), flag(d.Alerted),
 		d.Evidence, d.EvidenceFormat, micros(d.RespondedAt), d.JudgedResult, d.AcceptReason, d.JudgedAmount.Value,
-		micros(d.ClosedAt), micros(d.NextActionAt))
+		micros(d.ClosedAt), micros(d.NextActionAt), d.ARN)
 	if err == nil {
 		d.Version = 1
 	}

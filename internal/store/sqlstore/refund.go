@@ -8,14 +8,14 @@ import (
 )
 
 const refundCols = `id, payment_id, merchant_id, request_id, reference_refund_id, currency, value, reason,
-	notify_url, status, result_code, result_message, issuer_ref, created_at, completed_at`
+	notify_url, status, result_code, result_message, issuer_ref, created_at, completed_at, arn`
 
 func scanRefund(s scanner) (*payment.Refund, error) {
 	var r payment.Refund
 	var created, completed int64
 	if err := s.Scan(&r.ID, &r.PaymentID, &r.MerchantID, &r.RequestID, &r.ReferenceRefundID, &r.Amount.Currency,
 		&r.Amount.Value, &r.Reason, &r.NotifyURL, &r.Status, &r.ResultCode, &r.ResultMessage, &r.IssuerRef,
-		&created, &completed); err != nil {
+		&created, &completed, &r.ARN); err != nil {
 		return nil, noRows(err)
 	}
 	r.CreatedAt, r.CompletedAt = fromMicros(created), fromMicros(completed)
@@ -23,9 +23,9 @@ func scanRefund(s scanner) (*payment.Refund, error) {
 }
 
 func (q queries) RefundInsert(ctx context.Context, r *payment.Refund) error {
-	return q.exec(ctx, `INSERT INTO refunds (`+refundCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	return q.exec(ctx, `INSERT INTO refunds (`+refundCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.ID, r.PaymentID, r.MerchantID, r.RequestID, r.ReferenceRefundID, r.Amount.Currency, r.Amount.Value,
-		r.Reason, r.NotifyURL, r.Status, r.ResultCode, r.ResultMessage, r.IssuerRef, micros(r.CreatedAt), micros(r.CompletedAt))
+		r.Reason, r.NotifyURL, r.Status, r.ResultCode, r.ResultMessage, r.IssuerRef, micros(r.CreatedAt), micros(r.CompletedAt), r.ARN)
 }
 
 func (q queries) RefundGet(ctx context.Context, id string) (*payment.Refund, error) {
@@ -38,8 +38,8 @@ func (q queries) RefundGetByRequestID(ctx context.Context, merchantID, requestID
 
 func (q queries) RefundUpdate(ctx context.Context, r *payment.Refund, from payment.Status) error {
 	return q.execOne(ctx, `UPDATE refunds SET status = ?, result_code = ?, result_message = ?, issuer_ref = ?,
-		completed_at = ? WHERE id = ? AND status = ?`,
-		r.Status, r.ResultCode, r.ResultMessage, r.IssuerRef, micros(r.CompletedAt), r.ID, from)
+		completed_at = ?, arn = ? WHERE id = ? AND status = ?`,
+		r.Status, r.ResultCode, r.ResultMessage, r.IssuerRef, micros(r.CompletedAt), r.ARN, r.ID, from)
 }
 
 func (q queries) RefundListByPayment(ctx context.Context, paymentID string) ([]*payment.Refund, error) {

@@ -15,7 +15,7 @@ func testCaptureInsertGet(t *testing.T, s store.Store) {
 	p := addPayment(t, s, m1)
 	c := newCapture(p, now())
 	c.Status, c.ResultCode, c.ResultMessage = payment.Success, "SUCCESS", "Success é"
-	c.IssuerRef, c.CompletedAt = "iss-cap-1", c.CreatedAt.Add(1500*time.Millisecond+7*time.Microsecond)
+	c.IssuerRef, c.CompletedAt, c.ARN = "iss-cap-1", c.CreatedAt.Add(1500*time.Millisecond+7*time.Microsecond), "24488996034012345678901"
 	allSet(t, c)
 	ok(t, s.CaptureInsert(ctx, c), "CaptureInsert")
 	got, err := s.CaptureGetByRequestID(ctx, m1.ID, c.RequestID)
@@ -80,7 +80,7 @@ func testCaptureUpdate(t *testing.T, s store.Store) {
 
 	done := *c
 	done.Status, done.ResultCode, done.ResultMessage = payment.Success, "SUCCESS", "Success."
-	done.IssuerRef, done.CompletedAt = "iss-cap", now().Add(time.Second)
+	done.IssuerRef, done.CompletedAt, done.ARN = "iss-cap", now().Add(time.Second), "24488996034000000000012"
 
 	stale := []struct {
 		name string

@@ -12,7 +12,7 @@ import (
 func newDispute(p *payment.Payment, raised time.Time) *payment.Dispute {
 	d := &payment.Dispute{
 		ID: newID(), PaymentID: p.ID, MerchantID: p.MerchantID, PaymentRequestID: p.RequestID, Amount: p.Amount,
-		ReasonCode: "10.4", ReasonMsg: "Other fraud — card absent", Source: "VISA", IssuerRef: "simdsp_win_" + newID()[:8],
+		ReasonCode: "10.4", ReasonMsg: "Other fraud — card absent", Source: "VISA", IssuerRef: "simdsp_win_" + newID()[:8], ARN: "24488996034012345678901",
 		Status: payment.DisputeScheduled, RaisedAt: raised,
 	}
 	d.Schedule()

@@ -14,7 +14,7 @@ func testRefundInsertGet(t *testing.T, s store.Store) {
 	p := addPayment(t, s, m1)
 	r := newRefund(p, now())
 	r.Status, r.ResultCode, r.ResultMessage = payment.Fail, "REFUND_AMOUNT_EXCEED", "Too much — é"
-	r.IssuerRef, r.CompletedAt = "iss-ref-1", r.CreatedAt.Add(2500*time.Millisecond+3*time.Microsecond)
+	r.IssuerRef, r.CompletedAt, r.ARN = "iss-ref-1", r.CreatedAt.Add(2500*time.Millisecond+3*time.Microsecond), "74488996034012345678902"
 	allSet(t, r)
 	ok(t, s.RefundInsert(ctx, r), "RefundInsert")
 
@@ -90,7 +90,7 @@ func testRefundUpdate(t *testing.T, s store.Store) {
 
 	done := *r
 	done.Status, done.ResultCode, done.ResultMessage = payment.Success, "SUCCESS", "Success."
-	done.IssuerRef, done.CompletedAt = "iss-ref", now().Add(time.Second)
+	done.IssuerRef, done.CompletedAt, done.ARN = "iss-ref", now().Add(time.Second), "74488996034000000000013"
 
 	stale := []struct {
 		name string
