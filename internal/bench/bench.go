@@ -65,6 +65,9 @@ type Config struct {
 	Progress io.Writer
 	// Signer names the implementation of Client's signer, for the report.
 	Signer string
+	// GatewayPID, if positive, is the gateway's process on this machine: the report gives
+	// its processor time per operation beside the tool's own.
+	GatewayPID int
 }
 
 // run is one run's state: the plan signed in advance, and what was measured.
@@ -116,15 +119,18 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		defer cancel()
 	}
 	progressDone := r.progress(ctx)
+	cpu := startCPU(cfg.GatewayPID)
 	start := drive(stop, wallClock{}, cfg.Load, func(_ context.Context, i int, due time.Time) {
 		r.operate(ctx, i, due)
 	})
 	elapsed := time.Since(start)
+	cpuUsed := cpu.per(int(r.done.Load()))
 	progressDone()
 	if r.notes != nil {
 		r.notes.wait(ctx, cfg.NotifyWait)
 	}
 	rep := r.report(elapsed)
+	rep.CPU = cpuUsed
 	rep.Presigned = Presigned{Requests: r.presignedCount(), Seconds: signTime.Seconds(), Signer: cfg.Signer}
 	return rep, nil
 }
