@@ -135,26 +135,25 @@ func (a *API) Pay(ctx context.Context, m *payment.Merchant, cmd *PayCommand) (*p
 	} else {
 		p.Schedule(time.Time{})
 	}
-	insert := func(q store.Tx) error {
+	insert := func(q store.Tx, p *payment.Payment) error {
 		if newCard != nil {
 			if err := q.CardInsert(ctx, newCard); err != nil {
 				return err
 			}
 		}
-		if err := q.PaymentInsert(ctx, p); err != nil {
-			return err
-		}
-		if p.Status == payment.Fail {
-			return a.core.NotifyPayment(ctx, q, p, now)
-		}
-		return nil
+		return q.PaymentInsert(ctx, p)
 	}
 	var err error
 	var done *payment.Payment
 	if inOne {
 		done, err = a.core.AuthorizeInOne(ctx, ta, p, in, insert)
 	} else {
-		err = a.core.Tx(ctx, insert)
+		err = a.core.Tx(ctx, func(q store.Tx) error {
+			if err := insert(q, p); err != nil || p.Status != payment.Fail {
+				return err
+			}
+			return a.core.NotifyPayment(ctx, q, p, now)
+		})
 	}
 	if errors.Is(err, store.ErrConflict) {
 		existing, gerr := a.core.Store.PaymentGetByRequestID(ctx, m.ID, cmd.RequestID)
