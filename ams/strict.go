@@ -66,28 +66,45 @@ func checkObject(n *node, t reflect.Type) error {
 	default:
 		t = nil
 	}
-	first := make(map[string]string, len(n.keys)) // folded key → the key as first written
+	// Keys equal under case folding: pairwise for the objects of a request, whose keys are
+	// few; by folded key beyond smallObject, so that a body of many keys costs no square.
+	var first map[string]string // folded key → the key as first written
+	var names [smallObject]string
+	if len(n.keys) > smallObject {
+		first = make(map[string]string, len(n.keys))
+	}
 	for i, raw := range n.keys {
 		key := n.name(i)
 		if reason := textProblem(raw); reason != "" {
 			return fieldError(n.field(), "has a key that "+reason)
 		}
-		path := join(n.field(), key)
-		folded := foldKey(key)
-		if prev, seen := first[folded]; seen {
+		prev, seen := "", false
+		if first != nil {
+			folded := foldKey(key)
+			prev, seen = first[folded]
+			first[folded] = key
+		} else {
+			for _, p := range names[:i] {
+				if strings.EqualFold(p, key) {
+					prev, seen = p, true
+					break
+				}
+			}
+			names[i] = key
+		}
+		if seen {
 			if prev == key {
-				return fieldError(path, "appears twice in one object")
+				return fieldError(join(n.field(), key), "appears twice in one object")
 			}
 			return fieldError(join(n.field(), prev), fmt.Sprintf("appears twice in one object, the second time as %s: keys that differ only in case are one key", strconv.Quote(key)))
 		}
-		first[folded] = key
 		kidType := t
 		if fields != nil {
 			var known bool
 			if kidType, known = fields[key]; !known {
 				for name := range fields {
 					if strings.EqualFold(name, key) {
-						return fieldError(path, "is not a field: field names are case-sensitive, and this one is "+name)
+						return fieldError(join(n.field(), key), "is not a field: field names are case-sensitive, and this one is "+name)
 					}
 				}
 			}
@@ -98,6 +115,9 @@ func checkObject(n *node, t reflect.Type) error {
 	}
 	return nil
 }
+
+// smallObject is the most keys an object has for its keys to be compared pairwise.
+const smallObject = 16
 
 var unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
 

@@ -2,6 +2,7 @@ package ams_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -13,6 +14,11 @@ import (
 // whose text a database cannot hold, is a FieldError naming the field, at any depth.
 func TestDecodeRefusesSecondReadings(t *testing.T) {
 	const amount = `{"currency":"USD","value":"10000"}`
+	// Past the size up to which keys are compared pairwise, they are compared folded.
+	var many strings.Builder
+	for i := range 20 {
+		fmt.Fprintf(&many, `"k%d":%d,`, i, i)
+	}
 	cases := []struct {
 		name, body, field, reason string
 	}{
@@ -26,6 +32,8 @@ func TestDecodeRefusesSecondReadings(t *testing.T) {
 		{"duplicate under an unknown field", `{"sdkOnly":{"a":1,"A":2}}`, "sdkOnly.a", "differ only in case"},
 		{"duplicate top-level unknown field", `{"x":1,"x":2}`, "x", "twice"},
 		{"keys equal under Unicode folding", `{"kid":1,"\u212aid":2}`, "kid", "differ only in case"},
+		{"duplicate in a large object", `{"x":{` + many.String() + `"k7":0}}`, "x.k7", "twice"},
+		{"folded duplicate in a large object", `{"x":{` + many.String() + `"\u212a7":0}}`, "x.k7", "differ only in case"},
 		{"escaped spelling of the same key", `{"paymentRequestId":"a","payment\u0052equestId":"b"}`, "paymentRequestId", "twice"},
 		{"case variant once a reference is resolved", `{"x":{"Currency":"JPY","value":"1"},"paymentAmount":{"$ref":"$.x"}}`, "paymentAmount.Currency", "case-sensitive"},
 		{"NUL", `{"paymentRequestId":"a\u0000b"}`, "paymentRequestId", "U+0000"},

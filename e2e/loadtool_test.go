@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -35,9 +38,13 @@ func TestBenchCommand(t *testing.T) {
 		return &rep
 	}
 
-	rep := runBench("--scenario", "pay", "--requests", "50", "--concurrency", "4")
+	// The gateway runs in this process: its processor time is this process's.
+	rep := runBench("--scenario", "pay", "--requests", "50", "--concurrency", "4", "--gateway-pid", strconv.Itoa(os.Getpid()))
 	if rep.Operations != 50 || rep.Failed != 0 || rep.APIs["pay"].Codes["SUCCESS"] != 50 || rep.SignatureFailures != 0 || rep.Presigned.Requests != 50 {
 		t.Errorf("pay: %+v", rep)
+	}
+	if c := rep.CPU; runtime.GOOS == "linux" && (c == nil || c.ToolMicrosPerOp <= 0 || c.GatewayMicrosPerOp <= 0) {
+		t.Errorf("pay: processor time per operation %+v", c)
 	}
 
 	rep = runBench("--scenario", "checkout", "--requests", "20", "--rate", "200")

@@ -65,6 +65,9 @@ type Config struct {
 	Progress io.Writer
 	// Signer names the implementation of Client's signer, for the report.
 	Signer string
+	// GatewayPID, if positive, is the gateway's process on this machine: the report gives
+	// its processor time per operation beside the tool's own.
+	GatewayPID int
 }
 
 // run is one run's state: the plan signed in advance, and what was measured.
@@ -116,15 +119,18 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		defer cancel()
 	}
 	progressDone := r.progress(ctx)
+	cpu := startCPU(cfg.GatewayPID)
 	start := drive(stop, wallClock{}, cfg.Load, func(_ context.Context, i int, due time.Time) {
 		r.operate(ctx, i, due)
 	})
 	elapsed := time.Since(start)
+	cpuUsed := cpu.per(int(r.done.Load()))
 	progressDone()
 	if r.notes != nil {
 		r.notes.wait(ctx, cfg.NotifyWait)
 	}
 	rep := r.report(elapsed)
+	rep.CPU = cpuUsed
 	rep.Presigned = Presigned{Requests: r.presignedCount(), Seconds: signTime.Seconds(), Signer: cfg.Signer}
 	return rep, nil
 }
@@ -235,26 +241,19 @@ func (r *run) operate(ctx context.Context, i int, due time.Time) {
 }
 
 func (r *run) operateSteps(ctx context.Context, p plan, due time.Time) bool {
-	var first struct {
-		Result    ams.Result `json:"result"`
-		PaymentID string     `json:"paymentId"`
-	}
 	api := ams.APIPay
 	if p.kind == "session" {
 		api = ams.APICreatePaymentSession
 	}
-	if !r.call(ctx, api, p.first, due, &first) {
+	first, ok := r.call(ctx, api, p.first, due)
+	if !ok {
 		return false
 	}
 	if p.kind != "checkout" {
 		return true
 	}
 	r.notes.expect("pay:" + p.requestID)
-	var inq struct {
-		Result        ams.Result `json:"result"`
-		PaymentStatus string     `json:"paymentStatus"`
-	}
-	if !r.call(ctx, ams.APIInquiryPayment, p.inquiry, time.Now(), &inq) {
+	if _, ok := r.call(ctx, ams.APIInquiryPayment, p.inquiry, time.Now()); !ok {
 		return false
 	}
 	capStart := time.Now()
@@ -265,11 +264,18 @@ func (r *run) operateSteps(ctx context.Context, p plan, due time.Time) bool {
 		r.stats.api(ams.APICapture, codeSigning, 0)
 		return false
 	}
-	if !r.call(ctx, ams.APICapture, capture, capStart, nil) {
+	if _, ok := r.call(ctx, ams.APICapture, capture, capStart); !ok {
 		return false
 	}
 	r.notes.expect("capture:cap-" + p.requestID)
 	return true
+}
+
+// answer is what the tool reads of an answer: its result, and the paymentId a checkout's
+// capture needs.
+type answer struct {
+	Result    ams.Result `json:"result"`
+	PaymentID string     `json:"paymentId"`
 }
 
 // The codes of failures that carry no Antom result.
@@ -281,31 +287,26 @@ const (
 )
 
 // call posts req and records its latency, from start, and its result code under api. It
-// decodes the verified answer into out (may be nil) and reports whether it succeeded.
-func (r *run) call(ctx context.Context, api string, req *client.SignedRequest, start time.Time, out any) bool {
+// returns the verified answer, decoded once, and whether it succeeded.
+func (r *run) call(ctx context.Context, api string, req *client.SignedRequest, start time.Time) (answer, bool) {
 	x, err := r.cfg.Client.Post(ctx, req)
 	d := time.Since(start)
+	var a answer
 	var sigErr *client.SignatureError
 	switch {
 	case errors.As(err, &sigErr):
 		r.stats.api(api, codeSignature, d)
-		return false
+		return a, false
 	case err != nil && x == nil:
 		r.stats.api(api, codeTransport, d)
-		return false
+		return a, false
 	case err != nil:
 		r.stats.api(api, codeMalformed, d)
-		return false
+		return a, false
 	}
-	var head struct {
-		Result ams.Result `json:"result"`
-	}
-	json.Unmarshal(x.ResponseBody, &head)
-	r.stats.api(api, head.Result.ResultCode, d)
-	if out != nil {
-		json.Unmarshal(x.ResponseBody, out)
-	}
-	return head.Result.ResultStatus == ams.StatusSuccess
+	json.Unmarshal(x.ResponseBody, &a)
+	r.stats.api(api, a.Result.ResultCode, d)
+	return a, a.Result.ResultStatus == ams.StatusSuccess
 }
 
 // progress prints a line a second until the returned function is called.

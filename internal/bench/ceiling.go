@@ -14,12 +14,16 @@ import (
 
 // CeilingEntry is this machine's RSA-2048 signing rate with one implementation of the
 // gateway's signer, on all cores, and the run's pays a second as a fraction of it: each pay
-// costs the gateway at least one signature, so 1.0 is the physical limit.
+// costs the gateway at least one signature, so 1.0 is the physical limit. CPUMicrosPerSign
+// is the processor time one signature took (0 without /proc): on a shared machine, where the
+// rates are whatever share of the cores the run got, that against a pay's processor time
+// (CPUReport) is the figure that holds.
 type CeilingEntry struct {
-	Impl           string  `json:"impl"`
-	Cores          int     `json:"cores"`
-	SignsPerSecond float64 `json:"signsPerSecond"`
-	Ratio          float64 `json:"ratio"`
+	Impl             string  `json:"impl"`
+	Cores            int     `json:"cores"`
+	SignsPerSecond   float64 `json:"signsPerSecond"`
+	Ratio            float64 `json:"ratio"`
+	CPUMicrosPerSign float64 `json:"cpuMicrosPerSign,omitempty"`
 }
 
 // Ceiling measures, for d each, every signer implementation this build and machine have,
@@ -39,6 +43,7 @@ func Ceiling(ctx context.Context, d time.Duration, paysPerSecond float64) ([]Cei
 		}
 		cores := runtime.GOMAXPROCS(0)
 		var n atomic.Int64
+		cpu := startCPU(0)
 		stop, cancel := context.WithTimeout(ctx, d)
 		start := time.Now()
 		var wg sync.WaitGroup
@@ -55,7 +60,11 @@ func Ceiling(ctx context.Context, d time.Duration, paysPerSecond float64) ([]Cei
 		wg.Wait()
 		cancel()
 		rate := float64(n.Load()) / time.Since(start).Seconds()
-		out = append(out, CeilingEntry{Impl: impl, Cores: cores, SignsPerSecond: rate, Ratio: paysPerSecond / rate})
+		e := CeilingEntry{Impl: impl, Cores: cores, SignsPerSecond: rate, Ratio: paysPerSecond / rate}
+		if c := cpu.per(int(n.Load())); c != nil {
+			e.CPUMicrosPerSign = c.ToolMicrosPerOp
+		}
+		out = append(out, e)
 	}
 	return out, nil
 }

@@ -69,6 +69,7 @@ type Report struct {
 	SignatureFailures int            `json:"signatureFailures"`
 	Notifications     *NotifyReport  `json:"notifications,omitempty"`
 	Presigned         Presigned      `json:"presigned"`
+	CPU               *CPUReport     `json:"cpu,omitempty"`
 	Ceiling           []CeilingEntry `json:"ceiling,omitempty"`
 }
 
@@ -162,9 +163,23 @@ func (rep *Report) WriteText(w io.Writer) {
 	if n := rep.Notifications; n != nil {
 		fmt.Fprintf(w, "notifications %d of %d received (%d missing, %d before the answer); delivery %s\n", n.Received, n.Expected, n.Missing, n.BeforeAnswer, n.Latency)
 	}
+	if c := rep.CPU; c != nil {
+		fmt.Fprintf(w, "cpu          tool %.0fµs", c.ToolMicrosPerOp)
+		if c.GatewayMicrosPerOp > 0 {
+			fmt.Fprintf(w, ", gateway %.0fµs, together %.0fµs", c.GatewayMicrosPerOp, c.ToolMicrosPerOp+c.GatewayMicrosPerOp)
+		}
+		fmt.Fprintln(w, " of processor time an operation")
+	}
 	fmt.Fprintf(w, "signatures   %d failed to verify\n", rep.SignatureFailures)
 	for _, c := range rep.Ceiling {
-		fmt.Fprintf(w, "ceiling      %s signs %.0f RSA-2048 signatures/s on %d cores: pays/s are %.2f of it\n", c.Impl, c.SignsPerSecond, c.Cores, c.Ratio)
+		fmt.Fprintf(w, "ceiling      %s signs %.0f RSA-2048 signatures/s on %d cores: pays/s are %.2f of it", c.Impl, c.SignsPerSecond, c.Cores, c.Ratio)
+		if c.CPUMicrosPerSign > 0 {
+			fmt.Fprintf(w, "; %.0fµs of processor time a signature", c.CPUMicrosPerSign)
+			if t := rep.CPU; t != nil && t.GatewayMicrosPerOp > 0 {
+				fmt.Fprintf(w, ", %.2f of a pay's (tool and gateway)", c.CPUMicrosPerSign/(t.ToolMicrosPerOp+t.GatewayMicrosPerOp))
+			}
+		}
+		fmt.Fprintln(w)
 	}
 	for _, a := range rep.APIs {
 		if a.Codes[ams.CodeRequestTrafficExceedLimit] > 0 {

@@ -36,6 +36,7 @@ type benchCmd struct {
 	CeilingTime  time.Duration `name:"ceiling-time" default:"3s" env:"CASHIER_BENCH_CEILING_TIME" help:"How long --ceiling measures each signer (${env})."`
 	Sweep        []float64     `sep:"," env:"CASHIER_BENCH_SWEEP" placeholder:"R,…" help:"Run the scenario open loop at each of these rates (--requests each) and plot throughput and p99 against them into --plot (${env})."`
 	Plot         string        `default:"bench.svg" env:"CASHIER_BENCH_PLOT" type:"path" placeholder:"FILE" help:"SVG file --sweep writes (${env})."`
+	GatewayPID   int           `name:"gateway-pid" env:"CASHIER_BENCH_GATEWAY_PID" placeholder:"PID" help:"Process id of the gateway, on this machine (Linux): the report adds its processor time per operation to the tool's own, the figure that holds on a shared machine (${env})."`
 	JSON         bool          `name:"json" env:"CASHIER_BENCH_JSON" help:"Print the report as JSON (${env})."`
 }
 
@@ -89,7 +90,7 @@ func (c *benchCmd) Run(e *env) error {
 	}
 	cfg := bench.Config{
 		Client: cl, Scenario: c.Scenario, Duration: c.Duration, NotifyURL: c.NotifyURL, NotifyWait: c.NotifyWait,
-		Progress: e.stderr, Signer: impl,
+		Progress: e.stderr, Signer: impl, GatewayPID: c.GatewayPID,
 	}
 	fmt.Fprintf(e.stderr, "signing %d operations' requests in advance (%s signer)…\n", c.Requests, impl)
 	if len(c.Sweep) > 0 {

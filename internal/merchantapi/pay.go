@@ -54,22 +54,30 @@ func (a *API) Pay(ctx context.Context, m *payment.Merchant, cmd *PayCommand) (*p
 	}
 	hash := gateway.KeyHash(keyParts(cmd.Order, cmd.Amount.Currency, strconv.FormatInt(cmd.Amount.Value, 10), "CARD", cmd.Token, fingerprint, cmd.Order.IssuerBrand)...)
 
-	if p, err := a.core.Store.PaymentGetByRequestID(ctx, m.ID, cmd.RequestID); err == nil {
-		return a.replayPay(ctx, p, hash)
-	} else if !errors.Is(err, store.ErrNotFound) {
-		return nil, a.core.InternalError(ctx, "payment lookup", err)
+	// The request id is not looked up first: a new payment, the common case, is inserted at
+	// once, and a taken id shows as store.ErrConflict on the insert, answered with the
+	// payment under it. A check that fails before the insert looks the id up too, so that a
+	// retry whose expiry time has passed since, or whose settlement currency can no longer
+	// be quoted, still gets the payment's outcome.
+	replayOr := func(err error) (*payment.Payment, error) {
+		existing, gerr := a.core.Store.PaymentGetByRequestID(ctx, m.ID, cmd.RequestID)
+		switch {
+		case gerr == nil:
+			return a.replayPay(ctx, existing, hash)
+		case errors.Is(gerr, store.ErrNotFound):
+			return nil, err
+		}
+		return nil, a.core.InternalError(ctx, "payment lookup", gerr)
 	}
 	expiresAt := cmd.ExpiresAt
 	if expiresAt.IsZero() {
 		expiresAt = now.Add(payment.DefaultExpiry)
 	}
-	// Checked after the idempotency lookup: a retry of a payment whose expiry time has
-	// passed since still gets the payment's outcome.
 	if !expiresAt.After(now) {
-		return nil, payment.Invalid("paymentExpiryTime", "is in the past")
+		return replayOr(payment.Invalid("paymentExpiryTime", "is in the past"))
 	}
 	if err := a.settle(ctx, &cmd.Order, cmd.Amount.Currency, cmd.Amount.Value, now); err != nil {
-		return nil, err
+		return replayOr(err)
 	}
 	if err := a.quotePayment(ctx, &cmd.Order, cmd.Amount, now); err != nil {
 		return nil, err
@@ -138,26 +146,25 @@ func (a *API) Pay(ctx context.Context, m *payment.Merchant, cmd *PayCommand) (*p
 	} else {
 		p.Schedule(time.Time{})
 	}
-	insert := func(q store.Tx) error {
+	insert := func(q store.Tx, p *payment.Payment) error {
 		if newCard != nil {
 			if err := q.CardInsert(ctx, newCard); err != nil {
 				return err
 			}
 		}
-		if err := q.PaymentInsert(ctx, p); err != nil {
-			return err
-		}
-		if p.Status == payment.Fail {
-			return a.core.NotifyPayment(ctx, q, p, now)
-		}
-		return nil
+		return q.PaymentInsert(ctx, p)
 	}
 	var err error
 	var done *payment.Payment
 	if inOne {
 		done, err = a.core.AuthorizeInOne(ctx, ta, p, in, insert)
 	} else {
-		err = a.core.Tx(ctx, insert)
+		err = a.core.Tx(ctx, func(q store.Tx) error {
+			if err := insert(q, p); err != nil || p.Status != payment.Fail {
+				return err
+			}
+			return a.core.NotifyPayment(ctx, q, p, now)
+		})
 	}
 	if errors.Is(err, store.ErrConflict) {
 		existing, gerr := a.core.Store.PaymentGetByRequestID(ctx, m.ID, cmd.RequestID)

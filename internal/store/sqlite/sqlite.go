@@ -31,9 +31,14 @@ var migrations embed.FS
 var dialect = &sqlstore.Dialect{ConstraintErr: constraintErr, GroupCommit: true}
 
 // Open opens (creating if needed) the database file at path and migrates it.
+//
+// temp_store(MEMORY) keeps the statement journals of group commit's savepoints in memory:
+// in a file, each page a member's savepoint touched was first written there with a pwrite,
+// a tenth of the gateway's processor time under load. They only serve to roll a savepoint
+// back while the transaction is open, so nothing durable is lost with them.
 func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
 	pragmas := url.Values{}
-	for _, p := range []string{"busy_timeout(15000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)"} {
+	for _, p := range []string{"busy_timeout(15000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)", "temp_store(MEMORY)"} {
 		pragmas.Add("_pragma", p)
 	}
 	if err := enableWAL(ctx, path); err != nil {
