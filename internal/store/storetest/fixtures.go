@@ -97,7 +97,7 @@ func fullPayment(m *payment.Merchant, c *payment.Card, base time.Time) *payment.
 			Masked: "411111******1111", Brand: "VISA", BIN: "411111", Last4: "1111",
 			ExpiryMonth: "12", ExpiryYear: "2030", HolderName: "Zoë Ångström", Funding: "CREDIT",
 			IssuingCountry: "US", Token: c.Token, AVS: "Y", CVV: "M", NetworkTransactionID: "ntx-1",
-			AuthCode: "A1B2C3",
+			AuthCode: "A1B2C3", AcquirerName: "CASHIER_SANDBOX", AcquirerMerchantID: "100000000000001",
 			ThreeDS: &payment.ThreeDS{
 				Version: "2.2.0", ECI: "05", CAVV: "AAABBBCCC=", DSTransactionID: "ds-1", Challenged: true,
 			},
@@ -113,6 +113,9 @@ func fullPayment(m *payment.Merchant, c *payment.Card, base time.Time) *payment.
 			Plan: &payment.Plan{Count: 6, Interval: payment.IntervalMonth, FeeType: payment.FeePercentage, FeePercent: 3},
 			SettlementQuote: &payment.Quote{ID: "FXQ20261206KWDEUR0a1b2c3d", Sell: "KWD", Buy: "EUR", Price: "2.99674267",
 				Start: base.Truncate(24 * time.Hour), Expiry: base.Truncate(24 * time.Hour).Add(24 * time.Hour), SellExp: 3, BuyExp: 2},
+			PaymentQuote: &payment.Quote{ID: "FXQ20261206USDKWD4e5f6a7b", Sell: "USD", Buy: "KWD", Price: "0.30725",
+				Start: base.Truncate(24 * time.Hour), Expiry: base.Truncate(24 * time.Hour).Add(24 * time.Hour), SellExp: 2, BuyExp: 3},
+			Processing: &payment.Amount{Currency: "KWD", Value: 379312500006},
 		},
 		CreatedAt:    base,
 		UpdatedAt:    base.Add(1*time.Second + 1*time.Microsecond),

@@ -17,7 +17,7 @@ func newVaulting(m *payment.Merchant, created time.Time) *payment.Vaulting {
 		Region: "US", Session: true, Force3DS: true, CardID: newID(),
 		Card: payment.CardResult{Masked: "************0002", Brand: "VISA", BIN: "400000", Last4: "0002", ExpiryMonth: "12",
 			ExpiryYear: "30", HolderName: "Zoë Ångström", Funding: "CREDIT", IssuingCountry: "US", Token: "tok-" + id,
-			AVS: "Y", CVV: "D", NetworkTransactionID: "ntid-1", AuthCode: "A1",
+			AVS: "Y", CVV: "D", NetworkTransactionID: "ntid-1", AuthCode: "A1", AcquirerName: "CASHIER_SANDBOX", AcquirerMerchantID: "100000000000001",
 			ThreeDS: &payment.ThreeDS{Version: "2.2.0", ECI: "05", CAVV: "AAAB", DSTransactionID: "ds-1", Challenged: true}},
 		ResultCode: payment.CodeVerificationFail, ResultMessage: "Refusé — DO_NOT_HONOR",
 		CreatedAt: created, UpdatedAt: created.Add(time.Second + 3*time.Microsecond), ExpiresAt: created.Add(payment.VaultingExpiry),
