@@ -308,16 +308,18 @@ func (q queries) execOne(ctx context.Context, query string, args ...any) error {
 // atomic runs fn in one transaction: q's own inside Tx, else one of its own on the writer,
 // for the writes that take more than one statement.
 func (q queries) atomic(ctx context.Context, fn func(queries) error) error {
-	db, ok := q.w.(*sql.DB)
+	p, ok := q.w.(*pool)
 	if !ok {
 		return fn(q)
 	}
-	tx, err := db.BeginTx(ctx, nil)
+	tx, err := p.db.BeginTx(ctx, nil)
 	if err != nil {
 		return q.d.MapErr(err)
 	}
+	in := &inTx{tx: tx, p: p}
+	defer in.prepareMissed(ctx) // after the rollback below has freed the connection
 	defer tx.Rollback()
-	if err := fn(queries{r: tx, w: tx, d: q.d}); err != nil {
+	if err := fn(queries{r: in, w: in, d: q.d}); err != nil {
 		return err
 	}
 	return q.d.MapErr(tx.Commit())

@@ -27,6 +27,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	}{
 		{"MerchantInsertGet", testMerchantInsertGet},
 		{"MerchantDuplicateClientID", testMerchantDuplicateClientID},
+		{"MerchantInsertAllOrNothing", testMerchantInsertAllOrNothing},
 		{"MerchantGetUnknown", testMerchantGetUnknown},
 		{"MerchantList", testMerchantList},
 		{"MerchantSetNotifyURL", testMerchantSetNotifyURL},
