@@ -27,6 +27,7 @@ const migrationLock = 0x636173686965 // "cashie"
 
 var dialect = &sqlstore.Dialect{
 	Numbered: true, ForUpdate: " FOR UPDATE", ForShare: " FOR SHARE", SkipLocked: " FOR UPDATE SKIP LOCKED", ConstraintErr: constraintErr,
+	Tx: runTx,
 }
 
 // Open connects to the database at url (postgres://...) and migrates it.

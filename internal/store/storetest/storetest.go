@@ -104,6 +104,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 
 		{"TxCommit", testTxCommit},
 		{"TxRollback", testTxRollback},
+		{"TxInsertErrorLater", testTxInsertErrorLater},
 		{"TxConcurrent", testTxConcurrent},
 		{"TxConcurrentFailures", testTxConcurrentFailures},
 	}
