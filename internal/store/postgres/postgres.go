@@ -34,9 +34,10 @@ var dialect = &sqlstore.Dialect{
 
 // Open connects to the database at url (postgres://... or key=value pairs) and migrates
 // it. The pool holds at most url's pool_max_conns connections (pgxpool's parameter),
-// default 32. Fewer backends than that contend less on a small database server (8 on a
-// 2-core machine cost PostgreSQL about a tenth less CPU per pay: docs/performance.md), but
-// the pool must also cover the requests in flight that read outside their transaction.
+// default 32. Fewer backends contend less on a small database server (8 on a 2-core
+// machine cost PostgreSQL about a tenth less CPU per pay, but the gateway, whose requests
+// queued for them, more: docs/performance.md); the pool must also cover the requests in
+// flight that read outside their transaction.
 func Open(ctx context.Context, url string) (*sqlstore.DB, error) {
 	cfg, err := pgx.ParseConfig(url)
 	if err != nil {
