@@ -30,8 +30,13 @@ var (
 // runs in Tx, the only place where rows are locked or claimed.
 type Store interface {
 	Queries
-	// Tx runs fn in one write transaction; an error from fn rolls it back. fn may run
-	// while other transactions wait, so it must not call the network.
+	// Tx runs fn in one write transaction; an error from fn rolls it back, and Tx returns
+	// it. fn may run while other transactions wait, so it must not call the network. An
+	// insert may return nil and its error come later, from the transaction's next
+	// statement (an error of its own that does not match the insert's) or from Tx: on
+	// PostgreSQL an insert goes with the next statement, and a failed statement ends the
+	// transaction there anyway. Tx returns the insert's error (store.ErrConflict for a
+	// taken request id) in every case.
 	Tx(ctx context.Context, fn func(Tx) error) error
 	// Ping checks that the database answers, for readiness probes.
 	Ping(ctx context.Context) error

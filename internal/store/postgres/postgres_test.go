@@ -3,8 +3,11 @@ package postgres_test
 import (
 	"context"
 	"os"
+	"strings"
 	"sync"
 	"testing"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/cashierpay/cashier/internal/store"
 	"github.com/cashierpay/cashier/internal/store/pgtest"
@@ -55,6 +58,61 @@ func TestNodesMigrateAtOnce(t *testing.T) {
 	db := open(t, url)
 	if _, err := db.MerchantList(context.Background()); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestPoolMaxConns: pool_max_conns in the URL bounds the pool and is not sent to the
+// server (which would refuse it as an unknown setting); a bound below 1 is refused.
+func TestPoolMaxConns(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.URL(t)
+	sep := "?"
+	if strings.Contains(url, "?") {
+		sep = "&"
+	}
+	if _, err := postgres.Open(ctx, url+sep+"pool_max_conns=0"); err == nil {
+		t.Error("Open with pool_max_conns=0: no error")
+	}
+	db := open(t, url+sep+"pool_max_conns=2")
+	// Eight transactions at once, each holding its connection until told: two get one.
+	entered, release := make(chan struct{}), make(chan struct{})
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			err := db.Tx(ctx, func(q store.Tx) error {
+				if _, err := q.MerchantList(ctx); err != nil {
+					return err
+				}
+				entered <- struct{}{}
+				<-release
+				return nil
+			})
+			if err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	<-entered
+	<-entered
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var n int
+	err = conn.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`).Scan(&n)
+	close(release)
+	go func() {
+		for range entered {
+		}
+	}()
+	wg.Wait()
+	close(entered)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 2 {
+		t.Errorf("%d connections to the database with 8 transactions waiting, want pool_max_conns=2", n)
 	}
 }
 

@@ -1,8 +1,10 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"slices"
 	"time"
 
 	"github.com/cashierpay/cashier/internal/payment"
@@ -74,26 +76,26 @@ func (q queries) NotificationList(ctx context.Context, f store.NotificationFilte
 	return collect(rows, scanNotification)
 }
 
-// NotificationClaimDue selects and leases in the transaction: SKIP LOCKED keeps concurrent
-// workers on PostgreSQL apart; SQLite admits one writer at a time anyway.
+// NotificationClaimDue selects and leases in one statement, one round trip whatever it
+// claims: SKIP LOCKED keeps concurrent workers on PostgreSQL apart (a row another worker
+// has leased meanwhile fails the lease condition when the lock re-reads it); SQLite admits
+// one writer at a time anyway.
 func (q txQueries) NotificationClaimDue(ctx context.Context, c store.NotificationClaim) ([]*payment.Notification, error) {
-	now, wallNow, leaseUntil, limit := c.Now, c.WallNow, c.LeaseUntil, c.Limit
-	rows, err := q.w.QueryContext(ctx, q.d.q(`SELECT `+notificationCols+` FROM notifications
-		WHERE status = 'PENDING' AND next_attempt_at <= ? AND lease_until <= ?
-		ORDER BY next_attempt_at, id LIMIT ?`+q.d.SkipLocked), micros(now), micros(wallNow), limit)
+	rows, err := q.w.QueryContext(ctx, q.d.q(`UPDATE notifications SET lease_until = ? WHERE id IN (
+		SELECT id FROM notifications WHERE status = 'PENDING' AND next_attempt_at <= ? AND lease_until <= ?
+		ORDER BY next_attempt_at, id LIMIT ?`+q.d.SkipLocked+`) RETURNING `+notificationCols),
+		micros(c.LeaseUntil), micros(c.Now), micros(c.WallNow), c.Limit)
 	if err != nil {
 		return nil, q.d.MapErr(err)
 	}
 	due, err := collect(rows, scanNotification)
 	if err != nil {
-		return nil, err
+		return nil, q.d.MapErr(err)
 	}
-	for _, n := range due {
-		if err := q.execOne(ctx, `UPDATE notifications SET lease_until = ? WHERE id = ? AND lease_until <= ?`,
-			micros(leaseUntil), n.ID, micros(wallNow)); err != nil {
-			return nil, err
-		}
-	}
+	// RETURNING gives no order; the worker sends the longest due first.
+	slices.SortFunc(due, func(a, b *payment.Notification) int {
+		return cmp.Or(a.NextAttemptAt.Compare(b.NextAttemptAt), cmp.Compare(a.ID, b.ID))
+	})
 	return due, nil
 }
 

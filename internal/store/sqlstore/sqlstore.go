@@ -16,11 +16,37 @@ import (
 	"github.com/cashierpay/cashier/internal/store"
 )
 
-// execer is a pool or a transaction (inTx).
-type execer interface {
+// TxConn is what the statements run through: a pool, a database/sql transaction (inTx), or
+// a transaction an adapter runs itself (Dialect.Tx).
+type TxConn interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	QueryContext(ctx context.Context, query string, args ...any) (Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) Row
+}
+
+// Rows are a query's rows: *sql.Rows, or an adapter's own.
+type Rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+	Close() error
+}
+
+// Row is the first row of a query: *sql.Row, or an adapter's own. A query without rows
+// scans an error that errors.Is sql.ErrNoRows.
+type Row interface {
+	Scan(dest ...any) error
+}
+
+// ExecLater is a TxConn that may send a write whose result is only its error together with
+// the transaction's next statement, saving a round trip (Dialect.Tx on PostgreSQL). Until
+// then the write has not run: when it fails, the statement it went with fails instead
+// (with an error that says so and is not the write's own, so that no caller mistakes it
+// for its own conflict), and the transaction returns the write's error. A failed statement
+// aborts a PostgreSQL transaction anyway, so nothing a caller could do after the write's
+// error is lost, only which call hears of it.
+type ExecLater interface {
+	ExecLater(ctx context.Context, query string, args ...any)
 }
 
 // Dialect is what an engine adapter tells the shared queries.
@@ -42,6 +68,10 @@ type Dialect struct {
 	// GroupCommit runs concurrent transactions as one (group.go): for an engine whose
 	// writes take turns on one connection anyway (SQLite).
 	GroupCommit bool
+	// Tx, when set, runs Store.Tx on a connection of db its own way (PostgreSQL: through the
+	// driver's native interface, to send statements together); fn's error comes back
+	// unchanged, the adapter's own ones mapped by MapErr.
+	Tx func(ctx context.Context, db *sql.DB, fn func(TxConn) error) error
 
 	rebound sync.Map // query with ? → query with $n
 }
@@ -76,6 +106,9 @@ func New(reader, writer *sql.DB, d *Dialect) *DB {
 func (db *DB) Tx(ctx context.Context, fn func(store.Tx) error) error {
 	if db.g != nil {
 		return db.g.tx(ctx, fn)
+	}
+	if db.d.Tx != nil {
+		return db.d.Tx(ctx, db.writer, func(c TxConn) error { return fn(txQueries{queries{r: c, w: c, d: db.d}}) })
 	}
 	tx, err := db.writer.BeginTx(ctx, nil)
 	if err != nil {
@@ -140,15 +173,23 @@ func (p *pool) ExecContext(ctx context.Context, query string, args ...any) (sql.
 	return s.ExecContext(ctx, args...)
 }
 
-func (p *pool) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+func (p *pool) QueryContext(ctx context.Context, query string, args ...any) (Rows, error) {
 	s, err := p.stmt(ctx, query)
 	if err != nil {
 		return nil, err
 	}
-	return s.QueryContext(ctx, args...)
+	return rowsOrNil(s.QueryContext(ctx, args...))
 }
 
-func (p *pool) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+// rowsOrNil keeps a nil *sql.Rows from becoming a non-nil Rows.
+func rowsOrNil(rows *sql.Rows, err error) (Rows, error) {
+	if err != nil {
+		return nil, err
+	}
+	return rows, nil
+}
+
+func (p *pool) QueryRowContext(ctx context.Context, query string, args ...any) Row {
 	s, err := p.stmt(ctx, query)
 	if err != nil {
 		return p.db.QueryRowContext(ctx, query, args...) // a *sql.Row carrying the error
@@ -200,15 +241,15 @@ func (t *inTx) ExecContext(ctx context.Context, query string, args ...any) (sql.
 	return t.tx.ExecContext(ctx, query, args...)
 }
 
-func (t *inTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+func (t *inTx) QueryContext(ctx context.Context, query string, args ...any) (Rows, error) {
 	ctx = t.context(ctx)
 	if s := t.stmt(query); s != nil {
-		return s.QueryContext(ctx, args...)
+		return rowsOrNil(s.QueryContext(ctx, args...))
 	}
-	return t.tx.QueryContext(ctx, query, args...)
+	return rowsOrNil(t.tx.QueryContext(ctx, query, args...))
 }
 
-func (t *inTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+func (t *inTx) QueryRowContext(ctx context.Context, query string, args ...any) Row {
 	ctx = t.context(ctx)
 	if s := t.stmt(query); s != nil {
 		return s.QueryRowContext(ctx, args...)
@@ -219,7 +260,7 @@ func (t *inTx) QueryRowContext(ctx context.Context, query string, args ...any) *
 // queries implements store.Queries. It reads through r and writes through w; inside a
 // transaction both are the transaction.
 type queries struct {
-	r, w execer
+	r, w TxConn
 	d    *Dialect
 }
 
@@ -261,11 +302,11 @@ func (d *Dialect) MapErr(err error) error {
 	return d.ConstraintErr(err)
 }
 
-func (q queries) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+func (q queries) queryRow(ctx context.Context, query string, args ...any) Row {
 	return q.r.QueryRowContext(ctx, q.d.q(query), args...)
 }
 
-func (q queries) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+func (q queries) query(ctx context.Context, query string, args ...any) (Rows, error) {
 	rows, err := q.r.QueryContext(ctx, q.d.q(query), args...)
 	return rows, q.d.MapErr(err)
 }
@@ -285,6 +326,10 @@ func fromMicros(v int64) time.Time {
 }
 
 func (q queries) exec(ctx context.Context, query string, args ...any) error {
+	if l, ok := q.w.(ExecLater); ok {
+		l.ExecLater(ctx, q.d.q(query), args...)
+		return nil
+	}
 	_, err := q.w.ExecContext(ctx, q.d.q(query), args...)
 	return q.d.MapErr(err)
 }
@@ -308,16 +353,18 @@ func (q queries) execOne(ctx context.Context, query string, args ...any) error {
 // atomic runs fn in one transaction: q's own inside Tx, else one of its own on the writer,
 // for the writes that take more than one statement.
 func (q queries) atomic(ctx context.Context, fn func(queries) error) error {
-	db, ok := q.w.(*sql.DB)
+	p, ok := q.w.(*pool)
 	if !ok {
 		return fn(q)
 	}
-	tx, err := db.BeginTx(ctx, nil)
+	tx, err := p.db.BeginTx(ctx, nil)
 	if err != nil {
 		return q.d.MapErr(err)
 	}
+	in := &inTx{tx: tx, p: p}
+	defer in.prepareMissed(ctx) // after the rollback below has freed the connection
 	defer tx.Rollback()
-	if err := fn(queries{r: tx, w: tx, d: q.d}); err != nil {
+	if err := fn(queries{r: in, w: in, d: q.d}); err != nil {
 		return err
 	}
 	return q.d.MapErr(tx.Commit())
@@ -325,7 +372,7 @@ func (q queries) atomic(ctx context.Context, fn func(queries) error) error {
 
 type scanner interface{ Scan(dest ...any) error }
 
-func collect[T any](rows *sql.Rows, scan func(scanner) (*T, error)) ([]*T, error) {
+func collect[T any](rows Rows, scan func(scanner) (*T, error)) ([]*T, error) {
 	defer rows.Close()
 	var out []*T
 	for rows.Next() {

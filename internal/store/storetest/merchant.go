@@ -38,6 +38,20 @@ func testMerchantDuplicateClientID(t *testing.T, s store.Store) {
 	same(t, "merchants after the conflict", []*payment.Merchant{m}, list)
 }
 
+// A merchant is written with its keys or not at all: a key that cannot be written leaves
+// no merchant without keys behind.
+func testMerchantInsertAllOrNothing(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	m := newMerchant(now())
+	m.Keys[1].Version = m.Keys[0].Version
+	wantErr(t, s.MerchantInsert(ctx, m), store.ErrConflict, "MerchantInsert with two keys of one version")
+	_, err := s.MerchantGetByClientID(ctx, m.ClientID)
+	wantErr(t, err, store.ErrNotFound, "MerchantGetByClientID after the failed insert")
+	list, err := s.MerchantList(ctx)
+	ok(t, err, "MerchantList")
+	same(t, "merchants after the failed insert", []*payment.Merchant(nil), list)
+}
+
 func testMerchantGetUnknown(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	m := addMerchant(t, s)

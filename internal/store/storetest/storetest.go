@@ -27,6 +27,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	}{
 		{"MerchantInsertGet", testMerchantInsertGet},
 		{"MerchantDuplicateClientID", testMerchantDuplicateClientID},
+		{"MerchantInsertAllOrNothing", testMerchantInsertAllOrNothing},
 		{"MerchantGetUnknown", testMerchantGetUnknown},
 		{"MerchantList", testMerchantList},
 		{"MerchantSetNotifyURL", testMerchantSetNotifyURL},
@@ -104,6 +105,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 
 		{"TxCommit", testTxCommit},
 		{"TxRollback", testTxRollback},
+		{"TxInsertErrorLater", testTxInsertErrorLater},
 		{"TxConcurrent", testTxConcurrent},
 		{"TxConcurrentFailures", testTxConcurrentFailures},
 	}
