@@ -23,6 +23,14 @@ func (c *Core) notifyCaptured(ctx context.Context, q store.Tx, p *payment.Paymen
 	if !ok {
 		return nil
 	}
+	// A payment has one dispute. Look before inserting rather than insert and ignore the
+	// conflict: on PostgreSQL a failed statement aborts the whole transaction, capture and
+	// notification with it. The payment is locked by this transaction, so nobody races us.
+	if _, err := q.DisputeGetByPayment(ctx, p.ID); err == nil {
+		return nil
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
 	disputed := capture.Amount
 	if cb.Amount > 0 && cb.Amount < disputed.Value {
 		// Never more than was captured (0 says the whole); Raise trims what refunds took.
@@ -34,10 +42,7 @@ func (c *Core) notifyCaptured(ctx context.Context, q store.Tx, p *payment.Paymen
 		Status: payment.DisputeScheduled, RaisedAt: cb.RaiseAt.UTC().Truncate(time.Microsecond),
 	}
 	d.Schedule()
-	if err := q.DisputeInsert(ctx, d); err != nil && !errors.Is(err, store.ErrConflict) {
-		return err
-	}
-	return nil
+	return q.DisputeInsert(ctx, d)
 }
 
 // NotifyDispute writes notifyDispute of type note for d in the transaction of q. It goes to
