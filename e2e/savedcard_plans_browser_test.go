@@ -5,12 +5,15 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 
 	"github.com/cashierpay/cashier/ams"
 	"github.com/cashierpay/cashier/internal/browsertest"
+	"github.com/cashierpay/cashier/internal/checkout"
+	"github.com/cashierpay/cashier/internal/payment"
 )
 
 // savedPlanCard saves the Mexican card that has installment plans and returns its token.
@@ -103,4 +106,46 @@ func TestBrowserSavedCardPlans(t *testing.T) {
 		waitEvent(t, ctx, "SDK_PAYMENT_SUCCESSFUL")
 		wantPlan(t, e, reqID, 9)
 	})
+}
+
+// TestSavedCardPlanFlow: the flow behind a saved card's page with plans: the view lists them;
+// a plan no page offers is refused on the page and changes nothing; two posts at once with
+// different plans authorize the card once, with one of them, which is the plan the merchant
+// sees.
+func TestSavedCardPlanFlow(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	resp, reqID := savedCardSession(t, e, savedPlanCard(t, e), "")
+	token, _ := sessionToken(t, resp.PaymentSessionData)
+	v, err := e.app.Checkout.HostedPage(ctx, token)
+	if err != nil || v.Step != checkout.StepCVV || len(v.Plans) != 3 || v.Plans[0].Count != 3 || v.Plans[2].Count != 9 {
+		t.Fatalf("CVV page: %+v %v", v, err)
+	}
+	id := v.PaymentID
+	if v, err = e.app.Checkout.SubmitCVV(ctx, token, "123", -1); err != nil || v.Step != checkout.StepCVV || v.FieldErrors["installments"] != payment.CodeParamIllegal {
+		t.Fatalf("an unreadable plan: %+v %v", v, err)
+	}
+	if p, err := e.app.Store.PaymentGet(ctx, id); err != nil || p.Stage != payment.StageAwaitingCVV || p.CardAttempts != 0 || p.Order.Plan != nil {
+		t.Fatalf("the refused plan changed the payment: %+v %v", p, err)
+	}
+	var wg sync.WaitGroup
+	views := make([]*checkout.HostedView, 2)
+	for i, n := range []int{3, 6} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			views[i], _ = e.app.Checkout.SubmitCVV(ctx, token, "123", n)
+		}()
+	}
+	wg.Wait()
+	p, err := e.app.Store.PaymentGet(ctx, id)
+	if err != nil || p.Status != payment.Success || p.CardAttempts != 1 || p.Order.Plan == nil {
+		t.Fatalf("after two posts at once: %+v %v", p, err)
+	}
+	for _, v := range views {
+		if v == nil || v.Status != payment.Success {
+			t.Fatalf("a post answered %+v", v)
+		}
+	}
+	wantPlan(t, e, reqID, ams.Int(p.Order.Plan.Count))
 }
