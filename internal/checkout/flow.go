@@ -248,7 +248,7 @@ func (f *Flow) SubmitCard(ctx context.Context, token string, in CardInput) (*Hos
 	// them keeps them when it comes back with errors.
 	var choice *CardChoice
 	var plans []PlanOption
-	if errs["cardNo"] == "" && (in.Undecided || in.CardRef != "") {
+	if errs["cardNo"] == "" && (in.Undecided || in.CardRef != "" && len(errs) > 0) {
 		if choice, plans, err = f.cardChoice(ctx, p, src); err != nil {
 			return nil, err
 		}
