@@ -64,11 +64,17 @@ func TestBrowserNoScriptChoice(t *testing.T) {
 	e := newEnv(t)
 	for i, loc := range locales(t) {
 		t.Run(loc, func(t *testing.T) {
-			ctx := tab(t, browser, 1280, 900, false)
-			if i%2 == 1 {
-				ctx = tab(t, browser, 390, 844, true)
+			// A tab for each payment: a tab's deadline is for one journey.
+			newTab := func() context.Context {
+				w, h, phone := int64(1280), int64(900), i%2 == 1
+				if phone {
+					w, h = 390, 844
+				}
+				ctx := tab(t, browser, w, h, phone)
+				run(t, ctx, browsertest.NoScript())
+				return ctx
 			}
-			run(t, ctx, browsertest.NoScript())
+			ctx := newTab()
 
 			// A co-badged card: the domestic brand is checked, the buyer may take the other.
 			resp := e.pay(hostedReq("EUR", 4200, ""))
@@ -98,6 +104,7 @@ func TestBrowserNoScriptChoice(t *testing.T) {
 
 			// A card with plans: "pay in full" is checked, the buyer may take a plan.
 			sess, reqID := installmentSession(t, e, "")
+			ctx = newTab()
 			run(t, ctx, chromedp.Navigate(sess.NormalURL+"?locale="+loc), typeCardNoScript(visaMXInstallments, "846"))
 			checkKept(t, ctx, visaMXInstallments)
 			var hidden bool

@@ -57,11 +57,14 @@ func TestBrowserSavedCardPlans(t *testing.T) {
 	token := savedPlanCard(t, e)
 	for i, loc := range locales(t) {
 		t.Run(loc, func(t *testing.T) {
+			// Without JavaScript on a phone, with it on a desktop, by turns.
 			noScript := i%2 == 1
-			ctx := tab(t, browser, 1280, 900, false)
+			var ctx context.Context
 			if noScript {
 				ctx = tab(t, browser, 390, 844, true)
 				run(t, ctx, browsertest.NoScript())
+			} else {
+				ctx = tab(t, browser, 1280, 900, false)
 			}
 			resp, reqID := savedCardSession(t, e, token, "")
 			run(t, ctx, chromedp.Navigate(resp.NormalURL+"?locale="+loc), chromedp.WaitVisible(chromedp.CSS(`[data-step="cvv"] #plan-choice`)))
