@@ -500,7 +500,7 @@ func TestCardTestingSavedCardCVV(t *testing.T) {
 	}
 	// Amount 11 is the sandbox issuer's risk decline, whatever the card.
 	token, id := savedCardSession("11")
-	if v, err := e.app.Checkout.SubmitCVV(ctx, token, "123"); err != nil || v.DeclineCode != "RISK_REJECT" || strings.Contains(v.DeclineMessage, "gateway") {
+	if v, err := e.app.Checkout.SubmitCVV(ctx, token, "123", 0); err != nil || v.DeclineCode != "RISK_REJECT" || strings.Contains(v.DeclineMessage, "gateway") {
 		t.Fatalf("the issuer's decline: %+v %v", v, err)
 	}
 	if stored, _ := e.app.Store.PaymentGet(ctx, id); stored.CardAttempts != 1 {
@@ -508,7 +508,7 @@ func TestCardTestingSavedCardCVV(t *testing.T) {
 	}
 	asked := iss.auths.Load()
 	token, _ = savedCardSession("1250")
-	v, err := e.app.Checkout.SubmitCVV(ctx, token, "123")
+	v, err := e.app.Checkout.SubmitCVV(ctx, token, "123", 0)
 	if err != nil || v.DeclineCode != "RISK_REJECT" || !strings.Contains(v.DeclineMessage, "gateway's risk controls") {
 		t.Fatalf("the card's next CVV: %+v %v, want the gateway's refusal", v, err)
 	}

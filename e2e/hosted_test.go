@@ -152,10 +152,10 @@ func TestHostedSaveCardThenCVVOnly(t *testing.T) {
 	if v.Step != checkout.StepCVV || v.CardMasked != "405469******0768" {
 		t.Fatalf("CVV page: %+v", v)
 	}
-	if v, _ = e.app.Checkout.SubmitCVV(ctx, t2, "12"); v.FieldErrors["cvv"] == "" {
+	if v, _ = e.app.Checkout.SubmitCVV(ctx, t2, "12", 0); v.FieldErrors["cvv"] == "" {
 		t.Fatalf("short CVV accepted: %+v", v)
 	}
-	if v, _ = e.app.Checkout.SubmitCVV(ctx, t2, "123"); v.Status != payment.Success {
+	if v, _ = e.app.Checkout.SubmitCVV(ctx, t2, "123", 0); v.Status != payment.Success {
 		t.Fatalf("CVV payment: %+v", v)
 	}
 	if info := e.inquiry(r2.PaymentID).PaymentResultInfo; info.CvvResultRaw != "Y" || info.CardToken != cardToken {

@@ -22,7 +22,7 @@ import (
 // createComponent, submit, and an onEventCallback switch on the documented codes. Only the
 // script URL points at cashier instead of Antom's CDN.
 var antomMerchantPage = template.Must(template.New("page").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Checkout</title></head>
+<html lang="en"><head><meta charset="utf-8">{{if .Viewport}}<meta name="viewport" content="width=device-width, initial-scale=1">{{end}}<title>Checkout</title></head>
 <body>
 <h1>Checkout</h1>
 <div id="ConnectPayment"></div>
@@ -103,6 +103,8 @@ func newSDKShop(t *testing.T, e *env) *sdkShop {
 			"SDK": e.baseURL + "/sdk/ams-checkout.js", "SessionData": r.URL.Query().Get("session"),
 			"NoRedirect": r.URL.Query().Get("redirect") != "1", "Popup": r.URL.Query().Get("popup") == "1",
 			"NeedCVV": r.URL.Query().Get("needcvv") == "1",
+			// A page made for phones (?viewport=1) is laid out at the phone's width.
+			"Viewport": r.URL.Query().Get("viewport") == "1",
 		})
 	}))
 	t.Cleanup(s.srv.Close)

@@ -136,10 +136,27 @@ func Press(sel string) chromedp.Action[chromedp.Void] {
 }
 
 // NoScript turns JavaScript off in the tab, as a buyer's browser may have it: the pages
-// must work and say true things without it. axe-core cannot run there either.
-func NoScript() chromedp.Action[chromedp.Void] {
+// must work and say true things without it. axe-core cannot run there either: AxeNoScript.
+func NoScript() chromedp.Action[chromedp.Void] { return scripts(false) }
+
+func scripts(on bool) chromedp.Action[chromedp.Void] {
 	return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
-		_, err := cdp.Call(ctx, tg, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+		_, err := cdp.Call(ctx, tg, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: !on})
 		return chromedp.Void{}, err
+	}
+}
+
+// AxeNoScript is Axe on a page a tab with NoScript has loaded: axe-core's timers need
+// scripts, so they are turned on for the check and off again. The page's own scripts stay
+// as they were: a document runs its scripts as it is parsed, and this one was parsed
+// without them, which the check confirms.
+func AxeNoScript(t testing.TB, ctx context.Context, what string) {
+	t.Helper()
+	Do(t, ctx, scripts(true))
+	defer Do(t, ctx, scripts(false))
+	Axe(t, ctx, what)
+	ran, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`typeof window.CashierCard !== 'undefined'`))
+	if err != nil || ran {
+		t.Fatalf("on %s the page's own script ran (%v) once scripts were on for axe-core", what, err)
 	}
 }

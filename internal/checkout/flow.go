@@ -84,6 +84,11 @@ func (f *Flow) view(ctx context.Context, token string, p *payment.Payment) (*Hos
 	if p.Order.Plan != nil {
 		v.PlanCount = p.Order.Plan.Count
 	}
+	if p.Status == payment.Processing && p.Stage == payment.StageAwaitingCVV {
+		// The saved card is known: its plans are on its CVV page from the start. A failed
+		// look-up (logged) leaves none, and the card pays in full, as on the card form.
+		v.Plans, _ = f.plansFor(ctx, p, p.Card.BIN)
+	}
 	if p.Status == payment.Processing && p.ResultCode != "" {
 		v.DeclineCode, v.DeclineMessage = p.ResultCode, p.ResultMessage
 	}
@@ -224,7 +229,13 @@ func (f *Flow) SubmitCard(ctx context.Context, token string, in CardInput) (*Hos
 		return f.HostedPage(ctx, token)
 	}
 	now := f.core.Now()
-	src := gateway.NewCardSource(in.Number, in.CVV, in.ExpiryMonth, in.ExpiryYear, strings.TrimSpace(in.HolderName))
+	number := in.Number
+	if number == "" && in.CardRef != "" {
+		// The form that asked for a choice kept the card; a kept number that does not open
+		// is asked for again, as a blank one.
+		number, _ = f.core.Cards.OpenFromPage(in.CardRef, p.ID)
+	}
+	src := gateway.NewCardSource(number, in.CVV, in.ExpiryMonth, in.ExpiryYear, strings.TrimSpace(in.HolderName))
 	errs := cardFieldErrors(src, in.Billing, now)
 	if in.Brand != "" && errs["cardNo"] == "" && !src.SelectBrand(in.Brand) {
 		// The form offers only the brands of the typed number: another one was not typed here.
@@ -234,10 +245,27 @@ func (f *Flow) SubmitCard(ctx context.Context, token string, in CardInput) (*Hos
 	if !ok {
 		errs["installments"] = payment.CodeParamIllegal
 	}
-	if len(errs) > 0 {
+	// A form that could not offer the card's choices learns them now, and one that offered
+	// them keeps them when it comes back with errors.
+	var choice *CardChoice
+	var plans []PlanOption
+	if errs["cardNo"] == "" && (in.Undecided || in.CardRef != "" && len(errs) > 0) {
+		if choice, plans, err = f.cardChoice(ctx, p, src); err != nil {
+			return nil, err
+		}
+	}
+	if len(errs) > 0 || in.Undecided && choice != nil {
 		v, err := f.view(ctx, token, p)
 		if err == nil {
-			v.FieldErrors = errs
+			if len(errs) > 0 {
+				v.FieldErrors = errs
+			}
+			if choice != nil {
+				v.Choice, v.Plans = choice, plans
+				if !in.Undecided {
+					v.PlanCount = max(in.Installments, 0)
+				}
+			}
 		}
 		return v, err
 	}
@@ -312,9 +340,11 @@ func cardFieldErrors(src *gateway.CardSource, billing *payment.Address, now time
 	return errs
 }
 
-// SubmitCVV takes the CVV of a saved card and authorizes the payment with it. In a
-// session the CVV may be empty: the merchant's page did not ask for it (needCVV false).
-func (f *Flow) SubmitCVV(ctx context.Context, token, cvv string) (*HostedView, error) {
+// SubmitCVV takes the CVV of a saved card and authorizes the payment with it, in the
+// installment plan chosen on the page when the session collects installments (installments
+// as CardInput's). In a session the CVV may be empty: the merchant's page did not ask for it
+// (needCVV false).
+func (f *Flow) SubmitCVV(ctx context.Context, token, cvv string, installments int) (*HostedView, error) {
 	p, err := f.paymentFromToken(ctx, token)
 	if err != nil {
 		return nil, err
@@ -322,10 +352,19 @@ func (f *Flow) SubmitCVV(ctx context.Context, token, cvv string) (*HostedView, e
 	if p.Stage != payment.StageAwaitingCVV {
 		return f.HostedPage(ctx, token)
 	}
+	errs := map[string]string{}
 	if !card.ValidCVV(cvv, p.Card.Brand) && !(cvv == "" && p.Order.Session) {
+		errs["cvv"] = payment.CodeInvalidCVV
+	}
+	plan, ok := chosenPlan(p.Order, installments)
+	if !ok {
+		errs["installments"] = payment.CodeParamIllegal
+	}
+	if len(errs) > 0 {
 		v, err := f.view(ctx, token, p)
 		if err == nil {
-			v.FieldErrors = map[string]string{"cvv": payment.CodeInvalidCVV}
+			v.FieldErrors = errs
+			v.PlanCount = max(installments, 0)
 		}
 		return v, err
 	}
@@ -341,7 +380,9 @@ func (f *Flow) SubmitCVV(ctx context.Context, token, cvv string) (*HostedView, e
 	if err != nil {
 		return nil, err
 	}
-	p, v, err := f.leaveStage(ctx, token, p.ID, payment.StageAwaitingCVV, true, func(*payment.Payment) {}, nil)
+	p, v, err := f.leaveStage(ctx, token, p.ID, payment.StageAwaitingCVV, true, func(p *payment.Payment) {
+		p.Order.Plan = plan
+	}, nil)
 	if p == nil {
 		return v, err
 	}

@@ -356,3 +356,57 @@ func TestHostedCoBadgedChoice(t *testing.T) {
 		t.Fatalf("authorized on %s, want VISA", got.Card.Brand)
 	}
 }
+
+// TestUndecidedCoBadged: a form that could not offer a co-badged card's brands (no
+// JavaScript) gets them back with the card kept, sealed for this payment only and never in
+// clear, the payment untouched; the form posted again pays with the brand chosen; a kept card
+// comes back with its choice after another field's error. A card of one brand pays at once.
+func TestUndecidedCoBadged(t *testing.T) {
+	f := newFixture(t, checkout.Limits{Attempts: 5})
+	ctx := context.Background()
+	p := f.pay(t, nil)
+	token := f.core.Tokens.Make(p.ID)
+	in := cardOf("4973010000000004")
+	in.Undecided = true
+	v, err := f.flow.SubmitCard(ctx, token, in)
+	if err != nil || v.Step != checkout.StepCard || v.Choice == nil || len(v.FieldErrors) != 0 {
+		t.Fatalf("undecided co-badged card: %+v %v", v, err)
+	}
+	c := v.Choice
+	if strings.Join(c.Brands, ",") != "CARTES_BANCAIRES,VISA" || c.Brand != "CARTES_BANCAIRES" || c.Masked != "497301******0004" ||
+		c.CardRef == "" || strings.Contains(c.CardRef, "4973010000000004") || len(v.Plans) != 0 {
+		t.Fatalf("choice %+v, plans %v", c, v.Plans)
+	}
+	if s := f.stored(t, p.ID); s.Stage != payment.StageAwaitingCard || s.CardAttempts != 0 || s.CardID != "" {
+		t.Fatalf("asking changed the payment: %s, %d attempts, card %q", s.Stage, s.CardAttempts, s.CardID)
+	}
+
+	// The kept card opens for its own payment only.
+	other := f.pay(t, nil)
+	stolen := checkout.CardInput{CardRef: c.CardRef, Brand: "VISA", ExpiryMonth: "12", ExpiryYear: "30", CVV: "123", HolderName: "Ada Lovelace"}
+	if v, err := f.flow.SubmitCard(ctx, f.core.Tokens.Make(other.ID), stolen); err != nil || v.FieldErrors["cardNo"] != payment.CodeInvalidCardNumber {
+		t.Fatalf("another payment's kept card: %+v %v", v, err)
+	}
+
+	// A bad CVV on the form with the choice: the choice again, the card still kept.
+	again := stolen
+	again.CVV = "12"
+	v, err = f.flow.SubmitCard(ctx, token, again)
+	if err != nil || v.FieldErrors["cvv"] != payment.CodeInvalidCVV || v.Choice == nil || v.Choice.Brand != "VISA" || v.Choice.CardRef == "" {
+		t.Fatalf("choice form with a bad CVV: %+v %v", v, err)
+	}
+	v, err = f.flow.SubmitCard(ctx, token, stolen)
+	if err != nil || v.Status != payment.Success || v.CardBrand != "VISA" {
+		t.Fatalf("Visa chosen: %+v %v", v, err)
+	}
+	if s := f.stored(t, p.ID); s.Card.Brand != "VISA" || s.Card.Last4 != "0004" || s.CardAttempts != 1 {
+		t.Fatalf("stored card %+v, %d attempts", s.Card, s.CardAttempts)
+	}
+
+	one := f.pay(t, nil)
+	plain := cardOf(approved)
+	plain.Undecided = true
+	if v, err := f.flow.SubmitCard(ctx, f.core.Tokens.Make(one.ID), plain); err != nil || v.Choice != nil || v.Status != payment.Success {
+		t.Fatalf("a card of one brand: %+v %v", v, err)
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 
+	"github.com/cashierpay/cashier/internal/card"
+	"github.com/cashierpay/cashier/internal/gateway"
 	"github.com/cashierpay/cashier/internal/issuer"
 	"github.com/cashierpay/cashier/internal/payment"
 )
@@ -25,9 +27,17 @@ func (f *Flow) InstallmentPlans(ctx context.Context, token, bin string) ([]PlanO
 	if err != nil {
 		return nil, err
 	}
+	if p.Status != payment.Processing || p.Stage != payment.StageAwaitingCard {
+		return nil, nil
+	}
+	return f.plansFor(ctx, p, bin)
+}
+
+// plansFor lists the plans a card whose number starts with bin has for p, when p collects
+// installments; none otherwise.
+func (f *Flow) plansFor(ctx context.Context, p *payment.Payment, bin string) ([]PlanOption, error) {
 	ip, ok := f.core.Issuer.(issuer.InstallmentPlans)
-	if !ok || !p.Order.CollectInstallments || p.Status != payment.Processing || p.Stage != payment.StageAwaitingCard ||
-		len(bin) < 6 || len(bin) > 8 || strings.Trim(bin, "0123456789") != "" {
+	if !ok || !p.Order.CollectInstallments || len(bin) < 6 || len(bin) > 8 || strings.Trim(bin, "0123456789") != "" {
 		return nil, nil
 	}
 	ictx, cancel := f.core.IssuerCtx(ctx)
@@ -64,4 +74,23 @@ func chosenPlan(o payment.Order, installments int) (plan *payment.Plan, ok bool)
 		return o.Plan, true
 	}
 	return &payment.Plan{Count: installments, Interval: payment.IntervalMonth}, true
+}
+
+// planBINLen is how much of a typed number the card form asks plans for, as card.js does.
+const planBINLen = 8
+
+// cardChoice is what the card of src has to choose on p's form, with its number sealed for
+// the page: a co-badged card's brands, the plans its issuer has. Nil when there is nothing.
+func (f *Flow) cardChoice(ctx context.Context, p *payment.Payment, src *gateway.CardSource) (*CardChoice, []PlanOption, error) {
+	// A failed look-up (logged) offers no plans, as the card form's own.
+	plans, _ := f.plansFor(ctx, p, src.PAN[:min(len(src.PAN), planBINLen)])
+	brands := card.CoBadged(src.PAN)
+	if len(plans) == 0 && brands == nil {
+		return nil, nil, nil
+	}
+	ref, err := f.core.Cards.SealForPage(src.PAN, p.ID)
+	if err != nil {
+		return nil, nil, f.core.InternalError(ctx, "seal the card for its form", err)
+	}
+	return &CardChoice{CardRef: ref, Masked: card.Mask(src.PAN), Brand: src.Brand, Brands: brands}, plans, nil
 }

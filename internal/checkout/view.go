@@ -61,12 +61,31 @@ type HostedView struct {
 	// chosen beforehand (the merchant's creditPayPlan), 0 for none.
 	CollectInstallments bool
 	PlanCount           int
+	// Plans, on a saved card's CVV page of a session that collects installments, are the
+	// plans that card has; on the card form, those of the card in Choice.
+	Plans []PlanOption
+	// Choice: the card form is back to ask what a browser without JavaScript could not offer
+	// before the number was known (a co-badged card's brand, the card's plans).
+	Choice *CardChoice
 	// AnotherCard: at StepCVV or StepChallenge, the buyer may leave this card for the card
 	// form (Flow.UseAnotherCard).
 	AnotherCard bool
 	// FieldErrors maps a form field (cardNo, expiryMonth, expiryYear, cvv, holderName,
 	// otp) to the result code that rejected it, for a form shown again.
 	FieldErrors map[string]string
+}
+
+// CardChoice is a card the form keeps while the buyer chooses how to pay with it. The number
+// is sealed for the page (Cards.SealForPage), never in clear.
+type CardChoice struct {
+	// CardRef is the sealed number, for the form to post back (CardInput.CardRef).
+	CardRef string
+	// Masked is the card as Antom masks it, for the page to show; Brand the brand it pays
+	// with, the one chosen or else its default.
+	Masked, Brand string
+	// Brands are a co-badged card's brands, the default first; nil when there is no brand
+	// to choose. The plans are the view's Plans, the one chosen its PlanCount.
+	Brands []string
 }
 
 // CardInput is what the buyer typed on the card form. It lives in memory only.
@@ -83,4 +102,11 @@ type CardInput struct {
 	// Installments is the plan chosen on a form that collects installments: the number of
 	// monthly instalments, 0 to pay in full, -1 for anything unreadable.
 	Installments int
+	// Undecided: the form posted neither a brand nor a plan, as a form without JavaScript
+	// does, which cannot look the card up before it is sent. A card that has a brand or a
+	// plan to choose is then not paid: the view comes back with its Choice.
+	Undecided bool
+	// CardRef is the number as the form that asked for the choice kept it (CardChoice), for
+	// a post whose Number is empty.
+	CardRef string
 }

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"slices"
 	"time"
@@ -96,6 +97,38 @@ func (cs *Cards) Open(c *payment.Card) (string, error) {
 	pan, err := cs.vault.Open(vault.Sealed{KeyID: c.KeyID, Blob: c.Sealed}, []byte(c.ID))
 	return string(pan), err
 }
+
+// SealForPage seals a PAN for the buyer's own card form to carry to its next post: the form
+// that, without JavaScript, comes back to ask for a co-badged card's brand or an installment
+// plan keeps the number this way instead of writing it into the page. It is sealed under the
+// vault's active key and bound to the payment, so it opens for that payment's form only and
+// the page never holds the number in clear; nothing is stored.
+func (cs *Cards) SealForPage(pan, paymentID string) (string, error) {
+	s, err := cs.vault.Seal([]byte(pan), pageAAD(paymentID))
+	if err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(s.Blob), nil
+}
+
+// OpenFromPage opens what SealForPage gave the payment's form. It tries the active key only,
+// so a posted value cannot make the vault look for keys it does not hold; after a key
+// rotation in between, the buyer types the number again. ok is false for anything else.
+func (cs *Cards) OpenFromPage(ref, paymentID string) (pan string, ok bool) {
+	blob, err := base64.RawURLEncoding.DecodeString(ref)
+	if err != nil {
+		return "", false
+	}
+	b, err := cs.vault.Open(vault.Sealed{KeyID: cs.vault.ActiveKeyID(), Blob: blob}, pageAAD(paymentID))
+	if err != nil {
+		return "", false
+	}
+	return string(b), true
+}
+
+// pageAAD binds a page's sealed number to its payment; the label keeps it apart from a
+// stored card's, whose associated data is the card's id.
+func pageAAD(paymentID string) []byte { return []byte("card-form/" + paymentID) }
 
 // Seal puts a card into the vault: the PAN encrypted under the active key, with the card's
 // id as associated data so that a blob cannot be moved to another record. With tokenize the

@@ -10,12 +10,15 @@
 // by field, which is shown again at once with the messages and the fields that are not
 // secret (the card number and the CVV are never written back into a page).
 //
-// Pages work without JavaScript. card.js, when it runs, detects the brand with the same
-// prefix table as the gateway (card.BrandRanges), groups the number, checks Luhn, expiry and
-// CVV length as the buyer types and blocks a second submit. It is served from the page's own
-// origin and reads its messages and the brand table from JSON data blocks, so the pages run
-// under a Content-Security-Policy that allows no inline script, no inline style and no
-// other origin.
+// Pages work without JavaScript. A form without it cannot offer a co-badged card's brands or
+// the card's installment plans as the buyer types; when the card has either, the post comes
+// back as the same form with them as radio buttons, the card kept sealed for the payment
+// (checkout.CardChoice) and the CVV to type again. card.js, when it runs, detects the brand
+// with the same prefix table as the gateway (card.BrandRanges), groups the number, checks
+// Luhn, expiry and CVV length as the buyer types, offers the brands and the plans, and blocks
+// a second submit. It is served from the page's own origin and reads its messages and the
+// brand table from JSON data blocks, so the pages run under a Content-Security-Policy that
+// allows no inline script, no inline style and no other origin.
 //
 // Security: every hosted page carries that policy with frame-ancestors 'none', no-store
 // caching, nosniff and no-referrer. Posts are limited to MaxBodyBytes and carry a

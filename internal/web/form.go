@@ -76,15 +76,12 @@ func parseCardForm(f url.Values, saveOffered bool) (checkout.CardInput, formValu
 		HolderName:  v.HolderName,
 		SaveCard:    v.SaveCard,
 		Brand:       strings.TrimSpace(f.Get("selectedCardBrand")),
-	}
-	switch plan := strings.TrimSpace(f.Get("installments")); plan {
-	case "", "0":
-	default:
-		if n, err := strconv.Atoi(plan); err == nil && n > 0 {
-			in.Installments = n
-		} else {
-			in.Installments = -1
-		}
+		// The form shows its plans and a co-badged card's brands with JavaScript, or the
+		// server draws them once it has the number (checkout.CardChoice): without either
+		// field the buyer was not asked.
+		Undecided:    !f.Has("installments") && !f.Has("selectedCardBrand"),
+		CardRef:      strings.TrimSpace(f.Get("cardRef")),
+		Installments: parsePlan(f.Get("installments")),
 	}
 	if v.BillingOpen() {
 		in.Billing = &payment.Address{
@@ -93,6 +90,19 @@ func parseCardForm(f url.Values, saveOffered bool) (checkout.CardInput, formValu
 		}
 	}
 	return in, v
+}
+
+// parsePlan reads a plan field: the number of monthly instalments, 0 for "pay in full" or no
+// field, -1 for anything else, which the gateway refuses.
+func parsePlan(s string) int {
+	switch s = strings.TrimSpace(s); s {
+	case "", "0":
+		return 0
+	}
+	if n, err := strconv.Atoi(s); err == nil && n > 0 {
+		return n
+	}
+	return -1
 }
 
 func checked(s string) bool {

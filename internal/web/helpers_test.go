@@ -30,6 +30,7 @@ type fakeFlow struct {
 	calls   []string
 	card    checkout.CardInput
 	cvv     string
+	plan    int // SubmitCVV's installments
 	code    string
 	cancel  bool
 	approve bool
@@ -78,9 +79,9 @@ func (f *fakeFlow) SubmitCard(ctx context.Context, token string, in checkout.Car
 	return copyView(f.next), f.nextErr
 }
 
-func (f *fakeFlow) SubmitCVV(ctx context.Context, token, cvv string) (*checkout.HostedView, error) {
+func (f *fakeFlow) SubmitCVV(ctx context.Context, token, cvv string, installments int) (*checkout.HostedView, error) {
 	f.record("SubmitCVV")
-	f.cvv = cvv
+	f.cvv, f.plan = cvv, installments
 	return copyView(f.next), f.nextErr
 }
 

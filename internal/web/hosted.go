@@ -103,7 +103,7 @@ func (h *hostedPages) postCard(w http.ResponseWriter, r *http.Request) {
 		vals.emptyCVV, vals.cvvLen = cvv == "", len(cvv)
 		vals.brand = view.CardBrand
 		op = "SubmitCVV"
-		view, err = viewOrErr(h.flow.SubmitCVV(ctx, token, cvv))
+		view, err = viewOrErr(h.flow.SubmitCVV(ctx, token, cvv, parsePlan(r.PostForm.Get("installments"))))
 	default:
 		// The payment moved on (a second tab, a double submit): show where it is.
 		http.Redirect(w, r, pagePath(token), http.StatusSeeOther)
@@ -209,11 +209,16 @@ func (h *hostedPages) atStep(w http.ResponseWriter, r *http.Request, loc, token 
 	return true
 }
 
-// afterPost is Post/Redirect/Get: a form with errors is shown again at once (422), anything
-// else is a 303 to the page, which shows the new step.
+// afterPost is Post/Redirect/Get: a form with errors is shown again at once (422), and so is
+// the card form back to ask for a brand or a plan (200: it holds the card, sealed, which a
+// later GET would not); anything else is a 303 to the page, which shows the new step.
 func (h *hostedPages) afterPost(w http.ResponseWriter, r *http.Request, loc, token string, view *checkout.HostedView, vals formValues) {
 	if len(view.FieldErrors) > 0 && view.Step != checkout.StepResult {
 		h.view.show(w, r, loc, http.StatusUnprocessableEntity, view, vals)
+		return
+	}
+	if view.Choice != nil && view.Step == checkout.StepCard {
+		h.view.show(w, r, loc, http.StatusOK, view, vals)
 		return
 	}
 	if view.Step == checkout.StepResult {

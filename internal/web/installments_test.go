@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cashierpay/cashier/internal/checkout"
 	"github.com/cashierpay/cashier/internal/payment"
@@ -28,6 +30,10 @@ func TestPlanSelect(t *testing.T) {
 			t.Errorf("%s: the plan field shows before there are plans", path)
 		}
 		sel := tag(t, body, "installments")
+		// Disabled as served: a form without JavaScript posts no plan (card.js enables it).
+		if _, disabled := sel["disabled"]; !disabled {
+			t.Errorf("%s: the plan select is enabled without card.js", path)
+		}
 		if sel["name"] != "installments" || sel["data-selected"] != "6" ||
 			sel["data-plans"] != "/sdk/api/"+testToken+"/installments?locale=pt_BR" {
 			t.Errorf("%s: select %v", path, sel)
@@ -117,5 +123,121 @@ func TestPlanDeclined(t *testing.T) {
 	v.PlanCount = 0
 	if got := text(t, newHarness(t, v).get("/checkout/"+testToken).Body.String(), "form-error"); got != "This card is not supported." {
 		t.Errorf("without a plan: %q", got)
+	}
+}
+
+// TestUndecidedPosted: a card form that posted neither a brand nor a plan (no JavaScript)
+// is undecided; either field, or the SDK's body, which always carries both, decides. The kept
+// card's sealed number is passed on.
+func TestUndecidedPosted(t *testing.T) {
+	for _, c := range []struct {
+		form url.Values
+		want bool
+	}{
+		{url.Values{"cardNo": {"4973010000000004"}}, true},
+		{url.Values{"cardNo": {"4973010000000004"}, "installments": {"0"}}, false},
+		{url.Values{"cardNo": {"4973010000000004"}, "selectedCardBrand": {"VISA"}}, false},
+		{(&sdkCardBody{CardNo: "4973010000000004"}).values(), false},
+	} {
+		if in, _ := parseCardForm(c.form, false); in.Undecided != c.want {
+			t.Errorf("%v: undecided %v", c.form, in.Undecided)
+		}
+	}
+	if in, _ := parseCardForm(url.Values{"cardRef": {" sealed "}, "selectedCardBrand": {"VISA"}}, false); in.CardRef != "sealed" || in.Number != "" {
+		t.Errorf("kept card: %+v", in)
+	}
+}
+
+// choiceView is the card form back to ask for a co-badged card's brand and a plan.
+func choiceView() *checkout.HostedView {
+	v := baseView(checkout.StepCard)
+	v.CollectInstallments, v.PlanCount = true, 6
+	usd := func(v int64) payment.Amount { return payment.Amount{Currency: "USD", Value: v} }
+	v.Plans = []checkout.PlanOption{{Count: 3, First: usd(350), Rest: usd(350)}, {Count: 6, First: usd(180), Rest: usd(174)}}
+	v.Choice = &checkout.CardChoice{CardRef: "SEALED-REF", Masked: "497301******0004", Brand: "CARTES_BANCAIRES", Brands: []string{"CARTES_BANCAIRES", "VISA"}}
+	return v
+}
+
+// TestChoiceForm: the hosted post the flow answers with a choice shows the same form at once
+// (200: it holds the sealed card, which a later GET would not): the card by its last four
+// digits and the sealed number in a hidden field, no number field, the brands and the plans
+// as radio groups with the default and the session's plan checked, the fields as typed but
+// the CVV, and the focus on what to do.
+func TestChoiceForm(t *testing.T) {
+	h := newHarness(t, baseView(checkout.StepCard))
+	cookie, csrf := h.session(t)
+	h.flow.next = choiceView()
+	w := h.post(pagePathT, url.Values{"csrf": {csrf}, "cardNo": {"4973 0100 0000 0004"}, "expiry": {"12/30"}, "cvv": {"123"}, "holderName": {"Marie Curie"}}, cookie)
+	body := w.Body.String()
+	if w.Code != http.StatusOK || !h.flow.card.Undecided {
+		t.Fatalf("status %d, undecided %v\n%s", w.Code, h.flow.card.Undecided, body)
+	}
+	checkHeaders(t, w)
+	if hasID(body, "cardNo") || strings.Contains(body, "4973010000000004") || strings.Contains(body, "4973 0100") || strings.Contains(body, `value="123"`) {
+		t.Error("the form holds the number or the CVV")
+	}
+	if !strings.Contains(body, `<input type="hidden" name="cardRef" value="SEALED-REF">`) || text(t, body, "card-masked") != "•••• 0004" {
+		t.Error("the card is not kept")
+	}
+	if n := tag(t, body, "choice-notice"); n["tabindex"] != "-1" {
+		t.Errorf("notice %v", n)
+	} else if _, ok := n["autofocus"]; !ok {
+		t.Error("the notice does not take the focus")
+	}
+	if _, hidden := tag(t, body, "brand-choice")["hidden"]; hidden {
+		t.Error("the brand choice is hidden")
+	}
+	for id, checked := range map[string]bool{"brand-CARTES_BANCAIRES": true, "brand-VISA": false, "plan-0": false, "plan-3": false, "plan-6": true} {
+		r := tag(t, body, id)
+		if _, on := r["checked"]; on != checked || r["type"] != "radio" {
+			t.Errorf("%s: %v", id, r)
+		}
+	}
+	if hasID(body, "installments") || !strings.Contains(body, "6 monthly payments: $1.80, then $1.74") {
+		t.Error("the plans are not the radio group")
+	}
+	if tag(t, body, "expiry")["value"] != "12/30" || tag(t, body, "holderName")["value"] != "Marie Curie" || tag(t, body, "cvv")["value"] != "" {
+		t.Error("the fields are not as typed, or the CVV is kept")
+	}
+	if tag(t, body, "card-form")["data-brand"] != "CARTES_BANCAIRES" {
+		t.Error("card.js does not know the kept card's brand")
+	}
+
+	// Posted again, with the choice and the sealed number.
+	h.flow.reset()
+	h.flow.next = baseView(checkout.StepResult)
+	w = h.post(pagePathT, url.Values{"csrf": {csrf}, "cardRef": {"SEALED-REF"}, "selectedCardBrand": {"VISA"}, "installments": {"3"}, "expiry": {"12/30"}, "cvv": {"123"}, "holderName": {"Marie Curie"}}, cookie)
+	if in := h.flow.card; w.Code != http.StatusSeeOther || in.Undecided || in.CardRef != "SEALED-REF" || in.Brand != "VISA" || in.Installments != 3 {
+		t.Errorf("status %d, input %+v", w.Code, in)
+	}
+}
+
+// TestCVVPlans: a saved card's page lists the view's plans as a radio group under the CVV,
+// the session's plan checked, on the hosted page and in the SDK's frame; the plan checked
+// reaches the flow from the hosted form and the frame's JSON alike.
+func TestCVVPlans(t *testing.T) {
+	v := choiceView()
+	v.Step, v.Choice, v.CardMasked, v.CardBrand = checkout.StepCVV, nil, "405469******0768", "VISA"
+	for _, path := range []string{pagePathT + "?locale=en_US", "/sdk/form/" + testToken + "?origin=https://shop.example&locale=en_US&needCVV=1"} {
+		body := newHarness(t, v).get(path).Body.String()
+		if _, on := tag(t, body, "plan-6")["checked"]; !on || !hasID(body, "plan-0") || !strings.Contains(body, "<legend>Payment plan</legend>") {
+			t.Errorf("%s: no plans", path)
+		}
+	}
+	h := newHarness(t, v)
+	cookie, csrf := h.session(t)
+	h.flow.next = baseView(checkout.StepResult)
+	if w := h.post(pagePathT, url.Values{"csrf": {csrf}, "cvv": {"321"}, "installments": {"3"}}, cookie); w.Code != http.StatusSeeOther || h.flow.plan != 3 {
+		t.Errorf("hosted: status %d, plan %d", w.Code, h.flow.plan)
+	}
+	sh, guard := newSDKHarness(t, v)
+	sh.flow.next = baseView(checkout.StepResult)
+	sh.api(apiCall{path: sdkAPIPathT + "/cvv", body: `{"cvv":"321","installments":"6","locale":"en_US"}`, csrf: guard.frameToken(testToken, time.Now())})
+	if calls := sh.flow.Calls(); !reflect.DeepEqual(calls, []string{"HostedPage", "SubmitCVV"}) || sh.flow.plan != 6 || sh.flow.cvv != "321" {
+		t.Errorf("SDK: calls %v, plan %d", calls, sh.flow.plan)
+	}
+	v.Plans = nil
+	if hasID(newHarness(t, v).get(pagePathT).Body.String(), "plan-choice") {
+		t.Error("a card without plans shows a plan choice")
 	}
 }

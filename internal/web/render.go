@@ -115,6 +115,40 @@ type page struct {
 	// Plans is where the card form of a session that collects installments asks for the
 	// card's plans (getPlans) once the buyer has typed its BIN; "" for no plan select.
 	Plans string
+	// BrandChoices and PlanChoices are the radio groups the server draws itself: on the card
+	// form back to ask for a choice (View.Choice), and PlanChoices on a saved card's page.
+	BrandChoices []brandChoice
+	PlanChoices  []planChoice
+}
+
+type brandChoice struct {
+	logo
+	Code    string
+	Checked bool
+}
+
+// planChoice is a plan as a radio: Count 0 pays in full.
+type planChoice struct {
+	Count   int
+	Label   string
+	Checked bool
+}
+
+// planChoices lists the view's plans for the radio group, "Pay in full" first, the chosen
+// plan checked (View.PlanCount) when the card has it, else "Pay in full"; none without plans.
+func planChoices(t map[string]string, loc string, v *checkout.HostedView) []planChoice {
+	if len(v.Plans) == 0 {
+		return nil
+	}
+	out := []planChoice{{Count: 0, Label: t["payInFull"], Checked: true}}
+	for _, o := range v.Plans {
+		c := planChoice{Count: o.Count, Label: planLabel(t, loc, o), Checked: o.Count == v.PlanCount}
+		if c.Checked {
+			out[0].Checked = false
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 type logo struct {
@@ -173,6 +207,9 @@ func (rd *renderer) render(w http.ResponseWriter, r *http.Request, loc string, s
 	if v.Vaulting {
 		pg.Title, pg.PayLabel = t["vaultTitle"], t["vaultButton"]
 	}
+	if c := v.Choice; c != nil && vals.brand == "" {
+		vals.brand = c.Brand // the CVV's length is the kept card's
+	}
 	form := func() {
 		if sdk != nil {
 			pg.CSRF = rd.csrf.frameToken(token, time.Now())
@@ -204,7 +241,16 @@ func (rd *renderer) render(w http.ResponseWriter, r *http.Request, loc string, s
 		for _, b := range merchantapi.AcceptedBrands(v.Amount.Currency, v.TerminalType) {
 			pg.Accepted = append(pg.Accepted, brandLogo(b.Code))
 		}
-		if v.CollectInstallments {
+		if c := v.Choice; c != nil {
+			// Back to ask what the form could not offer before the number was known: the
+			// card kept (sealed), its brands and plans drawn here.
+			pg.CardLogo, pg.CardNumber = brandLogo(c.Brand), lastFour(c.Masked)
+			pg.CVVHint = cvvHint(t, c.Brand)
+			for _, b := range c.Brands {
+				pg.BrandChoices = append(pg.BrandChoices, brandChoice{logo: brandLogo(b), Code: b, Checked: b == c.Brand})
+			}
+			pg.PlanChoices = planChoices(t, loc, v)
+		} else if v.CollectInstallments {
 			pg.Plans = SDKPrefix + "api/" + url.PathEscape(token) + "/installments?locale=" + url.QueryEscape(loc)
 		}
 	case checkout.StepCVV:
@@ -212,6 +258,7 @@ func (rd *renderer) render(w http.ResponseWriter, r *http.Request, loc string, s
 		pg.CVVHint = cvvHint(t, cardBrand(v.CardBrand))
 		pg.Title = t["cvvTitle"]
 		pg.CardLogo, pg.CardNumber = brandLogo(cardBrand(v.CardBrand)), lastFour(v.CardMasked)
+		pg.PlanChoices = planChoices(t, loc, v)
 	case checkout.StepChallenge:
 		form()
 		pg.Title = t["challengeTitle"]

@@ -276,8 +276,10 @@ func (s *sdkFrame) postCard(w http.ResponseWriter, r *http.Request) {
 }
 
 type sdkCVVBody struct {
-	CVV    string `json:"cvv"`
-	Locale string `json:"locale"`
+	CVV string `json:"cvv"`
+	// Installments is the checked plan of the saved card's page, as the hosted form posts it.
+	Installments string `json:"installments"`
+	Locale       string `json:"locale"`
 }
 
 func (b *sdkCVVBody) String() string { return "sdkCVVBody{…}" }
@@ -298,7 +300,7 @@ func (s *sdkFrame) postCVV(w http.ResponseWriter, r *http.Request) {
 	}
 	cvv := stripSpace(body.CVV)
 	vals := formValues{emptyCVV: cvv == "", cvvLen: len(cvv), brand: v.CardBrand}
-	v, err = s.flow.SubmitCVV(ctx, token, cvv)
+	v, err = s.flow.SubmitCVV(ctx, token, cvv, parsePlan(body.Installments))
 	s.answer(w, r, loc, token, "SubmitCVV", v, vals, err, true)
 }
 

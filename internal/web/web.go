@@ -19,7 +19,9 @@ import (
 type Flow interface {
 	HostedPage(ctx context.Context, token string) (*checkout.HostedView, error)
 	SubmitCard(ctx context.Context, token string, in checkout.CardInput) (*checkout.HostedView, error)
-	SubmitCVV(ctx context.Context, token, cvv string) (*checkout.HostedView, error)
+	// SubmitCVV pays with a saved card; installments is the plan chosen on its page, as
+	// CardInput's.
+	SubmitCVV(ctx context.Context, token, cvv string, installments int) (*checkout.HostedView, error)
 	CompleteChallenge(ctx context.Context, token, code string, cancel bool) (*checkout.HostedView, error)
 	CompleteIssuerAuth(ctx context.Context, token string, approve bool) (*checkout.HostedView, error)
 	InstallmentPlans(ctx context.Context, token, bin string) ([]checkout.PlanOption, error)

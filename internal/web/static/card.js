@@ -358,7 +358,7 @@
   // whose data-plans URL says which plans the card's BIN has for this payment. It is asked
   // once the first PLAN_BIN digits are typed, and again only when they change: the BIN goes
   // out, never the number. No plans, or no answer, leaves the select hidden and the payment
-  // in full; without JavaScript the form pays in full.
+  // in full; without JavaScript the server lists the card's plans once the form is sent.
 
   var PLAN_BIN = 8;
 
@@ -595,6 +595,10 @@
       });
     });
     if (!sdkMode) restore(form);
+    // The plan select is served disabled, so that a form without JavaScript posts no plan and
+    // the server asks for one once it knows the card; here it is this script's to show.
+    var plans = form.querySelector('select#installments');
+    if (plans) plans.disabled = false;
     var number = form.querySelector('#cardNo');
     if (number && number.value) onNumberInput(number);
     var cvv = form.querySelector('#cvv');

@@ -213,7 +213,7 @@
           selectedCardBrand: chosenBrand(form), installments: val(form, 'installments'), locale: cfg.locale
         };
       case 'cvv':
-        return { cvv: val(form, 'cvv'), locale: cfg.locale };
+        return { cvv: val(form, 'cvv'), installments: val(form, 'installments'), locale: cfg.locale };
       case 'challenge':
         return { otp: action === 'cancel' ? '' : val(form, 'otp'), action: action === 'cancel' ? 'cancel' : 'submit', locale: cfg.locale };
     }
