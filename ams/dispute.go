@@ -36,6 +36,10 @@ const (
 	AcceptByMerchant = "ACCEPT_BY_MERCHANT"
 )
 
+// DisputeTypeChargeback is the disputeType of a chargeback: the formal dispute, answered by
+// accepting it or supplying a defence, as opposed to a retrieval request for documents.
+const DisputeTypeChargeback = "CHARGEBACK"
+
 // disputeEvidenceType values of downloadDisputeEvidence.
 const (
 	DisputeEvidenceTemplate = "DISPUTE_EVIDENCE_TEMPLATE"
@@ -103,6 +107,14 @@ type DisputeNotification struct {
 	DisputeAcceptReason     string  `json:"disputeAcceptReason,omitempty"`
 	DisputeAcceptTime       string  `json:"disputeAcceptTime,omitempty"`
 	// ARN is the acquirer reference number of the disputed capture.
-	ARN          string        `json:"arn,omitempty"`
+	ARN string `json:"arn,omitempty"`
+	// DisputeType is CHARGEBACK for every dispute cashier raises.
+	DisputeType string `json:"disputeType,omitempty"`
+	// Defendable says whether supplyDefenseDocument can still answer the dispute. A pointer,
+	// so that false is sent rather than left out: Antom's example NoD carries it as a JSON
+	// boolean, as the Java (Boolean) and Go (bool) SDKs decode it.
+	Defendable *bool `json:"defendable,omitempty"`
+	// CaptureID is the captureId of the disputed capture.
+	CaptureID    string        `json:"captureId,omitempty"`
 	AcquirerInfo *AcquirerInfo `json:"acquirerInfo,omitempty"`
 }

@@ -130,12 +130,31 @@ func (e *disputeEnv) disputedIn(card, currency string, value, want int64, manual
 		created.DisputeReasonCode == "" || created.DisputeSource == "" {
 		e.t.Fatalf("DISPUTE_CREATED: %+v", created)
 	}
+	// A chargeback of the payment's capture, open to a defence.
+	e.wantDispute(created, p.PaymentID, true)
 	raised, err1 := ams.ParseTime(created.DisputeTime)
 	due, err2 := ams.ParseTime(created.DefenseDueTime)
 	if err1 != nil || err2 != nil || !due.Equal(raised.Add(payment.DefenseWindow)) {
 		e.t.Fatalf("DISPUTE_CREATED times %q, %q: want the defence due %s after the dispute", created.DisputeTime, created.DefenseDueTime, payment.DefenseWindow)
 	}
 	return created
+}
+
+// wantDispute checks what every notifyDispute about the dispute of paymentID carries: a
+// chargeback of the payment's capture, and whether it can still be defended.
+func (e *disputeEnv) wantDispute(n ams.DisputeNotification, paymentID string, defendable bool) {
+	e.t.Helper()
+	captures, err := e.app.Store.CaptureListByPayment(context.Background(), paymentID)
+	if err != nil || len(captures) != 1 || captures[0].Status != payment.Success {
+		e.t.Fatalf("captures of %s: %v, %v", paymentID, captures, err)
+	}
+	got := "absent"
+	if n.Defendable != nil {
+		got = strconv.FormatBool(*n.Defendable)
+	}
+	if n.DisputeType != ams.DisputeTypeChargeback || n.CaptureID != captures[0].ID || got != strconv.FormatBool(defendable) {
+		e.t.Fatalf("%s: disputeType %q, captureId %q (capture %s), defendable %s, want %v", n.DisputeNotificationType, n.DisputeType, n.CaptureID, captures[0].ID, got, defendable)
+	}
 }
 
 func pdfEvidence(text string) string {
@@ -202,7 +221,8 @@ func TestDisputeDefendedAndWon(t *testing.T) {
 	if first.DisputeID != id || first.DisputeResolutionTime == "" {
 		t.Fatalf("supplyDefenseDocument: %+v", first)
 	}
-	e.note(created.PaymentID, ams.DefenseSupplied)
+	// Defended: another document is REPEAT_REQUEST from now on.
+	e.wantDispute(e.note(created.PaymentID, ams.DefenseSupplied), created.PaymentID, false)
 	// A retry of the same document answers as the first call; another document or an
 	// acceptance is refused, and nothing is notified again.
 	again := e.defend(id, evidence)
@@ -222,6 +242,7 @@ func TestDisputeDefendedAndWon(t *testing.T) {
 	if judged.DisputeJudgedResult != ams.AcceptByCustomer || judged.DisputeJudgedAmount == nil || judged.DisputeJudgedAmount.Value != "0" || judged.DisputeJudgedTime == "" {
 		t.Fatalf("DISPUTE_JUDGED: %+v", judged)
 	}
+	e.wantDispute(judged, created.PaymentID, false)
 	if n := e.count(created.PaymentID, ams.DefenseSupplied); n != 1 {
 		t.Fatalf("%d DEFENSE_SUPPLIED notifications, want 1", n)
 	}
@@ -265,7 +286,7 @@ func TestDisputeOutcomes(t *testing.T) {
 			switch tc.respond {
 			case "accept":
 				wantResult(t, e.accept(id).Result, ams.StatusSuccess, ams.CodeSuccess)
-				e.note(created.PaymentID, ams.DisputeAccepted)
+				e.wantDispute(e.note(created.PaymentID, ams.DisputeAccepted), created.PaymentID, false)
 				e.advance(payment.JudgeDelay)
 			case "defend":
 				wantResult(t, e.defend(id, pdfEvidence(tc.name)).Result, ams.StatusSuccess, ams.CodeSuccess)
@@ -276,12 +297,16 @@ func TestDisputeOutcomes(t *testing.T) {
 				if alert.DefenseDueTime != created.DefenseDueTime {
 					t.Fatalf("DEFENSE_DUE_ALERT due %s, created said %s", alert.DefenseDueTime, created.DefenseDueTime)
 				}
+				// A day left: still open to a defence.
+				e.wantDispute(alert, created.PaymentID, true)
 				e.advance(payment.DefenseDueAlert)
 			}
 			got := e.note(created.PaymentID, tc.note)
 			if got.DisputeJudgedResult != tc.result || got.DisputeAcceptReason != tc.acceptReason {
 				t.Fatalf("%s: result %q reason %q, want %q %q", tc.note, got.DisputeJudgedResult, got.DisputeAcceptReason, tc.result, tc.acceptReason)
 			}
+			// Judged or withdrawn, on time or not: over.
+			e.wantDispute(got, created.PaymentID, false)
 			d := e.stored(id)
 			if debited := d.JudgedAmount.Value == 1999 && d.JudgedAmount.Currency == "USD"; debited != tc.debited {
 				t.Fatalf("stored judged amount %+v, debited want %v", d.JudgedAmount, tc.debited)
@@ -505,6 +530,7 @@ func TestDisputePartial(t *testing.T) {
 	if judged.DisputeJudgedResult != ams.AcceptByMerchant || judged.DisputeJudgedAmount == nil || judged.DisputeJudgedAmount.Value != "999" || judged.DisputeAmount.Value != "999" {
 		t.Fatalf("DISPUTE_JUDGED: %+v", judged)
 	}
+	e.wantDispute(judged, created.PaymentID, false)
 	if d := e.stored(id); d.JudgedAmount.Value != 999 {
 		t.Fatalf("lost dispute debits %d, want 999", d.JudgedAmount.Value)
 	}
@@ -512,10 +538,13 @@ func TestDisputePartial(t *testing.T) {
 
 	// The yen payment: the undisputed 501 stays refundable after the loss, no more.
 	wantResult(t, e.accept(yen.DisputeID).Result, ams.StatusSuccess, ams.CodeSuccess)
+	e.wantDispute(e.note(yen.PaymentID, ams.DisputeAccepted), yen.PaymentID, false)
 	e.advance(payment.JudgeDelay)
-	if j := e.note(yen.PaymentID, ams.DisputeJudged); j.DisputeJudgedAmount == nil || j.DisputeJudgedAmount.Value != "500" || j.DisputeJudgedAmount.Currency != "JPY" {
+	j := e.note(yen.PaymentID, ams.DisputeJudged)
+	if j.DisputeJudgedAmount == nil || j.DisputeJudgedAmount.Value != "500" || j.DisputeJudgedAmount.Currency != "JPY" {
 		t.Fatalf("yen DISPUTE_JUDGED: %+v", j)
 	}
+	e.wantDispute(j, yen.PaymentID, false)
 	wantResult(t, e.refund(yen.PaymentID, uniq("ref"), "JPY", 502).Result, ams.StatusFail, ams.CodeRefundAmountExceed)
 	wantResult(t, e.refund(yen.PaymentID, uniq("ref"), "JPY", 501).Result, ams.StatusSuccess, ams.CodeSuccess)
 }

@@ -107,14 +107,19 @@ func parseDefense(req *ams.SupplyDefenseDocumentRequest) (merchantapi.DisputeCom
 }
 
 // Dispute implements gateway.NotificationBodies: notifyDispute of type note about d, a
-// dispute of p. Each type carries the fields Antom's docs give it: the dispute's amount,
-// time, reason, ARN and acquirer always; defenseDueTime while it can be defended; the
-// judgement once judged.
-func (Bodies) Dispute(p *payment.Payment, d *payment.Dispute, note string) ([]byte, error) {
+// dispute of capture of p. Each type carries the fields Antom's docs give it: the dispute's
+// amount, time, reason, type, capture, ARN, acquirer and whether it can still be defended
+// always; defenseDueTime while it can be defended; the judgement once judged.
+func (Bodies) Dispute(p *payment.Payment, capture *payment.Capture, d *payment.Dispute, note string) ([]byte, error) {
+	// Only an open dispute takes a defence: once defended, accepted, judged or withdrawn,
+	// supplyDefenseDocument answers REPEAT_REQUEST or TIME_EXCEEDS_LIMIT. An open dispute is
+	// notified only before its defenseDueTime (created, or alerted a day before it).
+	defendable := d.Status == payment.DisputeOpen
 	n := ams.DisputeNotification{
 		PaymentRequestID: d.PaymentRequestID, DisputeID: d.ID, PaymentID: d.PaymentID, DisputeTime: wireTime(d.RaisedAt),
 		DisputeAmount: wireAmount(d.Amount), DisputeNotificationType: note, DisputeReasonMsg: d.ReasonMsg,
 		DisputeReasonCode: d.ReasonCode, DisputeSource: d.Source, ARN: d.ARN,
+		DisputeType: ams.DisputeTypeChargeback, Defendable: &defendable, CaptureID: capture.ID,
 		AcquirerInfo: disputeAcquirer(p, d),
 	}
 	switch note {

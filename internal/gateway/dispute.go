@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/cashierpay/cashier/internal/payment"
@@ -49,10 +50,31 @@ func (c *Core) notifyCaptured(ctx context.Context, q store.Tx, p *payment.Paymen
 // the merchant's notify URL: Antom sends dispute notifications to the address configured
 // for the merchant, not to a request's paymentNotifyUrl.
 func (c *Core) NotifyDispute(ctx context.Context, q store.Tx, d *payment.Dispute, note string, now time.Time) error {
-	// The payment says which acquirer processed it, for acquirerInfo.
+	// The payment says which acquirer processed it, for acquirerInfo; its capture is the one
+	// disputed, for captureId.
 	p, err := q.PaymentGet(ctx, d.PaymentID)
 	if err != nil {
 		return err
 	}
-	return c.notify(ctx, q, d.MerchantID, d.PaymentID, payment.NotifyDispute, "", now, func() ([]byte, error) { return c.bodies.Dispute(p, d, note) })
+	capture, err := disputedCapture(ctx, q, d)
+	if err != nil {
+		return err
+	}
+	return c.notify(ctx, q, d.MerchantID, d.PaymentID, payment.NotifyDispute, "", now, func() ([]byte, error) { return c.bodies.Dispute(p, capture, d, note) })
+}
+
+// disputedCapture is the capture d disputes: the payment's successful one. A payment is
+// captured once (a failed capture may precede it), and a dispute is scheduled only when
+// that capture succeeded (notifyCaptured).
+func disputedCapture(ctx context.Context, q store.Tx, d *payment.Dispute) (*payment.Capture, error) {
+	captures, err := q.CaptureListByPayment(ctx, d.PaymentID)
+	if err != nil {
+		return nil, err
+	}
+	for _, capture := range captures {
+		if capture.Status == payment.Success {
+			return capture, nil
+		}
+	}
+	return nil, fmt.Errorf("dispute %s: payment %s has no successful capture", d.ID, d.PaymentID)
 }

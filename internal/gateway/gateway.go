@@ -73,8 +73,9 @@ type NotificationBodies interface {
 	Payment(p *payment.Payment) ([]byte, error)
 	Capture(p *payment.Payment, c *payment.Capture) ([]byte, error)
 	Refund(p *payment.Payment, r *payment.Refund) ([]byte, error)
-	// Dispute renders notifyDispute of type note (payment.DisputeCreatedNote, ...).
-	Dispute(p *payment.Payment, d *payment.Dispute, note string) ([]byte, error)
+	// Dispute renders notifyDispute of type note (payment.DisputeCreatedNote, ...) for d, a
+	// dispute of capture of p.
+	Dispute(p *payment.Payment, capture *payment.Capture, d *payment.Dispute, note string) ([]byte, error)
 	Vaulting(v *payment.Vaulting) ([]byte, error)
 }
 
