@@ -57,8 +57,8 @@ func (a *API) Pay(ctx context.Context, m *payment.Merchant, cmd *PayCommand) (*p
 	// The request id is not looked up first: a new payment, the common case, is inserted at
 	// once, and a taken id shows as store.ErrConflict on the insert, answered with the
 	// payment under it. A check that fails before the insert looks the id up too, so that a
-	// retry whose expiry time has passed since, or whose settlement currency can no longer
-	// be quoted, still gets the payment's outcome.
+	// retry whose expiry time has passed since, whose settlement currency can no longer be
+	// quoted, or whose paymentQuote has expired, still gets the payment's outcome.
 	replayOr := func(err error) (*payment.Payment, error) {
 		existing, gerr := a.core.Store.PaymentGetByRequestID(ctx, m.ID, cmd.RequestID)
 		switch {
@@ -80,7 +80,7 @@ func (a *API) Pay(ctx context.Context, m *payment.Merchant, cmd *PayCommand) (*p
 		return replayOr(err)
 	}
 	if err := a.quotePayment(ctx, &cmd.Order, cmd.Amount, now); err != nil {
-		return nil, err
+		return replayOr(err)
 	}
 
 	p := &payment.Payment{
