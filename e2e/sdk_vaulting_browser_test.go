@@ -221,17 +221,7 @@ func TestBrowserSDKVaulting(t *testing.T) {
 		if loc, _ := chromedp.Run(ctx, chromedp.Location()); !strings.HasSuffix(loc, "/return/"+reqID) {
 			t.Fatalf("redirected to %s", loc)
 		}
-		n := shop.rx.wait(t, reqID)
-		c := n.PaymentMethodDetail.Card
-		if n.VaultingStatus != ams.VaultingSuccess || c.CardToken == "" || c.MaskedCardNo != "************3220" {
-			t.Fatalf("notifyVaulting %+v, card %+v", n, c)
-		}
-		// The issuer of this card always asks: the token pays through a challenge again.
-		pay := e.pay(payWithToken(c.CardToken, 1999))
-		wantResult(t, pay.Result, ams.StatusUnknown, ams.CodePaymentInProcess)
-		if pay.NormalURL == "" || pay.PaymentResultInfo.CardToken != c.CardToken {
-			t.Errorf("paid with %+v, page %q", pay.PaymentResultInfo, pay.NormalURL)
-		}
+		wantSavedThrough3DS(t, e, shop.rx.wait(t, reqID))
 	})
 
 	t.Run("refused by the issuer", func(t *testing.T) {

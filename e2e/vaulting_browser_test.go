@@ -134,18 +134,7 @@ func TestBrowserVaulting(t *testing.T) {
 		run(t, ctx, chromedp.SendKeys(chromedp.CSS("#otp"), sandbox.OTP), chromedp.Click(chromedp.CSS("#challenge-submit")),
 			waitResult("SUCCESS", "SUCCESS"))
 		browsertest.Axe(t, ctx, "card saved")
-		n := rx.wait(t, req.VaultingRequestID)
-		c := n.PaymentMethodDetail.Card
-		if n.VaultingStatus != ams.VaultingSuccess || c.CardToken == "" || c.MaskedCardNo != "************3220" {
-			t.Fatalf("notifyVaulting %+v, card %+v", n, c)
-		}
-		// A card whose issuer always asks for 3-D Secure asks again when the buyer pays with
-		// it: the token pays, through the challenge.
-		pay := e.pay(payWithToken(c.CardToken, 1999))
-		wantResult(t, pay.Result, ams.StatusUnknown, ams.CodePaymentInProcess)
-		if pay.NormalURL == "" || pay.PaymentResultInfo.CardToken != c.CardToken {
-			t.Errorf("paid with %+v, page %q", pay.PaymentResultInfo, pay.NormalURL)
-		}
+		wantSavedThrough3DS(t, e, rx.wait(t, req.VaultingRequestID))
 	})
 
 	t.Run("saved at once", func(t *testing.T) {
@@ -182,4 +171,19 @@ func TestBrowserVaulting(t *testing.T) {
 			t.Fatalf("merchant sees %+v", inq)
 		}
 	})
+}
+
+// wantSavedThrough3DS checks n saved the card that always asks for 3-D Secure, and that its
+// token pays, through the challenge again: the issuer asks for every payment, saved or not.
+func wantSavedThrough3DS(t *testing.T, e *env, n *ams.VaultingNotification) {
+	t.Helper()
+	c := n.PaymentMethodDetail.Card
+	if n.VaultingStatus != ams.VaultingSuccess || c.CardToken == "" || c.MaskedCardNo != "************3220" {
+		t.Fatalf("notifyVaulting %+v, card %+v", n, c)
+	}
+	pay := e.pay(payWithToken(c.CardToken, 1999))
+	wantResult(t, pay.Result, ams.StatusUnknown, ams.CodePaymentInProcess)
+	if pay.NormalURL == "" || pay.PaymentResultInfo.CardToken != c.CardToken {
+		t.Errorf("paid with %+v, page %q", pay.PaymentResultInfo, pay.NormalURL)
+	}
 }

@@ -31,23 +31,24 @@ func paymentAcquirer(p *payment.Payment) *ams.AcquirerInfo {
 // captureAcquirer is the acquirerInfo of capture c of p: the gateway sends the processor the
 // capture under its own id; nil until the processor has answered.
 func captureAcquirer(p *payment.Payment, c *payment.Capture) *ams.AcquirerInfo {
-	if c.IssuerRef == "" {
-		return nil
-	}
-	a := acquirerInfo(p)
-	a.ReferenceRequestID, a.AcquirerTransactionID = c.ID, c.IssuerRef
-	a.AcquirerResultCode, a.AcquirerResultMessage = c.Outcome()
-	return a
+	code, msg := c.Outcome()
+	return operationAcquirer(p, c.ID, c.IssuerRef, code, msg)
 }
 
 // refundAcquirer is the acquirerInfo of refund r of p, as captureAcquirer.
 func refundAcquirer(p *payment.Payment, r *payment.Refund) *ams.AcquirerInfo {
-	if r.IssuerRef == "" {
+	code, msg := r.Outcome()
+	return operationAcquirer(p, r.ID, r.IssuerRef, code, msg)
+}
+
+// operationAcquirer is the acquirerInfo of an operation on p sent to the processor as id,
+// which it knows as issuerRef; nil until it has answered.
+func operationAcquirer(p *payment.Payment, id, issuerRef, code, msg string) *ams.AcquirerInfo {
+	if issuerRef == "" {
 		return nil
 	}
 	a := acquirerInfo(p)
-	a.ReferenceRequestID, a.AcquirerTransactionID = r.ID, r.IssuerRef
-	a.AcquirerResultCode, a.AcquirerResultMessage = r.Outcome()
+	a.ReferenceRequestID, a.AcquirerTransactionID, a.AcquirerResultCode, a.AcquirerResultMessage = id, issuerRef, code, msg
 	return a
 }
 
