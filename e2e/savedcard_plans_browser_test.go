@@ -82,12 +82,7 @@ func TestBrowserSavedCardPlans(t *testing.T) {
 			} else {
 				browsertest.Axe(t, ctx, loc+": saved card with plans")
 			}
-			n := []int{3, 6, 9, 0}[i%4]
-			if n != 0 {
-				run(t, ctx, chromedp.Click(chromedp.CSS(fmt.Sprintf("#plan-%d", n))))
-			}
-			run(t, ctx, chromedp.SendKeys(chromedp.CSS("#cvv"), "123"), chromedp.Click(chromedp.CSS("#pay")), waitResult("SUCCESS", ""))
-			wantPlan(t, e, reqID, ams.Int(n))
+			payWithPlan(t, ctx, e, reqID, []int{3, 6, 9, 0}[i%4], "123")
 		})
 	}
 
@@ -152,4 +147,15 @@ func TestSavedCardPlanFlow(t *testing.T) {
 		}
 	}
 	wantPlan(t, e, reqID, ams.Int(p.Order.Plan.Count))
+}
+
+// payWithPlan picks the plan of n instalments on the form in ctx (0: pay in full), types the
+// CVV, pays, and checks the payment of reqID carries that plan.
+func payWithPlan(t *testing.T, ctx context.Context, e *env, reqID string, n int, cvv string) {
+	t.Helper()
+	if n != 0 {
+		run(t, ctx, chromedp.Click(chromedp.CSS(fmt.Sprintf("#plan-%d", n))))
+	}
+	run(t, ctx, chromedp.SendKeys(chromedp.CSS("#cvv"), cvv), chromedp.Click(chromedp.CSS("#pay")), waitResult("SUCCESS", ""))
+	wantPlan(t, e, reqID, ams.Int(n))
 }
