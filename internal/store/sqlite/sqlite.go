@@ -28,7 +28,8 @@ var migrations embed.FS
 
 // dialect: ? placeholders; no row locks, since BEGIN IMMEDIATE already makes a write
 // transaction the only writer; and group commit, since writes take turns anyway.
-var dialect = &sqlstore.Dialect{ConstraintErr: constraintErr, GroupCommit: true}
+// Checkpoints are passive and off the writer (sqlstore's group.checkpoints).
+var dialect = &sqlstore.Dialect{ConstraintErr: constraintErr, GroupCommit: true, Checkpoint: "PRAGMA wal_checkpoint(PASSIVE)"}
 
 // Open opens (creating if needed) the database file at path and migrates it.
 //
@@ -36,6 +37,12 @@ var dialect = &sqlstore.Dialect{ConstraintErr: constraintErr, GroupCommit: true}
 // in a file, each page a member's savepoint touched was first written there with a pwrite,
 // a tenth of the gateway's processor time under load. They only serve to roll a savepoint
 // back while the transaction is open, so nothing durable is lost with them.
+//
+// The store checkpoints in the background after commits (Dialect.Checkpoint). The writer
+// keeps SQLite's automatic checkpoint at 1,000 pages of log: by then the background has
+// copied all but the last few milliseconds' pages, so it is short, and it is what lets the
+// log start over from its beginning, which needs a checkpoint that finished while no write
+// was under way.
 func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
 	pragmas := url.Values{}
 	for _, p := range []string{"busy_timeout(15000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)", "temp_store(MEMORY)"} {

@@ -322,3 +322,32 @@ func BenchmarkStorePay(b *testing.B) {
 	defer db.Close()
 	storetest.BenchmarkPay(b, db)
 }
+
+// TestCheckpointsOffTheWriter: what a transaction commits reaches the database file soon
+// after, though the writer's own automatic checkpoint waits for 1,000 pages of log, far
+// more than these transactions write: the store checkpoints in the background.
+func TestCheckpointsOffTheWriter(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "cashier.db")
+	db := open(t, path)
+	size := func() int64 {
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Size()
+	}
+	before := size()
+	for range 20 {
+		if err := db.Tx(ctx, func(q store.Tx) error { return q.MerchantInsert(ctx, merchant()) }); err != nil {
+			t.Fatalf("Tx: %v", err)
+		}
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for size() <= before {
+		if time.Now().After(deadline) {
+			t.Fatalf("the database file is still %d bytes 10 s after the commits: nothing was checkpointed", before)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"sync"
+	"time"
 
 	"github.com/cashierpay/cashier/internal/store"
 )
@@ -31,7 +32,14 @@ type group struct {
 	quit    chan struct{}
 	stopped chan struct{}
 	once    sync.Once
+	// committed wakes the checkpointer after a commit.
+	committed chan struct{}
+	ckptDone  chan struct{}
 }
+
+// checkpointGap is the least time between two background checkpoints: under load each
+// one copies what tens of pays wrote, instead of one checkpoint (and its fsyncs) per batch.
+const checkpointGap = 50 * time.Millisecond
 
 // member is one caller's transaction in a batch.
 type member struct {
@@ -49,9 +57,43 @@ type member struct {
 var errPanicked = errors.New("sqlstore: transaction function did not return")
 
 func newGroup(db *DB) *group {
-	g := &group{db: db, members: make(chan *member), quit: make(chan struct{}), stopped: make(chan struct{})}
+	g := &group{db: db, members: make(chan *member), quit: make(chan struct{}), stopped: make(chan struct{}),
+		committed: make(chan struct{}, 1), ckptDone: make(chan struct{})}
 	go g.loop()
+	if db.d.Checkpoint != "" {
+		go g.checkpoints()
+	} else {
+		close(g.ckptDone)
+	}
 	return g
+}
+
+// checkpoints copies committed pages from the write-ahead log into the database file on a
+// reader connection, soon after commits, so that the writer never does it. Left to the
+// writer (SQLite's automatic checkpoint), a checkpoint ran inside the commit of whichever
+// batch crossed the log's threshold and held up every caller queued behind it for the
+// milliseconds it takes to write a thousand pages: the tail of a pay's latency. A passive
+// checkpoint takes no writer lock, so the writer goes on meanwhile. An error (another
+// process checkpointing, say) is left to the next round: the log only grows meanwhile, and
+// the writer's automatic checkpoint is the backstop.
+func (g *group) checkpoints() {
+	defer close(g.ckptDone)
+	gap := time.NewTimer(0)
+	defer gap.Stop()
+	for {
+		select {
+		case <-g.committed:
+		case <-g.quit:
+			return
+		}
+		g.db.reader.ExecContext(context.Background(), g.db.d.Checkpoint)
+		gap.Reset(checkpointGap)
+		select {
+		case <-gap.C:
+		case <-g.quit:
+			return
+		}
+	}
 }
 
 // tx is store.Store.Tx under group commit.
@@ -76,10 +118,11 @@ func (g *group) tx(ctx context.Context, fn func(store.Tx) error) error {
 	return <-m.done
 }
 
-// close stops the writer goroutine once it has finished its batch.
+// close stops the writer goroutine once it has finished its batch, and the checkpointer.
 func (g *group) close() {
 	g.once.Do(func() { close(g.quit) })
 	<-g.stopped
+	<-g.ckptDone
 }
 
 func (g *group) loop() {
@@ -161,6 +204,10 @@ func (g *group) run(batch []*member) {
 	var cerr error
 	if committed {
 		cerr = g.db.d.MapErr(tx.Commit())
+		select {
+		case g.committed <- struct{}{}:
+		default:
+		}
 	} else {
 		tx.Rollback()
 	}

@@ -68,6 +68,10 @@ type Dialect struct {
 	// GroupCommit runs concurrent transactions as one (group.go): for an engine whose
 	// writes take turns on one connection anyway (SQLite).
 	GroupCommit bool
+	// Checkpoint, under GroupCommit, is the statement run on a reader connection after
+	// commits to move the write-ahead log into the database file (group.checkpoints); empty
+	// for none.
+	Checkpoint string
 	// Tx, when set, runs Store.Tx on a connection of db its own way (PostgreSQL: through the
 	// driver's native interface, to send statements together); fn's error comes back
 	// unchanged, the adapter's own ones mapped by MapErr.
