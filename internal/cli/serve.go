@@ -14,6 +14,7 @@ import (
 	"net/netip"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
@@ -130,6 +131,13 @@ func (c *serveCmd) Run(e *env) error {
 	opts, err := c.options(e.log(), clockClients)
 	if err != nil {
 		return err
+	}
+	// The live heap is a few MB and almost all a request allocates is garbage once it is
+	// answered, so Go's default GOGC=100 collects every few hundred pays; 400 trades ≈ 10 MB
+	// of RSS for ≈ 6 % of the gateway's processor time per pay (docs/performance.md).
+	// GOGC, when set, wins.
+	if _, set := os.LookupEnv("GOGC"); !set {
+		debug.SetGCPercent(400)
 	}
 	if c.Production && opts.Issuer == nil {
 		// Before any listener, key or database is made.
