@@ -260,11 +260,11 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 		// gateway settles each payment in its own currency (docs/reconciliation.md).
 		app.API.WithRates(sandbox.Rates{Store: st})
 	}
-	// The sandbox's error-scenario simulation reaches the API through antom's port only:
-	// a production gateway passes none.
 	// One cache of the configuration each API call reads (its merchant, the sandbox's
 	// rules), checked against the database's revision on every call (store.ConfigCache).
 	config := store.NewConfigCache(st)
+	// The sandbox's error-scenario simulation reaches the API through antom's port only:
+	// a production gateway passes none.
 	var sim antom.Simulator
 	simulations := sandbox.Simulations{Store: st, Clock: opts.Clock, Config: config}
 	if !opts.Production {
