@@ -260,15 +260,18 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 		// gateway settles each payment in its own currency (docs/reconciliation.md).
 		app.API.WithRates(sandbox.Rates{Store: st})
 	}
+	// One cache of the configuration each API call reads (its merchant, the sandbox's
+	// rules), checked against the database's revision on every call (store.ConfigCache).
+	config := store.NewConfigCache(st)
 	// The sandbox's error-scenario simulation reaches the API through antom's port only:
 	// a production gateway passes none.
 	var sim antom.Simulator
-	simulations := sandbox.Simulations{Store: st, Clock: opts.Clock}
+	simulations := sandbox.Simulations{Store: st, Clock: opts.Clock, Config: config}
 	if !opts.Production {
 		sim = simulations
 	}
 	api := httpapi.Config{
-		APIs: antom.Endpoints(app.API, sim), Store: st, Signer: sign, KeyVersion: keyVersion, Clock: opts.Clock, Logger: opts.Logger, TrustProxy: opts.TrustProxy,
+		APIs: antom.Endpoints(app.API, sim), Store: st, Config: config, Signer: sign, KeyVersion: keyVersion, Clock: opts.Clock, Logger: opts.Logger, TrustProxy: opts.TrustProxy,
 		Metrics: app.Metrics, ServeMetrics: !opts.DebugListener, APIRate: *opts.APIRate, TrustedProxies: opts.TrustedProxies,
 		Pages: web.New(web.Config{Flow: app.Checkout, Logger: opts.Logger, CSRFKey: kr.MACKey(vault.CSRF)}),
 		Routes: map[string]antom.Endpoint{

@@ -36,6 +36,10 @@ type Config struct {
 	// APIs are the Antom APIs served, by name.
 	APIs  map[string]antom.Endpoint
 	Store store.Store
+	// Config reads each call's merchant, under the configuration revision it pins in the
+	// call's context for what else the call reads (the sandbox's simulation rules); default
+	// a cache of its own over Store.
+	Config *store.ConfigCache
 	// Signer signs responses with the gateway's private key of version KeyVersion, which
 	// each response's Signature header names (default ams.DefaultKeyVersion).
 	Signer     ams.Signer
@@ -95,6 +99,9 @@ func New(cfg Config) *Server {
 	cfg.Logger = slog.New(LogHandler(cfg.Logger.Handler()))
 	if cfg.MaxBodyBytes == 0 {
 		cfg.MaxBodyBytes = 1 << 20
+	}
+	if cfg.Config == nil {
+		cfg.Config = store.NewConfigCache(cfg.Store)
 	}
 	return &Server{cfg: cfg, log: cfg.Logger, buckets: limit.NewBuckets(cfg.APIRate)}
 }
@@ -280,6 +287,13 @@ func (s *Server) call(ctx context.Context, r *http.Request, clientID, clean, raw
 	if norm != raw {
 		paths = append(paths, norm)
 	}
+	// The call reads its configuration (its merchant, the sandbox's rules) as of one
+	// revision, read once.
+	ctx, err = s.cfg.Config.Pin(ctx)
+	if err != nil {
+		s.log.ErrorContext(ctx, "configuration revision", "err", err)
+		return errorBody(payment.NewError(ams.CodeUnknownException, "the request could not be completed; retry"))
+	}
 	m, perr := s.authenticate(ctx, r, clientID, paths, body)
 	if perr != nil {
 		return errorBody(perr)
@@ -308,7 +322,7 @@ func (s *Server) authenticate(ctx context.Context, r *http.Request, clientID str
 	if clientID == "" {
 		return nil, payment.NewError(ams.CodeClientInvalid, "the Client-Id header is missing")
 	}
-	m, err := s.cfg.Store.MerchantGetByClientID(ctx, clientID)
+	m, err := s.cfg.Config.Merchant(ctx, clientID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, payment.NewError(ams.CodeClientInvalid, "unknown Client-Id")
 	}

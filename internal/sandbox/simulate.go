@@ -171,6 +171,9 @@ func effect(api, code string) antom.Effect {
 type Simulations struct {
 	Store store.Store
 	Clock clock.Clock
+	// Config reads the rules a call may match, as of the configuration revision the call
+	// pinned (httpapi pins it): required by Simulate.
+	Config *store.ConfigCache
 }
 
 var _ antom.Simulator = Simulations{}
@@ -191,7 +194,7 @@ func (s Simulations) Add(ctx context.Context, merchantID string, r Rule) (*store
 // used once and forces the answer.
 func (s Simulations) Simulate(ctx context.Context, m *payment.Merchant, call antom.Call) (antom.Forced, error) {
 	for {
-		rules, err := s.Store.SandboxSimulationList(ctx, m.ID, call.API)
+		rules, err := s.Config.Simulations(ctx, m.ID, call.API)
 		if err != nil {
 			return antom.Forced{}, err
 		}
@@ -199,10 +202,15 @@ func (s Simulations) Simulate(ctx context.Context, m *payment.Merchant, call ant
 		if r == nil {
 			return antom.Forced{}, nil
 		}
-		// Stale: another call had the rule's last use, or it was cleared; each time one
-		// rule fewer is left, so this ends.
+		// Stale: another call had the rule's last use, or it was cleared, after the
+		// revision the call pinned; that change moved the revision, so the rules read
+		// under the one pinned anew leave the rule out. Each time one rule fewer is left,
+		// so this ends.
 		if err := s.Store.SandboxSimulationUse(ctx, r.ID); !errors.Is(err, store.ErrStale) {
 			return forced(r), err
+		}
+		if ctx, err = s.Config.Pin(ctx); err != nil {
+			return antom.Forced{}, err
 		}
 	}
 }

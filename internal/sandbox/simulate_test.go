@@ -1,13 +1,16 @@
 package sandbox
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/cashierpay/cashier/internal/antom"
+	"github.com/cashierpay/cashier/internal/clock"
 	"github.com/cashierpay/cashier/internal/payment"
 	"github.com/cashierpay/cashier/internal/store"
+	"github.com/cashierpay/cashier/internal/store/sqlite"
 )
 
 func TestRuleCheck(t *testing.T) {
@@ -129,5 +132,41 @@ func TestPick(t *testing.T) {
 		case tc.want != "" && (got == nil || got.ID != tc.want):
 			t.Errorf("%s: picked %v, want %s", tc.name, got, tc.want)
 		}
+	}
+}
+
+// TestSimulateRuleSpentSincePinned: a call that pinned the configuration before another
+// call had a rule's last use finds the rule in the rules of its revision, is told it is
+// spent, and looks again under the revision now, instead of picking the spent rule for
+// ever.
+func TestSimulateRuleSpentSincePinned(t *testing.T) {
+	ctx := t.Context()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "cashier.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	m := &payment.Merchant{ID: "m-1", ClientID: "client-1", Name: "Shop", CreatedAt: time.Now().UTC()}
+	if err := st.MerchantInsert(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	s := Simulations{Store: st, Clock: clock.Real{}, Config: store.NewConfigCache(st)}
+	if _, err := s.Add(ctx, m.ID, Rule{API: "pay", ResultCode: "DO_NOT_HONOR", Times: 1}); err != nil {
+		t.Fatal(err)
+	}
+	call := antom.Call{API: "pay", RequestID: "order-1"}
+
+	early, err := s.Config.Pin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rules, err := s.Config.Simulations(early, m.ID, "pay"); err != nil || len(rules) != 1 {
+		t.Fatalf("rules at the revision pinned: %v, %v; want the one rule", rules, err)
+	}
+	if f, err := s.Simulate(ctx, m, call); err != nil || f.Code != "DO_NOT_HONOR" {
+		t.Fatalf("the first call: %+v, %v; want DO_NOT_HONOR", f, err)
+	}
+	if f, err := s.Simulate(early, m, call); err != nil || f.Effect != antom.Normal {
+		t.Fatalf("the call pinned before the rule was spent: %+v, %v; want no rule", f, err)
 	}
 }

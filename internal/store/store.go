@@ -79,6 +79,11 @@ type Queries interface {
 	MerchantKeyInsert(ctx context.Context, merchantID string, k payment.MerchantKey) error
 	// MerchantKeyRetire sets when a key stops verifying, if it is still active at r.Now.
 	MerchantKeyRetire(ctx context.Context, r KeyRetire) error
+	// ConfigRevision reads the configuration revision: a number that each committed change
+	// of a merchant, its keys or logo, or a sandbox simulation rule makes larger, whoever
+	// wrote it (triggers move it in the change's own transaction, migration 0018).
+	// ConfigCache keeps those reads for as long as it has not moved.
+	ConfigRevision(ctx context.Context) (int64, error)
 
 	CardInsert(ctx context.Context, c *payment.Card) error
 	CardGet(ctx context.Context, id string) (*payment.Card, error)

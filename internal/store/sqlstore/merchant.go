@@ -147,3 +147,10 @@ func (q queries) MerchantLogo(ctx context.Context, digest string) (*payment.Logo
 	}
 	return l, nil
 }
+
+// ConfigRevision reads the one row of config_revision, by its primary key.
+func (q queries) ConfigRevision(ctx context.Context) (int64, error) {
+	var rev int64
+	err := q.queryRow(ctx, `SELECT revision FROM config_revision WHERE id = 1`).Scan(&rev)
+	return rev, q.d.MapErr(err)
+}

@@ -36,6 +36,9 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"MerchantKeys", testMerchantKeys},
 		{"MerchantLogo", testMerchantLogo},
 		{"MerchantLockAddsInTurn", testMerchantLockAddsInTurn},
+		{"ConfigRevision", testConfigRevision},
+		{"ConfigCacheChangeBetweenReads", testConfigCacheChangeBetweenReads},
+		{"ConfigCacheConcurrent", testConfigCacheConcurrent},
 
 		{"CardInsertGet", testCardInsertGet},
 		{"CardGetByToken", testCardGetByToken},
