@@ -7,6 +7,7 @@ package bench
 
 import (
 	"context"
+	"crypto/rsa"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -63,8 +64,11 @@ type Config struct {
 	NotifyWait time.Duration
 	// Progress gets a progress line each second; nil: none.
 	Progress io.Writer
-	// Signer names the implementation of Client's signer, for the report.
+	// Signer names the implementation of Client's signer and verifier, for the report.
 	Signer string
+	// NewVerifier prepares the gateway's key for the notification receiver, as the
+	// Client's Config.NewVerifier prepared it for the answers; nil: crypto/rsa.
+	NewVerifier func(*rsa.PublicKey) (ams.Verifier, error)
 	// GatewayPID, if positive, is the gateway's process on this machine: the report gives
 	// its processor time per operation beside the tool's own.
 	GatewayPID int
@@ -97,7 +101,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		if cfg.Notify == nil {
 			return nil, errors.New("bench: the checkout and mixed scenarios need a notification receiver")
 		}
-		r.notes = newReceiver(cfg.Client)
+		r.notes = newReceiver(cfg.Client, cfg.NewVerifier)
 		srv := &http.Server{Handler: r.notes, ReadHeaderTimeout: 10 * time.Second}
 		go srv.Serve(cfg.Notify)
 		defer srv.Close()
