@@ -321,6 +321,9 @@ type Exchange struct {
 	ResponseBody []byte
 	// ResponseSigned is the content the response's signature must cover.
 	ResponseSigned []byte
+	// Result is the response's result, decoded once its signature verified; nil when Post
+	// returns an error.
+	Result *ams.Result
 }
 
 // Send posts body exactly as given to api (see Path), signed as Call signs, and verifies
@@ -405,6 +408,7 @@ func (c *Client) Post(ctx context.Context, req *SignedRequest) (*Exchange, error
 	if head.Result == nil || head.Result.ResultStatus == "" {
 		return x, fmt.Errorf("client: %s: response (HTTP %d) carries no result", path, hres.StatusCode)
 	}
+	x.Result = head.Result
 	return x, nil
 }
 
