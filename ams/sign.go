@@ -71,6 +71,20 @@ func Verify(pub *rsa.PublicKey, content, sig []byte) error {
 	return rsa.VerifyPKCS1v15(pub, crypto.SHA256, sum[:], sig)
 }
 
+// Verifier checks raw SHA256withRSA (PKCS#1 v1.5) signatures with one public key, as
+// Verify does. It is an interface for the same reason as Signer: the gateway verifies every
+// request, and a merchant or a load generator every answer, so an implementation that
+// prepares its key once (OpenSSL) can stand behind it. It must be safe for concurrent use.
+type Verifier interface {
+	Verify(content, sig []byte) error
+}
+
+// RSAVerifier verifies with an RSA public key using the standard library (Verify).
+type RSAVerifier struct{ Key *rsa.PublicKey }
+
+// Verify implements Verifier.
+func (v RSAVerifier) Verify(content, sig []byte) error { return Verify(v.Key, content, sig) }
+
 // SignatureHeader is the parsed Signature header.
 type SignatureHeader struct {
 	Algorithm  string

@@ -36,6 +36,21 @@ const (
 	vectorBody     = `{"productCode":"CASHIER_PAYMENT","paymentRequestId":"REQ-0001","paymentAmount":{"currency":"USD","value":"1000"}}`
 )
 
+// tamperedVector are the vector's request with one part of what is signed changed: the
+// vector's signature must verify none of them, with any implementation.
+var tamperedVector = []struct {
+	name                         string
+	method, path, client, tstamp string
+	body                         string
+}{
+	{"body", "POST", vectorPath, vectorClientID, vectorTime, strings.Replace(vectorBody, "1000", "1001", 1)},
+	{"body whitespace", "POST", vectorPath, vectorClientID, vectorTime, strings.Replace(vectorBody, ":", ": ", 1)},
+	{"path", "POST", "/ams/sandbox/api/v1/payments/pay", vectorClientID, vectorTime, vectorBody},
+	{"client id", "POST", vectorPath, "CLIENT2", vectorTime, vectorBody},
+	{"time", "POST", vectorPath, vectorClientID, "1685599933872", vectorBody},
+	{"method", "GET", vectorPath, vectorClientID, vectorTime, vectorBody},
+}
+
 func TestSignContentMatchesVector(t *testing.T) {
 	got := ams.SignContent("POST", vectorPath, vectorClientID, vectorTime, []byte(vectorBody))
 	if string(got) != vectorContent {
@@ -104,19 +119,7 @@ func TestVerifyHeaderVector(t *testing.T) {
 		t.Errorf("Verify = %v", err)
 	}
 
-	tampered := []struct {
-		name                         string
-		method, path, client, tstamp string
-		body                         string
-	}{
-		{"body", "POST", vectorPath, vectorClientID, vectorTime, strings.Replace(vectorBody, "1000", "1001", 1)},
-		{"body whitespace", "POST", vectorPath, vectorClientID, vectorTime, strings.Replace(vectorBody, ":", ": ", 1)},
-		{"path", "POST", "/ams/sandbox/api/v1/payments/pay", vectorClientID, vectorTime, vectorBody},
-		{"client id", "POST", vectorPath, "CLIENT2", vectorTime, vectorBody},
-		{"time", "POST", vectorPath, vectorClientID, "1685599933872", vectorBody},
-		{"method", "GET", vectorPath, vectorClientID, vectorTime, vectorBody},
-	}
-	for _, tc := range tampered {
+	for _, tc := range tamperedVector {
 		if err := ams.VerifyHeader(pub, tc.method, tc.path, tc.client, tc.tstamp, []byte(tc.body), vectorHeader); err == nil {
 			t.Errorf("tampered %s: VerifyHeader accepted it", tc.name)
 		}

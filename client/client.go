@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -60,6 +59,11 @@ type Config struct {
 	// Signer, if set, signs the requests in place of MerchantPrivateKey: a faster
 	// implementation, or a key that never leaves an HSM.
 	Signer ams.Signer
+	// NewVerifier, if set, prepares each gateway public key once, in New, for verifying the
+	// responses and notifications: a faster implementation than ams.RSAVerifier (crypto/rsa),
+	// the default, such as one that keeps the key in OpenSSL's form. It must verify as
+	// ams.Verify does.
+	NewVerifier func(*rsa.PublicKey) (ams.Verifier, error)
 	// HTTPClient sends the requests. Nil means a client with a DefaultTimeout timeout.
 	HTTPClient *http.Client
 	// Sandbox selects the /ams/sandbox/api/... paths. Nil means: sandbox when ClientID
@@ -111,16 +115,21 @@ func New(cfg Config) (*Client, error) {
 	if cfg.GatewayPublicKey == "" && len(cfg.GatewayPublicKeys) == 0 {
 		return nil, errors.New("client: Config.GatewayPublicKey is required: responses are always verified")
 	}
-	gk := gatewayKeys{byVersion: map[string]*rsa.PublicKey{}}
+	var fallback *rsa.PublicKey
 	if cfg.GatewayPublicKey != "" {
-		if gk.fallback, err = ams.ParsePublicKey(cfg.GatewayPublicKey); err != nil {
+		if fallback, err = ams.ParsePublicKey(cfg.GatewayPublicKey); err != nil {
 			return nil, fmt.Errorf("client: Config.GatewayPublicKey: %w", err)
 		}
 	}
+	byVersion := map[string]*rsa.PublicKey{}
 	for v, text := range cfg.GatewayPublicKeys {
-		if gk.byVersion[v], err = ams.ParsePublicKey(text); err != nil {
+		if byVersion[v], err = ams.ParsePublicKey(text); err != nil {
 			return nil, fmt.Errorf("client: Config.GatewayPublicKeys[%q]: %w", v, err)
 		}
+	}
+	gk, err := newGatewayKeys(fallback, byVersion, cfg.NewVerifier)
+	if err != nil {
+		return nil, fmt.Errorf("client: Config.NewVerifier: %w", err)
 	}
 	hc := cfg.HTTPClient
 	if hc == nil {
@@ -150,27 +159,67 @@ func (c *Client) Sandbox() bool { return c.sandbox }
 // GatewayPublicKey is the key the Client verifies responses with when their signature
 // names no version of GatewayPublicKeys; notifications are verified alike. Nil when only
 // GatewayPublicKeys were given.
-func (c *Client) GatewayPublicKey() *rsa.PublicKey { return c.gatewayKeys.fallback }
+func (c *Client) GatewayPublicKey() *rsa.PublicKey { return c.gatewayKeys.fallback.pub }
 
 // GatewayPublicKeys are the gateway's public keys by keyVersion the Client was given.
 func (c *Client) GatewayPublicKeys() map[string]*rsa.PublicKey {
-	return maps.Clone(c.gatewayKeys.byVersion)
+	return c.gatewayKeys.public()
 }
 
 // gatewayKeys are the gateway public keys a merchant trusts: by the keyVersion a signature
-// names, and one for a signature that names no version listed.
+// names, and one for a signature that names no version listed (pub nil: none).
 type gatewayKeys struct {
-	byVersion map[string]*rsa.PublicKey
-	fallback  *rsa.PublicKey
+	byVersion map[string]gatewayKey
+	fallback  gatewayKey
 }
 
-// pick is the key to verify a signature of keyVersion with.
-func (g gatewayKeys) pick(keyVersion string) (*rsa.PublicKey, error) {
-	if k, ok := g.byVersion[keyVersion]; ok {
-		return k, nil
+// gatewayKey is one gateway public key and its verifier, prepared once.
+type gatewayKey struct {
+	pub      *rsa.PublicKey
+	verifier ams.Verifier
+}
+
+// newGatewayKeys prepares each key with newVerifier; nil means ams.RSAVerifier.
+func newGatewayKeys(fallback *rsa.PublicKey, byVersion map[string]*rsa.PublicKey, newVerifier func(*rsa.PublicKey) (ams.Verifier, error)) (gatewayKeys, error) {
+	if newVerifier == nil {
+		newVerifier = func(pub *rsa.PublicKey) (ams.Verifier, error) { return ams.RSAVerifier{Key: pub}, nil }
 	}
-	if g.fallback != nil {
-		return g.fallback, nil
+	prepare := func(pub *rsa.PublicKey) (gatewayKey, error) {
+		if pub == nil {
+			return gatewayKey{}, nil
+		}
+		v, err := newVerifier(pub)
+		return gatewayKey{pub: pub, verifier: v}, err
+	}
+	g := gatewayKeys{byVersion: make(map[string]gatewayKey, len(byVersion))}
+	var err error
+	if g.fallback, err = prepare(fallback); err != nil {
+		return g, err
+	}
+	for v, pub := range byVersion {
+		if g.byVersion[v], err = prepare(pub); err != nil {
+			return g, fmt.Errorf("keyVersion %q: %w", v, err)
+		}
+	}
+	return g, nil
+}
+
+// public are the keys by version, as given.
+func (g gatewayKeys) public() map[string]*rsa.PublicKey {
+	out := make(map[string]*rsa.PublicKey, len(g.byVersion))
+	for v, k := range g.byVersion {
+		out[v] = k.pub
+	}
+	return out
+}
+
+// pick is the verifier of a signature of keyVersion.
+func (g gatewayKeys) pick(keyVersion string) (ams.Verifier, error) {
+	if k, ok := g.byVersion[keyVersion]; ok && k.pub != nil {
+		return k.verifier, nil
+	}
+	if g.fallback.pub != nil {
+		return g.fallback.verifier, nil
 	}
 	return nil, fmt.Errorf("no gateway public key of keyVersion %q", keyVersion)
 }
@@ -272,6 +321,9 @@ type Exchange struct {
 	ResponseBody []byte
 	// ResponseSigned is the content the response's signature must cover.
 	ResponseSigned []byte
+	// Result is the response's result, decoded once its signature verified; nil when Post
+	// returns an error.
+	Result *ams.Result
 }
 
 // Send posts body exactly as given to api (see Path), signed as Call signs, and verifies
@@ -356,6 +408,7 @@ func (c *Client) Post(ctx context.Context, req *SignedRequest) (*Exchange, error
 	if head.Result == nil || head.Result.ResultStatus == "" {
 		return x, fmt.Errorf("client: %s: response (HTTP %d) carries no result", path, hres.StatusCode)
 	}
+	x.Result = head.Result
 	return x, nil
 }
 
@@ -368,12 +421,12 @@ func (c *Client) verifyResponse(x *Exchange) error {
 		return &SignatureError{Path: x.Path, StatusCode: x.StatusCode, Reason: "response is not signed"}
 	}
 	parsed, err := ams.ParseSignatureHeader(h)
-	var pub *rsa.PublicKey
+	var v ams.Verifier
 	if err == nil {
-		pub, err = c.gatewayKeys.pick(parsed.KeyVersion)
+		v, err = c.gatewayKeys.pick(parsed.KeyVersion)
 	}
 	if err == nil {
-		err = ams.Verify(pub, x.ResponseSigned, parsed.Signature)
+		err = v.Verify(x.ResponseSigned, parsed.Signature)
 	}
 	if err != nil {
 		reason := "response signature does not verify"

@@ -5,6 +5,7 @@ import (
 	"crypto/rsa"
 	"errors"
 	"net/http"
+	"sync/atomic"
 	"testing"
 
 	"github.com/cashierpay/cashier/ams"
@@ -105,5 +106,70 @@ func TestNotificationKeyRotation(t *testing.T) {
 		if w.Code != tc.want {
 			t.Errorf("notification naming keyVersion %s: HTTP %d, want %d", tc.version, w.Code, tc.want)
 		}
+	}
+}
+
+// countingVerifiers is a Config.NewVerifier that prepares crypto/rsa's verifier and counts
+// the keys it prepared and the signatures its verifiers checked.
+type countingVerifiers struct {
+	prepared, verified atomic.Int64
+}
+
+func (cv *countingVerifiers) new(pub *rsa.PublicKey) (ams.Verifier, error) {
+	cv.prepared.Add(1)
+	return countingVerifier{cv, ams.RSAVerifier{Key: pub}}, nil
+}
+
+type countingVerifier struct {
+	cv *countingVerifiers
+	ams.RSAVerifier
+}
+
+func (v countingVerifier) Verify(content, sig []byte) error {
+	v.cv.verified.Add(1)
+	return v.RSAVerifier.Verify(content, sig)
+}
+
+// TestNewVerifier: the client prepares each gateway key once, in New, with
+// Config.NewVerifier, and verifies the responses and the notifications with what it
+// prepared; a NotificationHandler of its own prepares its keys with HandlerConfig's.
+func TestNewVerifier(t *testing.T) {
+	g := newGateway(t)
+	var cv countingVerifiers
+	c := newClient(t, g, "M", func(c *client.Config) {
+		c.GatewayPublicKeys = map[string]string{"2": ams.EncodePublicKey(&strangerKey.PublicKey)}
+		c.NewVerifier = cv.new
+	})
+	if got := cv.prepared.Load(); got != 2 {
+		t.Fatalf("New prepared %d keys, want 2", got)
+	}
+	for range 3 {
+		if err := c.Call(context.Background(), "pay", &ams.PayRequest{}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const url = "https://merchant.example/antom/notify"
+	rc := &recorder{}
+	assertAck(t, serve(c.NotificationHandler(rc.handle), notification(t, gatewayKey, url, "", paymentNotifyBody)))
+	if err := c.VerifyNotification(notification(t, strangerKey, url, "", paymentNotifyBody), []byte(paymentNotifyBody)); err == nil {
+		t.Error("a notification signed by key 2 naming keyVersion 1 verified")
+	}
+	if p, v := cv.prepared.Load(), cv.verified.Load(); p != 2 || v != 5 {
+		t.Errorf("after 3 responses and 2 notifications: %d keys prepared, %d signatures verified; want 2 and 5", p, v)
+	}
+
+	var hv countingVerifiers
+	h := client.NotificationHandler(client.HandlerConfig{GatewayPublicKey: &gatewayKey.PublicKey, NewVerifier: hv.new, Handle: rc.handle})
+	for range 2 {
+		assertAck(t, serve(h, notification(t, gatewayKey, url, "", paymentNotifyBody)))
+	}
+	if p, v := hv.prepared.Load(), hv.verified.Load(); p != 1 || v != 2 {
+		t.Errorf("NotificationHandler: %d keys prepared, %d signatures verified; want 1 and 2", p, v)
+	}
+
+	refuse := func(*rsa.PublicKey) (ams.Verifier, error) { return nil, errors.New("no") }
+	if _, err := client.New(client.Config{BaseURL: g.srv.URL, ClientID: "M", MerchantPrivateKey: ams.EncodePrivateKey(merchantKey),
+		GatewayPublicKey: ams.EncodePublicKey(&gatewayKey.PublicKey), NewVerifier: refuse}); err == nil {
+		t.Error("New accepted a key its NewVerifier refused")
 	}
 }

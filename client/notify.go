@@ -108,7 +108,7 @@ func ParseNotification(body []byte) (Notification, error) {
 // body already read from r and path is r.URL.Path. When the notify URL has a query string,
 // a signature over path?query is accepted too. A failure is a *SignatureError.
 func VerifyNotification(gatewayPublicKey *rsa.PublicKey, r *http.Request, body []byte) error {
-	return verifyNotification(gatewayKeys{fallback: gatewayPublicKey}, r, body, "")
+	return verifyNotification(gatewayKeys{fallback: gatewayKey{pub: gatewayPublicKey, verifier: ams.RSAVerifier{Key: gatewayPublicKey}}}, r, body, "")
 }
 
 // VerifyNotification is the package function VerifyNotification with the Client's gateway
@@ -127,14 +127,14 @@ func verifyNotification(keys gatewayKeys, r *http.Request, body []byte, signedPa
 	if err != nil {
 		return &SignatureError{Path: paths[0], Reason: "notification Signature header is malformed", Err: err}
 	}
-	pub, err := keys.pick(parsed.KeyVersion)
+	v, err := keys.pick(parsed.KeyVersion)
 	if err != nil {
 		return &SignatureError{Path: paths[0], Reason: "notification signature does not verify", Err: err}
 	}
 	clientID := r.Header.Get(ams.HeaderClientID)
 	reqTime := r.Header.Get(ams.HeaderRequestTime)
 	for _, p := range paths {
-		err = ams.Verify(pub, ams.SignContent(http.MethodPost, p, clientID, reqTime, body), parsed.Signature)
+		err = v.Verify(ams.SignContent(http.MethodPost, p, clientID, reqTime, body), parsed.Signature)
 		if err == nil {
 			return nil
 		}
@@ -183,6 +183,9 @@ type HandlerConfig struct {
 	// GatewayPublicKeys verify the notifications by the keyVersion their Signature names,
 	// while the gateway rotates its key. One of the two is required.
 	GatewayPublicKeys map[string]*rsa.PublicKey
+	// NewVerifier, if set, prepares each of the keys once, as Config.NewVerifier does; nil
+	// means ams.RSAVerifier.
+	NewVerifier func(*rsa.PublicKey) (ams.Verifier, error)
 	// Handle processes a verified notification. It runs with the request's context. Return
 	// nil only once the notification is safely processed (stored, or known to be a
 	// duplicate): nil is acknowledged and ends the gateway's retries; an error is not
@@ -215,29 +218,39 @@ type HandlerConfig struct {
 //   - 500 when Handle returns an error, so that the gateway retries.
 //
 // Every answer but the first has a JSON body whose result is not SUCCESS, which the gateway
-// counts as a failed attempt. NotificationHandler panics if Handle is nil, or both
-// GatewayPublicKey and GatewayPublicKeys are.
+// counts as a failed attempt. NotificationHandler panics if Handle is nil, both
+// GatewayPublicKey and GatewayPublicKeys are, or NewVerifier refuses a key.
 func NotificationHandler(cfg HandlerConfig) http.Handler {
 	if cfg.GatewayPublicKey == nil && len(cfg.GatewayPublicKeys) == 0 {
 		panic("client: NotificationHandler: HandlerConfig.GatewayPublicKey is nil")
 	}
+	keys, err := newGatewayKeys(cfg.GatewayPublicKey, cfg.GatewayPublicKeys, cfg.NewVerifier)
+	if err != nil {
+		panic("client: NotificationHandler: HandlerConfig.NewVerifier: " + err.Error())
+	}
+	return newNotificationHandler(cfg, keys)
+}
+
+// NotificationHandler is the package function NotificationHandler with the Client's
+// gateway public keys, verified as the Client verifies responses, and handle as the
+// merchant's function.
+func (c *Client) NotificationHandler(handle func(ctx context.Context, n Notification) error) http.Handler {
+	return newNotificationHandler(HandlerConfig{Handle: handle}, c.gatewayKeys)
+}
+
+func newNotificationHandler(cfg HandlerConfig, keys gatewayKeys) http.Handler {
 	if cfg.Handle == nil {
 		panic("client: NotificationHandler: HandlerConfig.Handle is nil")
 	}
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = DefaultMaxNotificationBytes
 	}
-	return &notificationHandler{cfg: cfg}
-}
-
-// NotificationHandler is the package function NotificationHandler with the Client's
-// gateway public key and handle as the merchant's function.
-func (c *Client) NotificationHandler(handle func(ctx context.Context, n Notification) error) http.Handler {
-	return NotificationHandler(HandlerConfig{GatewayPublicKey: c.gatewayKeys.fallback, GatewayPublicKeys: c.gatewayKeys.byVersion, Handle: handle})
+	return &notificationHandler{cfg: cfg, keys: keys}
 }
 
 type notificationHandler struct {
-	cfg HandlerConfig
+	cfg  HandlerConfig
+	keys gatewayKeys // cfg's, prepared
 }
 
 func (h *notificationHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -259,7 +272,7 @@ func (h *notificationHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) 
 			fmt.Errorf("client: reading notification: %w", err))
 		return
 	}
-	if err := verifyNotification(gatewayKeys{byVersion: h.cfg.GatewayPublicKeys, fallback: h.cfg.GatewayPublicKey}, r, body, h.cfg.Path); err != nil {
+	if err := verifyNotification(h.keys, r, body, h.cfg.Path); err != nil {
 		h.refuse(w, r, http.StatusUnauthorized, ams.CodeInvalidSignature, "signature invalid", err)
 		return
 	}

@@ -34,6 +34,11 @@ func TestSignThenPost(t *testing.T) {
 		if err != nil || string(x.RequestSigned) != string(req.Signed) {
 			t.Fatalf("Post: %v", err)
 		}
+		// The fake gateway acknowledges with ams.AckBody: its result, decoded once for the
+		// caller.
+		if x.Result == nil || x.Result.ResultCode != "SUCCESS" || x.Result.ResultStatus != ams.StatusSuccess {
+			t.Fatalf("Post: Exchange.Result = %+v, want the SUCCESS of the answer", x.Result)
+		}
 	}
 	seen := g.requests()
 	if signed != 1 || len(seen) != 2 || !seen[1].VerifyOK || seen[1].Header.Get("Request-Time") != req.RequestTime || seen[1].Header.Get("Signature") != req.Signature {

@@ -7,6 +7,7 @@ package bench
 
 import (
 	"context"
+	"crypto/rsa"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -63,8 +64,11 @@ type Config struct {
 	NotifyWait time.Duration
 	// Progress gets a progress line each second; nil: none.
 	Progress io.Writer
-	// Signer names the implementation of Client's signer, for the report.
+	// Signer names the implementation of Client's signer and verifier, for the report.
 	Signer string
+	// NewVerifier prepares the gateway's key for the notification receiver, as the
+	// Client's Config.NewVerifier prepared it for the answers; nil: crypto/rsa.
+	NewVerifier func(*rsa.PublicKey) (ams.Verifier, error)
 	// GatewayPID, if positive, is the gateway's process on this machine: the report gives
 	// its processor time per operation beside the tool's own.
 	GatewayPID int
@@ -97,7 +101,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		if cfg.Notify == nil {
 			return nil, errors.New("bench: the checkout and mixed scenarios need a notification receiver")
 		}
-		r.notes = newReceiver(cfg.Client)
+		r.notes = newReceiver(cfg.Client, cfg.NewVerifier)
 		srv := &http.Server{Handler: r.notes, ReadHeaderTimeout: 10 * time.Second}
 		go srv.Serve(cfg.Notify)
 		defer srv.Close()
@@ -252,13 +256,18 @@ func (r *run) operateSteps(ctx context.Context, p plan, due time.Time) bool {
 	if p.kind != "checkout" {
 		return true
 	}
+	// Only a checkout reads more of an answer than its result: the paymentId to capture.
+	var pay struct {
+		PaymentID string `json:"paymentId"`
+	}
+	json.Unmarshal(first.ResponseBody, &pay)
 	r.notes.expect("pay:" + p.requestID)
 	if _, ok := r.call(ctx, ams.APIInquiryPayment, p.inquiry, time.Now()); !ok {
 		return false
 	}
 	capStart := time.Now()
 	capture, err := r.sign(ams.APICapture, &ams.CaptureRequest{
-		CaptureRequestID: "cap-" + p.requestID, PaymentID: first.PaymentID, CaptureAmount: &ams.Amount{Currency: "USD", Value: "1000"},
+		CaptureRequestID: "cap-" + p.requestID, PaymentID: pay.PaymentID, CaptureAmount: &ams.Amount{Currency: "USD", Value: "1000"},
 	})
 	if err != nil {
 		r.stats.api(ams.APICapture, codeSigning, 0)
@@ -271,13 +280,6 @@ func (r *run) operateSteps(ctx context.Context, p plan, due time.Time) bool {
 	return true
 }
 
-// answer is what the tool reads of an answer: its result, and the paymentId a checkout's
-// capture needs.
-type answer struct {
-	Result    ams.Result `json:"result"`
-	PaymentID string     `json:"paymentId"`
-}
-
 // The codes of failures that carry no Antom result.
 const (
 	codeTransport = "TRANSPORT_ERROR"         // no answer: connection refused, reset, timeout
@@ -287,26 +289,24 @@ const (
 )
 
 // call posts req and records its latency, from start, and its result code under api. It
-// returns the verified answer, decoded once, and whether it succeeded.
-func (r *run) call(ctx context.Context, api string, req *client.SignedRequest, start time.Time) (answer, bool) {
+// returns the verified answer, whose result Post decoded, and whether it succeeded.
+func (r *run) call(ctx context.Context, api string, req *client.SignedRequest, start time.Time) (*client.Exchange, bool) {
 	x, err := r.cfg.Client.Post(ctx, req)
 	d := time.Since(start)
-	var a answer
 	var sigErr *client.SignatureError
 	switch {
 	case errors.As(err, &sigErr):
 		r.stats.api(api, codeSignature, d)
-		return a, false
+		return nil, false
 	case err != nil && x == nil:
 		r.stats.api(api, codeTransport, d)
-		return a, false
+		return nil, false
 	case err != nil:
 		r.stats.api(api, codeMalformed, d)
-		return a, false
+		return nil, false
 	}
-	json.Unmarshal(x.ResponseBody, &a)
-	r.stats.api(api, a.Result.ResultCode, d)
-	return a, a.Result.ResultStatus == ams.StatusSuccess
+	r.stats.api(api, x.Result.ResultCode, d)
+	return x, x.Result.ResultStatus == ams.StatusSuccess
 }
 
 // progress prints a line a second until the returned function is called.

@@ -2,10 +2,12 @@ package bench
 
 import (
 	"context"
+	"crypto/rsa"
 	"net/http"
 	"sync"
 	"time"
 
+	"github.com/cashierpay/cashier/ams"
 	"github.com/cashierpay/cashier/client"
 )
 
@@ -20,10 +22,10 @@ type receiver struct {
 	changed  chan struct{}
 }
 
-func newReceiver(c *client.Client) *receiver {
+func newReceiver(c *client.Client, newVerifier func(*rsa.PublicKey) (ams.Verifier, error)) *receiver {
 	n := &receiver{arrived: map[string]time.Time{}, answered: map[string]time.Time{}, changed: make(chan struct{}, 1)}
 	n.Handler = client.NotificationHandler(client.HandlerConfig{
-		GatewayPublicKey: c.GatewayPublicKey(), ClientID: c.ClientID(),
+		GatewayPublicKey: c.GatewayPublicKey(), NewVerifier: newVerifier, ClientID: c.ClientID(),
 		Handle: func(_ context.Context, msg client.Notification) error {
 			var key string
 			switch {

@@ -89,8 +89,9 @@ type Options struct {
 	APIRate *limit.Rate
 	// TrustedProxies are the proxies whose X-Forwarded-For names the buyer's address.
 	TrustedProxies []netip.Prefix
-	// Signer names the implementation of the gateway's signatures (internal/signer):
-	// auto (the default: OpenSSL when it loads, else Go), go or openssl.
+	// Signer names the implementation of the gateway's signatures and of its verification
+	// of the merchants' (internal/signer): auto (the default: OpenSSL when it loads, else
+	// Go), go or openssl.
 	Signer string
 }
 
@@ -118,7 +119,8 @@ type App struct {
 	GatewayKey        *rsa.PrivateKey
 	GatewayKeyVersion string
 	GatewayPublicKeys map[string]string
-	// Signer is the implementation signing with GatewayKey: signer.Go or signer.OpenSSL.
+	// Signer is the implementation signing with GatewayKey and verifying the merchants'
+	// requests: signer.Go or signer.OpenSSL.
 	Signer string
 	Vault  *vault.Keyring
 	// SandboxClient is the sandbox merchant; nil in production.
@@ -271,7 +273,7 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 		sim = simulations
 	}
 	api := httpapi.Config{
-		APIs: antom.Endpoints(app.API, sim), Store: st, Config: config, Signer: sign, KeyVersion: keyVersion, Clock: opts.Clock, Logger: opts.Logger, TrustProxy: opts.TrustProxy,
+		APIs: antom.Endpoints(app.API, sim), Store: st, Config: config, Signer: sign, KeyVersion: keyVersion, NewVerifier: signer.Verifiers(impl), Clock: opts.Clock, Logger: opts.Logger, TrustProxy: opts.TrustProxy,
 		Metrics: app.Metrics, ServeMetrics: !opts.DebugListener, APIRate: *opts.APIRate, TrustedProxies: opts.TrustedProxies,
 		Pages: web.New(web.Config{Flow: app.Checkout, Logger: opts.Logger, CSRFKey: kr.MACKey(vault.CSRF)}),
 		Routes: map[string]antom.Endpoint{

@@ -30,7 +30,7 @@ type benchCmd struct {
 	NotifyListen string        `name:"notify-listen" default:"127.0.0.1:0" env:"CASHIER_BENCH_NOTIFY_LISTEN" placeholder:"ADDR" help:"Address of the tool's own notification receiver, for checkout and mixed (${env})."`
 	NotifyURL    string        `name:"notify-url" env:"CASHIER_BENCH_NOTIFY_URL" placeholder:"URL" help:"URL the gateway reaches the receiver at, sent as paymentNotifyUrl; default http://<--notify-listen> (${env})."`
 	NotifyWait   time.Duration `name:"notify-wait" default:"10s" env:"CASHIER_BENCH_NOTIFY_WAIT" help:"How long to wait after the last operation for notifications still due (${env})."`
-	Signer       string        `default:"auto" enum:"auto,go,openssl" env:"CASHIER_BENCH_SIGNER" help:"Signer of the tool's own requests: auto, go or openssl (${env})."`
+	Signer       string        `default:"auto" enum:"auto,go,openssl" env:"CASHIER_BENCH_SIGNER" help:"Signer of the tool's own requests and verifier of the gateway's answers and notifications: auto, go or openssl (${env})."`
 	Timeout      time.Duration `default:"30s" env:"CASHIER_BENCH_TIMEOUT" help:"Timeout of one request (${env})."`
 	Ceiling      bool          `env:"CASHIER_BENCH_CEILING" help:"After the run, measure this machine's RSA-2048 signing rate with each of the gateway's signers on all cores, and print pays/s as a fraction of it (${env})."`
 	CeilingTime  time.Duration `name:"ceiling-time" default:"3s" env:"CASHIER_BENCH_CEILING_TIME" help:"How long --ceiling measures each signer (${env})."`
@@ -81,16 +81,19 @@ func (c *benchCmd) Run(e *env) error {
 		Proxy: http.ProxyFromEnvironment, TLSClientConfig: &tls.Config{RootCAs: pool},
 		MaxIdleConns: c.Concurrency, MaxIdleConnsPerHost: c.Concurrency, IdleConnTimeout: time.Minute,
 	}}
+	// The verifier is the signer's implementation: OpenSSL verifies the answers with the
+	// gateway's key prepared once, where crypto/rsa converts it on every call.
+	verifiers := signer.Verifiers(impl)
 	cl, err := client.New(client.Config{
 		BaseURL: cmp.Or(c.URL, sm.BaseURL, sm.HTTPSBaseURL), ClientID: sm.ClientID, Signer: sign,
-		GatewayPublicKey: sm.GatewayPublicKey, HTTPClient: hc,
+		GatewayPublicKey: sm.GatewayPublicKey, NewVerifier: verifiers, HTTPClient: hc,
 	})
 	if err != nil {
 		return fmt.Errorf("--merchant or --url: %w", err)
 	}
 	cfg := bench.Config{
 		Client: cl, Scenario: c.Scenario, Duration: c.Duration, NotifyURL: c.NotifyURL, NotifyWait: c.NotifyWait,
-		Progress: e.stderr, Signer: impl, GatewayPID: c.GatewayPID,
+		Progress: e.stderr, Signer: impl, NewVerifier: verifiers, GatewayPID: c.GatewayPID,
 	}
 	fmt.Fprintf(e.stderr, "signing %d operations' requests in advance (%s signer)…\n", c.Requests, impl)
 	if len(c.Sweep) > 0 {

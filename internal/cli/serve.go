@@ -51,7 +51,7 @@ type serveCmd struct {
 	DebugListen         string         `name:"debug-listen" env:"CASHIER_DEBUG_LISTEN" placeholder:"ADDR" help:"Address of a private listener for /metrics and /debug/pprof/; without it /metrics is on the gateway's listeners and pprof is off (${env})."`
 	Production          bool           `env:"CASHIER_PRODUCTION" help:"Build no sandbox part: no simulated issuer, no sandbox merchant, no /sandbox routes. Needs a connection to an acquirer (${env})."`
 	AuthLease           time.Duration  `name:"auth-lease" default:"30s" env:"CASHIER_AUTH_LEASE" help:"How long an authorization may stay in flight before the sweeper asks the issuer about it and records the answer (a crash left it); more than twice the 10 s issuer timeout (${env})."`
-	Signer              string         `default:"auto" enum:"auto,go,openssl" env:"CASHIER_SIGNER" help:"Implementation of the gateway's RSA signatures: auto (OpenSSL's libcrypto.so.3 when this build has cgo and the library loads, else Go), go (pure Go) or openssl (refuse to start without it) (${env})."`
+	Signer              string         `default:"auto" enum:"auto,go,openssl" env:"CASHIER_SIGNER" help:"Implementation of the gateway's RSA signatures and of its verification of the merchants': auto (OpenSSL's libcrypto.so.3 when this build has cgo and the library loads, else Go), go (pure Go) or openssl (refuse to start without it) (${env})."`
 	Fault               string         `hidden:"" env:"CASHIER_FAULT" placeholder:"POINT[:N]" help:"Sandbox fault injection for crash tests: after-issuer-authorize[:N] kills the process when the N-th authorization is answered and not yet recorded. Refused with --production (${env})."`
 	limitFlags          `embed:""`
 }

@@ -44,6 +44,9 @@ type Config struct {
 	// each response's Signature header names (default ams.DefaultKeyVersion).
 	Signer     ams.Signer
 	KeyVersion string
+	// NewVerifier prepares a merchant's public key for verifying its requests, once per key
+	// (internal/signer's OpenSSL verifier); nil means ams.RSAVerifier, crypto/rsa.
+	NewVerifier func(*rsa.PublicKey) (ams.Verifier, error)
 	// Clock stamps Response-Time; defaults to the wall clock.
 	Clock clock.Clock
 	// Logger defaults to slog.Default().
@@ -84,7 +87,7 @@ var DefaultAPIRate = limit.Rate{PerSecond: 100, Burst: 200}
 type Server struct {
 	cfg     Config
 	log     *slog.Logger
-	keys    sync.Map // merchant public key text → *rsa.PublicKey
+	keys    sync.Map // merchant public key text → ams.Verifier
 	buckets *limit.Buckets
 }
 
@@ -102,6 +105,9 @@ func New(cfg Config) *Server {
 	}
 	if cfg.Config == nil {
 		cfg.Config = store.NewConfigCache(cfg.Store)
+	}
+	if cfg.NewVerifier == nil {
+		cfg.NewVerifier = func(pub *rsa.PublicKey) (ams.Verifier, error) { return ams.RSAVerifier{Key: pub}, nil }
 	}
 	return &Server{cfg: cfg, log: cfg.Logger, buckets: limit.NewBuckets(cfg.APIRate)}
 }
@@ -347,13 +353,13 @@ func (s *Server) authenticate(ctx context.Context, r *http.Request, clientID str
 	named, now := cmp.Or(sig.KeyVersion, r.Header.Get(ams.HeaderKeyVersion)), time.Now()
 	keys := m.Keys.Verifying(named, now)
 	for _, k := range keys {
-		pub, err := s.publicKey(k.PublicKey)
+		v, err := s.verifier(k.PublicKey)
 		if err != nil {
 			s.log.ErrorContext(ctx, "merchant public key unusable", "client_id", clientID, "key_version", k.Version, "err", err)
 			continue
 		}
 		for _, p := range paths {
-			if ams.Verify(pub, ams.SignContent(http.MethodPost, p, clientID, reqTime, body), sig.Signature) == nil {
+			if v.Verify(ams.SignContent(http.MethodPost, p, clientID, reqTime, body), sig.Signature) == nil {
 				// The merchant's SDK stamps its own wall-clock time, so the window is measured
 				// on the wall clock, not on the sandbox's test clock.
 				if perr := checkRequestTime(reqTime, m.RequestWindow, now); perr != nil {
@@ -397,16 +403,21 @@ func (s *Server) throttle(m *payment.Merchant) *payment.Error {
 	return payment.NewError(ams.CodeRequestTrafficExceedLimit, "the merchant's request rate is over its limit; call again later")
 }
 
-func (s *Server) publicKey(text string) (*rsa.PublicKey, error) {
-	if k, ok := s.keys.Load(text); ok {
-		return k.(*rsa.PublicKey), nil
+// verifier is the verifier of a merchant's public key, parsed and prepared on its first use.
+func (s *Server) verifier(text string) (ams.Verifier, error) {
+	if v, ok := s.keys.Load(text); ok {
+		return v.(ams.Verifier), nil
 	}
-	k, err := ams.ParsePublicKey(text)
+	pub, err := ams.ParsePublicKey(text)
 	if err != nil {
 		return nil, err
 	}
-	s.keys.Store(text, k)
-	return k, nil
+	v, err := s.cfg.NewVerifier(pub)
+	if err != nil {
+		return nil, err
+	}
+	s.keys.Store(text, v)
+	return v, nil
 }
 
 func errorBody(e *payment.Error) ams.ErrorResponse {

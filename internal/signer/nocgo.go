@@ -14,3 +14,5 @@ var errNoCgo = errors.New("openssl: this build has no cgo (CGO_ENABLED=0), so it
 func loadOpenSSL() (string, error) { return "", errNoCgo }
 
 func newOpenSSL(*rsa.PrivateKey) (ams.Signer, error) { return nil, errNoCgo }
+
+func newOpenSSLVerifier(*rsa.PublicKey) (ams.Verifier, error) { return nil, errNoCgo }

@@ -58,3 +58,28 @@ func newOpenSSL(key *rsa.PrivateKey) (ams.Signer, error) {
 func (s *opensslSigner) Sign(content []byte) ([]byte, error) {
 	return openssl.HashSignRSAPKCS1v15(s.key, crypto.SHA256, content)
 }
+
+// opensslVerifier verifies with an EVP_PKEY made once from the public key, which OpenSSL
+// shares between threads read-only; each Verify makes its own digest context.
+type opensslVerifier struct{ key *openssl.PublicKeyRSA }
+
+func newOpenSSLVerifier(pub *rsa.PublicKey) (ams.Verifier, error) {
+	if _, err := loadOpenSSL(); err != nil {
+		return nil, err
+	}
+	k, err := openssl.NewPublicKeyRSA(bbig.Enc(pub.N), bbig.Enc(big.NewInt(int64(pub.E))))
+	if err != nil {
+		return nil, fmt.Errorf("openssl: %w", err)
+	}
+	return &opensslVerifier{key: k}, nil
+}
+
+// Verify implements ams.Verifier: SHA-256 and PKCS#1 v1.5 in one OpenSSL call, which, as
+// crypto/rsa, refuses a signature that is not exactly the modulus' length. A failure is
+// crypto/rsa's ErrVerification, as ams.Verify's is.
+func (v *opensslVerifier) Verify(content, sig []byte) error {
+	if openssl.HashVerifyRSAPKCS1v15(v.key, crypto.SHA256, content, sig) != nil {
+		return rsa.ErrVerification
+	}
+	return nil
+}

@@ -1,13 +1,18 @@
-// Package signer picks the gateway's RSA signer: OpenSSL's libcrypto when the build has cgo
-// and the machine has libcrypto.so.3, else the standard library's. Every response and
-// notification carries an RSA-2048 signature, so the signer sets the gateway's ceiling;
-// OpenSSL signs several times faster than crypto/rsa (docs/performance.md). ams keeps only
-// the standard library's signer because merchants import it.
+// Package signer picks the gateway's RSA signer and verifier: OpenSSL's libcrypto when the
+// build has cgo and the machine has libcrypto.so.3, else the standard library's. Every
+// response and notification carries an RSA-2048 signature, so the signer sets the gateway's
+// ceiling; OpenSSL signs several times faster than crypto/rsa (docs/performance.md). Every
+// request's signature is verified too, and every answer's by the load generator beside it;
+// OpenSSL verifies with a key prepared once, where crypto/rsa converts the key on each call.
+// ams keeps only the standard library's implementations because merchants import it.
 package signer
 
 import (
 	"crypto/rsa"
+	"encoding/base64"
+	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/cashierpay/cashier/ams"
 )
@@ -80,3 +85,88 @@ func check(s ams.Signer, key *rsa.PrivateKey) error {
 	}
 	return nil
 }
+
+// NewVerifier returns the verifier impl names for pub, with pub prepared once, and the name
+// of the one chosen, by the rules of New. An OpenSSL verifier accepts only the keys that
+// crypto/rsa accepts, so that the choice never changes which requests verify.
+func NewVerifier(pub *rsa.PublicKey, impl string) (ams.Verifier, string, error) {
+	switch impl {
+	case Go:
+		return ams.RSAVerifier{Key: pub}, Go, nil
+	case OpenSSL, Auto:
+		var v ams.Verifier
+		err := verifierSelfTest()
+		if err == nil {
+			err = acceptedKey(pub)
+		}
+		if err == nil {
+			v, err = newOpenSSLVerifier(pub)
+		}
+		if err == nil {
+			return v, OpenSSL, nil
+		}
+		if impl == OpenSSL {
+			return nil, "", err
+		}
+		return ams.RSAVerifier{Key: pub}, Go, nil
+	}
+	return nil, "", fmt.Errorf("unknown verifier %q (want %s, %s or %s)", impl, Auto, Go, OpenSSL)
+}
+
+// Verifiers is NewVerifier bound to impl, in the form client.Config.NewVerifier takes: the
+// gateway, the bench tool and its client prepare each key they verify with through it.
+func Verifiers(impl string) func(*rsa.PublicKey) (ams.Verifier, error) {
+	return func(pub *rsa.PublicKey) (ams.Verifier, error) {
+		v, _, err := NewVerifier(pub, impl)
+		return v, err
+	}
+}
+
+// acceptedKey refuses the keys crypto/rsa refuses (under 1024 bits, even modulus or
+// exponent, ...), which OpenSSL would take: crypto/rsa checks the key before the signature,
+// so an all-zero signature fails with ErrVerification exactly when the key is acceptable.
+func acceptedKey(pub *rsa.PublicKey) error {
+	if pub == nil || pub.N == nil {
+		return errors.New("rsa: no public key")
+	}
+	if err := ams.Verify(pub, selfTest, make([]byte, pub.Size())); !errors.Is(err, rsa.ErrVerification) {
+		return err
+	}
+	return nil
+}
+
+// The vector of the verifiers' self-test: selfTest signed by a key made for it, both with
+// the openssl command line, independently of this package. A verifier that accepts what it
+// must refuse would let forged requests in, so OpenSSL's is checked once before any is used.
+const (
+	selfTestPublicKey = "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEArSOtUpxOk8bJ3SanAYokSWAVCCSlwAteUpf42S4g2wJsOqwVnVuGeojBI2fGQ+n2m+QY1PMxRsO5xbAye33Kw3o2sGjkayFvgXa4+g2aja1lraP6bqZJ2UzbgHvdIYfKQYUbfHNfg0n5mCEH8T8syLa1CtR8OgB6iJXCR4mgRrJMVKvsVu5y7xTgLEgPHmjKyGeRDsv5eH8JtRcTf4Pu4Tp7MXCy5mKbMLuEKWjNGSR9q2C5YUb1bdRRZ1Cl4cfEatQ5FILGHI/tKSzTOQ+O3/nK8nDOQl0zZx3AF7m30D82YMVMeaz3Slk0zFiJ851mpyWewRDZudeKlRB/0QwEiQIDAQAB"
+	selfTestSignature = "RyCp5x2mXjajOPFcgV0Uh8fRnxGyxEKCN54jt1NuDLLVFMfDETvNPHNcHTJ664aAXQSQ3MPzQ6TeoQuUpdrP4gHKNNMyLV+WNBW5fRSjafg3M/1anz50tHWvrKpJseZpjTxHKLrZuRSA49+o6fd31cjDhp/0t2vPGDv7Hbicg7weNylot0aMohd3A62oAdVlMWuv+xxiQ/flMbzSCMFEDcEBNDZSdQHcW5cOuBHS4K2Q1YW1XJVs/BuIPm5TpupbAldV7GSWLOdXQv8YvyVcaFmb+cvMUFZ3Hw2QelN8LjqbbfRURInF7QKoUR5pvtd4SUf+Lb7m2S2HUgVGxmLwCg=="
+)
+
+// verifierSelfTest runs once per process: OpenSSL must verify the vector and refuse it with
+// one bit of the content or of the signature changed.
+var verifierSelfTest = sync.OnceValue(func() error {
+	pub, err := ams.ParsePublicKey(selfTestPublicKey)
+	if err != nil {
+		return err
+	}
+	sig, err := base64.StdEncoding.DecodeString(selfTestSignature)
+	if err != nil {
+		return err
+	}
+	v, err := newOpenSSLVerifier(pub)
+	if err != nil {
+		return err
+	}
+	if err := v.Verify(selfTest, sig); err != nil {
+		return fmt.Errorf("openssl: self-test signature does not verify: %w", err)
+	}
+	content := append([]byte(nil), selfTest...)
+	content[len(content)-1] ^= 1
+	bad := append([]byte(nil), sig...)
+	bad[len(bad)/2] ^= 1
+	if v.Verify(content, sig) == nil || v.Verify(selfTest, bad) == nil {
+		return errors.New("openssl: self-test: a changed content or signature verifies")
+	}
+	return nil
+})

@@ -3,7 +3,9 @@ package signer_test
 import (
 	"crypto/rand"
 	"crypto/rsa"
+	"errors"
 	"fmt"
+	"math/big"
 	"slices"
 	"sync"
 	"testing"
@@ -110,6 +112,151 @@ func TestChoice(t *testing.T) {
 	}
 	if _, _, err := signer.New(testKey(), "boring"); err == nil {
 		t.Error("an unknown signer was accepted")
+	}
+}
+
+// verifiers are the verifiers of testKey this build and machine have, by name.
+func verifiers(t testing.TB) map[string]ams.Verifier {
+	t.Helper()
+	out := map[string]ams.Verifier{}
+	for _, impl := range signer.Available() {
+		v, got, err := signer.NewVerifier(&testKey().PublicKey, impl)
+		if err != nil || got != impl {
+			t.Fatalf("NewVerifier(%s) = %s, %v", impl, got, err)
+		}
+		out[impl] = v
+	}
+	return out
+}
+
+// TestVerifiersAgree: every verifier accepts crypto/rsa's signatures of contents of every
+// length around SHA-256's block, and refuses each with a bit of the content or of the
+// signature changed, as crypto/rsa does.
+func TestVerifiersAgree(t *testing.T) {
+	vs := verifiers(t)
+	for i, n := range []int{0, 1, 55, 56, 64, 1000, 1 << 16} {
+		content := make([]byte, n)
+		rand.Read(content)
+		sig, err := ams.RSASigner{Key: testKey()}.Sign(content)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for impl, v := range vs {
+			if err := v.Verify(content, sig); err != nil {
+				t.Errorf("content %d (%d bytes): %s refuses crypto/rsa's signature: %v", i, n, impl, err)
+			}
+			bad := slices.Clone(sig)
+			bad[i%len(bad)] ^= 0x80
+			if err := v.Verify(content, bad); !errors.Is(err, rsa.ErrVerification) {
+				t.Errorf("content %d: %s: changed signature: %v, want rsa.ErrVerification", i, impl, err)
+			}
+			if n > 0 {
+				changed := slices.Clone(content)
+				changed[n/2] ^= 1
+				if err := v.Verify(changed, sig); !errors.Is(err, rsa.ErrVerification) {
+					t.Errorf("content %d: %s: changed content: %v, want rsa.ErrVerification", i, impl, err)
+				}
+			}
+		}
+	}
+}
+
+// TestConcurrentVerify: the gateway verifies from every request's goroutine with one
+// verifier per merchant key; run with -race. Half the goroutines verify good signatures,
+// half changed ones, so that a verifier whose threads share state would mix them up.
+func TestConcurrentVerify(t *testing.T) {
+	for impl, v := range verifiers(t) {
+		t.Run(impl, func(t *testing.T) {
+			var wg sync.WaitGroup
+			for g := range 8 {
+				wg.Go(func() {
+					for i := range 20 {
+						content := fmt.Appendf(nil, "goroutine %d message %d", g, i)
+						sig, err := ams.RSASigner{Key: testKey()}.Sign(content)
+						if err != nil {
+							t.Error(err)
+							return
+						}
+						if g%2 == 1 {
+							sig[0] ^= 1
+						}
+						if err := v.Verify(content, sig); (err == nil) != (g%2 == 0) {
+							t.Errorf("goroutine %d message %d (changed: %v): %v", g, i, g%2 == 1, err)
+							return
+						}
+					}
+				})
+			}
+			wg.Wait()
+		})
+	}
+}
+
+func TestVerifierChoice(t *testing.T) {
+	avail := signer.Available()
+	pub := &testKey().PublicKey
+	if _, got, err := signer.NewVerifier(pub, signer.Auto); err != nil || got != avail[len(avail)-1] {
+		t.Errorf("auto chose %s, %v with %v available", got, err, avail)
+	}
+	if _, got, err := signer.NewVerifier(pub, signer.Go); err != nil || got != signer.Go {
+		t.Errorf("go: %s, %v", got, err)
+	}
+	_, _, err := signer.NewVerifier(pub, signer.OpenSSL)
+	if slices.Contains(avail, signer.OpenSSL) != (err == nil) {
+		t.Errorf("openssl with %v available: %v", avail, err)
+	}
+	if _, _, err := signer.NewVerifier(pub, "boring"); err == nil {
+		t.Error("an unknown verifier was accepted")
+	}
+}
+
+// TestVerifierRefusesWhatGoRefuses: OpenSSL takes keys that crypto/rsa refuses (under 1024
+// bits, an even exponent); the choice of verifier must not let them in. OpenSSL refuses to
+// prepare them, and auto falls back to crypto/rsa, which refuses every signature.
+func TestVerifierRefusesWhatGoRefuses(t *testing.T) {
+	small := &rsa.PublicKey{N: new(big.Int).Rsh(testKey().N, 1032), E: 65537}
+	small.N.SetBit(small.N, 0, 1)
+	even := &rsa.PublicKey{N: testKey().N, E: 65536}
+	for name, pub := range map[string]*rsa.PublicKey{"1016-bit": small, "even exponent": even} {
+		if slices.Contains(signer.Available(), signer.OpenSSL) {
+			if _, _, err := signer.NewVerifier(pub, signer.OpenSSL); err == nil {
+				t.Errorf("%s key: OpenSSL prepared it", name)
+			}
+		}
+		v, _, err := signer.NewVerifier(pub, signer.Auto)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := v.Verify([]byte("x"), make([]byte, pub.Size())); err == nil || errors.Is(err, rsa.ErrVerification) {
+			t.Errorf("%s key: auto's verifier: %v, want crypto/rsa's refusal of the key", name, err)
+		}
+	}
+}
+
+// BenchmarkVerify measures one verification of an RSA-2048 signature of a response-sized
+// content per implementation, with the key prepared once as the gateway and the bench tool
+// hold it; -cpu 2 and RunParallel show how it scales over cores.
+func BenchmarkVerify(b *testing.B) {
+	content := make([]byte, 600)
+	rand.Read(content)
+	sig, err := ams.RSASigner{Key: testKey()}.Sign(content)
+	if err != nil {
+		b.Fatal(err)
+	}
+	vs := verifiers(b)
+	for _, impl := range signer.Available() {
+		v := vs[impl]
+		b.Run(impl, func(b *testing.B) {
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if err := v.Verify(content, sig); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "verifications/s")
+		})
 	}
 }
 
