@@ -39,23 +39,33 @@ var selfTest = []byte("POST /ams/api/v1/payments/pay\ncashier.0.{}")
 // OpenSSL when it loads and passes its self-test, else Go. Asking for OpenSSL where it does
 // not load is an error that says why.
 func New(key *rsa.PrivateKey, impl string) (ams.Signer, string, error) {
-	switch impl {
-	case Go:
-		return ams.RSASigner{Key: key}, Go, nil
-	case OpenSSL, Auto:
+	return choose(impl, "signer", ams.Signer(ams.RSASigner{Key: key}), func() (ams.Signer, error) {
 		s, err := newOpenSSL(key)
 		if err == nil {
 			err = check(s, key)
 		}
+		return s, err
+	})
+}
+
+// choose applies New's rules to either kind of implementation: Go's, or OpenSSL's when open
+// succeeds, with auto falling back to Go and openssl an error without it.
+func choose[T any](impl, what string, goImpl T, open func() (T, error)) (T, string, error) {
+	var none T
+	switch impl {
+	case Go:
+		return goImpl, Go, nil
+	case OpenSSL, Auto:
+		v, err := open()
 		if err == nil {
-			return s, OpenSSL, nil
+			return v, OpenSSL, nil
 		}
 		if impl == OpenSSL {
-			return nil, "", err
+			return none, "", err
 		}
-		return ams.RSASigner{Key: key}, Go, nil
+		return goImpl, Go, nil
 	}
-	return nil, "", fmt.Errorf("unknown signer %q (want %s, %s or %s)", impl, Auto, Go, OpenSSL)
+	return none, "", fmt.Errorf("unknown %s %q (want %s, %s or %s)", what, impl, Auto, Go, OpenSSL)
 }
 
 // Available lists the implementations this build can use on this machine, Go first.
@@ -90,27 +100,15 @@ func check(s ams.Signer, key *rsa.PrivateKey) error {
 // of the one chosen, by the rules of New. An OpenSSL verifier accepts only the keys that
 // crypto/rsa accepts, so that the choice never changes which requests verify.
 func NewVerifier(pub *rsa.PublicKey, impl string) (ams.Verifier, string, error) {
-	switch impl {
-	case Go:
-		return ams.RSAVerifier{Key: pub}, Go, nil
-	case OpenSSL, Auto:
-		var v ams.Verifier
-		err := verifierSelfTest()
-		if err == nil {
-			err = acceptedKey(pub)
+	return choose(impl, "verifier", ams.Verifier(ams.RSAVerifier{Key: pub}), func() (ams.Verifier, error) {
+		if err := verifierSelfTest(); err != nil {
+			return nil, err
 		}
-		if err == nil {
-			v, err = newOpenSSLVerifier(pub)
+		if err := acceptedKey(pub); err != nil {
+			return nil, err
 		}
-		if err == nil {
-			return v, OpenSSL, nil
-		}
-		if impl == OpenSSL {
-			return nil, "", err
-		}
-		return ams.RSAVerifier{Key: pub}, Go, nil
-	}
-	return nil, "", fmt.Errorf("unknown verifier %q (want %s, %s or %s)", impl, Auto, Go, OpenSSL)
+		return newOpenSSLVerifier(pub)
+	})
 }
 
 // Verifiers is NewVerifier bound to impl, in the form client.Config.NewVerifier takes: the

@@ -27,14 +27,20 @@ var testKey = sync.OnceValue(func() *rsa.PrivateKey {
 
 // signers are the implementations this build and machine have, by name.
 func signers(t testing.TB) map[string]ams.Signer {
+	return each(t, func(impl string) (ams.Signer, string, error) { return signer.New(testKey(), impl) })
+}
+
+// each makes one of every implementation this build and machine have, by name, with make
+// (New or NewVerifier), which must give the one asked for.
+func each[T any](t testing.TB, make func(impl string) (T, string, error)) map[string]T {
 	t.Helper()
-	out := map[string]ams.Signer{}
+	out := map[string]T{}
 	for _, impl := range signer.Available() {
-		s, got, err := signer.New(testKey(), impl)
+		v, got, err := make(impl)
 		if err != nil || got != impl {
-			t.Fatalf("New(%s) = %s, %v", impl, got, err)
+			t.Fatalf("%s: got %s, %v", impl, got, err)
 		}
-		out[impl] = s
+		out[impl] = v
 	}
 	return out
 }
@@ -73,25 +79,32 @@ func TestSignersAgree(t *testing.T) {
 func TestConcurrentSign(t *testing.T) {
 	for impl, s := range signers(t) {
 		t.Run(impl, func(t *testing.T) {
-			var wg sync.WaitGroup
-			for g := range 8 {
-				wg.Go(func() {
-					for i := range 20 {
-						content := fmt.Appendf(nil, "goroutine %d message %d", g, i)
-						sig, err := s.Sign(content)
-						if err == nil {
-							err = ams.Verify(&testKey().PublicKey, content, sig)
-						}
-						if err != nil {
-							t.Errorf("goroutine %d message %d: %v", g, i, err)
-							return
-						}
-					}
-				})
-			}
-			wg.Wait()
+			concurrently(t, func(g int, content []byte) error {
+				sig, err := s.Sign(content)
+				if err == nil {
+					err = ams.Verify(&testKey().PublicKey, content, sig)
+				}
+				return err
+			})
 		})
 	}
+}
+
+// concurrently runs check from 8 goroutines, 20 contents each, and fails t at a goroutine's
+// first error.
+func concurrently(t *testing.T, check func(g int, content []byte) error) {
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 20 {
+				if err := check(g, fmt.Appendf(nil, "goroutine %d message %d", g, i)); err != nil {
+					t.Errorf("goroutine %d message %d: %v", g, i, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
 
 func TestChoice(t *testing.T) {
@@ -117,16 +130,7 @@ func TestChoice(t *testing.T) {
 
 // verifiers are the verifiers of testKey this build and machine have, by name.
 func verifiers(t testing.TB) map[string]ams.Verifier {
-	t.Helper()
-	out := map[string]ams.Verifier{}
-	for _, impl := range signer.Available() {
-		v, got, err := signer.NewVerifier(&testKey().PublicKey, impl)
-		if err != nil || got != impl {
-			t.Fatalf("NewVerifier(%s) = %s, %v", impl, got, err)
-		}
-		out[impl] = v
-	}
-	return out
+	return each(t, func(impl string) (ams.Verifier, string, error) { return signer.NewVerifier(&testKey().PublicKey, impl) })
 }
 
 // TestVerifiersAgree: every verifier accepts crypto/rsa's signatures of contents of every
@@ -167,27 +171,20 @@ func TestVerifiersAgree(t *testing.T) {
 func TestConcurrentVerify(t *testing.T) {
 	for impl, v := range verifiers(t) {
 		t.Run(impl, func(t *testing.T) {
-			var wg sync.WaitGroup
-			for g := range 8 {
-				wg.Go(func() {
-					for i := range 20 {
-						content := fmt.Appendf(nil, "goroutine %d message %d", g, i)
-						sig, err := ams.RSASigner{Key: testKey()}.Sign(content)
-						if err != nil {
-							t.Error(err)
-							return
-						}
-						if g%2 == 1 {
-							sig[0] ^= 1
-						}
-						if err := v.Verify(content, sig); (err == nil) != (g%2 == 0) {
-							t.Errorf("goroutine %d message %d (changed: %v): %v", g, i, g%2 == 1, err)
-							return
-						}
-					}
-				})
-			}
-			wg.Wait()
+			concurrently(t, func(g int, content []byte) error {
+				sig, err := ams.RSASigner{Key: testKey()}.Sign(content)
+				if err != nil {
+					return err
+				}
+				changed := g%2 == 1
+				if changed {
+					sig[0] ^= 1
+				}
+				if err := v.Verify(content, sig); (err == nil) == changed {
+					return fmt.Errorf("changed: %v, verify: %v", changed, err)
+				}
+				return nil
+			})
 		})
 	}
 }
