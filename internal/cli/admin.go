@@ -29,7 +29,11 @@ func (f storeFlags) openExisting(ctx context.Context) (store.Store, error) {
 			return nil, fmt.Errorf("no database at %s: run cashier serve or cashier migrate there first, or give --db", path)
 		}
 	}
-	return openStore(ctx, f.Data, f.DB)
+	st, err := openStore(ctx, f.Data, f.DB)
+	if err != nil {
+		return nil, err // not a nil *sqlstore.DB in a non-nil store.Store
+	}
+	return st, nil
 }
 
 type merchantCmd struct {

@@ -33,6 +33,7 @@ import (
 	"github.com/cashierpay/cashier/internal/store"
 	"github.com/cashierpay/cashier/internal/store/postgres"
 	"github.com/cashierpay/cashier/internal/store/sqlite"
+	"github.com/cashierpay/cashier/internal/store/sqlstore"
 	"github.com/cashierpay/cashier/internal/sweep"
 	"github.com/cashierpay/cashier/internal/vault"
 	"github.com/cashierpay/cashier/internal/web"
@@ -132,7 +133,7 @@ type App struct {
 }
 
 // openStore opens (creating if need be) the database the flags name.
-func openStore(ctx context.Context, dataDir, dbURL string) (store.Store, error) {
+func openStore(ctx context.Context, dataDir, dbURL string) (*sqlstore.DB, error) {
 	if path, ok := sqlitePath(dataDir, dbURL); ok {
 		return sqlite.Open(ctx, path)
 	}
@@ -218,6 +219,10 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 	st, err := openStore(ctx, opts.DataDir, opts.DB)
 	if err != nil {
 		return nil, err
+	}
+	if err := st.Warm(ctx); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("database connections: %w", err)
 	}
 	app := &App{Store: st, GatewayKey: key, GatewayKeyVersion: keyVersion, GatewayPublicKeys: gk.public(), Signer: impl, Vault: kr, testClock: testClock, dataDir: opts.DataDir, log: opts.Logger}
 	if opts.Issuer == nil {

@@ -116,6 +116,39 @@ func TestPoolMaxConns(t *testing.T) {
 	}
 }
 
+// TestWarm: a warmed store holds every connection its pool may, idle, before any request
+// needs one; without Warm, the one connection Open pinged.
+func TestWarm(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.URL(t)
+	sep := "?"
+	if strings.Contains(url, "?") {
+		sep = "&"
+	}
+	db := open(t, url+sep+"pool_max_conns=5")
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	backends := func() (n int) {
+		t.Helper()
+		if err := conn.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := backends(); n >= 5 {
+		t.Fatalf("%d connections before Warm: the test shows nothing", n)
+	}
+	if err := db.Warm(ctx); err != nil {
+		t.Fatalf("Warm: %v", err)
+	}
+	if n := backends(); n != 5 {
+		t.Errorf("%d connections after Warm, want pool_max_conns=5", n)
+	}
+}
+
 func BenchmarkStorePay(b *testing.B) {
 	db, err := postgres.Open(b.Context(), pgtest.URL(b))
 	if err != nil {
