@@ -62,6 +62,11 @@ type env struct {
 
 // newEnv starts a sandbox gateway on a temp data dir with a test clock, its sweeper and its
 // notification worker.
+//
+// Every test has a gateway, data dir, database, clock and browser of its own, so the tests
+// call t.Parallel: a test that waits (for a browser, a retry, a lease, a process) leaves the
+// other core to another test, and the package, the longest of CI, takes less wall time. A
+// test that cannot run beside others (t.Setenv) says why it does not.
 func newEnv(t testing.TB) *env {
 	return newEnvWith(t, cli.Options{})
 }
