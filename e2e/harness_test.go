@@ -22,6 +22,7 @@ import (
 
 	"github.com/cashierpay/cashier/ams"
 	"github.com/cashierpay/cashier/client"
+	"github.com/cashierpay/cashier/internal/browsertest"
 	"github.com/cashierpay/cashier/internal/cli"
 	"github.com/cashierpay/cashier/internal/clock"
 	"github.com/cashierpay/cashier/internal/store/pgtest"
@@ -120,7 +121,14 @@ func (e *env) start(opts cli.Options) {
 	}
 }
 
-func TestMain(m *testing.M) { os.Exit(pgtest.RunMain(m)) }
+// TestMain stops the throwaway PostgreSQL cluster and the Chromium that the browser tests
+// share (each in a browser context of its own) once the tests are done.
+func TestMain(m *testing.M) {
+	stop := browsertest.Share()
+	code := pgtest.RunMain(m)
+	stop()
+	os.Exit(code)
+}
 
 // onPostgres says whether the suite runs on PostgreSQL: CASHIER_TEST_ENGINE=postgres.
 func onPostgres() bool { return os.Getenv("CASHIER_TEST_ENGINE") == "postgres" }
