@@ -144,9 +144,12 @@ func testDB(t testing.TB) string {
 
 var seq atomic.Int64
 
-// uniq makes request ids unique within the test binary.
+// uniq makes request ids unique within the test binary. The count is glued to a letter: a
+// count standing alone could be a test card's CVV (846), which scanForCardData looks for as
+// a value of its own in what the gateway stored; the tests run in parallel, so which test
+// gets which count is not fixed.
 func uniq(prefix string) string {
-	return fmt.Sprintf("%s-%d-%d", prefix, time.Now().UnixNano(), seq.Add(1))
+	return fmt.Sprintf("%s-%d-n%d", prefix, time.Now().UnixNano(), seq.Add(1))
 }
 
 // payReq is a server-to-server card pay request for cardNo and amount (minor units).
