@@ -42,6 +42,7 @@ func (e *env) notificationBody(paymentID, kind string, v any, match func() bool)
 // the gateway's reference of the request, the issuer's reference of the transaction and
 // its result; a refund's ARN is on inquiryRefund and notifyRefund.
 func TestAcquirerInfo(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	mid := regexp.MustCompile(`^\d{15}$`)

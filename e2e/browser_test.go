@@ -56,6 +56,7 @@ func waitResult(status, code string) chromedp.Action[chromedp.Void] {
 // TestBrowserHostedPage drives the hosted card page as a buyer in headless Chromium; every
 // flow ends with the merchant's view through inquiryPayment.
 func TestBrowserHostedPage(t *testing.T) {
+	t.Parallel()
 	browser := newBrowser(t)
 	e := newEnv(t)
 	shop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

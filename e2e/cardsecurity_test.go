@@ -18,6 +18,7 @@ import (
 // TestNoCardDataAtRest pays with several cards and then looks for any PAN or CVV in clear in
 // the data dir (SQLite files with WAL, keys), every cell of every table, and the logs.
 func TestNoCardDataAtRest(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	pans := []string{visaOK, mcOK, visaDecl, hyundaiOK}
 	cvv := "846"

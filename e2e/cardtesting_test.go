@@ -110,6 +110,7 @@ func firstBody(ns []*payment.Notification) string {
 // TestCardAttemptBound: a session takes five cards; the fifth decline closes the payment
 // with RISK_REJECT and its notification, and a sixth card never reaches the issuer.
 func TestCardAttemptBound(t *testing.T) {
+	t.Parallel()
 	e, iss := newCardTestingEnv(t, checkout.Limits{Attempts: 5})
 	ctx := context.Background()
 	token, id := e.openSession(t)
@@ -140,6 +141,7 @@ func TestCardAttemptBound(t *testing.T) {
 // TestCardAttemptBoundConcurrent: cards posted at once on one session, round after round,
 // reach the issuer no more often than the bound allows.
 func TestCardAttemptBoundConcurrent(t *testing.T) {
+	t.Parallel()
 	e, iss := newCardTestingEnv(t, checkout.Limits{Attempts: 5})
 	ctx := context.Background()
 	token, id := e.openSession(t)
@@ -180,6 +182,7 @@ func TestCardAttemptBoundConcurrent(t *testing.T) {
 // stopped between the last decline and the close) closes on the next card, which never
 // reaches the issuer.
 func TestCardAttemptBoundAfterCrash(t *testing.T) {
+	t.Parallel()
 	e, iss := newCardTestingEnv(t, checkout.Limits{Attempts: 5})
 	ctx := context.Background()
 	token, id := e.openSession(t)
@@ -263,6 +266,7 @@ func wantCardRefused(t *testing.T, what string, v *checkout.HostedView) {
 // 1 s, 2 s, 4 s, then get them refused, valid card or not, without asking the issuer, for
 // the cool-off; other IPs are not held back.
 func TestCardTestingPerIP(t *testing.T) {
+	t.Parallel()
 	e, iss := newCardTestingEnv(t, checkout.Limits{Attempts: 5, IP: cardPolicy})
 	const ip = "203.0.113.7"
 	for i := range 2 {
@@ -297,6 +301,7 @@ func TestCardTestingPerIP(t *testing.T) {
 // TestCardTestingPerCard: one card declined from ever new IPs is delayed by its fingerprint,
 // then refused.
 func TestCardTestingPerCard(t *testing.T) {
+	t.Parallel()
 	p := cardPolicy
 	p.Delayed = 1
 	e, iss := newCardTestingEnv(t, checkout.Limits{Attempts: 5, Card: p})
@@ -318,6 +323,7 @@ func TestCardTestingPerCard(t *testing.T) {
 // TestCardTestingDelayCancelled: a buyer who leaves during the delay ends it; nothing is
 // recorded and the issuer is not asked.
 func TestCardTestingDelayCancelled(t *testing.T) {
+	t.Parallel()
 	// A delay no slow machine outlasts before the buyer leaves: the test clock runs on with
 	// the wall clock, and a 1 s delay once ended before the cancel.
 	long := cardPolicy
@@ -352,6 +358,7 @@ func TestCardTestingDelayCancelled(t *testing.T) {
 // TestAPIRateLimit: past its burst, a merchant's calls answer REQUEST_TRAFFIC_EXCEED_LIMIT
 // with status U in a signed answer; unsigned calls spend nothing; time refills the bucket.
 func TestAPIRateLimit(t *testing.T) {
+	t.Parallel()
 	e := newEnvWith(t, cli.Options{APIRate: &limit.Rate{PerSecond: 0.01, Burst: 3}})
 	ctx := context.Background()
 	for range 5 {
@@ -443,6 +450,7 @@ func (e *env) postHostedCard(t *testing.T, cardNo, xff string) string {
 // TestCardTestingBuyerIPOverHTTP: the per-IP limit counts the connection's address, and
 // X-Forwarded-For only from a trusted proxy; a refused hosted card is declined with RISK_REJECT.
 func TestCardTestingBuyerIPOverHTTP(t *testing.T) {
+	t.Parallel()
 	p := cardPolicy
 	p.Free, p.Delayed = 1, 0
 	for _, trusted := range []bool{false, true} {
@@ -473,6 +481,7 @@ func TestCardTestingBuyerIPOverHTTP(t *testing.T) {
 // TestCardTestingSavedCardCVV: a saved card's CVV is a card attempt too: counted on the
 // payment, its decline counted against the card, and refused once the card has too many.
 func TestCardTestingSavedCardCVV(t *testing.T) {
+	t.Parallel()
 	p := cardPolicy
 	p.Free, p.Delayed = 1, 0
 	e, iss := newCardTestingEnv(t, checkout.Limits{Attempts: 5, Card: p})

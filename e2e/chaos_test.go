@@ -84,6 +84,7 @@ type delivery struct {
 // one with SIGKILL mid-load, restarts it, and checks that nothing acknowledged was lost, nothing
 // was done twice, every state change was notified, and no attempt was sent by two nodes.
 func TestChaosTwoNodes(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs two gateway processes")
 	}

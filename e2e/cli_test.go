@@ -80,6 +80,7 @@ func startServe(t *testing.T, dir, db string, args ...string) (*served, func()) 
 }
 
 func TestServeAndMerchantAdd(t *testing.T) {
+	t.Parallel()
 	dir, db := t.TempDir(), testDB(t)
 	srv, stop := startServe(t, dir, db)
 	base := srv.http
@@ -172,6 +173,7 @@ func TestServeAndMerchantAdd(t *testing.T) {
 // the server leave sandbox-merchant.json alone, and the banner's own `cashier call` example
 // works as printed, over HTTPS with the sandbox CA.
 func TestServeBannerAndCall(t *testing.T) {
+	t.Parallel()
 	dir, db := t.TempDir(), testDB(t)
 	srv, stop := startServe(t, dir, db)
 	defer stop()
@@ -244,6 +246,7 @@ func TestServeBannerAndCall(t *testing.T) {
 // TestServeWithCertificateFiles: --tls-cert/--tls-key serve the operator's certificate
 // instead of the sandbox one.
 func TestServeWithCertificateFiles(t *testing.T) {
+	t.Parallel()
 	dir, certDir := t.TempDir(), t.TempDir()
 	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	tmpl := &x509.Certificate{

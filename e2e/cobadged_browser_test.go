@@ -13,6 +13,7 @@ import (
 // that authorizes, as the merchant sees it through inquiryPayment; a card of one brand shows
 // no choice. The form with the choice passes axe.
 func TestBrowserCoBadgedChoice(t *testing.T) {
+	t.Parallel()
 	browser := newBrowser(t)
 	e := newEnv(t)
 	for _, tt := range []struct {

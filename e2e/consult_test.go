@@ -16,6 +16,7 @@ import (
 // installment plans for the currency, enabled only while every instalment reaches the
 // issuer's minimum for the amount asked about, with the SDKs' field names and JSON types.
 func TestConsultCardOptions(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	consult := func(currency, value string) ams.PaymentOption {

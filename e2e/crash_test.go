@@ -83,6 +83,7 @@ func startProcess(t testing.TB, dir string, args ...string) *process {
 // TestCrashLosesNoNotification kills the gateway with SIGKILL while notifications are
 // pending and in flight, restarts it, and checks that every one is delivered.
 func TestCrashLosesNoNotification(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
@@ -199,6 +200,7 @@ func TestCrashLosesNoNotification(t *testing.T) {
 // from outside the transaction, and the sweeper that settles what a crash left in it, are
 // internal/sweep's TestStrandedAuthorization.
 func TestCrashMidAuthorizationStrandsNothing(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
@@ -324,6 +326,7 @@ func sandboxClient(t *testing.T, baseURL string, sm sandbox.Merchant) *client.Cl
 // after a restart, as the gateway said, and its notification must reach the merchant: an
 // answer is sent only once its state is durable.
 func TestCrashUnderConcurrentPays(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}

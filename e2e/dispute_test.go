@@ -202,6 +202,7 @@ func (e *disputeEnv) stored(id string) *payment.Dispute {
 // capture on the test clock, the template downloaded, a defence supplied (and retried), the
 // judgement two days later for the merchant, who is debited nothing.
 func TestDisputeDefendedAndWon(t *testing.T) {
+	t.Parallel()
 	e := newDisputeEnv(t)
 	ctx := context.Background()
 	created := e.disputed(disputeWinCard, 2500, false)
@@ -262,6 +263,7 @@ func TestDisputeDefendedAndWon(t *testing.T) {
 // TestDisputeOutcomes runs each sandbox rule: what the merchant does and what the scheme
 // decides, with what the merchant is debited.
 func TestDisputeOutcomes(t *testing.T) {
+	t.Parallel()
 	e := newDisputeEnv(t)
 	cases := []struct {
 		name          string
@@ -319,6 +321,7 @@ func TestDisputeOutcomes(t *testing.T) {
 // TestDisputeRefusals covers the bad calls: unknown ids, a card that is never disputed, a
 // defence that is not a document, a response after the deadline.
 func TestDisputeRefusals(t *testing.T) {
+	t.Parallel()
 	e := newDisputeEnv(t)
 	ctx := context.Background()
 	wantResult(t, e.accept("no-such-dispute").Result, ams.StatusFail, ams.CodeParamIllegal)
@@ -360,6 +363,7 @@ func TestDisputeRefusals(t *testing.T) {
 // TestDisputeConcurrentAcceptAndDefend races acceptances and defences of one dispute: one
 // response wins, every call agrees with it, and exactly one notification reports it.
 func TestDisputeConcurrentAcceptAndDefend(t *testing.T) {
+	t.Parallel()
 	e := newDisputeEnv(t)
 	created := e.disputed(disputeWinCard, 4200, false)
 	id := created.DisputeID
@@ -430,6 +434,7 @@ func TestDisputeConcurrentAcceptAndDefend(t *testing.T) {
 // all after a full refund; no refund goes through while it is open or once it is lost; one
 // the buyer withdrew leaves the payment refundable.
 func TestDisputeAndRefunds(t *testing.T) {
+	t.Parallel()
 	e := newDisputeEnv(t)
 	ctx := context.Background()
 	partly := e.pay(payReq(disputeWinCard, "USD", 1000))
@@ -474,6 +479,7 @@ func TestDisputeAndRefunds(t *testing.T) {
 // dispute is open and once it is lost, by concurrent refunds too, and no further; the lost
 // dispute debits the disputed half only.
 func TestDisputePartial(t *testing.T) {
+	t.Parallel()
 	e := newDisputeEnv(t)
 	ctx := context.Background()
 	yen := e.disputedIn(disputeHalfCard, "JPY", 1001, 500, false)
@@ -555,6 +561,7 @@ func TestDisputePartial(t *testing.T) {
 // payments is what the store says the merchant kept, the captures less the refunds and the
 // lost disputes, each converted at its payment's quote.
 func TestReconciliationLostDispute(t *testing.T) {
+	t.Parallel()
 	e := newDisputeEnv(t)
 	ctx := context.Background()
 	day := e.clock.Now().UTC().Truncate(24 * time.Hour).Add(24 * time.Hour)

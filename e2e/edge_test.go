@@ -22,6 +22,7 @@ func get(t *testing.T, url string) (*http.Response, string) {
 // TestEdge: every route goes through one edge that gives the request an id (in the answer
 // and in every log line), writes one access line, and counts it for /metrics.
 func TestEdge(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	m := newMerchantEndpoint(t, func(_ int, w http.ResponseWriter) { ack(w) })
 	req := payReq(visaOK, "USD", 100)
@@ -81,6 +82,7 @@ func TestEdge(t *testing.T) {
 
 // TestDebugListener: with --debug-listen, /metrics and the profiler are served there only.
 func TestDebugListener(t *testing.T) {
+	t.Parallel()
 	srv, stop := startServe(t, t.TempDir(), testDB(t), "--debug-listen", "127.0.0.1:0")
 	defer stop()
 	m := regexp.MustCompile(`debug:\s+(http://\S+)/metrics`).FindStringSubmatch(srv.banner)

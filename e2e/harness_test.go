@@ -22,6 +22,7 @@ import (
 
 	"github.com/cashierpay/cashier/ams"
 	"github.com/cashierpay/cashier/client"
+	"github.com/cashierpay/cashier/internal/browsertest"
 	"github.com/cashierpay/cashier/internal/cli"
 	"github.com/cashierpay/cashier/internal/clock"
 	"github.com/cashierpay/cashier/internal/store/pgtest"
@@ -62,6 +63,11 @@ type env struct {
 
 // newEnv starts a sandbox gateway on a temp data dir with a test clock, its sweeper and its
 // notification worker.
+//
+// Every test has a gateway, data dir, database, clock and browser of its own, so the tests
+// call t.Parallel: a test that waits (for a browser, a retry, a lease, a process) leaves the
+// other core to another test, and the package, the longest of CI, takes less wall time. A
+// test that cannot run beside others (t.Setenv) says why it does not.
 func newEnv(t testing.TB) *env {
 	return newEnvWith(t, cli.Options{})
 }
@@ -115,7 +121,14 @@ func (e *env) start(opts cli.Options) {
 	}
 }
 
-func TestMain(m *testing.M) { os.Exit(pgtest.RunMain(m)) }
+// TestMain stops the throwaway PostgreSQL cluster and the Chromium that the browser tests
+// share (each in a browser context of its own) once the tests are done.
+func TestMain(m *testing.M) {
+	stop := browsertest.Share()
+	code := pgtest.RunMain(m)
+	stop()
+	os.Exit(code)
+}
 
 // onPostgres says whether the suite runs on PostgreSQL: CASHIER_TEST_ENGINE=postgres.
 func onPostgres() bool { return os.Getenv("CASHIER_TEST_ENGINE") == "postgres" }
@@ -131,9 +144,12 @@ func testDB(t testing.TB) string {
 
 var seq atomic.Int64
 
-// uniq makes request ids unique within the test binary.
+// uniq makes request ids unique within the test binary. The count is glued to a letter: a
+// count standing alone could be a test card's CVV (846), which scanForCardData looks for as
+// a value of its own in what the gateway stored; the tests run in parallel, so which test
+// gets which count is not fixed.
 func uniq(prefix string) string {
-	return fmt.Sprintf("%s-%d-%d", prefix, time.Now().UnixNano(), seq.Add(1))
+	return fmt.Sprintf("%s-%d-n%d", prefix, time.Now().UnixNano(), seq.Add(1))
 }
 
 // payReq is a server-to-server card pay request for cardNo and amount (minor units).

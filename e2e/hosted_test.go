@@ -44,6 +44,7 @@ func pageToken(t *testing.T, resp *ams.PayResponse) string {
 var goodCard = checkout.CardInput{Number: "4054 6957 2310 0768", ExpiryMonth: "12", ExpiryYear: "30", CVV: "123", HolderName: "Ada Lovelace"}
 
 func TestHostedCardPayment(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	req := hostedReq("USD", 1050, "")
@@ -94,6 +95,7 @@ func TestHostedCardPayment(t *testing.T) {
 }
 
 func TestHostedDeclineAndExpiry(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	resp := e.pay(hostedReq("USD", 900, ""))
@@ -120,6 +122,7 @@ func TestHostedDeclineAndExpiry(t *testing.T) {
 }
 
 func TestHostedSaveCardThenCVVOnly(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	resp := e.pay(hostedReq("USD", 500, `{"tokenize":true}`))
@@ -189,6 +192,7 @@ func TestHostedSaveCardThenCVVOnly(t *testing.T) {
 }
 
 func TestThreeDSecure(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	challengeCard := catalogueCard(t, e, "PAYMENT_IN_PROCESS", "challenge; approved once authenticated")
@@ -278,6 +282,7 @@ func TestThreeDSecure(t *testing.T) {
 }
 
 func TestKoreanIssuerAuthentication(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	req := hostedReq("KRW", 15000, `{"selectedCardBrand":"HYUNDAI"}`)
@@ -334,6 +339,7 @@ func TestKoreanIssuerAuthentication(t *testing.T) {
 // the operator trusts the proxy in front (serve --trust-proxy); otherwise any client could
 // send it.
 func TestTrustProxy(t *testing.T) {
+	t.Parallel()
 	for _, trust := range []bool{false, true} {
 		e := newEnvWith(t, cli.Options{TrustProxy: trust})
 		resp := e.pay(hostedReq("USD", 100, ""))
@@ -360,6 +366,7 @@ func TestTrustProxy(t *testing.T) {
 // merchant sees the payment open meanwhile and then the card that paid. A challenge of the
 // card the merchant's server sent is not left that way, and nor is an expired payment.
 func TestHostedUseAnotherCard(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	first := e.pay(hostedReq("USD", 500, `{"tokenize":true}`))

@@ -47,6 +47,7 @@ func wantPlan(t *testing.T, e *env, requestID string, n ams.Int) {
 // learns it; a card without plans shows no choice and pays in full. The form passes axe with
 // the plans showing, on the hosted page and in the SDK's frame.
 func TestBrowserInstallments(t *testing.T) {
+	t.Parallel()
 	browser := newBrowser(t)
 	e := newEnv(t)
 

@@ -22,6 +22,7 @@ const (
 // CARD_NOT_SUPPORTED; a malformed plan is refused with PARAM_ILLEGAL naming the field; a retry
 // with another plan is inconsistent.
 func TestInstallmentPay(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	req := payReq(visaMXInstallments, "MXN", 100000)
@@ -116,6 +117,7 @@ func TestInstallmentPay(t *testing.T) {
 // and lets the buyer try again, and records the plan chosen. A hosted pay with creditPayPlan
 // offers no choice and authorizes the merchant's plan.
 func TestInstallmentCardForm(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	resp, reqID := installmentSession(t, e, "")

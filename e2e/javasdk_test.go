@@ -42,6 +42,7 @@ func (e *env) postSigned(api string, body []byte, out any) {
 // fastjson's "$ref" references, byte for byte. The samples share their paymentRequestId,
 // so each runs on a gateway of its own.
 func TestJavaSDK2021Bodies(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 
 	t.Run("card pay", func(t *testing.T) {

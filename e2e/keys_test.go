@@ -32,6 +32,7 @@ import (
 // the same data dir opens the links and accepts the forms of the first. After
 // vault rotate-key --page, links handed out before still open, a node started since makes
 // links with the new key, and a node started before accepts them at once.
+// Not parallel: it sets the environment, which the other tests' gateways read.
 func TestPageAndCSRFKeysOwnAndRotatable(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
@@ -122,6 +123,7 @@ func authResult(t *testing.T, c *client.Client) string {
 // signs); key 1 retired, its requests are refused with KEY_NOT_FOUND and key 2's pass; the
 // last key cannot be retired.
 func TestMerchantKeyRotation(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	sm := e.app.SandboxClient
 	newKey, err := rsa.GenerateKey(rand.Reader, 2048)
@@ -243,6 +245,7 @@ type signatureKey struct{}
 // holding both keys verifies old and new alike, while one holding key 1 alone cannot. The
 // active key cannot be retired; the old one can.
 func TestGatewayKeyRotation(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	sm := e.app.SandboxClient
 	code, out, errOut := e.admin("keys", "add")

@@ -12,6 +12,7 @@ import (
 )
 
 func TestManualCapture(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	resp := e.pay(manual(payReq(visaOK, "USD", 2000)))
 	wantResult(t, resp.Result, "S", "SUCCESS")
@@ -53,6 +54,7 @@ func TestManualCapture(t *testing.T) {
 }
 
 func TestCancel(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	resp := e.pay(manual(payReq(visaOK, "USD", 2000)))
 	c := e.cancel(resp.PaymentID)
@@ -90,6 +92,7 @@ func TestCancel(t *testing.T) {
 }
 
 func TestAuthorizationReleasedAfterSevenDays(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	resp := e.pay(manual(payReq(visaOK, "USD", 2000)))
 	e.advance(payment.AuthWindow + time.Minute)
@@ -101,6 +104,7 @@ func TestAuthorizationReleasedAfterSevenDays(t *testing.T) {
 }
 
 func TestRefunds(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	resp := e.pay(payReq(visaOK, "JPY", 1000))
 	id := resp.PaymentID
@@ -157,6 +161,7 @@ func TestRefunds(t *testing.T) {
 // TestConcurrentDuplicatePay fires 50 identical pay calls at once: one payment results and
 // every caller gets its outcome.
 func TestConcurrentDuplicatePay(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	req := payReq(visaOK, "USD", 4200)
 	const n = 50
@@ -193,6 +198,7 @@ func TestConcurrentDuplicatePay(t *testing.T) {
 // TestConcurrentConflictingRefundsAndCaptures races refunds that together exceed the
 // payment, and captures with different ids, and checks the limits hold.
 func TestConcurrentConflictingRefundsAndCaptures(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	resp := e.pay(payReq(visaOK, "USD", 1000))
 	var wg sync.WaitGroup
@@ -237,6 +243,7 @@ func TestConcurrentConflictingRefundsAndCaptures(t *testing.T) {
 // TestPayReplayAfterExpiryTime: a retry of a payment whose paymentExpiryTime has passed
 // since gets the payment's outcome, not a complaint about the time.
 func TestPayReplayAfterExpiryTime(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	req := payReq(visaOK, "USD", 100)
 	req.PaymentExpiryTime = ams.FormatTime(e.clock.Now().Add(time.Minute))

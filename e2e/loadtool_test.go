@@ -20,6 +20,7 @@ import (
 // signature; a checkout also gets both its notifications; and against the default API rate
 // the refusals are reported by their result code.
 func TestBenchCommand(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	srv, stop := startServe(t, dir, testDB(t), "--api-rate", "0")
 	defer stop()
@@ -59,6 +60,7 @@ func TestBenchCommand(t *testing.T) {
 // more pays at once than its burst are refused, and the report counts them under
 // REQUEST_TRAFFIC_EXCEED_LIMIT with a note saying how to start the gateway for a load test.
 func TestBenchReportsRateLimit(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	srv, stop := startServe(t, dir, testDB(t), "--api-rate", "1", "--api-burst", "5")
 	defer stop()

@@ -24,6 +24,7 @@ import (
 // alt text, loads under the pages' CSP, and passes axe; `--logo ""` brings the name back. A
 // file that is not a logo (an SVG) is refused and changes nothing.
 func TestBrowserMerchantLogo(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	dir := t.TempDir()
 	img := image.NewRGBA(image.Rect(0, 0, 160, 48))

@@ -51,6 +51,7 @@ func (e *env) paymentNotification(paymentID string) *ams.PaymentNotification {
 // Series mix-ups are PARAM_ILLEGAL before anything is stored; the sandbox's MIT cards
 // decline as documented.
 func TestMITSeries(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	first := e.pay(cardOnFile(visaOK))
 	wantResult(t, first.Result, "S", "SUCCESS")
@@ -148,6 +149,7 @@ func TestMITSeries(t *testing.T) {
 // that authorized is cardBrand in pay, inquiryPayment and notifyPayment, and a saved
 // co-badged card can be paid on either brand.
 func TestCoBadged(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	const cbVisa = "4973010000000004"
 	withBrand := func(cardNo, brand string, tokenize bool) *ams.PayRequest {

@@ -58,6 +58,7 @@ func checkKept(t *testing.T, ctx context.Context, pan string) {
 // the brand and the plan chosen. In every locale, with axe-core on the form with the choice;
 // at desktop and phone size by turns.
 func TestBrowserNoScriptChoice(t *testing.T) {
+	t.Parallel()
 	browser := newBrowser(t)
 	e := newEnv(t)
 	for i, loc := range locales(t) {

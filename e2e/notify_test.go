@@ -71,6 +71,7 @@ func fail(w http.ResponseWriter) { http.Error(w, "boom", http.StatusInternalServ
 // 22 m, 1 h 22 m, 3 h 22 m, 9 h 22 m and 24 h 22 m after the first, then stop; a resend
 // by hand sends once more.
 func TestRetrySchedule(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	m := newMerchantEndpoint(t, func(int, http.ResponseWriter) {})
 	m.reply = func(_ int, w http.ResponseWriter) { fail(w) }
@@ -156,6 +157,7 @@ func TestRetrySchedule(t *testing.T) {
 
 // TestFailTwiceThenAck: exactly three attempts.
 func TestFailTwiceThenAck(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	m := newMerchantEndpoint(t, func(n int, w http.ResponseWriter) {
 		if n <= 2 {
@@ -191,6 +193,7 @@ func TestFailTwiceThenAck(t *testing.T) {
 // TestNotificationsVerifiedByClient sends each notification type to the client package's
 // handler, and shows a tampered one is refused.
 func TestNotificationsVerifiedByClient(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	var mu sync.Mutex
 	got := map[string]client.Notification{}
@@ -274,6 +277,7 @@ func TestNotificationsVerifiedByClient(t *testing.T) {
 
 // TestNonAcknowledgements: a timeout, a wrong body and a wrong status are failed attempts.
 func TestNonAcknowledgements(t *testing.T) {
+	t.Parallel()
 	e := newEnvWith(t, cli.Options{NotifyTimeout: 300 * time.Millisecond})
 	cases := map[string]func(w http.ResponseWriter){
 		"timeout":     func(w http.ResponseWriter) { time.Sleep(time.Second); ack(w) },
@@ -319,6 +323,7 @@ func TestNonAcknowledgements(t *testing.T) {
 // used. With neither, the notification is held without a delivery attempt (and counted in
 // the metrics), and setting the merchant's URL sends it at once.
 func TestMerchantNotifyURLFallback(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	m := newMerchantEndpoint(t, func(_ int, w http.ResponseWriter) { ack(w) })
 	resp := e.pay(manual(payReq(visaOK, "USD", 700)))
@@ -346,6 +351,7 @@ func TestMerchantNotifyURLFallback(t *testing.T) {
 }
 
 func TestExpiryIsNotified(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	m := newMerchantEndpoint(t, func(_ int, w http.ResponseWriter) { ack(w) })
 	req := payReq(visaOK, "USD", 900)
@@ -365,6 +371,7 @@ func TestExpiryIsNotified(t *testing.T) {
 }
 
 func TestTestClockEndpoint(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	resp, err := http.Post(e.baseURL+"/sandbox/clock/advance", "application/json", strings.NewReader(`{"duration":"2h"}`))
 	if err != nil || resp.StatusCode != 200 {
@@ -409,6 +416,7 @@ func TestTestClockEndpoint(t *testing.T) {
 // has no acquirer connection, so the sandbox's issuer stands in for one, as serve
 // --production cannot start without it.
 func TestProductionNotifyGuard(t *testing.T) {
+	t.Parallel()
 	for _, allow := range []bool{false, true} {
 		t.Run(map[bool]string{false: "refused", true: "allowed"}[allow], func(t *testing.T) {
 			ctx := context.Background()

@@ -136,6 +136,7 @@ func savedCard(e *env) string {
 // any serious or critical violation. One browser, and one tab per locale for all its pages (the
 // tab's deadline is for one journey).
 func TestBrowserAxe(t *testing.T) {
+	t.Parallel()
 	browser := newBrowser(t)
 	e := newEnv(t)
 	token := savedCard(e)
@@ -151,6 +152,7 @@ func TestBrowserAxe(t *testing.T) {
 // phone size, into -screenshots (docs/screenshots in the repository): docs, not a check, so
 // it runs only when asked.
 func TestScreenshots(t *testing.T) {
+	t.Parallel()
 	if *screenshotDir == "" {
 		t.Skip("no -screenshots directory")
 	}

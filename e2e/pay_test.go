@@ -22,6 +22,7 @@ const (
 )
 
 func TestPayAutomaticCapture(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	req := payReq(visaOK, "USD", 1050)
 	resp := e.pay(req)
@@ -72,6 +73,7 @@ func TestPayAutomaticCapture(t *testing.T) {
 }
 
 func TestPayDeclinesAndCardErrors(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	cases := []struct {
 		name   string
@@ -112,6 +114,7 @@ func withMeta(r *ams.PayRequest, meta string) *ams.PayRequest {
 }
 
 func TestPayValidation(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	cases := []struct {
 		name  string
@@ -165,6 +168,7 @@ func TestPayValidation(t *testing.T) {
 }
 
 func TestCurrencyExponents(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	for _, cur := range []string{"USD", "JPY", "KRW", "KWD", "BHD", "EUR"} {
 		resp := e.pay(payReq(mcOK, cur, 1234))
@@ -176,6 +180,7 @@ func TestCurrencyExponents(t *testing.T) {
 }
 
 func TestTokenizeAndPayWithToken(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	req := payReq(visaOK, "USD", 500)
 	req.PaymentMethod.PaymentMethodMetaData = []byte(`{"cardNo":"4054695723100768","cvv":"123","expiryMonth":"12","expiryYear":"30","tokenize":true}`)
@@ -206,6 +211,7 @@ func TestTokenizeAndPayWithToken(t *testing.T) {
 }
 
 func TestConsult(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	resp, err := e.c.Consult(context.Background(), &ams.ConsultRequest{ProductCode: "CASHIER_PAYMENT", PaymentAmount: &ams.Amount{Currency: "KRW", Value: "10000"}, Env: &ams.Env{TerminalType: "WAP"}})
 	if err != nil {
@@ -241,6 +247,7 @@ func TestConsult(t *testing.T) {
 // TestTestCardCatalogue pays with every card of GET /sandbox/test-cards and checks the
 // documented outcome.
 func TestTestCardCatalogue(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	resp, err := http.Get(e.baseURL + "/sandbox/test-cards")
 	if err != nil {
@@ -290,6 +297,7 @@ func TestTestCardCatalogue(t *testing.T) {
 }
 
 func TestIssuerPendingResolvesLater(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	pending := catalogueCard(t, e, "PAYMENT_IN_PROCESS", "approved 30 s later")
 	resp := e.pay(payReq(pending, "USD", 900))
@@ -308,6 +316,7 @@ func TestIssuerPendingResolvesLater(t *testing.T) {
 }
 
 func TestProcessingPaymentExpires(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	req := payReq(visaOK, "USD", 900)
 	req.PaymentMethod.PaymentMethodMetaData = []byte(`{"cardNo":"4054695723100768","cvv":"123","expiryMonth":"12","expiryYear":"30","is3DSAuthentication":true}`)

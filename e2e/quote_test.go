@@ -101,6 +101,7 @@ func amountJSON(currency string, value int64) string {
 // processingAmount, actualPaymentAmount, actualRefundAmount), the payment amount staying the
 // merchant's.
 func TestPaymentQuote(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	// The issuer keeps its records in a database of its own, as an acquirer would.
 	records, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "acquirer.db"))
@@ -241,6 +242,7 @@ func TestPaymentQuote(t *testing.T) {
 // says, is PARAM_ILLEGAL naming the field, and stores nothing: the paymentRequestId stays
 // free for a good request.
 func TestPaymentQuoteRefused(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	usdJPY := e.quote("USD", "JPY")
@@ -301,6 +303,7 @@ func TestPaymentQuoteRefused(t *testing.T) {
 // one payment, which every answer reports with its charge, and so does a retry once the
 // quote has expired.
 func TestPaymentQuoteDuplicates(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	usdJPY := e.quote("USD", "JPY")
 	req := payReq(visaOK, "USD", 1001)

@@ -19,6 +19,7 @@ import (
 // signed answer, and nothing is stored; the forms the SDKs send inside it pass. Off (the
 // default, and after --request-window 0) any Request-Time passes.
 func TestRequestWindow(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	path := "/ams/sandbox/api/v1/payments/pay"

@@ -52,6 +52,7 @@ func savedCardSession(t *testing.T, e *env, cardToken, redirect string) (*ams.Cr
 // checked), with or without JavaScript, on the hosted page and in the SDK's frame; the plan
 // chosen is the one the merchant sees. In every locale, with axe-core.
 func TestBrowserSavedCardPlans(t *testing.T) {
+	t.Parallel()
 	browser := newBrowser(t)
 	e := newEnv(t)
 	token := savedPlanCard(t, e)
@@ -111,6 +112,7 @@ func TestBrowserSavedCardPlans(t *testing.T) {
 // different plans authorize the card once, with one of them, which is the plan the merchant
 // sees.
 func TestSavedCardPlanFlow(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	resp, reqID := savedCardSession(t, e, savedPlanCard(t, e), "")

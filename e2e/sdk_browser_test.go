@@ -211,6 +211,7 @@ func (s *sdkShop) paymentOf(requestID string) *ams.InquiryPaymentResponse {
 // both modes, and checks every outcome on the merchant's side too: inquiryPayment and the
 // notification.
 func TestBrowserSDK(t *testing.T) {
+	t.Parallel()
 	browser := newBrowser(t)
 	e := newEnv(t)
 	shop := newSDKShop(t, e)

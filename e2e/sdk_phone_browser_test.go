@@ -14,6 +14,7 @@ import (
 // iframe takes it (nothing of the form is cut off), the popup scrolls, and the Pay button is
 // reached and pressed as a buyer would, with a tap where it is on the screen.
 func TestBrowserSDKPopupPhoneCoBadged(t *testing.T) {
+	t.Parallel()
 	browser := newBrowser(t)
 	e := newEnv(t)
 	shop := newSDKShop(t, e)

@@ -147,6 +147,7 @@ func press(t *testing.T, ctx context.Context, key string, shift bool) {
 }
 
 func TestBrowserSDKSurface(t *testing.T) {
+	t.Parallel()
 	browser := newBrowser(t)
 	e := newEnv(t)
 	shop := newSDKShop(t, e)

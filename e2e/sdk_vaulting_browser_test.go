@@ -150,6 +150,7 @@ func eventResult(t *testing.T, ctx context.Context, code string) *vaultingEventR
 // a card the issuer refuses; session data the component must refuse; and the form in every
 // locale.
 func TestBrowserSDKVaulting(t *testing.T) {
+	t.Parallel()
 	browser := newBrowser(t)
 	e := newEnv(t)
 	shop := newVaultingShop(t, e)

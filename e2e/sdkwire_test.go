@@ -216,6 +216,7 @@ const inquiryPath = "/ams/sandbox/api/v1/payments/inquiryPayment"
 
 // TestSDKWire runs each official SDK's wire behaviour against `cashier serve`.
 func TestSDKWire(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	srv, stop := startServe(t, dir, testDB(t))
 	defer stop()
@@ -329,6 +330,7 @@ func ipv6Loopback() bool {
 // TestSDKWireHostNames: a host name given with --tls-hosts is in the sandbox certificate,
 // so the Java SDK can reach the gateway under that name.
 func TestSDKWireHostNames(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	srv, stop := startServe(t, dir, testDB(t), "--tls-hosts", "cashier.example,10.1.2.3")
 	defer stop()
@@ -412,6 +414,7 @@ func (e *rawNotifyEndpoint) all() []string {
 // that the links handed to buyers follow the listener the merchant called, and that the
 // notifications carry Antom's lower-case header names. It logs the latency of each API.
 func TestSDKFlowsOverHTTPS(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	notify := newRawNotifyEndpoint(t)
 	srv, stop := startServe(t, dir, testDB(t), "--notify-url", "http://"+notify.ln.Addr().String()+"/antom/notify")
@@ -508,6 +511,7 @@ func TestSDKFlowsOverHTTPS(t *testing.T) {
 // TestLinksOnAWildcardListener: a listener bound to every address has no one name, so the
 // links handed to buyers follow the host the merchant's request was sent to.
 func TestLinksOnAWildcardListener(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	srv, stop := startServe(t, dir, testDB(t), "--listen", "0.0.0.0:0", "--https-listen", "0.0.0.0:0")
 	defer stop()

@@ -48,6 +48,7 @@ func sessionToken(t *testing.T, data string) (string, antom.SessionConfig) {
 }
 
 func TestCreatePaymentSession(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	req := sessionReq(1250)

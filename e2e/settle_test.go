@@ -36,6 +36,7 @@ func settleIn(r *ams.PayRequest, currency string) *ams.PayRequest {
 // converted in minor units and rounded half to even; a currency the merchant cannot settle
 // in is refused and stores nothing.
 func TestSettlementCurrency(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 
@@ -147,6 +148,7 @@ func TestSettlementCurrency(t *testing.T) {
 // TestInquireExchangeRate: quotes of pairs, of a payment currency against each settlement
 // currency, at the rates the sandbox's table has, which the CLI changes.
 func TestInquireExchangeRate(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	inquire := func(req *ams.InquireExchangeRateRequest) *ams.InquireExchangeRateResponse {
@@ -256,6 +258,7 @@ func sums(t testing.TB, rows [][]string, valueCol, currencyCol string, types ...
 // details reconcile with the payments, captures and refunds in the store: the captures
 // less the refunds of each currency, and what they settle as, at each payment's quote.
 func TestReconciliationFiles(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	// Start at 01:00 on a day of the test clock, so that every transaction falls on it.
@@ -475,6 +478,7 @@ func sameSums(a, b map[string]*big.Rat) bool {
 // settles each payment in its own currency, refuses another as the merchant's contract
 // does, serves no inquireExchangeRate and takes no paymentQuote.
 func TestProductionSettlesInPaymentCurrency(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
 	records, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "acquirer.db"))

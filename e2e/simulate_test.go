@@ -53,6 +53,7 @@ func (e *env) simulations(path, body string, v any) {
 // found by inquiry, and answers a retry of its paymentRequestId with the same decline; the
 // pay after it is normal again. Rules Antom does not document for the API are refused.
 func TestSimulationByCLI(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	merchant := e.app.SandboxClient.ClientID
@@ -132,6 +133,7 @@ func TestSimulationByCLI(t *testing.T) {
 // amounts alone; list and clear; a wrong rule is PARAM_ILLEGAL, signed; an unsigned call
 // is refused.
 func TestSimulationByHTTP(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 
@@ -245,6 +247,7 @@ func hasCapture(ts []ams.Transaction) bool {
 // timeout; the pay went through behind it, so a retry of the same paymentRequestId (the
 // rule spent) answers the one payment's outcome and the inquiry agrees.
 func TestSimulationTimeout(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	e.simulate(0, "add", "--merchant", e.app.SandboxClient.ClientID, "--api", "pay", "--result-code", "TIMEOUT")
@@ -274,6 +277,7 @@ func isTimeout(err error) bool {
 // TestSimulationNotInProduction: a production gateway serves no /sandbox/simulations route
 // and never reads the rules, even one written into its database.
 func TestSimulationNotInProduction(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
 	records, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "acquirer.db"))

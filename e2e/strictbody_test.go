@@ -22,6 +22,7 @@ const strictPayBody = `{"productCode":"CASHIER_PAYMENT","paymentRequestId":"REQ"
 // engines, before anything is stored: the request id stays unknown, and nothing is logged as
 // an ERROR (PostgreSQL used to answer a NUL with UNKNOWN_EXCEPTION).
 func TestStrictBodies(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	post := func(api, body string) ams.Result {
 		t.Helper()

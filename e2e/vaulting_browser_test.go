@@ -31,6 +31,7 @@ func vaultingSessionReq(notifyURL string) *ams.CreateVaultingSessionRequest {
 }
 
 func TestVaultPaymentMethodNeeds3DS(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	rx := newVaultingReceiver(t, e)
 	for _, tc := range []struct {
@@ -72,6 +73,7 @@ func TestVaultPaymentMethodNeeds3DS(t *testing.T) {
 }
 
 func TestVaultingSessionAPI(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	rx := newVaultingReceiver(t, e)
 	req := vaultingSessionReq(rx.url())
@@ -110,6 +112,7 @@ func TestVaultingSessionAPI(t *testing.T) {
 // TestBrowserVaulting saves cards on the hosted vaulting form in Chromium: a card that
 // needs 3-D Secure, one saved at once, and one refused; then pays with a saved one.
 func TestBrowserVaulting(t *testing.T) {
+	t.Parallel()
 	browser := newBrowser(t)
 	e := newEnv(t)
 	rx := newVaultingReceiver(t, e)

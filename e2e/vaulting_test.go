@@ -100,6 +100,7 @@ func payWithToken(token string, value int64) *ams.PayRequest {
 }
 
 func TestVaultPaymentMethodThenPay(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	rx := newVaultingReceiver(t, e)
 	req := vaultReq("4242 4242 4242 4242", rx.url())
@@ -132,6 +133,7 @@ func TestVaultPaymentMethodThenPay(t *testing.T) {
 }
 
 func TestVaultPaymentMethodRefused(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	rx := newVaultingReceiver(t, e)
 	req := vaultReq("4000000000000002", rx.url())
@@ -166,6 +168,7 @@ func TestVaultPaymentMethodRefused(t *testing.T) {
 }
 
 func TestVaultPaymentMethodBadInput(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	for _, tc := range []struct {
 		name  string
@@ -213,6 +216,7 @@ func TestVaultPaymentMethodBadInput(t *testing.T) {
 }
 
 func TestVaultPaymentMethodIdempotent(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	rx := newVaultingReceiver(t, e)
 	req := vaultReq("5162774114974622", rx.url())

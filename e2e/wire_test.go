@@ -14,6 +14,7 @@ import (
 // TestWireAuthentication checks the signature rules on raw HTTP, and that every answer,
 // errors included, is signed so that the official SDKs can read it.
 func TestWireAuthentication(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	path := "/ams/sandbox/api/v1/payments/inquiryPayment"
 	body := []byte(`{"paymentRequestId":"nothing-here"}`)
@@ -133,6 +134,7 @@ func TestWireAuthentication(t *testing.T) {
 }
 
 func TestHealthz(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	resp, err := http.Get(e.baseURL + "/healthz")
 	if err != nil || resp.StatusCode != 200 {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -12,6 +13,15 @@ import (
 
 	"github.com/cashierpay/cashier/internal/browsertest"
 )
+
+// TestMain stops the Chromium that the browser tests share (each in a browser context of its
+// own) once the tests are done.
+func TestMain(m *testing.M) {
+	stop := browsertest.Share()
+	code := m.Run()
+	stop()
+	os.Exit(code)
+}
 
 // TestBrowserShop drives the demo shop as a buyer in headless Chromium, in both SDK modes,
 // and checks the shop's order state (set only from notifications) and the gateway's view.

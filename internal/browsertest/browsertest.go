@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,36 +17,113 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// New starts a headless Chromium for the test and stops it when the test ends.
+// New gives the test a headless Chromium of its own, stopped when the test ends; or, in a
+// package whose TestMain called Share, a fresh browser context (cookies, storage and cache
+// of its own, as an incognito window) in the package's one Chromium, closed when the test
+// ends.
 func New(t testing.TB) context.Context {
 	t.Helper()
-	var path string
+	path := chromiumPath(t)
+	shared.mu.Lock()
+	on := shared.on
+	shared.mu.Unlock()
+	if on {
+		browser, err := sharedBrowser(path)
+		if err != nil {
+			t.Fatalf("start Chromium: %v", err)
+		}
+		ctx, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
+		t.Cleanup(cancel)
+		if err := chromedp.Do(ctx); err != nil {
+			t.Fatalf("open a browser context: %v", err)
+		}
+		return ctx
+	}
+	ctx, stop := start(path, t.TempDir())
+	t.Cleanup(stop)
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start Chromium: %v", err)
+	}
+	return ctx
+}
+
+// chromiumPath finds Chromium on PATH, or skips the test (fails it when
+// CASHIER_REQUIRE_BROWSER=1).
+func chromiumPath(t testing.TB) string {
+	t.Helper()
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
 		if p, err := exec.LookPath(name); err == nil {
-			path = p
-			break
+			return p
 		}
 	}
-	if path == "" {
-		if os.Getenv("CASHIER_REQUIRE_BROWSER") == "1" {
-			t.Fatal("no Chromium on PATH and CASHIER_REQUIRE_BROWSER=1")
-		}
-		t.Skip("no Chromium on PATH")
+	if os.Getenv("CASHIER_REQUIRE_BROWSER") == "1" {
+		t.Fatal("no Chromium on PATH and CASHIER_REQUIRE_BROWSER=1")
 	}
+	t.Skip("no Chromium on PATH")
+	return ""
+}
+
+// start starts (on its first action) a headless Chromium with its profile in dir.
+func start(path, dir string) (context.Context, func()) {
 	// The flags keep Chromium off the network it would otherwise call home to, which a
 	// closed machine refuses many times a second.
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.UserDataDir(t.TempDir()),
+		chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.UserDataDir(dir),
 		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true), chromedp.Flag("no-first-run", true),
 	)
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(alloc)
-	t.Cleanup(func() { cancelCtx(); cancelAlloc() })
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start Chromium: %v", err)
+	return ctx, func() { cancelCtx(); cancelAlloc() }
+}
+
+// shared is the package's one Chromium once Share is called: starting Chromium costs a few
+// seconds of processor time, which a package of many browser tests paid for each.
+var shared struct {
+	mu      sync.Mutex
+	on      bool
+	browser context.Context
+	err     error
+	stop    func()
+}
+
+// Share makes New, in this test binary, open every test's browser context in one Chromium,
+// started by the first test that asks; call it from TestMain, and the function it returns
+// once the tests are done, to stop that Chromium and remove its profile.
+func Share() (stop func()) {
+	shared.mu.Lock()
+	defer shared.mu.Unlock()
+	shared.on = true
+	return func() {
+		shared.mu.Lock()
+		defer shared.mu.Unlock()
+		if shared.stop != nil {
+			shared.stop()
+		}
+		shared.on, shared.browser, shared.err, shared.stop = false, nil, nil, nil
 	}
-	return ctx
+}
+
+// sharedBrowser starts the shared Chromium, once.
+func sharedBrowser(path string) (context.Context, error) {
+	shared.mu.Lock()
+	defer shared.mu.Unlock()
+	if shared.browser != nil || shared.err != nil {
+		return shared.browser, shared.err
+	}
+	dir, err := os.MkdirTemp("", "cashier-chromium-")
+	if err != nil {
+		shared.err = err
+		return nil, err
+	}
+	ctx, stop := start(path, dir)
+	shared.stop = func() { stop(); os.RemoveAll(dir) }
+	if err := chromedp.Do(ctx); err != nil {
+		shared.err = err
+		return nil, err
+	}
+	shared.browser = ctx
+	return ctx, nil
 }
 
 // Tab opens a tab with a viewport of width×height; mobile emulates a phone. Actions on it
