@@ -66,14 +66,10 @@ func TestNodesMigrateAtOnce(t *testing.T) {
 func TestPoolMaxConns(t *testing.T) {
 	ctx := context.Background()
 	url := pgtest.URL(t)
-	sep := "?"
-	if strings.Contains(url, "?") {
-		sep = "&"
-	}
-	if _, err := postgres.Open(ctx, url+sep+"pool_max_conns=0"); err == nil {
+	if _, err := postgres.Open(ctx, withParam(url, "pool_max_conns=0")); err == nil {
 		t.Error("Open with pool_max_conns=0: no error")
 	}
-	db := open(t, url+sep+"pool_max_conns=2")
+	db := open(t, withParam(url, "pool_max_conns=2"))
 	// Eight transactions at once, each holding its connection until told: two get one.
 	entered, release := make(chan struct{}), make(chan struct{})
 	var wg sync.WaitGroup
@@ -94,13 +90,7 @@ func TestPoolMaxConns(t *testing.T) {
 	}
 	<-entered
 	<-entered
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	var n int
-	err = conn.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`).Scan(&n)
+	n, err := backends(ctx, url)
 	close(release)
 	go func() {
 		for range entered {
@@ -121,32 +111,35 @@ func TestPoolMaxConns(t *testing.T) {
 func TestWarm(t *testing.T) {
 	ctx := context.Background()
 	url := pgtest.URL(t)
-	sep := "?"
-	if strings.Contains(url, "?") {
-		sep = "&"
-	}
-	db := open(t, url+sep+"pool_max_conns=5")
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	backends := func() (n int) {
-		t.Helper()
-		if err := conn.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`).Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
-	if n := backends(); n >= 5 {
-		t.Fatalf("%d connections before Warm: the test shows nothing", n)
+	db := open(t, withParam(url, "pool_max_conns=5"))
+	if n, err := backends(ctx, url); err != nil || n >= 5 {
+		t.Fatalf("%d connections before Warm (%v): the test shows nothing", n, err)
 	}
 	if err := db.Warm(ctx); err != nil {
 		t.Fatalf("Warm: %v", err)
 	}
-	if n := backends(); n != 5 {
-		t.Errorf("%d connections after Warm, want pool_max_conns=5", n)
+	if n, err := backends(ctx, url); err != nil || n != 5 {
+		t.Errorf("%d connections after Warm (%v), want pool_max_conns=5", n, err)
 	}
+}
+
+// withParam adds the URL parameter kv ("name=value") to url.
+func withParam(url, kv string) string {
+	if strings.Contains(url, "?") {
+		return url + "&" + kv
+	}
+	return url + "?" + kv
+}
+
+// backends counts the connections to url's database, other than the one that counts.
+func backends(ctx context.Context, url string) (n int, err error) {
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return 0, err
+	}
+	defer conn.Close(ctx)
+	err = conn.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`).Scan(&n)
+	return n, err
 }
 
 func BenchmarkStorePay(b *testing.B) {
