@@ -78,8 +78,6 @@ func newGroup(db *DB) *group {
 // the writer's automatic checkpoint is the backstop.
 func (g *group) checkpoints() {
 	defer close(g.ckptDone)
-	gap := time.NewTimer(0)
-	defer gap.Stop()
 	for {
 		select {
 		case <-g.committed:
@@ -87,9 +85,8 @@ func (g *group) checkpoints() {
 			return
 		}
 		g.db.reader.ExecContext(context.Background(), g.db.d.Checkpoint)
-		gap.Reset(checkpointGap)
 		select {
-		case <-gap.C:
+		case <-time.After(checkpointGap):
 		case <-g.quit:
 			return
 		}
