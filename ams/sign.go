@@ -85,6 +85,9 @@ type RSAVerifier struct{ Key *rsa.PublicKey }
 // Verify implements Verifier.
 func (v RSAVerifier) Verify(content, sig []byte) error { return Verify(v.Key, content, sig) }
 
+// NewRSAVerifier is RSAVerifier as a verifier maker, the default where one can be given.
+func NewRSAVerifier(pub *rsa.PublicKey) (Verifier, error) { return RSAVerifier{Key: pub}, nil }
+
 // SignatureHeader is the parsed Signature header.
 type SignatureHeader struct {
 	Algorithm  string

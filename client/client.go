@@ -182,7 +182,7 @@ type gatewayKey struct {
 // newGatewayKeys prepares each key with newVerifier; nil means ams.RSAVerifier.
 func newGatewayKeys(fallback *rsa.PublicKey, byVersion map[string]*rsa.PublicKey, newVerifier func(*rsa.PublicKey) (ams.Verifier, error)) (gatewayKeys, error) {
 	if newVerifier == nil {
-		newVerifier = func(pub *rsa.PublicKey) (ams.Verifier, error) { return ams.RSAVerifier{Key: pub}, nil }
+		newVerifier = ams.NewRSAVerifier
 	}
 	prepare := func(pub *rsa.PublicKey) (gatewayKey, error) {
 		if pub == nil {

@@ -107,7 +107,7 @@ func New(cfg Config) *Server {
 		cfg.Config = store.NewConfigCache(cfg.Store)
 	}
 	if cfg.NewVerifier == nil {
-		cfg.NewVerifier = func(pub *rsa.PublicKey) (ams.Verifier, error) { return ams.RSAVerifier{Key: pub}, nil }
+		cfg.NewVerifier = ams.NewRSAVerifier
 	}
 	return &Server{cfg: cfg, log: cfg.Logger, buckets: limit.NewBuckets(cfg.APIRate)}
 }
