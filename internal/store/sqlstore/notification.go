@@ -33,11 +33,22 @@ func (q queries) merchantHasNoURL(merchantID string) string {
 
 func (q queries) NotificationInsert(ctx context.Context, n *payment.Notification) error {
 	if n.Status == payment.NotificationPending && n.URL == "" {
-		status := `CASE WHEN ` + q.merchantHasNoURL("?") + ` THEN '` + payment.NotificationUndeliverable + `' ELSE '` + payment.NotificationPending + `' END`
-		err := q.w.QueryRowContext(ctx, q.d.q(`INSERT INTO notifications (`+notificationCols+`) VALUES (?, ?, ?, ?, ?, ?, `+status+`, ?, ?, ?, ?, ?)
-			RETURNING status`), n.ID, n.MerchantID, n.PaymentID, n.Kind, n.URL, n.Body, n.MerchantID, n.Attempts, n.RoundStart,
-			micros(n.NextAttemptAt), micros(n.CreatedAt), micros(n.DeliveredAt)).Scan(&n.Status)
-		return q.d.MapErr(err)
+		// Two conditional statements, each answered by its row count, rather than one
+		// INSERT … RETURNING status: a statement that returns rows costs a result set, and
+		// through database/sql a goroutine watching the transaction's context, on every pay.
+		res, err := q.w.ExecContext(ctx, q.d.q(`INSERT INTO notifications (`+notificationCols+`)
+			SELECT ?, ?, ?, ?, ?, ?, '`+payment.NotificationUndeliverable+`', ?, ?, ?, ?, ? WHERE `+q.merchantHasNoURL("?")),
+			n.ID, n.MerchantID, n.PaymentID, n.Kind, n.URL, n.Body, n.Attempts, n.RoundStart,
+			micros(n.NextAttemptAt), micros(n.CreatedAt), micros(n.DeliveredAt), n.MerchantID)
+		if err != nil {
+			return q.d.MapErr(err)
+		}
+		if held, err := res.RowsAffected(); err != nil || held == 1 {
+			if err == nil {
+				n.Status = payment.NotificationUndeliverable
+			}
+			return err
+		}
 	}
 	return q.exec(ctx, `INSERT INTO notifications (`+notificationCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		n.ID, n.MerchantID, n.PaymentID, n.Kind, n.URL, n.Body, n.Status, n.Attempts, n.RoundStart,
