@@ -173,7 +173,7 @@ func (g *group) run(batch []*member) {
 			continue
 		}
 		if !alone {
-			if _, err := tx.ExecContext(ctx, "SAVEPOINT member"); err != nil {
+			if _, err := in.ExecContext(ctx, "SAVEPOINT member"); err != nil {
 				g.abort(tx, batch, i, err)
 				return
 			}
@@ -183,7 +183,7 @@ func (g *group) run(batch []*member) {
 		switch {
 		case alone:
 		case results[i] != nil:
-			if _, err := tx.ExecContext(ctx, "ROLLBACK TO member"); err != nil {
+			if _, err := in.ExecContext(ctx, "ROLLBACK TO member"); err != nil {
 				// The engine has rolled the whole transaction back (SQLite does on some
 				// errors, such as a full disk): nothing of this batch stands.
 				g.abort(tx, batch, i+1, err)
@@ -191,7 +191,7 @@ func (g *group) run(batch []*member) {
 			}
 			fallthrough
 		default:
-			if _, err := tx.ExecContext(ctx, "RELEASE member"); err != nil {
+			if _, err := in.ExecContext(ctx, "RELEASE member"); err != nil {
 				g.abort(tx, batch, i+1, err)
 				return
 			}
