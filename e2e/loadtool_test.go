@@ -17,18 +17,19 @@ import (
 
 // TestBenchCommand runs cashier bench, bounded by count, against an in-process sandbox
 // started as the docs say for load tests (--api-rate 0): every pay succeeds with a verified
-// signature; a checkout also gets both its notifications; and against the default API rate
-// the refusals are reported by their result code.
+// signature, over HTTP and HTTPS (bench.Transport dials both); a checkout also gets both its
+// notifications; and against the default API rate the refusals are reported by their
+// result code.
 func TestBenchCommand(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	srv, stop := startServe(t, dir, testDB(t), "--api-rate", "0")
 	defer stop()
 	merchant := filepath.Join(dir, "sandbox-merchant.json")
-	runBench := func(args ...string) *bench.Report {
+	runBench := func(url string, args ...string) *bench.Report {
 		t.Helper()
 		var out, errOut bytes.Buffer
-		argv := append([]string{"bench", "--merchant", merchant, "--url", srv.http, "--json"}, args...)
+		argv := append([]string{"bench", "--merchant", merchant, "--url", url, "--json"}, args...)
 		if code := cli.Main(context.Background(), argv, &out, &errOut); code != 0 {
 			t.Fatalf("bench %v: exit %d\n%s", args, code, errOut.String())
 		}
@@ -40,7 +41,7 @@ func TestBenchCommand(t *testing.T) {
 	}
 
 	// The gateway runs in this process: its processor time is this process's.
-	rep := runBench("--scenario", "pay", "--requests", "50", "--concurrency", "4", "--gateway-pid", strconv.Itoa(os.Getpid()))
+	rep := runBench(srv.http, "--scenario", "pay", "--requests", "50", "--concurrency", "4", "--gateway-pid", strconv.Itoa(os.Getpid()))
 	if rep.Operations != 50 || rep.Failed != 0 || rep.APIs["pay"].Codes["SUCCESS"] != 50 || rep.SignatureFailures != 0 || rep.Presigned.Requests != 50 {
 		t.Errorf("pay: %+v", rep)
 	}
@@ -48,7 +49,12 @@ func TestBenchCommand(t *testing.T) {
 		t.Errorf("pay: processor time per operation %+v", c)
 	}
 
-	rep = runBench("--scenario", "checkout", "--requests", "20", "--rate", "200")
+	rep = runBench(srv.https, "--scenario", "pay", "--requests", "20", "--concurrency", "2")
+	if rep.Operations != 20 || rep.Failed != 0 || rep.APIs["pay"].Codes["SUCCESS"] != 20 {
+		t.Errorf("pay over HTTPS: %+v", rep)
+	}
+
+	rep = runBench(srv.http, "--scenario", "checkout", "--requests", "20", "--rate", "200")
 	n := rep.Notifications
 	if rep.Operations != 20 || rep.Failed != 0 || rep.APIs["capture"].Codes["SUCCESS"] != 20 || rep.APIs["inquiryPayment"].Codes["SUCCESS"] != 20 ||
 		n == nil || n.Expected != 40 || n.Received != 40 || n.Missing != 0 || rep.SignatureFailures != 0 {

@@ -20,7 +20,7 @@ import (
 
 type benchCmd struct {
 	Merchant     string        `default:"cashier-data/sandbox-merchant.json" env:"CASHIER_MERCHANT_FILE" type:"path" placeholder:"FILE" help:"Merchant file: clientId, merchantPrivateKey, gatewayPublicKey, baseUrl/httpsBaseUrl, as cashier serve writes it (${env})."`
-	URL          string        `placeholder:"URL" env:"CASHIER_BENCH_URL" help:"Gateway URL, cashier or any Antom-compatible one; default the merchant file's baseUrl (plain HTTP: the gateway is measured, not TLS), else its httpsBaseUrl (${env})."`
+	URL          string        `placeholder:"URL" env:"CASHIER_BENCH_URL" help:"Gateway URL, cashier or any Antom-compatible one; default the merchant file's baseUrl (plain HTTP: the gateway is measured, not TLS), else its httpsBaseUrl; reached directly, never through a proxy (${env})."`
 	CA           string        `type:"path" placeholder:"FILE" env:"CASHIER_BENCH_CA" help:"Extra CA certificate (PEM) to trust over HTTPS; sandbox-ca.pem beside the merchant file is trusted anyway (${env})."`
 	Scenario     string        `default:"pay" enum:"pay,checkout,mixed" env:"CASHIER_BENCH_SCENARIO" help:"pay: card pays, manual capture, no notification URL (one gateway signature each); checkout: pay, inquiryPayment, capture and both notifications; mixed: of every four, two pays, one checkout, one createPaymentSession (${env})."`
 	Requests     int           `default:"2000" env:"CASHIER_BENCH_REQUESTS" placeholder:"N" help:"Operations to run, all signed before the timed window (a checkout is one) (${env})."`
@@ -77,10 +77,10 @@ func (c *benchCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	hc := &http.Client{Timeout: c.Timeout, Transport: &http.Transport{
-		Proxy: http.ProxyFromEnvironment, TLSClientConfig: &tls.Config{RootCAs: pool},
-		MaxIdleConns: c.Concurrency, MaxIdleConnsPerHost: c.Concurrency, IdleConnTimeout: time.Minute,
-	}}
+	// The timeout is the transport's: http.Client's own would cost a goroutine per request.
+	tr := &bench.Transport{TLS: &tls.Config{RootCAs: pool}, MaxIdle: c.Concurrency, Timeout: c.Timeout}
+	defer tr.CloseIdleConnections()
+	hc := &http.Client{Transport: tr}
 	// The verifier is the signer's implementation: OpenSSL verifies the answers with the
 	// gateway's key prepared once, where crypto/rsa converts it on every call.
 	verifiers := signer.Verifiers(impl)
