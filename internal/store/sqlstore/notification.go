@@ -43,11 +43,13 @@ func (q queries) NotificationInsert(ctx context.Context, n *payment.Notification
 		if err != nil {
 			return q.d.MapErr(err)
 		}
-		if held, err := res.RowsAffected(); err != nil || held == 1 {
-			if err == nil {
-				n.Status = payment.NotificationUndeliverable
-			}
+		held, err := res.RowsAffected()
+		if err != nil {
 			return err
+		}
+		if held == 1 {
+			n.Status = payment.NotificationUndeliverable
+			return nil
 		}
 	}
 	return q.exec(ctx, `INSERT INTO notifications (`+notificationCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
