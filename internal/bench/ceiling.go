@@ -24,6 +24,9 @@ type CeilingEntry struct {
 	SignsPerSecond   float64 `json:"signsPerSecond"`
 	Ratio            float64 `json:"ratio"`
 	CPUMicrosPerSign float64 `json:"cpuMicrosPerSign,omitempty"`
+	// StealPercent is the host's share of the machine's time while this rate was measured
+	// (CPUReport.StealPercent).
+	StealPercent *float64 `json:"stealPercent,omitempty"`
 }
 
 // Ceiling measures, for d each, every signer implementation this build and machine have,
@@ -62,7 +65,7 @@ func Ceiling(ctx context.Context, d time.Duration, paysPerSecond float64) ([]Cei
 		rate := float64(n.Load()) / time.Since(start).Seconds()
 		e := CeilingEntry{Impl: impl, Cores: cores, SignsPerSecond: rate, Ratio: paysPerSecond / rate}
 		if c := cpu.per(int(n.Load())); c != nil {
-			e.CPUMicrosPerSign = c.ToolMicrosPerOp
+			e.CPUMicrosPerSign, e.StealPercent = c.ToolMicrosPerOp, c.StealPercent
 		}
 		out = append(out, e)
 	}
