@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"errors"
 	"slices"
 	"time"
 
@@ -36,20 +37,17 @@ func (q queries) NotificationInsert(ctx context.Context, n *payment.Notification
 		// Two conditional statements, each answered by its row count, rather than one
 		// INSERT … RETURNING status: a statement that returns rows costs a result set, and
 		// through database/sql a goroutine watching the transaction's context, on every pay.
-		res, err := q.w.ExecContext(ctx, q.d.q(`INSERT INTO notifications (`+notificationCols+`)
-			SELECT ?, ?, ?, ?, ?, ?, '`+payment.NotificationUndeliverable+`', ?, ?, ?, ?, ? WHERE `+q.merchantHasNoURL("?")),
+		// The first inserts nothing (ErrStale) when the merchant has a URL.
+		err := q.execOne(ctx, `INSERT INTO notifications (`+notificationCols+`)
+			SELECT ?, ?, ?, ?, ?, ?, '`+payment.NotificationUndeliverable+`', ?, ?, ?, ?, ? WHERE `+q.merchantHasNoURL("?"),
 			n.ID, n.MerchantID, n.PaymentID, n.Kind, n.URL, n.Body, n.Attempts, n.RoundStart,
 			micros(n.NextAttemptAt), micros(n.CreatedAt), micros(n.DeliveredAt), n.MerchantID)
-		if err != nil {
-			return q.d.MapErr(err)
-		}
-		held, err := res.RowsAffected()
-		if err != nil {
-			return err
-		}
-		if held == 1 {
+		switch {
+		case err == nil:
 			n.Status = payment.NotificationUndeliverable
 			return nil
+		case !errors.Is(err, store.ErrStale):
+			return err
 		}
 	}
 	return q.exec(ctx, `INSERT INTO notifications (`+notificationCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

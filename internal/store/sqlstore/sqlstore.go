@@ -369,7 +369,7 @@ func (q queries) exec(ctx context.Context, query string, args ...any) error {
 	return q.d.MapErr(err)
 }
 
-// execOne runs a conditional update; no matching row is ErrStale.
+// execOne runs a conditional write; no row written is ErrStale.
 func (q queries) execOne(ctx context.Context, query string, args ...any) error {
 	res, err := q.w.ExecContext(ctx, q.d.q(query), args...)
 	if err != nil {
