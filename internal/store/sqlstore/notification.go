@@ -34,10 +34,11 @@ func (q queries) merchantHasNoURL(merchantID string) string {
 
 func (q queries) NotificationInsert(ctx context.Context, n *payment.Notification) error {
 	if n.Status == payment.NotificationPending && n.URL == "" {
-		// Two conditional statements, each answered by its row count, rather than one
-		// INSERT … RETURNING status: a statement that returns rows costs a result set, and
-		// through database/sql a goroutine watching the transaction's context, on every pay.
-		// The first inserts nothing (ErrStale) when the merchant has a URL.
+		// An insert of the held row on the condition that the merchant has no URL, answered
+		// by its row count (ErrStale: it has one, and the plain insert below follows),
+		// rather than one INSERT … RETURNING status: a statement that returns rows costs a
+		// result set, and through database/sql a goroutine watching the transaction's
+		// context, on every pay.
 		err := q.execOne(ctx, `INSERT INTO notifications (`+notificationCols+`)
 			SELECT ?, ?, ?, ?, ?, ?, '`+payment.NotificationUndeliverable+`', ?, ?, ?, ?, ? WHERE `+q.merchantHasNoURL("?"),
 			n.ID, n.MerchantID, n.PaymentID, n.Kind, n.URL, n.Body, n.Attempts, n.RoundStart,
