@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/cashierpay/cashier/internal/payment"
@@ -89,36 +90,30 @@ func checkText(path string, v reflect.Value) *payment.Error {
 	if v.Kind() != reflect.Struct {
 		return nil
 	}
-	t := v.Type()
-	for i := range t.NumField() {
-		f := t.Field(i)
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "" || name == "-" {
-			continue
-		}
-		field, fv := joinPath(path, name), v.Field(i)
-		rule, ok := textRules[t.Name()][name]
-		if !ok {
-			rule = defaultText
-		}
-		switch {
-		case fv.Kind() == reflect.String:
-			if err := rule.check(field, fv.String()); err != nil {
+	for _, f := range textPlanOf(v.Type()) {
+		fv := v.Field(f.index)
+		switch f.kind {
+		case textString:
+			if err := f.rule.check(path, f.name, fv.String()); err != nil {
 				return err
 			}
-		case fv.Kind() == reflect.Slice && fv.Type().Elem().Kind() != reflect.Uint8: // not raw JSON
+		case textSlice:
 			for j := range fv.Len() {
-				el, elField := fv.Index(j), field+"["+strconv.Itoa(j)+"]"
+				el := fv.Index(j)
+				elField := joinPath(path, f.name) + "[" + strconv.Itoa(j) + "]"
 				if el.Kind() == reflect.String {
-					if err := rule.check(elField, el.String()); err != nil {
+					if err := f.rule.check(elField, "", el.String()); err != nil {
 						return err
 					}
 				} else if err := checkText(elField, el); err != nil {
 					return err
 				}
 			}
-		default:
-			if err := checkText(field, fv); err != nil {
+		case textNested:
+			if isNil(fv) {
+				continue
+			}
+			if err := checkText(joinPath(path, f.name), fv); err != nil {
 				return err
 			}
 		}
@@ -126,12 +121,78 @@ func checkText(path string, v reflect.Value) *payment.Error {
 	return nil
 }
 
-func (r textRule) check(field, v string) *payment.Error {
+// textField is how checkText treats one field of a struct type.
+type textField struct {
+	index int
+	name  string // JSON name
+	rule  textRule
+	kind  textKind
+}
+
+type textKind int
+
+const (
+	textString textKind = iota
+	textSlice           // of strings or structs; not raw JSON
+	textNested          // a struct, a pointer to one, or anything else checkText walks into
+)
+
+// textPlans holds each request type's fields as checkText treats them, worked out once: the
+// walk runs on every API call, and reading struct tags and rule tables for every field of
+// every call was most of its cost.
+var textPlans sync.Map // reflect.Type → []textField
+
+func textPlanOf(t reflect.Type) []textField {
+	if p, ok := textPlans.Load(t); ok {
+		return p.([]textField)
+	}
+	var plan []textField
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "" || name == "-" {
+			continue
+		}
+		rule, ok := textRules[t.Name()][name]
+		if !ok {
+			rule = defaultText
+		}
+		tf := textField{index: i, name: name, rule: rule, kind: textNested}
+		switch {
+		case f.Type.Kind() == reflect.String:
+			tf.kind = textString
+		case f.Type.Kind() == reflect.Slice && f.Type.Elem().Kind() != reflect.Uint8:
+			tf.kind = textSlice
+		case !walks(f.Type):
+			continue
+		}
+		plan = append(plan, tf)
+	}
+	textPlans.Store(t, plan)
+	return plan
+}
+
+// walks is whether checkText could find a string field inside a value of type t.
+func walks(t reflect.Type) bool {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t.Kind() == reflect.Struct
+}
+
+// isNil is whether v is a nil pointer, which has nothing to check.
+func isNil(v reflect.Value) bool {
+	return v.Kind() == reflect.Pointer && v.IsNil()
+}
+
+// check holds v, the field name at path, to r. The field's full name is only put together
+// for an error: most fields pass, on every call.
+func (r textRule) check(path, name, v string) *payment.Error {
 	if n := utf8.RuneCountInString(v); n > r.max {
-		return paramError(field, fmt.Sprintf("is longer than %d characters (it has %d)", r.max, n))
+		return paramError(joinPath(path, name), fmt.Sprintf("is longer than %d characters (it has %d)", r.max, n))
 	}
 	if !r.freeText && strings.ContainsAny(v, "\t\n\r") {
-		return paramError(field, "must be one line, without tabs or line breaks")
+		return paramError(joinPath(path, name), "must be one line, without tabs or line breaks")
 	}
 	return nil
 }
@@ -146,8 +207,8 @@ func addressRules() map[string]textRule {
 }
 
 func joinPath(prefix, name string) string {
-	if prefix == "" {
-		return name
+	if prefix == "" || name == "" {
+		return prefix + name
 	}
 	return prefix + "." + name
 }

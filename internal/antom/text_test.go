@@ -195,3 +195,26 @@ func TestTextRulesNameRealFields(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkParsePay runs a server-to-server card pay's body through everything the API does
+// to it before the use case: the strict decoder, the text rules of every field, the card's
+// metadata. CI runs it briefly so that it keeps building; docs/performance.md says how to
+// read it.
+func BenchmarkParsePay(b *testing.B) {
+	req, md := validPay()
+	raw, err := json.Marshal(md)
+	if err != nil {
+		b.Fatal(err)
+	}
+	req.PaymentMethod.PaymentMethodMetaData = raw
+	body, err := json.Marshal(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := parseCommand("pay", body); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
