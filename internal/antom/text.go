@@ -110,8 +110,8 @@ func checkText(path string, v reflect.Value) *payment.Error {
 				}
 			}
 		case textNested:
-			if isNil(fv) {
-				continue
+			if fv.Kind() == reflect.Pointer && fv.IsNil() {
+				continue // nothing to check, and no path to put together
 			}
 			if err := checkText(joinPath(path, f.name), fv); err != nil {
 				return err
@@ -134,7 +134,7 @@ type textKind int
 const (
 	textString textKind = iota
 	textSlice           // of strings or structs; not raw JSON
-	textNested          // a struct, a pointer to one, or anything else checkText walks into
+	textNested          // a struct or a pointer to one
 )
 
 // textPlans holds each request type's fields as checkText treats them, worked out once: the
@@ -178,11 +178,6 @@ func walks(t reflect.Type) bool {
 		t = t.Elem()
 	}
 	return t.Kind() == reflect.Struct
-}
-
-// isNil is whether v is a nil pointer, which has nothing to check.
-func isNil(v reflect.Value) bool {
-	return v.Kind() == reflect.Pointer && v.IsNil()
 }
 
 // check holds v, the field name at path, to r. The field's full name is only put together
