@@ -49,9 +49,18 @@ func TestBenchCommand(t *testing.T) {
 		t.Errorf("pay: processor time per operation %+v", c)
 	}
 
-	rep = runBench(srv.https, "--scenario", "pay", "--requests", "20", "--concurrency", "2")
+	// With the ceiling, read before the run and after it: the ratio is against their mean.
+	rep = runBench(srv.https, "--scenario", "pay", "--requests", "20", "--concurrency", "2", "--ceiling", "--ceiling-time", "100ms")
 	if rep.Operations != 20 || rep.Failed != 0 || rep.APIs["pay"].Codes["SUCCESS"] != 20 {
 		t.Errorf("pay over HTTPS: %+v", rep)
+	}
+	if len(rep.Ceiling) == 0 {
+		t.Errorf("pay over HTTPS with --ceiling: no ceiling in %+v", rep)
+	}
+	for _, c := range rep.Ceiling {
+		if c.Before <= 0 || c.After <= 0 || c.SignsPerSecond != (c.Before+c.After)/2 || c.Ratio != rep.PaysPerSecond/c.SignsPerSecond {
+			t.Errorf("ceiling %+v for %.1f pays/s", c, rep.PaysPerSecond)
+		}
 	}
 
 	rep = runBench(srv.http, "--scenario", "checkout", "--requests", "20", "--rate", "200")

@@ -173,7 +173,8 @@ func (rep *Report) WriteText(w io.Writer) {
 	}
 	fmt.Fprintf(w, "signatures   %d failed to verify\n", rep.SignatureFailures)
 	for _, c := range rep.Ceiling {
-		fmt.Fprintf(w, "ceiling      %s signs %.0f RSA-2048 signatures/s on %d cores: pays/s are %.2f of it", c.Impl, c.SignsPerSecond, c.Cores, c.Ratio)
+		fmt.Fprintf(w, "ceiling      %s signs %.0f RSA-2048 signatures/s on %d cores (%.0f before the run, %.0f after): pays/s are %.2f of it",
+			c.Impl, c.SignsPerSecond, c.Cores, c.Before, c.After, c.Ratio)
 		if c.CPUMicrosPerSign > 0 {
 			fmt.Fprintf(w, "; %.0fµs of processor time a signature", c.CPUMicrosPerSign)
 			if t := rep.CPU; t != nil && t.GatewayMicrosPerOp > 0 {
@@ -181,6 +182,9 @@ func (rep *Report) WriteText(w io.Writer) {
 			}
 		}
 		fmt.Fprintln(w)
+		if d := c.Drift(); d > ceilingDriftMax {
+			fmt.Fprintf(w, "ceiling      %s's rate moved %.0f%% between before and after the run: the machine's speed changed during it; measure again\n", c.Impl, 100*d)
+		}
 		stealLine(w, c.Impl+"'s ceiling", c.StealPercent)
 	}
 	for _, a := range rep.APIs {

@@ -32,8 +32,8 @@ type benchCmd struct {
 	NotifyWait   time.Duration `name:"notify-wait" default:"10s" env:"CASHIER_BENCH_NOTIFY_WAIT" help:"How long to wait after the last operation for notifications still due (${env})."`
 	Signer       string        `default:"auto" enum:"auto,go,openssl" env:"CASHIER_BENCH_SIGNER" help:"Signer of the tool's own requests and verifier of the gateway's answers and notifications: auto, go or openssl (${env})."`
 	Timeout      time.Duration `default:"30s" env:"CASHIER_BENCH_TIMEOUT" help:"Timeout of one request (${env})."`
-	Ceiling      bool          `env:"CASHIER_BENCH_CEILING" help:"After the run, measure this machine's RSA-2048 signing rate with each of the gateway's signers on all cores, and print pays/s as a fraction of it (${env})."`
-	CeilingTime  time.Duration `name:"ceiling-time" default:"3s" env:"CASHIER_BENCH_CEILING_TIME" help:"How long --ceiling measures each signer (${env})."`
+	Ceiling      bool          `env:"CASHIER_BENCH_CEILING" help:"Before and after the run, measure this machine's RSA-2048 signing rate with each of the gateway's signers on all cores, and print pays/s as a fraction of the two readings' mean (${env})."`
+	CeilingTime  time.Duration `name:"ceiling-time" default:"3s" env:"CASHIER_BENCH_CEILING_TIME" help:"How long --ceiling measures each signer, before the run and again after it (${env})."`
 	Sweep        []float64     `sep:"," env:"CASHIER_BENCH_SWEEP" placeholder:"R,…" help:"Run the scenario open loop at each of these rates (--requests each) and plot throughput and p99 against them into --plot (${env})."`
 	Plot         string        `default:"bench.svg" env:"CASHIER_BENCH_PLOT" type:"path" placeholder:"FILE" help:"SVG file --sweep writes (${env})."`
 	GatewayPID   int           `name:"gateway-pid" env:"CASHIER_BENCH_GATEWAY_PID" placeholder:"PID" help:"Process id of the gateway, on this machine (Linux): the report adds its processor time per operation to the tool's own, the figure that holds on a shared machine (${env})."`
@@ -95,19 +95,29 @@ func (c *benchCmd) Run(e *env) error {
 		Client: cl, Scenario: c.Scenario, Duration: c.Duration, NotifyURL: c.NotifyURL, NotifyWait: c.NotifyWait,
 		Progress: e.stderr, Signer: impl, NewVerifier: verifiers, GatewayPID: c.GatewayPID,
 	}
-	fmt.Fprintf(e.stderr, "signing %d operations' requests in advance (%s signer)…\n", c.Requests, impl)
 	if len(c.Sweep) > 0 {
+		fmt.Fprintf(e.stderr, "signing %d operations' requests in advance (%s signer)…\n", c.Requests, impl)
 		return c.sweep(e, cfg)
 	}
+	var before []bench.CeilingEntry
+	if c.Ceiling {
+		fmt.Fprintf(e.stderr, "measuring the signing ceiling before the run (%s per signer)…\n", c.CeilingTime)
+		if before, err = bench.Ceiling(e.ctx, c.CeilingTime); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(e.stderr, "signing %d operations' requests in advance (%s signer)…\n", c.Requests, impl)
 	rep, err := c.run(e, cfg, c.Rate)
 	if err != nil {
 		return err
 	}
 	if c.Ceiling {
-		fmt.Fprintf(e.stderr, "measuring the signing ceiling (%s per signer)…\n", c.CeilingTime)
-		if rep.Ceiling, err = bench.Ceiling(e.ctx, c.CeilingTime, rep.PaysPerSecond); err != nil {
+		fmt.Fprintf(e.stderr, "measuring the signing ceiling after the run (%s per signer)…\n", c.CeilingTime)
+		after, err := bench.Ceiling(e.ctx, c.CeilingTime)
+		if err != nil {
 			return err
 		}
+		rep.Ceiling = bench.Bracket(before, after, rep.PaysPerSecond)
 	}
 	if c.JSON {
 		return printJSON(e.stdout, rep)
