@@ -43,7 +43,7 @@ func TestBracket(t *testing.T) {
 	text := out.String()
 	for _, want := range []string{
 		"ceiling      openssl signs 4500 RSA-2048 signatures/s on 2 cores (4000 before the run, 5000 after): pays/s are 0.20 of it; 450µs of processor time a signature\n" +
-			"ceiling      openssl's rate moved 22% between before and after the run: the machine's speed changed during it; measure again\n",
+			"ceiling      openssl's rate moved 22% between before and after the run: the machine's speed, or other work on it, changed meanwhile; measure again\n",
 		"ceiling      go signs 1020 RSA-2048 signatures/s on 2 cores (1000 before the run, 1040 after): pays/s are 0.88 of it; 1950µs of processor time a signature\n" +
 			"steal        the host took 3.0% of this machine's time during go's ceiling",
 	} {
