@@ -96,7 +96,6 @@ func (c *benchCmd) Run(e *env) error {
 		Progress: e.stderr, Signer: impl, NewVerifier: verifiers, GatewayPID: c.GatewayPID,
 	}
 	if len(c.Sweep) > 0 {
-		fmt.Fprintf(e.stderr, "signing %d operations' requests in advance (%s signer)…\n", c.Requests, impl)
 		return c.sweep(e, cfg)
 	}
 	var before []bench.CeilingEntry
@@ -106,7 +105,6 @@ func (c *benchCmd) Run(e *env) error {
 			return err
 		}
 	}
-	fmt.Fprintf(e.stderr, "signing %d operations' requests in advance (%s signer)…\n", c.Requests, impl)
 	rep, err := c.run(e, cfg, c.Rate)
 	if err != nil {
 		return err
@@ -130,6 +128,7 @@ func (c *benchCmd) Run(e *env) error {
 // own when the scenario needs one.
 func (c *benchCmd) run(e *env, cfg bench.Config, rate float64) (*bench.Report, error) {
 	cfg.Load = bench.Load{Ops: c.Requests, Concurrency: c.Concurrency, Rate: rate}
+	fmt.Fprintf(e.stderr, "signing %d operations' requests in advance (%s signer)…\n", c.Requests, cfg.Signer)
 	if c.Scenario != bench.ScenarioPay {
 		ln, err := net.Listen("tcp", c.NotifyListen)
 		if err != nil {
