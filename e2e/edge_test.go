@@ -31,6 +31,12 @@ func TestEdge(t *testing.T) {
 	hosted := e.pay(hostedReq("USD", 100, ""))
 	page, _ := get(t, hosted.NormalURL)
 	eventually(t, "notifications", func() bool { return m.count() >= 2 })
+	// The worker counts an attempt once it has recorded the merchant's answer, after the
+	// merchant has it.
+	eventually(t, "the notification attempts counted", func() bool {
+		_, metrics := get(t, e.baseURL+"/metrics")
+		return strings.Contains(metrics, `cashier_notification_attempts_total{outcome="acknowledged"}`)
+	})
 
 	if r, body := get(t, e.baseURL+"/readyz"); r.StatusCode != 200 || body != "ready\n" {
 		t.Fatalf("readyz: %d %q", r.StatusCode, body)
