@@ -45,9 +45,9 @@ type CeilingEntry struct {
 // machine gave ceilings within ±8 % of each other.
 const ceilingDriftMax = 0.10
 
-// Drift is how far apart the readings before and after the run are, as a share of their
+// drift is how far apart the readings before and after the run are, as a share of their
 // mean.
-func (e CeilingEntry) Drift() float64 {
+func (e CeilingEntry) drift() float64 {
 	if e.SignsPerSecond == 0 {
 		return 0
 	}
@@ -79,11 +79,15 @@ func Bracket(before, after []CeilingEntry, paysPerSecond float64) []CeilingEntry
 	return out
 }
 
+// ceilingKey is the key every reading of Ceiling signs with, made once: a run reads the
+// ceiling twice, and a 2048-bit key takes up to a second to make.
+var ceilingKey = sync.OnceValues(func() (*rsa.PrivateKey, error) { return rsa.GenerateKey(rand.Reader, 2048) })
+
 // Ceiling measures, for d each, every signer implementation this build and machine have,
 // with one goroutine per core signing a response-sized content. Bracket makes a run's
 // ceiling of two of its readings.
 func Ceiling(ctx context.Context, d time.Duration) ([]CeilingEntry, error) {
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	key, err := ceilingKey()
 	if err != nil {
 		return nil, err
 	}

@@ -33,7 +33,7 @@ func TestBracket(t *testing.T) {
 	if g.Impl != "go" || g.SignsPerSecond != 1020 || g.CPUMicrosPerSign != 1950 || g.StealPercent == nil || *g.StealPercent != 3.0 {
 		t.Errorf("go = %+v", g)
 	}
-	if d := o.Drift(); d < 0.2222 || d > 0.2223 {
+	if d := o.drift(); d < 0.2222 || d > 0.2223 {
 		t.Errorf("openssl drift = %v, want 1000/4500", d)
 	}
 

@@ -182,7 +182,7 @@ func (rep *Report) WriteText(w io.Writer) {
 			}
 		}
 		fmt.Fprintln(w)
-		if d := c.Drift(); d > ceilingDriftMax {
+		if d := c.drift(); d > ceilingDriftMax {
 			fmt.Fprintf(w, "ceiling      %s's rate moved %.0f%% between before and after the run: the machine's speed, or other work on it, changed meanwhile; measure again\n", c.Impl, 100*d)
 		}
 		stealLine(w, c.Impl+"'s ceiling", c.StealPercent)
