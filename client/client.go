@@ -322,7 +322,7 @@ type Exchange struct {
 	// ResponseSigned is the content the response's signature must cover.
 	ResponseSigned []byte
 	// Result is the response's result, decoded once its signature verified; nil when Post
-	// returns an error.
+	// or Check returns an error, and before Check.
 	Result *ams.Result
 }
 
@@ -368,6 +368,18 @@ func (c *Client) Sign(api string, body []byte) (*SignedRequest, error) {
 
 // Post sends a request signed by Sign and verifies the response, as Send does.
 func (c *Client) Post(ctx context.Context, req *SignedRequest) (*Exchange, error) {
+	x, err := c.Deliver(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	return x, c.Check(x)
+}
+
+// Deliver sends a request signed by Sign and returns the response as it arrived, neither
+// verified nor decoded: a load generator checks its answers after the timed window, as it
+// signs its requests before it, so that what it measures is the gateway and not itself.
+// Nothing in the Exchange may be trusted until Check returns nil.
+func (c *Client) Deliver(ctx context.Context, req *SignedRequest) (*Exchange, error) {
 	path, body := req.Path, req.Body
 	x := &Exchange{Path: path, RequestBody: body, RequestSigned: req.Signed}
 	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, c.baseURL+path, bytes.NewReader(body))
@@ -394,22 +406,28 @@ func (c *Client) Post(ctx context.Context, req *SignedRequest) (*Exchange, error
 		return nil, fmt.Errorf("client: %s: response is larger than %d bytes", path, maxResponseBytes)
 	}
 	x.StatusCode, x.Header, x.ResponseBody = hres.StatusCode, hres.Header, raw
-	x.ResponseSigned = ams.SignContent(http.MethodPost, path, hres.Header.Get(ams.HeaderClientID), hres.Header.Get(ams.HeaderResponseTime), raw)
+	return x, nil
+}
 
+// Check verifies the signature of a response Deliver returned and decodes its result into
+// x.Result, as Post does: a *SignatureError for a signature that is missing or wrong, an
+// error for a body that is not JSON with a result.
+func (c *Client) Check(x *Exchange) error {
+	x.ResponseSigned = ams.SignContent(http.MethodPost, x.Path, x.Header.Get(ams.HeaderClientID), x.Header.Get(ams.HeaderResponseTime), x.ResponseBody)
 	if err := c.verifyResponse(x); err != nil {
-		return x, err
+		return err
 	}
 	var head struct {
 		Result *ams.Result `json:"result"`
 	}
-	if err := json.Unmarshal(raw, &head); err != nil {
-		return x, fmt.Errorf("client: %s: decoding response (HTTP %d): %w", path, hres.StatusCode, err)
+	if err := json.Unmarshal(x.ResponseBody, &head); err != nil {
+		return fmt.Errorf("client: %s: decoding response (HTTP %d): %w", x.Path, x.StatusCode, err)
 	}
 	if head.Result == nil || head.Result.ResultStatus == "" {
-		return x, fmt.Errorf("client: %s: response (HTTP %d) carries no result", path, hres.StatusCode)
+		return fmt.Errorf("client: %s: response (HTTP %d) carries no result", x.Path, x.StatusCode)
 	}
 	x.Result = head.Result
-	return x, nil
+	return nil
 }
 
 // verifyResponse checks the Signature of a response over the exact bytes received, with

@@ -1,7 +1,8 @@
 // Package bench is cashier's load generator (cashier bench): it drives any Antom-compatible
 // gateway with requests signed before the timed window, in a closed loop or at a fixed
-// arrival rate, receives the notifications itself, verifies every signature, and reports
-// throughput, latency quantiles, result codes and notification delivery latency. It also
+// arrival rate, receives the notifications itself, verifies every signature (the answers'
+// after the timed window, so that on a shared machine the tool takes less of what it
+// measures), and reports throughput, latency quantiles, result codes and notification delivery latency. It also
 // measures this machine's RSA signing rate, the gateway's physical limit (docs/performance.md).
 package bench
 
@@ -81,8 +82,10 @@ type run struct {
 	ops   []plan
 	stats *stats
 	notes *receiver
-	done  atomic.Int64
-	fails atomic.Int64
+	// outcomes are the operations' answers, by index, kept for settle.
+	outcomes   []outcome
+	done       atomic.Int64
+	unanswered atomic.Int64
 }
 
 // plan is one operation, built and signed before the timed window.
@@ -130,6 +133,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	elapsed := time.Since(start)
 	cpuUsed := cpu.per(int(r.done.Load()))
 	progressDone()
+	r.settle()
 	if r.notes != nil {
 		r.notes.wait(ctx, cfg.NotifyWait)
 	}
@@ -153,6 +157,7 @@ func (r *run) presignedCount() int {
 // prepare builds and signs every operation's requests, on all cores.
 func (r *run) prepare() error {
 	r.ops = make([]plan, r.cfg.Load.Ops)
+	r.outcomes = make([]outcome, r.cfg.Load.Ops)
 	var wg sync.WaitGroup
 	errs := make(chan error, runtime.GOMAXPROCS(0))
 	var next atomic.Int64
@@ -233,51 +238,50 @@ func (r *run) sign(api string, body any) (*client.SignedRequest, error) {
 	return r.cfg.Client.Sign(api, b)
 }
 
-// operate runs operation i, due at due.
+// operate runs operation i, due at due. Its answers are kept, unchecked where the
+// operation did not need their content, for settle.
 func (r *run) operate(ctx context.Context, i int, due time.Time) {
-	p := r.ops[i]
-	ok := r.operateSteps(ctx, p, due)
-	r.stats.op(time.Since(due), ok)
+	o := &r.outcomes[i]
+	r.operateSteps(ctx, r.ops[i], due, o)
+	o.latency = time.Since(due)
 	r.done.Add(1)
-	if !ok {
-		r.fails.Add(1)
+	if n := len(o.answers); n > 0 && o.answers[n-1].code == codeTransport {
+		r.unanswered.Add(1)
 	}
 }
 
-func (r *run) operateSteps(ctx context.Context, p plan, due time.Time) bool {
+func (r *run) operateSteps(ctx context.Context, p plan, due time.Time, o *outcome) {
 	api := ams.APIPay
 	if p.kind == "session" {
 		api = ams.APICreatePaymentSession
 	}
-	first, ok := r.call(ctx, api, p.first, due)
-	if !ok {
-		return false
+	first := r.call(ctx, o, api, p.first, due)
+	if p.kind != "checkout" || first.code == codeTransport {
+		return
 	}
-	if p.kind != "checkout" {
-		return true
+	// A checkout acts on its pay's answer, so it checks that one now, as a merchant would:
+	// it needs the paymentId to capture.
+	if !r.check(first) {
+		return
 	}
-	// Only a checkout reads more of an answer than its result: the paymentId to capture.
 	var pay struct {
 		PaymentID string `json:"paymentId"`
 	}
-	json.Unmarshal(first.ResponseBody, &pay)
-	r.notes.expect("pay:" + p.requestID)
-	if _, ok := r.call(ctx, ams.APIInquiryPayment, p.inquiry, time.Now()); !ok {
-		return false
+	json.Unmarshal(first.x.ResponseBody, &pay)
+	first.notify = "pay:" + p.requestID
+	if a := r.call(ctx, o, ams.APIInquiryPayment, p.inquiry, time.Now()); a.code == codeTransport {
+		return
 	}
 	capStart := time.Now()
 	capture, err := r.sign(ams.APICapture, &ams.CaptureRequest{
 		CaptureRequestID: "cap-" + p.requestID, PaymentID: pay.PaymentID, CaptureAmount: &ams.Amount{Currency: "USD", Value: "1000"},
 	})
 	if err != nil {
-		r.stats.api(ams.APICapture, codeSigning, 0)
-		return false
+		o.answers = append(o.answers, answer{api: ams.APICapture, code: codeSigning, checked: true})
+		return
 	}
-	if _, ok := r.call(ctx, ams.APICapture, capture, capStart); !ok {
-		return false
-	}
-	r.notes.expect("capture:cap-" + p.requestID)
-	return true
+	a := r.call(ctx, o, ams.APICapture, capture, capStart)
+	a.notify = "capture:cap-" + p.requestID
 }
 
 // The codes of failures that carry no Antom result.
@@ -288,25 +292,80 @@ const (
 	codeSigning   = "REQUEST_SIGNING_FAILED"  // the tool could not sign a capture
 )
 
-// call posts req and records its latency, from start, and its result code under api. It
-// returns the verified answer, whose result Post decoded, and whether it succeeded.
-func (r *run) call(ctx context.Context, api string, req *client.SignedRequest, start time.Time) (*client.Exchange, bool) {
-	x, err := r.cfg.Client.Post(ctx, req)
-	d := time.Since(start)
+// outcome is one operation's latency and the answers to its calls, in order.
+type outcome struct {
+	latency time.Duration
+	answers []answer
+}
+
+// answer is one call's answer as it arrived, and once checked its result code.
+type answer struct {
+	api     string
+	x       *client.Exchange // nil when no answer came
+	latency time.Duration
+	at      time.Time // when it came: the start of its notification's latency
+	notify  string    // the receiver's key of the notification a successful answer expects
+	checked bool
+	code    string
+	ok      bool
+}
+
+// call posts req and keeps its answer, with its latency from start, in o. Only the
+// transport's failure is known at once; the answer is checked by check.
+func (r *run) call(ctx context.Context, o *outcome, api string, req *client.SignedRequest, start time.Time) *answer {
+	x, err := r.cfg.Client.Deliver(ctx, req)
+	a := answer{api: api, x: x, latency: time.Since(start)}
+	if err != nil {
+		a.code, a.checked = codeTransport, true
+	}
+	if r.notes != nil {
+		a.at = time.Now()
+	}
+	o.answers = append(o.answers, a)
+	return &o.answers[len(o.answers)-1]
+}
+
+// check verifies and decodes a's answer, once, and says whether it is a success.
+func (r *run) check(a *answer) bool {
+	if a.checked {
+		return a.ok
+	}
+	a.checked = true
+	err := r.cfg.Client.Check(a.x)
 	var sigErr *client.SignatureError
 	switch {
 	case errors.As(err, &sigErr):
-		r.stats.api(api, codeSignature, d)
-		return nil, false
-	case err != nil && x == nil:
-		r.stats.api(api, codeTransport, d)
-		return nil, false
+		a.code = codeSignature
 	case err != nil:
-		r.stats.api(api, codeMalformed, d)
-		return nil, false
+		a.code = codeMalformed
+	default:
+		a.code, a.ok = a.x.Result.ResultCode, a.x.Result.ResultStatus == ams.StatusSuccess
 	}
-	r.stats.api(api, x.Result.ResultCode, d)
-	return x, x.Result.ResultStatus == ams.StatusSuccess
+	return a.ok
+}
+
+// settle checks every answer not yet checked, after the timed window, and records the
+// operations and their calls: an operation succeeded if every call it made did. A
+// successful answer that a notification reports too is expected by the receiver.
+func (r *run) settle() {
+	for i := range r.outcomes {
+		o := &r.outcomes[i]
+		if len(o.answers) == 0 { // not started: the run was stopped
+			continue
+		}
+		ok := true
+		for j := range o.answers {
+			a := &o.answers[j]
+			if !r.check(a) {
+				ok = false
+			} else if a.notify != "" {
+				r.notes.expect(a.notify, a.at)
+			}
+			r.stats.api(a.api, a.code, a.latency)
+			a.x = nil
+		}
+		r.stats.op(o.latency, ok)
+	}
 }
 
 // progress prints a line a second until the returned function is called.
@@ -330,7 +389,7 @@ func (r *run) progress(ctx context.Context) func() {
 				return
 			case now := <-t.C:
 				done := r.done.Load()
-				fmt.Fprintf(r.cfg.Progress, "\r%6.0fs  %d/%d operations  %d/s  %d failed  ", now.Sub(start).Seconds(), done, r.cfg.Load.Ops, done-last, r.fails.Load())
+				fmt.Fprintf(r.cfg.Progress, "\r%6.0fs  %d/%d operations  %d/s  %d unanswered  ", now.Sub(start).Seconds(), done, r.cfg.Load.Ops, done-last, r.unanswered.Load())
 				last = done
 			}
 		}

@@ -60,10 +60,10 @@ func (n *receiver) signal() {
 	}
 }
 
-// expect notes that the answer reporting key's change has just come.
-func (n *receiver) expect(key string) {
+// expect notes that the answer reporting key's change came at at.
+func (n *receiver) expect(key string, at time.Time) {
 	n.mu.Lock()
-	n.answered[key] = time.Now()
+	n.answered[key] = at
 	n.mu.Unlock()
 }
 
