@@ -69,6 +69,14 @@ func TestBenchCommand(t *testing.T) {
 		n == nil || n.Expected != 40 || n.Received != 40 || n.Missing != 0 || rep.SignatureFailures != 0 {
 		t.Errorf("checkout: %+v notifications %+v", rep, n)
 	}
+
+	// Of every four operations of mixed, only the checkout is notified (its pay and capture).
+	rep = runBench(srv.http, "--scenario", "mixed", "--requests", "20", "--rate", "200")
+	n = rep.Notifications
+	if rep.Operations != 20 || rep.Failed != 0 || rep.APIs["pay"].Codes["SUCCESS"] != 15 || rep.APIs["createPaymentSession"].Codes["SUCCESS"] != 5 ||
+		n == nil || n.Expected != 10 || n.Received != 10 || rep.SignatureFailures != 0 {
+		t.Errorf("mixed: %+v notifications %+v", rep, n)
+	}
 }
 
 // TestBenchReportsRateLimit: against a gateway with its default per-merchant API rate,

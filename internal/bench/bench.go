@@ -2,8 +2,9 @@
 // gateway with requests signed before the timed window, in a closed loop or at a fixed
 // arrival rate, receives the notifications itself, verifies every signature (the answers'
 // after the timed window, so that on a shared machine the tool takes less of what it
-// measures), and reports throughput, latency quantiles, result codes and notification delivery latency. It also
-// measures this machine's RSA signing rate, the gateway's physical limit (docs/performance.md).
+// measures), and reports throughput, latency quantiles, result codes and notification
+// delivery latency. It also measures this machine's RSA signing rate, the gateway's
+// physical limit (docs/performance.md).
 package bench
 
 import (
@@ -255,8 +256,12 @@ func (r *run) operateSteps(ctx context.Context, p plan, due time.Time, o *outcom
 	if p.kind == "session" {
 		api = ams.APICreatePaymentSession
 	}
-	first := r.call(ctx, o, api, p.first, due)
-	if p.kind != "checkout" || first.code == codeTransport {
+	if p.kind != "checkout" {
+		r.call(ctx, o, api, p.first, due, "")
+		return
+	}
+	first := r.call(ctx, o, api, p.first, due, "pay:"+p.requestID)
+	if first.code == codeTransport {
 		return
 	}
 	// A checkout acts on its pay's answer, so it checks that one now, as a merchant would:
@@ -268,8 +273,7 @@ func (r *run) operateSteps(ctx context.Context, p plan, due time.Time, o *outcom
 		PaymentID string `json:"paymentId"`
 	}
 	json.Unmarshal(first.x.ResponseBody, &pay)
-	first.notify = "pay:" + p.requestID
-	if a := r.call(ctx, o, ams.APIInquiryPayment, p.inquiry, time.Now()); a.code == codeTransport {
+	if a := r.call(ctx, o, ams.APIInquiryPayment, p.inquiry, time.Now(), ""); a.code == codeTransport {
 		return
 	}
 	capStart := time.Now()
@@ -280,8 +284,7 @@ func (r *run) operateSteps(ctx context.Context, p plan, due time.Time, o *outcom
 		o.answers = append(o.answers, answer{api: ams.APICapture, code: codeSigning, checked: true})
 		return
 	}
-	a := r.call(ctx, o, ams.APICapture, capture, capStart)
-	a.notify = "capture:cap-" + p.requestID
+	r.call(ctx, o, ams.APICapture, capture, capStart, "capture:cap-"+p.requestID)
 }
 
 // The codes of failures that carry no Antom result.
@@ -304,22 +307,22 @@ type answer struct {
 	x       *client.Exchange // nil when no answer came
 	latency time.Duration
 	at      time.Time // when it came: the start of its notification's latency
-	notify  string    // the receiver's key of the notification a successful answer expects
+	notify  string    // the receiver's key of the notification a successful answer expects, if any
 	checked bool
 	code    string
 	ok      bool
 }
 
-// call posts req and keeps its answer, with its latency from start, in o. Only the
-// transport's failure is known at once; the answer is checked by check.
-func (r *run) call(ctx context.Context, o *outcome, api string, req *client.SignedRequest, start time.Time) *answer {
+// call posts req and keeps its answer, with its latency from start, in o, and returns it
+// (until o's next call). Only the transport's failure is known at once; check does the
+// rest. notify is the receiver's key of the notification that a successful answer
+// reports too, or "".
+func (r *run) call(ctx context.Context, o *outcome, api string, req *client.SignedRequest, start time.Time, notify string) *answer {
 	x, err := r.cfg.Client.Deliver(ctx, req)
-	a := answer{api: api, x: x, latency: time.Since(start)}
+	at := time.Now()
+	a := answer{api: api, x: x, latency: at.Sub(start), at: at, notify: notify}
 	if err != nil {
 		a.code, a.checked = codeTransport, true
-	}
-	if r.notes != nil {
-		a.at = time.Now()
 	}
 	o.answers = append(o.answers, a)
 	return &o.answers[len(o.answers)-1]
