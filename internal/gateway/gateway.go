@@ -14,6 +14,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
@@ -231,17 +232,19 @@ func (c *Core) NotifyRefund(ctx context.Context, q store.Tx, p *payment.Payment,
 	return c.notify(ctx, q, p.MerchantID, p.ID, payment.NotifyRefund, r.NotifyURL, now, func() ([]byte, error) { return c.bodies.Refund(p, r) })
 }
 
-// outboxQueries notes whether a transaction wrote a notification the worker has to send
-// (not one the store held for want of a URL).
+// outboxQueries keeps the notifications a transaction wrote, so that the worker is told
+// of those it has to send once the transaction has committed; not of one the store held
+// for want of a URL, which the store knows only then (on PostgreSQL the insert goes with
+// the commit).
 type outboxQueries struct {
 	store.Tx
-	wrote *bool
+	wrote *[]*payment.Notification
 }
 
 func (q outboxQueries) NotificationInsert(ctx context.Context, n *payment.Notification) error {
 	err := q.Tx.NotificationInsert(ctx, n)
-	if err == nil && n.Status == payment.NotificationPending {
-		*q.wrote = true
+	if err == nil {
+		*q.wrote = append(*q.wrote, n)
 	}
 	return err
 }
@@ -249,9 +252,10 @@ func (q outboxQueries) NotificationInsert(ctx context.Context, n *payment.Notifi
 // Tx runs fn in a store transaction and, once a transaction that wrote notifications to
 // send has committed, tells the delivery worker.
 func (c *Core) Tx(ctx context.Context, fn func(store.Tx) error) error {
-	var wrote bool
+	var wrote []*payment.Notification
 	err := c.Store.Tx(ctx, func(q store.Tx) error { return fn(outboxQueries{Tx: q, wrote: &wrote}) })
-	if err == nil && wrote && c.notified != nil {
+	toSend := func(n *payment.Notification) bool { return n.Status == payment.NotificationPending }
+	if err == nil && c.notified != nil && slices.ContainsFunc(wrote, toSend) {
 		c.notified()
 	}
 	return err

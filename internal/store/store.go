@@ -145,10 +145,12 @@ type Queries interface {
 	DisputeList(ctx context.Context, f DisputeFilter) ([]*payment.Dispute, error)
 
 	// NotificationInsert stores n. A pending notification without a URL whose merchant has
-	// no notify URL either is stored UNDELIVERABLE instead (n.Status says so afterwards),
-	// decided in the insert itself under a share lock of the merchant's row, so that a
-	// merchant setting its URL meanwhile (MerchantSetNotifyURL, then
-	// NotificationResendUndeliverable, in one Tx) either is seen or sees the row.
+	// no notify URL either is stored UNDELIVERABLE instead, decided in the insert itself
+	// under a share lock of the merchant's row, so that a merchant setting its URL
+	// meanwhile (MerchantSetNotifyURL, then NotificationResendUndeliverable, in one Tx)
+	// either is seen or sees the row. n.Status says which once the transaction has
+	// returned: inside Tx the insert may run only with the transaction's next statement
+	// or its commit (PostgreSQL).
 	NotificationInsert(ctx context.Context, n *payment.Notification) error
 	NotificationGet(ctx context.Context, id string) (*payment.Notification, error)
 	NotificationListByPayment(ctx context.Context, paymentID string) ([]*payment.Notification, error)

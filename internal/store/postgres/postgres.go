@@ -38,11 +38,16 @@ var dialect = &sqlstore.Dialect{
 // machine cost PostgreSQL about a tenth less CPU per pay, but the gateway, whose requests
 // queued for them, more: docs/performance.md); the pool must also cover the requests in
 // flight that read outside their transaction.
-func Open(ctx context.Context, url string) (*sqlstore.DB, error) {
+func Open(ctx context.Context, url string) (*sqlstore.DB, error) { return open(ctx, url, nil) }
+
+// open is Open with tracer, when not nil, told of every statement sent (tests count round
+// trips with it).
+func open(ctx context.Context, url string, tracer pgx.QueryTracer) (*sqlstore.DB, error) {
 	cfg, err := pgx.ParseConfig(url)
 	if err != nil {
 		return nil, err
 	}
+	cfg.Tracer = tracer
 	conns := 32
 	if v, ok := cfg.RuntimeParams["pool_max_conns"]; ok {
 		delete(cfg.RuntimeParams, "pool_max_conns") // not a server setting

@@ -5,10 +5,14 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/cashierpay/cashier/internal/payment"
 	"github.com/cashierpay/cashier/internal/store"
 	"github.com/cashierpay/cashier/internal/store/pgtest"
 	"github.com/cashierpay/cashier/internal/store/postgres"
@@ -122,6 +126,75 @@ func TestWarm(t *testing.T) {
 		t.Errorf("%d connections after Warm (%v), want pool_max_conns=5", n, err)
 	}
 }
+
+// TestNotificationGoesWithCommit: a payment and its notification cost a transaction one
+// round trip, BEGIN to COMMIT, also when the notification has no URL and the store decides
+// in SQL whether it is to be sent; the decision reaches n.Status by the time Tx returns.
+func TestNotificationGoesWithCommit(t *testing.T) {
+	ctx := context.Background()
+	var trips trips
+	db, err := postgres.OpenTraced(ctx, pgtest.URL(t), &trips)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, tc := range []struct {
+		url, want string
+	}{
+		{"", payment.NotificationUndeliverable},
+		{"https://shop.example/notify", payment.NotificationPending},
+	} {
+		now := time.Now().UTC().Truncate(time.Microsecond)
+		id := func() string { return uuid.Must(uuid.NewV7()).String() }
+		m := &payment.Merchant{ID: id(), ClientID: "client-" + id(), Name: "Shop", NotifyURL: tc.url, CreatedAt: now}
+		if err := db.MerchantInsert(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+		p := &payment.Payment{ID: id(), MerchantID: m.ID, RequestID: "req-" + id(), KeyHash: "kh", Amount: payment.Amount{Currency: "USD", Value: 1000},
+			Status: payment.Success, Stage: payment.StageAuthorizing, CaptureMode: "AUTOMATIC", CaptureState: payment.CaptureNone,
+			CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(time.Hour), Version: 1}
+		n := &payment.Notification{ID: id(), MerchantID: m.ID, PaymentID: p.ID, Kind: payment.NotifyPayment, Body: []byte(`{}`),
+			Status: payment.NotificationPending, NextAttemptAt: now, CreatedAt: now}
+		trips.n.Store(0)
+		err := db.Tx(ctx, func(q store.Tx) error {
+			if err := q.PaymentInsert(ctx, p); err != nil {
+				return err
+			}
+			return q.NotificationInsert(ctx, n)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := trips.n.Load(); got != 1 {
+			t.Errorf("merchant URL %q: %d round trips for the transaction, want 1", tc.url, got)
+		}
+		if n.Status != tc.want {
+			t.Errorf("merchant URL %q: NotificationInsert says %s, want %s", tc.url, n.Status, tc.want)
+		}
+		stored, err := db.NotificationGet(ctx, n.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if stored.Status != tc.want {
+			t.Errorf("merchant URL %q: stored %s, want %s", tc.url, stored.Status, tc.want)
+		}
+	}
+}
+
+// trips counts round trips to the server: a batch, or a statement sent alone.
+type trips struct{ n atomic.Int64 }
+
+func (c *trips) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
+	c.n.Add(1)
+	return ctx
+}
+func (*trips) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+func (c *trips) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
+	c.n.Add(1)
+	return ctx
+}
+func (*trips) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
+func (*trips) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData)     {}
 
 // withParam adds the URL parameter kv ("name=value") to url.
 func withParam(url, kv string) string {

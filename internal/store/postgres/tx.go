@@ -54,12 +54,13 @@ type tx struct {
 type queued struct {
 	query string
 	args  []any
+	then  func(rowsAffected int64) // nil, or told the rows the write affected once it ran
 }
 
 var _ sqlstore.ExecLater = (*tx)(nil)
 
 // ExecLater implements sqlstore.ExecLater.
-func (t *tx) ExecLater(_ context.Context, query string, args ...any) {
+func (t *tx) ExecLater(_ context.Context, then func(int64), query string, args ...any) {
 	own := make([]any, len(args))
 	for i, a := range args {
 		if b, ok := a.([]byte); ok {
@@ -67,7 +68,7 @@ func (t *tx) ExecLater(_ context.Context, query string, args ...any) {
 		}
 		own[i] = a
 	}
-	t.later = append(t.later, queued{query, own})
+	t.later = append(t.later, queued{query, own, then})
 }
 
 // earlierError is what a statement answers when a write sent with it failed first. It
@@ -107,10 +108,14 @@ func (t *tx) send(ctx context.Context, query string, args []any) (pgx.BatchResul
 	later := t.later
 	t.later = nil
 	for _, w := range later {
-		if _, err := br.Exec(); err != nil {
+		tag, err := br.Exec()
+		if err != nil {
 			br.Close()
 			t.failed = fmt.Errorf("%w (%.40s…)", err, w.query)
 			return nil, earlierError{t.failed}
+		}
+		if w.then != nil {
+			w.then(tag.RowsAffected())
 		}
 	}
 	return br, nil

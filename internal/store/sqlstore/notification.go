@@ -33,27 +33,45 @@ func (q queries) merchantHasNoURL(merchantID string) string {
 }
 
 func (q queries) NotificationInsert(ctx context.Context, n *payment.Notification) error {
-	if n.Status == payment.NotificationPending && n.URL == "" {
-		// An insert of the held row on the condition that the merchant has no URL, answered
-		// by its row count (ErrStale: it has one, and the plain insert below follows),
-		// rather than one INSERT … RETURNING status: a statement that returns rows costs a
-		// result set, and through database/sql a goroutine watching the transaction's
-		// context, on every pay.
-		err := q.execOne(ctx, `INSERT INTO notifications (`+notificationCols+`)
-			SELECT ?, ?, ?, ?, ?, ?, '`+payment.NotificationUndeliverable+`', ?, ?, ?, ?, ? WHERE `+q.merchantHasNoURL("?"),
-			n.ID, n.MerchantID, n.PaymentID, n.Kind, n.URL, n.Body, n.Attempts, n.RoundStart,
-			micros(n.NextAttemptAt), micros(n.CreatedAt), micros(n.DeliveredAt), n.MerchantID)
-		switch {
-		case err == nil:
-			n.Status = payment.NotificationUndeliverable
-			return nil
-		case !errors.Is(err, store.ErrStale):
-			return err
-		}
+	insert := `INSERT INTO notifications (` + notificationCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	args := []any{n.ID, n.MerchantID, n.PaymentID, n.Kind, n.URL, n.Body, n.Status, n.Attempts, n.RoundStart,
+		micros(n.NextAttemptAt), micros(n.CreatedAt), micros(n.DeliveredAt)}
+	if n.Status != payment.NotificationPending || n.URL != "" {
+		return q.exec(ctx, insert, args...)
 	}
-	return q.exec(ctx, `INSERT INTO notifications (`+notificationCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		n.ID, n.MerchantID, n.PaymentID, n.Kind, n.URL, n.Body, n.Status, n.Attempts, n.RoundStart,
-		micros(n.NextAttemptAt), micros(n.CreatedAt), micros(n.DeliveredAt))
+	// A pending notification without a URL: the insert of the held row on the condition
+	// that the merchant has no URL, answered by its row count, and else the plain insert.
+	held := `INSERT INTO notifications (` + notificationCols + `)
+		SELECT ?, ?, ?, ?, ?, ?, '` + payment.NotificationUndeliverable + `', ?, ?, ?, ?, ? WHERE ` + q.merchantHasNoURL("?")
+	heldArgs := append(append(slices.Clone(args[:6]), args[7:]...), n.MerchantID)
+	if l, ok := q.w.(ExecLater); ok {
+		// PostgreSQL: both inserts go with the transaction's next statement or its COMMIT,
+		// so that the notification costs no round trip of its own. The first takes the
+		// merchant's row under a share lock whatever its URL, so the second, on the
+		// opposite condition, sees the same URL: exactly one of them writes (the second
+		// also when the merchant is not found, as the plain insert would). n.Status is
+		// known once they have run, before the transaction returns.
+		l.ExecLater(ctx, func(rows int64) {
+			if rows == 1 {
+				n.Status = payment.NotificationUndeliverable
+			}
+		}, q.d.q(held), heldArgs...)
+		pending := `INSERT INTO notifications (` + notificationCols + `)
+			SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE NOT COALESCE(` + q.merchantHasNoURL("?") + `, FALSE)`
+		l.ExecLater(ctx, nil, q.d.q(pending), append(args, n.MerchantID)...)
+		return nil
+	}
+	// Elsewhere one INSERT … RETURNING status would cost a result set, and through
+	// database/sql a goroutine watching the transaction's context, on every pay; a row
+	// count does not.
+	switch err := q.execOne(ctx, held, heldArgs...); {
+	case err == nil:
+		n.Status = payment.NotificationUndeliverable
+		return nil
+	case !errors.Is(err, store.ErrStale):
+		return err
+	}
+	return q.exec(ctx, insert, args...)
 }
 
 func (q queries) NotificationListByPayment(ctx context.Context, paymentID string) ([]*payment.Notification, error) {

@@ -44,9 +44,10 @@ type Row interface {
 // (with an error that says so and is not the write's own, so that no caller mistakes it
 // for its own conflict), and the transaction returns the write's error. A failed statement
 // aborts a PostgreSQL transaction anyway, so nothing a caller could do after the write's
-// error is lost, only which call hears of it.
+// error is lost, only which call hears of it. then, when not nil, is given the number of
+// rows the write affected once it has run, before the transaction returns.
 type ExecLater interface {
-	ExecLater(ctx context.Context, query string, args ...any)
+	ExecLater(ctx context.Context, then func(rowsAffected int64), query string, args ...any)
 }
 
 // Dialect is what an engine adapter tells the shared queries.
@@ -362,7 +363,7 @@ func fromMicros(v int64) time.Time {
 
 func (q queries) exec(ctx context.Context, query string, args ...any) error {
 	if l, ok := q.w.(ExecLater); ok {
-		l.ExecLater(ctx, q.d.q(query), args...)
+		l.ExecLater(ctx, nil, q.d.q(query), args...)
 		return nil
 	}
 	_, err := q.w.ExecContext(ctx, q.d.q(query), args...)
